@@ -1,0 +1,58 @@
+/**
+ * The contract between the engine and a database: a compiler (nodes → SQL) and a driver
+ * (connections, transactions, error mapping). The ORM core never imports a driver package.
+ */
+import type { SqlCompiler } from '../sql/compiler.js';
+import type { SqlType } from '../sql/types.js';
+
+/** Rows come back as arrays, in the order of the selected columns: the cheapest shape to hydrate. */
+export interface QueryResult {
+  readonly rows: unknown[][];
+  readonly rowsAffected: number;
+  /** Names of the result columns, when the driver was asked for them. */
+  readonly columns?: readonly string[];
+}
+
+export interface ExecuteOptions {
+  /** Ask the driver for column names (for raw SQL whose shape Relata did not build). */
+  readonly columnNames?: boolean;
+  /** Whether the statement returns rows (SELECT, or DML with RETURNING). */
+  readonly returnsRows: boolean;
+}
+
+/** One physical connection. Everything on it happens in order. */
+export interface DriverConnection {
+  execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult>;
+  begin(): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  savepoint(name: string): Promise<void>;
+  releaseSavepoint(name: string): Promise<void>;
+  rollbackToSavepoint(name: string): Promise<void>;
+  /** False once the connection broke; a broken connection is discarded, never reused. */
+  readonly usable: boolean;
+}
+
+export interface PoolOptions {
+  /** Most connections open at once. */
+  readonly max?: number;
+  /** How long `acquire()` waits for a free connection before failing, in ms. */
+  readonly acquireTimeoutMs?: number;
+}
+
+export interface Driver {
+  acquire(): Promise<DriverConnection>;
+  release(connection: DriverConnection): void;
+  close(): Promise<void>;
+}
+
+/** Converts one value read from the database into the JS value of its column type. */
+export type ResultProcessor = (value: unknown) => unknown;
+
+export interface Dialect {
+  readonly name: 'sqlite' | 'postgres' | 'mysql';
+  readonly compiler: SqlCompiler;
+  /** null when the driver already returns the right JS value for this type. */
+  resultProcessor(type: SqlType<unknown>): ResultProcessor | null;
+  createDriver(pool: PoolOptions): Driver;
+}

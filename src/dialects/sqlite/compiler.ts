@@ -1,0 +1,63 @@
+import { SqlCompiler } from '../../sql/compiler.js';
+import type { Column } from '../../sql/schema.js';
+import type { SqlType } from '../../sql/types.js';
+
+export class SqliteCompiler extends SqlCompiler {
+  readonly dialectName = 'sqlite';
+  // SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32; stay well below it.
+  readonly maxParameters = 30000;
+  readonly supportsReturning = true;
+
+  quote(identifier: string): string {
+    return `"${identifier.replace(/"/g, '""')}"`;
+  }
+
+  placeholder(): string {
+    return '?';
+  }
+
+  override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
+    if (typeof value === 'boolean') return value ? 1 : 0;
+    if (value instanceof Date) return value.toISOString();
+    if (type?.typeName === 'JSON') return JSON.stringify(value);
+    return value;
+  }
+
+  columnType(c: Column): string {
+    const t = c.type;
+    switch (t.typeName) {
+      case 'Integer':
+        return 'INTEGER';
+      case 'BigInteger':
+        // INTEGER, not BIGINT: only the exact name INTEGER makes a primary key an alias of the rowid.
+        return 'INTEGER';
+      case 'Float':
+        return 'REAL';
+      case 'Numeric': {
+        const n = t as unknown as { precision?: number; scale?: number };
+        return n.precision ? `NUMERIC(${n.precision}, ${n.scale ?? 0})` : 'NUMERIC';
+      }
+      case 'String': {
+        const len = (t as unknown as { length?: number }).length;
+        return len ? `VARCHAR(${len})` : 'VARCHAR';
+      }
+      case 'Text':
+        return 'TEXT';
+      case 'Boolean':
+        return 'BOOLEAN';
+      case 'DateTime':
+        return 'DATETIME';
+      case 'Date':
+        return 'DATE';
+      case 'JSON':
+        return 'JSON';
+      default:
+        return 'BLOB';
+    }
+  }
+
+  protected override limitOffset(limit: number | null, offset: number | null): string {
+    if (limit === null && offset) return ` LIMIT -1 OFFSET ${offset}`;
+    return super.limitOffset(limit, offset);
+  }
+}

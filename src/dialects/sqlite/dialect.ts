@@ -1,0 +1,38 @@
+import type { Dialect, Driver, PoolOptions, ResultProcessor } from '../dialect.js';
+import type { SqlType } from '../../sql/types.js';
+import { SqliteCompiler } from './compiler.js';
+import { SqliteDriver } from './driver.js';
+
+const toBoolean: ResultProcessor = (v) => (v === null ? null : v !== 0 && v !== 0n);
+const toDate: ResultProcessor = (v) => (v === null ? null : new Date(v as string));
+const toDecimalString: ResultProcessor = (v) => (v === null || typeof v === 'string' ? v : String(v));
+const toBigInt: ResultProcessor = (v) => (v === null || typeof v === 'bigint' ? v : BigInt(v as number));
+const parseJson: ResultProcessor = (v) => (v === null ? null : JSON.parse(v as string));
+
+/** SQLite through better-sqlite3: the embedded default. `filename` ':memory:' is a private in-memory database. */
+export class SqliteDialect implements Dialect {
+  readonly name = 'sqlite';
+  readonly compiler = new SqliteCompiler();
+  constructor(readonly filename: string) {}
+
+  resultProcessor(type: SqlType<unknown>): ResultProcessor | null {
+    switch (type.typeName) {
+      case 'Boolean':
+        return toBoolean;
+      case 'DateTime':
+        return toDate;
+      case 'Numeric':
+        return toDecimalString;
+      case 'BigInteger':
+        return toBigInt;
+      case 'JSON':
+        return parseJson;
+      default:
+        return null;
+    }
+  }
+
+  createDriver(_pool: PoolOptions): Driver {
+    return new SqliteDriver(this.filename);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * better-sqlite3 behind the async driver contract. SQLite is one connection per database file
+ * (an in-memory database exists only on its connection), so every session shares it, as
+ * SQLAlchemy's SingletonThreadPool does; transactions are reference-counted on it.
+ */
+import type BetterSqlite3 from 'better-sqlite3';
+import { DatabaseError, IntegrityError, OperationalError, ProgrammingError } from '../../sql/errors.js';
+import type { Driver, DriverConnection, ExecuteOptions, QueryResult } from '../dialect.js';
+
+type Db = BetterSqlite3.Database;
+type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
+
+const STATEMENT_CACHE_SIZE = 500;
+
+export class SqliteConnection implements DriverConnection {
+  private depth = 0;
+  private readonly cache = new Map<string, Stmt>();
+  usable = true;
+
+  constructor(private readonly db: Db) {}
+
+  async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
+    return this.executeSync(sql, params, options);
+  }
+
+  /** Synchronous path, for callers that already hold the connection (saves a microtask per statement). */
+  executeSync(sql: string, params: readonly unknown[], options: ExecuteOptions): QueryResult {
+    try {
+      const stmt = this.prepare(sql);
+      if (stmt.reader) {
+        const rows = stmt.raw(true).all(...params) as unknown[][];
+        const columns = options.columnNames ? stmt.columns().map((c) => c.name) : undefined;
+        return { rows, rowsAffected: rows.length, columns };
+      }
+      const info = stmt.run(...params);
+      return { rows: [], rowsAffected: info.changes };
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  private prepare(sql: string): Stmt {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql) as Stmt;
+      if (this.cache.size >= STATEMENT_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private exec(sql: string): void {
+    try {
+      this.db.exec(sql);
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+  }
+
+  async begin(): Promise<void> {
+    if (this.depth === 0 && !this.db.inTransaction) this.exec('BEGIN');
+    this.depth++;
+  }
+  async commit(): Promise<void> {
+    if (this.depth > 0) this.depth--;
+    if (this.depth === 0 && this.db.inTransaction) this.exec('COMMIT');
+  }
+  async rollback(): Promise<void> {
+    this.depth = 0;
+    if (this.db.inTransaction) this.exec('ROLLBACK');
+  }
+  async savepoint(name: string): Promise<void> {
+    this.exec(`SAVEPOINT "${name}"`);
+  }
+  async releaseSavepoint(name: string): Promise<void> {
+    this.exec(`RELEASE SAVEPOINT "${name}"`);
+  }
+  async rollbackToSavepoint(name: string): Promise<void> {
+    this.exec(`ROLLBACK TO SAVEPOINT "${name}"`);
+  }
+
+  close(): void {
+    this.usable = false;
+    this.cache.clear();
+    this.db.close();
+  }
+}
+
+export class SqliteDriver implements Driver {
+  private connection: Promise<SqliteConnection> | undefined;
+  constructor(private readonly filename: string) {}
+
+  acquire(): Promise<SqliteConnection> {
+    this.connection ??= this.open();
+    return this.connection;
+  }
+
+  private async open(): Promise<SqliteConnection> {
+    // Imported here, not at module load, so the core bundles for browsers without better-sqlite3.
+    const { default: Database } = await import('better-sqlite3');
+    let db: Db;
+    try {
+      db = new Database(this.filename);
+    } catch (err) {
+      throw new OperationalError(`cannot open SQLite database '${this.filename}': ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    db.pragma('foreign_keys = ON');
+    if (this.filename !== ':memory:') db.pragma('journal_mode = WAL');
+    return new SqliteConnection(db);
+  }
+
+  release(): void {
+    // One shared connection: nothing to return.
+  }
+
+  async close(): Promise<void> {
+    const conn = this.connection;
+    this.connection = undefined;
+    if (conn) (await conn).close();
+  }
+}
+
+/** Maps better-sqlite3's SqliteError to Relata's error classes, keeping the table and constraint it names. */
+export function mapSqliteError(err: unknown): Error {
+  if (!(err instanceof Error) || !('code' in err)) return err as Error;
+  const code = String((err as { code: unknown }).code);
+  const message = err.message;
+  let mapped: DatabaseError;
+  if (code.startsWith('SQLITE_CONSTRAINT')) {
+    mapped = new IntegrityError(message, { cause: err });
+    const m = /constraint failed: ([^\s.]+)\.([^\s,]+)/.exec(message);
+    if (m) {
+      mapped.table = m[1];
+      if (code === 'SQLITE_CONSTRAINT_UNIQUE') mapped.constraint = `uq_${m[1]}_${m[2]}`;
+      else if (code === 'SQLITE_CONSTRAINT_PRIMARYKEY') mapped.constraint = `pk_${m[1]}`;
+      else mapped.constraint = `${m[1]}.${m[2]}`;
+    } else if (code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+      mapped.constraint = 'FOREIGN KEY';
+    }
+  } else if (/no such table|no such column|syntax error/.test(message)) {
+    mapped = /syntax error|no such column/.test(message)
+      ? new ProgrammingError(message, { cause: err })
+      : new OperationalError(message, { cause: err });
+    const m = /no such table: (\S+)/.exec(message);
+    if (m) mapped.table = m[1];
+  } else {
+    mapped = new OperationalError(message, { cause: err });
+  }
+  return mapped;
+}

@@ -1,0 +1,188 @@
+/**
+ * The Engine: a dialect, its driver's connections, and the one event point every statement passes
+ * through (echo, counters, N+1 reports all hang off it).
+ */
+import type { Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
+import type { CompiledStatement } from '../sql/compiler.js';
+import type { Statement } from '../sql/dml.js';
+import { DatabaseError } from '../sql/errors.js';
+import { dialectForUrl } from './url.js';
+
+export interface StatementEvent {
+  /** 'statement' for SQL that does work; 'transaction' for BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
+  readonly kind: 'statement' | 'transaction';
+  readonly sql: string;
+  readonly params: readonly unknown[];
+  readonly durationMs: number;
+  readonly rowCount: number;
+}
+
+export type StatementListener = (event: StatementEvent) => void;
+
+export interface EngineOptions {
+  /** Log every statement with its parameters (to `logger`, default console.log). */
+  readonly echo?: boolean;
+  readonly logger?: (line: string) => void;
+  readonly pool?: PoolOptions;
+  /** A dialect object instead of one chosen by URL (e.g. SQLite compiled to WebAssembly in a browser). */
+  readonly dialect?: Dialect;
+}
+
+export class Engine {
+  readonly dialect: Dialect;
+  echo: boolean;
+  private readonly logger: (line: string) => void;
+  private readonly listeners = new Set<StatementListener>();
+  private driverInstance: Driver | undefined;
+  private readonly poolOptions: PoolOptions;
+
+  constructor(url: string = 'sqlite://', options: EngineOptions = {}) {
+    this.dialect = options.dialect ?? dialectForUrl(url);
+    this.echo = options.echo ?? false;
+    this.logger = options.logger ?? ((line) => console.log(line));
+    this.poolOptions = options.pool ?? {};
+  }
+
+  private get driver(): Driver {
+    this.driverInstance ??= this.dialect.createDriver(this.poolOptions);
+    return this.driverInstance;
+  }
+
+  /** Subscribes to every statement; returns the function that unsubscribes. */
+  onStatement(listener: StatementListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Runs `fn` and returns how many SQL statements it ran (transaction control not counted). */
+  async countQueries(fn: () => Promise<unknown>): Promise<number> {
+    return (await this.recordQueries(fn)).length;
+  }
+
+  /** Runs `fn` and returns the SQL statements it ran, in order. */
+  async recordQueries(fn: () => Promise<unknown>): Promise<StatementEvent[]> {
+    const seen: StatementEvent[] = [];
+    const off = this.onStatement((e) => {
+      if (e.kind === 'statement') seen.push(e);
+    });
+    try {
+      await fn();
+    } finally {
+      off();
+    }
+    return seen;
+  }
+
+  async connect(): Promise<Connection> {
+    return new Connection(this, await this.driver.acquire());
+  }
+
+  /** Runs one statement on a connection of its own (autocommit). */
+  async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
+    const conn = await this.connect();
+    try {
+      return await conn.execute(stmt, options);
+    } finally {
+      conn.release();
+    }
+  }
+
+  compile(stmt: Statement): CompiledStatement {
+    return this.dialect.compiler.compile(stmt);
+  }
+
+  async dispose(): Promise<void> {
+    const d = this.driverInstance;
+    this.driverInstance = undefined;
+    if (d) await d.close();
+  }
+
+  /** @internal */
+  releaseConnection(raw: DriverConnection): void {
+    this.driver.release(raw);
+  }
+
+  /** @internal */
+  emit(event: StatementEvent): void {
+    if (this.echo) {
+      const params = event.params.length ? `  ${formatParams(event.params)}` : '';
+      this.logger(`[SQL] ${event.sql}${params}`);
+    }
+    for (const l of this.listeners) l(event);
+  }
+}
+
+function formatParams(params: readonly unknown[]): string {
+  return '[' + params.map((p) => (typeof p === 'string' ? `'${p.length > 60 ? p.slice(0, 57) + '...' : p}'` : String(p))).join(', ') + ']';
+}
+
+/** A connection checked out of the engine; statements on it go through the engine's event point. */
+export class Connection {
+  private released = false;
+  constructor(
+    readonly engine: Engine,
+    readonly raw: DriverConnection,
+  ) {}
+
+  async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
+    const compiled = 'sql' in stmt ? stmt : this.engine.compile(stmt);
+    const returnsRows = 'sql' in stmt ? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql) : returnsRowsOf(stmt);
+    const start = performance.now();
+    let result: QueryResult;
+    try {
+      result = await this.raw.execute(compiled.sql, compiled.params, { returnsRows, columnNames: options.columnNames });
+    } catch (err) {
+      if (err instanceof DatabaseError) {
+        err.sql = compiled.sql;
+        err.params = compiled.params;
+        if (!err.table && !('sql' in stmt) && 'table' in stmt) err.table = stmt.table.name;
+      }
+      throw err;
+    }
+    this.engine.emit({
+      kind: 'statement',
+      sql: compiled.sql,
+      params: compiled.params,
+      durationMs: performance.now() - start,
+      rowCount: result.rowsAffected,
+    });
+    return result;
+  }
+
+  private async control(sql: string, run: () => Promise<void>): Promise<void> {
+    const start = performance.now();
+    await run();
+    this.engine.emit({ kind: 'transaction', sql, params: [], durationMs: performance.now() - start, rowCount: 0 });
+  }
+
+  begin(): Promise<void> {
+    return this.control('BEGIN', () => this.raw.begin());
+  }
+  commit(): Promise<void> {
+    return this.control('COMMIT', () => this.raw.commit());
+  }
+  rollback(): Promise<void> {
+    return this.control('ROLLBACK', () => this.raw.rollback());
+  }
+  savepoint(name: string): Promise<void> {
+    return this.control(`SAVEPOINT ${name}`, () => this.raw.savepoint(name));
+  }
+  releaseSavepoint(name: string): Promise<void> {
+    return this.control(`RELEASE SAVEPOINT ${name}`, () => this.raw.releaseSavepoint(name));
+  }
+  rollbackToSavepoint(name: string): Promise<void> {
+    return this.control(`ROLLBACK TO SAVEPOINT ${name}`, () => this.raw.rollbackToSavepoint(name));
+  }
+
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.engine.releaseConnection(this.raw);
+  }
+}
+
+function returnsRowsOf(stmt: Statement): boolean {
+  if (stmt.kind === 'select') return true;
+  if (stmt.kind === 'insert') return stmt.returning.length > 0;
+  return false;
+}

@@ -1,0 +1,290 @@
+/**
+ * Turns statement nodes into SQL text and bound parameters. The base class renders standard SQL;
+ * a dialect overrides quoting, placeholders, type names and the few constructs that differ.
+ */
+import { CompileError } from './errors.js';
+import {
+  BetweenExpression,
+  BinaryExpression,
+  BindParameter,
+  BooleanClauseList,
+  ColumnElement,
+  ColumnRef,
+  ExistsExpression,
+  FunctionCall,
+  InExpression,
+  Label,
+  OrderByElement,
+  ScalarSubquery,
+  TextClause,
+  TupleInExpression,
+  UnaryExpression,
+} from './expressions.js';
+import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
+import type { Column, Table } from './schema.js';
+import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
+import type { SqlType } from './types.js';
+
+export interface CompiledStatement {
+  readonly sql: string;
+  readonly params: unknown[];
+}
+
+/** Per-compilation state: the parameters collected so far. */
+class CompileContext {
+  readonly params: unknown[] = [];
+}
+
+export abstract class SqlCompiler {
+  /** Dialect name, for messages. */
+  abstract readonly dialectName: string;
+  /** Most bound parameters one statement may carry. */
+  abstract readonly maxParameters: number;
+  abstract readonly supportsReturning: boolean;
+
+  abstract quote(identifier: string): string;
+  /** The placeholder for the n-th parameter (1-based). */
+  abstract placeholder(n: number): string;
+  /** SQL type name for a column in CREATE TABLE. */
+  abstract columnType(column: Column): string;
+
+  /** Converts a JS value to what the driver expects for this SQL type. */
+  bindValue(value: unknown, _type: SqlType<unknown> | null): unknown {
+    return value;
+  }
+
+  compile(stmt: Statement): CompiledStatement {
+    const ctx = new CompileContext();
+    const sql = this.statement(stmt, ctx);
+    return { sql, params: ctx.params };
+  }
+
+  /** DDL for one table: CREATE TABLE then its CREATE INDEX statements. */
+  createTable(table: Table, ifNotExists = false): string[] {
+    return [this.statement(new CreateTable(table, ifNotExists), new CompileContext()), ...this.createIndexes(table)];
+  }
+
+  protected statement(stmt: Statement, ctx: CompileContext): string {
+    switch (stmt.kind) {
+      case 'select':
+        return this.select(stmt, ctx);
+      case 'insert':
+        return this.insert(stmt, ctx);
+      case 'update':
+        return this.update(stmt, ctx);
+      case 'delete':
+        return this.delete(stmt, ctx);
+      case 'create-table':
+        return this.createTableSql(stmt);
+      case 'drop-table':
+        return this.dropTable(stmt);
+    }
+  }
+
+  protected param(ctx: CompileContext, value: unknown, type: SqlType<unknown> | null): string {
+    ctx.params.push(value === null ? null : this.bindValue(value, type));
+    return this.placeholder(ctx.params.length);
+  }
+
+  // ---- SELECT ----
+
+  protected select(s: Select, ctx: CompileContext): string {
+    if (s.columns.length === 0) throw new CompileError('SELECT has no columns');
+    let sql = s.distinct ? 'SELECT DISTINCT ' : 'SELECT ';
+    sql += s.columns.map((c) => this.selectColumn(c, ctx)).join(', ');
+    if (s.from.length > 0) sql += ' FROM ' + s.from.map((f) => this.from(f, ctx)).join(', ');
+    if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
+    if (s.groupBy.length) sql += ' GROUP BY ' + s.groupBy.map((g) => this.expr(g, ctx)).join(', ');
+    if (s.having) sql += ' HAVING ' + this.expr(s.having, ctx);
+    if (s.orderBy.length) sql += ' ORDER BY ' + s.orderBy.map((o) => this.orderBy(o, ctx)).join(', ');
+    sql += this.limitOffset(s.limit, s.offset);
+    if (s.forUpdate) sql += ' FOR UPDATE';
+    return sql;
+  }
+
+  protected selectColumn(c: ColumnElement, ctx: CompileContext): string {
+    if (c instanceof Label) return `${this.expr(c.element, ctx)} AS ${this.quote(c.name)}`;
+    return this.expr(c, ctx);
+  }
+
+  protected orderBy(o: OrderByElement, ctx: CompileContext): string {
+    const e = o.element instanceof Label ? this.quote(o.element.name) : this.expr(o.element, ctx);
+    return o.direction === 'DESC' ? `${e} DESC` : e;
+  }
+
+  protected limitOffset(limit: number | null, offset: number | null): string {
+    let sql = '';
+    // Validated non-negative integers, so rendering them inline is safe and keeps statements cacheable per page size.
+    if (limit !== null) sql += ` LIMIT ${limit}`;
+    if (offset !== null && offset > 0) sql += ` OFFSET ${offset}`;
+    return sql;
+  }
+
+  protected from(f: FromClause, ctx: CompileContext): string {
+    if (f instanceof Join) {
+      return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${this.from(f.right, ctx)} ON ${this.expr(f.on, ctx)}`;
+    }
+    if (f instanceof TableAlias) return `${this.quote(f.table.name)} AS ${this.quote(f.name)}`;
+    if (f instanceof SubqueryAlias) return `(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
+    return this.quote(f.name);
+  }
+
+  // ---- expressions ----
+
+  protected expr(e: ColumnElement, ctx: CompileContext): string {
+    if (e instanceof ColumnRef) return this.columnRef(e);
+    if (e instanceof BindParameter) return this.param(ctx, e.value, e.type);
+    if (e instanceof BinaryExpression) return this.binary(e, ctx);
+    if (e instanceof BooleanClauseList) {
+      return '(' + e.clauses.map((c) => this.expr(c, ctx)).join(` ${e.operator} `) + ')';
+    }
+    if (e instanceof UnaryExpression) {
+      const inner = this.expr(e.operand, ctx);
+      return e.position === 'prefix' ? `${e.operator} (${inner})` : `${inner} ${e.operator}`;
+    }
+    if (e instanceof InExpression) return this.inExpr(e, ctx);
+    if (e instanceof TupleInExpression) return this.tupleIn(e, ctx);
+    if (e instanceof BetweenExpression) {
+      return `${this.expr(e.element, ctx)} BETWEEN ${this.expr(e.low, ctx)} AND ${this.expr(e.high, ctx)}`;
+    }
+    if (e instanceof FunctionCall) {
+      const args = e.args.map((a) => (a.kind === 'star' ? '*' : this.expr(a, ctx))).join(', ');
+      return `${e.name.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
+    }
+    if (e instanceof Label) return this.quote(e.name);
+    if (e instanceof ExistsExpression) return `EXISTS (${this.select(e.select, ctx)})`;
+    if (e instanceof ScalarSubquery) return `(${this.select(e.select, ctx)})`;
+    if (e instanceof TextClause) return this.textClause(e, ctx);
+    if (e.kind === 'star') return '*';
+    throw new CompileError(`cannot compile expression of kind '${e.kind}'`);
+  }
+
+  protected columnRef(e: ColumnRef): string {
+    if (e.from.kind === 'join') throw new CompileError(`column ${e.describe()} refers to a join, not a table`);
+    return `${this.quote(e.from.name)}.${this.quote(e.column.name)}`;
+  }
+
+  protected binary(e: BinaryExpression, ctx: CompileContext): string {
+    if (e.operator === 'ILIKE') return this.ilike(e, ctx);
+    return `${this.expr(e.left, ctx)} ${e.operator} ${this.expr(e.right, ctx)}`;
+  }
+
+  /** Portable case-insensitive LIKE; PostgreSQL overrides with ILIKE. */
+  protected ilike(e: BinaryExpression, ctx: CompileContext): string {
+    return `lower(${this.expr(e.left, ctx)}) LIKE lower(${this.expr(e.right, ctx)})`;
+  }
+
+  protected inExpr(e: InExpression, ctx: CompileContext): string {
+    const op = e.negated ? 'NOT IN' : 'IN';
+    if (e.values instanceof Select) return `${this.expr(e.element, ctx)} ${op} (${this.select(e.values, ctx)})`;
+    // IN () is invalid SQL; an empty list matches nothing (NOT IN matches everything).
+    if (e.values.length === 0) return e.negated ? '1 = 1' : '1 <> 1';
+    return `${this.expr(e.element, ctx)} ${op} (${e.values.map((v) => this.expr(v, ctx)).join(', ')})`;
+  }
+
+  protected tupleIn(e: TupleInExpression, ctx: CompileContext): string {
+    if (e.rows.length === 0) return '1 <> 1';
+    const left = '(' + e.elements.map((x) => this.expr(x, ctx)).join(', ') + ')';
+    const rows = e.rows.map((r) => '(' + r.map((x) => this.expr(x, ctx)).join(', ') + ')');
+    return `${left} IN (${this.tupleInRows(rows)})`;
+  }
+
+  protected tupleInRows(rows: string[]): string {
+    return rows.join(', ');
+  }
+
+  protected textClause(e: TextClause, ctx: CompileContext): string {
+    let i = 0;
+    return e.text.replace(/\?/g, () => {
+      if (i >= e.params.length) throw new CompileError(`text(): more '?' than parameters in ${JSON.stringify(e.text)}`);
+      return this.param(ctx, e.params[i++], null);
+    });
+  }
+
+  // ---- DML ----
+
+  protected insert(s: Insert, ctx: CompileContext): string {
+    const cols = s.columns.map((c) => this.quote(c.name)).join(', ');
+    let sql = `INSERT INTO ${this.quote(s.table.name)} `;
+    if (s.columns.length === 0) {
+      sql += this.insertDefaultValues(s.rows.length);
+    } else {
+      const rows = s.rows.map(
+        (row) => '(' + row.map((v, i) => this.param(ctx, v, s.columns[i]!.type)).join(', ') + ')',
+      );
+      sql += `(${cols}) VALUES ${rows.join(', ')}`;
+    }
+    if (s.returning.length) sql += ' RETURNING ' + s.returning.map((c) => this.quote(c.name)).join(', ');
+    return sql;
+  }
+
+  protected insertDefaultValues(rows: number): string {
+    if (rows !== 1) throw new CompileError('INSERT of several rows with no column values');
+    return 'DEFAULT VALUES';
+  }
+
+  protected update(s: Update, ctx: CompileContext): string {
+    const sets: string[] = [];
+    for (const [col, v] of s.values) {
+      const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.param(ctx, v, col.type);
+      sets.push(`${this.quote(col.name)} = ${value}`);
+    }
+    let sql = `UPDATE ${this.quote(s.table.name)} SET ${sets.join(', ')}`;
+    if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
+    return sql;
+  }
+
+  protected delete(s: Delete, ctx: CompileContext): string {
+    let sql = `DELETE FROM ${this.quote(s.table.name)}`;
+    if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
+    return sql;
+  }
+
+  // ---- DDL ----
+
+  protected createTableSql(s: CreateTable): string {
+    const t = s.table;
+    const parts = t.columns.map((c) => this.columnDDL(c));
+    const inlinePk = t.primaryKey.length === 1 && this.inlinePrimaryKey(t.primaryKey[0]!);
+    if (t.primaryKey.length && !inlinePk) {
+      parts.push(`PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`);
+    }
+    for (const c of t.columns) {
+      if (c.unique) parts.push(`CONSTRAINT ${this.quote(`uq_${t.name}_${c.name}`)} UNIQUE (${this.quote(c.name)})`);
+    }
+    for (const fk of t.foreignKeys) {
+      let clause = `CONSTRAINT ${this.quote(fk.constraintName)} FOREIGN KEY (${this.quote(fk.parent.name)}) REFERENCES ${this.quote(fk.column.table.name)} (${this.quote(fk.column.name)})`;
+      if (fk.options.ondelete) clause += ` ON DELETE ${fk.options.ondelete}`;
+      if (fk.options.onupdate) clause += ` ON UPDATE ${fk.options.onupdate}`;
+      parts.push(clause);
+    }
+    const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
+    return `${head} ${this.quote(t.name)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}`;
+  }
+
+  /** Whether the single primary key column carries PRIMARY KEY inline (needed for autoincrement syntax). */
+  protected inlinePrimaryKey(_column: Column): boolean {
+    return false;
+  }
+
+  protected columnDDL(c: Column): string {
+    let sql = `${this.quote(c.name)} ${this.columnType(c)}`;
+    if (!c.nullable) sql += ' NOT NULL';
+    return sql;
+  }
+
+  protected tableOptions(): string {
+    return '';
+  }
+
+  protected createIndexes(t: Table): string[] {
+    return t.indexes.map(
+      (ix) =>
+        `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} ON ${this.quote(t.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
+    );
+  }
+
+  protected dropTable(s: DropTable): string {
+    return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${this.quote(s.table.name)}`;
+  }
+}

@@ -1,0 +1,341 @@
+/**
+ * Immutable expression nodes. Builders only build nodes; a dialect's compiler turns them into SQL.
+ * Values are always bound parameters, never spliced into SQL text.
+ */
+import { ArgumentError } from './errors.js';
+import type { SqlType } from './types.js';
+import type { Column } from './schema.js';
+import type { FromClause, Select } from './selectable.js';
+
+/** Anything that can be compared to a column of value type T: a value or another expression. */
+export type Operand<T> = T | ColumnElement<unknown>;
+
+/** Base of every SQL expression; comparison operators are methods (`User.username.eq('x')`). */
+export abstract class ColumnElement<T = unknown> {
+  declare readonly __value: T;
+  abstract readonly kind: string;
+  /** The SQL type, used to check and convert bound values; null when unknown. */
+  get sqlType(): SqlType<unknown> | null {
+    return null;
+  }
+  /** How errors name this expression, e.g. `User.username`. */
+  describe(): string {
+    return this.kind;
+  }
+
+  eq(other: Operand<NonNullable<T>> | null): ColumnElement<boolean> {
+    if (other === null) return new UnaryExpression('IS NULL', this, 'postfix');
+    return this.compare('=', other, 'eq');
+  }
+  ne(other: Operand<NonNullable<T>> | null): ColumnElement<boolean> {
+    if (other === null) return new UnaryExpression('IS NOT NULL', this, 'postfix');
+    return this.compare('<>', other, 'ne');
+  }
+  lt(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
+    return this.compare('<', other, 'lt');
+  }
+  le(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
+    return this.compare('<=', other, 'le');
+  }
+  gt(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
+    return this.compare('>', other, 'gt');
+  }
+  ge(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
+    return this.compare('>=', other, 'ge');
+  }
+  like(pattern: Operand<string>): ColumnElement<boolean> {
+    return this.compare('LIKE', pattern, 'like');
+  }
+  notLike(pattern: Operand<string>): ColumnElement<boolean> {
+    return this.compare('NOT LIKE', pattern, 'notLike');
+  }
+  /** Case-insensitive LIKE (ILIKE on PostgreSQL, lower() LIKE lower() elsewhere). */
+  ilike(pattern: Operand<string>): ColumnElement<boolean> {
+    return this.compare('ILIKE', pattern, 'ilike');
+  }
+  in(values: readonly NonNullable<T>[] | Select): ColumnElement<boolean> {
+    return new InExpression(this, this.inValues(values, 'in'), false);
+  }
+  notIn(values: readonly NonNullable<T>[] | Select): ColumnElement<boolean> {
+    return new InExpression(this, this.inValues(values, 'notIn'), true);
+  }
+  isNull(): ColumnElement<boolean> {
+    return new UnaryExpression('IS NULL', this, 'postfix');
+  }
+  isNotNull(): ColumnElement<boolean> {
+    return new UnaryExpression('IS NOT NULL', this, 'postfix');
+  }
+  between(low: Operand<NonNullable<T>>, high: Operand<NonNullable<T>>): ColumnElement<boolean> {
+    return new BetweenExpression(this, this.bindOperand(low, 'between'), this.bindOperand(high, 'between'));
+  }
+  asc(): OrderByElement {
+    return new OrderByElement(this, 'ASC');
+  }
+  desc(): OrderByElement {
+    return new OrderByElement(this, 'DESC');
+  }
+  label(name: string): Label<T> {
+    return new Label<T>(this, name);
+  }
+
+  protected compare(op: string, other: unknown, method: string): ColumnElement<boolean> {
+    return new BinaryExpression(this, op, this.bindOperand(other, method));
+  }
+
+  /** Turns a JS value into a bound parameter of this expression's type, refusing what is not a value. */
+  protected bindOperand(value: unknown, method: string): ColumnElement {
+    if (value instanceof ColumnElement) return value;
+    return bindValue(value, this.sqlType, `${this.describe()}.${method}()`);
+  }
+
+  private inValues(values: unknown, method: string): readonly ColumnElement[] | Select {
+    if (values === undefined || values === null) {
+      throw new ArgumentError(`${this.describe()}.${method}() needs an array of values or a select, got ${String(values)}`);
+    }
+    if (!Array.isArray(values)) {
+      if (isSelect(values)) return values;
+      throw new ArgumentError(`${this.describe()}.${method}() needs an array of values or a select`);
+    }
+    return values.map((v) => this.bindOperand(v, method));
+  }
+}
+
+function isSelect(v: unknown): v is Select {
+  return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'select';
+}
+
+/** Checks and binds one value; `where` names the call for the error message. */
+export function bindValue(value: unknown, type: SqlType<unknown> | null, where: string): BindParameter {
+  if (value === undefined) {
+    throw new ArgumentError(`${where} got undefined; pass a value, or null / isNull() to match NULL`);
+  }
+  if (value !== null && type) {
+    const problem = type.checkValue(value);
+    if (problem) throw new ArgumentError(`${where}: ${problem}`);
+  } else if (value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value)) {
+    throw new ArgumentError(`${where}: an object or array is not a SQL value`);
+  }
+  return new BindParameter(value, type);
+}
+
+/** A column of a table or alias in a FROM clause. */
+export class ColumnRef<T = unknown> extends ColumnElement<T> {
+  readonly kind = 'column';
+  constructor(
+    readonly column: Column,
+    readonly from: FromClause,
+    /** How errors name it, e.g. `User.username` for a mapped attribute. */
+    readonly displayName?: string,
+  ) {
+    super();
+  }
+  override get sqlType(): SqlType<unknown> {
+    return this.column.type;
+  }
+  override describe(): string {
+    return this.displayName ?? `${this.column.table.name}.${this.column.name}`;
+  }
+}
+
+export class BindParameter extends ColumnElement {
+  readonly kind = 'bind';
+  constructor(
+    readonly value: unknown,
+    readonly type: SqlType<unknown> | null,
+  ) {
+    super();
+  }
+  override get sqlType(): SqlType<unknown> | null {
+    return this.type;
+  }
+}
+
+export class BinaryExpression extends ColumnElement<boolean> {
+  readonly kind = 'binary';
+  constructor(
+    readonly left: ColumnElement,
+    readonly operator: string,
+    readonly right: ColumnElement,
+  ) {
+    super();
+  }
+}
+
+export class UnaryExpression extends ColumnElement<boolean> {
+  readonly kind = 'unary';
+  constructor(
+    readonly operator: string,
+    readonly operand: ColumnElement,
+    readonly position: 'prefix' | 'postfix',
+  ) {
+    super();
+  }
+}
+
+export class BooleanClauseList extends ColumnElement<boolean> {
+  readonly kind = 'boolean-list';
+  constructor(
+    readonly operator: 'AND' | 'OR',
+    readonly clauses: readonly ColumnElement[],
+  ) {
+    super();
+  }
+}
+
+export class InExpression extends ColumnElement<boolean> {
+  readonly kind = 'in';
+  constructor(
+    readonly element: ColumnElement,
+    readonly values: readonly ColumnElement[] | Select,
+    readonly negated: boolean,
+  ) {
+    super();
+  }
+}
+
+/** Row-value IN for composite keys: `(a, b) IN ((?, ?), (?, ?))`. */
+export class TupleInExpression extends ColumnElement<boolean> {
+  readonly kind = 'tuple-in';
+  constructor(
+    readonly elements: readonly ColumnElement[],
+    readonly rows: readonly (readonly ColumnElement[])[],
+  ) {
+    super();
+  }
+}
+
+export class BetweenExpression extends ColumnElement<boolean> {
+  readonly kind = 'between';
+  constructor(
+    readonly element: ColumnElement,
+    readonly low: ColumnElement,
+    readonly high: ColumnElement,
+  ) {
+    super();
+  }
+}
+
+export class FunctionCall<T = unknown> extends ColumnElement<T> {
+  readonly kind = 'function';
+  constructor(
+    readonly name: string,
+    readonly args: readonly ColumnElement[],
+    readonly distinct = false,
+  ) {
+    super();
+  }
+}
+
+/** `*`, as in count(*). */
+export class Star extends ColumnElement<never> {
+  readonly kind = 'star';
+}
+
+export class Label<T = unknown> extends ColumnElement<T> {
+  readonly kind = 'label';
+  constructor(
+    readonly element: ColumnElement<T>,
+    readonly name: string,
+  ) {
+    super();
+  }
+  override get sqlType(): SqlType<unknown> | null {
+    return this.element.sqlType;
+  }
+}
+
+export class OrderByElement {
+  readonly kind = 'order-by';
+  constructor(
+    readonly element: ColumnElement,
+    readonly direction: 'ASC' | 'DESC',
+  ) {}
+}
+
+export class ExistsExpression extends ColumnElement<boolean> {
+  readonly kind = 'exists';
+  constructor(readonly select: Select) {
+    super();
+  }
+}
+
+export class ScalarSubquery<T = unknown> extends ColumnElement<T> {
+  readonly kind = 'scalar-subquery';
+  constructor(readonly select: Select) {
+    super();
+  }
+}
+
+/** A literal SQL fragment written by the user with `text()`. Parameters go in `params`, never in the text. */
+export class TextClause extends ColumnElement {
+  readonly kind = 'text';
+  constructor(
+    readonly text: string,
+    readonly params: readonly unknown[] = [],
+  ) {
+    super();
+  }
+}
+
+/** `and_(a, b, …)`: all conditions hold. */
+export function and_(...clauses: ColumnElement<boolean>[]): ColumnElement<boolean> {
+  return combine('AND', clauses);
+}
+/** `or_(a, b, …)`: any condition holds. */
+export function or_(...clauses: ColumnElement<boolean>[]): ColumnElement<boolean> {
+  return combine('OR', clauses);
+}
+/** `not_(a)`: the condition does not hold. */
+export function not_(clause: ColumnElement<boolean>): ColumnElement<boolean> {
+  return new UnaryExpression('NOT', requireElement(clause, 'not_()'), 'prefix');
+}
+
+function combine(op: 'AND' | 'OR', clauses: ColumnElement<boolean>[]): ColumnElement<boolean> {
+  const name = op === 'AND' ? 'and_()' : 'or_()';
+  clauses.forEach((c) => requireElement(c, name));
+  if (clauses.length === 1) return clauses[0]!;
+  return new BooleanClauseList(op, clauses);
+}
+
+export function requireElement<E>(value: E, where: string): E {
+  if (!(value instanceof ColumnElement)) {
+    throw new ArgumentError(
+      `${where} needs SQL expressions such as User.name.eq('x'), got ${value === undefined ? 'undefined' : typeof value}`,
+    );
+  }
+  return value;
+}
+
+/** A raw SQL fragment: `text('price > ?', [10])`. Values go in `params`, never in the string. */
+export function text(sql: string, params: readonly unknown[] = []): TextClause {
+  return new TextClause(sql, params);
+}
+
+type FuncBuilder = (...args: (ColumnElement | number | string | boolean)[]) => FunctionCall<unknown>;
+
+/**
+ * SQL functions: `func.count()`, `func.count(Post.id)`, `func.max(Track.Milliseconds)`, `func.lower(User.name)`.
+ * Any name works; arguments that are not expressions become bound parameters.
+ */
+export const func: {
+  count(arg?: ColumnElement): FunctionCall<number>;
+  countDistinct(arg: ColumnElement): FunctionCall<number>;
+  max<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
+  min<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
+  sum(arg: ColumnElement): FunctionCall<number | null>;
+  avg(arg: ColumnElement): FunctionCall<number | null>;
+  lower(arg: ColumnElement<string | null>): FunctionCall<string>;
+  upper(arg: ColumnElement<string | null>): FunctionCall<string>;
+  coalesce(...args: (ColumnElement | number | string | boolean)[]): FunctionCall<unknown>;
+} & Record<string, FuncBuilder> = new Proxy({} as never, {
+  get(_target, name) {
+    if (typeof name !== 'string') return undefined;
+    if (name === 'count') return (arg?: ColumnElement) => new FunctionCall<number>('count', [arg ?? new Star()]);
+    if (name === 'countDistinct') return (arg: ColumnElement) => new FunctionCall<number>('count', [arg], true);
+    return (...args: unknown[]) =>
+      new FunctionCall(
+        name,
+        args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`))),
+      );
+  },
+});

@@ -1,0 +1,206 @@
+/** Tables, columns and constraints: what DDL is made from and what the mapper reads foreign keys from. */
+import { ArgumentError } from './errors.js';
+import { ColumnRef, type ColumnElement } from './expressions.js';
+import type { SqlType } from './types.js';
+
+export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'RESTRICT' | 'NO ACTION' | 'SET DEFAULT';
+
+export interface ForeignKeyOptions {
+  ondelete?: ReferentialAction;
+  onupdate?: ReferentialAction;
+  /** Constraint name; generated as fk_<table>_<column>_<target> when omitted. */
+  name?: string;
+}
+
+/** What a foreign key points at: 'table.column', a column expression, or a thunk for one defined later. */
+export type ForeignKeyTarget = string | ColumnElement | (() => ColumnElement);
+
+/** `ForeignKey('user.id')` or `ForeignKey(() => User.id)`; resolved when the metadata is complete. */
+export class ForeignKey {
+  readonly kind = 'foreign-key';
+  parent!: Column;
+  private resolved: Column | undefined;
+  constructor(
+    readonly target: ForeignKeyTarget,
+    readonly options: ForeignKeyOptions = {},
+  ) {
+    if (typeof target === 'string' && !/^[^.]+\.[^.]+$/.test(target)) {
+      throw new ArgumentError(`ForeignKey('${target}'): expected 'table.column'`);
+    }
+  }
+
+  /** The referenced column; throws naming this foreign key if its table or column does not exist. */
+  get column(): Column {
+    if (this.resolved) return this.resolved;
+    this.resolved = this.resolve();
+    return this.resolved;
+  }
+
+  get targetTableName(): string {
+    return typeof this.target === 'string' ? this.target.split('.')[0]! : this.column.table.name;
+  }
+
+  get constraintName(): string {
+    return this.options.name ?? `fk_${this.parent.table.name}_${this.parent.name}_${this.column.table.name}`;
+  }
+
+  private resolve(): Column {
+    const where = `ForeignKey on ${this.parent.table.name}.${this.parent.name}`;
+    let target = this.target;
+    if (typeof target === 'function') target = target();
+    if (typeof target !== 'string') {
+      if (target instanceof ColumnRef) return target.column;
+      throw new ArgumentError(`${where}: target is not a column`);
+    }
+    const [tableName, columnName] = target.split('.') as [string, string];
+    const table = this.parent.table.metadata?.tables.get(tableName);
+    if (!table) {
+      const known = [...(this.parent.table.metadata?.tables.keys() ?? [])].join(', ');
+      throw new ArgumentError(`${where} refers to table '${tableName}', which does not exist (tables: ${known})`);
+    }
+    const column = table.columnsByName.get(columnName);
+    if (!column) {
+      throw new ArgumentError(`${where} refers to column '${target}', which table '${tableName}' does not have`);
+    }
+    return column;
+  }
+}
+
+export interface ColumnOptions<V = unknown> {
+  primaryKey?: boolean;
+  nullable?: boolean;
+  unique?: boolean;
+  index?: boolean;
+  /** A value, or a function called for each INSERT (e.g. `() => new Date()`). */
+  default?: V | (() => V);
+  /** Column name in the database when it differs from the attribute name. */
+  name?: string;
+  /** Integer primary keys autoincrement unless this is false. */
+  autoincrement?: boolean;
+}
+
+export class Column<V = unknown> {
+  readonly kind = 'column-def';
+  table!: Table;
+  /** Attribute name on the model; equals `name` unless the model maps it differently. */
+  key: string;
+  readonly primaryKey: boolean;
+  readonly nullable: boolean;
+  readonly unique: boolean;
+  readonly index: boolean;
+  readonly default: ColumnOptions<V>['default'];
+  readonly foreignKeys: ForeignKey[];
+  private readonly autoincrementOption: boolean | undefined;
+
+  constructor(
+    public name: string,
+    readonly type: SqlType<V>,
+    foreignKeys: ForeignKey[] = [],
+    options: ColumnOptions<V> = {},
+  ) {
+    this.key = name;
+    this.primaryKey = options.primaryKey ?? false;
+    this.nullable = options.nullable ?? !this.primaryKey;
+    this.unique = options.unique ?? false;
+    this.index = options.index ?? false;
+    this.default = options.default;
+    this.autoincrementOption = options.autoincrement;
+    this.foreignKeys = foreignKeys;
+    for (const fk of foreignKeys) fk.parent = this;
+  }
+
+  /** True for the single integer primary key of a table, whose values the database generates. */
+  get autoincrement(): boolean {
+    if (this.autoincrementOption === false || !this.primaryKey) return false;
+    if (this.table.primaryKey.length !== 1) return this.autoincrementOption === true;
+    return this.type.typeName === 'Integer' || this.type.typeName === 'BigInteger';
+  }
+
+  /** The default for an INSERT that did not set this column, or undefined when there is none. */
+  defaultValue(): V | undefined {
+    const d = this.default;
+    return typeof d === 'function' ? (d as () => V)() : d;
+  }
+}
+
+export class Index {
+  constructor(
+    readonly name: string,
+    readonly columns: readonly Column[],
+    readonly unique: boolean,
+  ) {}
+}
+
+/** A table: a FROM clause whose columns are in `c` (`post_tags.c.post_id`). */
+export class Table {
+  readonly kind = 'table';
+  readonly columns: readonly Column[];
+  readonly columnsByName = new Map<string, Column>();
+  readonly primaryKey: readonly Column[];
+  readonly foreignKeys: readonly ForeignKey[];
+  readonly indexes: Index[] = [];
+  readonly c: Record<string, ColumnRef>;
+  metadata: MetaData | undefined;
+
+  constructor(
+    readonly name: string,
+    columns: readonly Column[],
+  ) {
+    if (columns.length === 0) throw new ArgumentError(`Table '${name}' has no columns`);
+    this.columns = columns;
+    this.c = {};
+    for (const col of columns) {
+      if (this.columnsByName.has(col.name)) throw new ArgumentError(`Table '${name}' has two columns named '${col.name}'`);
+      col.table = this;
+      this.columnsByName.set(col.name, col);
+      this.c[col.key] = new ColumnRef(col, this);
+      if (col.index) this.indexes.push(new Index(`ix_${name}_${col.name}`, [col], false));
+    }
+    this.primaryKey = columns.filter((c) => c.primaryKey);
+    this.foreignKeys = columns.flatMap((c) => c.foreignKeys);
+  }
+
+  /** The column named `name`, or an error naming the table and its columns. */
+  column(name: string): Column {
+    const col = this.columnsByName.get(name);
+    if (!col) {
+      throw new ArgumentError(
+        `Table '${this.name}' has no column '${name}' (columns: ${this.columns.map((c) => c.name).join(', ')})`,
+      );
+    }
+    return col;
+  }
+
+  /** Foreign keys of this table that point at `target`. */
+  foreignKeysTo(target: Table): ForeignKey[] {
+    return this.foreignKeys.filter((fk) => fk.column.table === target);
+  }
+}
+
+/** The set of tables of one schema, ordered by foreign-key dependency for DDL. */
+export class MetaData {
+  readonly tables = new Map<string, Table>();
+
+  add(table: Table): Table {
+    const existing = this.tables.get(table.name);
+    if (existing && existing !== table) throw new ArgumentError(`Table '${table.name}' is already defined`);
+    table.metadata = this;
+    this.tables.set(table.name, table);
+    return table;
+  }
+
+  /** Tables with every referenced table before its referrers (self-references ignored). */
+  sortedTables(): Table[] {
+    const out: Table[] = [];
+    const state = new Map<Table, 'visiting' | 'done'>();
+    const visit = (t: Table): void => {
+      if (state.get(t) === 'done' || state.get(t) === 'visiting') return;
+      state.set(t, 'visiting');
+      for (const fk of t.foreignKeys) if (fk.column.table !== t) visit(fk.column.table);
+      state.set(t, 'done');
+      out.push(t);
+    };
+    for (const t of this.tables.values()) visit(t);
+    return out;
+  }
+}

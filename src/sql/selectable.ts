@@ -1,0 +1,177 @@
+/** FROM clauses and SELECT: immutable, every builder method returns a new node. */
+import { ArgumentError } from './errors.js';
+import {
+  ColumnElement,
+  ColumnRef,
+  ExistsExpression,
+  Label,
+  OrderByElement,
+  ScalarSubquery,
+  requireElement,
+  and_,
+} from './expressions.js';
+import { Column, Table } from './schema.js';
+import { Any } from './types.js';
+
+/** `aliased` table: the same table under another name, to join it twice. */
+export class TableAlias {
+  readonly kind = 'table-alias';
+  readonly c: Record<string, ColumnRef>;
+  constructor(
+    readonly table: Table,
+    readonly name: string,
+  ) {
+    this.c = {};
+    for (const col of table.columns) this.c[col.key] = new ColumnRef(col, this);
+  }
+}
+
+/** A SELECT used as a FROM clause: `(SELECT …) AS name`. Its columns are the select's labels. */
+export class SubqueryAlias {
+  readonly kind = 'subquery';
+  readonly c: Record<string, ColumnRef>;
+  /** Maps each column of the inner select (by identity) to the column this subquery exposes. */
+  readonly exported = new Map<ColumnElement, ColumnRef>();
+  constructor(
+    readonly select: Select,
+    readonly name: string,
+  ) {
+    this.c = {};
+    const used = new Set<string>();
+    const columns = select.columns.map((el, i) => {
+      let name = outputName(el, i);
+      for (let n = 2; used.has(name); n++) name = `${outputName(el, i)}_${n}`;
+      used.add(name);
+      return new Column(name, el.sqlType ?? Any);
+    });
+    // A shadow table gives the exported columns a name and type without special cases in the compiler.
+    new Table(name, columns);
+    select.columns.forEach((el, i) => {
+      const ref = new ColumnRef(columns[i]!, this);
+      this.c[columns[i]!.name] = ref;
+      this.exported.set(el, ref);
+    });
+  }
+}
+
+/** The name a selected element has in the result: its label, or its column name. */
+export function outputName(el: ColumnElement, index: number): string {
+  if (el instanceof Label) return el.name;
+  if (el instanceof ColumnRef) return el.column.name;
+  return `col_${index + 1}`;
+}
+
+export class Join {
+  readonly kind = 'join';
+  constructor(
+    readonly left: FromClause,
+    readonly right: FromClause,
+    readonly on: ColumnElement<boolean>,
+    readonly outer: boolean,
+  ) {}
+}
+
+export type FromClause = Table | TableAlias | SubqueryAlias | Join;
+
+export interface SelectState {
+  readonly columns: readonly ColumnElement[];
+  readonly from: readonly FromClause[];
+  readonly where: ColumnElement<boolean> | null;
+  readonly groupBy: readonly ColumnElement[];
+  readonly having: ColumnElement<boolean> | null;
+  readonly orderBy: readonly OrderByElement[];
+  readonly limit: number | null;
+  readonly offset: number | null;
+  readonly distinct: boolean;
+  /** `FOR UPDATE` row locking. */
+  readonly forUpdate: boolean;
+}
+
+export type Orderable = ColumnElement | OrderByElement;
+
+export class Select implements SelectState {
+  readonly kind = 'select';
+  readonly columns: readonly ColumnElement[] = [];
+  readonly from: readonly FromClause[] = [];
+  readonly where: ColumnElement<boolean> | null = null;
+  readonly groupBy: readonly ColumnElement[] = [];
+  readonly having: ColumnElement<boolean> | null = null;
+  readonly orderBy: readonly OrderByElement[] = [];
+  readonly limit: number | null = null;
+  readonly offset: number | null = null;
+  readonly distinct: boolean = false;
+  readonly forUpdate: boolean = false;
+
+  constructor(state?: Partial<SelectState>) {
+    Object.assign(this, state);
+  }
+
+  with(changes: Partial<SelectState>): Select {
+    return new Select({ ...this, ...changes });
+  }
+
+  selectFrom(...from: FromClause[]): Select {
+    return this.with({ from: [...this.from, ...from] });
+  }
+
+  filter(...conditions: ColumnElement<boolean>[]): Select {
+    conditions.forEach((c) => requireElement(c, 'where()'));
+    const all = this.where ? [this.where, ...conditions] : conditions;
+    return this.with({ where: all.length === 0 ? null : and_(...all) });
+  }
+
+  /** Same as filter(): SQLAlchemy 2 spelling. */
+  whereAlso(...conditions: ColumnElement<boolean>[]): Select {
+    return this.filter(...conditions);
+  }
+
+  orderByAlso(...clauses: Orderable[]): Select {
+    const more = clauses.map((c) => (c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC')));
+    return this.with({ orderBy: [...this.orderBy, ...more] });
+  }
+
+  withLimit(n: number | null): Select {
+    if (n !== null) checkCount(n, 'limit()');
+    return this.with({ limit: n });
+  }
+
+  withOffset(n: number | null): Select {
+    if (n !== null) checkCount(n, 'offset()');
+    return this.with({ offset: n });
+  }
+
+  /** Joins `right` onto the last FROM element (or onto `onto` when given). */
+  join(right: FromClause, on: ColumnElement<boolean>, outer = false): Select {
+    if (this.from.length === 0) throw new ArgumentError('join() needs a FROM clause to join onto');
+    const from = [...this.from];
+    const left = from.pop()!;
+    from.push(new Join(left, right, on, outer));
+    return this.with({ from });
+  }
+
+  subquery(name = 'anon_1'): SubqueryAlias {
+    return new SubqueryAlias(this, name);
+  }
+
+  exists(): ExistsExpression {
+    return new ExistsExpression(this);
+  }
+
+  scalarSubquery<T = unknown>(): ScalarSubquery<T> {
+    return new ScalarSubquery<T>(this);
+  }
+}
+
+function checkCount(n: number, where: string): void {
+  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
+}
+
+/** The leftmost table-like element of a FROM clause. */
+export function leftmost(from: FromClause): Table | TableAlias | SubqueryAlias {
+  return from.kind === 'join' ? leftmost(from.left) : from;
+}
+
+/** Every table or alias that appears in a FROM clause, joins included. */
+export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAlias)[] {
+  return from.kind === 'join' ? [...fromElements(from.left), ...fromElements(from.right)] : [from];
+}
