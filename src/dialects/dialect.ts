@@ -9,6 +9,8 @@ import type { SqlType } from '../sql/types.js';
 export interface QueryResult {
   readonly rows: unknown[][];
   readonly rowsAffected: number;
+  /** First generated id of an INSERT, for databases without RETURNING. */
+  readonly insertId?: number | bigint;
   /** Names of the result columns, when the driver was asked for them. */
   readonly columns?: readonly string[];
 }

@@ -1,0 +1,72 @@
+/**
+ * Relata: a TypeScript ORM with SQLAlchemy-grade relationships.
+ *
+ * @example
+ * const db = new Database();
+ * class User extends db.Model('User', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   username: db.Column(db.String(80), { unique: true }),
+ *   posts: db.relationship<Post[]>('Post', { backref: 'author' }),
+ * }) {}
+ */
+export { Database, Column, ForeignKey, relationship, selectColumns, type DatabaseOptions, type ShapeFor } from './orm/database.js';
+export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session.js';
+export { Query, type Pagination, type AliasedModel, type JoinTarget } from './orm/query.js';
+export {
+  joinedload,
+  selectinload,
+  containsEager,
+  lazyload,
+  raiseload,
+  noload,
+  LoaderOption,
+  type PathShape,
+  type Reshape,
+} from './orm/options.js';
+export { ColumnAttribute, RelationshipAttribute } from './orm/attributes.js';
+export { InstrumentedList } from './orm/collections.js';
+export { tableNameFor, type ModelOptions } from './orm/model.js';
+export type {
+  ModelClass,
+  ModelInstance,
+  ModelInit,
+  Related,
+  Unloaded,
+  RelationshipOptions,
+  LazyStrategy,
+  BackrefOptions,
+  ElementOf,
+} from './orm/declarative.js';
+export {
+  MappingError,
+  NoForeignKeysError,
+  AmbiguousForeignKeysError,
+  NotLoadedError,
+  NPlusOneError,
+  FlushError,
+  PendingRollbackError,
+  NoResultFoundError,
+  MultipleResultsFoundError,
+  InvalidRequestError,
+} from './orm/errors.js';
+export { RelataError, ArgumentError, CompileError, DatabaseError, IntegrityError, OperationalError, ProgrammingError } from './sql/errors.js';
+export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
+export { Select } from './sql/selectable.js';
+export {
+  SqlType,
+  Integer,
+  BigInteger,
+  Float,
+  Text,
+  Boolean,
+  DateTime,
+  DateOnly as Date,
+  Json as JSON,
+  String,
+  Numeric,
+  JSONOf,
+} from './sql/types.js';
+export { Table, MetaData, type ColumnOptions, type ForeignKeyOptions } from './sql/schema.js';
+export { Engine, Connection, type StatementEvent, type EngineOptions } from './engine/engine.js';
+export { registerDialect } from './engine/url.js';
+export type { Dialect, Driver, DriverConnection, QueryResult } from './dialects/dialect.js';

@@ -1,0 +1,79 @@
+/**
+ * A loaded collection. It is a real array; its mutating methods also record the change for the
+ * unit of work and update the other side of a bidirectional relationship at once.
+ * (Assigning by index, `list[i] = x`, is not seen: use push/splice or assign a new array.)
+ */
+import type { InstanceState } from './state.js';
+import type { RelationshipProperty } from './relationships.js';
+
+export class InstrumentedList<T extends object> extends Array<T> {
+  // Results of map/filter/slice are plain arrays, not collections.
+  static override get [Symbol.species](): ArrayConstructor {
+    return Array;
+  }
+
+  /** @internal */ owner!: InstanceState;
+  /** @internal */ prop!: RelationshipProperty;
+
+  static of_<T extends object>(owner: InstanceState, prop: RelationshipProperty, items: T[]): InstrumentedList<T> {
+    const list = new InstrumentedList<T>();
+    Object.defineProperty(list, 'owner', { value: owner, enumerable: false, writable: true });
+    Object.defineProperty(list, 'prop', { value: prop, enumerable: false, writable: true });
+    for (let i = 0; i < items.length; i++) Array.prototype.push.call(list, items[i]!);
+    return list;
+  }
+
+  /** @internal Appends without recording a change (loading, backref sync). */
+  appendQuietly(item: T): void {
+    if (!this.includes(item)) Array.prototype.push.call(this, item);
+  }
+
+  /** @internal Removes without recording a change (backref sync). */
+  removeQuietly(item: T): void {
+    const i = this.indexOf(item);
+    if (i >= 0) Array.prototype.splice.call(this, i, 1);
+  }
+
+  override push(...items: T[]): number {
+    for (const item of items) this.prop.checkMember(item);
+    const n = super.push(...items);
+    for (const item of items) this.prop.onAppend(this.owner, item);
+    return n;
+  }
+
+  override unshift(...items: T[]): number {
+    for (const item of items) this.prop.checkMember(item);
+    const n = super.unshift(...items);
+    for (const item of items) this.prop.onAppend(this.owner, item);
+    return n;
+  }
+
+  override pop(): T | undefined {
+    const item = super.pop();
+    if (item) this.prop.onRemove(this.owner, item);
+    return item;
+  }
+
+  override shift(): T | undefined {
+    const item = super.shift();
+    if (item) this.prop.onRemove(this.owner, item);
+    return item;
+  }
+
+  override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
+    for (const item of items) this.prop.checkMember(item);
+    const removed =
+      deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
+    for (const item of removed) this.prop.onRemove(this.owner, item);
+    for (const item of items) this.prop.onAppend(this.owner, item);
+    return removed;
+  }
+
+  /** Removes `item` if present (SQLAlchemy's `collection.remove`). Returns whether it was there. */
+  remove(item: T): boolean {
+    const i = this.indexOf(item);
+    if (i < 0) return false;
+    this.splice(i, 1);
+    return true;
+  }
+}

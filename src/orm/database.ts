@@ -1,0 +1,232 @@
+/**
+ * `const db = new Database()`: the Flask-SQLAlchemy-shaped entry point. It owns the engine, the model
+ * registry and a default session, and carries the declaration helpers (`db.Model`, `db.Column`,
+ * `db.relationship`, types, loader options) so a model file reads like the SQLAlchemy original.
+ */
+import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../engine/engine.js';
+import { DropTable } from '../sql/dml.js';
+import { ArgumentError } from '../sql/errors.js';
+import { and_, func, not_, or_, text } from '../sql/expressions.js';
+import { ForeignKey as SqlForeignKey, Table as SqlTable, Column as SqlColumn, type ColumnOptions, type ForeignKeyOptions, type ForeignKeyTarget } from '../sql/schema.js';
+import { Select } from '../sql/selectable.js';
+import * as types from '../sql/types.js';
+import type { SqlType } from '../sql/types.js';
+import {
+  ColumnDecl,
+  RelationshipDecl,
+  type AnyModelClass,
+  type Declarations,
+  type IsNullable,
+  type ModelClass,
+  type RelationshipOptions,
+} from './declarative.js';
+import { createModel, type ModelOptions } from './model.js';
+import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from './options.js';
+import { Query, makeAlias, type AliasedModel } from './query.js';
+import { Registry } from './registry.js';
+import { Session, type NPlusOneMode, type SessionOptions } from './session.js';
+import type { ColumnElement } from '../sql/expressions.js';
+import type { ColumnAttribute } from './attributes.js';
+
+/** `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, `Column('Name', String(120))`. */
+export function Column<V, const O extends ColumnOptions<V> = {}>(type: SqlType<V>, options?: O): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(type: SqlType<V>, foreignKey: SqlForeignKey, options?: O): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(name: string, type: SqlType<V>, options?: O): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(name: string, type: SqlType<V>, foreignKey: SqlForeignKey, options?: O): ColumnDecl<V, IsNullable<O>>;
+export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
+  const name = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
+  const type = args.shift();
+  if (!(type instanceof types.SqlType)) {
+    throw new ArgumentError(`Column(${name ? `'${name}', ` : ''}...) needs a type such as Integer or String(80) ${name ? 'after the name' : 'first'}`);
+  }
+  const fks: SqlForeignKey[] = [];
+  while (args[0] instanceof SqlForeignKey) fks.push(args.shift() as SqlForeignKey);
+  const options = (args.shift() ?? {}) as ColumnOptions;
+  if (typeof options !== 'object' || options === null || args.length) {
+    throw new ArgumentError(`Column(${name ? `'${name}'` : type.typeName}): expected (type, ForeignKey?, options?)`);
+  }
+  return new ColumnDecl(type as SqlType<unknown>, fks, options, name);
+}
+
+/** `ForeignKey('user.id')`, `ForeignKey(() => User.id, { ondelete: 'CASCADE' })`. */
+export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions): SqlForeignKey {
+  return new SqlForeignKey(target, options);
+}
+
+/** Shape of a relationship given its type argument: `Post[]` stays a list, `User` becomes `User | null`. */
+export type ShapeFor<S> = S extends readonly unknown[] ? S : S | null;
+
+/**
+ * A relationship to another model. Name the target as a string and give its type
+ * (`relationship<Post[]>('Post', { backref: 'author' })`, `relationship<User>('User', { backPopulates: 'posts' })`),
+ * or pass a thunk (`relationship(() => Tag, { secondary: postTags })`) when the target does not refer back.
+ */
+export function relationship<C extends AnyModelClass>(target: () => C, options: RelationshipOptions & { uselist: false }): RelationshipDecl<InstanceType<C> | null>;
+export function relationship<C extends AnyModelClass>(target: () => C, options?: RelationshipOptions): RelationshipDecl<InstanceType<C>[]>;
+export function relationship<S = unknown[]>(target: string, options?: RelationshipOptions): RelationshipDecl<ShapeFor<S>>;
+export function relationship(target: string | (() => AnyModelClass), options: RelationshipOptions = {}): RelationshipDecl<unknown> {
+  if (typeof target !== 'string' && typeof target !== 'function') {
+    throw new ArgumentError(`relationship() needs the target model's name or a thunk returning its class, got ${typeof target}`);
+  }
+  if (typeof options !== 'object' || options === null) throw new ArgumentError('relationship() options must be an object');
+  return new RelationshipDecl(target, options);
+}
+
+/** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
+export type TableColumn = ColumnDecl<unknown, boolean>;
+
+export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'autoflush' | 'warn'> {
+  /** N+1 lazy-load reports: 'warn' (default outside production), 'raise' (strict), or 'off'. */
+  readonly nPlusOne?: NPlusOneMode;
+}
+
+export class Database {
+  readonly engine: Engine;
+  readonly registry: Registry;
+  private defaultSession: Session | null = null;
+  private readonly sessionOptions: SessionOptions;
+
+  // Types and helpers, so model files read like Flask-SQLAlchemy: db.Column(db.Integer, ...).
+  readonly Integer = types.Integer;
+  readonly BigInteger = types.BigInteger;
+  readonly Float = types.Float;
+  readonly Text = types.Text;
+  readonly Boolean = types.Boolean;
+  readonly DateTime = types.DateTime;
+  readonly Date = types.DateOnly;
+  readonly JSON = types.Json;
+  readonly String = types.String;
+  readonly Numeric = types.Numeric;
+  readonly JSONOf = types.JSONOf;
+  readonly Column = Column;
+  readonly ForeignKey = ForeignKey;
+  readonly relationship = relationship;
+  readonly joinedload = joinedload;
+  readonly selectinload = selectinload;
+  readonly lazyload = lazyload;
+  readonly raiseload = raiseload;
+  readonly noload = noload;
+  readonly containsEager = containsEager;
+  readonly and_ = and_;
+  readonly or_ = or_;
+  readonly not_ = not_;
+  readonly func = func;
+  readonly text = text;
+
+  /** `new Database()` is an in-memory SQLite database; pass a URL for a file or a server. */
+  constructor(url: string = 'sqlite://', options: DatabaseOptions = {}) {
+    this.engine = new Engine(url, options);
+    this.registry = new Registry(() => this.session);
+    const production = typeof process !== 'undefined' && process.env?.NODE_ENV === 'production';
+    this.sessionOptions = {
+      autoflush: options.autoflush,
+      warn: options.warn,
+      nPlusOne: options.nPlusOne ?? (production ? 'off' : 'warn'),
+    };
+  }
+
+  /**
+   * Declares a model: `class User extends db.Model('User', { id: db.Column(db.Integer, { primaryKey: true }) }) {}`.
+   * The table is named after the model (`BlogPost` → `blog_post`) unless `tableName` is given.
+   */
+  Model<D extends Declarations>(name: string, declarations: D, options?: ModelOptions): ModelClass<D> {
+    return createModel(this.registry, name, declarations, options) as unknown as ModelClass<D>;
+  }
+
+  /** An association (or any plain) table. */
+  Table(name: string, ...columns: TableColumn[]): SqlTable {
+    if (typeof name !== 'string') throw new ArgumentError('db.Table(name, ...columns) needs the table name first');
+    const cols = columns.map((c, i) => {
+      if (!(c instanceof ColumnDecl) || !c.name) throw new ArgumentError(`db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)`);
+      return new SqlColumn(c.name, c.type, c.foreignKeys, c.options);
+    });
+    return this.registry.metadata.add(new SqlTable(name, cols));
+  }
+
+  /** The default session (Flask-SQLAlchemy's `db.session`). */
+  get session(): Session {
+    this.defaultSession ??= new Session(this.engine, this.registry, this.sessionOptions);
+    return this.defaultSession;
+  }
+
+  /** A new, independent session with its own identity map and transaction. */
+  newSession(options: SessionOptions = {}): Session {
+    return new Session(this.engine, this.registry, { ...this.sessionOptions, ...options });
+  }
+
+  /** CREATE TABLE for every table not yet there, parents before children, with constraints and indexes. */
+  async createAll(): Promise<void> {
+    const tables = this.registry.metadata.sortedTables();
+    for (const t of tables) for (const fk of t.foreignKeys) void fk.column;
+    this.registry.configure();
+    const conn = await this.engine.connect();
+    try {
+      for (const t of tables) {
+        const [create, ...indexes] = this.engine.dialect.compiler.createTable(t, true);
+        await conn.execute({ sql: create!, params: [] });
+        for (const ix of indexes) await conn.execute({ sql: ix.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '), params: [] });
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** DROP TABLE for every table, children before parents. */
+  async dropAll(): Promise<void> {
+    const conn = await this.engine.connect();
+    try {
+      for (const t of this.registry.metadata.sortedTables().reverse()) {
+        await conn.execute(this.engine.compile(new DropTable(t, true)));
+      }
+    } finally {
+      conn.release();
+    }
+  }
+
+  /** Runs `fn` and returns how many SQL statements it ran. */
+  countQueries(fn: () => Promise<unknown>): Promise<number> {
+    return this.engine.countQueries(fn);
+  }
+
+  /** Runs `fn` and returns the statements it ran. */
+  recordQueries(fn: () => Promise<unknown>): Promise<StatementEvent[]> {
+    return this.engine.recordQueries(fn);
+  }
+
+  /** Subscribes to every statement; returns the unsubscribe function. */
+  onStatement(listener: StatementListener): () => void {
+    return this.engine.onStatement(listener);
+  }
+
+  /** Closes the default session and every connection. */
+  async close(): Promise<void> {
+    if (this.defaultSession) await this.defaultSession.close();
+    await this.engine.dispose();
+  }
+
+  /** A model under another name, to join its table twice. */
+  aliased<C extends object>(model: C, name?: string): Omit<C, 'prototype' | 'query'> & AliasedModel {
+    const mapper = this.registry.mapperOf(model);
+    return makeAlias(mapper, name ?? `${mapper.table.name}_alias`) as unknown as Omit<C, 'prototype' | 'query'> & AliasedModel;
+  }
+
+  /** `select(User)`: an ORM statement to run with `db.session.scalars(...)`. */
+  select<T>(model: abstract new (...args: never[]) => T): Query<T> {
+    return new Query<T>(this.registry.mapperOf(model), null);
+  }
+}
+
+/** `select(User.id, func.count(Post.id))`: a Core SELECT of columns, run with `session.execute(...)`. */
+export function selectColumns(...columns: (ColumnElement | ColumnAttribute)[]): Select {
+  return new Select({ columns, from: inferFrom(columns) });
+}
+
+function inferFrom(columns: readonly ColumnElement[]): SqlTable[] {
+  const out: SqlTable[] = [];
+  for (const c of columns) {
+    const ref = c as { from?: { kind?: string } };
+    if (ref.from?.kind === 'table' && !out.includes(ref.from as SqlTable)) out.push(ref.from as SqlTable);
+  }
+  return out;
+}
+

@@ -1,0 +1,320 @@
+/**
+ * Rows → objects, and the loader strategies: joined eager loading (columns of LEFT OUTER JOINed
+ * aliases in the same row), selectin (a second query with IN, batched), and lazy loads (the same
+ * query for one parent). Every object goes through the session's identity map.
+ */
+import type { ResultProcessor } from '../dialects/dialect.js';
+import { ColumnRef, InExpression, TupleInExpression, and_, bindValue, type ColumnElement } from '../sql/expressions.js';
+import type { Column } from '../sql/schema.js';
+import { Join, Select, TableAlias, type FromClause } from '../sql/selectable.js';
+import { OrderByElement } from '../sql/expressions.js';
+import { replaceFrom } from '../sql/visitors.js';
+import type { Mapper } from './mapper.js';
+import type { LoadNode, LoadStrategy } from './options.js';
+import type { RelationshipProperty } from './relationships.js';
+import type { Session } from './session.js';
+import type { InstanceState } from './state.js';
+
+/** SQLAlchemy's selectin chunk size: keys per IN list. */
+export const SELECTIN_BATCH = 500;
+
+/** One query's result set, so repeated lazy loads across its objects can be reported as N+1. */
+export class LoadBatch {
+  readonly lazyCounts = new Map<RelationshipProperty, number>();
+  constructor(
+    public size: number,
+    readonly rootName: string,
+  ) {}
+}
+
+interface JoinedChild {
+  readonly prop: RelationshipProperty;
+  readonly plan: EntityPlan;
+}
+
+interface PostLoad {
+  readonly prop: RelationshipProperty;
+  readonly children: Map<RelationshipProperty, LoadNode>;
+  readonly path: readonly RelationshipProperty[];
+}
+
+/** How to read one entity (and what is joined under it) out of a row. */
+export interface EntityPlan {
+  readonly mapper: Mapper;
+  readonly from: FromClause;
+  readonly offset: number;
+  readonly processors: (ResultProcessor | null)[];
+  readonly joined: JoinedChild[];
+  readonly post: PostLoad[];
+  overrides: Map<RelationshipProperty, LoadStrategy> | null;
+}
+
+const NO_OPTIONS = new Map<RelationshipProperty, LoadNode>();
+
+/** Builds the columns, joins and ordering for loading an entity with its eager relationships. */
+export class Planner {
+  readonly columns: ColumnElement[] = [];
+  readonly joins: { right: FromClause; on: ColumnElement<boolean> }[] = [];
+  readonly orderBy: OrderByElement[] = [];
+  private aliasCount = 0;
+
+  constructor(private readonly session: Session) {}
+
+  plan(
+    mapper: Mapper,
+    from: FromClause,
+    options: Map<RelationshipProperty, LoadNode>,
+    path: readonly RelationshipProperty[],
+  ): EntityPlan {
+    const offset = this.columns.length;
+    for (const mc of mapper.columns) this.columns.push(new ColumnRef(mc.column, from));
+    const plan: EntityPlan = {
+      mapper,
+      from,
+      offset,
+      processors: mapper.processors(this.session.dialect),
+      joined: [],
+      post: [],
+      overrides: null,
+    };
+    for (const prop of mapper.relationships.values()) {
+      const node = options.get(prop);
+      const strategy = node ? node.strategy : defaultStrategy(prop, path);
+      const children = node?.children ?? NO_OPTIONS;
+      const childPath = [...path, prop];
+      if (strategy === 'joined') {
+        const alias = this.nextAlias(prop.target.table.name);
+        if (prop.secondary) {
+          const sec = this.nextAlias(prop.secondary.name, prop.secondary);
+          this.joins.push({ right: sec, on: prop.secondaryCondition(from, sec) });
+          this.joins.push({ right: alias, on: prop.targetCondition(sec, alias) });
+        } else {
+          this.joins.push({ right: alias, on: prop.joinCondition(from, alias) });
+        }
+        for (const o of prop.orderBy) this.orderBy.push(new OrderByElement(replaceFrom(o.element, prop.target.table, alias), o.direction));
+        plan.joined.push({ prop, plan: this.plan(prop.target, alias, children, childPath) });
+      } else if (strategy === 'contains') {
+        plan.joined.push({ prop, plan: this.plan(prop.target, node?.alias ?? prop.target.table, children, childPath) });
+      } else if (strategy === 'selectin') {
+        plan.post.push({ prop, children, path: childPath });
+      } else if (node) {
+        (plan.overrides ??= new Map()).set(prop, strategy);
+      }
+    }
+    return plan;
+  }
+
+  private nextAlias(name: string, table = this.session.registry.metadata.tables.get(name)!): TableAlias {
+    return new TableAlias(table, `${name}_${++this.aliasCount}`);
+  }
+
+  /** Adds this planner's joins onto a FROM element. */
+  joinOnto(from: FromClause): FromClause {
+    let out = from;
+    for (const j of this.joins) out = new Join(out, j.right, j.on, true);
+    return out;
+  }
+}
+
+/** A relationship's own `lazy=` eager strategy applies unless it would walk back or loop. */
+function defaultStrategy(prop: RelationshipProperty, path: readonly RelationshipProperty[]): LoadStrategy {
+  if (prop.lazy !== 'joined' && prop.lazy !== 'selectin') return prop.lazy;
+  const last = path[path.length - 1];
+  if (path.includes(prop) || (last && last.reverse === prop)) return 'select';
+  return prop.lazy;
+}
+
+/** Collects what one result set loads, then fills relationships and runs the follow-up loads. */
+export class LoadContext {
+  private readonly collected = new Map<InstanceState, Map<RelationshipProperty, Set<object> | object | null>>();
+  private readonly statesByPlan = new Map<EntityPlan, Set<InstanceState>>();
+
+  constructor(
+    readonly session: Session,
+    readonly batch: LoadBatch | null,
+  ) {}
+
+  /** The object for the entity of `plan` in `row` (from the identity map when present), with joined children. */
+  processRow(row: readonly unknown[], plan: EntityPlan): InstanceState | null {
+    const key = plan.mapper.keyFromRow(row, plan.offset);
+    if (key === undefined) return null;
+    const st = this.session.identityFromRow(plan.mapper, key, row, plan, this.batch);
+    if (this.batch) st.batch = this.batch;
+    let set = this.statesByPlan.get(plan);
+    if (!set) this.statesByPlan.set(plan, (set = new Set()));
+    set.add(st);
+    if (plan.overrides) {
+      st.loadOptions ??= new Map();
+      for (const [p, s] of plan.overrides) st.loadOptions.set(p, s);
+    }
+    for (let i = 0; i < plan.joined.length; i++) {
+      const j = plan.joined[i]!;
+      const child = this.processRow(row, j.plan);
+      this.collect(st, j.prop, child);
+    }
+    return st;
+  }
+
+  private collect(parent: InstanceState, prop: RelationshipProperty, child: InstanceState | null): void {
+    let byProp = this.collected.get(parent);
+    if (!byProp) this.collected.set(parent, (byProp = new Map()));
+    if (!byProp.has(prop)) {
+      // Already loaded before this query: keep it (and any in-memory changes) as it is.
+      if (parent.isLoaded(prop.key)) return;
+      byProp.set(prop, prop.uselist ? new Set<object>() : null);
+    }
+    if (!child) return;
+    if (prop.uselist) (byProp.get(prop) as Set<object>).add(child.obj);
+    else byProp.set(prop, child.obj);
+  }
+
+  /** Sets every collected relationship and runs selectin loads, depth first. */
+  async finish(plans: readonly EntityPlan[]): Promise<void> {
+    for (const [parent, byProp] of this.collected) {
+      for (const [prop, value] of byProp) prop.setLoaded(parent, value instanceof Set ? [...value] : value);
+    }
+    this.collected.clear();
+    const visit = async (plan: EntityPlan): Promise<void> => {
+      const states = this.statesByPlan.get(plan);
+      if (!states || states.size === 0) return;
+      for (const p of plan.post) await loadRelated(this.session, [...states], p.prop, p.children, p.path, this.batch);
+      for (const j of plan.joined) await visit(j.plan);
+    };
+    for (const plan of plans) await visit(plan);
+  }
+}
+
+/**
+ * Loads `prop` for every parent not loaded yet: with `IN` over their keys in chunks (selectin),
+ * or for a single parent with `=` (a lazy load). Many-to-one targets already in the identity map
+ * cost no SQL.
+ */
+export async function loadRelated(
+  session: Session,
+  parents: readonly InstanceState[],
+  prop: RelationshipProperty,
+  children: Map<RelationshipProperty, LoadNode>,
+  path: readonly RelationshipProperty[],
+  batch: LoadBatch | null,
+): Promise<void> {
+  const todo = parents.filter((p) => !p.isLoaded(prop.key));
+  if (todo.length === 0) return;
+  const parentKeyCols = prop.secondary ? prop.secondaryLocal.map((p) => p.local) : prop.pairs.map((p) => p.local);
+  const parentKeys = parentKeyCols.map((c) => prop.parent.columnsByColumn.get(c)!.key);
+  const found = new Map<unknown, InstanceState[]>();
+  const byKey = new Map<unknown, InstanceState[]>();
+  const keys: unknown[][] = [];
+  for (const st of todo) {
+    const values = parentKeys.map((k) => st.v[k]);
+    if (values.some((v) => v === null || v === undefined)) {
+      prop.setLoaded(st, prop.uselist ? [] : null);
+      continue;
+    }
+    const k = groupKey(values);
+    const list = byKey.get(k);
+    if (list) list.push(st);
+    else {
+      byKey.set(k, [st]);
+      keys.push(values);
+    }
+  }
+  let toQuery = keys;
+  if (prop.direction === 'MANYTOONE' && !prop.extraCriteria && isPrimaryKey(prop.target, prop.pairs.map((p) => p.remote))) {
+    // Many-to-one by primary key: the identity map answers without SQL when it can.
+    toQuery = [];
+    for (const values of keys) {
+      const hit = session.lookupIdentity(prop.target, orderedKey(prop, values));
+      if (hit) found.set(groupKey(values), [hit]);
+      else toQuery.push(values);
+    }
+  }
+  for (let i = 0; i < toQuery.length; i += SELECTIN_BATCH) {
+    await queryRelated(session, prop, toQuery.slice(i, i + SELECTIN_BATCH), children, path, batch, found);
+  }
+  for (const [k, sts] of byKey) {
+    const got = found.get(k) ?? [];
+    for (const st of sts) {
+      if (st.isLoaded(prop.key)) continue;
+      prop.setLoaded(st, prop.uselist ? got.map((g) => g.obj) : (got[0]?.obj ?? null));
+    }
+  }
+}
+
+async function queryRelated(
+  session: Session,
+  prop: RelationshipProperty,
+  keys: unknown[][],
+  children: Map<RelationshipProperty, LoadNode>,
+  path: readonly RelationshipProperty[],
+  batch: LoadBatch | null,
+  found: Map<unknown, InstanceState[]>,
+): Promise<void> {
+  const target = prop.target;
+  const planner = new Planner(session);
+  const plan = planner.plan(target, target.table, children, path);
+  let from: FromClause = target.table;
+  let filterCols: Column[];
+  const groupOffset = planner.columns.length;
+  if (prop.secondary) {
+    from = new Join(from, prop.secondary, prop.targetCondition(prop.secondary, target.table), false);
+    filterCols = prop.secondaryLocal.map((p) => p.remote);
+    for (const c of filterCols) planner.columns.push(new ColumnRef(c, prop.secondary));
+  } else {
+    filterCols = prop.pairs.map((p) => p.remote);
+  }
+  const filterFrom = prop.secondary ?? target.table;
+  const where: ColumnElement<boolean>[] = [inClause(filterCols.map((c) => new ColumnRef(c, filterFrom)), keys)];
+  if (prop.extraCriteria) where.push(prop.extraCriteria);
+  const orderBy = [...prop.orderBy, ...planner.orderBy];
+  const select = new Select({
+    columns: planner.columns,
+    from: [planner.joinOnto(from)],
+    where: and_(...where),
+    orderBy,
+  });
+  const result = await session.executeCompiled(select);
+  const ctx = new LoadContext(session, batch ?? new LoadBatch(result.rows.length, target.name));
+  const filterIdx = prop.secondary
+    ? filterCols.map((_, i) => groupOffset + i)
+    : filterCols.map((c) => plan.offset + target.columnsByColumn.get(c)!.index);
+  for (const row of result.rows) {
+    const st = ctx.processRow(row, plan);
+    if (!st) continue;
+    const k = groupKey(filterIdx.map((i) => row[i]));
+    const list = found.get(k);
+    if (list) list.push(st);
+    else found.set(k, [st]);
+  }
+  await ctx.finish([plan]);
+}
+
+function inClause(cols: ColumnRef[], keys: unknown[][]): ColumnElement<boolean> {
+  if (cols.length === 1) {
+    const col = cols[0]!;
+    if (keys.length === 1) return col.eq(keys[0]![0] as never);
+    return new InExpression(col, keys.map((k) => bindValue(k[0], col.sqlType, 'selectin')), false);
+  }
+  if (keys.length === 1) return and_(...cols.map((c, i) => c.eq(keys[0]![i] as never)));
+  return new TupleInExpression(cols, keys.map((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin'))));
+}
+
+function isPrimaryKey(mapper: Mapper, cols: Column[]): boolean {
+  return cols.length === mapper.primaryKey.length && mapper.primaryKey.every((pk) => cols.includes(pk.column));
+}
+
+/** Parent-side values reordered to the target's primary key order, as an identity key. */
+function orderedKey(prop: RelationshipProperty, values: unknown[]): unknown {
+  const byCol = new Map(prop.pairs.map((p, i) => [p.remote, values[i]]));
+  const record: Record<string, unknown> = {};
+  for (const pk of prop.target.primaryKey) record[pk.key] = byCol.get(pk.column);
+  return prop.target.keyFromValues(record);
+}
+
+/** A Map key for one or more key values; numbers and bigints of equal value must collide. */
+export function groupKey(values: readonly unknown[]): unknown {
+  if (values.length === 1) {
+    const v = values[0];
+    return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
+  }
+  return values.map((v) => (typeof v === 'bigint' ? Number(v) : v)).join('\u0000');
+}

@@ -1,0 +1,171 @@
+/**
+ * A Mapper ties a model class to its table: which attribute is which column, the primary key,
+ * relationships, and how a result row becomes an instance.
+ */
+import type { Dialect, ResultProcessor } from '../dialects/dialect.js';
+import { ArgumentError } from '../sql/errors.js';
+import type { Column, Table } from '../sql/schema.js';
+import type { FromClause } from '../sql/selectable.js';
+import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
+import { MappingError } from './errors.js';
+import type { RelationshipProperty } from './relationships.js';
+import { InstanceState } from './state.js';
+import type { Registry } from './registry.js';
+
+export interface MappedColumn {
+  readonly key: string;
+  readonly column: Column;
+  readonly index: number;
+}
+
+export class Mapper {
+  /** The class instances are made from: the user's subclass once seen, the generated base until then. */
+  cls: abstract new (...args: never[]) => object;
+  readonly columns: MappedColumn[];
+  readonly columnsByKey = new Map<string, MappedColumn>();
+  readonly columnsByColumn = new Map<Column, MappedColumn>();
+  readonly primaryKey: MappedColumn[];
+  readonly relationships = new Map<string, RelationshipProperty>();
+  readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute>();
+  private readonly processorCache = new Map<string, (ResultProcessor | null)[]>();
+
+  constructor(
+    readonly registry: Registry,
+    readonly name: string,
+    readonly table: Table,
+    readonly base: abstract new (...args: never[]) => object,
+  ) {
+    this.cls = base;
+    this.columns = table.columns.map((column, index) => ({ key: column.key, column, index }));
+    for (const mc of this.columns) {
+      this.columnsByKey.set(mc.key, mc);
+      this.columnsByColumn.set(mc.column, mc);
+      this.attributes.set(mc.key, new ColumnAttribute(mc.column, table, this, mc.key));
+    }
+    this.primaryKey = this.columns.filter((c) => c.column.primaryKey);
+    if (this.primaryKey.length === 0) {
+      throw new MappingError(`Model ${name} has no primary key: give one column { primaryKey: true }`);
+    }
+  }
+
+  columnAttribute(key: string): ColumnAttribute {
+    const attr = this.attributes.get(key);
+    if (attr instanceof ColumnAttribute) return attr;
+    throw new ArgumentError(
+      `${this.name} has no column attribute '${key}' (columns: ${this.columns.map((c) => c.key).join(', ')})`,
+    );
+  }
+
+  relationship(key: string): RelationshipProperty {
+    const rel = this.relationships.get(key);
+    if (!rel) {
+      const names = [...this.relationships.keys()];
+      throw new ArgumentError(
+        `${this.name} has no relationship '${key}'${names.length ? ` (relationships: ${names.join(', ')})` : ''}`,
+      );
+    }
+    return rel;
+  }
+
+  /** Column references of this mapper's table on a given FROM element (the table itself or an alias). */
+  columnOn(from: FromClause, key: string): ColumnAttribute {
+    const mc = this.columnsByKey.get(key);
+    if (!mc) throw new ArgumentError(`${this.name} has no column attribute '${key}'`);
+    return new ColumnAttribute(mc.column, from, this, key);
+  }
+
+  /** Result processors for this mapper's columns under a dialect, in column order. */
+  processors(dialect: Dialect): (ResultProcessor | null)[] {
+    let p = this.processorCache.get(dialect.name);
+    if (!p) {
+      p = this.columns.map((c) => dialect.resultProcessor(c.column.type));
+      this.processorCache.set(dialect.name, p);
+    }
+    return p;
+  }
+
+  /** Identity key from a row starting at `offset`; undefined when the primary key is NULL (no row). */
+  keyFromRow(row: readonly unknown[], offset: number): unknown {
+    if (this.primaryKey.length === 1) {
+      const v = row[offset + this.primaryKey[0]!.index];
+      return v === null ? undefined : normalizeKey(v);
+    }
+    const parts: unknown[] = [];
+    for (const pk of this.primaryKey) {
+      const v = row[offset + pk.index];
+      if (v === null) return undefined;
+      parts.push(v);
+    }
+    return compositeKey(parts);
+  }
+
+  /** Identity key from attribute values; undefined while any primary key value is missing. */
+  keyFromValues(values: Record<string, unknown>): unknown {
+    if (this.primaryKey.length === 1) {
+      const v = values[this.primaryKey[0]!.key];
+      return v === null || v === undefined ? undefined : normalizeKey(v);
+    }
+    const parts: unknown[] = [];
+    for (const pk of this.primaryKey) {
+      const v = values[pk.key];
+      if (v === null || v === undefined) return undefined;
+      parts.push(v);
+    }
+    return compositeKey(parts);
+  }
+
+  /** Identity key from what a user passes to `get()`: a value, an array, or an object of key values. */
+  keyFromIdentity(id: unknown): unknown {
+    const where = `${this.name}.get()`;
+    if (id === undefined || id === null) throw new ArgumentError(`${where} needs a primary key value, got ${String(id)}`);
+    if (this.primaryKey.length === 1) {
+      if (typeof id === 'object') throw new ArgumentError(`${where} needs a primary key value, got an object`);
+      return normalizeKey(id);
+    }
+    const values = Array.isArray(id)
+      ? Object.fromEntries(this.primaryKey.map((pk, i) => [pk.key, (id as unknown[])[i]]))
+      : (id as Record<string, unknown>);
+    const key = this.keyFromValues(values);
+    if (key === undefined) {
+      throw new ArgumentError(`${where} needs every primary key column: ${this.primaryKey.map((p) => p.key).join(', ')}`);
+    }
+    return key;
+  }
+
+  /** Builds a new persistent-to-be instance from a row, without running the class constructor. */
+  instantiate(row: readonly unknown[], offset: number, processors: (ResultProcessor | null)[]): InstanceState {
+    const values: Record<string, unknown> = {};
+    const cols = this.columns;
+    for (let i = 0; i < cols.length; i++) {
+      const raw = row[offset + i];
+      const p = processors[i];
+      values[cols[i]!.key] = p && raw !== null ? p(raw) : raw;
+    }
+    const obj = Object.create(this.cls.prototype as object) as object;
+    const state = new InstanceState(this, obj, values);
+    this.registry.attachState(obj, state);
+    return state;
+  }
+
+  describeInstance(state: InstanceState): string {
+    const pk = this.primaryKey.map((p) => `${p.key}=${String(state.v[p.key])}`).join(', ');
+    return `<${this.name} ${pk}>`;
+  }
+
+  /** True when `obj` is an instance of this mapper's model (or a subclass). */
+  owns(obj: unknown): boolean {
+    return typeof obj === 'object' && obj !== null && obj instanceof (this.base as unknown as new () => object);
+  }
+}
+
+/** Integer keys from different drivers (number vs bigint) must find the same identity-map entry. */
+function normalizeKey(v: unknown): unknown {
+  if (typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= BigInt(Number.MIN_SAFE_INTEGER)) {
+    return Number(v);
+  }
+  return v;
+}
+
+function compositeKey(parts: unknown[]): string {
+  return parts.map((p) => (typeof p === 'string' ? `s${p}` : `n${String(normalizeKey(p))}`)).join('\u0000');
+}

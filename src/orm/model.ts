@@ -1,0 +1,159 @@
+/**
+ * `db.Model('User', { ... })`: builds the table, the mapper and a base class whose prototype has an
+ * accessor per column and relationship, and whose static side has the column expressions.
+ */
+import { ArgumentError } from '../sql/errors.js';
+import { Column, Table } from '../sql/schema.js';
+import { ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
+import { Mapper } from './mapper.js';
+import type { Registry } from './registry.js';
+import { RelationshipProperty } from './relationships.js';
+import { InstanceState, STATE } from './state.js';
+
+export interface ModelOptions {
+  /** Table name; defaults to the model name in snake_case (`BlogPost` → `blog_post`), as Flask-SQLAlchemy does. */
+  tableName?: string;
+}
+
+/** Flask-SQLAlchemy's camel_to_snake_case: `User` → `user`, `BlogPost` → `blog_post`, `HTTPResponse` → `http_response`. */
+export function tableNameFor(modelName: string): string {
+  return modelName
+    .replace(/((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))/g, '_$1')
+    .toLowerCase()
+    .replace(/^_+/, '');
+}
+
+/** Every model instance inherits from this. */
+export abstract class ModelBase {
+  declare [STATE]: InstanceState;
+
+  toJSON(): Record<string, unknown> {
+    const st = this[STATE];
+    const out: Record<string, unknown> = {};
+    for (const c of st.mapper.columns) out[c.key] = st.v[c.key] ?? null;
+    if (st.rel) for (const [k, v] of Object.entries(st.rel)) out[k] = v;
+    return out;
+  }
+}
+
+/** Formats instances as `User { id: 1, username: 'alice' }` in console.log. */
+Object.defineProperty(ModelBase.prototype, Symbol.for('nodejs.util.inspect.custom'), {
+  value(this: ModelBase, _depth: number, options: { stylize?: unknown }, inspect: (v: unknown, o: unknown) => string) {
+    const st = this[STATE];
+    const body = inspect(this.toJSON(), options);
+    return `${st.mapper.name} ${body}`;
+  },
+});
+
+export function createModel(registry: Registry, name: string, decls: Declarations, options: ModelOptions = {}) {
+  if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(name)) {
+    throw new ArgumentError(`db.Model(name, ...) needs the model's class name as a string, got ${String(name)}`);
+  }
+  if (typeof decls !== 'object' || decls === null) throw new ArgumentError(`db.Model('${name}', ...) needs an object of columns and relationships`);
+  const columns: Column[] = [];
+  const relationships: [string, RelationshipDecl][] = [];
+  for (const [key, decl] of Object.entries(decls)) {
+    if (decl instanceof ColumnDecl) {
+      const col = new Column(decl.options.name ?? decl.name ?? key, decl.type, decl.foreignKeys, decl.options);
+      col.key = key;
+      columns.push(col);
+    } else if (decl instanceof RelationshipDecl) {
+      relationships.push([key, decl]);
+    } else {
+      throw new ArgumentError(`${name}.${key} must be db.Column(...) or db.relationship(...)`);
+    }
+  }
+  const table = registry.metadata.add(new Table(options.tableName ?? tableNameFor(name), columns));
+
+  let mapper: Mapper;
+  const Base = class extends ModelBase {
+    constructor(init?: Record<string, unknown>) {
+      super();
+      registry.bindClass(new.target, mapper);
+      const st = new InstanceState(mapper, this, {});
+      st.rel = {};
+      this[STATE] = st;
+      if (init !== undefined) {
+        if (typeof init !== 'object' || init === null) throw new ArgumentError(`new ${name}(...) takes an object of attribute values`);
+        for (const [k, v] of Object.entries(init)) {
+          if (!mapper.columnsByKey.has(k) && !mapper.relationships.has(k)) {
+            throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
+          }
+          (this as unknown as Record<string, unknown>)[k] = v;
+        }
+      }
+    }
+    static get query() {
+      return registry.defaultSession().query(this);
+    }
+    static get modelName() {
+      return name;
+    }
+    static get __table__() {
+      return table;
+    }
+  };
+  Object.defineProperty(Base, 'name', { value: name });
+  mapper = new Mapper(registry, name, table, Base);
+  registry.register(mapper);
+
+  for (const mc of mapper.columns) installColumn(mapper, mc.key);
+  for (const [key, decl] of relationships) installRelationship(mapper, new RelationshipProperty(mapper, key, decl));
+  return Base;
+}
+
+function installColumn(mapper: Mapper, key: string): void {
+  const mc = mapper.columnsByKey.get(key)!;
+  const where = `${mapper.name}.${key}`;
+  Object.defineProperty(mapper.base, key, { value: mapper.attributes.get(key), enumerable: true });
+  Object.defineProperty(mapper.base.prototype, key, {
+    enumerable: true,
+    get(this: ModelBase) {
+      const v = this[STATE].v[key];
+      return v === undefined ? null : v;
+    },
+    set(this: ModelBase, value: unknown) {
+      const st = this[STATE];
+      if (value === undefined) throw new ArgumentError(`${where} cannot be set to undefined; use null for NULL`);
+      if (value === null) {
+        if (!mc.column.nullable && !mc.column.autoincrement) throw new ArgumentError(`${where} is not nullable`);
+      } else {
+        const problem = mc.column.type.checkValue(value);
+        if (problem) throw new ArgumentError(`${where}: ${problem}`);
+      }
+      const prev = st.v[key];
+      if (prev === value) return;
+      if (st.status === 'persistent') {
+        st.noteModified(key, prev);
+        st.session?.noteChanged(st);
+      }
+      st.v[key] = value;
+    },
+  });
+}
+
+/** Adds a relationship to a mapper: the property, the class attribute and the instance accessor. */
+export function installRelationship(mapper: Mapper, prop: RelationshipProperty): void {
+  const key = prop.key;
+  if (mapper.columnsByKey.has(key)) throw new ArgumentError(`${mapper.name}.${key} is both a column and a relationship`);
+  mapper.relationships.set(key, prop);
+  mapper.attributes.set(key, prop.attribute);
+  Object.defineProperty(mapper.base, key, { value: prop.attribute, enumerable: true, configurable: true });
+  Object.defineProperty(mapper.base.prototype, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: ModelBase) {
+      const st = this[STATE];
+      const rel = st.rel;
+      if (rel !== null && key in rel) return rel[key];
+      if (st.status === 'transient' || st.status === 'pending') {
+        mapper.registry.configure();
+        return prop.currentValue(st, 'read');
+      }
+      return prop.unloaded(st);
+    },
+    set(this: ModelBase, value: unknown) {
+      prop.set(this[STATE], value);
+    },
+  });
+}

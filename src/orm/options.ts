@@ -1,0 +1,134 @@
+/**
+ * Loader options: `joinedload(User.posts)`, `selectinload(...)`, chained
+ * `joinedload(Post.author).selectinload(User.profile)`. Their types record what gets loaded, so
+ * the query's result type lets you use those relationships without `await`.
+ */
+import { ArgumentError } from '../sql/errors.js';
+import type { TableAlias } from '../sql/selectable.js';
+import { RelationshipAttribute } from './attributes.js';
+import type { RelationshipProperty } from './relationships.js';
+
+export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains';
+
+/** One step of a loader path: which relationship, how to load it, and (containsEager) from which alias. */
+export interface LoadStep {
+  readonly attribute: RelationshipAttribute;
+  readonly strategy: LoadStrategy;
+  readonly alias?: TableAlias;
+}
+
+/** A path of [key, shape] pairs: what the option makes loaded, for the result type. */
+export type LoadedPath = readonly (readonly [string, unknown])[];
+
+/** Replaces the element type of a relationship shape with `E & Inner`, keeping list/nullable-ness. */
+export type Reshape<S, Inner> = S extends readonly (infer E)[]
+  ? (E & Inner)[]
+  : (NonNullable<S> & Inner) | Extract<S, null>;
+
+/** The object type a loaded path adds: `[['author', User|null], ['profile', Profile|null]]` → `{ author: (User & { profile: Profile|null }) | null }`. */
+export type PathShape<P> = P extends readonly [readonly [infer K extends string, infer S], ...infer Rest]
+  ? { [key in K]: Reshape<S, PathShape<Rest>> }
+  : unknown;
+
+export class LoaderOption<P extends LoadedPath = LoadedPath> {
+  declare readonly __path: P;
+  constructor(readonly steps: readonly LoadStep[]) {}
+
+  private then_<K extends string, S>(
+    attribute: RelationshipAttribute<K, S>,
+    strategy: LoadStrategy,
+    alias?: TableAlias,
+  ): LoaderOption<[...P, [K, S]]> {
+    return new LoaderOption([...this.steps, step(attribute, strategy, alias)]);
+  }
+
+  joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+    return this.then_(attribute, 'joined');
+  }
+  selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+    return this.then_(attribute, 'selectin');
+  }
+  containsEager<K extends string, S>(attribute: RelationshipAttribute<K, S>, alias?: TableAlias): LoaderOption<[...P, [K, S]]> {
+    return this.then_(attribute, 'contains', alias);
+  }
+  lazyload(attribute: RelationshipAttribute): LoaderOption<P> {
+    return new LoaderOption([...this.steps, step(attribute, 'select')]);
+  }
+  raiseload(attribute: RelationshipAttribute): LoaderOption<P> {
+    return new LoaderOption([...this.steps, step(attribute, 'raise')]);
+  }
+  noload(attribute: RelationshipAttribute): LoaderOption<P> {
+    return new LoaderOption([...this.steps, step(attribute, 'noload')]);
+  }
+}
+
+function step(attribute: RelationshipAttribute, strategy: LoadStrategy, alias?: TableAlias): LoadStep {
+  if (!(attribute instanceof RelationshipAttribute)) {
+    throw new ArgumentError(`loader options take a relationship such as User.posts, got ${describe(attribute)}`);
+  }
+  return { attribute, strategy, alias };
+}
+
+function describe(v: unknown): string {
+  if (v === undefined) return 'undefined (is the relationship declared with backref? use backPopulates for a typed attribute)';
+  if (v && typeof v === 'object' && 'describe' in v) return `column ${(v as { describe(): string }).describe()}`;
+  return typeof v;
+}
+
+/** Load the relationship in the same query with a LEFT OUTER JOIN. */
+export function joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+  return new LoaderOption([step(attribute, 'joined')]);
+}
+/** Load the relationship with one more query: `WHERE fk IN (…parent keys…)`. */
+export function selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+  return new LoaderOption([step(attribute, 'selectin')]);
+}
+/** The query already joins the relationship's table (optionally as `alias`): fill it from those columns. */
+export function containsEager<K extends string, S>(attribute: RelationshipAttribute<K, S>, alias?: TableAlias): LoaderOption<[[K, S]]> {
+  return new LoaderOption([step(attribute, 'contains', alias)]);
+}
+/** Load on first `await` (the default). */
+export function lazyload(attribute: RelationshipAttribute): LoaderOption<[]> {
+  return new LoaderOption([step(attribute, 'select')]);
+}
+/** Make any lazy load of this relationship throw: catches N+1 in tests. */
+export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
+  return new LoaderOption([step(attribute, 'raise')]);
+}
+/** Never load: the relationship reads as empty. */
+export function noload(attribute: RelationshipAttribute): LoaderOption<[]> {
+  return new LoaderOption([step(attribute, 'noload')]);
+}
+
+/** Options merged into a tree keyed by relationship, as the loaders walk it. */
+export interface LoadNode {
+  strategy: LoadStrategy;
+  alias?: TableAlias;
+  readonly children: Map<RelationshipProperty, LoadNode>;
+}
+
+export function buildLoadTree(options: readonly LoaderOption[]): Map<RelationshipProperty, LoadNode> {
+  const root = new Map<RelationshipProperty, LoadNode>();
+  for (const opt of options) {
+    let level = root;
+    opt.steps.forEach((s, i) => {
+      const prop = s.attribute.property;
+      let node = level.get(prop);
+      const last = i === opt.steps.length - 1;
+      if (!node) {
+        node = { strategy: s.strategy, alias: s.alias, children: new Map() };
+        level.set(prop, node);
+      } else if (last) {
+        node.strategy = s.strategy;
+        node.alias = s.alias ?? node.alias;
+      }
+      level = node.children;
+    });
+  }
+  return root;
+}
+
+/** Intersection of what each option in a tuple makes loaded. */
+export type ShapeOfOptions<O> = O extends readonly [LoaderOption<infer P>, ...infer Rest]
+  ? PathShape<P> & ShapeOfOptions<Rest>
+  : unknown;

@@ -1,0 +1,387 @@
+/**
+ * ORM queries in the two styles SQLAlchemy users know: `User.query.filterBy(...).all()` /
+ * `db.session.query(Post).join(User)...` and `db.session.scalars(select(User).where(...))`.
+ * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
+ */
+import { ArgumentError } from '../sql/errors.js';
+import { ColumnElement, ColumnRef, FunctionCall, OrderByElement, Star, and_, requireElement } from '../sql/expressions.js';
+import type { ForeignKey } from '../sql/schema.js';
+import { Join, Select, TableAlias, type FromClause, type Orderable } from '../sql/selectable.js';
+import { replaceFrom } from '../sql/visitors.js';
+import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
+import { AmbiguousForeignKeysError, MultipleResultsFoundError, NoForeignKeysError, NoResultFoundError } from './errors.js';
+import { LoadBatch, LoadContext, Planner, type EntityPlan } from './loading.js';
+import type { Mapper } from './mapper.js';
+import { buildLoadTree, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
+import type { Session } from './session.js';
+import type { InstanceState } from './state.js';
+
+/** A model under another name, to join its table twice: `const Manager = aliased(Employee)`. */
+export interface AliasedModel {
+  readonly __alias__: TableAlias;
+  readonly __mapper__: Mapper;
+}
+
+interface JoinedEntity {
+  readonly mapper: Mapper;
+  readonly from: FromClause;
+}
+
+interface QueryState {
+  readonly where: readonly ColumnElement<boolean>[];
+  readonly orderBy: readonly OrderByElement[];
+  readonly limit: number | null;
+  readonly offset: number | null;
+  readonly distinct: boolean;
+  readonly joins: readonly { right: FromClause; on: ColumnElement<boolean>; outer: boolean }[];
+  readonly entities: readonly JoinedEntity[];
+  readonly options: readonly LoaderOption[];
+}
+
+/** A join target: a model class, an alias, or a relationship (`User.posts`). */
+export type JoinTarget = (abstract new (...args: never[]) => object) | AliasedModel | RelationshipAttribute;
+
+export interface Pagination<T> {
+  readonly items: T[];
+  readonly total: number;
+  readonly page: number;
+  readonly perPage: number;
+  readonly pages: number;
+  readonly hasNext: boolean;
+  readonly hasPrev: boolean;
+  readonly nextNum: number | null;
+  readonly prevNum: number | null;
+}
+
+export class Query<T> {
+  private readonly s: QueryState;
+
+  constructor(
+    readonly mapper: Mapper,
+    private readonly session: Session | null,
+    state?: QueryState,
+  ) {
+    this.s = state ?? {
+      where: [],
+      orderBy: [],
+      limit: null,
+      offset: null,
+      distinct: false,
+      joins: [],
+      entities: [{ mapper, from: mapper.table }],
+      options: [],
+    };
+  }
+
+  private with<U = T>(changes: Partial<QueryState>): Query<U> {
+    return new Query<U>(this.mapper, this.session, { ...this.s, ...changes });
+  }
+
+  /** @internal The same query on a session. */
+  bind(session: Session): Query<T> {
+    return new Query<T>(this.mapper, session, this.s);
+  }
+
+  /** Adds WHERE conditions (AND-ed): `filter(User.username.eq('x'))`. */
+  filter(...conditions: ColumnElement<boolean>[]): Query<T> {
+    conditions.forEach((c) => requireElement(c, `${this.mapper.name} query filter()`));
+    return this.with({ where: [...this.s.where, ...conditions] });
+  }
+
+  /** Same as filter(): the `select(User).where(...)` spelling. */
+  where(...conditions: ColumnElement<boolean>[]): Query<T> {
+    return this.filter(...conditions);
+  }
+
+  /** Equality on the model's own columns: `filterBy({ username: 'x' })`. */
+  filterBy(values: { [K in keyof T]?: T[K] }): Query<T> {
+    if (typeof values !== 'object' || values === null) throw new ArgumentError(`${this.mapper.name} filterBy() takes an object of column values`);
+    const conds = Object.entries(values).map(([k, v]) => {
+      const attr = this.mapper.columnAttribute(k);
+      if (v === undefined) throw new ArgumentError(`${this.mapper.name}.filterBy(): '${k}' is undefined; pass a value, or null to match NULL`);
+      return attr.eq(v as never);
+    });
+    return this.filter(...conds);
+  }
+
+  orderBy(...clauses: Orderable[]): Query<T> {
+    const more = clauses.map((c) => (c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC')));
+    return this.with({ orderBy: [...this.s.orderBy, ...more] });
+  }
+
+  limit(n: number): Query<T> {
+    return this.with({ limit: checkCount(n, 'limit()') });
+  }
+
+  offset(n: number): Query<T> {
+    return this.with({ offset: checkCount(n, 'offset()') });
+  }
+
+  distinct(): Query<T> {
+    return this.with({ distinct: true });
+  }
+
+  /** Inner join to a model (ON inferred from the one foreign key between them), an alias, or along a relationship. */
+  join(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
+    return this.addJoin(target, on, false);
+  }
+
+  /** LEFT OUTER JOIN, as join(). */
+  outerjoin(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
+    return this.addJoin(target, on, true);
+  }
+
+  /** Loader options; the result type then has those relationships loaded. */
+  options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<T & ShapeOfOptions<O>> {
+    return this.with({ options: [...this.s.options, ...opts] });
+  }
+
+  // ---- execution ----
+
+  async all(): Promise<T[]> {
+    const session = this.prepare();
+    const { select, plan } = this.compileLoad(session);
+    const result = await session.executeCompiled(select);
+    const batch = new LoadBatch(0, this.mapper.name);
+    const ctx = new LoadContext(session, batch);
+    const out: T[] = [];
+    const seen = new Set<InstanceState>();
+    for (const row of result.rows) {
+      const st = ctx.processRow(row, plan);
+      if (st && !seen.has(st)) {
+        seen.add(st);
+        out.push(st.obj as T);
+      }
+    }
+    batch.size = out.length;
+    await ctx.finish([plan]);
+    return out;
+  }
+
+  /** The first result, or null. */
+  async first(): Promise<T | null> {
+    const rows = await this.limit(1).all();
+    return rows[0] ?? null;
+  }
+
+  /** Exactly one result, else NoResultFoundError / MultipleResultsFoundError. */
+  async one(): Promise<T> {
+    const rows = await this.all();
+    if (rows.length === 0) throw new NoResultFoundError(`${this.mapper.name} query: no row found for one()`);
+    if (rows.length > 1) throw new MultipleResultsFoundError(`${this.mapper.name} query: ${rows.length} rows found for one()`);
+    return rows[0]!;
+  }
+
+  /** One result or null; MultipleResultsFoundError when there are several. */
+  async oneOrNone(): Promise<T | null> {
+    const rows = await this.all();
+    if (rows.length > 1) throw new MultipleResultsFoundError(`${this.mapper.name} query: ${rows.length} rows found for oneOrNone()`);
+    return rows[0] ?? null;
+  }
+
+  /** By primary key: from the identity map without SQL when already loaded. */
+  async get(id: unknown): Promise<T | null> {
+    return this.requireSession().get(this.mapper.cls as never, id) as Promise<T | null>;
+  }
+
+  /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
+  async count(): Promise<number> {
+    const session = this.prepare();
+    const simple = this.s.joins.length === 0 && !this.s.distinct && this.s.limit === null && this.s.offset === null;
+    const countStar = new FunctionCall<number>('count', [new Star()]);
+    let select: Select;
+    if (simple) {
+      select = new Select({ columns: [countStar], from: [this.mapper.table], where: this.whereClause() });
+    } else {
+      const inner = this.baseSelect(this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)), true);
+      select = new Select({ columns: [countStar], from: [inner.subquery('anon_1')] });
+    }
+    const result = await session.executeCompiled(select);
+    return Number(result.rows[0]![0]);
+  }
+
+  /** One page of results plus the total: `{ items, total, pages, page, perPage, hasNext, hasPrev }`. */
+  async paginate({ page = 1, perPage = 20 }: { page?: number; perPage?: number } = {}): Promise<Pagination<T>> {
+    if (!Number.isInteger(page) || page < 1) throw new ArgumentError(`paginate(): page must be an integer ≥ 1, got ${String(page)}`);
+    if (!Number.isInteger(perPage) || perPage < 1) throw new ArgumentError(`paginate(): perPage must be an integer ≥ 1, got ${String(perPage)}`);
+    const items = await this.limit(perPage).offset((page - 1) * perPage).all();
+    const total = await this.with({ orderBy: [], limit: null, offset: null }).count();
+    const pages = Math.ceil(total / perPage);
+    return {
+      items,
+      total,
+      page,
+      perPage,
+      pages,
+      hasNext: page < pages,
+      hasPrev: page > 1,
+      nextNum: page < pages ? page + 1 : null,
+      prevNum: page > 1 ? page - 1 : null,
+    };
+  }
+
+  /** The SELECT this query runs (eager joins included) with its parameters, without running it. */
+  toSQL(session: Session | null = this.session): { sql: string; params: unknown[] } {
+    const s = session ?? this.requireSession();
+    s.registry.configure();
+    return s.dialect.compiler.compile(this.compileLoad(s).select);
+  }
+
+  // ---- building ----
+
+  private prepare(): Session {
+    const session = this.requireSession();
+    session.checkQueryable();
+    session.registry.configure();
+    return session;
+  }
+
+  private requireSession(): Session {
+    if (!this.session) throw new ArgumentError(`select(${this.mapper.name}) is not bound to a session: run it with session.scalars(stmt)`);
+    return this.session;
+  }
+
+  private whereClause(): ColumnElement<boolean> | null {
+    return this.s.where.length ? and_(...this.s.where) : null;
+  }
+
+  private fromClause(): FromClause {
+    let from: FromClause = this.mapper.table;
+    for (const j of this.s.joins) from = new Join(from, j.right, j.on, j.outer);
+    return from;
+  }
+
+  private baseSelect(columns: ColumnElement[], withPaging: boolean): Select {
+    return new Select({
+      columns,
+      from: [this.fromClause()],
+      where: this.whereClause(),
+      orderBy: withPaging ? this.s.orderBy : [],
+      limit: withPaging ? this.s.limit : null,
+      offset: withPaging ? this.s.offset : null,
+      distinct: this.s.distinct,
+    });
+  }
+
+  private compileLoad(session: Session): { select: Select; plan: EntityPlan } {
+    const tree = buildLoadTree(this.s.options);
+    let planner = new Planner(session);
+    let plan = planner.plan(this.mapper, this.mapper.table, tree, []);
+    const joinedCollection = plan.joined.some((j) => j.prop.uselist);
+    const paged = this.s.limit !== null || this.s.offset !== null || this.s.distinct;
+    if (joinedCollection && paged) {
+      // LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it.
+      const inner = this.baseSelect(this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)), true);
+      const sub = inner.subquery('anon_1');
+      planner = new Planner(session);
+      plan = planner.plan(this.mapper, sub, tree, []);
+      const outerOrder = this.s.orderBy
+        .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === this.mapper.table)
+        .map((o) => new OrderByElement(replaceFrom(o.element, this.mapper.table, sub), o.direction));
+      const select = new Select({
+        columns: planner.columns,
+        from: [planner.joinOnto(sub)],
+        orderBy: [...outerOrder, ...planner.orderBy],
+      });
+      return { select, plan };
+    }
+    const select = new Select({
+      columns: planner.columns,
+      from: [planner.joinOnto(this.fromClause())],
+      where: this.whereClause(),
+      orderBy: [...this.s.orderBy, ...planner.orderBy],
+      limit: this.s.limit,
+      offset: this.s.offset,
+      distinct: this.s.distinct,
+    });
+    return { select, plan };
+  }
+
+  private addJoin(target: JoinTarget, on: ColumnElement<boolean> | undefined, outer: boolean): Query<T> {
+    this.mapper.registry.configure();
+    if (on !== undefined) requireElement(on, 'join() ON clause');
+    if (target instanceof RelationshipAttribute) return this.joinRelationship(target, on, outer);
+    let mapper: Mapper;
+    let right: FromClause;
+    if (isAliased(target)) {
+      mapper = target.__mapper__;
+      right = target.__alias__;
+    } else if (typeof target === 'function') {
+      mapper = this.mapper.registry.mapperOf(target);
+      right = mapper.table;
+    } else {
+      throw new ArgumentError(`join() takes a model, aliased(Model) or a relationship like User.posts, got ${typeof target}`);
+    }
+    const cond = on ?? this.inferOn(mapper, right);
+    return this.with({
+      joins: [...this.s.joins, { right, on: cond, outer }],
+      entities: [...this.s.entities, { mapper, from: right }],
+    });
+  }
+
+  private joinRelationship(attr: RelationshipAttribute, on: ColumnElement<boolean> | undefined, outer: boolean): Query<T> {
+    const prop = attr.property;
+    const parent = [...this.s.entities].reverse().find((e) => e.mapper === prop.parent);
+    if (!parent) throw new ArgumentError(`join(${attr}): the query does not select or join ${prop.parent.name}`);
+    const right = prop.target.table;
+    const joins = [...this.s.joins];
+    if (prop.secondary) {
+      joins.push({ right: prop.secondary, on: prop.secondaryCondition(parent.from, prop.secondary), outer });
+      joins.push({ right, on: on ?? prop.targetCondition(prop.secondary, right), outer });
+    } else {
+      joins.push({ right, on: on ? and_(prop.joinCondition(parent.from, right), on) : prop.joinCondition(parent.from, right), outer });
+    }
+    return this.with({ joins, entities: [...this.s.entities, { mapper: prop.target, from: right }] });
+  }
+
+  /** ON from the single foreign key between the new table and one already in the query. */
+  private inferOn(mapper: Mapper, right: FromClause): ColumnElement<boolean> {
+    const candidates: { entity: JoinedEntity; fks: ForeignKey[] }[] = [];
+    for (const e of this.s.entities) {
+      const fks = e.mapper.table === mapper.table
+        ? e.mapper.table.foreignKeysTo(mapper.table)
+        : [...e.mapper.table.foreignKeysTo(mapper.table), ...mapper.table.foreignKeysTo(e.mapper.table)];
+      if (fks.length) candidates.push({ entity: e, fks });
+    }
+    const name = `${this.mapper.name} join(${mapper.name})`;
+    if (candidates.length === 0) {
+      throw new NoForeignKeysError(
+        `${name}: no foreign key links table '${mapper.table.name}' to ${this.s.entities.map((e) => `'${e.mapper.table.name}'`).join(', ')}; pass the ON clause: join(${mapper.name}, <condition>)`,
+      );
+    }
+    const chosen = candidates.length === 1 ? candidates[0]! : candidates.find((c) => c.entity === this.s.entities[0]);
+    if (!chosen || chosen.fks.length > 1) {
+      const list = candidates.flatMap((c) => c.fks.map((fk) => `${fk.parent.table.name}.${fk.parent.name}`));
+      throw new AmbiguousForeignKeysError(
+        `${name}: more than one foreign key links the tables (${list.join(', ')}); pass the ON clause, or join along a relationship such as join(${this.mapper.name}.<relationship>)`,
+      );
+    }
+    const fk = chosen.fks[0]!;
+    const leftFrom = chosen.entity.from;
+    if (fk.parent.table === chosen.entity.mapper.table && fk.column.table === mapper.table && chosen.entity.mapper.table !== mapper.table) {
+      return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
+    }
+    if (chosen.entity.mapper.table === mapper.table) {
+      // Self-referential join onto an alias: the alias is the referenced (parent) row.
+      return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
+    }
+    return new ColumnRef(fk.column, leftFrom).eq(new ColumnRef(fk.parent, right));
+  }
+}
+
+function checkCount(n: number, where: string): number {
+  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
+  return n;
+}
+
+function isAliased(x: unknown): x is AliasedModel {
+  return typeof x === 'object' && x !== null && '__alias__' in x;
+}
+
+/** Column attributes of a model re-pointed at an alias of its table. */
+export function makeAlias(mapper: Mapper, name: string): AliasedModel & Record<string, ColumnAttribute> {
+  const alias = new TableAlias(mapper.table, name);
+  const out: Record<string, unknown> = { __alias__: alias, __mapper__: mapper };
+  for (const mc of mapper.columns) out[mc.key] = new ColumnAttribute(mc.column, alias, mapper, mc.key);
+  return out as AliasedModel & Record<string, ColumnAttribute>;
+}

@@ -1,0 +1,79 @@
+/** All models of one Database: names, tables, mappers, and the step that resolves relationships. */
+import { ArgumentError } from '../sql/errors.js';
+import { MetaData } from '../sql/schema.js';
+import type { Mapper } from './mapper.js';
+import { installRelationship } from './model.js';
+import type { RelationshipProperty } from './relationships.js';
+import { STATE, type InstanceState } from './state.js';
+import type { Session } from './session.js';
+
+export class Registry {
+  readonly metadata = new MetaData();
+  readonly mappers = new Map<string, Mapper>();
+  private readonly byClass = new Map<unknown, Mapper>();
+  private configured = false;
+
+  constructor(readonly defaultSession: () => Session) {}
+
+  register(mapper: Mapper): void {
+    if (this.mappers.has(mapper.name)) throw new ArgumentError(`a model named '${mapper.name}' is already declared`);
+    this.mappers.set(mapper.name, mapper);
+    this.byClass.set(mapper.base, mapper);
+    this.configured = false;
+  }
+
+  /** Records the user's subclass so loaded rows become instances of it (with its methods). */
+  bindClass(cls: unknown, mapper: Mapper): Mapper {
+    if (cls === mapper.base || mapper.cls === cls) return mapper;
+    if (mapper.cls !== mapper.base) {
+      throw new ArgumentError(
+        `model ${mapper.name} is already mapped by class ${mapper.cls.name}; each db.Model(...) base may be extended once`,
+      );
+    }
+    mapper.cls = cls as Mapper['cls'];
+    this.byClass.set(cls, mapper);
+    return mapper;
+  }
+
+  /** The mapper of a model class (binding a user subclass on first sight). */
+  mapperOf(cls: unknown): Mapper {
+    const direct = this.byClass.get(cls);
+    if (direct) return direct;
+    let proto: unknown = typeof cls === 'function' ? Object.getPrototypeOf(cls) : undefined;
+    while (proto && proto !== Function.prototype) {
+      const m = this.byClass.get(proto);
+      if (m) return this.bindClass(cls, m);
+      proto = Object.getPrototypeOf(proto);
+    }
+    const name = typeof cls === 'function' ? cls.name || 'anonymous class' : String(cls);
+    throw new ArgumentError(`${name} is not a model of this database (declare it with db.Model(...))`);
+  }
+
+  byName(name: string, where: string): Mapper {
+    const m = this.mappers.get(name);
+    if (!m) {
+      throw new ArgumentError(
+        `${where} refers to model '${name}', which is not declared (models: ${[...this.mappers.keys()].join(', ')})`,
+      );
+    }
+    return m;
+  }
+
+  attachState(obj: object, state: InstanceState): void {
+    (obj as { [STATE]: InstanceState })[STATE] = state;
+  }
+
+  /** Adds a relationship created at configure time (a backref) to its mapper. */
+  defineRelationship(mapper: Mapper, prop: RelationshipProperty): void {
+    installRelationship(mapper, prop);
+  }
+
+  /** Resolves every relationship (targets, foreign keys, backrefs). Runs before the first query or flush. */
+  configure(): void {
+    if (this.configured) return;
+    for (const mapper of [...this.mappers.values()]) {
+      for (const rel of [...mapper.relationships.values()]) rel.configure();
+    }
+    this.configured = true;
+  }
+}

@@ -1,0 +1,481 @@
+/**
+ * The Session: an identity map (one object per row), a unit of work (what to INSERT, UPDATE,
+ * DELETE at flush), and one transaction on one connection, begun on first use.
+ */
+import type { Dialect, QueryResult } from '../dialects/dialect.js';
+import type { Connection, Engine } from '../engine/engine.js';
+import type { Statement } from '../sql/dml.js';
+import { ArgumentError } from '../sql/errors.js';
+import { ColumnElement } from '../sql/expressions.js';
+import { Select, outputName } from '../sql/selectable.js';
+import { InvalidRequestError, NotLoadedError, NPlusOneError, PendingRollbackError } from './errors.js';
+import { LoadBatch, loadRelated, type EntityPlan } from './loading.js';
+import type { Mapper } from './mapper.js';
+import { Query } from './query.js';
+import type { Registry } from './registry.js';
+import type { RelationshipProperty } from './relationships.js';
+import { stateOf, type InstanceState } from './state.js';
+import { UnitOfWork } from './unitofwork.js';
+
+export type NPlusOneMode = 'warn' | 'raise' | 'off';
+
+export interface SessionOptions {
+  /** Flush pending changes before each query (default true). */
+  autoflush?: boolean;
+  /** What to do when one relationship is lazily loaded for several objects of one result. */
+  nPlusOne?: NPlusOneMode;
+  /** Where N+1 warnings go (default console.warn). */
+  warn?: (message: string) => void;
+}
+
+/** A model class (or anything the registry can map to one). */
+export type ModelType<T> = abstract new (...args: never[]) => T;
+
+export class Session {
+  readonly dialect: Dialect;
+  autoflush: boolean;
+  nPlusOne: NPlusOneMode;
+  private readonly warn: (message: string) => void;
+  private readonly identity = new Map<Mapper, Map<unknown, InstanceState>>();
+  /** Pending objects: added, not yet inserted. */
+  readonly pending = new Set<InstanceState>();
+  /** Persistent objects marked for deletion at the next flush. */
+  readonly toDelete = new Set<InstanceState>();
+  /** Persistent objects with changes since the last flush. */
+  readonly changed = new Set<InstanceState>();
+  /** Objects inserted or updated in the current transaction, restored on rollback. */
+  readonly txnInserted = new Set<InstanceState>();
+  readonly txnUpdated = new Set<InstanceState>();
+  readonly txnDeleted = new Set<InstanceState>();
+  private conn: Connection | null = null;
+  private connecting: Promise<Connection> | null = null;
+  private failed: Error | null = null;
+  private flushing = false;
+  private readonly warned = new Set<string>();
+
+  constructor(
+    readonly engine: Engine,
+    readonly registry: Registry,
+    options: SessionOptions = {},
+  ) {
+    this.dialect = engine.dialect;
+    this.autoflush = options.autoflush ?? true;
+    this.nPlusOne = options.nPlusOne ?? 'warn';
+    this.warn = options.warn ?? ((m) => console.warn(m));
+  }
+
+  // ---- objects ----
+
+  /** Adds an object (and, through save-update cascade, its related objects) to be saved at the next flush. */
+  add(obj: object): void {
+    const st = this.requireState(obj, 'add');
+    this.checkUsable();
+    if (st.session && st.session !== this) {
+      throw new InvalidRequestError(`${st} is already attached to another session; expunge it there first`);
+    }
+    if (st.status === 'deleted' || this.toDelete.has(st)) {
+      this.toDelete.delete(st);
+      if (st.status === 'deleted') st.status = 'persistent';
+      return;
+    }
+    if (st.status === 'transient') {
+      st.status = 'pending';
+      st.session = this;
+      this.pending.add(st);
+    } else if (st.status === 'detached') {
+      this.attachDetached(st);
+    }
+  }
+
+  addAll(objs: Iterable<object>): void {
+    for (const o of objs) this.add(o);
+  }
+
+  /** Marks a persistent object for deletion at the next flush (cascading along `delete` relationships). */
+  delete(obj: object): void {
+    const st = this.requireState(obj, 'delete');
+    this.checkUsable();
+    if (st.status === 'pending') {
+      this.expungeState(st);
+      return;
+    }
+    if (st.status !== 'persistent' || st.session !== this) {
+      throw new InvalidRequestError(`cannot delete ${st}: it is ${st.status === 'persistent' ? 'in another session' : st.status}`);
+    }
+    this.toDelete.add(st);
+  }
+
+  /** Removes an object from this session without touching the database. */
+  expunge(obj: object): void {
+    this.expungeState(this.requireState(obj, 'expunge'));
+  }
+
+  /** All objects in the identity map plus pending ones. */
+  get size(): number {
+    let n = this.pending.size;
+    for (const m of this.identity.values()) n += m.size;
+    return n;
+  }
+
+  /** True when a flush would write something. */
+  get isDirty(): boolean {
+    return this.pending.size > 0 || this.toDelete.size > 0 || this.changed.size > 0;
+  }
+
+  /** @internal Called by attribute setters. */
+  noteChanged(st: InstanceState): void {
+    if (st.status === 'persistent') this.changed.add(st);
+  }
+
+  // ---- queries ----
+
+  /** `db.session.query(Post).join(User).filter(...).all()`. */
+  query<T>(model: ModelType<T>): Query<T> {
+    return new Query<T>(this.registry.mapperOf(model), this);
+  }
+
+  /** The object with this primary key: from the identity map (no SQL) or one SELECT; null when absent. */
+  async get<T>(model: ModelType<T>, id: unknown): Promise<T | null> {
+    const mapper = this.registry.mapperOf(model);
+    const key = mapper.keyFromIdentity(id);
+    const hit = this.lookupIdentity(mapper, key);
+    if (hit) return hit.obj as T;
+    const pk = mapper.primaryKey;
+    const values = pk.length === 1 ? [id] : Array.isArray(id) ? id : pk.map((p) => (id as Record<string, unknown>)[p.key]);
+    let q = this.query(model);
+    pk.forEach((p, i) => {
+      q = q.filter(mapper.columnAttribute(p.key).eq(values[i] as never));
+    });
+    return q.first();
+  }
+
+  /** Runs an ORM select (`select(User).where(...)`) and returns its objects: `await session.scalars(stmt).all()`. */
+  scalars<T>(query: Query<T>): ScalarResult<T> {
+    if (!(query instanceof Query)) throw new ArgumentError('session.scalars() takes select(Model)...; use session.execute() for column selects');
+    return new ScalarResult(query.bind(this));
+  }
+
+  /** Runs a Core statement and returns rows as plain objects keyed by column label. */
+  async execute(stmt: Select | Statement): Promise<Record<string, unknown>[]> {
+    this.checkUsable();
+    if (this.autoflush && this.isDirty) await this.flush();
+    const result = await this.executeCompiled(stmt);
+    if (stmt.kind !== 'select') return [];
+    const names = stmt.columns.map((c, i) => outputName(c, i));
+    const processors = stmt.columns.map((c) => (c instanceof ColumnElement && c.sqlType ? this.dialect.resultProcessor(c.sqlType) : null));
+    return result.rows.map((row) => {
+      const out: Record<string, unknown> = {};
+      names.forEach((n, i) => {
+        const v = row[i];
+        const p = processors[i];
+        out[n] = p && v !== null ? p(v) : v;
+      });
+      return out;
+    });
+  }
+
+  // ---- transaction ----
+
+  /** @internal The session's connection, beginning its transaction on first use. */
+  async connection(): Promise<Connection> {
+    if (this.conn) return this.conn;
+    this.connecting ??= (async () => {
+      const c = await this.engine.connect();
+      try {
+        await c.begin();
+      } catch (err) {
+        c.release();
+        throw err;
+      }
+      this.conn = c;
+      return c;
+    })().finally(() => {
+      this.connecting = null;
+    });
+    return this.connecting;
+  }
+
+  /** @internal Runs a statement in the session's transaction. */
+  async executeCompiled(stmt: Statement): Promise<QueryResult> {
+    const conn = await this.connection();
+    return conn.execute(stmt);
+  }
+
+  /** Writes all pending changes (INSERT, UPDATE, DELETE) in dependency order, inside the transaction. */
+  async flush(): Promise<void> {
+    this.checkUsable();
+    if (this.flushing || !this.isDirty) return;
+    this.flushing = true;
+    try {
+      await new UnitOfWork(this).flush();
+    } catch (err) {
+      // The transaction is gone: roll it back now so nothing half-written stays, and require rollback().
+      await this.rollbackConnection();
+      this.failed = err as Error;
+      throw err;
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  /** Flushes, then commits the transaction. */
+  async commit(): Promise<void> {
+    await this.flush();
+    const c = this.conn;
+    if (c) {
+      this.conn = null;
+      try {
+        await c.commit();
+      } finally {
+        c.release();
+      }
+    }
+    for (const st of this.txnDeleted) st.status = 'detached';
+    for (const st of this.txnUpdated) st.txnOrig = null;
+    this.txnInserted.clear();
+    this.txnUpdated.clear();
+    this.txnDeleted.clear();
+  }
+
+  /**
+   * Rolls back the transaction. Objects added since the last commit leave the session; every other
+   * object gets back the values it had at the last commit, and relationships changed since then unload.
+   */
+  async rollback(): Promise<void> {
+    await this.rollbackConnection();
+    this.failed = null;
+    for (const st of [...this.pending, ...this.txnInserted]) {
+      if (this.txnInserted.has(st)) this.removeIdentity(st);
+      for (const pk of st.mapper.primaryKey) if (pk.column.autoincrement) delete st.v[pk.key];
+      this.detach(st, 'transient');
+    }
+    for (const st of this.txnDeleted) {
+      st.status = 'persistent';
+      st.session = this;
+      this.identityMap(st.mapper).set(st.key, st);
+    }
+    for (const st of new Set([...this.changed, ...this.txnUpdated, ...this.txnDeleted])) this.revert(st);
+    this.pending.clear();
+    this.toDelete.clear();
+    this.changed.clear();
+    this.txnInserted.clear();
+    this.txnUpdated.clear();
+    this.txnDeleted.clear();
+  }
+
+  private revert(st: InstanceState): void {
+    if (st.orig) Object.assign(st.v, st.orig);
+    if (st.txnOrig) Object.assign(st.v, st.txnOrig);
+    st.orig = null;
+    st.txnOrig = null;
+    if (st.rel && (st.collectionChanges || st.scalarChanges)) st.rel = null;
+    st.collectionChanges = null;
+    st.scalarChanges = null;
+  }
+
+  private async rollbackConnection(): Promise<void> {
+    const c = this.conn;
+    this.conn = null;
+    if (!c) return;
+    try {
+      await c.rollback();
+    } finally {
+      c.release();
+    }
+  }
+
+  /** Rolls back and empties the session; its objects become detached. */
+  async close(): Promise<void> {
+    await this.rollback();
+    for (const m of this.identity.values()) for (const st of m.values()) this.detach(st, 'detached');
+    this.identity.clear();
+  }
+
+  private checkUsable(): void {
+    if (this.failed) {
+      throw new PendingRollbackError(
+        `this session's transaction was rolled back after a failed flush (${this.failed.message}); call session.rollback() before using it again`,
+        { cause: this.failed },
+      );
+    }
+  }
+
+  /** @internal */
+  checkQueryable(): void {
+    this.checkUsable();
+  }
+
+  // ---- identity map ----
+
+  /** @internal */
+  identityMap(mapper: Mapper): Map<unknown, InstanceState> {
+    let m = this.identity.get(mapper);
+    if (!m) this.identity.set(mapper, (m = new Map()));
+    return m;
+  }
+
+  /** @internal */
+  lookupIdentity(mapper: Mapper, key: unknown): InstanceState | undefined {
+    const st = this.identity.get(mapper)?.get(key);
+    return st && !this.toDelete.has(st) ? st : undefined;
+  }
+
+  /** @internal The existing object for this row's key, or a new persistent one built from the row. */
+  identityFromRow(mapper: Mapper, key: unknown, row: readonly unknown[], plan: EntityPlan, batch: LoadBatch | null): InstanceState {
+    const map = this.identityMap(mapper);
+    const existing = map.get(key);
+    if (existing) return existing;
+    const st = mapper.instantiate(row, plan.offset, plan.processors);
+    st.key = key;
+    st.status = 'persistent';
+    st.session = this;
+    st.batch = batch;
+    map.set(key, st);
+    return st;
+  }
+
+  /** @internal After INSERT: the object joins the identity map. */
+  registerInserted(st: InstanceState): void {
+    st.key = st.mapper.keyFromValues(st.v);
+    st.status = 'persistent';
+    this.pending.delete(st);
+    this.identityMap(st.mapper).set(st.key, st);
+    this.txnInserted.add(st);
+  }
+
+  /** @internal Undoes registerInserted when the flush that did it fails. */
+  unregisterInserted(st: InstanceState): void {
+    this.removeIdentity(st);
+    this.txnInserted.delete(st);
+    this.pending.add(st);
+  }
+
+  /** @internal Undoes registerDeleted when the flush that did it fails. */
+  unregisterDeleted(st: InstanceState): void {
+    this.txnDeleted.delete(st);
+    st.status = 'persistent';
+    this.identityMap(st.mapper).set(st.key, st);
+    this.toDelete.add(st);
+  }
+
+  /** @internal After DELETE. */
+  registerDeleted(st: InstanceState): void {
+    this.removeIdentity(st);
+    this.toDelete.delete(st);
+    this.changed.delete(st);
+    st.status = 'deleted';
+    this.txnDeleted.add(st);
+  }
+
+  private removeIdentity(st: InstanceState): void {
+    const m = this.identity.get(st.mapper);
+    if (m && m.get(st.key) === st) m.delete(st.key);
+  }
+
+  private attachDetached(st: InstanceState): void {
+    const key = st.mapper.keyFromValues(st.v);
+    const map = this.identityMap(st.mapper);
+    const existing = map.get(key);
+    if (existing && existing !== st) {
+      throw new InvalidRequestError(`another object with the same primary key as ${st} is already in this session`);
+    }
+    st.key = key;
+    st.status = 'persistent';
+    st.session = this;
+    map.set(key, st);
+  }
+
+  private expungeState(st: InstanceState): void {
+    this.pending.delete(st);
+    this.toDelete.delete(st);
+    this.changed.delete(st);
+    this.removeIdentity(st);
+    this.detach(st, st.status === 'pending' ? 'transient' : 'detached');
+  }
+
+  private detach(st: InstanceState, status: 'transient' | 'detached'): void {
+    st.status = status;
+    st.session = null;
+    st.batch = null;
+  }
+
+  private requireState(obj: unknown, action: string): InstanceState {
+    const st = typeof obj === 'object' && obj !== null ? stateOf(obj) : undefined;
+    if (!st) throw new ArgumentError(`session.${action}() takes a model instance, got ${obj === null ? 'null' : typeof obj}`);
+    return st;
+  }
+
+  // ---- lazy loading ----
+
+  /** @internal `await user.posts` on an unloaded relationship. */
+  async loadRelationship(st: InstanceState, prop: RelationshipProperty, site: Error | null = null): Promise<unknown> {
+    if (st.isLoaded(prop.key)) return st.rel![prop.key];
+    const strategy = st.loadOptions?.get(prop) ?? prop.lazy;
+    if (strategy === 'raise') {
+      throw new NotLoadedError(
+        `${prop.name} is set to raise on lazy load; load it with the query: .options(selectinload(${prop.name}))`,
+      );
+    }
+    if (strategy === 'noload') {
+      prop.setLoaded(st, prop.uselist ? [] : null);
+      return st.rel![prop.key];
+    }
+    this.checkUsable();
+    if (this.autoflush && this.isDirty) await this.flush();
+    const batch = st.batch;
+    if (batch && batch.size > 1) this.noteLazyLoad(batch, prop, site);
+    await loadRelated(this, [st], prop, new Map(), [prop], null);
+    return st.rel![prop.key];
+  }
+
+  private noteLazyLoad(batch: LoadBatch, prop: RelationshipProperty, siteError: Error | null): void {
+    if (this.nPlusOne === 'off') return;
+    const n = (batch.lazyCounts.get(prop) ?? 0) + 1;
+    batch.lazyCounts.set(prop, n);
+    if (n !== 2) return;
+    const site = callSite(siteError ?? new Error());
+    const fix = prop.uselist ? 'selectinload' : 'joinedload';
+    const message =
+      `N+1 query: ${prop.name} was lazily loaded for several ${prop.parent.name} objects of one query result ` +
+      `(${batch.size} rows), one SELECT each${site ? `, at ${site}` : ''}. ` +
+      `Load them together: .options(${fix}(${prop.name}))`;
+    if (this.nPlusOne === 'raise') throw new NPlusOneError(message);
+    const once = `${prop.name}@${site}`;
+    if (this.warned.has(once)) return;
+    this.warned.add(once);
+    this.warn(`[relata] ${message}`);
+  }
+}
+
+/** The first stack frame outside Relata: where the user touched the relationship. */
+function callSite(err: Error): string | null {
+  const stack = err.stack?.split('\n').slice(1) ?? [];
+  for (const line of stack) {
+    if (/[\\/](src|dist)[\\/](orm|engine|sql|dialects)[\\/]/.test(line) || line.includes('node:internal')) continue;
+    const m = /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(line.trim());
+    if (m) return relativePath(m[1]!);
+  }
+  return null;
+}
+
+/** The result of `session.scalars(stmt)`: await it for the list, or call all()/first()/one(). */
+export class ScalarResult<T> implements PromiseLike<T[]> {
+  constructor(private readonly query: Query<T>) {}
+  all(): Promise<T[]> {
+    return this.query.all();
+  }
+  first(): Promise<T | null> {
+    return this.query.first();
+  }
+  one(): Promise<T> {
+    return this.query.one();
+  }
+  then<A = T[], B = never>(onfulfilled?: ((v: T[]) => A | PromiseLike<A>) | null, onrejected?: ((e: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+    return this.all().then(onfulfilled, onrejected);
+  }
+}
+
+function relativePath(location: string): string {
+  const cwd = typeof process !== 'undefined' && typeof process.cwd === 'function' ? process.cwd() + '/' : '';
+  return location.replace(/^file:\/\//, '').replace(cwd, '');
+}

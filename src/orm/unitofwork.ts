@@ -1,0 +1,448 @@
+/**
+ * The unit of work: turns the session's changes into SQL at flush. Parents are inserted before
+ * children (table dependency order, then row order for self-references), INSERTs are batched
+ * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse.
+ */
+import { Delete, Insert, Update } from '../sql/dml.js';
+import { ColumnRef, TupleInExpression, and_, bindValue, InExpression, type ColumnElement } from '../sql/expressions.js';
+import type { Column, Table } from '../sql/schema.js';
+import { FlushError } from './errors.js';
+import type { Mapper } from './mapper.js';
+import type { RelationshipProperty } from './relationships.js';
+import type { Session } from './session.js';
+import { stateOf, type InstanceState, type Status } from './state.js';
+
+/** Copy the parent's key columns into the child's foreign key columns (or NULL them) before writing the child. */
+interface FkAssignment {
+  readonly childKeys: readonly string[];
+  readonly parentKeys: readonly string[];
+  readonly parent: InstanceState | null;
+}
+
+interface AssociationRow {
+  readonly prop: RelationshipProperty;
+  readonly parent: InstanceState;
+  readonly child: InstanceState;
+}
+
+interface Snapshot {
+  readonly v: Record<string, unknown>;
+  readonly orig: Record<string, unknown> | null;
+  readonly status: Status;
+  readonly key: unknown;
+}
+
+export class UnitOfWork {
+  private readonly inserts = new Set<InstanceState>();
+  private readonly updates = new Set<InstanceState>();
+  private readonly deletes = new Set<InstanceState>();
+  private readonly assignments = new Map<InstanceState, Map<string, FkAssignment>>();
+  private readonly associationInserts: AssociationRow[] = [];
+  private readonly associationDeletes: AssociationRow[] = [];
+  private readonly associationClears: { prop: RelationshipProperty; parent: InstanceState }[] = [];
+  private readonly inserted: InstanceState[] = [];
+  private readonly deleted: InstanceState[] = [];
+
+  constructor(private readonly session: Session) {}
+
+  async flush(): Promise<void> {
+    this.session.registry.configure();
+    this.cascadeSaves();
+    await this.cascadeDeletes();
+    this.collectRelationshipChanges();
+    const snapshots = this.snapshot();
+    try {
+      await this.execute();
+    } catch (err) {
+      this.restore(snapshots);
+      throw err;
+    }
+    this.finish();
+  }
+
+  // ---- planning ----
+
+  /** save-update cascade: objects reachable from pending or changed ones join the session. */
+  private cascadeSaves(): void {
+    // Breadth-first in add() order, so rows are inserted in the order the user added them.
+    const queue = [...this.session.pending, ...this.session.changed];
+    const seen = new Set(queue);
+    for (let i = 0; i < queue.length; i++) {
+      const st = queue[i]!;
+      if (st.status === 'pending') this.inserts.add(st);
+      else if (st.status === 'persistent' && st.hasChanges) this.updates.add(st);
+      if (!st.rel) continue;
+      for (const prop of st.mapper.relationships.values()) {
+        if (prop.viewonly || !prop.cascade.has('save-update') || !(prop.key in st.rel)) continue;
+        const value = st.rel[prop.key];
+        const items = prop.uselist ? (value as object[]) : value ? [value as object] : [];
+        for (const item of items) {
+          const child = stateOf(item)!;
+          if (seen.has(child)) continue;
+          seen.add(child);
+          if (child.status === 'transient' || child.status === 'detached') this.session.add(item);
+          if (child.session === this.session && (child.status === 'pending' || child.hasChanges)) queue.push(child);
+        }
+      }
+    }
+  }
+
+  /** delete cascade, and what deleting a parent does to children that are not deleted with it. */
+  private async cascadeDeletes(): Promise<void> {
+    const queue = [...this.session.toDelete];
+    while (queue.length) {
+      const st = queue.pop()!;
+      if (this.deletes.has(st)) continue;
+      this.deletes.add(st);
+      this.updates.delete(st);
+      for (const prop of st.mapper.relationships.values()) {
+        if (prop.viewonly) continue;
+        if (prop.direction === 'MANYTOMANY') {
+          if (!prop.passiveDeletes) this.associationClears.push({ prop, parent: st });
+          continue;
+        }
+        const cascadeDelete = prop.cascade.has('delete');
+        if (prop.direction === 'MANYTOONE' && !cascadeDelete) continue;
+        if (prop.passiveDeletes && !st.isLoaded(prop.key)) continue;
+        for (const item of await this.related(st, prop)) {
+          const child = stateOf(item)!;
+          if (cascadeDelete) {
+            if (child.status === 'persistent') queue.push(child);
+            else if (child.status === 'pending') this.session.expunge(item);
+          } else if (!this.deletes.has(child) && !(prop.passiveDeletes)) {
+            this.assign(child, prop, null);
+          }
+        }
+      }
+    }
+  }
+
+  private async related(st: InstanceState, prop: RelationshipProperty): Promise<object[]> {
+    const value = st.isLoaded(prop.key) ? st.rel![prop.key] : await this.session.loadRelationship(st, prop);
+    return prop.uselist ? [...(value as object[])] : value ? [value as object] : [];
+  }
+
+  /** Collection and scalar changes → foreign key assignments, association rows, orphans. */
+  private collectRelationshipChanges(): void {
+    const states = [...this.inserts, ...this.updates];
+    const addedTo = new Map<RelationshipProperty, Set<object>>();
+    for (const st of states) {
+      for (const [key, ch] of st.collectionChanges ?? []) {
+        const prop = st.mapper.relationships.get(key)!;
+        let set = addedTo.get(prop);
+        if (!set) addedTo.set(prop, (set = new Set()));
+        for (const a of ch.added) set.add(a);
+      }
+    }
+    for (const st of states) {
+      for (const [key, ch] of st.collectionChanges ?? []) {
+        const prop = st.mapper.relationships.get(key)!;
+        if (prop.viewonly) continue;
+        if (prop.direction === 'MANYTOMANY') {
+          for (const a of ch.added) this.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
+          for (const r of ch.removed) if (st.status === 'persistent') this.associationDeletes.push({ prop, parent: st, child: stateOf(r)! });
+          continue;
+        }
+        for (const a of ch.added) this.assign(stateOf(a)!, prop, st);
+        for (const r of ch.removed) {
+          if (addedTo.get(prop)?.has(r)) continue;
+          this.removeChild(stateOf(r)!, prop);
+        }
+      }
+      for (const [key, previous] of st.scalarChanges ?? []) {
+        const prop = st.mapper.relationships.get(key)!;
+        if (prop.viewonly) continue;
+        const current = (st.rel?.[key] ?? null) as object | null;
+        if (prop.direction === 'MANYTOONE') {
+          this.assign(st, prop, current ? stateOf(current)! : null);
+        } else if (prop.direction === 'ONETOMANY') {
+          if (current) this.assign(stateOf(current)!, prop, st);
+          if (previous && previous !== current) this.removeChild(stateOf(previous as object)!, prop);
+        } else if (prop.direction === 'MANYTOMANY') {
+          if (current) this.associationInserts.push({ prop, parent: st, child: stateOf(current)! });
+          if (previous && previous !== current) this.associationDeletes.push({ prop, parent: st, child: stateOf(previous as object)! });
+        }
+      }
+    }
+  }
+
+  /** A child left its one-to-many parent: deleted if it is an orphan by cascade, else its foreign key is cleared. */
+  private removeChild(child: InstanceState, prop: RelationshipProperty): void {
+    if (prop.cascade.has('delete-orphan')) {
+      if (child.status === 'persistent') {
+        this.deletes.add(child);
+        this.updates.delete(child);
+      } else if (child.status === 'pending') {
+        this.inserts.delete(child);
+        this.session.expunge(child.obj);
+      }
+      return;
+    }
+    if (child.status === 'persistent') this.assign(child, prop, null);
+  }
+
+  private assign(child: InstanceState, prop: RelationshipProperty, parent: InstanceState | null): void {
+    const manyToOne = prop.direction === 'MANYTOONE';
+    const childCols = prop.pairs.map((p) => (manyToOne ? p.local : p.remote));
+    const parentCols = prop.pairs.map((p) => (manyToOne ? p.remote : p.local));
+    const childMapper = manyToOne ? prop.parent : prop.target;
+    const parentMapper = manyToOne ? prop.target : prop.parent;
+    const a: FkAssignment = {
+      childKeys: childCols.map((c) => childMapper.columnsByColumn.get(c)!.key),
+      parentKeys: parentCols.map((c) => parentMapper.columnsByColumn.get(c)!.key),
+      parent,
+    };
+    const sig = a.childKeys.join(',');
+    let byCols = this.assignments.get(child);
+    if (!byCols) this.assignments.set(child, (byCols = new Map()));
+    // Setting a parent wins over clearing one: a child moved between parents ends up with the new one.
+    if (parent !== null || !byCols.get(sig)?.parent) byCols.set(sig, a);
+    if (child.status === 'persistent' && !this.deletes.has(child)) this.updates.add(child);
+  }
+
+  private applyAssignments(st: InstanceState): void {
+    const byCols = this.assignments.get(st);
+    if (!byCols) return;
+    for (const a of byCols.values()) {
+      a.childKeys.forEach((ck, i) => {
+        let value: unknown = null;
+        if (a.parent) {
+          value = a.parent.v[a.parentKeys[i]!];
+          if (value === undefined) {
+            throw new FlushError(
+              `cannot set ${st.mapper.name}.${ck}: ${a.parent.mapper.name} it refers to has no ${a.parentKeys[i]} yet (a dependency cycle between rows?)`,
+            );
+          }
+        }
+        const prev = st.v[ck];
+        if (prev === value) return;
+        if (st.status === 'persistent') st.noteModified(ck, prev);
+        st.v[ck] = value;
+      });
+    }
+  }
+
+  // ---- execution ----
+
+  private mapperOrder(): Mapper[] {
+    const tables = this.session.registry.metadata.sortedTables();
+    const byTable = new Map<Table, Mapper>();
+    for (const m of this.session.registry.mappers.values()) byTable.set(m.table, m);
+    return tables.map((t) => byTable.get(t)).filter((m): m is Mapper => m !== undefined);
+  }
+
+  private async execute(): Promise<void> {
+    const order = this.mapperOrder();
+    for (const mapper of order) {
+      await this.insertAll(mapper, [...this.inserts].filter((s) => s.mapper === mapper && !this.deletes.has(s)));
+      for (const st of this.updates) if (st.mapper === mapper) await this.update(st);
+    }
+    await this.writeAssociations();
+    for (const mapper of [...order].reverse()) {
+      const doomed = [...this.deletes].filter((s) => s.mapper === mapper && s.status === 'persistent');
+      await this.deleteAll(mapper, doomed);
+    }
+  }
+
+  private async insertAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
+    // Self-referential rows: insert the referenced ones first, level by level.
+    let remaining = states;
+    while (remaining.length) {
+      const pendingSet = new Set(remaining);
+      const ready = remaining.filter((st) => {
+        for (const a of this.assignments.get(st)?.values() ?? []) if (a.parent && pendingSet.has(a.parent)) return false;
+        return true;
+      });
+      if (ready.length === 0) throw new FlushError(`rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`);
+      await this.insertBatch(mapper, ready);
+      const done = new Set(ready);
+      remaining = remaining.filter((s) => !done.has(s));
+    }
+  }
+
+  private async insertBatch(mapper: Mapper, states: InstanceState[]): Promise<void> {
+    const groups = new Map<string, InstanceState[]>();
+    for (const st of states) {
+      this.applyAssignments(st);
+      for (const mc of mapper.columns) {
+        if (st.v[mc.key] === undefined && mc.column.default !== undefined) st.v[mc.key] = mc.column.defaultValue();
+      }
+      const sig = mapper.columns.map((mc) => (st.v[mc.key] === undefined ? '0' : '1')).join('');
+      const g = groups.get(sig);
+      if (g) g.push(st);
+      else groups.set(sig, [st]);
+    }
+    const compiler = this.session.dialect.compiler;
+    for (const group of groups.values()) {
+      const first = group[0]!;
+      const cols = mapper.columns.filter((mc) => first.v[mc.key] !== undefined);
+      const generated = mapper.primaryKey.filter((pk) => first.v[pk.key] === undefined);
+      const perStatement = Math.max(1, Math.floor(compiler.maxParameters / Math.max(1, cols.length)));
+      for (let i = 0; i < group.length; i += perStatement) {
+        const chunk = group.slice(i, i + perStatement);
+        const rows = chunk.map((st) => cols.map((mc) => st.v[mc.key]));
+        const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
+        const stmt = new Insert(mapper.table, cols.map((c) => c.column), rows, returning);
+        const result = await this.session.executeCompiled(stmt);
+        if (generated.length) this.assignGeneratedKeys(mapper, chunk, generated[0]!.key, result);
+        for (const st of chunk) {
+          this.session.registerInserted(st);
+          this.inserted.push(st);
+        }
+      }
+    }
+  }
+
+  private assignGeneratedKeys(
+    mapper: Mapper,
+    chunk: InstanceState[],
+    key: string,
+    result: { rows: unknown[][]; insertId?: number | bigint },
+  ): void {
+    let ids: unknown[];
+    if (result.rows.length === chunk.length) {
+      // Keys are generated in increasing order within one statement; RETURNING order is not guaranteed.
+      ids = result.rows.map((r) => r[0]).sort((a, b) => (Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0));
+    } else if (result.insertId !== undefined) {
+      const first = Number(result.insertId);
+      ids = chunk.map((_, i) => first + i);
+    } else {
+      throw new FlushError(`INSERT into ${mapper.table.name} returned no generated keys`);
+    }
+    chunk.forEach((st, i) => {
+      st.v[key] = typeof ids[i] === 'bigint' && mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer' ? Number(ids[i]) : ids[i];
+    });
+  }
+
+  private async update(st: InstanceState): Promise<void> {
+    this.applyAssignments(st);
+    const orig = st.orig;
+    if (!orig) return;
+    const values = new Map<Column, unknown>();
+    for (const [k, before] of Object.entries(orig)) {
+      const now = st.v[k];
+      if (sameValue(now, before)) continue;
+      values.set(st.mapper.columnsByKey.get(k)!.column, now);
+      st.txnOrig ??= {};
+      if (!(k in st.txnOrig)) st.txnOrig[k] = before;
+    }
+    if (values.size === 0) return;
+    const where = and_(
+      ...st.mapper.primaryKey.map((pk) =>
+        new ColumnRef(pk.column, st.mapper.table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never),
+      ),
+    );
+    const result = await this.session.executeCompiled(new Update(st.mapper.table, values, where));
+    if (result.rowsAffected === 0) {
+      throw new FlushError(`UPDATE of ${st} matched no row: it was deleted or its key changed outside this session`);
+    }
+    this.session.txnUpdated.add(st);
+  }
+
+  private async writeAssociations(): Promise<void> {
+    for (const { prop, parent } of this.associationClears) {
+      const sec = prop.secondary!;
+      const where = and_(...prop.secondaryLocal.map((p) => new ColumnRef(p.remote, sec).eq(parent.v[keyOf(prop.parent, p.local)] as never)));
+      await this.session.executeCompiled(new Delete(sec, where));
+    }
+    for (const row of this.associationDeletes) {
+      if (this.deletes.has(row.parent)) continue;
+      const sec = row.prop.secondary!;
+      const conds = [
+        ...row.prop.secondaryLocal.map((p) => new ColumnRef(p.remote, sec).eq(row.parent.v[keyOf(row.prop.parent, p.local)] as never)),
+        ...row.prop.secondaryRemote.map((p) => new ColumnRef(p.local, sec).eq(row.child.v[keyOf(row.prop.target, p.remote)] as never)),
+      ];
+      await this.session.executeCompiled(new Delete(sec, and_(...conds)));
+    }
+    const byTable = new Map<Table, { cols: Column[]; rows: unknown[][] }>();
+    for (const row of this.associationInserts) {
+      if (this.deletes.has(row.child) || this.deletes.has(row.parent)) continue;
+      const sec = row.prop.secondary!;
+      const cols = [...row.prop.secondaryLocal.map((p) => p.remote), ...row.prop.secondaryRemote.map((p) => p.local)];
+      const values = [
+        ...row.prop.secondaryLocal.map((p) => row.parent.v[keyOf(row.prop.parent, p.local)]),
+        ...row.prop.secondaryRemote.map((p) => row.child.v[keyOf(row.prop.target, p.remote)]),
+      ];
+      let entry = byTable.get(sec);
+      if (!entry) byTable.set(sec, (entry = { cols, rows: [] }));
+      // Both sides of a bidirectional many-to-many may record the same link; write it once.
+      const ordered = entry.cols.map((c) => values[cols.indexOf(c)]);
+      if (!entry.rows.some((r) => r.every((v, i) => v === ordered[i]))) entry.rows.push(ordered);
+    }
+    const max = this.session.dialect.compiler.maxParameters;
+    for (const [table, { cols, rows }] of byTable) {
+      const per = Math.max(1, Math.floor(max / cols.length));
+      for (let i = 0; i < rows.length; i += per) {
+        await this.session.executeCompiled(new Insert(table, cols, rows.slice(i, i + per)));
+      }
+    }
+  }
+
+  private async deleteAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
+    if (states.length === 0) return;
+    const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
+    const per = Math.max(1, Math.floor(this.session.dialect.compiler.maxParameters / pkCols.length));
+    for (let i = 0; i < states.length; i += per) {
+      const chunk = states.slice(i, i + per);
+      const values = chunk.map((st) => mapper.primaryKey.map((pk) => (st.orig && pk.key in st.orig ? st.orig[pk.key] : st.v[pk.key])));
+      let where: ColumnElement<boolean>;
+      if (pkCols.length === 1) {
+        where = new InExpression(pkCols[0]!, values.map((v) => bindValue(v[0], pkCols[0]!.sqlType, 'delete')), false);
+      } else {
+        where = new TupleInExpression(pkCols, values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))));
+      }
+      const result = await this.session.executeCompiled(new Delete(mapper.table, where));
+      if (result.rowsAffected !== chunk.length) {
+        throw new FlushError(
+          `DELETE from ${mapper.table.name} expected to delete ${chunk.length} row(s) but deleted ${result.rowsAffected}: deleted or changed outside this session?`,
+        );
+      }
+      for (const st of chunk) {
+        this.session.registerDeleted(st);
+        this.deleted.push(st);
+      }
+    }
+  }
+
+  // ---- bookkeeping ----
+
+  private snapshot(): Map<InstanceState, Snapshot> {
+    const snaps = new Map<InstanceState, Snapshot>();
+    for (const st of [...this.inserts, ...this.updates, ...this.assignments.keys()]) {
+      snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
+    }
+    return snaps;
+  }
+
+  /** A failed flush leaves every object as it was before the flush (the transaction is rolled back by the session). */
+  private restore(snaps: Map<InstanceState, Snapshot>): void {
+    for (const st of this.inserted) this.session.unregisterInserted(st);
+    for (const st of this.deleted) this.session.unregisterDeleted(st);
+    for (const [st, s] of snaps) {
+      st.v = s.v;
+      st.orig = s.orig;
+      st.status = s.status;
+      st.key = s.key;
+    }
+  }
+
+  private finish(): void {
+    const touched = new Set([...this.inserts, ...this.updates, ...this.assignments.keys(), ...this.deletes, ...this.session.changed]);
+    for (const st of touched) {
+      st.orig = null;
+      st.collectionChanges = null;
+      st.scalarChanges = null;
+    }
+    this.session.changed.clear();
+    for (const st of this.deletes) this.session.toDelete.delete(st);
+  }
+}
+
+function keyOf(mapper: Mapper, col: Column): string {
+  return mapper.columnsByColumn.get(col)!.key;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime();
+  return a === b;
+}
