@@ -9,7 +9,7 @@
  *   posts: db.relationship<Post[]>('Post', { backref: 'author' }),
  * }) {}
  */
-export { Database, Column, ForeignKey, relationship, selectColumns, type DatabaseOptions, type ShapeFor } from './orm/database.js';
+export { Database, Column, ForeignKey, relationship, selectColumns, type DatabaseOptions } from './orm/database.js';
 export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session.js';
 export { Query, type Pagination, type AliasedModel, type JoinTarget } from './orm/query.js';
 export {
@@ -36,6 +36,7 @@ export type {
   LazyStrategy,
   BackrefOptions,
   ElementOf,
+  ShapeOf,
 } from './orm/declarative.js';
 export {
   MappingError,

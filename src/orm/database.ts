@@ -53,18 +53,17 @@ export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions
   return new SqlForeignKey(target, options);
 }
 
-/** Shape of a relationship given its type argument: `Post[]` stays a list, `User` becomes `User | null`. */
-export type ShapeFor<S> = S extends readonly unknown[] ? S : S | null;
-
 /**
- * A relationship to another model. Name the target as a string and give its type
- * (`relationship<Post[]>('Post', { backref: 'author' })`, `relationship<User>('User', { backPopulates: 'posts' })`),
- * or pass a thunk (`relationship(() => Tag, { secondary: postTags })`) when the target does not refer back.
+ * A relationship to another model. Name the target and give its type: `relationship<Post>('Post', { backref: 'author' })`
+ * is a list of Post; add `uselist: false` for one object or null (many-to-one, one-to-one):
+ * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
+ * not refer back: `relationship(() => Tag, { secondary: postTags })`.
  */
-export function relationship<C extends AnyModelClass>(target: () => C, options: RelationshipOptions & { uselist: false }): RelationshipDecl<InstanceType<C> | null>;
-export function relationship<C extends AnyModelClass>(target: () => C, options?: RelationshipOptions): RelationshipDecl<InstanceType<C>[]>;
-export function relationship<S = unknown[]>(target: string, options?: RelationshipOptions): RelationshipDecl<ShapeFor<S>>;
-export function relationship(target: string | (() => AnyModelClass), options: RelationshipOptions = {}): RelationshipDecl<unknown> {
+export function relationship<T>(target: string, options: RelationshipOptions & { uselist: false }): RelationshipDecl<T, false>;
+export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true>;
+export function relationship<C extends AnyModelClass>(target: () => C, options: RelationshipOptions & { uselist: false }): RelationshipDecl<InstanceType<C>, false>;
+export function relationship<C extends AnyModelClass>(target: () => C, options?: RelationshipOptions): RelationshipDecl<InstanceType<C>, true>;
+export function relationship(target: string | (() => AnyModelClass), options: RelationshipOptions = {}): RelationshipDecl<unknown, boolean> {
   if (typeof target !== 'string' && typeof target !== 'function') {
     throw new ArgumentError(`relationship() needs the target model's name or a thunk returning its class, got ${typeof target}`);
   }

@@ -66,15 +66,24 @@ export interface RelationshipOptions {
 /** Any model class. */
 export type AnyModelClass = abstract new (...args: never[]) => object;
 
-/** A relationship as declared; `Shape` is `Target[]` for a collection or `Target | null` for one object. */
-export class RelationshipDecl<Shape = unknown> {
+/**
+ * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
+ * is a collection (`uselist: false` makes it one object or null). List-ness is a separate literal
+ * so that computing a shape never has to look inside `Target`: doing so in a base-class expression
+ * makes two models that refer to each other a type cycle.
+ */
+export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> {
   readonly kind = 'relationship-decl';
-  declare readonly __shape: Shape;
+  declare readonly __target: Target;
+  declare readonly __many: Many;
   constructor(
     readonly target: string | (() => AnyModelClass),
     readonly options: RelationshipOptions,
   ) {}
 }
+
+/** The value shape of a relationship declaration: `Post[]`, or `User | null` for `uselist: false`. */
+export type ShapeOf<R> = R extends RelationshipDecl<infer T, infer M> ? (M extends true ? T[] : T | null) : never;
 
 declare const unloadedBrand: unique symbol;
 
@@ -89,7 +98,7 @@ export interface Unloaded<S> extends PromiseLike<S> {
 /** The type of a relationship attribute on an instance: loaded value, or awaitable until loaded. */
 export type Related<S> = S | Unloaded<S>;
 
-export type Declarations = Record<string, ColumnDecl<unknown, boolean> | RelationshipDecl<unknown>>;
+export type Declarations = Record<string, ColumnDecl<unknown, boolean> | RelationshipDecl<unknown, boolean>>;
 
 /** Column attribute values of an instance. */
 export type ColumnValues<D> = {
@@ -102,15 +111,15 @@ export type ColumnValues<D> = {
 
 /** Relationship attributes of an instance: awaitable until loaded. */
 export type RelationshipValues<D> = {
-  -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown> ? K : never]: D[K] extends RelationshipDecl<infer S>
-    ? Related<S>
+  -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean> ? K : never]: D[K] extends RelationshipDecl<unknown, boolean>
+    ? Related<ShapeOf<D[K]>>
     : never;
 };
 
 /** What `new Model({...})` accepts: any column values and already-known related objects. */
 export type ModelInit<D> = Partial<
   ColumnValues<D> & {
-    [K in keyof D as D[K] extends RelationshipDecl<unknown> ? K : never]: D[K] extends RelationshipDecl<infer S> ? S : never;
+    [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean> ? K : never]: D[K] extends RelationshipDecl<unknown, boolean> ? ShapeOf<D[K]> : never;
   }
 >;
 
@@ -126,8 +135,8 @@ export type ModelInstance<D> = ModelMethods & ColumnValues<D> & RelationshipValu
 export type ModelAttributes<D> = {
   readonly [K in keyof D]: D[K] extends ColumnDecl<infer V, infer N>
     ? ColumnAttribute<N extends true ? V | null : V>
-    : D[K] extends RelationshipDecl<infer S>
-      ? RelationshipAttribute<K & string, S>
+    : D[K] extends RelationshipDecl<unknown, boolean>
+      ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
       : never;
 };
 

@@ -285,11 +285,16 @@ export class Query<T> {
       });
       return { select, plan };
     }
+    // A joined collection's own order must not reorder the parents: order by their key first.
+    const parentOrder =
+      this.s.orderBy.length === 0 && planner.orderBy.length > 0
+        ? this.mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, this.mapper.table), 'ASC'))
+        : [];
     const select = new Select({
       columns: planner.columns,
       from: [planner.joinOnto(this.fromClause())],
       where: this.whereClause(),
-      orderBy: [...this.s.orderBy, ...planner.orderBy],
+      orderBy: [...this.s.orderBy, ...parentOrder, ...planner.orderBy],
       limit: this.s.limit,
       offset: this.s.offset,
       distinct: this.s.distinct,

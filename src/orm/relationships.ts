@@ -82,10 +82,11 @@ export class RelationshipProperty {
     else if (o.secondary !== undefined) this.resolveSecondary(o.secondary);
     else this.resolvePairs();
     this.uselist = o.uselist ?? this.direction !== 'MANYTOONE';
-    if (typeof this.decl.target === 'function' && o.uselist === undefined && this.direction === 'MANYTOONE') {
+    if (o.uselist === undefined && this.direction === 'MANYTOONE' && !this.mirrorOf) {
+      // The declared type is a list unless uselist: false says otherwise; refuse a type that would lie.
       throw new MappingError(
-        `relationship ${this.name} is many-to-one, so it holds one ${this.target.name}; declare it as ` +
-          `relationship<${this.target.name}>('${this.target.name}') or pass uselist: false so its type is a single object`,
+        `relationship ${this.name} is many-to-one (its foreign key is on ${this.parent.table.name}), so it holds one ` +
+          `${this.target.name}: pass uselist: false so its type is ${this.target.name} | null`,
       );
     }
     this.cascade = parseCascade(o.cascade, this.name);

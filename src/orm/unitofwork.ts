@@ -277,7 +277,8 @@ export class UnitOfWork {
       const first = group[0]!;
       const cols = mapper.columns.filter((mc) => first.v[mc.key] !== undefined);
       const generated = mapper.primaryKey.filter((pk) => first.v[pk.key] === undefined);
-      const perStatement = Math.max(1, Math.floor(compiler.maxParameters / Math.max(1, cols.length)));
+      // A row with no values at all is `DEFAULT VALUES`, which takes one row per statement.
+      const perStatement = cols.length === 0 ? 1 : Math.floor(compiler.maxParameters / cols.length);
       for (let i = 0; i < group.length; i += perStatement) {
         const chunk = group.slice(i, i + perStatement);
         const rows = chunk.map((st) => cols.map((mc) => st.v[mc.key]));
