@@ -49,6 +49,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   if (typeof name !== 'string' || !/^[A-Za-z_$][\w$]*$/.test(name)) {
     throw new ArgumentError(`db.Model(name, ...) needs the model's class name as a string, got ${String(name)}`);
   }
+  if (registry.mappers.has(name)) throw new ArgumentError(`a model named '${name}' is already declared`);
   if (typeof decls !== 'object' || decls === null) throw new ArgumentError(`db.Model('${name}', ...) needs an object of columns and relationships`);
   const columns: Column[] = [];
   const relationships: [string, RelationshipDecl][] = [];

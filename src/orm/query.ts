@@ -139,7 +139,7 @@ export class Query<T> {
   // ---- execution ----
 
   async all(): Promise<T[]> {
-    const session = this.prepare();
+    const session = await this.prepare();
     const { select, plan } = this.compileLoad(session);
     const result = await session.executeCompiled(select);
     const batch = new LoadBatch(0, this.mapper.name);
@@ -186,7 +186,7 @@ export class Query<T> {
 
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
   async count(): Promise<number> {
-    const session = this.prepare();
+    const session = await this.prepare();
     const simple = this.s.joins.length === 0 && !this.s.distinct && this.s.limit === null && this.s.offset === null;
     const countStar = new FunctionCall<number>('count', [new Star()]);
     let select: Select;
@@ -229,10 +229,12 @@ export class Query<T> {
 
   // ---- building ----
 
-  private prepare(): Session {
+  /** The session, configured and autoflushed, ready to run this query. */
+  private async prepare(): Promise<Session> {
     const session = this.requireSession();
     session.checkQueryable();
     session.registry.configure();
+    if (session.autoflush && session.isDirty) await session.flush();
     return session;
   }
 

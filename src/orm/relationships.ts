@@ -50,7 +50,7 @@ export class RelationshipProperty {
   viewonly = false;
   passiveDeletes = false;
   readonly attribute: RelationshipAttribute;
-  private configured = false;
+  private configureState: 'pending' | 'busy' | 'done' = 'pending';
 
   constructor(
     readonly parent: Mapper,
@@ -71,8 +71,19 @@ export class RelationshipProperty {
   }
 
   configure(): void {
-    if (this.configured) return;
-    this.configured = true;
+    if (this.configureState !== 'pending') return;
+    this.configureState = 'busy';
+    try {
+      this.resolve();
+      this.configureState = 'done';
+    } catch (err) {
+      // Left unconfigured, so the next attempt reports the same error instead of passing silently.
+      this.configureState = 'pending';
+      throw err;
+    }
+  }
+
+  private resolve(): void {
     const o = this.options;
     this.target = this.resolveTarget();
     this.lazy = o.lazy === true || o.lazy === undefined ? 'select' : o.lazy === false ? 'joined' : o.lazy;

@@ -21,8 +21,11 @@ export class SqliteDialect implements Dialect {
         return toBoolean;
       case 'DateTime':
         return toDate;
-      case 'Numeric':
-        return toDecimalString;
+      case 'Numeric': {
+        // SQLite keeps NUMERIC as REAL when it can: give back the declared scale ('12.50', not '12.5').
+        const scale = (type as { scale?: number }).scale;
+        return scale === undefined ? toDecimalString : (v) => (typeof v === 'number' ? v.toFixed(scale) : toDecimalString(v));
+      }
       case 'BigInteger':
         return toBigInt;
       case 'JSON':

@@ -142,7 +142,7 @@ export function mapSqliteError(err: unknown): Error {
   } else if (/no such table|no such column|syntax error/.test(message)) {
     mapped = /syntax error|no such column/.test(message)
       ? new ProgrammingError(message, { cause: err })
-      : new OperationalError(message, { cause: err });
+      : new OperationalError(`${message} (were the tables created? await db.createAll())`, { cause: err });
     const m = /no such table: (\S+)/.exec(message);
     if (m) mapped.table = m[1];
   } else {
