@@ -106,7 +106,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
 function installColumn(mapper: Mapper, key: string): void {
   const mc = mapper.columnsByKey.get(key)!;
   const where = `${mapper.name}.${key}`;
-  Object.defineProperty(mapper.base, key, { value: mapper.attributes.get(key), enumerable: true });
+  defineStatic(mapper, key);
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
     get(this: ModelBase) {
@@ -133,13 +133,32 @@ function installColumn(mapper: Mapper, key: string): void {
   });
 }
 
+/**
+ * A class attribute on the generated base: reading it through the user's subclass (`Tag.id`) binds
+ * that subclass, which then gets its own copies (see Registry.bindClass; `Tag.name` needs that).
+ */
+function defineStatic(mapper: Mapper, key: string): void {
+  Object.defineProperty(mapper.base, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: unknown) {
+      if (this !== mapper.base && typeof this === 'function') mapper.registry.bindClass(this, mapper);
+      return mapper.attributes.get(key);
+    },
+  });
+  // A subclass bound before this attribute existed (a backref added at configure time) gets it too.
+  if (mapper.cls !== mapper.base) {
+    Object.defineProperty(mapper.cls, key, { value: mapper.attributes.get(key), enumerable: true, configurable: true });
+  }
+}
+
 /** Adds a relationship to a mapper: the property, the class attribute and the instance accessor. */
 export function installRelationship(mapper: Mapper, prop: RelationshipProperty): void {
   const key = prop.key;
   if (mapper.columnsByKey.has(key)) throw new ArgumentError(`${mapper.name}.${key} is both a column and a relationship`);
   mapper.relationships.set(key, prop);
   mapper.attributes.set(key, prop.attribute);
-  Object.defineProperty(mapper.base, key, { value: prop.attribute, enumerable: true, configurable: true });
+  defineStatic(mapper, key);
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
     configurable: true,

@@ -32,6 +32,11 @@ export class Registry {
     }
     mapper.cls = cls as Mapper['cls'];
     this.byClass.set(cls, mapper);
+    // Every class has its own `name` and `length`, which hide inherited statics (a `name` column is
+    // common): give the subclass its own copies of all attributes.
+    for (const [key, attr] of mapper.attributes) {
+      Object.defineProperty(cls, key, { value: attr, enumerable: true, configurable: true, writable: false });
+    }
     return mapper;
   }
 

@@ -234,14 +234,24 @@ export class UnitOfWork {
   private async execute(): Promise<void> {
     const order = this.mapperOrder();
     for (const mapper of order) {
+      // UPDATEs before INSERTs, as SQLAlchemy does: a replaced one-to-one child must give up its
+      // (unique) key before the new one takes it. Updates pointing at a row inserted now wait.
+      const updates = [...this.updates].filter((s) => s.mapper === mapper);
+      const late = updates.filter((s) => this.dependsOnPending(s));
+      for (const st of updates) if (!late.includes(st)) await this.update(st);
       await this.insertAll(mapper, [...this.inserts].filter((s) => s.mapper === mapper && !this.deletes.has(s)));
-      for (const st of this.updates) if (st.mapper === mapper) await this.update(st);
+      for (const st of late) await this.update(st);
     }
     await this.writeAssociations();
     for (const mapper of [...order].reverse()) {
       const doomed = [...this.deletes].filter((s) => s.mapper === mapper && s.status === 'persistent');
       await this.deleteAll(mapper, doomed);
     }
+  }
+
+  private dependsOnPending(st: InstanceState): boolean {
+    for (const a of this.assignments.get(st)?.values() ?? []) if (a.parent && a.parent.status === 'pending') return true;
+    return false;
   }
 
   private async insertAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
