@@ -53,12 +53,14 @@ export async function manyToMany(db: Database, log: (line: string) => void = con
   const session = db.newSession();
   const post = (await session.get(Post, first.id))!;
   const tags = await post.tags;
-  log(`post.tags → ${tags.map((t) => t.name).join(', ')}`);
+  const tagNames = tags.map((t) => t.name);
+  log(`post.tags → ${tagNames.join(', ')}`);
   const ormTag = (await session.query(Tag).filterBy({ name: 'orm' }).one())!;
-  const ormPosts = await ormTag.posts;
-  log(`tag.posts → posts ${ormPosts.map((p) => p.id).join(', ')}`);
+  const ormPostIds = (await ormTag.posts).map((p) => p.id);
+  log(`tag.posts → posts ${ormPostIds.join(', ')}`);
 
   // Removing a tag deletes its row from post_tags at flush; the Tag itself stays.
+  // (In memory the other side follows at once: the post leaves ormTag.posts too.)
   tags.splice(tags.findIndex((t) => t.name === 'orm'), 1);
   await session.commit();
   const after = await db.newSession().get(Post, first.id);
@@ -67,8 +69,8 @@ export async function manyToMany(db: Database, log: (line: string) => void = con
   await session.close();
 
   return {
-    tagNames: tags.map((t) => t.name).sort(),
-    postsTaggedOrm: ormPosts.map((p) => p.id).sort(),
+    tagNames: tagNames.sort(),
+    postsTaggedOrm: ormPostIds.sort(),
     tagsAfterRemove: remaining,
   };
 }
