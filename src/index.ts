@@ -21,6 +21,7 @@ export {
   noload,
   LoaderOption,
   type PathShape,
+  type Loaded,
   type Reshape,
 } from './orm/options.js';
 export { ColumnAttribute, RelationshipAttribute } from './orm/attributes.js';

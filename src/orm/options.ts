@@ -20,10 +20,13 @@ export interface LoadStep {
 /** A path of [key, shape] pairs: what the option makes loaded, for the result type. */
 export type LoadedPath = readonly (readonly [string, unknown])[];
 
-/** Replaces the element type of a relationship shape with `E & Inner`, keeping list/nullable-ness. */
+/** `T` with the relationships in `Shape` loaded: their types replace the awaitable ones. */
+export type Loaded<T, Shape> = unknown extends Shape ? T : Omit<T, keyof Shape> & Shape;
+
+/** Replaces the element type of a relationship shape with its loaded form, keeping list/nullable-ness. */
 export type Reshape<S, Inner> = S extends readonly (infer E)[]
-  ? (E & Inner)[]
-  : (NonNullable<S> & Inner) | Extract<S, null>;
+  ? Loaded<E, Inner>[]
+  : Loaded<NonNullable<S>, Inner> | Extract<S, null>;
 
 /** The object type a loaded path adds: `[['author', User|null], ['profile', Profile|null]]` → `{ author: (User & { profile: Profile|null }) | null }`. */
 export type PathShape<P> = P extends readonly [readonly [infer K extends string, infer S], ...infer Rest]

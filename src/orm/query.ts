@@ -12,7 +12,7 @@ import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import { AmbiguousForeignKeysError, MultipleResultsFoundError, NoForeignKeysError, NoResultFoundError } from './errors.js';
 import { LoadBatch, LoadContext, Planner, type EntityPlan } from './loading.js';
 import type { Mapper } from './mapper.js';
-import { buildLoadTree, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
+import { buildLoadTree, type Loaded, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
 
@@ -132,7 +132,7 @@ export class Query<T> {
   }
 
   /** Loader options; the result type then has those relationships loaded. */
-  options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<T & ShapeOfOptions<O>> {
+  options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<Loaded<T, ShapeOfOptions<O>>> {
     return this.with({ options: [...this.s.options, ...opts] });
   }
 

@@ -267,7 +267,7 @@ export class ScalarSubquery<T = unknown> extends ColumnElement<T> {
 }
 
 /** A literal SQL fragment written by the user with `text()`. Parameters go in `params`, never in the text. */
-export class TextClause extends ColumnElement {
+export class TextClause extends ColumnElement<boolean> {
   readonly kind = 'text';
   constructor(
     readonly text: string,

@@ -11,6 +11,7 @@ import {
   noload,
   raiseload,
   selectinload,
+  type ColumnElement,
   type DatabaseOptions,
 } from '../../src/index.js';
 import { openBlog } from '../support/blog.js';
@@ -59,7 +60,8 @@ function cascadeModels(db: Database) {
     id: db.Column(db.Integer, { primaryKey: true }),
     author_id: db.Column(db.Integer, db.ForeignKey('author.id')),
     published: db.relationship<Book>('Book', {
-      primaryJoin: () => db.and_(Shelf.author_id.eq(Book.author_id), Book.published.eq(true)),
+      // The return type is written out: inferring it would need Shelf's type while Shelf is being declared.
+      primaryJoin: (): ColumnElement<boolean> => db.and_(Shelf.author_id.eq(Book.author_id), Book.published.eq(true)),
       foreignKeys: 'Book.author_id',
       orderBy: 'title',
     }),
