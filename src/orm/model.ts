@@ -66,6 +66,8 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   }
   const table = registry.metadata.add(new Table(options.tableName ?? tableNameFor(name), columns));
 
+  // Assigned right after the class exists; the class body only reads it later, at construction.
+  // eslint-disable-next-line prefer-const
   let mapper: Mapper;
   const Base = class extends ModelBase {
     constructor(init?: Record<string, unknown>) {
