@@ -298,6 +298,18 @@ function inClause(cols: ColumnRef[], keys: unknown[][]): ColumnElement<boolean> 
   return new TupleInExpression(cols, keys.map((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin'))));
 }
 
+/**
+ * True when loading `prop` for one parent needs no SQL: its key is NULL, or it is a many-to-one by
+ * primary key whose target is already in the identity map. Such a load is never an N+1.
+ */
+export function loadsWithoutSql(session: Session, st: InstanceState, prop: RelationshipProperty): boolean {
+  const keyCols = prop.secondary ? prop.secondaryLocal.map((p) => p.local) : prop.pairs.map((p) => p.local);
+  const values = keyCols.map((c) => st.v[prop.parent.columnsByColumn.get(c)!.key]);
+  if (values.some((v) => v === null || v === undefined)) return true;
+  if (prop.direction !== 'MANYTOONE' || prop.extraCriteria || !isPrimaryKey(prop.target, prop.pairs.map((p) => p.remote))) return false;
+  return session.lookupIdentity(prop.target, orderedKey(prop, values)) !== undefined;
+}
+
 function isPrimaryKey(mapper: Mapper, cols: Column[]): boolean {
   return cols.length === mapper.primaryKey.length && mapper.primaryKey.every((pk) => cols.includes(pk.column));
 }

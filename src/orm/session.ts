@@ -9,7 +9,7 @@ import { ArgumentError } from '../sql/errors.js';
 import { ColumnElement } from '../sql/expressions.js';
 import { Select, outputName } from '../sql/selectable.js';
 import { InvalidRequestError, NotLoadedError, NPlusOneError, PendingRollbackError } from './errors.js';
-import { LoadBatch, loadRelated, type EntityPlan } from './loading.js';
+import { LoadBatch, loadRelated, loadsWithoutSql, type EntityPlan } from './loading.js';
 import type { Mapper } from './mapper.js';
 import { Query } from './query.js';
 import type { Registry } from './registry.js';
@@ -423,7 +423,7 @@ export class Session {
     this.checkUsable();
     if (this.autoflush && this.isDirty) await this.flush();
     const batch = st.batch;
-    if (batch && batch.size > 1) this.noteLazyLoad(batch, prop, site);
+    if (batch && batch.size > 1 && !loadsWithoutSql(this, st, prop)) this.noteLazyLoad(batch, prop, site);
     await loadRelated(this, [st], prop, new Map(), [prop], null);
     return st.rel![prop.key];
   }
