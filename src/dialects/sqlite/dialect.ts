@@ -4,7 +4,14 @@ import { SqliteCompiler } from './compiler.js';
 import { SqliteDriver } from './driver.js';
 
 const toBoolean: ResultProcessor = (v) => (v === null ? null : v !== 0 && v !== 0n);
-const toDate: ResultProcessor = (v) => (v === null ? null : new Date(v as string));
+// Relata writes ISO strings with 'Z'; text without a zone ('2009-01-01 00:00:00', from SQLite's
+// CURRENT_TIMESTAMP or other tools) is UTC too, never the process's local time.
+const HAS_ZONE = /(?:Z|[+-]\d\d:?\d\d)$/i;
+const toDate: ResultProcessor = (v) => {
+  if (v === null) return null;
+  if (typeof v === 'string' && v.includes(':') && !HAS_ZONE.test(v)) return new Date(`${v.replace(' ', 'T')}Z`);
+  return new Date(v as string);
+};
 const toDecimalString: ResultProcessor = (v) => (v === null || typeof v === 'string' ? v : String(v));
 const toBigInt: ResultProcessor = (v) => (v === null || typeof v === 'bigint' ? v : BigInt(v as number));
 const parseJson: ResultProcessor = (v) => (v === null ? null : JSON.parse(v as string));
