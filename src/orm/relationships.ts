@@ -359,13 +359,28 @@ export class RelationshipProperty {
   /** Records a loaded value without marking anything changed. */
   setLoaded(state: InstanceState, value: unknown): void {
     state.rel ??= {};
-    state.rel[this.key] = this.uselist ? InstrumentedList.of_(state, this, value as object[]) : value;
+    if (!this.uselist) {
+      state.rel[this.key] = value;
+      return;
+    }
+    const items = value as object[];
+    state.rel[this.key] = InstrumentedList.of_(state, this, items);
+    // Loading a one-to-many also answers each child's many-to-one back to this parent: fill it for free.
+    const back = this.reverse;
+    if (back && back.direction === 'MANYTOONE' && !back.extraCriteria) {
+      for (let i = 0; i < items.length; i++) {
+        const child = stateOf(items[i]!)!;
+        if (!child.isLoaded(back.key)) (child.rel ??= {})[back.key] = state.obj;
+      }
+    }
   }
 
   /** `user.posts = [...]` or `post.author = user`. */
   set(state: InstanceState, value: unknown): void {
     this.parent.registry.configure();
-    const current = this.currentValue(state, 'assigned');
+    const current = !this.uselist && this.direction === 'MANYTOONE' && !state.isLoaded(this.key) && state.status === 'persistent'
+      ? this.targetInIdentityMap(state)
+      : this.currentValue(state, 'assigned');
     if (this.uselist) {
       if (!Array.isArray(value)) throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
       value.forEach((v) => this.checkMember(v));
@@ -378,12 +393,25 @@ export class RelationshipProperty {
     }
     if (value !== null) this.checkMember(value);
     if (current === value) return;
+    state.rel ??= {};
     state.rel![this.key] = value;
     this.noteScalarChange(state, current);
     if (this.reverse) {
       if (current) this.reverse.detachQuietly(stateOf(current as object)!, state.obj);
       if (value) this.reverse.attachQuietly(stateOf(value as object)!, state.obj);
     }
+  }
+
+  /** The current many-to-one target by its key, from the identity map (no SQL); null when not there. */
+  private targetInIdentityMap(state: InstanceState): object | null {
+    const values: Record<string, unknown> = {};
+    for (const p of this.pairs) {
+      const v = state.v[this.parent.columnsByColumn.get(p.local)!.key];
+      if (v === null || v === undefined) return null;
+      values[this.target.columnsByColumn.get(p.remote)!.key] = v;
+    }
+    const key = this.target.keyFromValues(values);
+    return (key !== undefined && state.session?.lookupIdentity(this.target, key)?.obj) || null;
   }
 
   private noteScalarChange(state: InstanceState, previous: unknown): void {
