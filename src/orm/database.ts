@@ -163,7 +163,7 @@ export class Database {
       for (const t of tables) {
         const [create, ...indexes] = this.engine.dialect.compiler.createTable(t, true);
         await conn.execute({ sql: create!, params: [] });
-        for (const ix of indexes) await conn.execute({ sql: ix.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX IF NOT EXISTS '), params: [] });
+        for (const ix of indexes) await conn.execute({ sql: ix, params: [] });
       }
     } finally {
       conn.release();

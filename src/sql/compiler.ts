@@ -30,8 +30,8 @@ export interface CompiledStatement {
   readonly params: unknown[];
 }
 
-/** Per-compilation state: the parameters collected so far. */
-class CompileContext {
+/** Per-compilation state: the parameters collected so far. Exported for dialects' overrides. */
+export class CompileContext {
   readonly params: unknown[] = [];
 }
 
@@ -61,7 +61,7 @@ export abstract class SqlCompiler {
 
   /** DDL for one table: CREATE TABLE then its CREATE INDEX statements. */
   createTable(table: Table, ifNotExists = false): string[] {
-    return [this.statement(new CreateTable(table, ifNotExists), new CompileContext()), ...this.createIndexes(table)];
+    return [this.statement(new CreateTable(table, ifNotExists), new CompileContext()), ...this.createIndexes(table, ifNotExists)];
   }
 
   protected statement(stmt: Statement, ctx: CompileContext): string {
@@ -246,9 +246,7 @@ export abstract class SqlCompiler {
     const t = s.table;
     const parts = t.columns.map((c) => this.columnDDL(c));
     const inlinePk = t.primaryKey.length === 1 && this.inlinePrimaryKey(t.primaryKey[0]!);
-    if (t.primaryKey.length && !inlinePk) {
-      parts.push(`PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`);
-    }
+    if (t.primaryKey.length && !inlinePk) parts.push(this.primaryKeyClause(t));
     for (const c of t.columns) {
       if (c.unique) parts.push(`CONSTRAINT ${this.quote(`uq_${t.name}_${c.name}`)} UNIQUE (${this.quote(c.name)})`);
     }
@@ -267,6 +265,11 @@ export abstract class SqlCompiler {
     return false;
   }
 
+  /** The table-level PRIMARY KEY clause; PostgreSQL names it so errors report `pk_<table>` as SQLite's do. */
+  protected primaryKeyClause(t: Table): string {
+    return `PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
+  }
+
   protected columnDDL(c: Column): string {
     let sql = `${this.quote(c.name)} ${this.columnType(c)}`;
     if (!c.nullable) sql += ' NOT NULL';
@@ -277,10 +280,11 @@ export abstract class SqlCompiler {
     return '';
   }
 
-  protected createIndexes(t: Table): string[] {
+  /** CREATE INDEX statements; with `ifNotExists` they may be re-run (MySQL, which lacks IF NOT EXISTS here, overrides). */
+  protected createIndexes(t: Table, ifNotExists = false): string[] {
     return t.indexes.map(
       (ix) =>
-        `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} ON ${this.quote(t.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
+        `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.quote(t.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
     );
   }
 
