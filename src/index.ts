@@ -51,7 +51,7 @@ export {
   MultipleResultsFoundError,
   InvalidRequestError,
 } from './orm/errors.js';
-export { RelataError, ArgumentError, CompileError, DatabaseError, IntegrityError, OperationalError, ProgrammingError } from './sql/errors.js';
+export { RelataError, ArgumentError, CompileError, DatabaseError, DataError, IntegrityError, OperationalError, ProgrammingError } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
 export { Select } from './sql/selectable.js';
 export {

@@ -41,6 +41,11 @@ export class OperationalError extends DatabaseError {
   override readonly code = 'operational';
 }
 
+/** A value did not fit its column: too long, out of range, not a valid number or date. */
+export class DataError extends DatabaseError {
+  override readonly code = 'data';
+}
+
 /** The SQL itself was rejected (syntax, unknown column) — usually a Relata bug or a raw `text()`. */
 export class ProgrammingError extends DatabaseError {
   override readonly code = 'programming';
