@@ -24,6 +24,7 @@ import { createModel, type ModelOptions } from './model.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from './options.js';
 import { Query, makeAlias, type AliasedModel } from './query.js';
 import { Registry } from './registry.js';
+import { delete_, insert, update } from './statements.js';
 import { Session, type NPlusOneMode, type SessionOptions } from './session.js';
 import type { ColumnElement } from '../sql/expressions.js';
 import type { ColumnAttribute } from './attributes.js';
@@ -208,6 +209,13 @@ export class Database {
     const mapper = this.registry.mapperOf(model);
     return makeAlias(mapper, name ?? `${mapper.table.name}_alias`) as unknown as Omit<C, 'prototype' | 'query'> & AliasedModel;
   }
+
+  /** Bulk INSERT: `db.session.execute(db.insert(User).values([...]))`. */
+  readonly insert = insert;
+  /** Bulk UPDATE: `db.update(User).where(...).values({...})`. */
+  readonly update = update;
+  /** Bulk DELETE: `db.delete(User).where(...)`. */
+  readonly delete = delete_;
 
   /** `select(User)`: an ORM statement to run with `db.session.scalars(...)`. */
   select<T>(model: abstract new (...args: never[]) => T): Query<T> {

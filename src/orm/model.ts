@@ -95,6 +95,10 @@ export function createModel(registry: Registry, name: string, decls: Declaration
     static get __table__() {
       return table;
     }
+    /** @internal The mapper, for functions that take a model class (insert(User), …). */
+    static get __mapper__(): Mapper {
+      return registry.bindClass(this, mapper);
+    }
   };
   Object.defineProperty(Base, 'name', { value: name });
   mapper = new Mapper(registry, name, table, Base);

@@ -6,7 +6,7 @@ import type { Dialect, QueryResult } from '../dialects/dialect.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import type { Statement } from '../sql/dml.js';
 import { ArgumentError } from '../sql/errors.js';
-import { ColumnElement } from '../sql/expressions.js';
+import { ColumnElement, ColumnRef } from '../sql/expressions.js';
 import { Select, outputName } from '../sql/selectable.js';
 import { InvalidRequestError, NotLoadedError, NPlusOneError, PendingRollbackError } from './errors.js';
 import { LoadBatch, loadRelated, loadsWithoutSql, type EntityPlan } from './loading.js';
@@ -16,6 +16,7 @@ import type { Registry } from './registry.js';
 import type { RelationshipProperty } from './relationships.js';
 import { stateOf, type InstanceState } from './state.js';
 import { UnitOfWork } from './unitofwork.js';
+import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
 export type NPlusOneMode = 'warn' | 'raise' | 'off';
 
@@ -155,12 +156,28 @@ export class Session {
     return new ScalarResult(query.bind(this));
   }
 
-  /** Runs a Core statement and returns rows as plain objects keyed by column label. */
-  async execute(stmt: Select | Statement): Promise<Record<string, unknown>[]> {
+  /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
+  async execute(stmt: Select): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`). Objects already in
+   * this session follow: updated values are set on them, deleted ones leave the identity map.
+   */
+  async execute(stmt: BulkStatement): Promise<{ rowsAffected: number }>;
+  async execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
     this.checkUsable();
     if (this.autoflush && this.isDirty) await this.flush();
+    if (stmt instanceof Select) return this.executeSelect(stmt);
+    if (stmt instanceof InsertStatement) {
+      let rowsAffected = 0;
+      for (const node of stmt.toNodes()) rowsAffected += (await this.executeCompiled(node)).rowsAffected;
+      return { rowsAffected };
+    }
+    if (stmt instanceof UpdateStatement || stmt instanceof DeleteStatement) return this.executeBulk(stmt);
+    throw new ArgumentError('session.execute() takes a select, or db.insert/update/delete(Model) statements');
+  }
+
+  private async executeSelect(stmt: Select): Promise<Record<string, unknown>[]> {
     const result = await this.executeCompiled(stmt);
-    if (stmt.kind !== 'select') return [];
     const names = stmt.columns.map((c, i) => outputName(c, i));
     const processors = stmt.columns.map((c) => (c instanceof ColumnElement && c.sqlType ? this.dialect.resultProcessor(c.sqlType) : null));
     return result.rows.map((row) => {
@@ -172,6 +189,33 @@ export class Session {
       });
       return out;
     });
+  }
+
+  /** SQLAlchemy's synchronize_session='fetch': find the affected keys first, then keep loaded objects in step. */
+  private async executeBulk(stmt: UpdateStatement<unknown> | DeleteStatement): Promise<{ rowsAffected: number }> {
+    const mapper = stmt.mapper;
+    const node = stmt.toNode();
+    const loaded = this.identity.get(mapper);
+    let affected: InstanceState[] = [];
+    if (loaded && loaded.size) {
+      const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
+      const keys = await this.executeCompiled(new Select({ columns: pkCols, from: [mapper.table], where: stmt.whereClause() }));
+      affected = keys.rows
+        .map((r) => loaded.get(mapper.keyFromValues(Object.fromEntries(mapper.primaryKey.map((pk, i) => [pk.key, r[i]])))))
+        .filter((x): x is InstanceState => x !== undefined);
+    }
+    const result = await this.executeCompiled(node);
+    if (stmt instanceof UpdateStatement) {
+      for (const st of affected) {
+        for (const [k, v] of Object.entries(stmt.changes as Record<string, unknown>)) {
+          st.v[k] = v;
+          if (st.orig) delete st.orig[k];
+        }
+      }
+    } else {
+      for (const st of affected) this.registerDeleted(st);
+    }
+    return { rowsAffected: result.rowsAffected };
   }
 
   // ---- transaction ----
