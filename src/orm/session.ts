@@ -106,6 +106,31 @@ export class Session {
     this.toDelete.add(st);
   }
 
+  /**
+   * Reloads an object's columns from the database, discarding its unflushed changes, and unloads its
+   * relationships so the next `await` reads them afresh. For objects another process may have changed.
+   */
+  async refresh(obj: object): Promise<void> {
+    const st = this.requireState(obj, 'refresh');
+    this.checkUsable();
+    if (st.status !== 'persistent' || st.session !== this) throw new InvalidRequestError(`cannot refresh ${st}: it is not persistent in this session`);
+    const mapper = st.mapper;
+    const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
+    const select = new Select({ columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)), from: [mapper.table] }).filter(...where);
+    const row = (await this.executeCompiled(select)).rows[0];
+    if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
+    const processors = mapper.processors(this.dialect);
+    mapper.columns.forEach((mc, i) => {
+      const v = row[i];
+      st.v[mc.key] = processors[i] && v !== null ? processors[i]!(v) : v;
+    });
+    st.orig = null;
+    st.rel = null;
+    st.collectionChanges = null;
+    st.scalarChanges = null;
+    this.changed.delete(st);
+  }
+
   /** Removes an object from this session without touching the database. */
   expunge(obj: object): void {
     this.expungeState(this.requireState(obj, 'expunge'));

@@ -110,6 +110,21 @@ describeEachDialect('Session and unit of work', (t) => {
     expect(pending.id).toBeNull();
   });
 
+  it('refresh() reloads values changed elsewhere and discards unflushed edits', async () => {
+    const b = await openBlog(t.url);
+    db = b.db;
+    const s = db.newSession();
+    const bob = await s.query(b.User).filterBy({ username: 'bob' }).one();
+    const other = db.newSession();
+    (await other.get(b.User, bob.id))!.isActive = false;
+    await other.commit();
+    expect(bob.isActive).toBe(true); // stale: the identity map keeps what it loaded
+    bob.username = 'bobby';
+    await s.refresh(bob);
+    expect([bob.username, bob.isActive]).toEqual(['bob', false]);
+    expect(s.isDirty).toBe(false);
+  });
+
   it('deletes rows and refuses to delete objects it does not hold', async () => {
     const b = await openBlog(t.url);
     db = b.db;
