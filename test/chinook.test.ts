@@ -5,7 +5,7 @@
  * statement count, joins, EXISTS filters, exact decimals and dates.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { Database, joinedload, not_, selectinload } from '../src/index.js';
+import { Database, containsEager, joinedload, not_, selectinload } from '../src/index.js';
 import { chinookModels, type ChinookModels } from '../examples/chinook/models.js';
 import {
   dateText,
@@ -200,6 +200,48 @@ describeEachDialect('Chinook', (t) => {
       ['Aerosmith', [['Big Ones', 15]]],
     ]);
     await s2.close();
+  });
+
+  it('joinedload with limit/offset pages artists, not joined rows; containsEager fills from a written join', async () => {
+    const { Artist, Album, Genre, Track } = m;
+    let page: Awaited<ReturnType<typeof loadPage>> = [];
+    const loadPage = () =>
+      Artist.query.options(joinedload(Artist.albums)).orderBy(Artist.ArtistId).limit(5).offset(20).all();
+    expect(await db.countQueries(async () => void (page = await loadPage()))).toBe(1);
+    const rows = await raw.rows(
+      `SELECT ar."ArtistId", al."AlbumId"
+       FROM (SELECT "ArtistId" FROM "Artist" ORDER BY "ArtistId" LIMIT 5 OFFSET 20) ar
+       LEFT JOIN "Album" al ON al."ArtistId" = ar."ArtistId" ORDER BY ar."ArtistId", al."AlbumId"`,
+    );
+    expect(page.map((a) => [a.ArtistId, a.albums.map((al) => al.AlbumId)])).toEqual(
+      [...groupBy(rows, 0).entries()].map(([id, rs]) => [id, rs.filter((r) => r[1] !== null).map((r) => r[1])]),
+    );
+    expect(page.map((a) => a.ArtistId)).toEqual([21, 22, 23, 24, 25]);
+
+    const s = db.newSession();
+    let albums: Awaited<ReturnType<typeof loadAlbums>> = [];
+    const loadAlbums = () =>
+      s
+        .query(Album)
+        .join(Album.artist)
+        .options(containsEager(Album.artist))
+        .filter(Artist.Name.like('Iron%'))
+        .orderBy(Album.AlbumId)
+        .all();
+    expect(await db.countQueries(async () => void (albums = await loadAlbums()))).toBe(1);
+    const iron = await raw.rows(
+      `SELECT al."AlbumId", ar."Name" FROM "Album" al JOIN "Artist" ar ON ar."ArtistId" = al."ArtistId" WHERE ar."Name" LIKE ? ORDER BY al."AlbumId"`,
+      ['Iron%'],
+    );
+    expect(albums.map((a) => [a.AlbumId, a.artist!.Name])).toEqual(iron);
+
+    // selectinload of a many-to-one whose targets are all in the identity map runs no second query.
+    await s.query(Genre).all();
+    let tracks: Awaited<ReturnType<typeof loadTracks>> = [];
+    const loadTracks = () => s.query(Track).options(selectinload(Track.genre)).filter(Track.AlbumId.eq(1)).all();
+    expect(await db.countQueries(async () => void (tracks = await loadTracks()))).toBe(1);
+    expect(tracks.map((tr) => tr.genre!.Name)).toEqual(Array(10).fill('Rock'));
+    await s.close();
   });
 
   it('a lazy loop over N artists is 1 + N statements and reports the N+1 once', async () => {
