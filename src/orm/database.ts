@@ -9,6 +9,7 @@ import { ArgumentError } from '../sql/errors.js';
 import { and_, func, not_, or_, text } from '../sql/expressions.js';
 import { ForeignKey as SqlForeignKey, Table as SqlTable, Column as SqlColumn, type ColumnOptions, type ForeignKeyOptions, type ForeignKeyTarget } from '../sql/schema.js';
 import { Select } from '../sql/selectable.js';
+import { adaptColumns } from '../sql/visitors.js';
 import * as types from '../sql/types.js';
 import type { SqlType } from '../sql/types.js';
 import {
@@ -228,11 +229,14 @@ export function selectColumns(...columns: (ColumnElement | ColumnAttribute)[]): 
   return new Select({ columns, from: inferFrom(columns) });
 }
 
+/** Tables of every column referenced, also inside labels and functions (`func.sum(Invoice.Total).label('t')`). */
 function inferFrom(columns: readonly ColumnElement[]): SqlTable[] {
   const out: SqlTable[] = [];
   for (const c of columns) {
-    const ref = c as { from?: { kind?: string } };
-    if (ref.from?.kind === 'table' && !out.includes(ref.from as SqlTable)) out.push(ref.from as SqlTable);
+    adaptColumns(c, (ref) => {
+      if (ref.from.kind === 'table' && !out.includes(ref.from)) out.push(ref.from);
+      return null;
+    });
   }
   return out;
 }
