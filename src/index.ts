@@ -47,6 +47,7 @@ export {
   NotLoadedError,
   NPlusOneError,
   FlushError,
+  StaleDataError,
   PendingRollbackError,
   NoResultFoundError,
   MultipleResultsFoundError,

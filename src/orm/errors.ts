@@ -28,7 +28,12 @@ export class NPlusOneError extends RelataError {
 
 /** The unit of work could not write the session's changes. */
 export class FlushError extends RelataError {
-  override readonly code = 'flush';
+  override readonly code: string = 'flush';
+}
+
+/** An UPDATE or DELETE found the row changed or gone since it was loaded (optimistic locking). */
+export class StaleDataError extends FlushError {
+  override readonly code = 'stale-data';
 }
 
 /** A previous flush failed; the session must be rolled back before it is used again. */

@@ -272,7 +272,7 @@ async function queryRelated(
     where: and_(...where),
     orderBy,
   });
-  const result = await session.executeCompiled(select);
+  const result = await session.executeRead(select);
   const ctx = new LoadContext(session, batch ?? new LoadBatch(result.rows.length, target.name));
   const filterIdx = prop.secondary
     ? filterCols.map((_, i) => groupOffset + i)

@@ -28,6 +28,8 @@ export class Mapper {
   readonly relationships = new Map<string, RelationshipProperty>();
   readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute>();
   private readonly processorCache = new Map<string, (ResultProcessor | null)[]>();
+  /** The optimistic-locking version column, if the model has one. */
+  versionColumn: MappedColumn | null = null;
 
   constructor(
     readonly registry: Registry,
@@ -46,6 +48,14 @@ export class Mapper {
     if (this.primaryKey.length === 0) {
       throw new MappingError(`Model ${name} has no primary key: give one column { primaryKey: true }`);
     }
+  }
+
+  setVersionColumn(key: string): void {
+    const mc = this.columnsByKey.get(key);
+    if (!mc || mc.column.type.typeName !== 'Integer' || mc.column.primaryKey) {
+      throw new MappingError(`Model ${this.name}: versionId '${key}' must name an Integer column that is not the primary key`);
+    }
+    this.versionColumn = mc;
   }
 
   columnAttribute(key: string): ColumnAttribute {

@@ -13,6 +13,11 @@ import { InstanceState, STATE } from './state.js';
 export interface ModelOptions {
   /** Table name; defaults to the model name in snake_case (`BlogPost` → `blog_post`), as Flask-SQLAlchemy does. */
   tableName?: string;
+  /**
+   * An integer column that counts versions (SQLAlchemy's version_id_col): every UPDATE and DELETE
+   * checks it, so a change made meanwhile by someone else raises StaleDataError instead of being lost.
+   */
+  versionId?: string;
 }
 
 /** Flask-SQLAlchemy's camel_to_snake_case: `User` → `user`, `BlogPost` → `blog_post`, `HTTPResponse` → `http_response`. */
@@ -102,6 +107,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   };
   Object.defineProperty(Base, 'name', { value: name });
   mapper = new Mapper(registry, name, table, Base);
+  if (options.versionId !== undefined) mapper.setVersionColumn(options.versionId);
   registry.register(mapper);
 
   for (const mc of mapper.columns) installColumn(mapper, mc.key);

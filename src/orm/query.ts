@@ -141,7 +141,7 @@ export class Query<T> {
   async all(): Promise<T[]> {
     const session = await this.prepare();
     const { select, plan } = this.compileLoad(session);
-    const result = await session.executeCompiled(select);
+    const result = await session.executeRead(select);
     const batch = new LoadBatch(0, this.mapper.name);
     const ctx = new LoadContext(session, batch);
     const out: T[] = [];
@@ -196,7 +196,7 @@ export class Query<T> {
       const inner = this.baseSelect(this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)), true);
       select = new Select({ columns: [countStar], from: [inner.subquery('anon_1')] });
     }
-    const result = await session.executeCompiled(select);
+    const result = await session.executeRead(select);
     return Number(result.rows[0]![0]);
   }
 

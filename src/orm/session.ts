@@ -117,7 +117,7 @@ export class Session {
     const mapper = st.mapper;
     const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
     const select = new Select({ columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)), from: [mapper.table] }).filter(...where);
-    const row = (await this.executeCompiled(select)).rows[0];
+    const row = (await this.executeRead(select)).rows[0];
     if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
     const processors = mapper.processors(this.dialect);
     mapper.columns.forEach((mc, i) => {
@@ -194,7 +194,7 @@ export class Session {
     if (stmt instanceof Select) return this.executeSelect(stmt);
     if (stmt instanceof InsertStatement) {
       let rowsAffected = 0;
-      for (const node of stmt.toNodes()) rowsAffected += (await this.executeCompiled(node)).rowsAffected;
+      for (const node of stmt.toNodes()) rowsAffected += (await this.executeWrite(node)).rowsAffected;
       return { rowsAffected };
     }
     if (stmt instanceof UpdateStatement || stmt instanceof DeleteStatement) return this.executeBulk(stmt);
@@ -202,7 +202,7 @@ export class Session {
   }
 
   private async executeSelect(stmt: Select): Promise<Record<string, unknown>[]> {
-    const result = await this.executeCompiled(stmt);
+    const result = await this.executeRead(stmt);
     const names = stmt.columns.map((c, i) => outputName(c, i));
     const processors = stmt.columns.map((c) => (c instanceof ColumnElement && c.sqlType ? this.dialect.resultProcessor(c.sqlType) : null));
     return result.rows.map((row) => {
@@ -224,12 +224,12 @@ export class Session {
     let affected: InstanceState[] = [];
     if (loaded && loaded.size) {
       const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
-      const keys = await this.executeCompiled(new Select({ columns: pkCols, from: [mapper.table], where: stmt.whereClause() }));
+      const keys = await this.executeWrite(new Select({ columns: pkCols, from: [mapper.table], where: stmt.whereClause() }));
       affected = keys.rows
         .map((r) => loaded.get(mapper.keyFromValues(Object.fromEntries(mapper.primaryKey.map((pk, i) => [pk.key, r[i]])))))
         .filter((x): x is InstanceState => x !== undefined);
     }
-    const result = await this.executeCompiled(node);
+    const result = await this.executeWrite(node);
     if (stmt instanceof UpdateStatement) {
       for (const st of affected) {
         for (const [k, v] of Object.entries(stmt.changes as Record<string, unknown>)) {
@@ -245,8 +245,24 @@ export class Session {
 
   // ---- transaction ----
 
-  /** @internal The session's connection, beginning its transaction on first use. */
-  async connection(): Promise<Connection> {
+  /**
+   * Starts the session's transaction now. Otherwise it starts at the first write (flush or bulk
+   * statement): until then each read runs on a connection borrowed for that statement, so a session
+   * that only reads holds no connection and no locks (SQLAlchemy holds both until close()). Call
+   * begin() first when reads must share the writes' transaction (REPEATABLE READ, SELECT … FOR UPDATE).
+   */
+  async begin(): Promise<void> {
+    this.checkUsable();
+    await this.transaction();
+  }
+
+  /** True while the session holds a connection in an open transaction. */
+  get inTransaction(): boolean {
+    return this.conn !== null;
+  }
+
+  /** @internal The transaction's connection, beginning the transaction on first use. */
+  async transaction(): Promise<Connection> {
     if (this.conn) return this.conn;
     this.connecting ??= (async () => {
       const c = await this.engine.connect();
@@ -264,10 +280,22 @@ export class Session {
     return this.connecting;
   }
 
-  /** @internal Runs a statement in the session's transaction. */
-  async executeCompiled(stmt: Statement): Promise<QueryResult> {
-    const conn = await this.connection();
+  /** @internal A write: runs in the session's transaction, begun if needed. */
+  async executeWrite(stmt: Statement): Promise<QueryResult> {
+    const conn = await this.transaction();
     return conn.execute(stmt);
+  }
+
+  /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
+  async executeRead(stmt: Statement): Promise<QueryResult> {
+    if (this.conn) return this.conn.execute(stmt);
+    if (this.connecting) return (await this.connecting).execute(stmt);
+    const c = await this.engine.connect();
+    try {
+      return await c.execute(stmt);
+    } finally {
+      c.release();
+    }
   }
 
   /** Writes all pending changes (INSERT, UPDATE, DELETE) in dependency order, inside the transaction. */

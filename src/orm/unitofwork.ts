@@ -6,7 +6,7 @@
 import { Delete, Insert, Update } from '../sql/dml.js';
 import { ColumnRef, TupleInExpression, and_, bindValue, InExpression, type ColumnElement } from '../sql/expressions.js';
 import type { Column, Table } from '../sql/schema.js';
-import { FlushError } from './errors.js';
+import { FlushError, StaleDataError } from './errors.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
@@ -277,6 +277,7 @@ export class UnitOfWork {
       for (const mc of mapper.columns) {
         if (st.v[mc.key] === undefined && mc.column.default !== undefined) st.v[mc.key] = mc.column.defaultValue();
       }
+      if (mapper.versionColumn && st.v[mapper.versionColumn.key] === undefined) st.v[mapper.versionColumn.key] = 1;
       const sig = mapper.columns.map((mc) => (st.v[mc.key] === undefined ? '0' : '1')).join('');
       const g = groups.get(sig);
       if (g) g.push(st);
@@ -294,7 +295,7 @@ export class UnitOfWork {
         const rows = chunk.map((st) => cols.map((mc) => st.v[mc.key]));
         const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
         const stmt = new Insert(mapper.table, cols.map((c) => c.column), rows, returning);
-        const result = await this.session.executeCompiled(stmt);
+        const result = await this.session.executeWrite(stmt);
         if (generated.length) this.assignGeneratedKeys(mapper, chunk, generated[0]!.key, result);
         for (const st of chunk) {
           this.session.registerInserted(st);
@@ -338,14 +339,24 @@ export class UnitOfWork {
       if (!(k in st.txnOrig)) st.txnOrig[k] = before;
     }
     if (values.size === 0) return;
-    const where = and_(
-      ...st.mapper.primaryKey.map((pk) =>
-        new ColumnRef(pk.column, st.mapper.table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never),
-      ),
+    const conds = st.mapper.primaryKey.map((pk) =>
+      new ColumnRef(pk.column, st.mapper.table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never),
     );
-    const result = await this.session.executeCompiled(new Update(st.mapper.table, values, where));
+    const version = st.mapper.versionColumn;
+    if (version) {
+      // Optimistic locking: only the version we loaded may be updated, and the update bumps it.
+      const loaded = (version.key in orig ? orig[version.key] : st.v[version.key]) as number;
+      conds.push(new ColumnRef(version.column, st.mapper.table).eq(loaded));
+      st.noteModified(version.key, loaded);
+      st.txnOrig ??= {};
+      if (!(version.key in st.txnOrig)) st.txnOrig[version.key] = loaded;
+      st.v[version.key] = loaded + 1;
+      values.set(version.column, loaded + 1);
+    }
+    const result = await this.session.executeWrite(new Update(st.mapper.table, values, and_(...conds)));
     if (result.rowsAffected === 0) {
-      throw new FlushError(`UPDATE of ${st} matched no row: it was deleted or its key changed outside this session`);
+      const why = version ? 'it was changed or deleted by someone else since it was loaded' : 'it was deleted or its key changed outside this session';
+      throw new StaleDataError(`UPDATE of ${st} matched no row: ${why}`);
     }
     this.session.txnUpdated.add(st);
   }
@@ -354,7 +365,7 @@ export class UnitOfWork {
     for (const { prop, parent } of this.associationClears) {
       const sec = prop.secondary!;
       const where = and_(...prop.secondaryLocal.map((p) => new ColumnRef(p.remote, sec).eq(parent.v[keyOf(prop.parent, p.local)] as never)));
-      await this.session.executeCompiled(new Delete(sec, where));
+      await this.session.executeWrite(new Delete(sec, where));
     }
     for (const row of this.associationDeletes) {
       if (this.deletes.has(row.parent)) continue;
@@ -363,7 +374,7 @@ export class UnitOfWork {
         ...row.prop.secondaryLocal.map((p) => new ColumnRef(p.remote, sec).eq(row.parent.v[keyOf(row.prop.parent, p.local)] as never)),
         ...row.prop.secondaryRemote.map((p) => new ColumnRef(p.local, sec).eq(row.child.v[keyOf(row.prop.target, p.remote)] as never)),
       ];
-      await this.session.executeCompiled(new Delete(sec, and_(...conds)));
+      await this.session.executeWrite(new Delete(sec, and_(...conds)));
     }
     const byTable = new Map<Table, { cols: Column[]; rows: unknown[][] }>();
     for (const row of this.associationInserts) {
@@ -384,13 +395,14 @@ export class UnitOfWork {
     for (const [table, { cols, rows }] of byTable) {
       const per = Math.max(1, Math.floor(max / cols.length));
       for (let i = 0; i < rows.length; i += per) {
-        await this.session.executeCompiled(new Insert(table, cols, rows.slice(i, i + per)));
+        await this.session.executeWrite(new Insert(table, cols, rows.slice(i, i + per)));
       }
     }
   }
 
   private async deleteAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
     if (states.length === 0) return;
+    if (mapper.versionColumn) return this.deleteVersioned(mapper, states);
     const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
     const per = Math.max(1, Math.floor(this.session.dialect.compiler.maxParameters / pkCols.length));
     for (let i = 0; i < states.length; i += per) {
@@ -402,7 +414,7 @@ export class UnitOfWork {
       } else {
         where = new TupleInExpression(pkCols, values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))));
       }
-      const result = await this.session.executeCompiled(new Delete(mapper.table, where));
+      const result = await this.session.executeWrite(new Delete(mapper.table, where));
       if (result.rowsAffected !== chunk.length) {
         throw new FlushError(
           `DELETE from ${mapper.table.name} expected to delete ${chunk.length} row(s) but deleted ${result.rowsAffected}: deleted or changed outside this session?`,
@@ -412,6 +424,22 @@ export class UnitOfWork {
         this.session.registerDeleted(st);
         this.deleted.push(st);
       }
+    }
+  }
+
+  /** One DELETE per row, each checking the version it loaded. */
+  private async deleteVersioned(mapper: Mapper, states: InstanceState[]): Promise<void> {
+    const version = mapper.versionColumn!;
+    for (const st of states) {
+      const conds = [...mapper.primaryKey, version].map((mc) =>
+        new ColumnRef(mc.column, mapper.table).eq((st.orig && mc.key in st.orig ? st.orig[mc.key] : st.v[mc.key]) as never),
+      );
+      const result = await this.session.executeWrite(new Delete(mapper.table, and_(...conds)));
+      if (result.rowsAffected !== 1) {
+        throw new StaleDataError(`DELETE of ${st} matched no row: it was changed or deleted by someone else since it was loaded`);
+      }
+      this.session.registerDeleted(st);
+      this.deleted.push(st);
     }
   }
 

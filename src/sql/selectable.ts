@@ -142,8 +142,9 @@ export class Select implements SelectState {
 
   /** Joins `right` onto the last FROM element (or onto `onto` when given). */
   join(right: FromClause, on: ColumnElement<boolean>, outer = false): Select {
-    if (this.from.length === 0) throw new ArgumentError('join() needs a FROM clause to join onto');
-    const from = [...this.from];
+    // A table inferred into FROM from the selected columns is replaced by its join, not listed twice.
+    const from = this.from.filter((f) => f !== right);
+    if (from.length === 0) throw new ArgumentError('join() needs a FROM clause to join onto');
     const left = from.pop()!;
     from.push(new Join(left, right, on, outer));
     return this.with({ from });

@@ -1,5 +1,5 @@
 import { afterEach, expect } from 'vitest';
-import { Database } from '../../src/index.js';
+import { Database, StaleDataError } from '../../src/index.js';
 import { oneToManyModels } from '../../examples/seed/one-to-many.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
@@ -68,5 +68,47 @@ describeEachDialect('Keys', (t) => {
     expect(events.map((e) => e.sql.split(' ')[0])).toEqual(['SELECT', 'UPDATE', 'DELETE']);
     const post = (await db.newSession().query(Post).one())!;
     expect([post.title, post.user_id]).toEqual(['stays', null]);
+  });
+});
+
+describeEachDialect('Optimistic locking', (t) => {
+  const it = itOn(t);
+  it('a concurrent change raises StaleDataError instead of being overwritten', async () => {
+    const db = new Database(t.url, { nPlusOne: 'off' });
+    class Counter extends db.Model(
+      'Counter',
+      {
+        id: db.Column(db.Integer, { primaryKey: true }),
+        value: db.Column(db.Integer, { nullable: false }),
+        version: db.Column(db.Integer, { nullable: false }),
+      },
+      { versionId: 'version' },
+    ) {}
+    try {
+      await db.dropAll();
+      await db.createAll();
+      db.session.add(new Counter({ value: 0 }));
+      await db.session.commit();
+      const a = db.newSession();
+      const b = db.newSession();
+      const ca = (await a.get(Counter, 1))!;
+      const cb = (await b.get(Counter, 1))!;
+      expect(ca.version).toBe(1);
+      ca.value += 1;
+      await a.commit();
+      expect(ca.version).toBe(2);
+      cb.value += 1; // based on the stale value 0
+      await expect(b.commit()).rejects.toBeInstanceOf(StaleDataError);
+      await b.rollback();
+      expect(cb.value).toBe(0);
+      b.delete(cb);
+      await expect(b.commit()).rejects.toThrow(/DELETE of <Counter id=1> matched no row/);
+      await b.rollback();
+      const fresh = (await db.newSession().get(Counter, 1))!;
+      expect([fresh.value, fresh.version]).toEqual([1, 2]);
+    } finally {
+      await db.dropAll();
+      await db.close();
+    }
   });
 });
