@@ -285,7 +285,7 @@ describeEachDialect('Relationships', (t) => {
       .newSession()
       .query(User)
       .join(User.posts)
-      .filter(Post.title.like('%o%'))
+      .filter(Post.title.ilike('%o%'))
       .options(containsEager(User.posts))
       .orderBy(User.id)
       .all();
