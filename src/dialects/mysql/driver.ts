@@ -1,0 +1,416 @@
+/**
+ * mysql2 behind the driver contract, for MySQL and MariaDB: a pool with a size limit and an absolute
+ * acquire deadline (mysql2 has none of its own), rows as arrays, statements with values as server-side
+ * prepared statements (never client-side formatting), sessions in UTC, driver errors mapped to Relata's.
+ * A broken connection is destroyed, never reused; one released mid-transaction is rolled back first.
+ */
+import type { FieldPacket, Pool, PoolConnection, PoolOptions as Mysql2PoolOptions, ResultSetHeader } from 'mysql2/promise';
+import { DataError, DatabaseError, IntegrityError, OperationalError, ProgrammingError, RelataError } from '../../sql/errors.js';
+import type { Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
+import type { MysqlServerInfo } from './compiler.js';
+
+export const DEFAULT_POOL_MAX = 10;
+export const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
+/**
+ * Prepared statements kept per connection. The server caps them globally (max_prepared_stmt_count,
+ * 16382 by default) across all clients, so mysql2's default of 16000 per connection would let one
+ * pool exhaust it. Least recently used ones are closed.
+ */
+const PREPARED_STATEMENTS_PER_CONNECTION = 256;
+
+/** The core (callback) connection under a promise PoolConnection: the one that emits 'error'. */
+type CoreConnection = PoolConnection['connection'];
+
+/** Errors that ended a connection, by its core connection (set by the listener attached at setup). */
+const lostConnections = new WeakMap<CoreConnection, Error>();
+/** Connections already set up (time zone, strict mode, server version), by core connection. */
+const initialised = new WeakMap<CoreConnection, Promise<void>>();
+
+export class MysqlConnection implements DriverConnection {
+  /** True between BEGIN and COMMIT/ROLLBACK: a connection released in this state is rolled back first. */
+  inTransaction = false;
+  private failure: Error | null = null;
+
+  constructor(readonly conn: PoolConnection) {}
+
+  get usable(): boolean {
+    return this.brokenBy === null;
+  }
+
+  get brokenBy(): Error | null {
+    return this.failure ?? lostConnections.get(this.conn.connection) ?? null;
+  }
+
+  async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
+    const [result, fields] = await this.run(sql, params);
+    if (Array.isArray(result)) {
+      return {
+        rows: result as unknown[][],
+        rowsAffected: result.length,
+        columns: options.columnNames ? (fields ?? []).map((f) => f.name) : undefined,
+      };
+    }
+    const header = result as ResultSetHeader;
+    // With supportBigNumbers an id past 2^53 arrives as a string: keep it exact.
+    const id = header.insertId as number | string;
+    return {
+      rows: [],
+      // affectedRows counts matched rows, not changed ones: mysql2 sets CLIENT_FOUND_ROWS, so an UPDATE that
+      // writes the same values still reports its row (the unit of work relies on it to detect lost rows).
+      rowsAffected: header.affectedRows,
+      insertId: id ? (typeof id === 'string' ? BigInt(id) : id) : undefined,
+    };
+  }
+
+  private async run(sql: string, params: readonly unknown[]): Promise<[unknown, FieldPacket[] | undefined]> {
+    const lost = this.brokenBy;
+    if (lost) throw connectionLost(lost, 'earlier');
+    try {
+      // Values always travel as prepared-statement parameters; statements without any (DDL, SAVEPOINT,
+      // which MySQL refuses to prepare) use the text protocol, where nothing is interpolated either.
+      const [result, fields] = params.length
+        ? await this.conn.execute(sql, params as unknown[])
+        : await this.conn.query(sql);
+      return [result, fields];
+    } catch (err) {
+      if (isConnectionFailure(err)) {
+        this.failure ??= err as Error;
+        throw connectionLost(err as Error, 'now');
+      }
+      throw mapMysqlError(err);
+    }
+  }
+
+  async begin(): Promise<void> {
+    await this.run('START TRANSACTION', []);
+    this.inTransaction = true;
+  }
+
+  async commit(): Promise<void> {
+    try {
+      await this.run('COMMIT', []);
+    } catch (err) {
+      if (this.brokenBy) {
+        throw new OperationalError(
+          'the connection to MySQL was lost during COMMIT: the transaction may or may not have been committed',
+          { cause: err },
+        );
+      }
+      throw err;
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async rollback(): Promise<void> {
+    // The server rolls back on its own when the connection dies: nothing to send.
+    if (this.brokenBy) {
+      this.inTransaction = false;
+      return;
+    }
+    try {
+      await this.run('ROLLBACK', []);
+    } finally {
+      this.inTransaction = false;
+    }
+  }
+
+  async savepoint(name: string): Promise<void> {
+    await this.run(`SAVEPOINT ${quoteIdent(name)}`, []);
+  }
+  async releaseSavepoint(name: string): Promise<void> {
+    await this.run(`RELEASE SAVEPOINT ${quoteIdent(name)}`, []);
+  }
+  async rollbackToSavepoint(name: string): Promise<void> {
+    await this.run(`ROLLBACK TO SAVEPOINT ${quoteIdent(name)}`, []);
+  }
+
+  markBroken(err: Error): void {
+    this.failure ??= err;
+  }
+
+  /** Hands the connection back to the pool, or destroys it when broken. Called once, by the driver. */
+  returnToPool(): void {
+    if (this.usable) this.conn.release();
+    else this.conn.destroy();
+  }
+}
+
+export interface MysqlDriverConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  readonly ssl?: Mysql2PoolOptions['ssl'];
+  /** The URL with its password hidden, for messages. */
+  readonly displayUrl: string;
+  /** Told the server's flavor and version on the first connection, before any statement runs on it. */
+  readonly onServerInfo: (info: MysqlServerInfo) => void;
+}
+
+export class MysqlDriver implements Driver {
+  private pool: Promise<Pool> | undefined;
+  private readonly resets = new Set<Promise<void>>();
+  private readonly max: number;
+  private readonly acquireTimeoutMs: number;
+
+  constructor(
+    private readonly config: MysqlDriverConfig,
+    pool: PoolOptions = {},
+  ) {
+    this.max = pool.max ?? DEFAULT_POOL_MAX;
+    this.acquireTimeoutMs = pool.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
+  }
+
+  async acquire(): Promise<MysqlConnection> {
+    const deadline = Date.now() + this.acquireTimeoutMs;
+    this.pool ??= this.createPool();
+    const pool = await this.pool;
+    let conn: PoolConnection;
+    try {
+      conn = await this.connectionBefore(pool, deadline);
+    } catch (err) {
+      throw err instanceof RelataError ? err : this.connectError(err);
+    }
+    try {
+      await this.setUp(conn);
+    } catch (err) {
+      conn.destroy();
+      throw err instanceof RelataError ? err : this.connectError(err);
+    }
+    return new MysqlConnection(conn);
+  }
+
+  /** pool.getConnection() with an absolute deadline; a connection that arrives after it goes straight back. */
+  private connectionBefore(pool: Pool, deadline: number): Promise<PoolConnection> {
+    return new Promise((resolve, reject) => {
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        reject(
+          new OperationalError(
+            `timed out after ${this.acquireTimeoutMs} ms waiting for a MySQL connection to ${this.config.displayUrl}: ` +
+              `all ${this.max} pooled connections are in use (release them: commit, rollback or close sessions; or raise pool.max), ` +
+              `or the server did not answer`,
+          ),
+        );
+      }, Math.max(0, deadline - Date.now()));
+      pool.getConnection().then(
+        (conn) => {
+          clearTimeout(timer);
+          if (timedOut) conn.release();
+          else resolve(conn);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          if (!timedOut) reject(err);
+        },
+      );
+    });
+  }
+
+  /** Once per physical connection: UTC session, strict mode, and which server this is. */
+  private setUp(conn: PoolConnection): Promise<void> {
+    const core = conn.connection;
+    let ready = initialised.get(core);
+    if (!ready) {
+      // Outlives any one checkout, so a connection that dies while idle in the pool cannot crash the process.
+      core.on('error', (err: Error) => {
+        if (!lostConnections.has(core)) lostConnections.set(core, err);
+      });
+      ready = (async () => {
+        // DATETIME values are UTC by convention, so NOW() and TIMESTAMP columns must be too; strict mode
+        // makes a too-long string or out-of-range number an error instead of a silent truncation.
+        await conn.query(
+          "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')",
+        );
+        const [rows] = await conn.query('SELECT VERSION()');
+        this.config.onServerInfo(parseServerVersion(String((rows as unknown[][])[0]?.[0] ?? '')));
+      })();
+      initialised.set(core, ready);
+    }
+    return ready;
+  }
+
+  release(connection: DriverConnection): void {
+    const conn = connection as MysqlConnection;
+    if (!conn.usable || !conn.inTransaction) {
+      conn.returnToPool();
+      return;
+    }
+    // Released mid-transaction: roll back before the pool hands the connection to someone else.
+    const reset = conn
+      .rollback()
+      .catch((err: unknown) => conn.markBroken(err instanceof Error ? err : new Error(String(err))))
+      .finally(() => {
+        conn.returnToPool();
+        this.resets.delete(reset);
+      });
+    this.resets.add(reset);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.resets);
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await (await pool).end();
+  }
+
+  private async createPool(): Promise<Pool> {
+    // Imported here, not at module load, so the core bundles for browsers without mysql2.
+    const mysql = await import('mysql2/promise');
+    const { host, port, user, password, database, ssl } = this.config;
+    return mysql.createPool({
+      host,
+      port,
+      user,
+      password,
+      database,
+      ssl,
+      connectionLimit: this.max,
+      waitForConnections: true,
+      queueLimit: 0,
+      connectTimeout: this.acquireTimeoutMs,
+      maxPreparedStatements: PREPARED_STATEMENTS_PER_CONNECTION,
+      charset: 'utf8mb4_unicode_ci',
+      rowsAsArray: true,
+      // Exact values: BIGINT as a number only while exact (else a string), DECIMAL as a string,
+      // DATETIME/DATE and JSON as text that the dialect's processors read (DATETIME as UTC).
+      supportBigNumbers: true,
+      bigNumberStrings: false,
+      decimalNumbers: false,
+      dateStrings: true,
+      jsonStrings: true,
+      timezone: 'Z',
+      multipleStatements: false,
+    });
+  }
+
+  private connectError(err: unknown): Error {
+    const mapped = mapMysqlError(err);
+    mapped.message = `cannot connect to MySQL at ${this.config.displayUrl}: ${mapped.message}`;
+    return mapped;
+  }
+}
+
+/** '10.11.19-MariaDB-0+deb12u1' → mariadb 10.11.19; '8.0.36' → mysql 8.0.36 (TiDB reports '8.0.11-TiDB-…'). */
+export function parseServerVersion(version: string): MysqlServerInfo {
+  // MariaDB 10 behind some proxies reports '5.5.5-10.11.19-MariaDB': the real version follows the prefix.
+  const v = version.replace(/^5\.5\.5-/, '');
+  const m = /^(\d+)\.(\d+)\.(\d+)/.exec(v);
+  const num = (i: number) => Number(m?.[i] ?? 0);
+  return { flavor: /mariadb/i.test(v) ? 'mariadb' : 'mysql', version: [num(1), num(2), num(3)] };
+}
+
+function quoteIdent(name: string): string {
+  return `\`${name.replace(/`/g, '``')}\``;
+}
+
+interface MysqlErrorFields {
+  errno?: number;
+  code?: string;
+  fatal?: boolean;
+  sqlMessage?: string;
+}
+
+// Client-side error numbers (CR_*) and server ones that mean the session is gone.
+const CONNECTION_ERRNOS = new Set([
+  1053, // ER_SERVER_SHUTDOWN
+  1927, // ER_CONNECTION_KILLED (MariaDB)
+  2006, // CR_SERVER_GONE_ERROR
+  2013, // CR_SERVER_LOST
+  4031, // ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8)
+]);
+
+function isConnectionFailure(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as MysqlErrorFields;
+  if (e.fatal) return true;
+  if (e.errno !== undefined && CONNECTION_ERRNOS.has(e.errno)) return true;
+  return /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '') || /connection is in closed state/i.test(err.message);
+}
+
+function connectionLost(err: Error, when: 'now' | 'earlier'): OperationalError {
+  const what =
+    when === 'now' ? `the connection to MySQL was lost (${err.message})` : `this connection to MySQL was lost earlier (${err.message})`;
+  return new OperationalError(`${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`, {
+    cause: err,
+  });
+}
+
+/**
+ * Maps a mysql2 error to Relata's classes. MySQL names the constraint only in its message:
+ * "Duplicate entry 'x' for key 'uq_user_name'" (MySQL 8: 'user.uq_user_name'),
+ * "… a foreign key constraint fails (`db`.`post`, CONSTRAINT `fk_…` FOREIGN KEY …)".
+ */
+export function mapMysqlError(err: unknown): DatabaseError {
+  if (err instanceof DatabaseError) return err;
+  if (!(err instanceof Error)) return new OperationalError(String(err));
+  const e = err as Error & MysqlErrorFields;
+  const errno = e.errno ?? 0;
+  const message = e.sqlMessage ?? e.message;
+  let mapped: DatabaseError;
+  let m: RegExpExecArray | null;
+  switch (errno) {
+    case 1062: // ER_DUP_ENTRY
+    case 1586: // ER_DUP_ENTRY_WITH_KEY_NAME
+      mapped = new IntegrityError(message, { cause: err });
+      m = /for key '(?:([^'.]+)\.)?([^']+)'/.exec(message);
+      if (m) {
+        if (m[1]) mapped.table = m[1];
+        mapped.constraint = m[2];
+      }
+      break;
+    case 1451: // ER_ROW_IS_REFERENCED_2
+    case 1452: // ER_NO_REFERENCED_ROW_2
+    case 1216:
+    case 1217:
+      mapped = new IntegrityError(message, { cause: err });
+      m = /\(`[^`]*`\.`([^`]+)`, CONSTRAINT `([^`]+)`/.exec(message);
+      if (m) {
+        mapped.table = m[1];
+        mapped.constraint = m[2];
+      }
+      break;
+    case 1048: // ER_BAD_NULL_ERROR: "Column 'x' cannot be null"
+    case 1364: // ER_NO_DEFAULT_FOR_FIELD: "Field 'x' doesn't have a default value"
+      mapped = new IntegrityError(message, { cause: err });
+      m = /(?:Column|Field) '([^']+)'/.exec(message);
+      if (m) mapped.constraint = m[1];
+      break;
+    case 3819: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL): "Check constraint 'c' is violated."
+    case 4025: // ER_CONSTRAINT_FAILED (MariaDB): "CONSTRAINT `c` failed for `db`.`t`"
+      mapped = new IntegrityError(message, { cause: err });
+      m = /[Cc]onstraint [`']([^`']+)[`']/.exec(message);
+      if (m) mapped.constraint = m[1];
+      m = /for `[^`]*`\.`([^`]+)`/.exec(message);
+      if (m) mapped.table = m[1];
+      break;
+    case 1146: // ER_NO_SUCH_TABLE: "Table 'db.t' doesn't exist"
+      mapped = new OperationalError(`${message} (were the tables created? await db.createAll())`, { cause: err });
+      m = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist/.exec(message);
+      if (m) mapped.table = m[1];
+      break;
+    case 1054: // ER_BAD_FIELD_ERROR
+    case 1064: // ER_PARSE_ERROR
+    case 1149: // ER_SYNTAX_ERROR
+      mapped = new ProgrammingError(message, { cause: err });
+      break;
+    case 1264: // ER_WARN_DATA_OUT_OF_RANGE
+    case 1406: // ER_DATA_TOO_LONG
+    case 1366: // ER_TRUNCATED_WRONG_VALUE_FOR_FIELD
+    case 1292: // ER_TRUNCATED_WRONG_VALUE
+    case 1265: // WARN_DATA_TRUNCATED
+    case 1690: // ER_DATA_OUT_OF_RANGE
+    case 3140: // ER_INVALID_JSON_TEXT
+      mapped = new DataError(message, { cause: err });
+      break;
+    default:
+      // 1213 deadlock, 1205 lock wait timeout, 1040 too many connections, 1045 access denied, 1049 unknown database…
+      mapped = /^ER_(PARSE|SYNTAX|WRONG|BAD)_/.test(e.code ?? '')
+        ? new ProgrammingError(message, { cause: err })
+        : new OperationalError(e.code ? `${message} (${e.code})` : message, { cause: err });
+  }
+  return mapped;
+}
