@@ -1,6 +1,8 @@
 import { ArgumentError } from '../sql/errors.js';
 import type { Dialect } from '../dialects/dialect.js';
 import { SqliteDialect } from '../dialects/sqlite/dialect.js';
+import { PostgresDialect } from '../dialects/postgres/dialect.js';
+import { MysqlDialect } from '../dialects/mysql/dialect.js';
 
 /** Builds a dialect from the part of a URL after the scheme. Registered per scheme. */
 export type DialectFactory = (url: URL | string) => Dialect;
@@ -13,6 +15,9 @@ export function registerDialect(schemes: readonly string[], factory: DialectFact
 }
 
 registerDialect(['sqlite'], (url) => new SqliteDialect(sqliteFilename(String(url))));
+// The dialect modules load their drivers (pg, mysql2) only when a connection is first needed.
+registerDialect(['postgresql', 'postgres'], (url) => new PostgresDialect(String(url)));
+registerDialect(['mysql', 'mariadb'], (url) => new MysqlDialect(String(url)));
 
 /**
  * SQLAlchemy's SQLite URL convention: `sqlite://` and `sqlite:///:memory:` are in memory,
