@@ -20,6 +20,11 @@ export interface ExecuteOptions {
   readonly columnNames?: boolean;
   /** Whether the statement returns rows (SELECT, or DML with RETURNING). */
   readonly returnsRows: boolean;
+  /**
+   * Per result column, whether it is a BigInteger that must come back exact (as a bigint). Drivers whose
+   * integers are JS numbers by default (better-sqlite3) switch to exact integers for these statements.
+   */
+  readonly exactIntegers?: readonly boolean[];
 }
 
 /** One physical connection. Everything on it happens in order. */

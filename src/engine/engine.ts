@@ -130,7 +130,11 @@ export class Connection {
     const start = performance.now();
     let result: QueryResult;
     try {
-      result = await this.raw.execute(compiled.sql, compiled.params, { returnsRows, columnNames: options.columnNames });
+      result = await this.raw.execute(compiled.sql, compiled.params, {
+        returnsRows,
+        columnNames: options.columnNames,
+        exactIntegers: 'sql' in stmt ? undefined : exactIntegerColumns(stmt),
+      });
     } catch (err) {
       if (err instanceof DatabaseError) {
         err.sql = compiled.sql;
@@ -179,6 +183,17 @@ export class Connection {
     this.released = true;
     this.engine.releaseConnection(this.raw);
   }
+}
+
+/** Which result columns are BigInteger, when any is (undefined otherwise, the common case). */
+function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
+  const types =
+    stmt.kind === 'select'
+      ? stmt.columns.map((c) => c.sqlType?.typeName)
+      : stmt.kind === 'insert'
+        ? stmt.returning.map((c) => c.type.typeName)
+        : [];
+  return types.includes('BigInteger') ? types.map((t) => t === 'BigInteger') : undefined;
 }
 
 function returnsRowsOf(stmt: Statement): boolean {

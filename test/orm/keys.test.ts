@@ -112,3 +112,31 @@ describeEachDialect('Optimistic locking', (t) => {
     }
   });
 });
+
+describeEachDialect('Exact numbers', (t) => {
+  const it = itOn(t);
+  it('BIGINT round-trips 2^53 + 1 and 2^63 − 1 as bigint; decimals keep their digits and scale', async () => {
+    const db = new Database(t.url, { nPlusOne: 'off' });
+    class Amount extends db.Model('Amount', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      big: db.Column(db.BigInteger),
+      price: db.Column(db.Numeric(15, 2)),
+    }) {}
+    try {
+      await db.dropAll();
+      await db.createAll();
+      const values = [9007199254740993n, 9223372036854775807n, -9223372036854775807n];
+      db.session.addAll(values.map((big, i) => new Amount({ big, price: ['0.10', '12.50', '9999999999999.99'][i]! })));
+      await db.session.commit();
+      const rows = await db.newSession().query(Amount).orderBy(Amount.id).all();
+      expect(rows.map((r) => r.big)).toEqual(values);
+      expect(rows.map((r) => r.price)).toEqual(['0.10', '12.50', '9999999999999.99']);
+      expect(typeof rows[0]!.id).toBe('number');
+      const found = await db.newSession().query(Amount).filter(Amount.big.eq(9007199254740993n)).all();
+      expect(found.map((r) => r.id)).toEqual([rows[0]!.id]);
+    } finally {
+      await db.dropAll();
+      await db.close();
+    }
+  });
+});

@@ -4,7 +4,7 @@ import { ArgumentError, Database, and_, func, not_, or_, text } from '../../src/
 import { Column, ForeignKey, MetaData, Table } from '../../src/sql/schema.js';
 import { Delete, Insert, Update } from '../../src/sql/dml.js';
 import { Select } from '../../src/sql/selectable.js';
-import { Boolean, DateTime, Integer, String } from '../../src/sql/types.js';
+import { Boolean, DateTime, Integer, Numeric, String } from '../../src/sql/types.js';
 import { SqliteCompiler } from '../../src/dialects/sqlite/compiler.js';
 
 const meta = new MetaData();
@@ -71,6 +71,14 @@ describe('SQLite compiler', () => {
       params: ['z', 3],
     });
     expect(c.compile(new Delete(users, u.id!.in([1])))).toEqual({ sql: 'DELETE FROM "user" WHERE "user"."id" IN (?)', params: [1] });
+  });
+
+  it('refuses a decimal SQLite would round (more than 15 significant digits)', () => {
+    const t = new Table('money', [new Column('id', Integer, [], { primaryKey: true }), new Column('amount', Numeric(38, 18))]);
+    expect(c.compile(new Insert(t, [t.column('amount')], [['1234567890123.45']])).params).toEqual(['1234567890123.45']);
+    expect(() => c.compile(new Insert(t, [t.column('amount')], [['12345678901234567890.123456789012345678']]))).toThrow(
+      /SQLite cannot store the decimal 12345678901234567890\.123456789012345678 exactly/,
+    );
   });
 
   it('escapes quotes inside identifiers', () => {

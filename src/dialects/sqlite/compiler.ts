@@ -1,6 +1,7 @@
 import { SqlCompiler } from '../../sql/compiler.js';
 import type { Column } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
+import { DataError } from '../../sql/errors.js';
 
 export class SqliteCompiler extends SqlCompiler {
   readonly dialectName = 'sqlite';
@@ -18,6 +19,7 @@ export class SqliteCompiler extends SqlCompiler {
 
   override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
     if (typeof value === 'boolean') return value ? 1 : 0;
+    if (type?.typeName === 'Numeric' && typeof value === 'string') return exactDecimal(value);
     if (value instanceof Date) return value.toISOString();
     if (type?.typeName === 'JSON') return JSON.stringify(value);
     return value;
@@ -60,4 +62,16 @@ export class SqliteCompiler extends SqlCompiler {
     if (limit === null && offset) return ` LIMIT -1 OFFSET ${offset}`;
     return super.limitOffset(limit, offset);
   }
+}
+
+/**
+ * SQLite stores a NUMERIC value as a REAL, keeping 15 significant digits. Refuse a decimal it would
+ * round, rather than write a different number than the one given.
+ */
+function exactDecimal(value: string): string {
+  const digits = value.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
+  if (digits.length > 15) {
+    throw new DataError(`SQLite cannot store the decimal ${value} exactly (NUMERIC keeps 15 significant digits); use PostgreSQL or MySQL for wider decimals`);
+  }
+  return value;
 }

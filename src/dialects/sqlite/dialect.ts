@@ -31,7 +31,7 @@ export class SqliteDialect implements Dialect {
       case 'Numeric': {
         // SQLite keeps NUMERIC as REAL when it can: give back the declared scale ('12.50', not '12.5').
         const scale = (type as { scale?: number }).scale;
-        return scale === undefined ? toDecimalString : (v) => (typeof v === 'number' ? v.toFixed(scale) : toDecimalString(v));
+        return scale === undefined ? toDecimalString : (v) => (typeof v === 'number' ? formatDecimal(v, scale) : toDecimalString(v));
       }
       case 'BigInteger':
         return toBigInt;
@@ -45,4 +45,16 @@ export class SqliteDialect implements Dialect {
   createDriver(_pool: PoolOptions): Driver {
     return new SqliteDriver(this.filename);
   }
+}
+
+/**
+ * A REAL as a decimal string with `scale` digits: its shortest exact repr, padded (12.5 → '12.50').
+ * toFixed alone would print the binary float's noise (123456789012.345 → '…345001220703125').
+ */
+export function formatDecimal(v: number, scale: number): string {
+  const text = String(v);
+  if (/e/i.test(text)) return v.toFixed(scale);
+  const [whole, frac = ''] = text.split('.');
+  if (frac.length > scale) return v.toFixed(scale);
+  return scale === 0 ? whole! : `${whole}.${frac.padEnd(scale, '0')}`;
 }

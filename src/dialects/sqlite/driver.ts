@@ -4,7 +4,7 @@
  * SQLAlchemy's SingletonThreadPool does; transactions are reference-counted on it.
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { DatabaseError, IntegrityError, OperationalError, ProgrammingError } from '../../sql/errors.js';
+import { DatabaseError, DataError, IntegrityError, OperationalError, ProgrammingError } from '../../sql/errors.js';
 import type { Driver, DriverConnection, ExecuteOptions, QueryResult } from '../dialect.js';
 
 type Db = BetterSqlite3.Database;
@@ -28,6 +28,8 @@ export class SqliteConnection implements DriverConnection {
     try {
       const stmt = this.prepare(sql);
       if (stmt.reader) {
+        const exact = options.exactIntegers;
+        if (exact) return this.readExact(stmt, params, exact, options);
         const rows = stmt.raw(true).all(...params) as unknown[][];
         const columns = options.columnNames ? stmt.columns().map((c) => c.name) : undefined;
         return { rows, rowsAffected: rows.length, columns };
@@ -37,6 +39,31 @@ export class SqliteConnection implements DriverConnection {
     } catch (err) {
       throw mapSqliteError(err);
     }
+  }
+
+  /**
+   * better-sqlite3 reads integers as JS numbers, rounding past 2^53. For statements with BigInteger
+   * columns, read every integer exactly and turn the others back into numbers, refusing a lossy one.
+   */
+  private readExact(stmt: Stmt, params: readonly unknown[], exact: readonly boolean[], options: ExecuteOptions): QueryResult {
+    let rows: unknown[][];
+    try {
+      rows = stmt.raw(true).safeIntegers(true).all(...params) as unknown[][];
+    } finally {
+      stmt.safeIntegers(false);
+    }
+    for (const row of rows) {
+      for (let i = 0; i < row.length; i++) {
+        const v = row[i];
+        if (typeof v !== 'bigint' || exact[i]) continue;
+        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
+          throw new DataError(`integer ${v} in result column ${i + 1} does not fit a JS number exactly; declare the column BigInteger`);
+        }
+        row[i] = Number(v);
+      }
+    }
+    const columns = options.columnNames ? stmt.columns().map((c) => c.name) : undefined;
+    return { rows, rowsAffected: rows.length, columns };
   }
 
   private prepare(sql: string): Stmt {
@@ -124,6 +151,8 @@ export class SqliteDriver implements Driver {
 
 /** Maps better-sqlite3's SqliteError to Relata's error classes, keeping the table and constraint it names. */
 export function mapSqliteError(err: unknown): Error {
+  if (err instanceof DatabaseError) return err;
+  if (err instanceof RangeError) return new DataError(`${err.message} (SQLite integers are 64-bit)`, { cause: err });
   if (!(err instanceof Error) || !('code' in err)) return err as Error;
   const code = String((err as { code: unknown }).code);
   const message = err.message;
