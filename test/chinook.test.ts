@@ -5,7 +5,7 @@
  * statement count, joins, EXISTS filters, exact decimals and dates.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { Database, containsEager, joinedload, not_, selectinload } from '../src/index.js';
+import { Database, containsEager, func, joinedload, not_, selectColumns, selectinload } from '../src/index.js';
 import { chinookModels, type ChinookModels } from '../examples/chinook/models.js';
 import {
   dateText,
@@ -439,6 +439,26 @@ describeEachDialect('Chinook', (t) => {
     const [grand] = await raw.rows(`SELECT ${raw.moneyText('SUM("Total")')} FROM "Invoice"`);
     expect(sumMoney(invoices.map((i) => i.Total))).toBe(grand![0]);
     expect(grand![0]).toBe('2328.60');
+  });
+
+  it('func.sum/max/min of a Numeric column are exact decimal strings, as raw SQL computes them', async () => {
+    const { Invoice } = m;
+    const stmt = selectColumns(
+      Invoice.CustomerId.label('id'),
+      func.sum(Invoice.Total).label('spent'),
+      func.max(Invoice.Total).label('biggest'),
+      func.min(Invoice.Total).label('smallest'),
+    )
+      .with({ groupBy: [Invoice.CustomerId] })
+      .orderByAlso(Invoice.CustomerId);
+    const got = await db.session.execute(stmt);
+    const rows = await raw.rows(
+      `SELECT "CustomerId", ${raw.moneyText('SUM("Total")')}, ${raw.moneyText('MAX("Total")')}, ${raw.moneyText('MIN("Total")')}
+       FROM "Invoice" GROUP BY "CustomerId" ORDER BY "CustomerId"`,
+    );
+    expect(got.map((r) => [r.id, r.spent, r.biggest, r.smallest])).toEqual(rows);
+    const [all] = await db.session.execute(selectColumns(func.sum(Invoice.Total).label('total')));
+    expect(all!.total).toBe('2328.60'); // a float sum would be 2328.600000000004 on SQLite
   });
 
   it('customers → supportRep (a second foreign key to Employee) and back', async () => {

@@ -221,10 +221,18 @@ export class FunctionCall<T = unknown> extends ColumnElement<T> {
     readonly name: string,
     readonly args: readonly ColumnElement[],
     readonly distinct = false,
+    /** The result's SQL type when known (sum/min/max: their argument's), so results convert like the column's. */
+    readonly type: SqlType<unknown> | null = null,
   ) {
     super();
   }
+  override get sqlType(): SqlType<unknown> | null {
+    return this.type;
+  }
 }
+
+/** Functions whose result has their argument's type: sum(Numeric) is an exact decimal, max(DateTime) a Date. */
+const TYPE_FROM_ARGUMENT = new Set(['sum', 'min', 'max']);
 
 /** `*`, as in count(*). */
 export class Star extends ColumnElement<never> {
@@ -322,7 +330,7 @@ export const func: {
   countDistinct(arg: ColumnElement): FunctionCall<number>;
   max<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
   min<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
-  sum(arg: ColumnElement): FunctionCall<number | null>;
+  sum<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
   avg(arg: ColumnElement): FunctionCall<number | null>;
   lower(arg: ColumnElement<string | null>): FunctionCall<string>;
   upper(arg: ColumnElement<string | null>): FunctionCall<string>;
@@ -332,10 +340,10 @@ export const func: {
     if (typeof name !== 'string') return undefined;
     if (name === 'count') return (arg?: ColumnElement) => new FunctionCall<number>('count', [arg ?? new Star()]);
     if (name === 'countDistinct') return (arg: ColumnElement) => new FunctionCall<number>('count', [arg], true);
-    return (...args: unknown[]) =>
-      new FunctionCall(
-        name,
-        args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`))),
-      );
+    return (...args: unknown[]) => {
+      const elements = args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`)));
+      const type = TYPE_FROM_ARGUMENT.has(name.toLowerCase()) ? (elements[0]?.sqlType ?? null) : null;
+      return new FunctionCall(name, elements, false, type);
+    };
   },
 });

@@ -23,7 +23,7 @@ export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: Co
       return new InExpression(visit(e.element), Array.isArray(e.values) ? e.values.map(visit) : e.values, e.negated);
     }
     if (e instanceof BetweenExpression) return new BetweenExpression(visit(e.element), visit(e.low), visit(e.high));
-    if (e instanceof FunctionCall) return new FunctionCall(e.name, e.args.map(visit), e.distinct);
+    if (e instanceof FunctionCall) return new FunctionCall(e.name, e.args.map(visit), e.distinct, e.type);
     if (e instanceof Label) return new Label(visit(e.element), e.name);
     return e;
   };
