@@ -1,0 +1,217 @@
+/**
+ * SQLite compiled to WebAssembly (the official `@sqlite.org/sqlite-wasm` build, its "oo1" API) behind
+ * the async driver contract. Like the better-sqlite3 driver it is one connection per database, shared
+ * by every session, with transactions reference-counted on it. The wasm module is passed in, never
+ * imported here, so the core does not depend on the package and the caller decides how it is loaded.
+ */
+import type { Driver, DriverConnection, ExecuteOptions, QueryResult } from '../dialect.js';
+import { ArgumentError, DataError, OperationalError } from '../../sql/errors.js';
+import { mapSqliteError } from '../sqlite/driver.js';
+
+/**
+ * An initialised `@sqlite.org/sqlite-wasm` module (`await sqlite3InitModule()`): the driver uses its
+ * `oo1.DB` class and, from `capi`, `sqlite3_js_rc_str` and `sqlite3_get_autocommit` (which the
+ * package's type declarations leave out, hence the loose type).
+ */
+export interface Sqlite3Module {
+  readonly oo1: { readonly DB: new (filename: string, flags: string) => WasmDatabase };
+  readonly capi: object;
+}
+
+interface WasmCapi {
+  sqlite3_js_rc_str(resultCode: number): string | undefined;
+  sqlite3_get_autocommit(db: number): number;
+}
+
+/** An `oo1.DB`. */
+export interface WasmDatabase {
+  readonly pointer?: number | undefined;
+  prepare(sql: string): WasmStatement;
+  exec(sql: string): unknown;
+  changes(): number;
+  close(): unknown;
+}
+
+/** What Relata's SQLite compiler binds: booleans and dates are already numbers and strings. */
+export type WasmBindable = string | number | bigint | boolean | null | Uint8Array;
+
+/** An `oo1.Stmt`. */
+export interface WasmStatement {
+  readonly columnCount: number;
+  bind(values: readonly WasmBindable[]): unknown;
+  step(): boolean;
+  get(row: unknown[]): unknown[];
+  getColumnNames(target?: string[]): string[];
+  reset(alsoClearBinds?: boolean): unknown;
+  finalize(): unknown;
+}
+
+const STATEMENT_CACHE_SIZE = 200;
+
+export class SqliteWasmConnection implements DriverConnection {
+  private depth = 0;
+  private readonly cache = new Map<string, WasmStatement>();
+  usable = true;
+
+  constructor(
+    private readonly capi: WasmCapi,
+    private readonly db: WasmDatabase,
+  ) {}
+
+  async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
+    try {
+      const stmt = this.prepare(sql);
+      try {
+        if (params.length) stmt.bind(params as readonly WasmBindable[]);
+        if (stmt.columnCount > 0) {
+          const rows: unknown[][] = [];
+          while (stmt.step()) rows.push(checkIntegers(stmt.get([]), options.exactIntegers));
+          const columns = options.columnNames ? stmt.getColumnNames() : undefined;
+          return { rows, rowsAffected: rows.length, columns };
+        }
+        stmt.step();
+        return { rows: [], rowsAffected: this.db.changes() };
+      } finally {
+        stmt.reset(true);
+      }
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  private prepare(sql: string): WasmStatement {
+    let stmt = this.cache.get(sql);
+    if (!stmt) {
+      stmt = this.db.prepare(sql);
+      if (this.cache.size >= STATEMENT_CACHE_SIZE) {
+        const oldest = this.cache.keys().next().value!;
+        this.cache.get(oldest)?.finalize();
+        this.cache.delete(oldest);
+      }
+      this.cache.set(sql, stmt);
+    }
+    return stmt;
+  }
+
+  private exec(sql: string): void {
+    try {
+      this.db.exec(sql);
+    } catch (err) {
+      throw this.mapError(err);
+    }
+  }
+
+  private get inTransaction(): boolean {
+    return this.db.pointer !== undefined && this.capi.sqlite3_get_autocommit(this.db.pointer) === 0;
+  }
+
+  async begin(): Promise<void> {
+    if (this.depth === 0 && !this.inTransaction) this.exec('BEGIN');
+    this.depth++;
+  }
+  async commit(): Promise<void> {
+    if (this.depth > 0) this.depth--;
+    if (this.depth === 0 && this.inTransaction) this.exec('COMMIT');
+  }
+  async rollback(): Promise<void> {
+    this.depth = 0;
+    if (this.inTransaction) this.exec('ROLLBACK');
+  }
+  async savepoint(name: string): Promise<void> {
+    this.exec(`SAVEPOINT "${name}"`);
+  }
+  async releaseSavepoint(name: string): Promise<void> {
+    this.exec(`RELEASE SAVEPOINT "${name}"`);
+  }
+  async rollbackToSavepoint(name: string): Promise<void> {
+    this.exec(`ROLLBACK TO SAVEPOINT "${name}"`);
+  }
+
+  close(): void {
+    this.usable = false;
+    for (const stmt of this.cache.values()) stmt.finalize();
+    this.cache.clear();
+    this.db.close();
+  }
+
+  /**
+   * The wasm build throws SQLite3Error with the extended result code ('SQLITE_CONSTRAINT_UNIQUE' once
+   * named) and a message prefixed with it; given the better-sqlite3 shape (code + SQLite's own
+   * message), the SQLite error mapping applies unchanged.
+   */
+  private mapError(err: unknown): Error {
+    if (!(err instanceof Error) || typeof (err as { resultCode?: unknown }).resultCode !== 'number')
+      return err as Error;
+    const resultCode = (err as unknown as { resultCode: number }).resultCode;
+    const code = this.capi.sqlite3_js_rc_str(resultCode) ?? `SQLITE_ERROR_${resultCode}`;
+    const message = err.message.replace(/^SQLITE_\w+: sqlite3 result code \d+: /, '');
+    return mapSqliteError(Object.assign(new Error(message, { cause: err }), { code }));
+  }
+}
+
+/**
+ * The wasm build reads an integer as a JS number when it fits one exactly and as a bigint when it
+ * does not, so nothing is rounded. A bigint is kept for BigInteger columns and refused elsewhere,
+ * as the better-sqlite3 driver does.
+ */
+function checkIntegers(row: unknown[], exact: readonly boolean[] | undefined): unknown[] {
+  for (let i = 0; i < row.length; i++) {
+    const v = row[i];
+    if (typeof v === 'bigint' && !exact?.[i]) {
+      throw new DataError(
+        `integer ${v} in result column ${i + 1} does not fit a JS number exactly; declare the column BigInteger`,
+      );
+    }
+  }
+  return row;
+}
+
+export class SqliteWasmDriver implements Driver {
+  private connection: SqliteWasmConnection | undefined;
+  private readonly capi: WasmCapi;
+
+  constructor(
+    private readonly sqlite3: Sqlite3Module,
+    private readonly filename: string,
+  ) {
+    const capi = sqlite3.capi as Partial<WasmCapi>;
+    if (
+      typeof sqlite3.oo1?.DB !== 'function' ||
+      typeof capi.sqlite3_get_autocommit !== 'function' ||
+      typeof capi.sqlite3_js_rc_str !== 'function'
+    ) {
+      throw new ArgumentError(
+        'SqliteWasmDialect needs the initialised @sqlite.org/sqlite-wasm module: await sqlite3InitModule()',
+      );
+    }
+    this.capi = capi as WasmCapi;
+  }
+
+  async acquire(): Promise<SqliteWasmConnection> {
+    this.connection ??= this.open();
+    return this.connection;
+  }
+
+  private open(): SqliteWasmConnection {
+    let db: WasmDatabase;
+    try {
+      db = new this.sqlite3.oo1.DB(this.filename, 'c');
+    } catch (err) {
+      throw new OperationalError(`cannot open SQLite database '${this.filename}': ${(err as Error).message}`, {
+        cause: err,
+      });
+    }
+    db.exec('PRAGMA foreign_keys = ON');
+    return new SqliteWasmConnection(this.capi, db);
+  }
+
+  release(): void {
+    // One shared connection: nothing to return.
+  }
+
+  async close(): Promise<void> {
+    const conn = this.connection;
+    this.connection = undefined;
+    conn?.close();
+  }
+}
