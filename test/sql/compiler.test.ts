@@ -39,7 +39,7 @@ describe('SQLite compiler', () => {
     expect(c.compile(s)).toEqual({
       sql:
         'SELECT count(*), max("user"."id") FROM "user" WHERE ("user"."id" IN (?, ?) OR ("user"."id" BETWEEN ? AND ? AND NOT ("user"."name" LIKE ?)) OR lower("user"."name") LIKE lower(?) OR "user"."seen" > ? OR "user"."active" IS NULL)',
-      params: [1, 2, 3, 4, 'a%', 'B%', '2024-01-02T03:04:05.006Z'],
+      params: [1, 2, 3, 4, 'a%', 'B%', '2024-01-02 03:04:05.006'],
     });
   });
 

@@ -20,7 +20,7 @@ export class SqliteCompiler extends SqlCompiler {
   override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
     if (typeof value === 'boolean') return value ? 1 : 0;
     if (type?.typeName === 'Numeric' && typeof value === 'string') return exactDecimal(value);
-    if (value instanceof Date) return value.toISOString();
+    if (value instanceof Date) return sqliteDateTime(value);
     if (type?.typeName === 'JSON') return JSON.stringify(value);
     return value;
   }
@@ -74,4 +74,15 @@ function exactDecimal(value: string): string {
     throw new DataError(`SQLite cannot store the decimal ${value} exactly (NUMERIC keeps 15 significant digits); use PostgreSQL or MySQL for wider decimals`);
   }
   return value;
+}
+
+/**
+ * SQLite's own text form for a UTC instant, as CURRENT_TIMESTAMP and other tools write it
+ * ('2022-01-08 00:00:00', milliseconds only when there are some), so text comparisons against
+ * existing data order correctly. Read back as UTC by the dialect.
+ */
+export function sqliteDateTime(d: Date): string {
+  const iso = d.toISOString(); // 2022-01-08T00:00:00.000Z
+  const ms = iso.slice(20, 23);
+  return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${ms === '000' ? '' : `.${ms}`}`;
 }
