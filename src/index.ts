@@ -74,3 +74,5 @@ export { Table, MetaData, type ColumnOptions, type ForeignKeyOptions } from './s
 export { Engine, Connection, type StatementEvent, type EngineOptions } from './engine/engine.js';
 export { registerDialect } from './engine/url.js';
 export type { Dialect, Driver, DriverConnection, QueryResult } from './dialects/dialect.js';
+export { SqliteWasmDialect } from './dialects/sqlite-wasm/dialect.js';
+export type { Sqlite3Module } from './dialects/sqlite-wasm/driver.js';

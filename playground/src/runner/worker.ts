@@ -5,8 +5,7 @@
  */
 import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
 import * as relata from '../../../src/index.js';
-import { Database, RelataError } from '../../../src/index.js';
-import { SqliteWasmDialect } from '../../../src/dialects/sqlite-wasm/dialect.js';
+import { Database, RelataError, SqliteWasmDialect } from '../../../src/index.js';
 import * as blog from '../../../examples/seed/blog.js';
 import { formatParam, printValues } from './printing.js';
 import type {
