@@ -43,6 +43,7 @@ export async function oneToMany(db: Database, log: (line: string) => void = cons
   alice.posts = [new Post({ title: 'Hello', content: 'First post' }), new Post({ title: 'Relationships', content: 'Second post' })];
   db.session.add(alice);
   await db.session.commit();
+  await db.session.close(); // the end of a request: the next one starts with an empty session
 
   const user = (await User.query.filterBy({ username: 'alice' }).one())!;
   const posts = await user.posts; // lazy=True: one SELECT on first access

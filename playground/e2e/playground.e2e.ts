@@ -150,7 +150,7 @@ describe('Relata playground', () => {
     }
   });
 
-  test('One-to-Many: user.posts and post.author, 6 statements', async () => {
+  test('One-to-Many: user.posts and post.author, 7 statements', async () => {
     assert.equal(await clickAndWait('one-to-many', 'run'), 'done');
     const out = await printed('one-to-many');
     assert.deepEqual(rowsOf(out, 'user.posts'), [
@@ -158,10 +158,10 @@ describe('Relata playground', () => {
       ['2', 'Relationships', 'Second post', '1'],
     ]);
     assert.deepEqual(rowsOf(out, 'post.author'), [['1', 'alice']]);
-    assert.equal(await statementCount('one-to-many'), '6 statements');
+    assert.equal(await statementCount('one-to-many'), '7 statements');
     // The SQL panel lists them in order, with their parameters.
     const sql = section('one-to-many').locator('.sql-panel');
-    assert.equal(await sql.locator('li.stmt[data-n]').count(), 6);
+    assert.equal(await sql.locator('li.stmt[data-n]').count(), 7);
     assert.match(
       (await sql.locator('li.stmt[data-n="4"]').textContent()) ?? '',
       /INSERT INTO "post".*\['Hello', 'First post', 1, 'Relationships', 'Second post', 1\]/s,
@@ -288,7 +288,7 @@ describe('Relata playground', () => {
     await screenshot('one-to-many', 'run-error');
 
     assert.equal(await clickAndWait('one-to-many', 'reset'), 'done');
-    assert.equal(await statementCount('one-to-many'), '6 statements');
+    assert.equal(await statementCount('one-to-many'), '7 statements');
     assert.equal(await clickAndWait('joins', 'run'), 'done', 'other sections still run');
     assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
   });

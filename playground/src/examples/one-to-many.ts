@@ -22,9 +22,10 @@ const alice = new User({ username: 'alice' });
 alice.posts = [new Post({ title: 'Hello', content: 'First post' }), new Post({ title: 'Relationships', content: 'Second post' })];
 db.session.add(alice);
 await db.session.commit();
+await db.session.close(); // the end of a request: the next one starts with an empty session
 
 const user = (await User.query.filterBy({ username: 'alice' }).one())!;
-const posts = await user.posts; // lazy=True: one SELECT on first access (none here: alice's posts are in the session)
+const posts = await user.posts; // lazy=True: one SELECT on first access
 console.log('user.posts', posts);
 
 const post = (await db.session.query(Post).filterBy({ title: 'Hello' }).one())!;
