@@ -6,6 +6,9 @@
 import type { InstanceState } from './state.js';
 import type { RelationshipProperty } from './relationships.js';
 
+/** Below engines' argument-count limits, one push of all items beats a push per item. */
+const PUSH_APPLY_MAX = 8192;
+
 export class InstrumentedList<T extends object> extends Array<T> {
   // Results of map/filter/slice are plain arrays, not collections.
   static override get [Symbol.species](): ArrayConstructor {
@@ -19,7 +22,8 @@ export class InstrumentedList<T extends object> extends Array<T> {
     const list = new InstrumentedList<T>();
     Object.defineProperty(list, 'owner', { value: owner, enumerable: false, writable: true });
     Object.defineProperty(list, 'prop', { value: prop, enumerable: false, writable: true });
-    for (let i = 0; i < items.length; i++) Array.prototype.push.call(list, items[i]!);
+    if (items.length <= PUSH_APPLY_MAX) Array.prototype.push.apply(list, items);
+    else for (let i = 0; i < items.length; i++) Array.prototype.push.call(list, items[i]!);
     return list;
   }
 

@@ -13,7 +13,7 @@ import type { Mapper } from './mapper.js';
 import type { LoadNode, LoadStrategy } from './options.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
-import type { InstanceState } from './state.js';
+import { nextLoadMark, type InstanceState } from './state.js';
 
 /** SQLAlchemy's selectin chunk size: keys per IN list. */
 export const SELECTIN_BATCH = 500;
@@ -124,9 +124,17 @@ function defaultStrategy(prop: RelationshipProperty, path: readonly Relationship
   return prop.lazy;
 }
 
+/** Marks a parent whose relationship was loaded before this result set: it keeps what it has. */
+const KEEP: unique symbol = Symbol('keep');
+
+/** What one joined relationship found for one parent: its children (duplicates possible) or its one object. */
+type Collected = InstanceState[] | InstanceState | null | typeof KEEP;
+
 /** Collects what one result set loads, then fills relationships and runs the follow-up loads. */
 export class LoadContext {
-  private readonly collected = new Map<InstanceState, Map<RelationshipProperty, Set<object> | object | null>>();
+  // Keyed by joined relationship first, then parent: two Map lookups and an array push per row.
+  private readonly collected = new Map<JoinedChild, Map<InstanceState, Collected>>();
+  /** Only for plans with selectin loads to run afterwards. */
   private readonly statesByPlan = new Map<EntityPlan, Set<InstanceState>>();
 
   constructor(
@@ -140,9 +148,11 @@ export class LoadContext {
     if (key === undefined) return null;
     const st = this.session.identityFromRow(plan.mapper, key, row, plan, this.batch);
     if (this.batch) st.batch = this.batch;
-    let set = this.statesByPlan.get(plan);
-    if (!set) this.statesByPlan.set(plan, (set = new Set()));
-    set.add(st);
+    if (plan.post.length > 0) {
+      let set = this.statesByPlan.get(plan);
+      if (!set) this.statesByPlan.set(plan, (set = new Set()));
+      set.add(st);
+    }
     if (plan.overrides) {
       st.loadOptions ??= new Map();
       for (const [p, s] of plan.overrides) st.loadOptions.set(p, s);
@@ -150,38 +160,57 @@ export class LoadContext {
     for (let i = 0; i < plan.joined.length; i++) {
       const j = plan.joined[i]!;
       const child = this.processRow(row, j.plan);
-      this.collect(st, j.prop, child);
+      this.collect(st, j, child);
     }
     return st;
   }
 
-  private collect(parent: InstanceState, prop: RelationshipProperty, child: InstanceState | null): void {
-    let byProp = this.collected.get(parent);
-    if (!byProp) this.collected.set(parent, (byProp = new Map()));
-    if (!byProp.has(prop)) {
+  private collect(parent: InstanceState, j: JoinedChild, child: InstanceState | null): void {
+    let byParent = this.collected.get(j);
+    if (!byParent) this.collected.set(j, (byParent = new Map()));
+    let found = byParent.get(parent);
+    if (found === undefined) {
       // Already loaded before this query: keep it (and any in-memory changes) as it is.
-      if (parent.isLoaded(prop.key)) return;
-      byProp.set(prop, prop.uselist ? new Set<object>() : null);
+      found = parent.isLoaded(j.prop.key) ? KEEP : j.prop.uselist ? [] : null;
+      byParent.set(parent, found);
     }
-    if (!child) return;
-    if (prop.uselist) (byProp.get(prop) as Set<object>).add(child.obj);
-    else byProp.set(prop, child.obj);
+    if (!child || found === KEEP) return;
+    if (j.prop.uselist) (found as InstanceState[]).push(child);
+    else byParent.set(parent, child);
   }
 
   /** Sets every collected relationship and runs selectin loads, depth first. */
   async finish(plans: readonly EntityPlan[]): Promise<void> {
-    for (const [parent, byProp] of this.collected) {
-      for (const [prop, value] of byProp) prop.setLoaded(parent, value instanceof Set ? [...value] : value);
+    for (const [j, byParent] of this.collected) {
+      for (const [parent, found] of byParent) {
+        if (found === KEEP) continue;
+        if (Array.isArray(found)) j.prop.setLoaded(parent, distinctObjects(found));
+        else j.prop.setLoaded(parent, found ? found.obj : null);
+      }
     }
     this.collected.clear();
     const visit = async (plan: EntityPlan): Promise<void> => {
-      const states = this.statesByPlan.get(plan);
-      if (!states || states.size === 0) return;
-      for (const p of plan.post) await loadRelated(this.session, [...states], p.prop, p.children, p.path, this.batch);
+      const states = plan.post.length > 0 ? this.statesByPlan.get(plan) : undefined;
+      if (states && states.size > 0) {
+        for (const p of plan.post) await loadRelated(this.session, [...states], p.prop, p.children, p.path, this.batch);
+      }
       for (const j of plan.joined) await visit(j.plan);
     };
     for (const plan of plans) await visit(plan);
   }
+}
+
+/** The objects of `states` in order, each once (a row per combination of joined rows repeats them). */
+function distinctObjects(states: InstanceState[]): object[] {
+  const mark = nextLoadMark();
+  const out: object[] = [];
+  for (let i = 0; i < states.length; i++) {
+    const st = states[i]!;
+    if (st.loadMark === mark) continue;
+    st.loadMark = mark;
+    out.push(st.obj);
+  }
+  return out;
 }
 
 /**
@@ -201,7 +230,7 @@ export async function loadRelated(
   if (todo.length === 0) return;
   const parentKeyCols = prop.secondary ? prop.secondaryLocal.map((p) => p.local) : prop.pairs.map((p) => p.local);
   const parentKeys = parentKeyCols.map((c) => prop.parent.columnsByColumn.get(c)!.key);
-  const found = new Map<unknown, InstanceState[]>();
+  const found = new Map<unknown, object[]>();
   const byKey = new Map<unknown, InstanceState[]>();
   const keys: unknown[][] = [];
   for (const st of todo) {
@@ -224,7 +253,7 @@ export async function loadRelated(
     toQuery = [];
     for (const values of keys) {
       const hit = session.lookupIdentity(prop.target, orderedKey(prop, values));
-      if (hit) found.set(groupKey(values), [hit]);
+      if (hit) found.set(groupKey(values), [hit.obj]);
       else toQuery.push(values);
     }
   }
@@ -235,7 +264,7 @@ export async function loadRelated(
     const got = found.get(k) ?? [];
     for (const st of sts) {
       if (st.isLoaded(prop.key)) continue;
-      prop.setLoaded(st, prop.uselist ? got.map((g) => g.obj) : (got[0]?.obj ?? null));
+      prop.setLoaded(st, prop.uselist ? got : (got[0] ?? null));
     }
   }
 }
@@ -247,7 +276,7 @@ async function queryRelated(
   children: Map<RelationshipProperty, LoadNode>,
   path: readonly RelationshipProperty[],
   batch: LoadBatch | null,
-  found: Map<unknown, InstanceState[]>,
+  found: Map<unknown, object[]>,
 ): Promise<void> {
   const target = prop.target;
   const planner = new Planner(session);
@@ -277,13 +306,14 @@ async function queryRelated(
   const filterIdx = prop.secondary
     ? filterCols.map((_, i) => groupOffset + i)
     : filterCols.map((c) => plan.offset + target.columnsByColumn.get(c)!.index);
+  const single = filterIdx.length === 1 ? filterIdx[0]! : -1;
   for (const row of result.rows) {
     const st = ctx.processRow(row, plan);
     if (!st) continue;
-    const k = groupKey(filterIdx.map((i) => row[i]));
+    const k = single >= 0 ? groupKey1(row[single]) : groupKey(filterIdx.map((i) => row[i]));
     const list = found.get(k);
-    if (list) list.push(st);
-    else found.set(k, [st]);
+    if (list) list.push(st.obj);
+    else found.set(k, [st.obj]);
   }
   await ctx.finish([plan]);
 }
@@ -324,9 +354,13 @@ function orderedKey(prop: RelationshipProperty, values: unknown[]): unknown {
 
 /** A Map key for one or more key values; numbers and bigints of equal value must collide. */
 export function groupKey(values: readonly unknown[]): unknown {
-  if (values.length === 1) {
-    const v = values[0];
-    return typeof v === 'bigint' && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
-  }
+  if (values.length === 1) return groupKey1(values[0]);
   return values.map((v) => (typeof v === 'bigint' ? Number(v) : v)).join('\u0000');
 }
+
+/** groupKey of a single value, without the array. */
+function groupKey1(v: unknown): unknown {
+  return typeof v === 'bigint' && v <= MAX_SAFE_BIGINT ? Number(v) : v;
+}
+
+const MAX_SAFE_BIGINT = BigInt(Number.MAX_SAFE_INTEGER);

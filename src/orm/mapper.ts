@@ -28,6 +28,8 @@ export class Mapper {
   readonly relationships = new Map<string, RelationshipProperty>();
   readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute>();
   private readonly processorCache = new Map<string, (ResultProcessor | null)[]>();
+  /** Row → values readers, per processor list (one per dialect, see processors()). */
+  private readonly readers = new Map<(ResultProcessor | null)[], RowReader>();
   /** The optimistic-locking version column, if the model has one. */
   versionColumn: MappedColumn | null = null;
 
@@ -144,13 +146,9 @@ export class Mapper {
 
   /** Builds a new persistent-to-be instance from a row, without running the class constructor. */
   instantiate(row: readonly unknown[], offset: number, processors: (ResultProcessor | null)[]): InstanceState {
-    const values: Record<string, unknown> = {};
-    const cols = this.columns;
-    for (let i = 0; i < cols.length; i++) {
-      const raw = row[offset + i];
-      const p = processors[i];
-      values[cols[i]!.key] = p && raw !== null ? p(raw) : raw;
-    }
+    let read = this.readers.get(processors);
+    if (!read) this.readers.set(processors, (read = compileRowReader(this.columns.map((c) => c.key), processors)));
+    const values = read(row, offset);
     const obj = Object.create(this.cls.prototype as object) as object;
     const state = new InstanceState(this, obj, values);
     this.registry.attachState(obj, state);
@@ -165,6 +163,36 @@ export class Mapper {
   /** True when `obj` is an instance of this mapper's model (or a subclass). */
   owns(obj: unknown): boolean {
     return typeof obj === 'object' && obj !== null && obj instanceof (this.base as unknown as new () => object);
+  }
+}
+
+/** Reads one entity's column values out of a result row, starting at `offset`. */
+type RowReader = (row: readonly unknown[], offset: number) => Record<string, unknown>;
+
+/**
+ * Hydration is the hot path of every load. A reader compiled per model builds the values object as
+ * one object literal (one hidden class, no keyed stores); where code generation is not allowed (a
+ * Content-Security-Policy without 'unsafe-eval'), a loop does the same more slowly.
+ */
+function compileRowReader(keys: readonly string[], processors: readonly (ResultProcessor | null)[]): RowReader {
+  const loop: RowReader = (row, offset) => {
+    const values: Record<string, unknown> = {};
+    for (let i = 0; i < keys.length; i++) {
+      const raw = row[offset + i];
+      const p = processors[i];
+      values[keys[i]!] = p && raw !== null ? p(raw) : raw;
+    }
+    return values;
+  };
+  if (keys.includes('__proto__')) return loop;
+  const fields = keys.map((k, i) =>
+    processors[i] ? `${JSON.stringify(k)}: (v = row[o + ${i}]) === null ? null : p[${i}](v)` : `${JSON.stringify(k)}: row[o + ${i}]`,
+  );
+  try {
+    const make = new Function('p', `"use strict"; return function readRow(row, o) { let v; return { ${fields.join(', ')} }; };`);
+    return make(processors) as RowReader;
+  } catch {
+    return loop;
   }
 }
 

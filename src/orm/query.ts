@@ -14,7 +14,7 @@ import { LoadBatch, LoadContext, Planner, type EntityPlan } from './loading.js';
 import type { Mapper } from './mapper.js';
 import { buildLoadTree, type Loaded, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
 import type { Session } from './session.js';
-import type { InstanceState } from './state.js';
+import { nextLoadMark } from './state.js';
 
 /** A model under another name, to join its table twice: `const Manager = aliased(Employee)`. */
 export interface AliasedModel {
@@ -145,11 +145,12 @@ export class Query<T> {
     const batch = new LoadBatch(0, this.mapper.name);
     const ctx = new LoadContext(session, batch);
     const out: T[] = [];
-    const seen = new Set<InstanceState>();
+    // Joined rows repeat their parent: each object once, in first-seen order.
+    const mark = nextLoadMark();
     for (const row of result.rows) {
       const st = ctx.processRow(row, plan);
-      if (st && !seen.has(st)) {
-        seen.add(st);
+      if (st && st.loadMark !== mark) {
+        st.loadMark = mark;
         out.push(st.obj as T);
       }
     }

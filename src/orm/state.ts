@@ -36,6 +36,8 @@ export class InstanceState {
   loadOptions: Map<RelationshipProperty, LoadStrategy> | null = null;
   /** The query result this object came from, for N+1 detection. */
   batch: LoadBatch | null = null;
+  /** @internal Scratch for de-duplicating objects within one loop of a load (see nextLoadMark). */
+  loadMark = 0;
 
   constructor(
     readonly mapper: Mapper,
@@ -72,6 +74,13 @@ export class InstanceState {
   toString(): string {
     return this.mapper.describeInstance(this);
   }
+}
+
+let loadMarks = 0;
+
+/** A number no InstanceState's loadMark holds yet: marking objects with it de-duplicates them without a Set. */
+export function nextLoadMark(): number {
+  return ++loadMarks;
 }
 
 export function stateOf(obj: object): InstanceState | undefined {
