@@ -77,7 +77,7 @@ export class MysqlConnection implements DriverConnection {
         this.failure ??= err as Error;
         throw connectionLost(err as Error, 'now');
       }
-      throw mapMysqlError(err);
+      throw mapMysqlError(err, sql);
     }
   }
 
@@ -339,12 +339,19 @@ function connectionLost(err: Error, when: 'now' | 'earlier'): OperationalError {
   });
 }
 
+/** The table an INSERT/UPDATE/DELETE writes to, for messages that do not name it. */
+function tableOf(sql: string | undefined): string | undefined {
+  const m = sql && /^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+`((?:[^`]|``)+)`/i.exec(sql);
+  return m ? m[1]!.replace(/``/g, '`') : undefined;
+}
+
 /**
  * Maps a mysql2 error to Relata's classes. MySQL names the constraint only in its message:
  * "Duplicate entry 'x' for key 'uq_user_name'" (MySQL 8: 'user.uq_user_name'),
  * "… a foreign key constraint fails (`db`.`post`, CONSTRAINT `fk_…` FOREIGN KEY …)".
+ * Where the message names no table, the statement's own table is used (`sql`).
  */
-export function mapMysqlError(err: unknown): DatabaseError {
+export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
   if (err instanceof DatabaseError) return err;
   if (!(err instanceof Error)) return new OperationalError(String(err));
   const e = err as Error & MysqlErrorFields;
@@ -357,10 +364,9 @@ export function mapMysqlError(err: unknown): DatabaseError {
     case 1586: // ER_DUP_ENTRY_WITH_KEY_NAME
       mapped = new IntegrityError(message, { cause: err });
       m = /for key '(?:([^'.]+)\.)?([^']+)'/.exec(message);
-      if (m) {
-        if (m[1]) mapped.table = m[1];
-        mapped.constraint = m[2];
-      }
+      mapped.table = m?.[1] ?? tableOf(sql);
+      // MySQL calls every primary key PRIMARY; name it as the other dialects do (pk_<table>).
+      if (m) mapped.constraint = m[2] === 'PRIMARY' && mapped.table ? `pk_${mapped.table}` : m[2];
       break;
     case 1451: // ER_ROW_IS_REFERENCED_2
     case 1452: // ER_NO_REFERENCED_ROW_2
@@ -377,12 +383,14 @@ export function mapMysqlError(err: unknown): DatabaseError {
     case 1364: // ER_NO_DEFAULT_FOR_FIELD: "Field 'x' doesn't have a default value"
       mapped = new IntegrityError(message, { cause: err });
       m = /(?:Column|Field) '([^']+)'/.exec(message);
-      if (m) mapped.constraint = m[1];
+      mapped.table = tableOf(sql);
+      // As SQLite and PostgreSQL report it: <table>.<column>.
+      if (m) mapped.constraint = mapped.table ? `${mapped.table}.${m[1]}` : m[1];
       break;
     case 3819: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL): "Check constraint 'c' is violated."
     case 4025: // ER_CONSTRAINT_FAILED (MariaDB): "CONSTRAINT `c` failed for `db`.`t`"
       mapped = new IntegrityError(message, { cause: err });
-      m = /[Cc]onstraint [`']([^`']+)[`']/.exec(message);
+      m = /constraint [`']([^`']+)[`']/i.exec(message);
       if (m) mapped.constraint = m[1];
       m = /for `[^`]*`\.`([^`]+)`/.exec(message);
       if (m) mapped.table = m[1];

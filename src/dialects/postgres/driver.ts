@@ -159,6 +159,8 @@ export interface PostgresDriverConfig {
 export class PostgresDriver implements Driver {
   private pool: Promise<pg.Pool> | undefined;
   private readonly resets = new Set<Promise<void>>();
+  /** Checked-out connections, so close() can end them: pg.Pool.end() would wait for them forever. */
+  private readonly active = new Set<PostgresConnection>();
   private readonly max: number;
   private readonly acquireTimeoutMs: number;
 
@@ -179,11 +181,14 @@ export class PostgresDriver implements Driver {
     } catch (err) {
       throw this.acquireError(err);
     }
-    return new PostgresConnection(client);
+    const conn = new PostgresConnection(client);
+    this.active.add(conn);
+    return conn;
   }
 
   release(connection: DriverConnection): void {
     const conn = connection as PostgresConnection;
+    if (!this.active.delete(conn)) return; // already ended by close()
     if (!conn.usable || !conn.inTransaction) {
       conn.returnToPool();
       return;
@@ -200,7 +205,16 @@ export class PostgresDriver implements Driver {
     this.resets.add(reset);
   }
 
+  /**
+   * Ends every connection. One still checked out (a session never committed, rolled back or closed) is
+   * destroyed, which rolls its transaction back on the server; waiting for it could wait forever.
+   */
   async close(): Promise<void> {
+    for (const conn of this.active) {
+      conn.markBroken(new Error('the database was closed while this connection was in use'));
+      conn.returnToPool();
+    }
+    this.active.clear();
     await Promise.all(this.resets);
     const pool = this.pool;
     this.pool = undefined;
