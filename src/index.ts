@@ -11,6 +11,7 @@
  */
 export { Database, Column, ForeignKey, relationship, selectColumns, type DatabaseOptions } from './orm/database.js';
 export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session.js';
+export { NestedTransaction } from './orm/nested.js';
 export { insert, update, delete_, InsertStatement, UpdateStatement, DeleteStatement, type ValuesOf } from './orm/statements.js';
 export { Query, type Pagination, type AliasedModel, type JoinTarget } from './orm/query.js';
 export {

@@ -16,6 +16,7 @@ import type { Registry } from './registry.js';
 import type { RelationshipProperty } from './relationships.js';
 import { stateOf, type InstanceState } from './state.js';
 import { UnitOfWork } from './unitofwork.js';
+import { NestedTransaction, runNested } from './nested.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
 export type NPlusOneMode = 'warn' | 'raise' | 'off';
@@ -51,6 +52,9 @@ export class Session {
   private conn: Connection | null = null;
   private connecting: Promise<Connection> | null = null;
   private failed: Error | null = null;
+  /** @internal Open savepoints, outermost first (see beginNested). */
+  readonly savepoints: NestedTransaction[] = [];
+  private savepointSeq = 0;
   private flushing = false;
   private readonly warned = new Set<string>();
 
@@ -256,6 +260,40 @@ export class Session {
     await this.transaction();
   }
 
+  /**
+   * Starts a nested transaction: flushes, then sets a SAVEPOINT (SQLAlchemy's `begin_nested()`). With a
+   * callback, commits it when the callback resolves and rolls it back (rethrowing) when it throws; without
+   * one, returns it for `commit()` / `rollback()`. Rolling back undoes only the work done since it began.
+   *
+   * @example
+   * await session.beginNested(async () => {
+   *   session.add(new Tag({ name: 'maybe-taken' }));
+   * }).catch((err) => { if (!(err instanceof IntegrityError)) throw err; }); // the rest of the transaction goes on
+   * await session.commit();
+   */
+  beginNested(): Promise<NestedTransaction>;
+  beginNested<R>(fn: (nested: NestedTransaction) => Promise<R>): Promise<R>;
+  async beginNested<R>(fn?: (nested: NestedTransaction) => Promise<R>): Promise<NestedTransaction | R> {
+    this.checkUsable();
+    await this.flush();
+    const conn = await this.transaction();
+    const nested = new NestedTransaction(this, conn, `relata_sp_${++this.savepointSeq}`);
+    await conn.savepoint(nested.name);
+    this.savepoints.push(nested);
+    return fn ? runNested(nested, fn) : nested;
+  }
+
+  /** @internal A nested transaction was rolled back: the enclosing one is usable again. */
+  recoverNested(): void {
+    this.failed = null;
+  }
+
+  /** @internal A savepoint could not be rolled back: only a full rollback() helps now. */
+  failNested(err: Error): void {
+    this.savepoints.length = 0;
+    this.failed = err;
+  }
+
   /** True while the session holds a connection in an open transaction. */
   get inTransaction(): boolean {
     return this.conn !== null;
@@ -307,7 +345,8 @@ export class Session {
       await new UnitOfWork(this).flush();
     } catch (err) {
       // The transaction is gone: roll it back now so nothing half-written stays, and require rollback().
-      await this.rollbackConnection();
+      // Inside beginNested() only the savepoint is lost: its rollback() undoes the half-written part.
+      if (this.savepoints.length === 0) await this.rollbackConnection();
       this.failed = err as Error;
       throw err;
     } finally {
@@ -321,6 +360,7 @@ export class Session {
     const c = this.conn;
     if (c) {
       this.conn = null;
+      this.savepoints.length = 0;
       try {
         await c.commit();
       } finally {
@@ -373,6 +413,7 @@ export class Session {
   private async rollbackConnection(): Promise<void> {
     const c = this.conn;
     this.conn = null;
+    this.savepoints.length = 0;
     if (!c) return;
     try {
       await c.rollback();
@@ -391,7 +432,9 @@ export class Session {
   private checkUsable(): void {
     if (this.failed) {
       throw new PendingRollbackError(
-        `this session's transaction was rolled back after a failed flush (${this.failed.message}); call session.rollback() before using it again`,
+        this.savepoints.length
+          ? `a flush inside savepoint ${this.savepoints.at(-1)!.name} failed (${this.failed.message}); roll the nested transaction back (nested.rollback()) or the whole session (session.rollback()) before using it again`
+          : `this session's transaction was rolled back after a failed flush (${this.failed.message}); call session.rollback() before using it again`,
         { cause: this.failed },
       );
     }
