@@ -4,8 +4,21 @@
  * prepared statements (never client-side formatting), sessions in UTC, driver errors mapped to Relata's.
  * A broken connection is destroyed, never reused; one released mid-transaction is rolled back first.
  */
-import type { FieldPacket, Pool, PoolConnection, PoolOptions as Mysql2PoolOptions, ResultSetHeader } from 'mysql2/promise';
-import { DataError, DatabaseError, IntegrityError, OperationalError, ProgrammingError, RelataError } from '../../sql/errors.js';
+import type {
+  FieldPacket,
+  Pool,
+  PoolConnection,
+  PoolOptions as Mysql2PoolOptions,
+  ResultSetHeader,
+} from 'mysql2/promise';
+import {
+  DataError,
+  DatabaseError,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+  RelataError,
+} from '../../sql/errors.js';
 import type { Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
 import type { MysqlServerInfo } from './compiler.js';
 
@@ -25,6 +38,8 @@ type CoreConnection = PoolConnection['connection'];
 const lostConnections = new WeakMap<CoreConnection, Error>();
 /** Connections already set up (time zone, strict mode, server version), by core connection. */
 const initialised = new WeakMap<CoreConnection, Promise<void>>();
+/** @@auto_increment_increment per connection (not 1 on Galera / multi-primary setups). */
+const autoIncrementSteps = new WeakMap<CoreConnection, number>();
 
 export class MysqlConnection implements DriverConnection {
   /** True between BEGIN and COMMIT/ROLLBACK: a connection released in this state is rolled back first. */
@@ -52,7 +67,10 @@ export class MysqlConnection implements DriverConnection {
     }
     const header = result as ResultSetHeader;
     // With supportBigNumbers an id past 2^53 arrives as a string: keep it exact.
-    const id = header.insertId as number | string;
+    let id = header.insertId as number | string;
+    // The unit of work numbers a multi-row INSERT's keys from the first one, one apart. With another step
+    // that would assign wrong keys silently: report none, so the flush fails loudly instead.
+    if (header.affectedRows > 1 && (autoIncrementSteps.get(this.conn.connection) ?? 1) !== 1) id = 0;
     return {
       rows: [],
       // affectedRows counts matched rows, not changed ones: mysql2 sets CLIENT_FOUND_ROWS, so an UPDATE that
@@ -186,16 +204,19 @@ export class MysqlDriver implements Driver {
   private connectionBefore(pool: Pool, deadline: number): Promise<PoolConnection> {
     return new Promise((resolve, reject) => {
       let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        reject(
-          new OperationalError(
-            `timed out after ${this.acquireTimeoutMs} ms waiting for a MySQL connection to ${this.config.displayUrl}: ` +
-              `all ${this.max} pooled connections are in use (release them: commit, rollback or close sessions; or raise pool.max), ` +
-              `or the server did not answer`,
-          ),
-        );
-      }, Math.max(0, deadline - Date.now()));
+      const timer = setTimeout(
+        () => {
+          timedOut = true;
+          reject(
+            new OperationalError(
+              `timed out after ${this.acquireTimeoutMs} ms waiting for a MySQL connection to ${this.config.displayUrl}: ` +
+                `all ${this.max} pooled connections are in use (release them: commit, rollback or close sessions; or raise pool.max), ` +
+                `or the server did not answer`,
+            ),
+          );
+        },
+        Math.max(0, deadline - Date.now()),
+      );
       pool.getConnection().then(
         (conn) => {
           clearTimeout(timer);
@@ -225,8 +246,10 @@ export class MysqlDriver implements Driver {
         await conn.query(
           "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')",
         );
-        const [rows] = await conn.query('SELECT VERSION()');
-        this.config.onServerInfo(parseServerVersion(String((rows as unknown[][])[0]?.[0] ?? '')));
+        const [rows] = await conn.query('SELECT VERSION(), @@SESSION.auto_increment_increment');
+        const row = (rows as unknown[][])[0] ?? [];
+        autoIncrementSteps.set(core, Number(row[1] ?? 1));
+        this.config.onServerInfo(parseServerVersion(String(row[0] ?? '')));
       })();
       initialised.set(core, ready);
     }
@@ -328,15 +351,23 @@ function isConnectionFailure(err: unknown): boolean {
   const e = err as MysqlErrorFields;
   if (e.fatal) return true;
   if (e.errno !== undefined && CONNECTION_ERRNOS.has(e.errno)) return true;
-  return /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '') || /connection is in closed state/i.test(err.message);
+  return (
+    /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '') ||
+    /connection is in closed state/i.test(err.message)
+  );
 }
 
 function connectionLost(err: Error, when: 'now' | 'earlier'): OperationalError {
   const what =
-    when === 'now' ? `the connection to MySQL was lost (${err.message})` : `this connection to MySQL was lost earlier (${err.message})`;
-  return new OperationalError(`${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`, {
-    cause: err,
-  });
+    when === 'now'
+      ? `the connection to MySQL was lost (${err.message})`
+      : `this connection to MySQL was lost earlier (${err.message})`;
+  return new OperationalError(
+    `${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`,
+    {
+      cause: err,
+    },
+  );
 }
 
 /** The table an INSERT/UPDATE/DELETE writes to, for messages that do not name it. */
