@@ -7,7 +7,9 @@ export function parseServerUrl(url: string, scheme: string): URL {
   try {
     parsed = new URL(url.replace(/^[a-z0-9+]+:\/\//i, `${scheme}://`));
   } catch {
-    throw new ArgumentError(`'${url.replace(/:[^:@/]*@/, ':***@')}' is not a valid ${scheme} URL (expected ${scheme}://user:password@host:port/database)`);
+    throw new ArgumentError(
+      `'${url.replace(/:[^:@/]*@/, ':***@')}' is not a valid ${scheme} URL (expected ${scheme}://user:password@host:port/database)`,
+    );
   }
   if (!parsed.hostname) throw new ArgumentError(`${scheme} URL '${redactUrl(parsed)}' has no host`);
   return parsed;
@@ -15,7 +17,9 @@ export function parseServerUrl(url: string, scheme: string): URL {
 
 export function bigintMode(value: string, url: string): 'bigint' | 'string' {
   if (value === 'bigint' || value === 'string') return value;
-  throw new ArgumentError(`bigint option '${value}' in '${url.replace(/:[^:@/]*@/, ':***@')}': expected 'bigint' or 'string'`);
+  throw new ArgumentError(
+    `bigint option '${value}' in '${url.replace(/:[^:@/]*@/, ':***@')}': expected 'bigint' or 'string'`,
+  );
 }
 
 /** The URL without its password, for messages. */

@@ -10,7 +10,10 @@ import type { InstanceState } from './state.js';
 
 /** What the session held when the savepoint began (right after a flush, so nothing was pending). */
 interface SavepointSnapshot {
-  readonly values: Map<InstanceState, { readonly v: Record<string, unknown>; readonly rel: Record<string, unknown> | null }>;
+  readonly values: Map<
+    InstanceState,
+    { readonly v: Record<string, unknown>; readonly rel: Record<string, unknown> | null }
+  >;
   readonly inserted: ReadonlySet<InstanceState>;
   readonly deleted: ReadonlySet<InstanceState>;
 }
@@ -94,7 +97,10 @@ export class NestedTransaction {
  * The callback form: commits the savepoint when `fn` resolves, rolls it back and rethrows when `fn`
  * (or the flush at commit) throws, like SQLAlchemy's `with session.begin_nested():`.
  */
-export async function runNested<R>(nested: NestedTransaction, fn: (nested: NestedTransaction) => Promise<R>): Promise<R> {
+export async function runNested<R>(
+  nested: NestedTransaction,
+  fn: (nested: NestedTransaction) => Promise<R>,
+): Promise<R> {
   let result: R;
   try {
     result = await fn(nested);

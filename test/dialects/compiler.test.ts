@@ -8,7 +8,18 @@ import { Delete, Insert, Update } from '../../src/sql/dml.js';
 import { ColumnRef, TupleInExpression, bindValue } from '../../src/sql/expressions.js';
 import { Column, ForeignKey, MetaData, Table } from '../../src/sql/schema.js';
 import { Select } from '../../src/sql/selectable.js';
-import { BigInteger, Boolean, DateOnly, DateTime, Float, Integer, Json, Numeric, String, Text } from '../../src/sql/types.js';
+import {
+  BigInteger,
+  Boolean,
+  DateOnly,
+  DateTime,
+  Float,
+  Integer,
+  Json,
+  Numeric,
+  String,
+  Text,
+} from '../../src/sql/types.js';
 
 const meta = new MetaData();
 const users = meta.add(
@@ -33,7 +44,10 @@ const posts = meta.add(
   ]),
 );
 const links = meta.add(
-  new Table('link', [new Column('a', Integer, [], { primaryKey: true }), new Column('b', Integer, [], { primaryKey: true })]),
+  new Table('link', [
+    new Column('a', Integer, [], { primaryKey: true }),
+    new Column('b', Integer, [], { primaryKey: true }),
+  ]),
 );
 const u = users.c;
 const when = new Date('2024-01-02T03:04:05.006Z');
@@ -58,8 +72,13 @@ describe('PostgreSQL compiler', () => {
   it('sends JSON as JSON text (arrays included), bigint and decimals as exact text', () => {
     const ins = new Insert(users, [users.column('meta'), users.column('balance')], [[['a', 1], 12.5]]);
     expect(c.compile(ins).params).toEqual(['["a",1]', '12.5']);
-    const big = new Select({ columns: [posts.c.id!], from: [posts] }).filter(posts.c.id!.eq(9223372036854775807n as never));
-    expect(c.compile(big)).toEqual({ sql: 'SELECT "post"."id" FROM "post" WHERE "post"."id" = $1', params: ['9223372036854775807'] });
+    const big = new Select({ columns: [posts.c.id!], from: [posts] }).filter(
+      posts.c.id!.eq(9223372036854775807n as never),
+    );
+    expect(c.compile(big)).toEqual({
+      sql: 'SELECT "post"."id" FROM "post" WHERE "post"."id" = $1',
+      params: ['9223372036854775807'],
+    });
   });
 
   it('INSERT … RETURNING, UPDATE, DELETE, DEFAULT VALUES', () => {
@@ -67,20 +86,37 @@ describe('PostgreSQL compiler', () => {
       sql: 'INSERT INTO "user" ("name") VALUES ($1), ($2) RETURNING "id"',
       params: ['a', 'b'],
     });
-    expect(c.compile(new Insert(users, [], [[]], [users.column('id')])).sql).toBe('INSERT INTO "user" DEFAULT VALUES RETURNING "id"');
+    expect(c.compile(new Insert(users, [], [[]], [users.column('id')])).sql).toBe(
+      'INSERT INTO "user" DEFAULT VALUES RETURNING "id"',
+    );
     expect(c.compile(new Update(users, new Map([[users.column('name'), 'z']]), u.id!.eq(3)))).toEqual({
       sql: 'UPDATE "user" SET "name" = $1 WHERE "user"."id" = $2',
       params: ['z', 3],
     });
-    expect(c.compile(new Delete(users, u.id!.in([1, 2])))).toEqual({ sql: 'DELETE FROM "user" WHERE "user"."id" IN ($1, $2)', params: [1, 2] });
+    expect(c.compile(new Delete(users, u.id!.in([1, 2])))).toEqual({
+      sql: 'DELETE FROM "user" WHERE "user"."id" IN ($1, $2)',
+      params: [1, 2],
+    });
   });
 
   it('LIMIT/OFFSET inline, OFFSET alone, tuple IN for composite keys, text() placeholders renumbered', () => {
-    expect(c.compile(new Select({ columns: [u.id!], from: [users], limit: 10, offset: 20 })).sql).toBe('SELECT "user"."id" FROM "user" LIMIT 10 OFFSET 20');
-    expect(c.compile(new Select({ columns: [u.id!], from: [users], offset: 5 })).sql).toBe('SELECT "user"."id" FROM "user" OFFSET 5');
+    expect(c.compile(new Select({ columns: [u.id!], from: [users], limit: 10, offset: 20 })).sql).toBe(
+      'SELECT "user"."id" FROM "user" LIMIT 10 OFFSET 20',
+    );
+    expect(c.compile(new Select({ columns: [u.id!], from: [users], offset: 5 })).sql).toBe(
+      'SELECT "user"."id" FROM "user" OFFSET 5',
+    );
     const cols = [links.c.a!, links.c.b!] as ColumnRef[];
-    const tuple = new TupleInExpression(cols, [[1, 2], [3, 4]].map((r) => r.map((v) => bindValue(v, Integer, 'test'))));
-    expect(c.compile(new Select({ columns: [links.c.a!], from: [links] }).filter(tuple, text('"link"."a" > ?', [0])))).toEqual({
+    const tuple = new TupleInExpression(
+      cols,
+      [
+        [1, 2],
+        [3, 4],
+      ].map((r) => r.map((v) => bindValue(v, Integer, 'test'))),
+    );
+    expect(
+      c.compile(new Select({ columns: [links.c.a!], from: [links] }).filter(tuple, text('"link"."a" > ?', [0]))),
+    ).toEqual({
       sql: 'SELECT "link"."a" FROM "link" WHERE (("link"."a", "link"."b") IN (($1, $2), ($3, $4)) AND "link"."a" > $5)',
       params: [1, 2, 3, 4, 0],
     });
@@ -114,7 +150,9 @@ describe('PostgreSQL compiler', () => {
         ')',
       'CREATE INDEX IF NOT EXISTS "ix_post_user_id" ON "post" ("user_id")',
     ]);
-    expect(c.createTable(links)[0]).toContain('"a" INTEGER NOT NULL,\n  "b" INTEGER NOT NULL,\n  CONSTRAINT "pk_link" PRIMARY KEY ("a", "b")');
+    expect(c.createTable(links)[0]).toContain(
+      '"a" INTEGER NOT NULL,\n  "b" INTEGER NOT NULL,\n  CONSTRAINT "pk_link" PRIMARY KEY ("a", "b")',
+    );
   });
 });
 
@@ -143,8 +181,12 @@ describe('MySQL / MariaDB compiler', () => {
 
   it('OFFSET needs a LIMIT; LIMIT alone and both are plain', () => {
     const c = mysql();
-    expect(c.compile(new Select({ columns: [u.id!], from: [users], offset: 5 })).sql).toBe('SELECT `user`.`id` FROM `user` LIMIT 18446744073709551615 OFFSET 5');
-    expect(c.compile(new Select({ columns: [u.id!], from: [users], limit: 3, offset: 6 })).sql).toBe('SELECT `user`.`id` FROM `user` LIMIT 3 OFFSET 6');
+    expect(c.compile(new Select({ columns: [u.id!], from: [users], offset: 5 })).sql).toBe(
+      'SELECT `user`.`id` FROM `user` LIMIT 18446744073709551615 OFFSET 5',
+    );
+    expect(c.compile(new Select({ columns: [u.id!], from: [users], limit: 3, offset: 6 })).sql).toBe(
+      'SELECT `user`.`id` FROM `user` LIMIT 3 OFFSET 6',
+    );
   });
 
   it('RETURNING only on MariaDB ≥ 10.5; MySQL and TiDB take keys from insertId', () => {
@@ -167,7 +209,11 @@ describe('MySQL / MariaDB compiler', () => {
   });
 
   it('sends booleans as 1/0, JSON as text, decimals as exact text, dates as UTC DATETIME text', () => {
-    const ins = new Insert(users, [users.column('active'), users.column('meta'), users.column('balance'), users.column('seen')], [[true, { a: [1] }, 0.1, when]]);
+    const ins = new Insert(
+      users,
+      [users.column('active'), users.column('meta'), users.column('balance'), users.column('seen')],
+      [[true, { a: [1] }, 0.1, when]],
+    );
     expect(mysql().compile(ins).params).toEqual([1, '{"a":[1]}', '0.1', '2024-01-02 03:04:05.006']);
   });
 
@@ -186,7 +232,9 @@ describe('MySQL / MariaDB compiler', () => {
         ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
       'CREATE INDEX IF NOT EXISTS `ix_post_user_id` ON `post` (`user_id`)',
     ]);
-    expect(mariadb().createTable(users)[0]).toContain('`active` BOOLEAN,\n  `seen` DATETIME(6),\n  `meta` JSON,\n  `balance` DECIMAL(12, 2)');
+    expect(mariadb().createTable(users)[0]).toContain(
+      '`active` BOOLEAN,\n  `seen` DATETIME(6),\n  `meta` JSON,\n  `balance` DECIMAL(12, 2)',
+    );
   });
 
   it('MySQL (no CREATE INDEX IF NOT EXISTS): indexes go inside CREATE TABLE IF NOT EXISTS', () => {
@@ -201,7 +249,10 @@ describe('MySQL / MariaDB compiler', () => {
 
   it('tuple IN for composite keys', () => {
     const cols = [links.c.a!, links.c.b!] as ColumnRef[];
-    const tuple = new TupleInExpression(cols, [[1, 2]].map((r) => r.map((v) => bindValue(v, Integer, 'test'))));
+    const tuple = new TupleInExpression(
+      cols,
+      [[1, 2]].map((r) => r.map((v) => bindValue(v, Integer, 'test'))),
+    );
     expect(mysql().compile(new Delete(links, tuple))).toEqual({
       sql: 'DELETE FROM `link` WHERE (`link`.`a`, `link`.`b`) IN ((?, ?))',
       params: [1, 2],

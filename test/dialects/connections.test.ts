@@ -38,7 +38,9 @@ describeEachDialect('Server connections', (t) => {
     const err = await db.engine.connect().catch((e: unknown) => e);
     const waited = Date.now() - start;
     expect(err).toBeInstanceOf(OperationalError);
-    expect((err as Error).message).toMatch(/timed out after 300 ms waiting for a (PostgreSQL|MySQL) connection.*all 2 pooled connections are in use/);
+    expect((err as Error).message).toMatch(
+      /timed out after 300 ms waiting for a (PostgreSQL|MySQL) connection.*all 2 pooled connections are in use/,
+    );
     expect(waited).toBeGreaterThanOrEqual(250);
     expect(waited).toBeLessThan(3000);
     // A waiter gets the connection released before its deadline.
@@ -68,7 +70,10 @@ describeEachDialect('Server connections', (t) => {
     await s.flush();
     const pid = await backendId(s, t.dialect);
     await kill(t.url, t.dialect, pid);
-    const err = await s.query(Note).all().catch((e: unknown) => e);
+    const err = await s
+      .query(Note)
+      .all()
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);
     expect((err as Error).message).toMatch(/connection to (PostgreSQL|MySQL) was lost/);
     // Still inside the dead transaction: fails again, never runs on a fresh connection behind the user's back.
@@ -126,7 +131,9 @@ describeEachDialect('Server connections', (t) => {
       await conn.begin();
       await conn.execute({ sql: `INSERT INTO "note" ("body") VALUES ('x')`, params: [] });
       await expect(conn.execute({ sql: 'SELECT 1/0', params: [] })).rejects.toThrow(/division by zero/);
-      await expect(conn.commit()).rejects.toThrow(/COMMIT was refused: an earlier statement in this transaction failed/);
+      await expect(conn.commit()).rejects.toThrow(
+        /COMMIT was refused: an earlier statement in this transaction failed/,
+      );
     } finally {
       conn.release();
     }
@@ -149,7 +156,10 @@ describeEachDialect('Server connections', (t) => {
     const db = new Database(t.url, { pool: { max: 2 } });
     const s = db.newSession();
     await s.begin();
-    const closed = await Promise.race([db.close().then(() => 'closed'), new Promise((r) => setTimeout(() => r('hung'), 5000))]);
+    const closed = await Promise.race([
+      db.close().then(() => 'closed'),
+      new Promise((r) => setTimeout(() => r('hung'), 5000)),
+    ]);
     expect(closed).toBe('closed');
   });
 });

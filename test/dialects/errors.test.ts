@@ -1,6 +1,13 @@
 /** Driver errors become Relata's classes on every database, naming the table and the constraint. */
 import { afterEach, expect } from 'vitest';
-import { DataError, Database, IntegrityError, OperationalError, ProgrammingError, type DatabaseError } from '../../src/index.js';
+import {
+  DataError,
+  Database,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+  type DatabaseError,
+} from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 describeEachDialect('Driver errors', (t) => {
@@ -73,7 +80,9 @@ describeEachDialect('Driver errors', (t) => {
   it('NOT NULL violations name <table>.<column>', async () => {
     await open();
     const q = t.dialect === 'mysql' ? '`' : '"';
-    const err = await failure(() => db!.engine.execute({ sql: `INSERT INTO ${q}author${q} (${q}name${q}) VALUES (NULL)`, params: [] }));
+    const err = await failure(() =>
+      db!.engine.execute({ sql: `INSERT INTO ${q}author${q} (${q}name${q}) VALUES (NULL)`, params: [] }),
+    );
     expect(err).toBeInstanceOf(IntegrityError);
     expect([err.table, err.constraint]).toEqual(['author', 'author.name']);
   });
@@ -104,8 +113,13 @@ describeEachDialect('Driver errors', (t) => {
     if (t.dialect === 'sqlite') return; // SQLite cannot add a constraint to an existing table
     await open();
     const q = t.dialect === 'mysql' ? '`' : '"';
-    await db!.engine.execute({ sql: `ALTER TABLE ${q}author${q} ADD CONSTRAINT ${q}ck_author_name${q} CHECK (${q}name${q} <> 'bad')`, params: [] });
-    const err = await failure(() => db!.engine.execute({ sql: `INSERT INTO ${q}author${q} (${q}name${q}) VALUES ('bad')`, params: [] }));
+    await db!.engine.execute({
+      sql: `ALTER TABLE ${q}author${q} ADD CONSTRAINT ${q}ck_author_name${q} CHECK (${q}name${q} <> 'bad')`,
+      params: [],
+    });
+    const err = await failure(() =>
+      db!.engine.execute({ sql: `INSERT INTO ${q}author${q} (${q}name${q}) VALUES ('bad')`, params: [] }),
+    );
     expect(err).toBeInstanceOf(IntegrityError);
     expect([err.table, err.constraint]).toEqual(['author', 'ck_author_name']);
   });

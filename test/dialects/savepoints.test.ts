@@ -1,6 +1,12 @@
 /** session.beginNested(): SAVEPOINTs on every database, in the database and in memory. */
 import { afterEach, expect } from 'vitest';
-import { Database, IntegrityError, InvalidRequestError, NestedTransaction, PendingRollbackError } from '../../src/index.js';
+import {
+  Database,
+  IntegrityError,
+  InvalidRequestError,
+  NestedTransaction,
+  PendingRollbackError,
+} from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 describeEachDialect('Nested transactions (savepoints)', (t) => {

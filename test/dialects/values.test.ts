@@ -51,7 +51,6 @@ describeEachDialect('Exact values', (t) => {
 
   it('BIGINT round-trips as bigint past 2^53 and at both ends of int64, and filters exactly', async () => {
     const { Sample } = await open();
-    if (t.dialect === 'sqlite') return; // SQLite's dialect reads integers as JS numbers (its own concern, see docs/dialects.md)
     for (const big of BIG) db!.session.add(new Sample({ big }));
     await db!.session.commit();
     const s = db!.newSession();
@@ -73,7 +72,7 @@ describeEachDialect('Exact values', (t) => {
   });
 
   it('NUMERIC/DECIMAL come back as exact strings with their scale, never a rounded float', async () => {
-    if (t.dialect === 'sqlite') return; // SQLite stores NUMERIC as REAL when it can (reported; see docs/dialects.md)
+    if (t.dialect === 'sqlite') return; // SQLite refuses decimals it cannot hold exactly (see docs/dialects.md)
     const { Sample } = await open();
     const values = [
       { exact: '12345678901234567890.123456789012345678', money: '12.50', loose: '3.141592653589793238462643383279' },
@@ -83,7 +82,11 @@ describeEachDialect('Exact values', (t) => {
     await db!.session.commit();
     const got = await db!.newSession().query(Sample).orderBy(Sample.id).all();
     expect(got.map((r) => ({ exact: r.exact, money: r.money, loose: r.loose }))).toEqual(values);
-    const found = await db!.newSession().query(Sample).filter(Sample.exact.eq('12345678901234567890.123456789012345678')).count();
+    const found = await db!
+      .newSession()
+      .query(Sample)
+      .filter(Sample.exact.eq('12345678901234567890.123456789012345678'))
+      .count();
     expect(found).toBe(1);
   });
 
@@ -91,18 +94,48 @@ describeEachDialect('Exact values', (t) => {
     const { Sample } = await open();
     const awkward = 'O\'Reilly \\ `tick` "q" $1 ? :x /* c */ ☃ 😀';
     const rows = [
-      { at: new Date('2024-05-06T07:08:09.123Z'), day: '2024-02-29', flag: true, doc: { a: [1, 'two', null], ü: { n: 1.5 } }, name: awkward, body: 'x'.repeat(70_000) },
-      { at: new Date('1969-07-20T20:17:40.000Z'), day: '1969-07-20', flag: false, doc: ['just', 'an', 'array'], name: '', body: '' },
-      { at: new Date('2024-03-10T10:30:00.000Z'), day: '2038-01-19', flag: false, doc: 'a JSON string', name: ' ', body: null },
+      {
+        at: new Date('2024-05-06T07:08:09.123Z'),
+        day: '2024-02-29',
+        flag: true,
+        doc: { a: [1, 'two', null], ü: { n: 1.5 } },
+        name: awkward,
+        body: 'x'.repeat(70_000),
+      },
+      {
+        at: new Date('1969-07-20T20:17:40.000Z'),
+        day: '1969-07-20',
+        flag: false,
+        doc: ['just', 'an', 'array'],
+        name: '',
+        body: '',
+      },
+      {
+        at: new Date('2024-03-10T10:30:00.000Z'),
+        day: '2038-01-19',
+        flag: false,
+        doc: 'a JSON string',
+        name: ' ',
+        body: null,
+      },
     ];
     for (const r of rows) db!.session.add(new Sample(r));
     await db!.session.commit();
     const s = db!.newSession();
     const got = await s.query(Sample).orderBy(Sample.id).all();
-    expect(got.map((r) => ({ at: r.at, day: r.day, flag: r.flag, doc: r.doc, name: r.name, body: r.body }))).toEqual(rows);
+    expect(got.map((r) => ({ at: r.at, day: r.day, flag: r.flag, doc: r.doc, name: r.name, body: r.body }))).toEqual(
+      rows,
+    );
     expect(typeof got[0]!.flag).toBe('boolean');
     expect((await s.query(Sample).filter(Sample.flag.eq(false)).all()).length).toBe(2);
-    expect((await s.query(Sample).filter(Sample.at.eq(new Date('2024-05-06T07:08:09.123Z'))).all()).length).toBe(1);
+    expect(
+      (
+        await s
+          .query(Sample)
+          .filter(Sample.at.eq(new Date('2024-05-06T07:08:09.123Z')))
+          .all()
+      ).length,
+    ).toBe(1);
     expect((await s.query(Sample).filter(Sample.name.eq(awkward)).all()).length).toBe(1);
   });
 
@@ -121,7 +154,11 @@ describeEachDialect('Exact values', (t) => {
         const { stdout } = await run(process.execPath, ['--import', 'tsx', FIXTURE, url, mode, ...args], {
           env: { ...process.env, TZ: tz },
         });
-        return JSON.parse(stdout.trim().split('\n').at(-1)!) as { offset: number; rows: [string, string][]; found: string[] };
+        return JSON.parse(stdout.trim().split('\n').at(-1)!) as {
+          offset: number;
+          rows: [string, string][];
+          found: string[];
+        };
       };
       if (t.dialect !== 'sqlite') {
         // The server's zone for new sessions is not UTC; Relata's MySQL sessions still run in UTC (NOW(), TIMESTAMP).

@@ -102,7 +102,8 @@ export class MysqlCompiler extends SqlCompiler {
     if (!ifNotExists || this.supportsCreateIndexIfNotExists || indexes.length === 0) return [create!, ...indexes];
     // MySQL has no CREATE INDEX IF NOT EXISTS: declare the indexes in the CREATE TABLE IF NOT EXISTS itself.
     const inline = table.indexes.map(
-      (ix) => `${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
+      (ix) =>
+        `${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
     );
     const end = create!.lastIndexOf('\n)');
     return [`${create!.slice(0, end)},\n  ${inline.join(',\n  ')}${create!.slice(end)}`];

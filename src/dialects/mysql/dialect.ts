@@ -27,8 +27,7 @@ const toBigInt: ResultProcessor = (v) => (v === null || typeof v === 'bigint' ? 
 const toBigIntString: ResultProcessor = (v) => (v === null || typeof v === 'string' ? v : String(v));
 const parseJson: ResultProcessor = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
 /** Numeric() without precision is DECIMAL(65, 30) here: drop the padding zeros ('12.500…0' → '12.5'). */
-const trimDecimal: ResultProcessor = (v) =>
-  typeof v === 'string' && v.includes('.') ? v.replace(/\.?0+$/, '') : v;
+const trimDecimal: ResultProcessor = (v) => (typeof v === 'string' && v.includes('.') ? v.replace(/\.?0+$/, '') : v);
 
 /**
  * MySQL and MariaDB through mysql2 (an optional peer dependency). `mysql://` and `mariadb://` URLs.

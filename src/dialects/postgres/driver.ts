@@ -5,7 +5,14 @@
  * a transaction is rolled back first, so no session inherits another's half-done work.
  */
 import type pg from 'pg';
-import { DataError, DatabaseError, IntegrityError, OperationalError, ProgrammingError, RelataError } from '../../sql/errors.js';
+import {
+  DataError,
+  DatabaseError,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+  RelataError,
+} from '../../sql/errors.js';
 import type { Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -225,7 +232,8 @@ export class PostgresDriver implements Driver {
     // Imported here, not at module load, so the core bundles for browsers without pg.
     const { default: pgModule } = await import('pg');
     const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
-      (format !== 'binary' && TEXT_PARSERS.get(oid)) || pgModule.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+      (format !== 'binary' && TEXT_PARSERS.get(oid)) ||
+      pgModule.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
     const pool = new pgModule.Pool({
       connectionString: this.config.connectionString,
       max: this.max,
@@ -256,7 +264,9 @@ export class PostgresDriver implements Driver {
       mapped.message = `cannot connect to PostgreSQL at ${this.config.displayUrl}: ${mapped.message}`;
       return mapped;
     }
-    return new OperationalError(`cannot connect to PostgreSQL at ${this.config.displayUrl}: ${message}`, { cause: err });
+    return new OperationalError(`cannot connect to PostgreSQL at ${this.config.displayUrl}: ${message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -285,9 +295,12 @@ function connectionLost(err: Error, when: 'now' | 'earlier'): OperationalError {
     when === 'now'
       ? `the connection to PostgreSQL was lost (${err.message})`
       : `this connection to PostgreSQL was lost earlier (${err.message})`;
-  return new OperationalError(`${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`, {
-    cause: err,
-  });
+  return new OperationalError(
+    `${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`,
+    {
+      cause: err,
+    },
+  );
 }
 
 /** Maps a pg error (SQLSTATE in `code`, plus `constraint`, `table`, `column`) to Relata's error classes. */
