@@ -32,7 +32,8 @@ function parseInt8(text: string): number | string {
 
 /** `timestamp without time zone` holds no zone; Relata writes UTC, so read it as UTC, not in the process's zone. */
 function parseTimestampAsUtc(text: string): Date | string {
-  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/.test(text)) return text; // infinity, BC dates: leave as text
+  // infinity and BC dates have no JS Date that means the same: leave them as text.
+  if (!/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)?$/.test(text)) return text;
   return new Date(text.replace(' ', 'T') + 'Z');
 }
 
