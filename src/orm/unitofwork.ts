@@ -12,11 +12,33 @@ import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
 import { stateOf, type InstanceState, type Status } from './state.js';
 
-/** Copy the parent's key columns into the child's foreign key columns (or NULL them) before writing the child. */
-interface FkAssignment {
+/** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */
+interface FkColumns {
   readonly childKeys: readonly string[];
   readonly parentKeys: readonly string[];
+  /** Identifies the child columns: a later assignment to the same columns replaces an earlier one. */
+  readonly sig: string;
+}
+
+/** Copy the parent's key columns into the child's foreign key columns (or NULL them) before writing the child. */
+interface FkAssignment extends FkColumns {
   readonly parent: InstanceState | null;
+}
+
+const fkColumnsCache = new WeakMap<RelationshipProperty, FkColumns>();
+
+function fkColumns(prop: RelationshipProperty): FkColumns {
+  let fk = fkColumnsCache.get(prop);
+  if (!fk) {
+    const manyToOne = prop.direction === 'MANYTOONE';
+    const childMapper = manyToOne ? prop.parent : prop.target;
+    const parentMapper = manyToOne ? prop.target : prop.parent;
+    const childKeys = prop.pairs.map((p) => childMapper.columnsByColumn.get(manyToOne ? p.local : p.remote)!.key);
+    const parentKeys = prop.pairs.map((p) => parentMapper.columnsByColumn.get(manyToOne ? p.remote : p.local)!.key);
+    fk = { childKeys, parentKeys, sig: childKeys.join(',') };
+    fkColumnsCache.set(prop, fk);
+  }
+  return fk;
 }
 
 interface AssociationRow {
@@ -36,7 +58,8 @@ export class UnitOfWork {
   private readonly inserts = new Set<InstanceState>();
   private readonly updates = new Set<InstanceState>();
   private readonly deletes = new Set<InstanceState>();
-  private readonly assignments = new Map<InstanceState, Map<string, FkAssignment>>();
+  /** Per child, its assignments (one per set of foreign key columns; usually one). */
+  private readonly assignments = new Map<InstanceState, FkAssignment[]>();
   private readonly associationInserts: AssociationRow[] = [];
   private readonly associationDeletes: AssociationRow[] = [];
   private readonly associationClears: { prop: RelationshipProperty; parent: InstanceState }[] = [];
@@ -126,7 +149,9 @@ export class UnitOfWork {
   private collectRelationshipChanges(): void {
     const states = [...this.inserts, ...this.updates];
     const addedTo = new Map<RelationshipProperty, Set<object>>();
-    for (const st of states) {
+    // Only a removal asks whether the object was added elsewhere: skip the index when nothing was removed.
+    const anyRemoved = states.some((st) => st.collectionChanges && [...st.collectionChanges.values()].some((ch) => ch.removed.size > 0));
+    for (const st of anyRemoved ? states : []) {
       for (const [key, ch] of st.collectionChanges ?? []) {
         const prop = st.mapper.relationships.get(key)!;
         let set = addedTo.get(prop);
@@ -182,28 +207,23 @@ export class UnitOfWork {
   }
 
   private assign(child: InstanceState, prop: RelationshipProperty, parent: InstanceState | null): void {
-    const manyToOne = prop.direction === 'MANYTOONE';
-    const childCols = prop.pairs.map((p) => (manyToOne ? p.local : p.remote));
-    const parentCols = prop.pairs.map((p) => (manyToOne ? p.remote : p.local));
-    const childMapper = manyToOne ? prop.parent : prop.target;
-    const parentMapper = manyToOne ? prop.target : prop.parent;
-    const a: FkAssignment = {
-      childKeys: childCols.map((c) => childMapper.columnsByColumn.get(c)!.key),
-      parentKeys: parentCols.map((c) => parentMapper.columnsByColumn.get(c)!.key),
-      parent,
-    };
-    const sig = a.childKeys.join(',');
-    let byCols = this.assignments.get(child);
-    if (!byCols) this.assignments.set(child, (byCols = new Map()));
-    // Setting a parent wins over clearing one: a child moved between parents ends up with the new one.
-    if (parent !== null || !byCols.get(sig)?.parent) byCols.set(sig, a);
+    const fk = fkColumns(prop);
+    const a: FkAssignment = { childKeys: fk.childKeys, parentKeys: fk.parentKeys, sig: fk.sig, parent };
+    const list = this.assignments.get(child);
+    if (!list) this.assignments.set(child, [a]);
+    else {
+      const i = list.findIndex((x) => x.sig === fk.sig);
+      // Setting a parent wins over clearing one: a child moved between parents ends up with the new one.
+      if (i < 0) list.push(a);
+      else if (parent !== null || !list[i]!.parent) list[i] = a;
+    }
     if (child.status === 'persistent' && !this.deletes.has(child)) this.updates.add(child);
   }
 
   private applyAssignments(st: InstanceState): void {
-    const byCols = this.assignments.get(st);
-    if (!byCols) return;
-    for (const a of byCols.values()) {
+    const list = this.assignments.get(st);
+    if (!list) return;
+    for (const a of list) {
       a.childKeys.forEach((ck, i) => {
         let value: unknown = null;
         if (a.parent) {
@@ -233,24 +253,26 @@ export class UnitOfWork {
 
   private async execute(): Promise<void> {
     const order = this.mapperOrder();
+    const updatesBy = byMapper(this.updates, () => true);
+    const insertsBy = byMapper(this.inserts, (s) => !this.deletes.has(s));
     for (const mapper of order) {
       // UPDATEs before INSERTs, as SQLAlchemy does: a replaced one-to-one child must give up its
       // (unique) key before the new one takes it. Updates pointing at a row inserted now wait.
-      const updates = [...this.updates].filter((s) => s.mapper === mapper);
+      const updates = updatesBy.get(mapper) ?? [];
       const late = updates.filter((s) => this.dependsOnPending(s));
       for (const st of updates) if (!late.includes(st)) await this.update(st);
-      await this.insertAll(mapper, [...this.inserts].filter((s) => s.mapper === mapper && !this.deletes.has(s)));
+      await this.insertAll(mapper, insertsBy.get(mapper) ?? []);
       for (const st of late) await this.update(st);
     }
     await this.writeAssociations();
+    const deletesBy = byMapper(this.deletes, (s) => s.status === 'persistent');
     for (const mapper of [...order].reverse()) {
-      const doomed = [...this.deletes].filter((s) => s.mapper === mapper && s.status === 'persistent');
-      await this.deleteAll(mapper, doomed);
+      await this.deleteAll(mapper, deletesBy.get(mapper) ?? []);
     }
   }
 
   private dependsOnPending(st: InstanceState): boolean {
-    for (const a of this.assignments.get(st)?.values() ?? []) if (a.parent && a.parent.status === 'pending') return true;
+    for (const a of this.assignments.get(st) ?? []) if (a.parent && a.parent.status === 'pending') return true;
     return false;
   }
 
@@ -260,7 +282,7 @@ export class UnitOfWork {
     while (remaining.length) {
       const pendingSet = new Set(remaining);
       const ready = remaining.filter((st) => {
-        for (const a of this.assignments.get(st)?.values() ?? []) if (a.parent && pendingSet.has(a.parent)) return false;
+        for (const a of this.assignments.get(st) ?? []) if (a.parent && pendingSet.has(a.parent)) return false;
         return true;
       });
       if (ready.length === 0) throw new FlushError(`rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`);
@@ -271,14 +293,14 @@ export class UnitOfWork {
   }
 
   private async insertBatch(mapper: Mapper, states: InstanceState[]): Promise<void> {
-    const groups = new Map<string, InstanceState[]>();
+    const groups = new Map<number | string, InstanceState[]>();
     for (const st of states) {
       this.applyAssignments(st);
       for (const mc of mapper.columns) {
         if (st.v[mc.key] === undefined && mc.column.default !== undefined) st.v[mc.key] = mc.column.defaultValue();
       }
       if (mapper.versionColumn && st.v[mapper.versionColumn.key] === undefined) st.v[mapper.versionColumn.key] = 1;
-      const sig = mapper.columns.map((mc) => (st.v[mc.key] === undefined ? '0' : '1')).join('');
+      const sig = presentColumns(mapper, st);
       const g = groups.get(sig);
       if (g) g.push(st);
       else groups.set(sig, [st]);
@@ -447,8 +469,10 @@ export class UnitOfWork {
 
   private snapshot(): Map<InstanceState, Snapshot> {
     const snaps = new Map<InstanceState, Snapshot>();
-    for (const st of [...this.inserts, ...this.updates, ...this.assignments.keys()]) {
-      snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
+    for (const set of [this.inserts, this.updates, this.assignments.keys()]) {
+      for (const st of set) {
+        if (!snaps.has(st)) snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
+      }
     }
     return snaps;
   }
@@ -466,15 +490,37 @@ export class UnitOfWork {
   }
 
   private finish(): void {
-    const touched = new Set([...this.inserts, ...this.updates, ...this.assignments.keys(), ...this.deletes, ...this.session.changed]);
-    for (const st of touched) {
-      st.orig = null;
-      st.collectionChanges = null;
-      st.scalarChanges = null;
+    for (const set of [this.inserts, this.updates, this.assignments.keys(), this.deletes, this.session.changed]) {
+      for (const st of set) {
+        st.orig = null;
+        st.collectionChanges = null;
+        st.scalarChanges = null;
+      }
     }
     this.session.changed.clear();
     for (const st of this.deletes) this.session.toDelete.delete(st);
   }
+}
+
+/** The states of `set` that pass `keep`, grouped by mapper, in set order. */
+function byMapper(set: Iterable<InstanceState>, keep: (st: InstanceState) => boolean): Map<Mapper, InstanceState[]> {
+  const out = new Map<Mapper, InstanceState[]>();
+  for (const st of set) {
+    if (!keep(st)) continue;
+    const list = out.get(st.mapper);
+    if (list) list.push(st);
+    else out.set(st.mapper, [st]);
+  }
+  return out;
+}
+
+/** Which columns of a row to insert have a value: rows with the same answer share an INSERT. */
+function presentColumns(mapper: Mapper, st: InstanceState): number | string {
+  const cols = mapper.columns;
+  if (cols.length > 30) return cols.map((mc) => (st.v[mc.key] === undefined ? '0' : '1')).join('');
+  let bits = 0;
+  for (let i = 0; i < cols.length; i++) if (st.v[cols[i]!.key] !== undefined) bits |= 1 << i;
+  return bits;
 }
 
 function keyOf(mapper: Mapper, col: Column): string {
