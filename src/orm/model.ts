@@ -83,11 +83,11 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       this[STATE] = st;
       if (init !== undefined) {
         if (typeof init !== 'object' || init === null) throw new ArgumentError(`new ${name}(...) takes an object of attribute values`);
-        for (const [k, v] of Object.entries(init)) {
+        for (const k of Object.keys(init)) {
           if (!mapper.columnsByKey.has(k) && !mapper.relationships.has(k)) {
             throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
           }
-          (this as unknown as Record<string, unknown>)[k] = v;
+          (this as unknown as Record<string, unknown>)[k] = (init as Record<string, unknown>)[k];
         }
       }
     }

@@ -90,22 +90,33 @@ export class UnitOfWork {
     // Breadth-first in add() order, so rows are inserted in the order the user added them.
     const queue = [...this.session.pending, ...this.session.changed];
     const seen = new Set(queue);
+    const cascading = new Map<Mapper, RelationshipProperty[]>();
+    const visit = (item: object) => {
+      const child = stateOf(item)!;
+      if (seen.has(child)) return;
+      seen.add(child);
+      if (child.status === 'transient' || child.status === 'detached') this.session.add(item);
+      if (child.session === this.session && (child.status === 'pending' || child.hasChanges)) queue.push(child);
+    };
     for (let i = 0; i < queue.length; i++) {
       const st = queue[i]!;
       if (st.status === 'pending') this.inserts.add(st);
       else if (st.status === 'persistent' && st.hasChanges) this.updates.add(st);
-      if (!st.rel) continue;
-      for (const prop of st.mapper.relationships.values()) {
-        if (prop.viewonly || !prop.cascade.has('save-update') || !(prop.key in st.rel)) continue;
-        const value = st.rel[prop.key];
-        const items = prop.uselist ? (value as object[]) : value ? [value as object] : [];
-        for (const item of items) {
-          const child = stateOf(item)!;
-          if (seen.has(child)) continue;
-          seen.add(child);
-          if (child.status === 'transient' || child.status === 'detached') this.session.add(item);
-          if (child.session === this.session && (child.status === 'pending' || child.hasChanges)) queue.push(child);
+      const rel = st.rel;
+      if (!rel) continue;
+      let props = cascading.get(st.mapper);
+      if (!props) {
+        props = [...st.mapper.relationships.values()].filter((p) => !p.viewonly && p.cascade.has('save-update'));
+        cascading.set(st.mapper, props);
+      }
+      for (const prop of props) {
+        if (!(prop.key in rel)) continue;
+        const value = rel[prop.key];
+        if (!prop.uselist) {
+          if (value) visit(value as object);
+          continue;
         }
+        for (const item of value as object[]) visit(item);
       }
     }
   }
