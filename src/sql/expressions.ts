@@ -335,11 +335,21 @@ export const func: {
   lower(arg: ColumnElement<string | null>): FunctionCall<string>;
   upper(arg: ColumnElement<string | null>): FunctionCall<string>;
   coalesce(...args: (ColumnElement | number | string | boolean)[]): FunctionCall<unknown>;
+  /** Any other SQL function, typed without `!`: `func.call('pg_backend_pid')`, `func.call<string>('upper', User.name)`. */
+  call<T = unknown>(name: string, ...args: (ColumnElement | number | string | boolean)[]): FunctionCall<T>;
 } & Record<string, FuncBuilder> = new Proxy({} as never, {
   get(_target, name) {
     if (typeof name !== 'string') return undefined;
     if (name === 'count') return (arg?: ColumnElement) => new FunctionCall<number>('count', [arg ?? new Star()]);
     if (name === 'countDistinct') return (arg: ColumnElement) => new FunctionCall<number>('count', [arg], true);
+    if (name === 'call') {
+      return (fn: unknown, ...args: unknown[]) => {
+        if (typeof fn !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(fn)) {
+          throw new ArgumentError(`func.call() needs a function name made of letters, digits and _, got ${String(fn)}`);
+        }
+        return new FunctionCall(fn, args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${fn}()`))));
+      };
+    }
     return (...args: unknown[]) => {
       const elements = args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`)));
       const type = TYPE_FROM_ARGUMENT.has(name.toLowerCase()) ? (elements[0]?.sqlType ?? null) : null;

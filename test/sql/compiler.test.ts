@@ -81,6 +81,11 @@ describe('SQLite compiler', () => {
     );
   });
 
+  it('func.call names any function, but only a plain identifier', () => {
+    expect(c.compile(new Select({ columns: [func.call<string>('upper', u.name!)], from: [users] })).sql).toBe('SELECT upper("user"."name") FROM "user"');
+    expect(() => func.call('x(); drop table user; --')).toThrow(/needs a function name/);
+  });
+
   it('escapes quotes inside identifiers', () => {
     expect(c.quote('we"ird')).toBe('"we""ird"');
   });
