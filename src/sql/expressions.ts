@@ -350,6 +350,8 @@ export const func: {
         return new FunctionCall(fn, args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${fn}()`))));
       };
     }
+    // The name goes into SQL unquoted: only a plain identifier may (func['x(); drop …'] must not).
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new ArgumentError(`func.${name}: not a function name (letters, digits and _ only)`);
     return (...args: unknown[]) => {
       const elements = args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`)));
       const type = TYPE_FROM_ARGUMENT.has(name.toLowerCase()) ? (elements[0]?.sqlType ?? null) : null;

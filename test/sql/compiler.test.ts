@@ -84,6 +84,7 @@ describe('SQLite compiler', () => {
   it('func.call names any function, but only a plain identifier', () => {
     expect(c.compile(new Select({ columns: [func.call<string>('upper', u.name!)], from: [users] })).sql).toBe('SELECT upper("user"."name") FROM "user"');
     expect(() => func.call('x(); drop table user; --')).toThrow(/needs a function name/);
+    expect(() => func['x(); drop table user; --']).toThrow(/not a function name/);
   });
 
   it('escapes quotes inside identifiers', () => {
