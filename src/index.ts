@@ -12,7 +12,15 @@
 export { Database, Column, ForeignKey, relationship, selectColumns, type DatabaseOptions } from './orm/database.js';
 export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session.js';
 export { NestedTransaction } from './orm/nested.js';
-export { insert, update, delete_, InsertStatement, UpdateStatement, DeleteStatement, type ValuesOf } from './orm/statements.js';
+export {
+  insert,
+  update,
+  delete_,
+  InsertStatement,
+  UpdateStatement,
+  DeleteStatement,
+  type ValuesOf,
+} from './orm/statements.js';
 export { Query, type Pagination, type AliasedModel, type JoinTarget } from './orm/query.js';
 export {
   joinedload,
@@ -54,7 +62,16 @@ export {
   MultipleResultsFoundError,
   InvalidRequestError,
 } from './orm/errors.js';
-export { RelataError, ArgumentError, CompileError, DatabaseError, DataError, IntegrityError, OperationalError, ProgrammingError } from './sql/errors.js';
+export {
+  RelataError,
+  ArgumentError,
+  CompileError,
+  DatabaseError,
+  DataError,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+} from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
 export { Select } from './sql/selectable.js';
 export {

@@ -31,7 +31,11 @@ describeEachDialect('Seed tutorial twins', (t) => {
 
   it('Many-to-Many: post.tags and tag.posts; removing a tag deletes the association row', async () => {
     const result = await manyToMany(open(), quiet);
-    expect(result).toEqual({ tagNames: ['orm', 'typescript'], postsTaggedOrm: [1, 2], tagsAfterRemove: ['typescript'] });
+    expect(result).toEqual({
+      tagNames: ['orm', 'typescript'],
+      postsTaggedOrm: [1, 2],
+      tagsAfterRemove: ['typescript'],
+    });
   });
 
   it('One-to-One: user.profile is one object; replacing it clears the old key', async () => {

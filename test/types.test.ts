@@ -8,7 +8,9 @@ import { expect, it } from 'vitest';
 it('type tests compile, and every marked misuse is a type error', () => {
   let output = '';
   try {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/types/tsconfig.json'], { encoding: 'utf8' });
+    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'test/types/tsconfig.json'], {
+      encoding: 'utf8',
+    });
   } catch (err) {
     output = String((err as { stdout?: string }).stdout ?? err);
   }

@@ -5,7 +5,8 @@
 import type { Database } from '../../src/index.js';
 
 export function blogModels(db: Database) {
-  const post_tags = db.Table('post_tags',
+  const post_tags = db.Table(
+    'post_tags',
     db.Column('post_id', db.Integer, db.ForeignKey('post.id'), { primaryKey: true }),
     db.Column('tag_id', db.Integer, db.ForeignKey('tag.id'), { primaryKey: true }),
   );
@@ -55,7 +56,10 @@ export async function seedBlog(db: Database, m: BlogModels): Promise<void> {
   const bob = new User({ username: 'bob', profile: new Profile({ bio: 'Bob reads' }) });
   const carol = new User({ username: 'carol', isActive: false });
   const dave = new User({ username: 'dave' });
-  alice.posts = [new Post({ title: 'Hello world', tags: [news] }), new Post({ title: 'Joins, explained', tags: [howto, news] })];
+  alice.posts = [
+    new Post({ title: 'Hello world', tags: [news] }),
+    new Post({ title: 'Joins, explained', tags: [howto, news] }),
+  ];
   bob.posts = [new Post({ title: "Bob's first", tags: [howto] })];
   carol.posts = [new Post({ title: 'Old news' })];
   db.session.addAll([alice, bob, carol, dave]);

@@ -26,7 +26,10 @@ export async function joiningQueries(db: Database, log: (line: string) => void =
   // The same questions as EXISTS, following the relationships.
   const tagged = await User.query.filter(User.posts.any(Post.title.like('%news%'))).all();
   log(`users with a post about news → ${tagged.map((u) => u.username).join(', ')}`);
-  const byActive = await db.session.query(Post).filter(Post.author.has(User.isActive.eq(true))).count();
+  const byActive = await db.session
+    .query(Post)
+    .filter(Post.author.has(User.isActive.eq(true)))
+    .count();
   log(`posts whose author is active → ${byActive}`);
 
   return {

@@ -17,7 +17,8 @@
 import type { Database, Related } from '../../src/index.js';
 
 export function manyToManyModels(db: Database) {
-  const post_tags = db.Table('post_tags',
+  const post_tags = db.Table(
+    'post_tags',
     db.Column('post_id', db.Integer, db.ForeignKey('post.id')),
     db.Column('tag_id', db.Integer, db.ForeignKey('tag.id')),
   );
@@ -61,7 +62,10 @@ export async function manyToMany(db: Database, log: (line: string) => void = con
 
   // Removing a tag deletes its row from post_tags at flush; the Tag itself stays.
   // (In memory the other side follows at once: the post leaves ormTag.posts too.)
-  tags.splice(tags.findIndex((t) => t.name === 'orm'), 1);
+  tags.splice(
+    tags.findIndex((t) => t.name === 'orm'),
+    1,
+  );
   await session.commit();
   const after = await db.newSession().get(Post, first.id);
   const remaining = (await after!.tags).map((t) => t.name);

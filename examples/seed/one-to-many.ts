@@ -40,7 +40,10 @@ export async function oneToMany(db: Database, log: (line: string) => void = cons
   await db.createAll();
 
   const alice = new User({ username: 'alice' });
-  alice.posts = [new Post({ title: 'Hello', content: 'First post' }), new Post({ title: 'Relationships', content: 'Second post' })];
+  alice.posts = [
+    new Post({ title: 'Hello', content: 'First post' }),
+    new Post({ title: 'Relationships', content: 'Second post' }),
+  ];
   db.session.add(alice);
   await db.session.commit();
   await db.session.close(); // the end of a request: the next one starts with an empty session

@@ -55,5 +55,10 @@ export async function oneToOne(db: Database, log: (line: string) => void = conso
   log(`user.profile now → ${current?.bio}`);
   await session.close();
 
-  return { bio: profile?.bio ?? null, ownerIsUser: owner === loaded, oldUserId: old.user_id, newBio: current?.bio ?? null };
+  return {
+    bio: profile?.bio ?? null,
+    ownerIsUser: owner === loaded,
+    oldUserId: old.user_id,
+    newBio: current?.bio ?? null,
+  };
 }

@@ -113,7 +113,13 @@ export class Engine {
 }
 
 function formatParams(params: readonly unknown[]): string {
-  return '[' + params.map((p) => (typeof p === 'string' ? `'${p.length > 60 ? p.slice(0, 57) + '...' : p}'` : String(p))).join(', ') + ']';
+  return (
+    '[' +
+    params
+      .map((p) => (typeof p === 'string' ? `'${p.length > 60 ? p.slice(0, 57) + '...' : p}'` : String(p)))
+      .join(', ') +
+    ']'
+  );
 }
 
 /** A connection checked out of the engine; statements on it go through the engine's event point. */
@@ -126,7 +132,8 @@ export class Connection {
 
   async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
     const compiled = 'sql' in stmt ? stmt : this.engine.compile(stmt);
-    const returnsRows = 'sql' in stmt ? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql) : returnsRowsOf(stmt);
+    const returnsRows =
+      'sql' in stmt ? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql) : returnsRowsOf(stmt);
     const start = performance.now();
     let result: QueryResult;
     try {

@@ -66,8 +66,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
 
   override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
     for (const item of items) this.prop.checkMember(item);
-    const removed =
-      deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
+    const removed = deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
     for (const item of removed) this.prop.onRemove(this.owner, item);
     for (const item of items) this.prop.onAppend(this.owner, item);
     return removed;

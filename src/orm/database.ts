@@ -7,7 +7,14 @@ import { Engine, type EngineOptions, type StatementEvent, type StatementListener
 import { DropTable } from '../sql/dml.js';
 import { ArgumentError } from '../sql/errors.js';
 import { and_, func, not_, or_, text } from '../sql/expressions.js';
-import { ForeignKey as SqlForeignKey, Table as SqlTable, Column as SqlColumn, type ColumnOptions, type ForeignKeyOptions, type ForeignKeyTarget } from '../sql/schema.js';
+import {
+  ForeignKey as SqlForeignKey,
+  Table as SqlTable,
+  Column as SqlColumn,
+  type ColumnOptions,
+  type ForeignKeyOptions,
+  type ForeignKeyTarget,
+} from '../sql/schema.js';
 import { Select } from '../sql/selectable.js';
 import { adaptColumns } from '../sql/visitors.js';
 import * as types from '../sql/types.js';
@@ -31,15 +38,33 @@ import type { ColumnElement } from '../sql/expressions.js';
 import type { ColumnAttribute } from './attributes.js';
 
 /** `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, `Column('Name', String(120))`. */
-export function Column<V, const O extends ColumnOptions<V> = {}>(type: SqlType<V>, options?: O): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(type: SqlType<V>, foreignKey: SqlForeignKey, options?: O): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(name: string, type: SqlType<V>, options?: O): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(name: string, type: SqlType<V>, foreignKey: SqlForeignKey, options?: O): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(
+  type: SqlType<V>,
+  options?: O,
+): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(
+  type: SqlType<V>,
+  foreignKey: SqlForeignKey,
+  options?: O,
+): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(
+  name: string,
+  type: SqlType<V>,
+  options?: O,
+): ColumnDecl<V, IsNullable<O>>;
+export function Column<V, const O extends ColumnOptions<V> = {}>(
+  name: string,
+  type: SqlType<V>,
+  foreignKey: SqlForeignKey,
+  options?: O,
+): ColumnDecl<V, IsNullable<O>>;
 export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
   const name = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
   const type = args.shift();
   if (!(type instanceof types.SqlType)) {
-    throw new ArgumentError(`Column(${name ? `'${name}', ` : ''}...) needs a type such as Integer or String(80) ${name ? 'after the name' : 'first'}`);
+    throw new ArgumentError(
+      `Column(${name ? `'${name}', ` : ''}...) needs a type such as Integer or String(80) ${name ? 'after the name' : 'first'}`,
+    );
   }
   const fks: SqlForeignKey[] = [];
   while (args[0] instanceof SqlForeignKey) fks.push(args.shift() as SqlForeignKey);
@@ -61,15 +86,30 @@ export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions
  * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
  * not refer back: `relationship(() => Tag, { secondary: postTags })`.
  */
-export function relationship<T>(target: string, options: RelationshipOptions & { uselist: false }): RelationshipDecl<T, false>;
+export function relationship<T>(
+  target: string,
+  options: RelationshipOptions & { uselist: false },
+): RelationshipDecl<T, false>;
 export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true>;
-export function relationship<C extends AnyModelClass>(target: () => C, options: RelationshipOptions & { uselist: false }): RelationshipDecl<InstanceType<C>, false>;
-export function relationship<C extends AnyModelClass>(target: () => C, options?: RelationshipOptions): RelationshipDecl<InstanceType<C>, true>;
-export function relationship(target: string | (() => AnyModelClass), options: RelationshipOptions = {}): RelationshipDecl<unknown, boolean> {
+export function relationship<C extends AnyModelClass>(
+  target: () => C,
+  options: RelationshipOptions & { uselist: false },
+): RelationshipDecl<InstanceType<C>, false>;
+export function relationship<C extends AnyModelClass>(
+  target: () => C,
+  options?: RelationshipOptions,
+): RelationshipDecl<InstanceType<C>, true>;
+export function relationship(
+  target: string | (() => AnyModelClass),
+  options: RelationshipOptions = {},
+): RelationshipDecl<unknown, boolean> {
   if (typeof target !== 'string' && typeof target !== 'function') {
-    throw new ArgumentError(`relationship() needs the target model's name or a thunk returning its class, got ${typeof target}`);
+    throw new ArgumentError(
+      `relationship() needs the target model's name or a thunk returning its class, got ${typeof target}`,
+    );
   }
-  if (typeof options !== 'object' || options === null) throw new ArgumentError('relationship() options must be an object');
+  if (typeof options !== 'object' || options === null)
+    throw new ArgumentError('relationship() options must be an object');
   return new RelationshipDecl(target, options);
 }
 
@@ -138,7 +178,8 @@ export class Database {
   Table(name: string, ...columns: TableColumn[]): SqlTable {
     if (typeof name !== 'string') throw new ArgumentError('db.Table(name, ...columns) needs the table name first');
     const cols = columns.map((c, i) => {
-      if (!(c instanceof ColumnDecl) || !c.name) throw new ArgumentError(`db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)`);
+      if (!(c instanceof ColumnDecl) || !c.name)
+        throw new ArgumentError(`db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)`);
       return new SqlColumn(c.name, c.type, c.foreignKeys, c.options);
     });
     return this.registry.metadata.add(new SqlTable(name, cols));
@@ -208,7 +249,8 @@ export class Database {
   /** A model under another name, to join its table twice. */
   aliased<C extends object>(model: C, name?: string): Omit<C, 'prototype' | 'query'> & AliasedModel {
     const mapper = this.registry.mapperOf(model);
-    return makeAlias(mapper, name ?? `${mapper.table.name}_alias`) as unknown as Omit<C, 'prototype' | 'query'> & AliasedModel;
+    return makeAlias(mapper, name ?? `${mapper.table.name}_alias`) as unknown as Omit<C, 'prototype' | 'query'> &
+      AliasedModel;
   }
 
   /** Bulk INSERT: `db.session.execute(db.insert(User).values([...]))`. */
@@ -240,4 +282,3 @@ function inferFrom(columns: readonly ColumnElement[]): SqlTable[] {
   }
   return out;
 }
-

@@ -102,7 +102,10 @@ export type Declarations = Record<string, ColumnDecl<unknown, boolean> | Relatio
 
 /** Column attribute values of an instance. */
 export type ColumnValues<D> = {
-  -readonly [K in keyof D as D[K] extends ColumnDecl<unknown, boolean> ? K : never]: D[K] extends ColumnDecl<infer V, infer N>
+  -readonly [K in keyof D as D[K] extends ColumnDecl<unknown, boolean> ? K : never]: D[K] extends ColumnDecl<
+    infer V,
+    infer N
+  >
     ? N extends true
       ? V | null
       : V
@@ -111,15 +114,20 @@ export type ColumnValues<D> = {
 
 /** Relationship attributes of an instance: awaitable until loaded. */
 export type RelationshipValues<D> = {
-  -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean> ? K : never]: D[K] extends RelationshipDecl<unknown, boolean>
-    ? Related<ShapeOf<D[K]>>
-    : never;
+  -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean>
+    ? K
+    : never]: D[K] extends RelationshipDecl<unknown, boolean> ? Related<ShapeOf<D[K]>> : never;
 };
 
 /** What `new Model({...})` accepts: any column values and already-known related objects. */
 export type ModelInit<D> = Partial<
   ColumnValues<D> & {
-    [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean> ? K : never]: D[K] extends RelationshipDecl<unknown, boolean> ? ShapeOf<D[K]> : never;
+    [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean> ? K : never]: D[K] extends RelationshipDecl<
+      unknown,
+      boolean
+    >
+      ? ShapeOf<D[K]>
+      : never;
   }
 >;
 

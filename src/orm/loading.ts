@@ -91,7 +91,8 @@ export class Planner {
         } else {
           this.joins.push({ right: alias, on: prop.joinCondition(from, alias) });
         }
-        for (const o of prop.orderBy) this.orderBy.push(new OrderByElement(replaceFrom(o.element, prop.target.table, alias), o.direction));
+        for (const o of prop.orderBy)
+          this.orderBy.push(new OrderByElement(replaceFrom(o.element, prop.target.table, alias), o.direction));
         plan.joined.push({ prop, plan: this.plan(prop.target, alias, children, childPath) });
       } else if (strategy === 'contains') {
         plan.joined.push({ prop, plan: this.plan(prop.target, node?.alias ?? prop.target.table, children, childPath) });
@@ -248,7 +249,14 @@ export async function loadRelated(
     }
   }
   let toQuery = keys;
-  if (prop.direction === 'MANYTOONE' && !prop.extraCriteria && isPrimaryKey(prop.target, prop.pairs.map((p) => p.remote))) {
+  if (
+    prop.direction === 'MANYTOONE' &&
+    !prop.extraCriteria &&
+    isPrimaryKey(
+      prop.target,
+      prop.pairs.map((p) => p.remote),
+    )
+  ) {
     // Many-to-one by primary key: the identity map answers without SQL when it can.
     toQuery = [];
     for (const values of keys) {
@@ -292,7 +300,12 @@ async function queryRelated(
     filterCols = prop.pairs.map((p) => p.remote);
   }
   const filterFrom = prop.secondary ?? target.table;
-  const where: ColumnElement<boolean>[] = [inClause(filterCols.map((c) => new ColumnRef(c, filterFrom)), keys)];
+  const where: ColumnElement<boolean>[] = [
+    inClause(
+      filterCols.map((c) => new ColumnRef(c, filterFrom)),
+      keys,
+    ),
+  ];
   if (prop.extraCriteria) where.push(prop.extraCriteria);
   const orderBy = [...prop.orderBy, ...planner.orderBy];
   const select = new Select({
@@ -322,10 +335,17 @@ function inClause(cols: ColumnRef[], keys: unknown[][]): ColumnElement<boolean> 
   if (cols.length === 1) {
     const col = cols[0]!;
     if (keys.length === 1) return col.eq(keys[0]![0] as never);
-    return new InExpression(col, keys.map((k) => bindValue(k[0], col.sqlType, 'selectin')), false);
+    return new InExpression(
+      col,
+      keys.map((k) => bindValue(k[0], col.sqlType, 'selectin')),
+      false,
+    );
   }
   if (keys.length === 1) return and_(...cols.map((c, i) => c.eq(keys[0]![i] as never)));
-  return new TupleInExpression(cols, keys.map((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin'))));
+  return new TupleInExpression(
+    cols,
+    keys.map((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin'))),
+  );
 }
 
 /**
@@ -336,7 +356,15 @@ export function loadsWithoutSql(session: Session, st: InstanceState, prop: Relat
   const keyCols = prop.secondary ? prop.secondaryLocal.map((p) => p.local) : prop.pairs.map((p) => p.local);
   const values = keyCols.map((c) => st.v[prop.parent.columnsByColumn.get(c)!.key]);
   if (values.some((v) => v === null || v === undefined)) return true;
-  if (prop.direction !== 'MANYTOONE' || prop.extraCriteria || !isPrimaryKey(prop.target, prop.pairs.map((p) => p.remote))) return false;
+  if (
+    prop.direction !== 'MANYTOONE' ||
+    prop.extraCriteria ||
+    !isPrimaryKey(
+      prop.target,
+      prop.pairs.map((p) => p.remote),
+    )
+  )
+    return false;
   return session.lookupIdentity(prop.target, orderedKey(prop, values)) !== undefined;
 }
 

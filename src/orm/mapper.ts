@@ -55,7 +55,9 @@ export class Mapper {
   setVersionColumn(key: string): void {
     const mc = this.columnsByKey.get(key);
     if (!mc || mc.column.type.typeName !== 'Integer' || mc.column.primaryKey) {
-      throw new MappingError(`Model ${this.name}: versionId '${key}' must name an Integer column that is not the primary key`);
+      throw new MappingError(
+        `Model ${this.name}: versionId '${key}' must name an Integer column that is not the primary key`,
+      );
     }
     this.versionColumn = mc;
   }
@@ -129,7 +131,8 @@ export class Mapper {
   /** Identity key from what a user passes to `get()`: a value, an array, or an object of key values. */
   keyFromIdentity(id: unknown): unknown {
     const where = `${this.name}.get()`;
-    if (id === undefined || id === null) throw new ArgumentError(`${where} needs a primary key value, got ${String(id)}`);
+    if (id === undefined || id === null)
+      throw new ArgumentError(`${where} needs a primary key value, got ${String(id)}`);
     if (this.primaryKey.length === 1) {
       if (typeof id === 'object') throw new ArgumentError(`${where} needs a primary key value, got an object`);
       return normalizeKey(id);
@@ -139,7 +142,9 @@ export class Mapper {
       : (id as Record<string, unknown>);
     const key = this.keyFromValues(values);
     if (key === undefined) {
-      throw new ArgumentError(`${where} needs every primary key column: ${this.primaryKey.map((p) => p.key).join(', ')}`);
+      throw new ArgumentError(
+        `${where} needs every primary key column: ${this.primaryKey.map((p) => p.key).join(', ')}`,
+      );
     }
     return key;
   }
@@ -147,7 +152,14 @@ export class Mapper {
   /** Builds a new persistent-to-be instance from a row, without running the class constructor. */
   instantiate(row: readonly unknown[], offset: number, processors: (ResultProcessor | null)[]): InstanceState {
     let read = this.readers.get(processors);
-    if (!read) this.readers.set(processors, (read = compileRowReader(this.columns.map((c) => c.key), processors)));
+    if (!read)
+      this.readers.set(
+        processors,
+        (read = compileRowReader(
+          this.columns.map((c) => c.key),
+          processors,
+        )),
+      );
     const values = read(row, offset);
     const obj = Object.create(this.cls.prototype as object) as object;
     const state = new InstanceState(this, obj, values);
@@ -186,10 +198,15 @@ function compileRowReader(keys: readonly string[], processors: readonly (ResultP
   };
   if (keys.includes('__proto__')) return loop;
   const fields = keys.map((k, i) =>
-    processors[i] ? `${JSON.stringify(k)}: (v = row[o + ${i}]) === null ? null : p[${i}](v)` : `${JSON.stringify(k)}: row[o + ${i}]`,
+    processors[i]
+      ? `${JSON.stringify(k)}: (v = row[o + ${i}]) === null ? null : p[${i}](v)`
+      : `${JSON.stringify(k)}: row[o + ${i}]`,
   );
   try {
-    const make = new Function('p', `"use strict"; return function readRow(row, o) { let v; return { ${fields.join(', ')} }; };`);
+    const make = new Function(
+      'p',
+      `"use strict"; return function readRow(row, o) { let v; return { ${fields.join(', ')} }; };`,
+    );
     return make(processors) as RowReader;
   } catch {
     return loop;

@@ -55,7 +55,8 @@ export function createModel(registry: Registry, name: string, decls: Declaration
     throw new ArgumentError(`db.Model(name, ...) needs the model's class name as a string, got ${String(name)}`);
   }
   if (registry.mappers.has(name)) throw new ArgumentError(`a model named '${name}' is already declared`);
-  if (typeof decls !== 'object' || decls === null) throw new ArgumentError(`db.Model('${name}', ...) needs an object of columns and relationships`);
+  if (typeof decls !== 'object' || decls === null)
+    throw new ArgumentError(`db.Model('${name}', ...) needs an object of columns and relationships`);
   const columns: Column[] = [];
   const relationships: [string, RelationshipDecl][] = [];
   for (const [key, decl] of Object.entries(decls)) {
@@ -82,7 +83,8 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       st.rel = {};
       this[STATE] = st;
       if (init !== undefined) {
-        if (typeof init !== 'object' || init === null) throw new ArgumentError(`new ${name}(...) takes an object of attribute values`);
+        if (typeof init !== 'object' || init === null)
+          throw new ArgumentError(`new ${name}(...) takes an object of attribute values`);
         for (const k of Object.keys(init)) {
           if (!mapper.columnsByKey.has(k) && !mapper.relationships.has(k)) {
             throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
@@ -167,7 +169,8 @@ function defineStatic(mapper: Mapper, key: string): void {
 /** Adds a relationship to a mapper: the property, the class attribute and the instance accessor. */
 export function installRelationship(mapper: Mapper, prop: RelationshipProperty): void {
   const key = prop.key;
-  if (mapper.columnsByKey.has(key)) throw new ArgumentError(`${mapper.name}.${key} is both a column and a relationship`);
+  if (mapper.columnsByKey.has(key))
+    throw new ArgumentError(`${mapper.name}.${key} is both a column and a relationship`);
   mapper.relationships.set(key, prop);
   mapper.attributes.set(key, prop.attribute);
   defineStatic(mapper, key);

@@ -51,7 +51,10 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
   selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'selectin');
   }
-  containsEager<K extends string, S>(attribute: RelationshipAttribute<K, S>, alias?: TableAlias): LoaderOption<[...P, [K, S]]> {
+  containsEager<K extends string, S>(
+    attribute: RelationshipAttribute<K, S>,
+    alias?: TableAlias,
+  ): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'contains', alias);
   }
   lazyload(attribute: RelationshipAttribute): LoaderOption<P> {
@@ -73,7 +76,8 @@ function step(attribute: RelationshipAttribute, strategy: LoadStrategy, alias?: 
 }
 
 function describe(v: unknown): string {
-  if (v === undefined) return 'undefined (is the relationship declared with backref? use backPopulates for a typed attribute)';
+  if (v === undefined)
+    return 'undefined (is the relationship declared with backref? use backPopulates for a typed attribute)';
   if (v && typeof v === 'object' && 'describe' in v) return `column ${(v as { describe(): string }).describe()}`;
   return typeof v;
 }
@@ -87,7 +91,10 @@ export function selectinload<K extends string, S>(attribute: RelationshipAttribu
   return new LoaderOption([step(attribute, 'selectin')]);
 }
 /** The query already joins the relationship's table (optionally as `alias`): fill it from those columns. */
-export function containsEager<K extends string, S>(attribute: RelationshipAttribute<K, S>, alias?: TableAlias): LoaderOption<[[K, S]]> {
+export function containsEager<K extends string, S>(
+  attribute: RelationshipAttribute<K, S>,
+  alias?: TableAlias,
+): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'contains', alias)]);
 }
 /** Load on first `await` (the default). */

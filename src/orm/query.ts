@@ -4,12 +4,25 @@
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
 import { ArgumentError } from '../sql/errors.js';
-import { ColumnElement, ColumnRef, FunctionCall, OrderByElement, Star, and_, requireElement } from '../sql/expressions.js';
+import {
+  ColumnElement,
+  ColumnRef,
+  FunctionCall,
+  OrderByElement,
+  Star,
+  and_,
+  requireElement,
+} from '../sql/expressions.js';
 import type { ForeignKey } from '../sql/schema.js';
 import { Join, Select, TableAlias, type FromClause, type Orderable } from '../sql/selectable.js';
 import { replaceFrom } from '../sql/visitors.js';
 import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
-import { AmbiguousForeignKeysError, MultipleResultsFoundError, NoForeignKeysError, NoResultFoundError } from './errors.js';
+import {
+  AmbiguousForeignKeysError,
+  MultipleResultsFoundError,
+  NoForeignKeysError,
+  NoResultFoundError,
+} from './errors.js';
 import { LoadBatch, LoadContext, Planner, type EntityPlan } from './loading.js';
 import type { Mapper } from './mapper.js';
 import { buildLoadTree, type Loaded, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
@@ -95,17 +108,23 @@ export class Query<T> {
 
   /** Equality on the model's own columns: `filterBy({ username: 'x' })`. */
   filterBy(values: { [K in keyof T]?: T[K] }): Query<T> {
-    if (typeof values !== 'object' || values === null) throw new ArgumentError(`${this.mapper.name} filterBy() takes an object of column values`);
+    if (typeof values !== 'object' || values === null)
+      throw new ArgumentError(`${this.mapper.name} filterBy() takes an object of column values`);
     const conds = Object.entries(values).map(([k, v]) => {
       const attr = this.mapper.columnAttribute(k);
-      if (v === undefined) throw new ArgumentError(`${this.mapper.name}.filterBy(): '${k}' is undefined; pass a value, or null to match NULL`);
+      if (v === undefined)
+        throw new ArgumentError(
+          `${this.mapper.name}.filterBy(): '${k}' is undefined; pass a value, or null to match NULL`,
+        );
       return attr.eq(v as never);
     });
     return this.filter(...conds);
   }
 
   orderBy(...clauses: Orderable[]): Query<T> {
-    const more = clauses.map((c) => (c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC')));
+    const more = clauses.map((c) =>
+      c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC'),
+    );
     return this.with({ orderBy: [...this.s.orderBy, ...more] });
   }
 
@@ -169,14 +188,16 @@ export class Query<T> {
   async one(): Promise<T> {
     const rows = await this.all();
     if (rows.length === 0) throw new NoResultFoundError(`${this.mapper.name} query: no row found for one()`);
-    if (rows.length > 1) throw new MultipleResultsFoundError(`${this.mapper.name} query: ${rows.length} rows found for one()`);
+    if (rows.length > 1)
+      throw new MultipleResultsFoundError(`${this.mapper.name} query: ${rows.length} rows found for one()`);
     return rows[0]!;
   }
 
   /** One result or null; MultipleResultsFoundError when there are several. */
   async oneOrNone(): Promise<T | null> {
     const rows = await this.all();
-    if (rows.length > 1) throw new MultipleResultsFoundError(`${this.mapper.name} query: ${rows.length} rows found for oneOrNone()`);
+    if (rows.length > 1)
+      throw new MultipleResultsFoundError(`${this.mapper.name} query: ${rows.length} rows found for oneOrNone()`);
     return rows[0] ?? null;
   }
 
@@ -194,7 +215,10 @@ export class Query<T> {
     if (simple) {
       select = new Select({ columns: [countStar], from: [this.mapper.table], where: this.whereClause() });
     } else {
-      const inner = this.baseSelect(this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)), true);
+      const inner = this.baseSelect(
+        this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)),
+        true,
+      );
       select = new Select({ columns: [countStar], from: [inner.subquery('anon_1')] });
     }
     const result = await session.executeRead(select);
@@ -203,9 +227,13 @@ export class Query<T> {
 
   /** One page of results plus the total: `{ items, total, pages, page, perPage, hasNext, hasPrev }`. */
   async paginate({ page = 1, perPage = 20 }: { page?: number; perPage?: number } = {}): Promise<Pagination<T>> {
-    if (!Number.isInteger(page) || page < 1) throw new ArgumentError(`paginate(): page must be an integer ≥ 1, got ${String(page)}`);
-    if (!Number.isInteger(perPage) || perPage < 1) throw new ArgumentError(`paginate(): perPage must be an integer ≥ 1, got ${String(perPage)}`);
-    const items = await this.limit(perPage).offset((page - 1) * perPage).all();
+    if (!Number.isInteger(page) || page < 1)
+      throw new ArgumentError(`paginate(): page must be an integer ≥ 1, got ${String(page)}`);
+    if (!Number.isInteger(perPage) || perPage < 1)
+      throw new ArgumentError(`paginate(): perPage must be an integer ≥ 1, got ${String(perPage)}`);
+    const items = await this.limit(perPage)
+      .offset((page - 1) * perPage)
+      .all();
     const total = await this.with({ orderBy: [], limit: null, offset: null }).count();
     const pages = Math.ceil(total / perPage);
     return {
@@ -240,7 +268,10 @@ export class Query<T> {
   }
 
   private requireSession(): Session {
-    if (!this.session) throw new ArgumentError(`select(${this.mapper.name}) is not bound to a session: run it with session.scalars(stmt)`);
+    if (!this.session)
+      throw new ArgumentError(
+        `select(${this.mapper.name}) is not bound to a session: run it with session.scalars(stmt)`,
+      );
     return this.session;
   }
 
@@ -274,7 +305,10 @@ export class Query<T> {
     const paged = this.s.limit !== null || this.s.offset !== null || this.s.distinct;
     if (joinedCollection && paged) {
       // LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it.
-      const inner = this.baseSelect(this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)), true);
+      const inner = this.baseSelect(
+        this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)),
+        true,
+      );
       const sub = inner.subquery('anon_1');
       planner = new Planner(session);
       plan = planner.plan(this.mapper, sub, tree, []);
@@ -318,7 +352,9 @@ export class Query<T> {
       mapper = this.mapper.registry.mapperOf(target);
       right = mapper.table;
     } else {
-      throw new ArgumentError(`join() takes a model, aliased(Model) or a relationship like User.posts, got ${typeof target}`);
+      throw new ArgumentError(
+        `join() takes a model, aliased(Model) or a relationship like User.posts, got ${typeof target}`,
+      );
     }
     const cond = on ?? this.inferOn(mapper, right);
     return this.with({
@@ -327,7 +363,11 @@ export class Query<T> {
     });
   }
 
-  private joinRelationship(attr: RelationshipAttribute, on: ColumnElement<boolean> | undefined, outer: boolean): Query<T> {
+  private joinRelationship(
+    attr: RelationshipAttribute,
+    on: ColumnElement<boolean> | undefined,
+    outer: boolean,
+  ): Query<T> {
     const prop = attr.property;
     const parent = [...this.s.entities].reverse().find((e) => e.mapper === prop.parent);
     if (!parent) throw new ArgumentError(`join(${attr}): the query does not select or join ${prop.parent.name}`);
@@ -337,7 +377,11 @@ export class Query<T> {
       joins.push({ right: prop.secondary, on: prop.secondaryCondition(parent.from, prop.secondary), outer });
       joins.push({ right, on: on ?? prop.targetCondition(prop.secondary, right), outer });
     } else {
-      joins.push({ right, on: on ? and_(prop.joinCondition(parent.from, right), on) : prop.joinCondition(parent.from, right), outer });
+      joins.push({
+        right,
+        on: on ? and_(prop.joinCondition(parent.from, right), on) : prop.joinCondition(parent.from, right),
+        outer,
+      });
     }
     return this.with({ joins, entities: [...this.s.entities, { mapper: prop.target, from: right }] });
   }
@@ -346,9 +390,10 @@ export class Query<T> {
   private inferOn(mapper: Mapper, right: FromClause): ColumnElement<boolean> {
     const candidates: { entity: JoinedEntity; fks: ForeignKey[] }[] = [];
     for (const e of this.s.entities) {
-      const fks = e.mapper.table === mapper.table
-        ? e.mapper.table.foreignKeysTo(mapper.table)
-        : [...e.mapper.table.foreignKeysTo(mapper.table), ...mapper.table.foreignKeysTo(e.mapper.table)];
+      const fks =
+        e.mapper.table === mapper.table
+          ? e.mapper.table.foreignKeysTo(mapper.table)
+          : [...e.mapper.table.foreignKeysTo(mapper.table), ...mapper.table.foreignKeysTo(e.mapper.table)];
       if (fks.length) candidates.push({ entity: e, fks });
     }
     const name = `${this.mapper.name} join(${mapper.name})`;
@@ -366,7 +411,11 @@ export class Query<T> {
     }
     const fk = chosen.fks[0]!;
     const leftFrom = chosen.entity.from;
-    if (fk.parent.table === chosen.entity.mapper.table && fk.column.table === mapper.table && chosen.entity.mapper.table !== mapper.table) {
+    if (
+      fk.parent.table === chosen.entity.mapper.table &&
+      fk.column.table === mapper.table &&
+      chosen.entity.mapper.table !== mapper.table
+    ) {
       return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
     }
     if (chosen.entity.mapper.table === mapper.table) {

@@ -113,7 +113,9 @@ export class RelationshipProperty {
     try {
       cls = t();
     } catch (err) {
-      throw new MappingError(`relationship ${this.name}: its target thunk threw: ${(err as Error).message}`, { cause: err });
+      throw new MappingError(`relationship ${this.name}: its target thunk threw: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
     return registry.mapperOf(cls);
   }
@@ -134,7 +136,9 @@ export class RelationshipProperty {
     const meta = this.parent.registry.metadata;
     const table = typeof secondary === 'string' ? meta.tables.get(secondary) : secondary;
     if (!table) {
-      throw new MappingError(`relationship ${this.name}: secondary table '${String(secondary)}' is not defined (use db.Table(...))`);
+      throw new MappingError(
+        `relationship ${this.name}: secondary table '${String(secondary)}' is not defined (use db.Table(...))`,
+      );
     }
     this.secondary = table;
     this.direction = 'MANYTOMANY';
@@ -197,19 +201,27 @@ export class RelationshipProperty {
       manyToOne = fks[0]!.parent.table === pt;
     }
     this.direction = manyToOne ? 'MANYTOONE' : 'ONETOMANY';
-    this.pairs = fks.map((fk) => (manyToOne ? { local: fk.parent, remote: fk.column } : { local: fk.column, remote: fk.parent }));
+    this.pairs = fks.map((fk) =>
+      manyToOne ? { local: fk.parent, remote: fk.column } : { local: fk.column, remote: fk.parent },
+    );
   }
 
   /** Splits a custom join condition into key equalities (along a foreign key) and extra criteria. */
   private resolvePrimaryJoin(cond: ColumnElement<boolean>): void {
     const pt = this.parent.table;
     const tt = this.target.table;
-    const named = this.options.foreignKeys === undefined ? null : this.resolveColumnNames(this.options.foreignKeys, 'foreignKeys');
+    const named =
+      this.options.foreignKeys === undefined ? null : this.resolveColumnNames(this.options.foreignKeys, 'foreignKeys');
     const clauses = cond instanceof BooleanClauseList && cond.operator === 'AND' ? cond.clauses : [cond];
     const extra: ColumnElement<boolean>[] = [];
     let manyToOne: boolean | null = null;
     for (const c of clauses) {
-      if (c instanceof BinaryExpression && c.operator === '=' && c.left instanceof ColumnRef && c.right instanceof ColumnRef) {
+      if (
+        c instanceof BinaryExpression &&
+        c.operator === '=' &&
+        c.left instanceof ColumnRef &&
+        c.right instanceof ColumnRef
+      ) {
         const [a, b] = [c.left.column, c.right.column];
         const pc = a.table === pt ? a : b.table === pt ? b : null;
         const tc = pc === a ? b : a;
@@ -247,7 +259,9 @@ export class RelationshipProperty {
         const mc = m.columnsByKey.get(attr);
         if (mc) return mc.column;
       }
-      throw new MappingError(`relationship ${this.name}: ${option} names '${name}', which is not a column of ${mappers.map((m) => m.name).join(' or ')}`);
+      throw new MappingError(
+        `relationship ${this.name}: ${option} names '${name}', which is not a column of ${mappers.map((m) => m.name).join(' or ')}`,
+      );
     });
   }
 
@@ -264,7 +278,10 @@ export class RelationshipProperty {
       const desc = n.startsWith('-') || / desc$/i.test(n);
       const key = n.replace(/^-/, '').replace(/ (asc|desc)$/i, '');
       const mc = this.target.columnsByKey.get(key);
-      if (!mc) throw new MappingError(`relationship ${this.name}: orderBy names '${key}', which is not a column of ${this.target.name}`);
+      if (!mc)
+        throw new MappingError(
+          `relationship ${this.name}: orderBy names '${key}', which is not a column of ${this.target.name}`,
+        );
       return new OrderByElement(new ColumnRef(mc.column, this.target.table), desc ? 'DESC' : 'ASC');
     });
   }
@@ -284,7 +301,9 @@ export class RelationshipProperty {
     if (o.backref) {
       const spec = typeof o.backref === 'string' ? { name: o.backref } : o.backref;
       if (this.target.relationships.has(spec.name) || this.target.columnsByKey.has(spec.name)) {
-        throw new MappingError(`relationship ${this.name}: backref '${spec.name}' clashes with an attribute of ${this.target.name}`);
+        throw new MappingError(
+          `relationship ${this.name}: backref '${spec.name}' clashes with an attribute of ${this.target.name}`,
+        );
       }
       const decl = {
         kind: 'relationship-decl',
@@ -308,26 +327,35 @@ export class RelationshipProperty {
 
   /** ON clause from the parent to the association table. */
   secondaryCondition(parentFrom: FromClause, secondaryFrom: FromClause): ColumnElement<boolean> {
-    return and_(...this.secondaryLocal.map((p) => new ColumnRef(p.local, parentFrom).eq(new ColumnRef(p.remote, secondaryFrom))));
+    return and_(
+      ...this.secondaryLocal.map((p) => new ColumnRef(p.local, parentFrom).eq(new ColumnRef(p.remote, secondaryFrom))),
+    );
   }
 
   /** ON clause from the association table to the target. */
   targetCondition(secondaryFrom: FromClause, targetFrom: FromClause): ColumnElement<boolean> {
-    return and_(...this.secondaryRemote.map((p) => new ColumnRef(p.local, secondaryFrom).eq(new ColumnRef(p.remote, targetFrom))));
+    return and_(
+      ...this.secondaryRemote.map((p) => new ColumnRef(p.local, secondaryFrom).eq(new ColumnRef(p.remote, targetFrom))),
+    );
   }
 
   /** `User.posts.any(...)` / `Post.author.has(...)`: a correlated EXISTS. */
   exists(criteria: ColumnElement<boolean> | undefined, method: 'any' | 'has'): ColumnElement<boolean> {
     this.parent.registry.configure();
-    if (method === 'any' && !this.uselist) throw new ArgumentError(`${this.name} is not a collection: use ${this.name}.has()`);
-    if (method === 'has' && this.uselist) throw new ArgumentError(`${this.name} is a collection: use ${this.name}.any()`);
+    if (method === 'any' && !this.uselist)
+      throw new ArgumentError(`${this.name} is not a collection: use ${this.name}.has()`);
+    if (method === 'has' && this.uselist)
+      throw new ArgumentError(`${this.name} is a collection: use ${this.name}.any()`);
     const selfRef = this.parent.table === this.target.table;
     const targetFrom = selfRef ? new TableAlias(this.target.table, `${this.target.table.name}_1`) : this.target.table;
     const conds: ColumnElement<boolean>[] = [];
     let from: FromClause[];
     if (this.secondary) {
       from = [this.secondary, targetFrom];
-      conds.push(this.secondaryCondition(this.parent.table, this.secondary), this.targetCondition(this.secondary, targetFrom));
+      conds.push(
+        this.secondaryCondition(this.parent.table, this.secondary),
+        this.targetCondition(this.secondary, targetFrom),
+      );
     } else {
       from = [targetFrom];
       conds.push(this.joinCondition(this.parent.table, targetFrom));
@@ -378,11 +406,13 @@ export class RelationshipProperty {
   /** `user.posts = [...]` or `post.author = user`. */
   set(state: InstanceState, value: unknown): void {
     this.parent.registry.configure();
-    const current = !this.uselist && this.direction === 'MANYTOONE' && !state.isLoaded(this.key) && state.status === 'persistent'
-      ? this.targetInIdentityMap(state)
-      : this.currentValue(state, 'assigned');
+    const current =
+      !this.uselist && this.direction === 'MANYTOONE' && !state.isLoaded(this.key) && state.status === 'persistent'
+        ? this.targetInIdentityMap(state)
+        : this.currentValue(state, 'assigned');
     if (this.uselist) {
-      if (!Array.isArray(value)) throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
+      if (!Array.isArray(value))
+        throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
       value.forEach((v) => this.checkMember(v));
       const old = current as InstrumentedList<object>;
       const next = InstrumentedList.of_(state, this, value as object[]);
@@ -478,18 +508,27 @@ function coversKey(fks: ForeignKey[]): boolean {
   const parents = new Set(fks.map((f) => f.parent));
   const targets = new Set(fks.map((f) => f.column));
   const targetTables = new Set(fks.map((f) => f.column.table));
-  return parents.size === fks.length && targets.size === fks.length && targetTables.size === 1 &&
-    [...targets].every((c) => c.primaryKey) && [...targetTables][0]!.primaryKey.length === fks.length;
+  return (
+    parents.size === fks.length &&
+    targets.size === fks.length &&
+    targetTables.size === 1 &&
+    [...targets].every((c) => c.primaryKey) &&
+    [...targetTables][0]!.primaryKey.length === fks.length
+  );
 }
 
 const CASCADE_ALL = ['save-update', 'merge', 'delete', 'refresh-expire', 'expunge'];
 const CASCADE_KNOWN = new Set([...CASCADE_ALL, 'all', 'delete-orphan']);
 
 function parseCascade(spec: string | undefined, where: string): Set<string> {
-  const parts = (spec ?? 'save-update, merge').split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = (spec ?? 'save-update, merge')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out = new Set<string>();
   for (const p of parts) {
-    if (!CASCADE_KNOWN.has(p)) throw new MappingError(`relationship ${where}: unknown cascade '${p}' (known: ${[...CASCADE_KNOWN].join(', ')})`);
+    if (!CASCADE_KNOWN.has(p))
+      throw new MappingError(`relationship ${where}: unknown cascade '${p}' (known: ${[...CASCADE_KNOWN].join(', ')})`);
     if (p === 'all') CASCADE_ALL.forEach((c) => out.add(c));
     else out.add(p);
   }
@@ -512,7 +551,9 @@ function makeUnloaded(prop: RelationshipProperty, state: InstanceState, site: Er
       const session = state.session;
       if (!session) {
         return Promise.reject(
-          new NotLoadedError(`${prop.name} cannot be loaded: ${state} is not in a session (it was expunged or its session closed)`),
+          new NotLoadedError(
+            `${prop.name} cannot be loaded: ${state} is not in a session (it was expunged or its session closed)`,
+          ),
         ).then(resolve, reject);
       }
       return session.loadRelationship(state, prop, site).then(resolve, reject);
@@ -522,7 +563,8 @@ function makeUnloaded(prop: RelationshipProperty, state: InstanceState, site: Er
     get(t, key) {
       if (key === 'then') return t.then;
       if (key === INSPECT) return () => `[unloaded ${prop.name}]`;
-      if (key === Symbol.toPrimitive || key === 'toJSON' || key === 'constructor' || key === Symbol.toStringTag) return undefined;
+      if (key === Symbol.toPrimitive || key === 'toJSON' || key === 'constructor' || key === Symbol.toStringTag)
+        return undefined;
       const fix = prop.uselist ? 'selectinload' : 'joinedload';
       throw new NotLoadedError(
         `${prop.name} is not loaded. Use \`await ${lowerFirst(prop.parent.name)}.${prop.key}\` to load it, ` +

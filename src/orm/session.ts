@@ -105,7 +105,9 @@ export class Session {
       return;
     }
     if (st.status !== 'persistent' || st.session !== this) {
-      throw new InvalidRequestError(`cannot delete ${st}: it is ${st.status === 'persistent' ? 'in another session' : st.status}`);
+      throw new InvalidRequestError(
+        `cannot delete ${st}: it is ${st.status === 'persistent' ? 'in another session' : st.status}`,
+      );
     }
     this.toDelete.add(st);
   }
@@ -117,10 +119,14 @@ export class Session {
   async refresh(obj: object): Promise<void> {
     const st = this.requireState(obj, 'refresh');
     this.checkUsable();
-    if (st.status !== 'persistent' || st.session !== this) throw new InvalidRequestError(`cannot refresh ${st}: it is not persistent in this session`);
+    if (st.status !== 'persistent' || st.session !== this)
+      throw new InvalidRequestError(`cannot refresh ${st}: it is not persistent in this session`);
     const mapper = st.mapper;
     const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
-    const select = new Select({ columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)), from: [mapper.table] }).filter(...where);
+    const select = new Select({
+      columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
+      from: [mapper.table],
+    }).filter(...where);
     const row = (await this.executeRead(select)).rows[0];
     if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
     const processors = mapper.processors(this.dialect);
@@ -171,7 +177,8 @@ export class Session {
     const hit = this.lookupIdentity(mapper, key);
     if (hit) return hit.obj as T;
     const pk = mapper.primaryKey;
-    const values = pk.length === 1 ? [id] : Array.isArray(id) ? id : pk.map((p) => (id as Record<string, unknown>)[p.key]);
+    const values =
+      pk.length === 1 ? [id] : Array.isArray(id) ? id : pk.map((p) => (id as Record<string, unknown>)[p.key]);
     let q = this.query(model);
     pk.forEach((p, i) => {
       q = q.filter(mapper.columnAttribute(p.key).eq(values[i] as never));
@@ -181,7 +188,8 @@ export class Session {
 
   /** Runs an ORM select (`select(User).where(...)`) and returns its objects: `await session.scalars(stmt).all()`. */
   scalars<T>(query: Query<T>): ScalarResult<T> {
-    if (!(query instanceof Query)) throw new ArgumentError('session.scalars() takes select(Model)...; use session.execute() for column selects');
+    if (!(query instanceof Query))
+      throw new ArgumentError('session.scalars() takes select(Model)...; use session.execute() for column selects');
     return new ScalarResult(query.bind(this));
   }
 
@@ -208,7 +216,9 @@ export class Session {
   private async executeSelect(stmt: Select): Promise<Record<string, unknown>[]> {
     const result = await this.executeRead(stmt);
     const names = stmt.columns.map((c, i) => outputName(c, i));
-    const processors = stmt.columns.map((c) => (c instanceof ColumnElement && c.sqlType ? this.dialect.resultProcessor(c.sqlType) : null));
+    const processors = stmt.columns.map((c) =>
+      c instanceof ColumnElement && c.sqlType ? this.dialect.resultProcessor(c.sqlType) : null,
+    );
     return result.rows.map((row) => {
       const out: Record<string, unknown> = {};
       names.forEach((n, i) => {
@@ -228,9 +238,13 @@ export class Session {
     let affected: InstanceState[] = [];
     if (loaded && loaded.size) {
       const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
-      const keys = await this.executeWrite(new Select({ columns: pkCols, from: [mapper.table], where: stmt.whereClause() }));
+      const keys = await this.executeWrite(
+        new Select({ columns: pkCols, from: [mapper.table], where: stmt.whereClause() }),
+      );
       affected = keys.rows
-        .map((r) => loaded.get(mapper.keyFromValues(Object.fromEntries(mapper.primaryKey.map((pk, i) => [pk.key, r[i]])))))
+        .map((r) =>
+          loaded.get(mapper.keyFromValues(Object.fromEntries(mapper.primaryKey.map((pk, i) => [pk.key, r[i]])))),
+        )
         .filter((x): x is InstanceState => x !== undefined);
     }
     const result = await this.executeWrite(node);
@@ -461,7 +475,13 @@ export class Session {
   }
 
   /** @internal The existing object for this row's key, or a new persistent one built from the row. */
-  identityFromRow(mapper: Mapper, key: unknown, row: readonly unknown[], plan: EntityPlan, batch: LoadBatch | null): InstanceState {
+  identityFromRow(
+    mapper: Mapper,
+    key: unknown,
+    row: readonly unknown[],
+    plan: EntityPlan,
+    batch: LoadBatch | null,
+  ): InstanceState {
     const map = this.identityMap(mapper);
     const existing = map.get(key);
     if (existing) return existing;
@@ -541,7 +561,8 @@ export class Session {
 
   private requireState(obj: unknown, action: string): InstanceState {
     const st = typeof obj === 'object' && obj !== null ? stateOf(obj) : undefined;
-    if (!st) throw new ArgumentError(`session.${action}() takes a model instance, got ${obj === null ? 'null' : typeof obj}`);
+    if (!st)
+      throw new ArgumentError(`session.${action}() takes a model instance, got ${obj === null ? 'null' : typeof obj}`);
     return st;
   }
 
@@ -610,7 +631,10 @@ export class ScalarResult<T> implements PromiseLike<T[]> {
   one(): Promise<T> {
     return this.query.one();
   }
-  then<A = T[], B = never>(onfulfilled?: ((v: T[]) => A | PromiseLike<A>) | null, onrejected?: ((e: unknown) => B | PromiseLike<B>) | null): PromiseLike<A | B> {
+  then<A = T[], B = never>(
+    onfulfilled?: ((v: T[]) => A | PromiseLike<A>) | null,
+    onrejected?: ((e: unknown) => B | PromiseLike<B>) | null,
+  ): PromiseLike<A | B> {
     return this.all().then(onfulfilled, onrejected);
   }
 }

@@ -14,7 +14,8 @@ import type { Mapper } from './mapper.js';
 export type ValuesOf<T> = { [K in keyof T]?: T[K] };
 
 function toColumns<T>(mapper: Mapper, values: ValuesOf<T>, where: string): Map<Column, unknown> {
-  if (typeof values !== 'object' || values === null) throw new ArgumentError(`${where} takes an object of column values`);
+  if (typeof values !== 'object' || values === null)
+    throw new ArgumentError(`${where} takes an object of column values`);
   const out = new Map<Column, unknown>();
   for (const [key, value] of Object.entries(values)) {
     const mc = mapper.columnsByKey.get(key);
@@ -51,7 +52,11 @@ export class InsertStatement<T> {
       for (const mc of this.mapper.columns) {
         if (!cols.has(mc.column) && mc.column.default !== undefined) cols.set(mc.column, mc.column.defaultValue());
       }
-      const ordered = new Map([...cols].sort(([a], [b]) => this.mapper.columnsByColumn.get(a)!.index - this.mapper.columnsByColumn.get(b)!.index));
+      const ordered = new Map(
+        [...cols].sort(
+          ([a], [b]) => this.mapper.columnsByColumn.get(a)!.index - this.mapper.columnsByColumn.get(b)!.index,
+        ),
+      );
       const sig = [...ordered.keys()].map((c) => c.name).join(',');
       let g = groups.get(sig);
       if (!g) groups.set(sig, (g = { cols: [...ordered.keys()], rows: [] }));
@@ -62,7 +67,12 @@ export class InsertStatement<T> {
 }
 
 /** An UPDATE or DELETE with no WHERE must say so: `undefined` criteria must never mean every row. */
-function criteria(mapper: Mapper, conditions: readonly ColumnElement<boolean>[], all: boolean, what: string): ColumnElement<boolean> | null {
+function criteria(
+  mapper: Mapper,
+  conditions: readonly ColumnElement<boolean>[],
+  all: boolean,
+  what: string,
+): ColumnElement<boolean> | null {
   if (conditions.length) return and_(...conditions);
   if (!all) throw new ArgumentError(`${what}(${mapper.name}) has no where(); call .allRows() to ${what} every row`);
   return null;

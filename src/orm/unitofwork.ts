@@ -143,7 +143,7 @@ export class UnitOfWork {
           if (cascadeDelete) {
             if (child.status === 'persistent') queue.push(child);
             else if (child.status === 'pending') this.session.expunge(item);
-          } else if (!this.deletes.has(child) && !(prop.passiveDeletes)) {
+          } else if (!this.deletes.has(child) && !prop.passiveDeletes) {
             this.assign(child, prop, null);
           }
         }
@@ -161,7 +161,9 @@ export class UnitOfWork {
     const states = [...this.inserts, ...this.updates];
     const addedTo = new Map<RelationshipProperty, Set<object>>();
     // Only a removal asks whether the object was added elsewhere: skip the index when nothing was removed.
-    const anyRemoved = states.some((st) => st.collectionChanges && [...st.collectionChanges.values()].some((ch) => ch.removed.size > 0));
+    const anyRemoved = states.some(
+      (st) => st.collectionChanges && [...st.collectionChanges.values()].some((ch) => ch.removed.size > 0),
+    );
     for (const st of anyRemoved ? states : []) {
       for (const [key, ch] of st.collectionChanges ?? []) {
         const prop = st.mapper.relationships.get(key)!;
@@ -176,7 +178,8 @@ export class UnitOfWork {
         if (prop.viewonly) continue;
         if (prop.direction === 'MANYTOMANY') {
           for (const a of ch.added) this.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
-          for (const r of ch.removed) if (st.status === 'persistent') this.associationDeletes.push({ prop, parent: st, child: stateOf(r)! });
+          for (const r of ch.removed)
+            if (st.status === 'persistent') this.associationDeletes.push({ prop, parent: st, child: stateOf(r)! });
           continue;
         }
         for (const a of ch.added) this.assign(stateOf(a)!, prop, st);
@@ -196,7 +199,8 @@ export class UnitOfWork {
           if (previous && previous !== current) this.removeChild(stateOf(previous as object)!, prop);
         } else if (prop.direction === 'MANYTOMANY') {
           if (current) this.associationInserts.push({ prop, parent: st, child: stateOf(current)! });
-          if (previous && previous !== current) this.associationDeletes.push({ prop, parent: st, child: stateOf(previous as object)! });
+          if (previous && previous !== current)
+            this.associationDeletes.push({ prop, parent: st, child: stateOf(previous as object)! });
         }
       }
     }
@@ -296,7 +300,10 @@ export class UnitOfWork {
         for (const a of this.assignments.get(st) ?? []) if (a.parent && pendingSet.has(a.parent)) return false;
         return true;
       });
-      if (ready.length === 0) throw new FlushError(`rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`);
+      if (ready.length === 0)
+        throw new FlushError(
+          `rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`,
+        );
       await this.insertBatch(mapper, ready);
       const done = new Set(ready);
       remaining = remaining.filter((s) => !done.has(s));
@@ -327,7 +334,12 @@ export class UnitOfWork {
         const chunk = group.slice(i, i + perStatement);
         const rows = chunk.map((st) => cols.map((mc) => st.v[mc.key]));
         const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
-        const stmt = new Insert(mapper.table, cols.map((c) => c.column), rows, returning);
+        const stmt = new Insert(
+          mapper.table,
+          cols.map((c) => c.column),
+          rows,
+          returning,
+        );
         const result = await this.session.executeWrite(stmt);
         if (generated.length) this.assignGeneratedKeys(mapper, chunk, generated[0]!.key, result);
         for (const st of chunk) {
@@ -355,7 +367,10 @@ export class UnitOfWork {
       throw new FlushError(`INSERT into ${mapper.table.name} returned no generated keys`);
     }
     chunk.forEach((st, i) => {
-      st.v[key] = typeof ids[i] === 'bigint' && mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer' ? Number(ids[i]) : ids[i];
+      st.v[key] =
+        typeof ids[i] === 'bigint' && mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer'
+          ? Number(ids[i])
+          : ids[i];
     });
   }
 
@@ -388,7 +403,9 @@ export class UnitOfWork {
     }
     const result = await this.session.executeWrite(new Update(st.mapper.table, values, and_(...conds)));
     if (result.rowsAffected === 0) {
-      const why = version ? 'it was changed or deleted by someone else since it was loaded' : 'it was deleted or its key changed outside this session';
+      const why = version
+        ? 'it was changed or deleted by someone else since it was loaded'
+        : 'it was deleted or its key changed outside this session';
       throw new StaleDataError(`UPDATE of ${st} matched no row: ${why}`);
     }
     this.session.txnUpdated.add(st);
@@ -397,15 +414,23 @@ export class UnitOfWork {
   private async writeAssociations(): Promise<void> {
     for (const { prop, parent } of this.associationClears) {
       const sec = prop.secondary!;
-      const where = and_(...prop.secondaryLocal.map((p) => new ColumnRef(p.remote, sec).eq(parent.v[keyOf(prop.parent, p.local)] as never)));
+      const where = and_(
+        ...prop.secondaryLocal.map((p) =>
+          new ColumnRef(p.remote, sec).eq(parent.v[keyOf(prop.parent, p.local)] as never),
+        ),
+      );
       await this.session.executeWrite(new Delete(sec, where));
     }
     for (const row of this.associationDeletes) {
       if (this.deletes.has(row.parent)) continue;
       const sec = row.prop.secondary!;
       const conds = [
-        ...row.prop.secondaryLocal.map((p) => new ColumnRef(p.remote, sec).eq(row.parent.v[keyOf(row.prop.parent, p.local)] as never)),
-        ...row.prop.secondaryRemote.map((p) => new ColumnRef(p.local, sec).eq(row.child.v[keyOf(row.prop.target, p.remote)] as never)),
+        ...row.prop.secondaryLocal.map((p) =>
+          new ColumnRef(p.remote, sec).eq(row.parent.v[keyOf(row.prop.parent, p.local)] as never),
+        ),
+        ...row.prop.secondaryRemote.map((p) =>
+          new ColumnRef(p.local, sec).eq(row.child.v[keyOf(row.prop.target, p.remote)] as never),
+        ),
       ];
       await this.session.executeWrite(new Delete(sec, and_(...conds)));
     }
@@ -440,12 +465,21 @@ export class UnitOfWork {
     const per = Math.max(1, Math.floor(this.session.dialect.compiler.maxParameters / pkCols.length));
     for (let i = 0; i < states.length; i += per) {
       const chunk = states.slice(i, i + per);
-      const values = chunk.map((st) => mapper.primaryKey.map((pk) => (st.orig && pk.key in st.orig ? st.orig[pk.key] : st.v[pk.key])));
+      const values = chunk.map((st) =>
+        mapper.primaryKey.map((pk) => (st.orig && pk.key in st.orig ? st.orig[pk.key] : st.v[pk.key])),
+      );
       let where: ColumnElement<boolean>;
       if (pkCols.length === 1) {
-        where = new InExpression(pkCols[0]!, values.map((v) => bindValue(v[0], pkCols[0]!.sqlType, 'delete')), false);
+        where = new InExpression(
+          pkCols[0]!,
+          values.map((v) => bindValue(v[0], pkCols[0]!.sqlType, 'delete')),
+          false,
+        );
       } else {
-        where = new TupleInExpression(pkCols, values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))));
+        where = new TupleInExpression(
+          pkCols,
+          values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))),
+        );
       }
       const result = await this.session.executeWrite(new Delete(mapper.table, where));
       if (result.rowsAffected !== chunk.length) {
@@ -465,11 +499,15 @@ export class UnitOfWork {
     const version = mapper.versionColumn!;
     for (const st of states) {
       const conds = [...mapper.primaryKey, version].map((mc) =>
-        new ColumnRef(mc.column, mapper.table).eq((st.orig && mc.key in st.orig ? st.orig[mc.key] : st.v[mc.key]) as never),
+        new ColumnRef(mc.column, mapper.table).eq(
+          (st.orig && mc.key in st.orig ? st.orig[mc.key] : st.v[mc.key]) as never,
+        ),
       );
       const result = await this.session.executeWrite(new Delete(mapper.table, and_(...conds)));
       if (result.rowsAffected !== 1) {
-        throw new StaleDataError(`DELETE of ${st} matched no row: it was changed or deleted by someone else since it was loaded`);
+        throw new StaleDataError(
+          `DELETE of ${st} matched no row: it was changed or deleted by someone else since it was loaded`,
+        );
       }
       this.session.registerDeleted(st);
       this.deleted.push(st);
@@ -482,7 +520,8 @@ export class UnitOfWork {
     const snaps = new Map<InstanceState, Snapshot>();
     for (const set of [this.inserts, this.updates, this.assignments.keys()]) {
       for (const st of set) {
-        if (!snaps.has(st)) snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
+        if (!snaps.has(st))
+          snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
       }
     }
     return snaps;

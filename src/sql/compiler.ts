@@ -61,7 +61,10 @@ export abstract class SqlCompiler {
 
   /** DDL for one table: CREATE TABLE then its CREATE INDEX statements. */
   createTable(table: Table, ifNotExists = false): string[] {
-    return [this.statement(new CreateTable(table, ifNotExists), new CompileContext()), ...this.createIndexes(table, ifNotExists)];
+    return [
+      this.statement(new CreateTable(table, ifNotExists), new CompileContext()),
+      ...this.createIndexes(table, ifNotExists),
+    ];
   }
 
   protected statement(stmt: Statement, ctx: CompileContext): string {

@@ -50,10 +50,4 @@ export class CreateIndexes {
   constructor(readonly table: Table) {}
 }
 
-export type Statement =
-  | import('./selectable.js').Select
-  | Insert
-  | Update
-  | Delete
-  | CreateTable
-  | DropTable;
+export type Statement = import('./selectable.js').Select | Insert | Update | Delete | CreateTable | DropTable;

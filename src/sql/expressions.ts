@@ -90,7 +90,9 @@ export abstract class ColumnElement<T = unknown> {
 
   private inValues(values: unknown, method: string): readonly ColumnElement[] | Select {
     if (values === undefined || values === null) {
-      throw new ArgumentError(`${this.describe()}.${method}() needs an array of values or a select, got ${String(values)}`);
+      throw new ArgumentError(
+        `${this.describe()}.${method}() needs an array of values or a select, got ${String(values)}`,
+      );
     }
     if (!Array.isArray(values)) {
       if (isSelect(values)) return values;
@@ -347,11 +349,15 @@ export const func: {
         if (typeof fn !== 'string' || !/^[A-Za-z_][A-Za-z0-9_.]*$/.test(fn)) {
           throw new ArgumentError(`func.call() needs a function name made of letters, digits and _, got ${String(fn)}`);
         }
-        return new FunctionCall(fn, args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${fn}()`))));
+        return new FunctionCall(
+          fn,
+          args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${fn}()`))),
+        );
       };
     }
     // The name goes into SQL unquoted: only a plain identifier may (func['x(); drop …'] must not).
-    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name)) throw new ArgumentError(`func.${name}: not a function name (letters, digits and _ only)`);
+    if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name))
+      throw new ArgumentError(`func.${name}: not a function name (letters, digits and _ only)`);
     return (...args: unknown[]) => {
       const elements = args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`)));
       const type = TYPE_FROM_ARGUMENT.has(name.toLowerCase()) ? (elements[0]?.sqlType ?? null) : null;

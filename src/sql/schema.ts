@@ -150,7 +150,8 @@ export class Table {
     this.columns = columns;
     this.c = {};
     for (const col of columns) {
-      if (this.columnsByName.has(col.name)) throw new ArgumentError(`Table '${name}' has two columns named '${col.name}'`);
+      if (this.columnsByName.has(col.name))
+        throw new ArgumentError(`Table '${name}' has two columns named '${col.name}'`);
       col.table = this;
       this.columnsByName.set(col.name, col);
       this.c[col.key] = new ColumnRef(col, this);

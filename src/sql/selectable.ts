@@ -126,7 +126,9 @@ export class Select implements SelectState {
   }
 
   orderByAlso(...clauses: Orderable[]): Select {
-    const more = clauses.map((c) => (c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC')));
+    const more = clauses.map((c) =>
+      c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC'),
+    );
     return this.with({ orderBy: [...this.orderBy, ...more] });
   }
 

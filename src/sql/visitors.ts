@@ -34,7 +34,8 @@ export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: Co
 export function replaceFrom<E extends ColumnElement>(expr: E, from: FromClause, to: FromClause): E {
   if (from === to) return expr;
   return adaptColumns(expr, (ref) => {
-    const sameTable = ref.from === from || (from.kind === 'table' && ref.column.table === from && ref.from.kind === 'table');
+    const sameTable =
+      ref.from === from || (from.kind === 'table' && ref.column.table === from && ref.from.kind === 'table');
     return sameTable ? new ColumnRef(ref.column, to, ref.displayName) : null;
   });
 }

@@ -27,20 +27,33 @@ describeEachDialect('Bulk statements', (t) => {
     expect(deleted.rowsAffected).toBe(3);
     expect(await s.get(b.User, dave.id)).toBeNull(); // gone from the identity map too
     await s.commit();
-    expect((await db.newSession().query(b.User).orderBy(b.User.id).all()).map((u) => [u.username, u.isActive])).toEqual([
-      ['alice', true],
-      ['bob', true],
-      ['carol', true],
-    ]);
+    expect((await db.newSession().query(b.User).orderBy(b.User.id).all()).map((u) => [u.username, u.isActive])).toEqual(
+      [
+        ['alice', true],
+        ['bob', true],
+        ['carol', true],
+      ],
+    );
   });
 
   it('an UPDATE or DELETE without where() must say allRows(); values are checked', async () => {
     const b = await openBlog(t.url);
     db = b.db;
-    expect(() => update(b.Tag).values({ name: 'x' }).toNode()).toThrow(/update\(Tag\) has no where\(\); call \.allRows\(\)/);
+    expect(() => update(b.Tag).values({ name: 'x' }).toNode()).toThrow(
+      /update\(Tag\) has no where\(\); call \.allRows\(\)/,
+    );
     await expect(db.session.execute(delete_(b.Tag))).rejects.toThrow(ArgumentError);
-    expect(() => update(b.Tag).where(b.Tag.id.eq(1)).values({ name: 5 as never }).toNode()).toThrow(/Tag\.name: expected a string/);
-    expect(() => insert(b.Tag).values({ nope: 1 } as never).toNodes()).toThrow(/Tag has no column attribute 'nope'/);
+    expect(() =>
+      update(b.Tag)
+        .where(b.Tag.id.eq(1))
+        .values({ name: 5 as never })
+        .toNode(),
+    ).toThrow(/Tag\.name: expected a string/);
+    expect(() =>
+      insert(b.Tag)
+        .values({ nope: 1 } as never)
+        .toNodes(),
+    ).toThrow(/Tag has no column attribute 'nope'/);
     await db.session.execute(delete_(b.Tag).allRows()).catch(() => undefined); // post_tags rows reference tags
   });
 });

@@ -47,11 +47,16 @@ describeEachDialect('Keys', (t) => {
     expect(course.enrollments.map((e) => e.student).sort()).toEqual(['ann', 'ben']);
     expect(course.enrollments.includes(ann)).toBe(true); // same object from the identity map
     ann.grade = 6;
-    course.enrollments.splice(course.enrollments.findIndex((e) => e.student === 'ben'), 1);
+    course.enrollments.splice(
+      course.enrollments.findIndex((e) => e.student === 'ben'),
+      1,
+    );
     await s.commit();
     const rows = await db.newSession().query(Enrollment).all();
     expect(rows.map((e) => [e.course_code, e.student, e.grade])).toEqual([['CS101', 'ann', 6]]);
-    await expect(s.get(Enrollment, { course_code: 'CS101' })).rejects.toThrow(/needs every primary key column: course_code, student/);
+    await expect(s.get(Enrollment, { course_code: 'CS101' })).rejects.toThrow(
+      /needs every primary key column: course_code, student/,
+    );
   });
 
   it('deleting a parent without a delete cascade clears its children’s foreign keys (they are loaded first)', async () => {

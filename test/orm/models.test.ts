@@ -1,11 +1,5 @@
 import { afterEach, describe, expect, it as plainIt } from 'vitest';
-import {
-  ArgumentError,
-  Database,
-  IntegrityError,
-  MappingError,
-  tableNameFor,
-} from '../../src/index.js';
+import { ArgumentError, Database, IntegrityError, MappingError, tableNameFor } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 describe('Model declaration', () => {
@@ -19,7 +13,11 @@ describe('Model declaration', () => {
     ]);
     const db = new Database();
     class BlogPost extends db.Model('BlogPost', { id: db.Column(db.Integer, { primaryKey: true }) }) {}
-    class Track extends db.Model('Track', { TrackId: db.Column(db.Integer, { primaryKey: true }) }, { tableName: 'Track' }) {}
+    class Track extends db.Model(
+      'Track',
+      { TrackId: db.Column(db.Integer, { primaryKey: true }) },
+      { tableName: 'Track' },
+    ) {}
     expect(BlogPost.__table__.name).toBe('blog_post');
     expect(Track.__table__.name).toBe('Track');
   });
@@ -39,7 +37,9 @@ describe('Model declaration', () => {
   plainIt('rejects bad declarations with errors naming the model', () => {
     const db = new Database();
     expect(() => db.Model('NoKey', { name: db.Column(db.String(10)) })).toThrow(/Model NoKey has no primary key/);
-    expect(() => db.Model('Bad', { id: db.Column(db.Integer, { primaryKey: true }), x: 5 as never })).toThrow(/Bad\.x must be db\.Column/);
+    expect(() => db.Model('Bad', { id: db.Column(db.Integer, { primaryKey: true }), x: 5 as never })).toThrow(
+      /Bad\.x must be db\.Column/,
+    );
     expect(() => db.Column('x' as never)).toThrow(/needs a type/);
     expect(() => db.ForeignKey('nodot')).toThrow(/expected 'table\.column'/);
     db.Model('Dup', { id: db.Column(db.Integer, { primaryKey: true }) });
@@ -52,7 +52,9 @@ describe('Model declaration', () => {
       id: db.Column(db.Integer, { primaryKey: true }),
       user_id: db.Column(db.Integer, db.ForeignKey('users.id')),
     });
-    await expect(db.createAll()).rejects.toThrow(/ForeignKey on post\.user_id refers to table 'users', which does not exist/);
+    await expect(db.createAll()).rejects.toThrow(
+      /ForeignKey on post\.user_id refers to table 'users', which does not exist/,
+    );
   });
 
   plainIt('a relationship to an unknown model or without a foreign key fails clearly', async () => {
@@ -125,7 +127,14 @@ describeEachDialect('Schema (DDL)', (t) => {
     expect(events.some((e) => /CREATE INDEX/.test(e.sql) && e.sql.includes('ix_owner_city'))).toBe(true);
     await db!.createAll(); // idempotent
     const owner = new Owner({ email: 'a@x.io' });
-    const item = new Item({ owner, price: '12.50', weight: 1.5, day: '2024-02-29', meta: { tags: ['a'], n: 1 }, notes: 'é ☃' });
+    const item = new Item({
+      owner,
+      price: '12.50',
+      weight: 1.5,
+      day: '2024-02-29',
+      meta: { tags: ['a'], n: 1 },
+      notes: 'é ☃',
+    });
     db!.session.add(item);
     await db!.session.commit();
     const got = (await db!.newSession().get(Item, item.id))!;

@@ -39,18 +39,36 @@ describeEachDialect('Queries', (t) => {
     expect(names(await q().filter(User.id.ge(3)).all())).toEqual(['carol', 'dave']);
     expect(names(await q().filter(User.username.like('%o%')).all())).toEqual(['bob', 'carol']);
     expect(names(await q().filter(User.username.ilike('A%')).all())).toEqual(['alice']);
-    expect(names(await q().filter(User.username.in(['dave', 'alice'])).all())).toEqual(['alice', 'dave']);
-    expect(names(await q().filter(User.username.notIn(['dave', 'alice'])).all())).toEqual(['bob', 'carol']);
+    expect(
+      names(
+        await q()
+          .filter(User.username.in(['dave', 'alice']))
+          .all(),
+      ),
+    ).toEqual(['alice', 'dave']);
+    expect(
+      names(
+        await q()
+          .filter(User.username.notIn(['dave', 'alice']))
+          .all(),
+      ),
+    ).toEqual(['bob', 'carol']);
     expect(names(await q().filter(User.username.in([])).all())).toEqual([]);
     expect(names(await q().filter(User.id.between(2, 3)).all())).toEqual(['bob', 'carol']);
-    expect(names(await q().filter(or_(User.id.eq(1), and_(User.id.gt(2), not_(User.isActive.eq(true))))).all())).toEqual(['alice', 'carol']);
+    expect(
+      names(
+        await q()
+          .filter(or_(User.id.eq(1), and_(User.id.gt(2), not_(User.isActive.eq(true)))))
+          .all(),
+      ),
+    ).toEqual(['alice', 'carol']);
   });
 
   it('matches NULL with isNull/isNotNull and eq(null)', async () => {
     const { Post, Profile } = await open();
-    expect((await Post.query.filter(Post.content.isNull()).count())).toBe(4);
-    expect((await Post.query.filter(Post.content.isNotNull()).count())).toBe(0);
-    expect((await Profile.query.filter(Profile.bio.eq(null)).count())).toBe(0);
+    expect(await Post.query.filter(Post.content.isNull()).count()).toBe(4);
+    expect(await Post.query.filter(Post.content.isNotNull()).count()).toBe(0);
+    expect(await Profile.query.filter(Profile.bio.eq(null)).count()).toBe(0);
   });
 
   it('filterBy, orderBy, limit, offset, first, one, oneOrNone, count, distinct, get', async () => {
@@ -76,7 +94,14 @@ describeEachDialect('Queries', (t) => {
     const { User } = await open();
     const page = await User.query.orderBy(User.id).paginate({ page: 2, perPage: 3 });
     expect(names(page.items)).toEqual(['dave']);
-    expect([page.total, page.pages, page.page, page.hasNext, page.hasPrev, page.prevNum]).toEqual([4, 2, 2, false, true, 1]);
+    expect([page.total, page.pages, page.page, page.hasNext, page.hasPrev, page.prevNum]).toEqual([
+      4,
+      2,
+      2,
+      false,
+      true,
+      1,
+    ]);
     await expect(User.query.paginate({ page: 0 })).rejects.toBeInstanceOf(ArgumentError);
   });
 

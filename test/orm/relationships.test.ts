@@ -95,7 +95,12 @@ describeEachDialect('Relationships', (t) => {
   it('keeps both sides in sync in memory and sets the foreign key at flush', async () => {
     const { db, User, Post } = await blog();
     const s = db.newSession();
-    const [alice, bob] = await s.query(User).filter(User.username.in(['alice', 'bob'])).orderBy(User.id).options(selectinload(User.posts)).all();
+    const [alice, bob] = await s
+      .query(User)
+      .filter(User.username.in(['alice', 'bob']))
+      .orderBy(User.id)
+      .options(selectinload(User.posts))
+      .all();
     const post = new Post({ title: 'New' });
     alice!.posts.push(post);
     expect(await post.author).toBe(alice); // the other side, at once
@@ -159,10 +164,21 @@ describeEachDialect('Relationships', (t) => {
     const grace = (await s.query(Employee).filterBy({ name: 'Grace' }).one())!;
     expect((await grace.manager)?.name).toBe('Ada');
     expect((await grace.reports).map((e) => e.name)).toEqual(['Ken', 'Linus']);
-    const devs = await db.newSession().query(Employee).filter(Employee.manager_id.eq(grace.id)).options(joinedload(Employee.manager)).all();
+    const devs = await db
+      .newSession()
+      .query(Employee)
+      .filter(Employee.manager_id.eq(grace.id))
+      .options(joinedload(Employee.manager))
+      .all();
     expect(devs.map((d) => d.manager?.name)).toEqual(['Grace', 'Grace']);
     const Manager = db.aliased(Employee, 'manager');
-    const underGrace = await db.newSession().query(Employee).join(Manager, Employee.manager_id.eq(Manager.id)).filter(Manager.name.eq('Grace')).orderBy(Employee.name).all();
+    const underGrace = await db
+      .newSession()
+      .query(Employee)
+      .join(Manager, Employee.manager_id.eq(Manager.id))
+      .filter(Manager.name.eq('Grace'))
+      .orderBy(Employee.name)
+      .all();
     expect(underGrace.map((e) => e.name)).toEqual(['Ken', 'Linus']);
   });
 
@@ -172,7 +188,11 @@ describeEachDialect('Relationships', (t) => {
     const work = new Address({ city: 'Bergen' });
     db.session.add(new Customer({ billing: home, shipping: work }));
     await db.session.commit();
-    const c = (await db.newSession().query(Customer).options(joinedload(Customer.billing), joinedload(Customer.shipping)).one())!;
+    const c = (await db
+      .newSession()
+      .query(Customer)
+      .options(joinedload(Customer.billing), joinedload(Customer.shipping))
+      .one())!;
     expect([c.billing?.city, c.shipping?.city]).toEqual(['Oslo', 'Bergen']);
     expect(() => db.session.query(Customer).join(Address)).toThrow(AmbiguousForeignKeysError);
     expect(() => db.session.query(Customer).join(Address)).toThrow(/customer\.billing_id, customer\.shipping_id/);
@@ -211,7 +231,11 @@ describeEachDialect('Relationships', (t) => {
   it('primaryJoin and orderBy on a relationship', async () => {
     const { db, Author, Book, Shelf } = await fresh(cascadeModels);
     const a = new Author({
-      books: [new Book({ title: 'Zeta', published: true }), new Book({ title: 'Alpha', published: true }), new Book({ title: 'Draft' })],
+      books: [
+        new Book({ title: 'Zeta', published: true }),
+        new Book({ title: 'Alpha', published: true }),
+        new Book({ title: 'Draft' }),
+      ],
     });
     db.session.add(a);
     await db.session.commit();
@@ -257,7 +281,10 @@ describeEachDialect('Relationships', (t) => {
 
   it('selectin loads in batches of 500 keys', async () => {
     const { db, User, Post } = await blog({ seed: false });
-    const users = Array.from({ length: 1001 }, (_, i) => new User({ username: `u${i}`, posts: [new Post({ title: `t${i}` })] }));
+    const users = Array.from(
+      { length: 1001 },
+      (_, i) => new User({ username: `u${i}`, posts: [new Post({ title: `t${i}` })] }),
+    );
     db.session.addAll(users);
     await db.session.commit();
     const events = await db.recordQueries(async () => {
@@ -270,8 +297,18 @@ describeEachDialect('Relationships', (t) => {
   it('chained options load two levels; raise, noload, lazyload and containsEager do what they say', async () => {
     const { db, User, Post } = await blog();
     const n = await db.countQueries(async () => {
-      const posts = await db.newSession().query(Post).options(joinedload(Post.author).selectinload(User.profile)).orderBy(Post.id).all();
-      expect(posts.map((p) => p.author?.profile?.bio ?? null)).toEqual(['Alice writes', 'Alice writes', 'Bob reads', null]);
+      const posts = await db
+        .newSession()
+        .query(Post)
+        .options(joinedload(Post.author).selectinload(User.profile))
+        .orderBy(Post.id)
+        .all();
+      expect(posts.map((p) => p.author?.profile?.bio ?? null)).toEqual([
+        'Alice writes',
+        'Alice writes',
+        'Bob reads',
+        null,
+      ]);
     });
     expect(n).toBe(2);
     const raised = await db.newSession().query(User).options(raiseload(User.posts)).first();
@@ -301,7 +338,9 @@ describeEachDialect('Relationships', (t) => {
     const u = (await db.newSession().query(User).first())!;
     const posts = u.posts as unknown as unknown[];
     expect(() => posts.length).toThrow(NotLoadedError);
-    expect(() => posts.length).toThrow('User.posts is not loaded. Use `await user.posts` to load it, or load it with the query: .options(selectinload(User.posts))');
+    expect(() => posts.length).toThrow(
+      'User.posts is not loaded. Use `await user.posts` to load it, or load it with the query: .options(selectinload(User.posts))',
+    );
     expect(() => [...posts]).toThrow(NotLoadedError);
   });
 
@@ -310,7 +349,9 @@ describeEachDialect('Relationships', (t) => {
     const { db, User } = await blog({ nPlusOne: 'warn', warn });
     for (const u of await db.newSession().query(User).all()) await u.posts;
     expect(warn).toHaveBeenCalledTimes(1);
-    expect(warn.mock.calls[0]![0]).toMatch(/N\+1 query: User\.posts was lazily loaded for several User objects .* at test\/orm\/relationships\.test\.ts:\d+:\d+\. Load them together: \.options\(selectinload\(User\.posts\)\)/);
+    expect(warn.mock.calls[0]![0]).toMatch(
+      /N\+1 query: User\.posts was lazily loaded for several User objects .* at test\/orm\/relationships\.test\.ts:\d+:\d+\. Load them together: \.options\(selectinload\(User\.posts\)\)/,
+    );
     const strict = db.newSession({ nPlusOne: 'raise' });
     const users = await strict.query(User).all();
     await users[0]!.posts;
@@ -321,11 +362,20 @@ describeEachDialect('Relationships', (t) => {
 
   it('joins: along a relationship, outer joins, any() and has() as EXISTS', async () => {
     const { db, User, Post, Tag } = await blog();
-    const viaRel = await db.newSession().query(Post).join(Post.tags).filter(Tag.name.eq('howto')).orderBy(Post.id).all();
+    const viaRel = await db
+      .newSession()
+      .query(Post)
+      .join(Post.tags)
+      .filter(Tag.name.eq('howto'))
+      .orderBy(Post.id)
+      .all();
     expect(viaRel.map((p) => p.title)).toEqual(['Joins, explained', "Bob's first"]);
     const outer = await db.newSession().query(User).outerjoin(User.posts).filter(Post.id.isNull()).all();
     expect(outer.map((u) => u.username)).toEqual(['dave']);
-    const tagged = await User.query.filter(User.posts.any(Post.tags.any(Tag.name.eq('howto')))).orderBy(User.id).all();
+    const tagged = await User.query
+      .filter(User.posts.any(Post.tags.any(Tag.name.eq('howto'))))
+      .orderBy(User.id)
+      .all();
     expect(tagged.map((u) => u.username)).toEqual(['alice', 'bob']);
     const inactive = await Post.query.filter(Post.author.has(User.isActive.eq(false))).all();
     expect(inactive.map((p) => p.title)).toEqual(['Old news']);

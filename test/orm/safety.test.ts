@@ -3,7 +3,21 @@ import { afterEach, expect } from 'vitest';
 import { ArgumentError, Database } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
-const CORPUS = ["'", '"', '`', "\\'", '\\', '$1', ':name', '?', '/* x */', '--', "'; DROP TABLE t; --", 'é☃\u0000z'.replace('\u0000', ''), '%_'];
+const CORPUS = [
+  "'",
+  '"',
+  '`',
+  "\\'",
+  '\\',
+  '$1',
+  ':name',
+  '?',
+  '/* x */',
+  '--',
+  "'; DROP TABLE t; --",
+  'é☃\u0000z'.replace('\u0000', ''),
+  '%_',
+];
 
 function weirdModels(db: Database) {
   // Quotes of every dialect inside identifiers: they must be doubled, never break out.
@@ -62,7 +76,9 @@ describeEachDialect('Safety', (t) => {
   it('refuses operator-shaped objects and arrays where a scalar belongs (knex/TypeORM CVE class)', async () => {
     const { Weird } = await open();
     expect(() => Weird.value.eq({ $gt: '' } as never)).toThrow(ArgumentError);
-    expect(() => new Weird({ value: { name: 'x', role: 'admin' } as never })).toThrow(/Weird\.value: expected a string, got an object/);
+    expect(() => new Weird({ value: { name: 'x', role: 'admin' } as never })).toThrow(
+      /Weird\.value: expected a string, got an object/,
+    );
     expect(() => Weird.query.filterBy({ value: ['a'] as never })).toThrow(/expected a string, got an array/);
   });
 

@@ -1,5 +1,12 @@
 import { afterEach, expect } from 'vitest';
-import { FlushError, IntegrityError, InvalidRequestError, PendingRollbackError, selectColumns, type Database } from '../../src/index.js';
+import {
+  FlushError,
+  IntegrityError,
+  InvalidRequestError,
+  PendingRollbackError,
+  selectColumns,
+  type Database,
+} from '../../src/index.js';
 import { openBlog } from '../support/blog.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 

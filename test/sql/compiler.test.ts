@@ -17,14 +17,20 @@ const users = meta.add(
   ]),
 );
 const posts = meta.add(
-  new Table('post', [new Column('id', Integer, [], { primaryKey: true }), new Column('user_id', Integer, [new ForeignKey('user.id')])]),
+  new Table('post', [
+    new Column('id', Integer, [], { primaryKey: true }),
+    new Column('user_id', Integer, [new ForeignKey('user.id')]),
+  ]),
 );
 const c = new SqliteCompiler();
 const u = users.c;
 
 describe('SQLite compiler', () => {
   it('binds every value and quotes every identifier', () => {
-    const s = new Select({ columns: [u.id!, u.name!], from: [users] }).filter(u.name!.eq("x'; DROP TABLE user; --"), u.active!.eq(true));
+    const s = new Select({ columns: [u.id!, u.name!], from: [users] }).filter(
+      u.name!.eq("x'; DROP TABLE user; --"),
+      u.active!.eq(true),
+    );
     expect(c.compile(s)).toEqual({
       sql: 'SELECT "user"."id", "user"."name" FROM "user" WHERE ("user"."name" = ? AND "user"."active" = ?)',
       params: ["x'; DROP TABLE user; --", 1],
@@ -34,11 +40,16 @@ describe('SQLite compiler', () => {
   it('compiles operators, boolean logic and functions', () => {
     const when = new Date('2024-01-02T03:04:05.006Z');
     const s = new Select({ columns: [func.count(), func.max(u.id!)], from: [users] }).filter(
-      or_(u.id!.in([1, 2]), and_(u.id!.between(3, 4), not_(u.name!.like('a%'))), u.name!.ilike('B%'), u.seen!.gt(when), u.active!.isNull()),
+      or_(
+        u.id!.in([1, 2]),
+        and_(u.id!.between(3, 4), not_(u.name!.like('a%'))),
+        u.name!.ilike('B%'),
+        u.seen!.gt(when),
+        u.active!.isNull(),
+      ),
     );
     expect(c.compile(s)).toEqual({
-      sql:
-        'SELECT count(*), max("user"."id") FROM "user" WHERE ("user"."id" IN (?, ?) OR ("user"."id" BETWEEN ? AND ? AND NOT ("user"."name" LIKE ?)) OR lower("user"."name") LIKE lower(?) OR "user"."seen" > ? OR "user"."active" IS NULL)',
+      sql: 'SELECT count(*), max("user"."id") FROM "user" WHERE ("user"."id" IN (?, ?) OR ("user"."id" BETWEEN ? AND ? AND NOT ("user"."name" LIKE ?)) OR lower("user"."name") LIKE lower(?) OR "user"."seen" > ? OR "user"."active" IS NULL)',
       params: [1, 2, 3, 4, 'a%', 'B%', '2024-01-02 03:04:05.006'],
     });
   });
@@ -53,16 +64,34 @@ describe('SQLite compiler', () => {
       'SELECT DISTINCT "user"."name" FROM "user" LEFT OUTER JOIN "post" ON "user"."id" = "post"."user_id" ORDER BY "user"."name" DESC, "user"."id" LIMIT 10 OFFSET 20',
     );
     const inner = new Select({ columns: [posts.c.user_id!], from: [posts] });
-    const e = new Select({ columns: [u.id!], from: [users] }).filter(u.id!.in(inner), inner.exists(), text('"user"."id" > ?', [5]));
+    const e = new Select({ columns: [u.id!], from: [users] }).filter(
+      u.id!.in(inner),
+      inner.exists(),
+      text('"user"."id" > ?', [5]),
+    );
     expect(c.compile(e)).toEqual({
       sql: 'SELECT "user"."id" FROM "user" WHERE ("user"."id" IN (SELECT "post"."user_id" FROM "post") AND EXISTS (SELECT "post"."user_id" FROM "post") AND "user"."id" > ?)',
       params: [5],
     });
-    expect(c.compile(new Select({ columns: [u.id!], from: [users], offset: 5 })).sql).toBe('SELECT "user"."id" FROM "user" LIMIT -1 OFFSET 5');
+    expect(c.compile(new Select({ columns: [u.id!], from: [users], offset: 5 })).sql).toBe(
+      'SELECT "user"."id" FROM "user" LIMIT -1 OFFSET 5',
+    );
   });
 
   it('compiles INSERT … RETURNING, UPDATE and DELETE with bound values', () => {
-    expect(c.compile(new Insert(users, [users.column('name'), users.column('active')], [['a', true], ['b', false]], [users.column('id')]))).toEqual({
+    expect(
+      c.compile(
+        new Insert(
+          users,
+          [users.column('name'), users.column('active')],
+          [
+            ['a', true],
+            ['b', false],
+          ],
+          [users.column('id')],
+        ),
+      ),
+    ).toEqual({
       sql: 'INSERT INTO "user" ("name", "active") VALUES (?, ?), (?, ?) RETURNING "id"',
       params: ['a', 1, 'b', 0],
     });
@@ -70,11 +99,17 @@ describe('SQLite compiler', () => {
       sql: 'UPDATE "user" SET "name" = ? WHERE "user"."id" = ?',
       params: ['z', 3],
     });
-    expect(c.compile(new Delete(users, u.id!.in([1])))).toEqual({ sql: 'DELETE FROM "user" WHERE "user"."id" IN (?)', params: [1] });
+    expect(c.compile(new Delete(users, u.id!.in([1])))).toEqual({
+      sql: 'DELETE FROM "user" WHERE "user"."id" IN (?)',
+      params: [1],
+    });
   });
 
   it('refuses a decimal SQLite would round (more than 15 significant digits)', () => {
-    const t = new Table('money', [new Column('id', Integer, [], { primaryKey: true }), new Column('amount', Numeric(38, 18))]);
+    const t = new Table('money', [
+      new Column('id', Integer, [], { primaryKey: true }),
+      new Column('amount', Numeric(38, 18)),
+    ]);
     expect(c.compile(new Insert(t, [t.column('amount')], [['1234567890123.45']])).params).toEqual(['1234567890123.45']);
     expect(() => c.compile(new Insert(t, [t.column('amount')], [['12345678901234567890.123456789012345678']]))).toThrow(
       /SQLite cannot store the decimal 12345678901234567890\.123456789012345678 exactly/,
@@ -82,7 +117,9 @@ describe('SQLite compiler', () => {
   });
 
   it('func.call names any function, but only a plain identifier', () => {
-    expect(c.compile(new Select({ columns: [func.call<string>('upper', u.name!)], from: [users] })).sql).toBe('SELECT upper("user"."name") FROM "user"');
+    expect(c.compile(new Select({ columns: [func.call<string>('upper', u.name!)], from: [users] })).sql).toBe(
+      'SELECT upper("user"."name") FROM "user"',
+    );
     expect(() => func.call('x(); drop table user; --')).toThrow(/needs a function name/);
     expect(() => func['x(); drop table user; --']).toThrow(/not a function name/);
   });
@@ -108,8 +145,14 @@ describe('SQLite compiler', () => {
 
   it('the ORM compiles the seed join with ON inferred from the foreign key', () => {
     const db = new Database();
-    class User extends db.Model('User', { id: db.Column(db.Integer, { primaryKey: true }), isActive: db.Column(db.Boolean, { name: 'is_active' }) }) {}
-    class Post extends db.Model('Post', { id: db.Column(db.Integer, { primaryKey: true }), user_id: db.Column(db.Integer, db.ForeignKey('user.id')) }) {}
+    class User extends db.Model('User', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      isActive: db.Column(db.Boolean, { name: 'is_active' }),
+    }) {}
+    class Post extends db.Model('Post', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      user_id: db.Column(db.Integer, db.ForeignKey('user.id')),
+    }) {}
     expect(db.session.query(Post).join(User).filter(User.isActive.eq(true)).toSQL()).toEqual({
       sql: 'SELECT "post"."id", "post"."user_id" FROM "post" JOIN "user" ON "post"."user_id" = "user"."id" WHERE "user"."is_active" = ?',
       params: [1],

@@ -40,7 +40,9 @@ function uniqueName(): string {
   return `relata_t_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
 }
 
-async function createServerDatabase(dialect: 'postgres' | 'mysql'): Promise<{ url: string; drop: () => Promise<void> }> {
+async function createServerDatabase(
+  dialect: 'postgres' | 'mysql',
+): Promise<{ url: string; drop: () => Promise<void> }> {
   const name = uniqueName();
   if (dialect === 'postgres') {
     const { default: pg } = await import('pg');
@@ -106,9 +108,13 @@ export function describeEachDialect(title: string, body: (t: TestDatabase) => vo
 /** `it` that skips (loudly, see above) when this dialect's server was unreachable outside CI. */
 export function itOn(t: TestDatabase) {
   return (name: string, fn: () => Promise<void> | void, timeout?: number): void => {
-    it(name, async (ctx) => {
-      if (t.skipReason) ctx.skip();
-      await fn();
-    }, timeout);
+    it(
+      name,
+      async (ctx) => {
+        if (t.skipReason) ctx.skip();
+        await fn();
+      },
+      timeout,
+    );
   };
 }

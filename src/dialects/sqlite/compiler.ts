@@ -71,7 +71,9 @@ export class SqliteCompiler extends SqlCompiler {
 function exactDecimal(value: string): string {
   const digits = value.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
   if (digits.length > 15) {
-    throw new DataError(`SQLite cannot store the decimal ${value} exactly (NUMERIC keeps 15 significant digits); use PostgreSQL or MySQL for wider decimals`);
+    throw new DataError(
+      `SQLite cannot store the decimal ${value} exactly (NUMERIC keeps 15 significant digits); use PostgreSQL or MySQL for wider decimals`,
+    );
   }
   return value;
 }

@@ -31,7 +31,9 @@ export class SqliteDialect implements Dialect {
       case 'Numeric': {
         // SQLite keeps NUMERIC as REAL when it can: give back the declared scale ('12.50', not '12.5').
         const scale = (type as { scale?: number }).scale;
-        return scale === undefined ? toDecimalString : (v) => (typeof v === 'number' ? formatDecimal(v, scale) : toDecimalString(v));
+        return scale === undefined
+          ? toDecimalString
+          : (v) => (typeof v === 'number' ? formatDecimal(v, scale) : toDecimalString(v));
       }
       case 'BigInteger':
         return toBigInt;

@@ -45,10 +45,18 @@ export class SqliteConnection implements DriverConnection {
    * better-sqlite3 reads integers as JS numbers, rounding past 2^53. For statements with BigInteger
    * columns, read every integer exactly and turn the others back into numbers, refusing a lossy one.
    */
-  private readExact(stmt: Stmt, params: readonly unknown[], exact: readonly boolean[], options: ExecuteOptions): QueryResult {
+  private readExact(
+    stmt: Stmt,
+    params: readonly unknown[],
+    exact: readonly boolean[],
+    options: ExecuteOptions,
+  ): QueryResult {
     let rows: unknown[][];
     try {
-      rows = stmt.raw(true).safeIntegers(true).all(...params) as unknown[][];
+      rows = stmt
+        .raw(true)
+        .safeIntegers(true)
+        .all(...params) as unknown[][];
     } finally {
       stmt.safeIntegers(false);
     }
@@ -57,7 +65,9 @@ export class SqliteConnection implements DriverConnection {
         const v = row[i];
         if (typeof v !== 'bigint' || exact[i]) continue;
         if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-          throw new DataError(`integer ${v} in result column ${i + 1} does not fit a JS number exactly; declare the column BigInteger`);
+          throw new DataError(
+            `integer ${v} in result column ${i + 1} does not fit a JS number exactly; declare the column BigInteger`,
+          );
         }
         row[i] = Number(v);
       }
