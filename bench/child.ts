@@ -36,7 +36,16 @@ const warmup = Number(warmupArg ?? 2);
 const expected: Record<string, string> = expectedPath ? JSON.parse(readFileSync(expectedPath, 'utf8')) : {};
 const only = onlyOps ? new Set(onlyOps.split(',')) : null;
 const SLOW_MS = 2000;
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 400);
+const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 300);
+/**
+ * Before each timed run: a minor GC (default) clears the young garbage of the run before; 'major'
+ * also collects the old generation, which throws away optimized code whose hidden classes died
+ * (see BENCHMARKS.md); 'none' leaves GC to V8.
+ */
+const gcMode = (process.env.BENCH_GC ?? 'minor') as 'minor' | 'major' | 'none';
+const v8gc = (globalThis as { gc?: (o?: { type: string }) => void }).gc;
+const gc = !v8gc || gcMode === 'none' ? () => {} : gcMode === 'major' ? () => v8gc() : () => v8gc({ type: 'minor' });
 
 const newUsers = w1Rows();
 
@@ -93,7 +102,10 @@ async function main(): Promise<void> {
       // A very slow op (seconds per run) gets no warm-up and 3 samples, the check run being the first.
       const checkMs = performance.now() - checkStart;
       const slow = checkMs > SLOW_MS;
-      const [w0, r0] = slow ? [0, 2] : [warmup, reps];
+      // Small ops run more: the JIT needs a few hundred milliseconds of warm-up whatever the op's size,
+      // and the median of many short runs is steadier. Every library gets the same rule.
+      const fit = (ms: number, min: number, max: number) => Math.max(min, Math.min(max, Math.ceil(ms / Math.max(checkMs, 0.01))));
+      const [w0, r0] = slow ? [0, 2] : [fit(WARMUP_MS, warmup, 400), fit(SAMPLE_MS, reps, 60)];
       const samples: number[] = slow ? [checkMs] : [];
       for (let i = 0; i < w0 + r0; i++) {
         await h?.before();

@@ -2,7 +2,8 @@
  * For optimizing, not for the published numbers: runs two libraries' op interleaved in ONE process
  * (a forced GC before each run), so machine noise hits both alike, and prints the median ratio.
  *
- *   node --expose-gc --import tsx bench/compare.ts R1-joined,R1-selectin,W1-insert [runs] [libA] [libB]
+ *   node --expose-gc --min-semi-space-size=16 --max-semi-space-size=16 --import tsx bench/compare.ts R1-joined,W1-insert [runs] [libA] [libB]
+ * libA/libB: a name under bench/libs/, or the path of another checkout's adapter (/tmp/wt/bench/libs/relata.ts).
  */
 import { WORK_DIR, buildSqliteTemplate, sqliteCopy } from './data.js';
 import { join } from 'node:path';
@@ -13,12 +14,15 @@ import { w1Rows, type Adapter, type AdapterContext, type OpId } from './workload
 const [, , opsArg = 'R1-joined,R1-selectin,W1-insert', runsArg = '40', libA = 'raw', libB = 'relata'] = process.argv;
 const template = join(WORK_DIR, 'template-1000x10.db');
 const tpl = existsSync(template) ? template : buildSqliteTemplate();
-const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+// A minor GC before each run, as bench/child.ts does.
+const v8gc = (globalThis as { gc?: (o?: { type: string }) => void }).gc;
+const gc = () => v8gc?.({ type: 'minor' });
 const newUsers = w1Rows();
 
 async function load(lib: string) {
-  const ctx: AdapterContext = { db: 'sqlite', target: sqliteCopy(tpl, `compare-${lib}`) };
-  const mod = (await import(`./libs/${lib}.ts`)) as { open(ctx: AdapterContext): Promise<Adapter> };
+  const ctx: AdapterContext = { db: 'sqlite', target: sqliteCopy(tpl, `compare-${lib.replace(/\W/g, '_')}`) };
+  // A path compares another checkout's adapter (say, a worktree without a change) with this one's.
+  const mod = (await import(lib.includes('/') ? lib : `./libs/${lib}.ts`)) as { open(ctx: AdapterContext): Promise<Adapter> };
   return { adapter: await mod.open(ctx), probe: await openProbe(ctx) };
 }
 

@@ -19,7 +19,7 @@ const newUsers = w1Rows();
 const times: number[] = [];
 for (let i = 0; i < Number(nArg); i++) {
   if (op === 'W3-delete-cascade') await w3Seed(probe);
-  if (process.env.GC_EACH) (globalThis as { gc?: () => void }).gc?.();
+  if (process.env.GC_EACH) (globalThis as { gc?: (o?: unknown) => void }).gc?.(process.env.GC_EACH === 'minor' ? { type: 'minor' } : undefined);
   const t0 = performance.now();
   await fn({ newUsers, tag: `p${i}` });
   times.push(performance.now() - t0);

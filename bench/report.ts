@@ -9,6 +9,7 @@ export interface RunReport {
   readonly machine: string;
   readonly reps: number;
   readonly warmup: number;
+  readonly rounds: number;
   readonly date: string;
   readonly command: string;
 }
@@ -26,8 +27,9 @@ export function renderMarkdown(report: RunReport, svg?: string): string {
   const lines: string[] = [];
   lines.push(`### ${title}`, '');
   lines.push(
-    `\`${report.command}\` on ${report.date}: ${report.machine}. Median of ${report.reps} runs after ${report.warmup} warm-up runs, ` +
-      `each library in its own process. Other engineers' test runs shared the 2 cores, so absolute times are noisy; ` +
+    `\`${report.command}\` on ${report.date}: ${report.machine}. Median of at least ${report.reps} runs after at least ${report.warmup} ` +
+      `warm-up runs (more for short ops, see Method), each library in its own process, ${report.rounds} alternating rounds ` +
+      `(each op keeps its faster round). Other engineers' test runs shared the 2 cores, so absolute times are noisy; ` +
       `ratios come from one run. Cells: median time as a multiple of the raw driver's, then SQL statements.`,
     '',
   );
@@ -98,14 +100,16 @@ export function renderSvg(report: RunReport): string {
   const plotW = width - left - 60;
   const top = 40;
   const height = top + ids.length * groupH + 50;
-  const maxLog = Math.log10(100);
-  const x = (r: number) => left + (Math.min(Math.log10(Math.max(r, 1)), maxLog) / maxLog) * plotW;
+  const [lo, hi] = [Math.log10(0.5), Math.log10(200)];
+  const x = (r: number) => left + ((Math.min(Math.max(Math.log10(r), lo), hi) - lo) / (hi - lo)) * plotW;
   const out: string[] = [];
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`);
   out.push(`<rect width="100%" height="100%" fill="white"/>`);
   out.push(`<text x="${left}" y="16" font-size="13" font-weight="bold">${report.db === 'sqlite' ? 'SQLite' : 'PostgreSQL'}: median time ÷ raw driver (log scale, lower is better)</text>`);
-  for (const t of [1, 1.3, 2, 5, 10, 20, 50, 100]) {
-    out.push(`<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${height - 40}" stroke="${t === 1.3 ? '#d62728' : '#ddd'}" stroke-dasharray="${t === 1.3 ? '4,3' : ''}"/>`);
+  out.push(`<text x="${left}" y="30" font-size="10" fill="#555">black line: raw (1×); dashed red: Relata's R1 target (1.3×); ${report.date}</text>`);
+  for (const t of [0.5, 1, 1.3, 2, 5, 10, 20, 50, 100, 200]) {
+    const stroke = t === 1.3 ? '#d62728' : t === 1 ? '#333' : '#ddd';
+    out.push(`<line x1="${x(t)}" y1="${top - 6}" x2="${x(t)}" y2="${height - 40}" stroke="${stroke}" stroke-dasharray="${t === 1.3 ? '4,3' : ''}"/>`);
     out.push(`<text x="${x(t)}" y="${height - 28}" text-anchor="middle">${t}×</text>`);
   }
   ids.forEach((id, g) => {
@@ -116,7 +120,7 @@ export function renderSvg(report: RunReport): string {
       if (r === null) return;
       const y = y0 + i * bar;
       out.push(`<rect x="${left}" y="${y}" width="${Math.max(1, x(r) - left)}" height="${bar - 2}" fill="${COLORS[l.lib] ?? '#777'}"><title>${l.lib} ${id}: ${fmt(r)}×</title></rect>`);
-      if (r >= 100) out.push(`<text x="${x(r) + 3}" y="${y + bar - 3}" font-size="8">${fmt(r)}×</text>`);
+      if (r >= 200) out.push(`<text x="${x(r) + 3}" y="${y + bar - 3}" font-size="8">${fmt(r)}×</text>`);
     });
   });
   libs.forEach((l, i) => {

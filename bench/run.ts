@@ -13,7 +13,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import type { ChildResult } from './child.js';
+import type { ChildResult, OpResult } from './child.js';
 import { ROOT, WORK_DIR, buildSqliteTemplate, sqliteCopy } from './data.js';
 import { pgAvailable, preparePostgres, postgresTarget } from './postgres.js';
 import { renderMarkdown, renderSvg, replaceSection, type RunReport } from './report.js';
@@ -35,6 +35,8 @@ const warmup = Number(arg('warmup') ?? (full ? 5 : 2));
 const libs = (arg('libs') ?? (check ? 'raw,relata' : ['raw', 'relata', ...PEERS].join(','))).split(',');
 const ops = arg('ops');
 const write = !flag('no-write') && !check;
+/** Each library runs this many times, alternating, each op keeping its best round (see fasterRound). */
+const rounds = Number(arg('rounds') ?? (full ? 3 : 1));
 
 /** Installs bench/'s pinned peers on first use (the root `npm ci` never does). */
 function ensurePeers(): void {
@@ -45,10 +47,18 @@ function ensurePeers(): void {
   }
 }
 
-function runChild(lib: string, db: string, target: string, expected: string | null): Promise<ChildResult> {
-  const args = ['--expose-gc', '--import', 'tsx', join(BENCH, 'child.ts'), lib, db, target, String(reps), String(warmup), expected ?? '', ops ?? ''];
+/**
+ * The same V8 flags for every library: gc() exposed so the child can run a minor GC before each timed
+ * run (one run's young garbage is not collected during the next), and the young generation held at
+ * 16 MB, its size in a warm process, instead of growing from 1 MB during the first runs.
+ */
+const NODE_FLAGS = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
+
+function runChild(lib: string, db: string, target: string, expected: string | null, only: string | undefined = ops): Promise<ChildResult> {
+  const env = { ...process.env, NODE_ENV: 'production', BENCH_WARMUP_MS: full ? '400' : '250', BENCH_SAMPLE_MS: full ? '300' : '200' };
+  const args = [...NODE_FLAGS, '--import', 'tsx', join(BENCH, 'child.ts'), lib, db, target, String(reps), String(warmup), expected ?? '', only ?? ''];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, NODE_ENV: 'production' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
@@ -75,25 +85,49 @@ async function runDatabase(db: 'sqlite' | 'postgres'): Promise<RunReport> {
   if (db === 'sqlite') template = buildSqliteTemplate();
   else await preparePostgres();
   const expectedPath = join(WORK_DIR, `expected-${db}.json`);
-  for (const lib of libs) {
-    const target = db === 'sqlite' ? sqliteCopy(template, lib) : await postgresTarget(lib);
-    process.stdout.write(`${db} ${lib}… `);
-    try {
-      const r = await runChild(lib, db, target, lib === 'raw' ? null : expectedPath);
-      if (lib === 'raw') {
-        const expected: Record<string, string> = {};
-        for (const [id, o] of Object.entries(r.ops)) if (o?.digest) expected[id] = o.digest;
-        writeFileSync(expectedPath, JSON.stringify(expected, null, 1));
+  const failed = new Set<string>();
+  for (let round = 1; round <= rounds; round++) {
+    for (const lib of libs) {
+      if (failed.has(lib)) continue;
+      // Later rounds rerun only the ops that ran and took under a second: a slow op's first round stands.
+      const prev = results.find((x) => x.lib === lib);
+      const rerun = prev && round > 1 ? (Object.entries(prev.ops) as [OpId, OpResult][]).filter(([, o]) => o.ok && o.median! < 1000).map(([id]) => id) : null;
+      if (rerun && rerun.length === 0) continue;
+      const target = db === 'sqlite' ? sqliteCopy(template, lib) : await postgresTarget(lib);
+      process.stdout.write(`${db} ${lib}${rounds > 1 ? ` (round ${round}/${rounds})` : ''}… `);
+      try {
+        const r = await runChild(lib, db, target, lib === 'raw' ? null : expectedPath, rerun ? rerun.join(',') : ops);
+        if (lib === 'raw' && round === 1) {
+          const expected: Record<string, string> = {};
+          for (const [id, o] of Object.entries(r.ops)) if (o?.digest) expected[id] = o.digest;
+          writeFileSync(expectedPath, JSON.stringify(expected, null, 1));
+        }
+        const i = results.findIndex((x) => x.lib === r.lib);
+        if (i < 0) results.push(r);
+        else results[i] = fasterRound(results[i]!, r);
+        const bad = Object.entries(r.ops).filter(([, o]) => !o?.ok);
+        console.log(bad.length ? `done, ${bad.length} failed: ${bad.map(([id, o]) => `${id}: ${o?.error}`).join('; ')}` : 'done');
+      } catch (err) {
+        failed.add(lib);
+        failures.push(`${lib}: ${(err as Error).message}`);
+        console.log(`failed\n${(err as Error).message}`);
       }
-      results.push(r);
-      const bad = Object.entries(r.ops).filter(([, o]) => !o?.ok);
-      console.log(bad.length ? `done, ${bad.length} failed: ${bad.map(([id, o]) => `${id}: ${o?.error}`).join('; ')}` : 'done');
-    } catch (err) {
-      failures.push(`${lib}: ${(err as Error).message}`);
-      console.log(`failed\n${(err as Error).message}`);
     }
   }
-  return { db, results, failures, machine: machine(), reps, warmup, date: new Date().toISOString().slice(0, 10), command: commandLine() };
+  return { db, results, failures, machine: machine(), reps, warmup, rounds, date: new Date().toISOString().slice(0, 10), command: commandLine() };
+}
+
+/**
+ * Other work on the machine slows whole processes down, one library's more than another's; of the
+ * rounds, each op keeps the one with the lower median (its samples and p95 with it).
+ */
+function fasterRound(a: ChildResult, b: ChildResult): ChildResult {
+  const ops = { ...a.ops };
+  for (const [id, o] of Object.entries(b.ops) as [OpId, OpResult][]) {
+    const prev = ops[id];
+    if (!prev?.ok || (o.ok && o.median! < prev.median!)) ops[id] = o.ok || !prev ? { ...o, statements: prev?.statements ?? o.statements } : prev;
+  }
+  return { ...a, ops };
 }
 
 function commandLine(): string {
