@@ -9,8 +9,11 @@ import { openProbe, w1Cleanup, w3Cleanup, w3Seed } from './probe.js';
 
 const [, , lib = 'relata', op = 'R1-joined', nArg = '50'] = process.argv;
 const template = join(WORK_DIR, 'template-1000x10.db');
-const target = sqliteCopy(process.env.REBUILD ? buildSqliteTemplate() : template, `profile-${lib}`);
-const ctx: AdapterContext = { db: 'sqlite', target };
+// BENCH_DB=postgres profiles on a copy of the PostgreSQL template (built by a postgres bench run).
+const ctx: AdapterContext =
+  process.env.BENCH_DB === 'postgres'
+    ? { db: 'postgres', target: await (await import('./postgres.js')).postgresTarget(`profile_${lib}`) }
+    : { db: 'sqlite', target: sqliteCopy(process.env.REBUILD ? buildSqliteTemplate() : template, `profile-${lib}`) };
 const mod = (await import(`./libs/${lib}.ts`)) as { open(ctx: AdapterContext): Promise<Adapter> };
 const adapter = await mod.open(ctx);
 const probe = await openProbe(ctx);
