@@ -45,6 +45,15 @@ function ensurePeers(): void {
     console.log('installing bench/ dependencies (npm ci --prefix bench)…');
     execFileSync('npm', ['ci', '--prefix', BENCH, '--no-audit', '--no-fund'], { stdio: 'inherit' });
   }
+  // npm skips install scripts it was not told to allow (bench/package.json's allowScripts): make sure
+  // the native drivers were really built before blaming a library for failing.
+  for (const mod of ['better-sqlite3', 'sqlite3']) {
+    try {
+      execFileSync(process.execPath, ['-e', `require(${JSON.stringify(mod)})`], { cwd: BENCH, stdio: 'pipe' });
+    } catch (err) {
+      throw new Error(`bench/node_modules/${mod} does not load (was its install script skipped?): ${(err as Error).message.split('\n')[0]}`);
+    }
+  }
 }
 
 /**
