@@ -38,6 +38,7 @@ const only = onlyOps ? new Set(onlyOps.split(',')) : null;
 const SLOW_MS = 2000;
 const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 400);
 const SAMPLE_MS = Number(process.env.BENCH_SAMPLE_MS ?? 300);
+const SLOW_SAMPLES = Math.max(1, Number(process.env.BENCH_SLOW_SAMPLES ?? 3));
 /**
  * Before each timed run: a minor GC (default) clears the young garbage of the run before; 'major'
  * also collects the old generation, which throws away optimized code whose hidden classes died
@@ -99,13 +100,14 @@ async function main(): Promise<void> {
         if (process.env.BENCH_DEBUG) console.error(w.id, JSON.stringify(canon).slice(0, 2000));
         continue;
       }
-      // A very slow op (seconds per run) gets no warm-up and 3 samples, the check run being the first.
+      // A very slow op (seconds per run) gets no warm-up and SLOW_SAMPLES samples, the check run being the
+      // first: 3 in bench:full, 1 in the quick run (the table marks it).
       const checkMs = performance.now() - checkStart;
       const slow = checkMs > SLOW_MS;
       // Small ops run more: the JIT needs a few hundred milliseconds of warm-up whatever the op's size,
       // and the median of many short runs is steadier. Every library gets the same rule.
       const fit = (ms: number, min: number, max: number) => Math.max(min, Math.min(max, Math.ceil(ms / Math.max(checkMs, 0.01))));
-      const [w0, r0] = slow ? [0, 2] : [fit(WARMUP_MS, warmup, 400), fit(SAMPLE_MS, reps, 60)];
+      const [w0, r0] = slow ? [0, SLOW_SAMPLES - 1] : [fit(WARMUP_MS, warmup, 400), fit(SAMPLE_MS, reps, 60)];
       const samples: number[] = slow ? [checkMs] : [];
       for (let i = 0; i < w0 + r0; i++) {
         await h?.before();

@@ -46,9 +46,13 @@ export function renderMarkdown(report: RunReport, svg?: string): string {
       if (!o.ok) return `✗ ${o.error?.startsWith('result differs') ? 'wrong result' : 'error'}`;
       const x = ratio(o, base);
       const best = x !== null && libs.every((m) => m === l || (ratio(m.ops[id], base) ?? Infinity) >= x);
-      return x === null ? '—' : `${best ? '**' : ''}${fmt(x)}×${best ? '**' : ''} · ${o.statements}`;
+      const once = (o.samples?.length ?? 0) < 3 ? '¹' : '';
+      return x === null ? '—' : `${best ? '**' : ''}${fmt(x)}×${best ? '**' : ''}${once} · ${o.statements}`;
     });
     lines.push(`| ${w.title} | ${rawCell} | ${cells.join(' | ')} |`);
+  }
+  if (report.results.some((r) => Object.values(r.ops).some((o) => o?.ok && (o.samples?.length ?? 0) < 3))) {
+    lines.push('', '¹ Timed once: an op slower than 2 s per run gets one run in the quick bench (three in `npm run bench:full`).');
   }
   lines.push('', r1Headline(report), '');
   lines.push(`Versions: ${report.results.map((r) => `${r.lib} ${r.version}`).join('; ')}.`);

@@ -64,7 +64,7 @@ function ensurePeers(): void {
 const NODE_FLAGS = ['--expose-gc', '--min-semi-space-size=16', '--max-semi-space-size=16'];
 
 function runChild(lib: string, db: string, target: string, expected: string | null, only: string | undefined = ops): Promise<ChildResult> {
-  const env = { ...process.env, NODE_ENV: 'production', BENCH_WARMUP_MS: full ? '400' : '250', BENCH_SAMPLE_MS: full ? '300' : '200' };
+  const env = { ...process.env, NODE_ENV: 'production', BENCH_WARMUP_MS: full ? '400' : '250', BENCH_SAMPLE_MS: full ? '300' : '200', BENCH_SLOW_SAMPLES: full ? '3' : '1' };
   const args = [...NODE_FLAGS, '--import', 'tsx', join(BENCH, 'child.ts'), lib, db, target, String(reps), String(warmup), expected ?? '', only ?? ''];
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
