@@ -50,15 +50,24 @@ const gc = !v8gc || gcMode === 'none' ? () => {} : gcMode === 'major' ? () => v8
 
 const newUsers = w1Rows();
 
-/** Untimed steps around each run of a write workload, and how its result is read back. */
-function hooks(id: OpId, probe: Probe) {
+/** Untimed steps around a write workload: before and after each run, after the last one, and reading back its result. */
+interface Hooks {
+  before(): Promise<void>;
+  result(): Promise<unknown>;
+  after(): Promise<void>;
+  end(): Promise<void>;
+}
+
+const nothing = async () => {};
+
+function hooks(id: OpId, probe: Probe): Hooks | null {
   switch (id) {
     case 'W1-insert':
-      return { before: async () => {}, result: () => w1Result(probe), after: () => w1Cleanup(probe) };
+      return { before: nothing, result: () => w1Result(probe), after: () => w1Cleanup(probe), end: nothing };
     case 'W2-update':
-      return { before: async () => {}, result: () => w2Result(probe), after: async () => {} , end: () => w2Cleanup(probe) };
+      return { before: nothing, result: () => w2Result(probe), after: nothing, end: () => w2Cleanup(probe) };
     case 'W3-delete-cascade':
-      return { before: () => w3Seed(probe), result: () => w3Result(probe), after: () => w3Cleanup(probe) };
+      return { before: () => w3Seed(probe), result: () => w3Result(probe), after: () => w3Cleanup(probe), end: nothing };
     default:
       return null;
   }
@@ -118,7 +127,7 @@ async function main(): Promise<void> {
         await h?.after();
         if (i >= w0) samples.push(dt);
       }
-      await (h as { end?: () => Promise<void> } | null)?.end?.();
+      await h?.end();
       const sorted = [...samples].sort((a, b) => a - b);
       ops[w.id] = {
         ok: true,
