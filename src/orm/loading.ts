@@ -180,8 +180,11 @@ export class LoadContext {
     else byParent.set(parent, child);
   }
 
-  /** Sets every collected relationship and runs selectin loads, depth first. */
-  async finish(plans: readonly EntityPlan[]): Promise<void> {
+  /**
+   * Sets every collected relationship, then runs selectin loads depth first: returns their promise,
+   * or undefined when there are none (callers skip the await, which costs every small query a tick).
+   */
+  finish(plans: readonly EntityPlan[]): Promise<void> | undefined {
     for (const [j, byParent] of this.collected) {
       for (const [parent, found] of byParent) {
         if (found === KEEP) continue;
@@ -190,6 +193,11 @@ export class LoadContext {
       }
     }
     this.collected.clear();
+    if (this.statesByPlan.size === 0) return undefined;
+    return this.loadFollowUps(plans);
+  }
+
+  private async loadFollowUps(plans: readonly EntityPlan[]): Promise<void> {
     const visit = async (plan: EntityPlan): Promise<void> => {
       const states = plan.post.length > 0 ? this.statesByPlan.get(plan) : undefined;
       if (states && states.size > 0) {
@@ -328,7 +336,8 @@ async function queryRelated(
     if (list) list.push(st.obj);
     else found.set(k, [st.obj]);
   }
-  await ctx.finish([plan]);
+  const followUps = ctx.finish([plan]);
+  if (followUps) await followUps;
 }
 
 function inClause(cols: ColumnRef[], keys: unknown[][]): ColumnElement<boolean> {

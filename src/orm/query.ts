@@ -158,7 +158,8 @@ export class Query<T> {
   // ---- execution ----
 
   async all(): Promise<T[]> {
-    const session = await this.prepare();
+    const session = this.readySession();
+    if (session.autoflush && session.isDirty) await session.flush();
     const { select, plan } = this.compileLoad(session);
     const result = await session.executeRead(select);
     const batch = new LoadBatch(0, this.mapper.name);
@@ -174,7 +175,8 @@ export class Query<T> {
       }
     }
     batch.size = out.length;
-    await ctx.finish([plan]);
+    const followUps = ctx.finish([plan]);
+    if (followUps) await followUps;
     return out;
   }
 
@@ -260,10 +262,16 @@ export class Query<T> {
 
   /** The session, configured and autoflushed, ready to run this query. */
   private async prepare(): Promise<Session> {
+    const session = this.readySession();
+    if (session.autoflush && session.isDirty) await session.flush();
+    return session;
+  }
+
+  /** prepare() without the autoflush, so the common case (nothing to flush) awaits nothing. */
+  private readySession(): Session {
     const session = this.requireSession();
     session.checkQueryable();
     session.registry.configure();
-    if (session.autoflush && session.isDirty) await session.flush();
     return session;
   }
 
