@@ -120,11 +120,6 @@ export class Select implements SelectState {
     return this.with({ where: all.length === 0 ? null : and_(...all) });
   }
 
-  /** Same as filter(): SQLAlchemy 2 spelling. */
-  whereAlso(...conditions: ColumnElement<boolean>[]): Select {
-    return this.filter(...conditions);
-  }
-
   orderByAlso(...clauses: Orderable[]): Select {
     const more = clauses.map((c) =>
       c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC'),
