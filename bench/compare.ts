@@ -19,8 +19,13 @@ const v8gc = (globalThis as { gc?: (o?: { type: string }) => void }).gc;
 const gc = () => v8gc?.({ type: 'minor' });
 const newUsers = w1Rows();
 
+// BENCH_DB=postgres compares on copies of the PostgreSQL template (built by a postgres bench run).
+const onPostgres = process.env.BENCH_DB === 'postgres';
 async function load(lib: string) {
-  const ctx: AdapterContext = { db: 'sqlite', target: sqliteCopy(tpl, `compare-${lib.replace(/\W/g, '_')}`) };
+  const name = `compare_${lib.replace(/\W/g, '_')}`;
+  const ctx: AdapterContext = onPostgres
+    ? { db: 'postgres', target: await (await import('./postgres.js')).postgresTarget(name) }
+    : { db: 'sqlite', target: sqliteCopy(tpl, name) };
   // A path compares another checkout's adapter (say, a worktree without a change) with this one's.
   const mod = (await import(lib.includes('/') ? lib : `./libs/${lib}.ts`)) as { open(ctx: AdapterContext): Promise<Adapter> };
   return { adapter: await mod.open(ctx), probe: await openProbe(ctx) };

@@ -162,6 +162,46 @@ describeEachDialect('Server connections', (t) => {
     ]);
     expect(closed).toBe('closed');
   });
+
+  it('PostgreSQL: a statement run twice is prepared under a name; the URL can turn that off', async () => {
+    if (t.dialect !== 'postgres') return;
+    const prepared = async (url: string) => {
+      const db = database();
+      const conn = await new Database(url).engine.connect();
+      try {
+        const lookup = { sql: 'SELECT $1::int + 1 AS n', params: [41] };
+        for (let i = 0; i < 3; i++) expect((await conn.execute(lookup)).rows).toEqual([[42]]);
+        const { rows } = await conn.execute({ sql: 'SELECT statement FROM pg_prepared_statements', params: [] });
+        return rows.map((r) => r[0]);
+      } finally {
+        conn.release();
+        await db.close();
+        await conn.engine.dispose();
+      }
+    };
+    expect(await prepared(t.url)).toEqual(['SELECT $1::int + 1 AS n']);
+    const sep = t.url.includes('?') ? '&' : '?';
+    expect(await prepared(`${t.url}${sep}prepared_statement_cache_size=0`)).toEqual([]);
+    expect(() => new Database(`${t.url}${sep}prepared_statement_cache_size=lots`)).toThrow(
+      /prepared_statement_cache_size 'lots'.*expected a whole number/,
+    );
+  });
+
+  it('PostgreSQL: a prepared statement outlived by ALTER TABLE is prepared again, not an error', async () => {
+    if (t.dialect !== 'postgres') return;
+    const db = database();
+    const Note = await withNotes(db);
+    const s = db.newSession();
+    s.add(new Note({ body: 'kept' }));
+    await s.commit();
+    const read = async () => (await db.newSession().query(Note).all()).map((n) => n.body);
+    expect(await read()).toEqual(['kept']);
+    expect(await read()).toEqual(['kept']); // now prepared
+    // The result type changes under the prepared plan: PostgreSQL refuses to reuse it (0A000).
+    await db.engine.execute({ sql: `ALTER TABLE ${Note.__table__.name} ALTER COLUMN body TYPE text`, params: [] });
+    expect(await read()).toEqual(['kept']);
+    expect(await read()).toEqual(['kept']);
+  });
 });
 
 /** The server's id for the session's connection (pg_backend_pid / CONNECTION_ID). */

@@ -2,6 +2,7 @@ import type { SqlType } from '../../sql/types.js';
 import type { Dialect, Driver, PoolOptions, ResultProcessor } from '../dialect.js';
 import { PostgresCompiler } from './compiler.js';
 import { PostgresDriver } from './driver.js';
+import { ArgumentError } from '../../sql/errors.js';
 import { bigintMode, parseServerUrl, redactUrl } from '../server-url.js';
 
 export interface PostgresDialectOptions {
@@ -10,6 +11,12 @@ export interface PostgresDialectOptions {
    * Also settable in the URL: `postgresql://…/db?bigint=string`.
    */
   readonly bigint?: 'bigint' | 'string';
+  /**
+   * How many distinct statements each connection keeps prepared (named) on the server, so repeated
+   * queries skip parsing and planning; default 100, 0 turns it off (PgBouncer in transaction mode
+   * before 1.21). Also settable in the URL: `?prepared_statement_cache_size=0`.
+   */
+  readonly preparedStatementCacheSize?: number;
 }
 
 const toDate: ResultProcessor = (v) => (v === null || v instanceof Date ? v : new Date(v as string));
@@ -28,12 +35,23 @@ export class PostgresDialect implements Dialect {
   private readonly bigint: 'bigint' | 'string';
   private readonly connectionString: string;
   private readonly displayUrl: string;
+  private readonly preparedStatementCacheSize: number | undefined;
 
   constructor(url: string, options: PostgresDialectOptions = {}) {
     const parsed = parseServerUrl(url, 'postgresql');
     const fromUrl = parsed.searchParams.get('bigint');
     parsed.searchParams.delete('bigint');
     this.bigint = bigintMode(options.bigint ?? fromUrl ?? 'bigint', url);
+    const cacheFromUrl = parsed.searchParams.get('prepared_statement_cache_size');
+    parsed.searchParams.delete('prepared_statement_cache_size');
+    this.preparedStatementCacheSize =
+      options.preparedStatementCacheSize ?? (cacheFromUrl === null ? undefined : Number(cacheFromUrl));
+    const size = this.preparedStatementCacheSize;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 0)) {
+      throw new ArgumentError(
+        `prepared_statement_cache_size '${cacheFromUrl ?? size}' in '${redactUrl(parsed)}': expected a whole number ≥ 0`,
+      );
+    }
     this.connectionString = parsed.toString();
     this.displayUrl = redactUrl(parsed);
   }
@@ -52,6 +70,13 @@ export class PostgresDialect implements Dialect {
   }
 
   createDriver(pool: PoolOptions): Driver {
-    return new PostgresDriver({ connectionString: this.connectionString, displayUrl: this.displayUrl }, pool);
+    return new PostgresDriver(
+      {
+        connectionString: this.connectionString,
+        displayUrl: this.displayUrl,
+        preparedStatementCacheSize: this.preparedStatementCacheSize,
+      },
+      pool,
+    );
   }
 }

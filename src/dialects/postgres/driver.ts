@@ -48,6 +48,49 @@ const TEXT_PARSERS = new Map<number, (text: string) => unknown>([
   [TIMESTAMP, parseTimestampAsUtc],
 ]);
 
+/**
+ * Names for the statements an application runs again and again, so PostgreSQL parses and plans each
+ * once per connection instead of on every execution (asyncpg and SQLAlchemy's asyncpg dialect keep
+ * such a cache too). A statement is named on its second execution, so one-off SQL never takes a slot;
+ * once `capacity` statements are named, further ones run unnamed, as before. Names are never reused
+ * for different SQL: pg refuses that, and the server keeps a name's plan until the connection ends.
+ */
+export class PreparedStatementNames {
+  private readonly named = new Map<string, string>();
+  private readonly seenOnce = new Set<string>();
+  private counter = 0;
+
+  constructor(readonly capacity: number) {}
+
+  nameFor(sql: string): string | undefined {
+    const name = this.named.get(sql);
+    if (name !== undefined || this.named.size >= this.capacity) return name;
+    if (!this.seenOnce.has(sql)) {
+      // Bounded: an application generating endless distinct SQL must not grow this set forever.
+      if (this.seenOnce.size >= 4 * this.capacity) this.seenOnce.clear();
+      this.seenOnce.add(sql);
+      return undefined;
+    }
+    this.seenOnce.delete(sql);
+    const fresh = `relata_${++this.counter}`;
+    this.named.set(sql, fresh);
+    return fresh;
+  }
+
+  /** After the server rejected a stale plan: the SQL gets a new name (and a new Parse) next time. */
+  forget(sql: string): void {
+    this.named.delete(sql);
+  }
+}
+
+/** 0A000 "cached plan must not change result type": a named statement outlived an ALTER TABLE. */
+function isStalePlan(err: unknown): boolean {
+  return (
+    (err as PgErrorFields | null)?.code === '0A000' &&
+    /cached plan must not change result type/.test(String((err as Error).message))
+  );
+}
+
 export class PostgresConnection implements DriverConnection {
   private broken: Error | null = null;
   /** True between BEGIN and COMMIT/ROLLBACK: a connection released in this state is rolled back first. */
@@ -58,7 +101,10 @@ export class PostgresConnection implements DriverConnection {
     this.broken ??= err;
   };
 
-  constructor(readonly client: pg.PoolClient) {
+  constructor(
+    readonly client: pg.PoolClient,
+    private readonly names: PreparedStatementNames | null = null,
+  ) {
     client.on('error', this.onClientError);
   }
 
@@ -72,7 +118,17 @@ export class PostgresConnection implements DriverConnection {
   }
 
   async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
-    const result = await this.run(sql, params);
+    const name = this.names?.nameFor(sql);
+    let result: pg.QueryArrayResult<unknown[]>;
+    try {
+      result = await this.run(sql, params, name);
+    } catch (err) {
+      if (name === undefined || !isStalePlan((err as Error).cause)) throw err;
+      this.names!.forget(sql);
+      // Inside a transaction the error has already aborted it; outside, the statement simply runs again.
+      if (this.inTransaction) throw err;
+      result = await this.run(sql, params, undefined);
+    }
     return {
       rows: result.rows,
       rowsAffected: result.rowCount ?? result.rows.length,
@@ -80,10 +136,10 @@ export class PostgresConnection implements DriverConnection {
     };
   }
 
-  private async run(sql: string, params: readonly unknown[]): Promise<pg.QueryArrayResult<unknown[]>> {
+  private async run(sql: string, params: readonly unknown[], name?: string): Promise<pg.QueryArrayResult<unknown[]>> {
     if (this.broken) throw connectionLost(this.broken, 'earlier');
     try {
-      return await this.client.query<unknown[]>({ text: sql, values: params as unknown[], rowMode: 'array' });
+      return await this.client.query<unknown[]>({ text: sql, values: params as unknown[], rowMode: 'array', name });
     } catch (err) {
       if (isConnectionFailure(err)) {
         this.broken ??= err as Error;
@@ -162,7 +218,12 @@ export interface PostgresDriverConfig {
   readonly connectionString: string;
   /** The URL with its password hidden, for messages. */
   readonly displayUrl: string;
+  /** How many distinct statements to keep prepared per connection; 0 turns naming off (e.g. behind PgBouncer in transaction mode before 1.21). */
+  readonly preparedStatementCacheSize?: number;
 }
+
+/** asyncpg's default statement cache size. */
+export const DEFAULT_PREPARED_STATEMENT_CACHE_SIZE = 100;
 
 export class PostgresDriver implements Driver {
   private pool: Promise<pg.Pool> | undefined;
@@ -171,11 +232,14 @@ export class PostgresDriver implements Driver {
   private readonly active = new Set<PostgresConnection>();
   private readonly max: number;
   private readonly acquireTimeoutMs: number;
+  private readonly names: PreparedStatementNames | null;
 
   constructor(
     private readonly config: PostgresDriverConfig,
     pool: PoolOptions = {},
   ) {
+    const cacheSize = config.preparedStatementCacheSize ?? DEFAULT_PREPARED_STATEMENT_CACHE_SIZE;
+    this.names = cacheSize > 0 ? new PreparedStatementNames(cacheSize) : null;
     this.max = pool.max ?? DEFAULT_POOL_MAX;
     this.acquireTimeoutMs = pool.acquireTimeoutMs ?? DEFAULT_ACQUIRE_TIMEOUT_MS;
   }
@@ -189,7 +253,7 @@ export class PostgresDriver implements Driver {
     } catch (err) {
       throw this.acquireError(err);
     }
-    const conn = new PostgresConnection(client);
+    const conn = new PostgresConnection(client, this.names);
     this.active.add(conn);
     return conn;
   }
