@@ -15,8 +15,15 @@ import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
 import { nextLoadMark, type InstanceState } from './state.js';
 
-/** SQLAlchemy's selectin chunk size: keys per IN list. */
-export const SELECTIN_BATCH = 500;
+/**
+ * Keys per selectin IN list: as many as the driver's parameter limit allows (DESIGN.md), so loading
+ * the children of N parents is one statement, not N/500 as with SQLAlchemy's fixed chunk. Each
+ * dialect's `maxParameters` already keeps a margin under the real limit for the query's other
+ * parameters (relationship criteria).
+ */
+export function selectinBatchSize(session: Session, keyWidth: number): number {
+  return Math.max(1, Math.floor(session.dialect.compiler.maxParameters / keyWidth));
+}
 
 /** One query's result set, so repeated lazy loads across its objects can be reported as N+1. */
 export class LoadBatch {
@@ -273,8 +280,10 @@ export async function loadRelated(
       else toQuery.push(values);
     }
   }
-  for (let i = 0; i < toQuery.length; i += SELECTIN_BATCH) {
-    await queryRelated(session, prop, toQuery.slice(i, i + SELECTIN_BATCH), children, path, batch, found);
+  const batchSize = selectinBatchSize(session, parentKeys.length);
+  for (let i = 0; i < toQuery.length; i += batchSize) {
+    const keysOfBatch = toQuery.length <= batchSize ? toQuery : toQuery.slice(i, i + batchSize);
+    await queryRelated(session, prop, keysOfBatch, children, path, batch, found);
   }
   for (const [k, sts] of byKey) {
     const got = found.get(k) ?? [];

@@ -1,7 +1,10 @@
-/** Multi-row INSERTs stay under each database's parameter limit, and generated keys come back for every row. */
+/**
+ * Multi-row INSERTs and selectin IN lists stay under each database's parameter limit, and generated
+ * keys come back for every row.
+ */
 import { afterEach, expect } from 'vitest';
 import { MysqlDialect } from '../../src/dialects/mysql/dialect.js';
-import { Database } from '../../src/index.js';
+import { Database, selectinload } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 describeEachDialect('Batched INSERTs', (t) => {
@@ -60,4 +63,34 @@ describeEachDialect('Batched INSERTs', (t) => {
     const s = db.newSession();
     for (const r of [rows[0]!, rows[49]!]) expect((await s.get(Row, r.id))!.a).toBe(r.a);
   });
+
+  it('selectin IN lists are cut at the parameter limit, and every parent gets its own children', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    class Parent extends db.Model('Parent', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      children: db.relationship<Child>('Child'),
+    }) {}
+    class Child extends db.Model('Child', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      parentId: db.Column(db.Integer, db.ForeignKey('parent.id'), { nullable: false }),
+    }) {}
+    await db.dropAll();
+    await db.createAll();
+    const max = db.engine.dialect.compiler.maxParameters;
+    const n = 31_000; // two IN lists on SQLite (30,000 keys each at most), one on PostgreSQL/MySQL
+    const parents = Array.from({ length: n }, () => new Parent());
+    // Children for the first and the last parent, so both batches must be matched back to their parents.
+    parents[0]!.children.push(new Child());
+    parents[n - 1]!.children.push(new Child(), new Child());
+    db.session.addAll(parents);
+    await db.session.commit();
+    const s = db.newSession();
+    const events = await db.recordQueries(async () => {
+      const loaded = await s.query(Parent).options(selectinload(Parent.children)).orderBy(Parent.id).all();
+      expect(loaded.map((p) => p.children.length).filter((c) => c > 0)).toEqual([1, 2]);
+      expect(loaded[n - 1]!.children.every((c) => c.parentId === loaded[n - 1]!.id)).toBe(true);
+    });
+    const inLists = events.slice(1).map((e) => e.params.length);
+    expect(inLists).toEqual(max >= n ? [n] : [max, n - max]);
+  }, 60_000);
 });
