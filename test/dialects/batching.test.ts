@@ -78,10 +78,11 @@ describeEachDialect('Batched INSERTs', (t) => {
     await db.createAll();
     const max = db.engine.dialect.compiler.maxParameters;
     const n = 31_000; // two IN lists on SQLite (30,000 keys each at most), one on PostgreSQL/MySQL
-    const parents = Array.from({ length: n }, () => new Parent());
     // Children for the first and the last parent, so both batches must be matched back to their parents.
-    parents[0]!.children.push(new Child());
-    parents[n - 1]!.children.push(new Child(), new Child());
+    const parents = Array.from(
+      { length: n },
+      (_, i) => new Parent({ children: i === 0 ? [new Child()] : i === n - 1 ? [new Child(), new Child()] : [] }),
+    );
     db.session.addAll(parents);
     await db.session.commit();
     const s = db.newSession();
