@@ -9,7 +9,7 @@ import type { Column } from '../sql/schema.js';
 import { Join, Select, TableAlias, type FromClause } from '../sql/selectable.js';
 import { OrderByElement } from '../sql/expressions.js';
 import { replaceFrom } from '../sql/visitors.js';
-import type { Mapper } from './mapper.js';
+import type { Mapper, RowReader } from './mapper.js';
 import type { LoadNode, LoadStrategy } from './options.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
@@ -51,6 +51,10 @@ export interface EntityPlan {
   readonly from: FromClause;
   readonly offset: number;
   readonly processors: (ResultProcessor | null)[];
+  /** The mapper's row reader for these processors, looked up once per query rather than per row. */
+  readonly read: RowReader;
+  /** The session's identity map for this mapper, likewise. */
+  readonly identity: Map<unknown, InstanceState>;
   readonly joined: JoinedChild[];
   readonly post: PostLoad[];
   overrides: Map<RelationshipProperty, LoadStrategy> | null;
@@ -75,11 +79,14 @@ export class Planner {
   ): EntityPlan {
     const offset = this.columns.length;
     for (const mc of mapper.columns) this.columns.push(new ColumnRef(mc.column, from));
+    const processors = mapper.processors(this.session.dialect);
     const plan: EntityPlan = {
       mapper,
       from,
       offset,
-      processors: mapper.processors(this.session.dialect),
+      processors,
+      read: mapper.rowReader(processors),
+      identity: this.session.identityMap(mapper),
       joined: [],
       post: [],
       overrides: null,
@@ -154,7 +161,7 @@ export class LoadContext {
   processRow(row: readonly unknown[], plan: EntityPlan): InstanceState | null {
     const key = plan.mapper.keyFromRow(row, plan.offset);
     if (key === undefined) return null;
-    const st = this.session.identityFromRow(plan.mapper, key, row, plan, this.batch);
+    const st = this.session.identityFromRow(key, row, plan, this.batch);
     if (this.batch) st.batch = this.batch;
     if (plan.post.length > 0) {
       let set = this.statesByPlan.get(plan);

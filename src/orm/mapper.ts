@@ -9,7 +9,7 @@ import type { FromClause } from '../sql/selectable.js';
 import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import { MappingError } from './errors.js';
 import type { RelationshipProperty } from './relationships.js';
-import { InstanceState } from './state.js';
+import { InstanceState, STATE } from './state.js';
 import type { Registry } from './registry.js';
 
 export interface MappedColumn {
@@ -149,21 +149,24 @@ export class Mapper {
     return key;
   }
 
-  /** Builds a new persistent-to-be instance from a row, without running the class constructor. */
-  instantiate(row: readonly unknown[], offset: number, processors: (ResultProcessor | null)[]): InstanceState {
+  /** The compiled reader of this model's columns for one processor list (cached: one per dialect). */
+  rowReader(processors: (ResultProcessor | null)[]): RowReader {
     let read = this.readers.get(processors);
-    if (!read)
-      this.readers.set(
+    if (!read) {
+      read = compileRowReader(
+        this.columns.map((c) => c.key),
         processors,
-        (read = compileRowReader(
-          this.columns.map((c) => c.key),
-          processors,
-        )),
       );
-    const values = read(row, offset);
+      this.readers.set(processors, read);
+    }
+    return read;
+  }
+
+  /** Builds a new persistent-to-be instance from a row, without running the class constructor. */
+  instantiate(read: RowReader, row: readonly unknown[], offset: number): InstanceState {
     const obj = Object.create(this.cls.prototype as object) as object;
-    const state = new InstanceState(this, obj, values);
-    this.registry.attachState(obj, state);
+    const state = new InstanceState(this, obj, read(row, offset));
+    (obj as { [STATE]: InstanceState })[STATE] = state;
     return state;
   }
 
@@ -179,7 +182,7 @@ export class Mapper {
 }
 
 /** Reads one entity's column values out of a result row, starting at `offset`. */
-type RowReader = (row: readonly unknown[], offset: number) => Record<string, unknown>;
+export type RowReader = (row: readonly unknown[], offset: number) => Record<string, unknown>;
 
 /**
  * Hydration is the hot path of every load. A reader compiled per model builds the values object as

@@ -4,7 +4,6 @@ import { MetaData } from '../sql/schema.js';
 import type { Mapper } from './mapper.js';
 import { installRelationship } from './model.js';
 import type { RelationshipProperty } from './relationships.js';
-import { STATE, type InstanceState } from './state.js';
 import type { Session } from './session.js';
 
 export class Registry {
@@ -62,10 +61,6 @@ export class Registry {
       );
     }
     return m;
-  }
-
-  attachState(obj: object, state: InstanceState): void {
-    (obj as { [STATE]: InstanceState })[STATE] = state;
   }
 
   /** Adds a relationship created at configure time (a backref) to its mapper. */

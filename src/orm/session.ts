@@ -475,17 +475,11 @@ export class Session {
   }
 
   /** @internal The existing object for this row's key, or a new persistent one built from the row. */
-  identityFromRow(
-    mapper: Mapper,
-    key: unknown,
-    row: readonly unknown[],
-    plan: EntityPlan,
-    batch: LoadBatch | null,
-  ): InstanceState {
-    const map = this.identityMap(mapper);
+  identityFromRow(key: unknown, row: readonly unknown[], plan: EntityPlan, batch: LoadBatch | null): InstanceState {
+    const map = plan.identity;
     const existing = map.get(key);
     if (existing) return existing;
-    const st = mapper.instantiate(row, plan.offset, plan.processors);
+    const st = plan.mapper.instantiate(plan.read, row, plan.offset);
     st.key = key;
     st.status = 'persistent';
     st.session = this;
