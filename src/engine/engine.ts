@@ -133,14 +133,16 @@ export class Connection {
   async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
     const compiled = 'sql' in stmt ? stmt : this.engine.compile(stmt);
     const returnsRows =
-      'sql' in stmt ? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql) : returnsRowsOf(stmt);
+      'sql' in stmt
+        ? (stmt.returnsRows ?? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql))
+        : returnsRowsOf(stmt);
     const start = performance.now();
     let result: QueryResult;
     try {
       result = await this.raw.execute(compiled.sql, compiled.params, {
         returnsRows,
         columnNames: options.columnNames,
-        exactIntegers: 'sql' in stmt ? undefined : exactIntegerColumns(stmt),
+        exactIntegers: 'sql' in stmt ? stmt.exactIntegers : exactIntegerColumns(stmt),
       });
     } catch (err) {
       if (err instanceof DatabaseError) {
@@ -193,7 +195,7 @@ export class Connection {
 }
 
 /** Which result columns are BigInteger, when any is (undefined otherwise, the common case). */
-function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
+export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
     stmt.kind === 'select'
       ? stmt.columns.map((c) => c.sqlType?.typeName)

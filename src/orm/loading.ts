@@ -4,7 +4,18 @@
  * query for one parent). Every object goes through the session's identity map.
  */
 import type { ResultProcessor } from '../dialects/dialect.js';
-import { ColumnRef, InExpression, TupleInExpression, and_, bindValue, type ColumnElement } from '../sql/expressions.js';
+import {
+  BinaryExpression,
+  BindParameter,
+  ColumnRef,
+  InExpression,
+  TupleInExpression,
+  and_,
+  bindValue,
+  type ColumnElement,
+} from '../sql/expressions.js';
+import { exactIntegerColumns } from '../engine/engine.js';
+import type { CompiledLoad } from './compiled.js';
 import type { Column } from '../sql/schema.js';
 import { Join, Select, TableAlias, type FromClause } from '../sql/selectable.js';
 import { OrderByElement } from '../sql/expressions.js';
@@ -51,10 +62,10 @@ export interface EntityPlan {
   readonly from: FromClause;
   readonly offset: number;
   readonly processors: (ResultProcessor | null)[];
-  /** The mapper's row reader for these processors, looked up once per query rather than per row. */
+  /** The mapper's row reader for these processors, looked up once per plan rather than per row. */
   readonly read: RowReader;
-  /** The session's identity map for this mapper, likewise. */
-  readonly identity: Map<unknown, InstanceState>;
+  /** This plan's number within its query (0 for the root): LoadContext keeps an identity map per number. */
+  readonly index: number;
   readonly joined: JoinedChild[];
   readonly post: PostLoad[];
   overrides: Map<RelationshipProperty, LoadStrategy> | null;
@@ -67,6 +78,8 @@ export class Planner {
   readonly columns: ColumnElement[] = [];
   readonly joins: { right: FromClause; on: ColumnElement<boolean> }[] = [];
   readonly orderBy: OrderByElement[] = [];
+  /** How many entity plans this planner made. */
+  planCount = 0;
   private aliasCount = 0;
 
   constructor(private readonly session: Session) {}
@@ -86,7 +99,7 @@ export class Planner {
       offset,
       processors,
       read: mapper.rowReader(processors),
-      identity: this.session.identityMap(mapper),
+      index: this.planCount++,
       joined: [],
       post: [],
       overrides: null,
@@ -151,17 +164,23 @@ export class LoadContext {
   private readonly collected = new Map<JoinedChild, Map<InstanceState, Collected>>();
   /** Only for plans with selectin loads to run afterwards. */
   private readonly statesByPlan = new Map<EntityPlan, Set<InstanceState>>();
+  /** The session's identity map for each plan's mapper, by plan index: plans outlive sessions (they are cached). */
+  private readonly identities: (Map<unknown, InstanceState> | undefined)[];
 
   constructor(
     readonly session: Session,
     readonly batch: LoadBatch | null,
-  ) {}
+    planCount: number,
+  ) {
+    this.identities = new Array<Map<unknown, InstanceState> | undefined>(planCount).fill(undefined);
+  }
 
   /** The object for the entity of `plan` in `row` (from the identity map when present), with joined children. */
   processRow(row: readonly unknown[], plan: EntityPlan): InstanceState | null {
     const key = plan.mapper.keyFromRow(row, plan.offset);
     if (key === undefined) return null;
-    const st = this.session.identityFromRow(key, row, plan, this.batch);
+    const identity = (this.identities[plan.index] ??= this.session.identityMap(plan.mapper));
+    const st = this.session.identityFromRow(identity, key, row, plan, this.batch);
     if (this.batch) st.batch = this.batch;
     if (plan.post.length > 0) {
       let set = this.statesByPlan.get(plan);
@@ -310,6 +329,46 @@ async function queryRelated(
   batch: LoadBatch | null,
   found: Map<unknown, object[]>,
 ): Promise<void> {
+  const load = relatedLoad(session, prop, keys, children, path);
+  const values = keys.length === 1 ? keys[0]! : keys.flat();
+  const result = await session.executeRead({
+    sql: load.sql.sql,
+    params: load.sql.paramsFor(values, load.keyTypes),
+    returnsRows: true,
+    exactIntegers: load.exactIntegers,
+  });
+  const plan = load.plan;
+  const ctx = new LoadContext(session, batch ?? new LoadBatch(result.rows.length, prop.target.name), load.planCount);
+  const groupBy = load.groupBy;
+  const single = groupBy.length === 1 ? groupBy[0]! : -1;
+  for (const row of result.rows) {
+    const st = ctx.processRow(row, plan);
+    if (!st) continue;
+    const k = single >= 0 ? groupKey1(row[single]) : groupKey(groupBy.map((i) => row[i]));
+    const list = found.get(k);
+    if (list) list.push(st.obj);
+    else found.set(k, [st.obj]);
+  }
+  const followUps = ctx.finish([plan]);
+  if (followUps) await followUps;
+}
+
+/**
+ * The compiled SELECT loading `prop` for `keys.length` parents (IN over their keys, or = for one),
+ * from the compiled-load cache: lazy loads and selectin batches of one size share it.
+ */
+function relatedLoad(
+  session: Session,
+  prop: RelationshipProperty,
+  keys: unknown[][],
+  children: Map<RelationshipProperty, LoadNode>,
+  path: readonly RelationshipProperty[],
+): CompiledLoad {
+  let cacheKey = `r${keys.length}:${prop.name.length}:${prop.name}|`;
+  for (const p of path) cacheKey += `${p.name.length}:${p.name}`;
+  cacheKey += '|' + loadTreeKey(children);
+  const cached = session.compiled.get(cacheKey);
+  if (cached) return cached;
   const target = prop.target;
   const planner = new Planner(session);
   const plan = planner.plan(target, target.table, children, path);
@@ -324,12 +383,11 @@ async function queryRelated(
     filterCols = prop.pairs.map((p) => p.remote);
   }
   const filterFrom = prop.secondary ?? target.table;
-  const where: ColumnElement<boolean>[] = [
-    inClause(
-      filterCols.map((c) => new ColumnRef(c, filterFrom)),
-      keys,
-    ),
-  ];
+  const keyFilter = inClause(
+    filterCols.map((c) => new ColumnRef(c, filterFrom)),
+    keys,
+  );
+  const where: ColumnElement<boolean>[] = [keyFilter.clause];
   if (prop.extraCriteria) where.push(prop.extraCriteria);
   const orderBy = [...prop.orderBy, ...planner.orderBy];
   const select = new Select({
@@ -338,39 +396,54 @@ async function queryRelated(
     where: and_(...where),
     orderBy,
   });
-  const result = await session.executeRead(select);
-  const ctx = new LoadContext(session, batch ?? new LoadBatch(result.rows.length, target.name));
-  const filterIdx = prop.secondary
-    ? filterCols.map((_, i) => groupOffset + i)
-    : filterCols.map((c) => plan.offset + target.columnsByColumn.get(c)!.index);
-  const single = filterIdx.length === 1 ? filterIdx[0]! : -1;
-  for (const row of result.rows) {
-    const st = ctx.processRow(row, plan);
-    if (!st) continue;
-    const k = single >= 0 ? groupKey1(row[single]) : groupKey(filterIdx.map((i) => row[i]));
-    const list = found.get(k);
-    if (list) list.push(st.obj);
-    else found.set(k, [st.obj]);
-  }
-  const followUps = ctx.finish([plan]);
-  if (followUps) await followUps;
+  const sql = session.dialect.compiler.compileShape(select, {
+    nodes: keyFilter.binds,
+    indexes: keyFilter.binds.map(() => -1),
+  });
+  // Every key is its own bound node, so the mapping back to key positions is never ambiguous.
+  if (!sql) throw new Error(`internal: the load of ${prop.name} has an ambiguous key mapping`);
+  const load: CompiledLoad = {
+    sql,
+    plan,
+    planCount: planner.planCount,
+    exactIntegers: exactIntegerColumns(select),
+    groupBy: prop.secondary
+      ? filterCols.map((_, i) => groupOffset + i)
+      : filterCols.map((c) => plan.offset + target.columnsByColumn.get(c)!.index),
+    keyTypes: filterCols.map((c) => c.type),
+  };
+  session.compiled.set(cacheKey, load);
+  return load;
 }
 
-function inClause(cols: ColumnRef[], keys: unknown[][]): ColumnElement<boolean> {
-  if (cols.length === 1) {
-    const col = cols[0]!;
-    if (keys.length === 1) return col.eq(keys[0]![0] as never);
-    return new InExpression(
-      col,
-      keys.map((k) => bindValue(k[0], col.sqlType, 'selectin')),
-      false,
-    );
+const treeKeys = new WeakMap<Map<RelationshipProperty, LoadNode>, string>();
+
+/** A loader option tree as a string (part of a cache key); trees are immutable once built, so memoized. */
+function loadTreeKey(tree: Map<RelationshipProperty, LoadNode>): string {
+  if (tree.size === 0) return '';
+  let key = treeKeys.get(tree);
+  if (key === undefined) {
+    key = '';
+    for (const [prop, node] of tree) {
+      key += `${prop.name.length}:${prop.name}${node.strategy}`;
+      if (node.alias) key += `@${node.alias.name.length}:${node.alias.name}`;
+      key += `(${loadTreeKey(node.children)})`;
+    }
+    treeKeys.set(tree, key);
   }
-  if (keys.length === 1) return and_(...cols.map((c, i) => c.eq(keys[0]![i] as never)));
-  return new TupleInExpression(
-    cols,
-    keys.map((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin'))),
-  );
+  return key;
+}
+
+/** The key filter of a related load, and its bound values in key order (row by row). */
+function inClause(cols: ColumnRef[], keys: unknown[][]): { clause: ColumnElement<boolean>; binds: BindParameter[] } {
+  const binds = keys.flatMap((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin')));
+  if (keys.length === 1) {
+    return { clause: and_(...cols.map((c, i) => new BinaryExpression(c, '=', binds[i]!))), binds };
+  }
+  const width = cols.length;
+  if (width === 1) return { clause: new InExpression(cols[0]!, binds, false), binds };
+  const rows = keys.map((_, r) => binds.slice(r * width, (r + 1) * width));
+  return { clause: new TupleInExpression(cols, rows), binds };
 }
 
 /**

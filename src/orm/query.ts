@@ -16,6 +16,9 @@ import {
 import type { ForeignKey } from '../sql/schema.js';
 import { Join, Select, TableAlias, type FromClause, type Orderable } from '../sql/selectable.js';
 import { replaceFrom } from '../sql/visitors.js';
+import type { CompiledStatement } from '../sql/compiler.js';
+import { ShapeKey, schemaId } from '../sql/shape.js';
+import { exactIntegerColumns } from '../engine/engine.js';
 import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import {
   AmbiguousForeignKeysError,
@@ -160,10 +163,10 @@ export class Query<T> {
   async all(): Promise<T[]> {
     const session = this.readySession();
     if (session.autoflush && session.isDirty) await session.flush();
-    const { select, plan } = this.compileLoad(session);
-    const result = await session.executeRead(select);
+    const { plan, planCount, statement } = this.prepareLoad(session);
+    const result = await session.executeRead(statement);
     const batch = new LoadBatch(0, this.mapper.name);
-    const ctx = new LoadContext(session, batch);
+    const ctx = new LoadContext(session, batch, planCount);
     const out: T[] = [];
     // Joined rows repeat their parent: each object once, in first-seen order.
     const mark = nextLoadMark();
@@ -305,7 +308,64 @@ export class Query<T> {
     });
   }
 
-  private compileLoad(session: Session): { select: Select; plan: EntityPlan } {
+  /**
+   * The plan and statement for running this query: from the compiled-load cache when a query of the
+   * same shape ran before (only the bound values are new), else planned, compiled and cached.
+   */
+  private prepareLoad(session: Session): {
+    plan: EntityPlan;
+    planCount: number;
+    statement: Select | CompiledStatement;
+  } {
+    const shape = new ShapeKey();
+    this.writeShape(shape);
+    let load = shape.cacheable ? session.compiled.get(shape.key) : undefined;
+    if (!load) {
+      const { select, plan, planCount } = this.compileLoad(session);
+      const sql = shape.cacheable ? session.dialect.compiler.compileShape(select, shape) : null;
+      if (!sql) return { plan, planCount, statement: select };
+      load = { sql, plan, planCount, exactIntegers: exactIntegerColumns(select), groupBy: [], keyTypes: [] };
+      session.compiled.set(shape.key, load);
+    }
+    const statement: CompiledStatement = {
+      sql: load.sql.sql,
+      params: load.sql.params(shape),
+      returnsRows: true,
+      exactIntegers: load.exactIntegers,
+    };
+    return { plan: load.plan, planCount: load.planCount, statement };
+  }
+
+  /** Everything that decides this query's SQL and plan, its bound values aside (see ShapeKey). */
+  private writeShape(k: ShapeKey): void {
+    const s = this.s;
+    k.raw(`q${schemaId(this.mapper.table)}`);
+    if (s.distinct) k.raw('D');
+    k.raw(`w${s.where.length}`);
+    for (const w of s.where) k.element(w);
+    k.raw(`o${s.orderBy.length}`);
+    for (const o of s.orderBy) k.orderBy(o);
+    if (s.limit !== null) k.raw(`n${s.limit}`);
+    if (s.offset !== null) k.raw(`s${s.offset}`);
+    k.raw(`j${s.joins.length}`);
+    for (const j of s.joins) {
+      k.raw(j.outer ? '<' : '=');
+      k.from(j.right);
+      k.element(j.on);
+    }
+    k.raw(`p${s.options.length}`);
+    for (const opt of s.options) {
+      k.raw(`(${opt.steps.length}`);
+      for (const step of opt.steps) {
+        k.text(step.attribute.property.name);
+        k.raw(step.strategy);
+        if (step.alias) k.from(step.alias);
+        k.raw(';');
+      }
+    }
+  }
+
+  private compileLoad(session: Session): { select: Select; plan: EntityPlan; planCount: number } {
     const tree = buildLoadTree(this.s.options);
     let planner = new Planner(session);
     let plan = planner.plan(this.mapper, this.mapper.table, tree, []);
@@ -328,7 +388,7 @@ export class Query<T> {
         from: [planner.joinOnto(sub)],
         orderBy: [...outerOrder, ...planner.orderBy],
       });
-      return { select, plan };
+      return { select, plan, planCount: planner.planCount };
     }
     // A joined collection's own order must not reorder the parents: order by their key first.
     const parentOrder =
@@ -344,7 +404,7 @@ export class Query<T> {
       offset: this.s.offset,
       distinct: this.s.distinct,
     });
-    return { select, plan };
+    return { select, plan, planCount: planner.planCount };
   }
 
   private addJoin(target: JoinTarget, on: ColumnElement<boolean> | undefined, outer: boolean): Query<T> {

@@ -1,6 +1,8 @@
 /** All models of one Database: names, tables, mappers, and the step that resolves relationships. */
 import { ArgumentError } from '../sql/errors.js';
 import { MetaData } from '../sql/schema.js';
+import type { Dialect } from '../dialects/dialect.js';
+import { CompiledLoads } from './compiled.js';
 import type { Mapper } from './mapper.js';
 import { installRelationship } from './model.js';
 import type { RelationshipProperty } from './relationships.js';
@@ -11,6 +13,8 @@ export class Registry {
   readonly mappers = new Map<string, Mapper>();
   private readonly byClass = new Map<unknown, Mapper>();
   private configured = false;
+  /** Per dialect; emptied when a model is added, since a new relationship can change a cached plan. */
+  private readonly compiled = new Map<Dialect, CompiledLoads>();
 
   constructor(readonly defaultSession: () => Session) {}
 
@@ -19,6 +23,7 @@ export class Registry {
     this.mappers.set(mapper.name, mapper);
     this.byClass.set(mapper.base, mapper);
     this.configured = false;
+    for (const c of this.compiled.values()) c.clear();
   }
 
   /** Records the user's subclass so loaded rows become instances of it (with its methods). */
@@ -61,6 +66,13 @@ export class Registry {
       );
     }
     return m;
+  }
+
+  /** The compiled-load cache for one dialect (shared by every session of this registry on it). */
+  compiledLoads(dialect: Dialect): CompiledLoads {
+    let c = this.compiled.get(dialect);
+    if (!c) this.compiled.set(dialect, (c = new CompiledLoads()));
+    return c;
   }
 
   /** Adds a relationship created at configure time (a backref) to its mapper. */

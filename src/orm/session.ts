@@ -5,6 +5,7 @@
 import type { Dialect, QueryResult } from '../dialects/dialect.js';
 import type { Connection, Engine } from '../engine/engine.js';
 import type { Statement } from '../sql/dml.js';
+import type { CompiledStatement } from '../sql/compiler.js';
 import { ArgumentError } from '../sql/errors.js';
 import { ColumnElement, ColumnRef } from '../sql/expressions.js';
 import { Select, outputName } from '../sql/selectable.js';
@@ -16,6 +17,7 @@ import type { Registry } from './registry.js';
 import type { RelationshipProperty } from './relationships.js';
 import { stateOf, type InstanceState } from './state.js';
 import { UnitOfWork } from './unitofwork.js';
+import type { CompiledLoads } from './compiled.js';
 import { NestedTransaction, runNested } from './nested.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
@@ -35,6 +37,8 @@ export type ModelType<T> = abstract new (...args: never[]) => T;
 
 export class Session {
   readonly dialect: Dialect;
+  /** @internal Compiled loads of this registry on this dialect, shared across sessions. */
+  readonly compiled: CompiledLoads;
   autoflush: boolean;
   nPlusOne: NPlusOneMode;
   private readonly warn: (message: string) => void;
@@ -64,6 +68,7 @@ export class Session {
     options: SessionOptions = {},
   ) {
     this.dialect = engine.dialect;
+    this.compiled = registry.compiledLoads(engine.dialect);
     this.autoflush = options.autoflush ?? true;
     this.nPlusOne = options.nPlusOne ?? 'warn';
     this.warn = options.warn ?? ((m) => console.warn(m));
@@ -339,7 +344,7 @@ export class Session {
   }
 
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
-  async executeRead(stmt: Statement): Promise<QueryResult> {
+  async executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
     if (this.conn) return this.conn.execute(stmt);
     if (this.connecting) return (await this.connecting).execute(stmt);
     const c = await this.engine.connect();
@@ -475,8 +480,13 @@ export class Session {
   }
 
   /** @internal The existing object for this row's key, or a new persistent one built from the row. */
-  identityFromRow(key: unknown, row: readonly unknown[], plan: EntityPlan, batch: LoadBatch | null): InstanceState {
-    const map = plan.identity;
+  identityFromRow(
+    map: Map<unknown, InstanceState>,
+    key: unknown,
+    row: readonly unknown[],
+    plan: EntityPlan,
+    batch: LoadBatch | null,
+  ): InstanceState {
     const existing = map.get(key);
     if (existing) return existing;
     const st = plan.mapper.instantiate(plan.read, row, plan.offset);

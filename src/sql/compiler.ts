@@ -23,16 +23,74 @@ import {
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Table } from './schema.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
+import type { BindSources } from './shape.js';
 import type { SqlType } from './types.js';
 
 export interface CompiledStatement {
   readonly sql: string;
   readonly params: unknown[];
+  /** Whether it returns rows; when absent the engine guesses from the SQL text. */
+  readonly returnsRows?: boolean;
+  /** Per result column, whether it is a BigInteger to read exactly (see ExecuteOptions). */
+  readonly exactIntegers?: readonly boolean[];
 }
 
 /** Per-compilation state: the parameters collected so far. Exported for dialects' overrides. */
 export class CompileContext {
   readonly params: unknown[] = [];
+  /** Where each parameter came from, when compiling for the cache (see compileShape). */
+  readonly sources: BindSources | null;
+  constructor(trackSources = false) {
+    this.sources = trackSources ? { nodes: [], indexes: [] } : null;
+  }
+}
+
+/**
+ * SQL compiled once for a statement shape (see shape.ts): the text, and for each parameter either
+ * the position of its value in the shape's bound values or, for a value that is part of the shape
+ * itself (a relationship's fixed criteria), that value.
+ */
+export class ShapedSql {
+  constructor(
+    readonly sql: string,
+    private readonly slots: Int32Array,
+    private readonly constants: readonly unknown[],
+    private readonly compiler: SqlCompiler,
+  ) {}
+
+  /**
+   * This SQL's parameters from plain values, one per position of the shape (callers that know their
+   * values' positions, such as selectin loads, need no nodes); `types[j % types.length]` binds value j.
+   */
+  paramsFor(values: readonly unknown[], types: readonly (SqlType<unknown> | null)[]): unknown[] {
+    const out = new Array<unknown>(this.slots.length);
+    for (let i = 0; i < out.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot < 0) {
+        out[i] = this.constants[i];
+        continue;
+      }
+      const value = values[slot];
+      out[i] = value === null ? null : this.compiler.bindValue(value, types[slot % types.length]!);
+    }
+    return out;
+  }
+
+  /** This SQL's parameters, taken from another statement of the same shape. */
+  params(binds: BindSources): unknown[] {
+    const out = new Array<unknown>(this.slots.length);
+    for (let i = 0; i < out.length; i++) {
+      const slot = this.slots[i]!;
+      if (slot < 0) {
+        out[i] = this.constants[i];
+        continue;
+      }
+      const node = binds.nodes[slot]!;
+      const value = node instanceof BindParameter ? node.value : node.params[binds.indexes[slot]!];
+      out[i] = value === null ? null : this.compiler.bindValue(value, node instanceof BindParameter ? node.type : null);
+    }
+    return out;
+  }
 }
 
 export abstract class SqlCompiler {
@@ -57,6 +115,30 @@ export abstract class SqlCompiler {
     const ctx = new CompileContext();
     const sql = this.statement(stmt, ctx);
     return { sql, params: ctx.params };
+  }
+
+  /**
+   * Compiles `stmt` for reuse by every statement of its shape: `shape` is its walk (ShapeKey), whose
+   * bound values each parameter is mapped back to. Null when that mapping is ambiguous (one bound
+   * node used at two places of the statement), so the statement must be compiled every time.
+   */
+  compileShape(stmt: Select, shape: BindSources): ShapedSql | null {
+    const ctx = new CompileContext(true);
+    const sql = this.statement(stmt, ctx);
+    const position = new Map<BindParameter | TextClause, number>();
+    for (let j = 0; j < shape.nodes.length; j++) {
+      const node = shape.nodes[j]!;
+      if (shape.indexes[j]! > 0) continue; // a text clause's later parameters follow its first
+      if (position.has(node)) return null;
+      position.set(node, j);
+    }
+    const { nodes, indexes } = ctx.sources!;
+    const slots = new Int32Array(nodes.length);
+    for (let i = 0; i < nodes.length; i++) {
+      const first = position.get(nodes[i]!);
+      slots[i] = first === undefined ? -1 : first + Math.max(0, indexes[i]!);
+    }
+    return new ShapedSql(sql, slots, ctx.params, this);
   }
 
   /** DDL for one table: CREATE TABLE then its CREATE INDEX statements. */
@@ -84,8 +166,18 @@ export abstract class SqlCompiler {
     }
   }
 
-  protected param(ctx: CompileContext, value: unknown, type: SqlType<unknown> | null): string {
+  protected param(
+    ctx: CompileContext,
+    value: unknown,
+    type: SqlType<unknown> | null,
+    source: BindParameter | TextClause | null = null,
+    index = -1,
+  ): string {
     ctx.params.push(value === null ? null : this.bindValue(value, type));
+    if (ctx.sources) {
+      ctx.sources.nodes.push(source!);
+      ctx.sources.indexes.push(index);
+    }
     return this.placeholder(ctx.params.length);
   }
 
@@ -136,7 +228,7 @@ export abstract class SqlCompiler {
 
   protected expr(e: ColumnElement, ctx: CompileContext): string {
     if (e instanceof ColumnRef) return this.columnRef(e);
-    if (e instanceof BindParameter) return this.param(ctx, e.value, e.type);
+    if (e instanceof BindParameter) return this.param(ctx, e.value, e.type, e);
     if (e instanceof BinaryExpression) return this.binary(e, ctx);
     if (e instanceof BooleanClauseList) {
       return '(' + e.clauses.map((c) => this.expr(c, ctx)).join(` ${e.operator} `) + ')';
@@ -200,7 +292,8 @@ export abstract class SqlCompiler {
     let i = 0;
     return e.text.replace(/\?/g, () => {
       if (i >= e.params.length) throw new CompileError(`text(): more '?' than parameters in ${JSON.stringify(e.text)}`);
-      return this.param(ctx, e.params[i++], null);
+      const index = i++;
+      return this.param(ctx, e.params[index], null, e, index);
     });
   }
 
