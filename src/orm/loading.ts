@@ -16,6 +16,7 @@ import {
 } from '../sql/expressions.js';
 import { exactIntegerColumns } from '../engine/engine.js';
 import type { CompiledLoad } from './compiled.js';
+import type { IdentityMap } from './identity.js';
 import type { Column } from '../sql/schema.js';
 import { Join, Select, TableAlias, type FromClause } from '../sql/selectable.js';
 import { OrderByElement } from '../sql/expressions.js';
@@ -165,14 +166,14 @@ export class LoadContext {
   /** Only for plans with selectin loads to run afterwards. */
   private readonly statesByPlan = new Map<EntityPlan, Set<InstanceState>>();
   /** The session's identity map for each plan's mapper, by plan index: plans outlive sessions (they are cached). */
-  private readonly identities: (Map<unknown, InstanceState> | undefined)[];
+  private readonly identities: (IdentityMap | undefined)[];
 
   constructor(
     readonly session: Session,
     readonly batch: LoadBatch | null,
     planCount: number,
   ) {
-    this.identities = new Array<Map<unknown, InstanceState> | undefined>(planCount).fill(undefined);
+    this.identities = new Array<IdentityMap | undefined>(planCount).fill(undefined);
   }
 
   /** The object for the entity of `plan` in `row` (from the identity map when present), with joined children. */

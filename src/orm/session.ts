@@ -18,6 +18,7 @@ import type { RelationshipProperty } from './relationships.js';
 import { stateOf, type InstanceState } from './state.js';
 import { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from './compiled.js';
+import { IdentityMap } from './identity.js';
 import { NestedTransaction, runNested } from './nested.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
@@ -42,7 +43,7 @@ export class Session {
   autoflush: boolean;
   nPlusOne: NPlusOneMode;
   private readonly warn: (message: string) => void;
-  private readonly identity = new Map<Mapper, Map<unknown, InstanceState>>();
+  private readonly identity = new Map<Mapper, IdentityMap>();
   /** Pending objects: added, not yet inserted. */
   readonly pending = new Set<InstanceState>();
   /** Persistent objects marked for deletion at the next flush. */
@@ -467,9 +468,9 @@ export class Session {
   // ---- identity map ----
 
   /** @internal */
-  identityMap(mapper: Mapper): Map<unknown, InstanceState> {
+  identityMap(mapper: Mapper): IdentityMap {
     let m = this.identity.get(mapper);
-    if (!m) this.identity.set(mapper, (m = new Map()));
+    if (!m) this.identity.set(mapper, (m = new IdentityMap()));
     return m;
   }
 
@@ -481,7 +482,7 @@ export class Session {
 
   /** @internal The existing object for this row's key, or a new persistent one built from the row. */
   identityFromRow(
-    map: Map<unknown, InstanceState>,
+    map: IdentityMap,
     key: unknown,
     row: readonly unknown[],
     plan: EntityPlan,

@@ -1,0 +1,49 @@
+/** IdentityMap: small integer keys in an array, every other key in a Map, each key in exactly one. */
+import { describe, expect, it } from 'vitest';
+import { IdentityMap } from '../../src/orm/identity.js';
+import type { InstanceState } from '../../src/orm/state.js';
+
+const st = (name: string) => ({ name }) as unknown as InstanceState;
+
+describe('IdentityMap', () => {
+  it('finds every kind of key it was given, and only those', () => {
+    const m = new IdentityMap();
+    const keys: unknown[] = [1, 0, 2, 5000, 10_000_000, -3, 1.5, 'a', 'n1\u0000s2', 2 ** 40];
+    keys.forEach((k, i) => m.set(k, st(`s${i}`)));
+    keys.forEach((k, i) => expect(m.get(k)).toEqual({ name: `s${i}` }));
+    for (const absent of [3, 4999, 6, '1', 'b', -1, 2.5]) expect(m.get(absent)).toBeUndefined();
+    expect(m.size).toBe(keys.length);
+    expect([...m.values()].map((s) => (s as unknown as { name: string }).name).sort()).toEqual(
+      keys.map((_, i) => `s${i}`).sort(),
+    );
+  });
+
+  it('keeps a key where it first went, even once the array has grown past it', () => {
+    const m = new IdentityMap();
+    m.set(1500, st('far')); // beyond the array's reach: kept in the Map
+    for (let k = 0; k < 2000; k++) if (k !== 1500) m.set(k, st(`k${k}`));
+    expect(m.get(1500)).toEqual({ name: 'far' });
+    m.set(1500, st('far again')); // replaced in place, not added to the array beside it
+    expect(m.get(1500)).toEqual({ name: 'far again' });
+    expect(m.size).toBe(2000);
+    expect(m.delete(1500)).toBe(true);
+    expect(m.get(1500)).toBeUndefined();
+    expect(m.size).toBe(1999);
+  });
+
+  it('deletes and re-adds keys, counting each once', () => {
+    const m = new IdentityMap();
+    m.set(7, st('a'));
+    m.set(7, st('b'));
+    m.set('x', st('c'));
+    expect(m.size).toBe(2);
+    expect(m.delete(7)).toBe(true);
+    expect(m.delete(7)).toBe(false);
+    expect(m.delete('x')).toBe(true);
+    expect(m.size).toBe(0);
+    expect([...m.values()]).toEqual([]);
+    m.set(7, st('d'));
+    expect(m.get(7)).toEqual({ name: 'd' });
+    expect(m.size).toBe(1);
+  });
+});
