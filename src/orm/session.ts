@@ -18,7 +18,7 @@ import type { RelationshipProperty } from './relationships.js';
 import { stateOf, type InstanceState } from './state.js';
 import { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from './compiled.js';
-import { IdentityMap } from './identity.js';
+import { KeyMap, type IdentityMap } from './keymap.js';
 import { NestedTransaction, runNested } from './nested.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
@@ -470,7 +470,7 @@ export class Session {
   /** @internal */
   identityMap(mapper: Mapper): IdentityMap {
     let m = this.identity.get(mapper);
-    if (!m) this.identity.set(mapper, (m = new IdentityMap()));
+    if (!m) this.identity.set(mapper, (m = new KeyMap<InstanceState>()));
     return m;
   }
 

@@ -1,13 +1,13 @@
-/** IdentityMap: small integer keys in an array, every other key in a Map, each key in exactly one. */
+/** KeyMap (identity maps, load grouping): small integer keys in an array, every other key in a Map, each key in exactly one. */
 import { describe, expect, it } from 'vitest';
-import { IdentityMap } from '../../src/orm/identity.js';
+import { KeyMap } from '../../src/orm/keymap.js';
 import type { InstanceState } from '../../src/orm/state.js';
 
 const st = (name: string) => ({ name }) as unknown as InstanceState;
 
-describe('IdentityMap', () => {
+describe('KeyMap', () => {
   it('finds every kind of key it was given, and only those', () => {
-    const m = new IdentityMap();
+    const m = new KeyMap<InstanceState>();
     const keys: unknown[] = [1, 0, 2, 5000, 10_000_000, -3, 1.5, 'a', 'n1\u0000s2', 2 ** 40];
     keys.forEach((k, i) => m.set(k, st(`s${i}`)));
     keys.forEach((k, i) => expect(m.get(k)).toEqual({ name: `s${i}` }));
@@ -19,7 +19,7 @@ describe('IdentityMap', () => {
   });
 
   it('keeps a key where it first went, even once the array has grown past it', () => {
-    const m = new IdentityMap();
+    const m = new KeyMap<InstanceState>();
     m.set(1500, st('far')); // beyond the array's reach: kept in the Map
     for (let k = 0; k < 2000; k++) if (k !== 1500) m.set(k, st(`k${k}`));
     expect(m.get(1500)).toEqual({ name: 'far' });
@@ -32,7 +32,7 @@ describe('IdentityMap', () => {
   });
 
   it('deletes and re-adds keys, counting each once', () => {
-    const m = new IdentityMap();
+    const m = new KeyMap<InstanceState>();
     m.set(7, st('a'));
     m.set(7, st('b'));
     m.set('x', st('c'));

@@ -1,5 +1,6 @@
 /**
- * The identity map of one model in one session: primary key → the one object for that row.
+ * A Map for row keys: the identity map of one model in one session (primary key → the one object
+ * for that row), and the grouping of related rows by their parent's key during a load.
  *
  * Most tables have small non-negative integer keys. Those live in an array, which V8 keeps dense:
  * filling it with 10,000 keys takes about 45 µs where a Map takes 900 µs (rehashing as it grows),
@@ -12,25 +13,26 @@ import type { InstanceState } from './state.js';
 /** How far past its end the array may be written before V8 turns it into a dictionary (its kMaxGap is 1024). */
 const MAX_GAP = 1000;
 
-export class IdentityMap {
-  private readonly dense: (InstanceState | undefined)[] = [];
+export class KeyMap<V> {
+  private readonly dense: (V | undefined)[] = [];
   private denseCount = 0;
-  private readonly sparse = new Map<unknown, InstanceState>();
+  /** Made on first use: most maps (a lazy load's, a table with integer keys) never need one. */
+  private sparse: Map<unknown, V> | null = null;
 
-  get(key: unknown): InstanceState | undefined {
+  get(key: unknown): V | undefined {
     if (typeof key === 'number' && key < this.dense.length && key >>> 0 === key) {
-      const st = this.dense[key];
-      if (st !== undefined) return st;
+      const v = this.dense[key];
+      if (v !== undefined) return v;
     }
-    return this.sparse.size === 0 ? undefined : this.sparse.get(key);
+    return this.sparse === null ? undefined : this.sparse.get(key);
   }
 
-  set(key: unknown, state: InstanceState): void {
-    if (this.fitsDense(key) && (this.sparse.size === 0 || !this.sparse.has(key))) {
+  set(key: unknown, value: V): void {
+    if (this.fitsDense(key) && (this.sparse === null || !this.sparse.has(key))) {
       if (this.dense[key] === undefined) this.denseCount++;
-      this.dense[key] = state;
+      this.dense[key] = value;
     } else {
-      this.sparse.set(key, state);
+      (this.sparse ??= new Map()).set(key, value);
     }
   }
 
@@ -40,19 +42,22 @@ export class IdentityMap {
       this.denseCount--;
       return true;
     }
-    return this.sparse.delete(key);
+    return this.sparse !== null && this.sparse.delete(key);
   }
 
   get size(): number {
-    return this.denseCount + this.sparse.size;
+    return this.denseCount + (this.sparse?.size ?? 0);
   }
 
-  *values(): IterableIterator<InstanceState> {
-    for (const st of this.dense) if (st !== undefined) yield st;
-    yield* this.sparse.values();
+  *values(): IterableIterator<V> {
+    for (const v of this.dense) if (v !== undefined) yield v;
+    if (this.sparse) yield* this.sparse.values();
   }
 
   private fitsDense(key: unknown): key is number {
     return typeof key === 'number' && key >>> 0 === key && key <= this.dense.length + MAX_GAP;
   }
 }
+
+/** One model's identity map in one session. */
+export type IdentityMap = KeyMap<InstanceState>;
