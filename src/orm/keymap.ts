@@ -49,9 +49,14 @@ export class KeyMap<V> {
     return this.denseCount + (this.sparse?.size ?? 0);
   }
 
-  *values(): IterableIterator<V> {
-    for (const v of this.dense) if (v !== undefined) yield v;
-    if (this.sparse) yield* this.sparse.values();
+  /** Calls `fn` with every value (a loop, not a generator: closing a session visits every object). */
+  forEach(fn: (value: V) => void): void {
+    const dense = this.dense;
+    for (let i = 0; i < dense.length; i++) {
+      const v = dense[i];
+      if (v !== undefined) fn(v);
+    }
+    this.sparse?.forEach((v) => fn(v));
   }
 
   private fitsDense(key: unknown): key is number {

@@ -116,7 +116,7 @@ export async function runNested<R>(
 function takeSnapshot(session: Session): SavepointSnapshot {
   const values: SavepointSnapshot['values'] = new Map();
   for (const mapper of session.registry.mappers.values()) {
-    for (const st of session.identityMap(mapper).values()) values.set(st, { v: { ...st.v }, rel: copyRel(st.rel) });
+    session.identityMap(mapper).forEach((st) => values.set(st, { v: { ...st.v }, rel: copyRel(st.rel) }));
   }
   return { values, inserted: new Set(session.txnInserted), deleted: new Set(session.txnDeleted) };
 }
@@ -156,15 +156,15 @@ function restoreSnapshot(session: Session, snap: SavepointSnapshot): void {
   // Loaded after the savepoint began: values written since go back to what the transaction saw before
   // (orig: unflushed edits; txnOrig: flushed ones), and relationships unload, as they may list rolled-back rows.
   for (const mapper of session.registry.mappers.values()) {
-    for (const st of session.identityMap(mapper).values()) {
-      if (snap.values.has(st)) continue;
+    session.identityMap(mapper).forEach((st) => {
+      if (snap.values.has(st)) return;
       if (st.orig) Object.assign(st.v, st.orig);
       if (st.txnOrig) Object.assign(st.v, st.txnOrig);
       st.orig = null;
       st.collectionChanges = null;
       st.scalarChanges = null;
       st.rel = null;
-    }
+    });
   }
 }
 

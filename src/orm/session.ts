@@ -445,7 +445,7 @@ export class Session {
   /** Rolls back and empties the session; its objects become detached. */
   async close(): Promise<void> {
     await this.rollback();
-    for (const m of this.identity.values()) for (const st of m.values()) this.detach(st, 'detached');
+    for (const m of this.identity.values()) m.forEach((st) => this.detach(st, 'detached'));
     this.identity.clear();
   }
 
