@@ -36,6 +36,18 @@ export interface DriverConnection {
   savepoint(name: string): Promise<void>;
   releaseSavepoint(name: string): Promise<void>;
   rollbackToSavepoint(name: string): Promise<void>;
+  /**
+   * Optional: runs an INSERT (without RETURNING) of rows that all leave `column` to the database, and
+   * returns the keys it generated as rows of one value, in row order, as RETURNING would; or null,
+   * without running anything, when this table's keys cannot be known that way. For databases where
+   * that is cheaper than RETURNING (SQLite numbers one statement's rows consecutively).
+   */
+  insertGeneratingKeys?(
+    sql: string,
+    params: readonly unknown[],
+    table: string,
+    column: string,
+  ): Promise<QueryResult | null>;
   /** False once the connection broke; a broken connection is discarded, never reused. */
   readonly usable: boolean;
 }

@@ -4,7 +4,7 @@
  */
 import type { Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
 import type { CompiledStatement } from '../sql/compiler.js';
-import type { Statement } from '../sql/dml.js';
+import { Insert, type Statement } from '../sql/dml.js';
 import { DatabaseError } from '../sql/errors.js';
 import { dialectForUrl } from './url.js';
 
@@ -131,34 +131,62 @@ export class Connection {
   ) {}
 
   async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
-    const compiled = 'sql' in stmt ? stmt : this.engine.compile(stmt);
-    const returnsRows =
-      'sql' in stmt
-        ? (stmt.returnsRows ?? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql))
-        : returnsRowsOf(stmt);
-    const start = performance.now();
-    let result: QueryResult;
-    try {
-      result = await this.raw.execute(compiled.sql, compiled.params, {
-        returnsRows,
+    if ('sql' in stmt) {
+      const returnsRows = stmt.returnsRows ?? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql);
+      return this.run(stmt, null, (c) =>
+        this.raw.execute(c.sql, c.params, {
+          returnsRows,
+          columnNames: options.columnNames,
+          exactIntegers: stmt.exactIntegers,
+        }),
+      );
+    }
+    if (stmt.kind === 'insert' && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
+      // The driver may know the generated keys without RETURNING (SQLite's rowids): try that first.
+      const plain = this.engine.compile(new Insert(stmt.table, stmt.columns, stmt.rows));
+      const table = stmt.table.name;
+      const column = stmt.returning[0]!.name;
+      const result = await this.run(plain, table, (c) =>
+        this.raw.insertGeneratingKeys!(c.sql, c.params, table, column),
+      );
+      if (result) return result;
+    }
+    return this.run(this.engine.compile(stmt), 'table' in stmt ? stmt.table.name : null, (c) =>
+      this.raw.execute(c.sql, c.params, {
+        returnsRows: returnsRowsOf(stmt),
         columnNames: options.columnNames,
-        exactIntegers: 'sql' in stmt ? stmt.exactIntegers : exactIntegerColumns(stmt),
-      });
+        exactIntegers: exactIntegerColumns(stmt),
+      }),
+    );
+  }
+
+  /** Runs one compiled statement: errors get its SQL and table, and a statement that ran is announced. */
+  private async run<R extends QueryResult | null>(
+    compiled: CompiledStatement,
+    table: string | null,
+    execute: (compiled: CompiledStatement) => Promise<R>,
+  ): Promise<R> {
+    const start = performance.now();
+    let result: R;
+    try {
+      result = await execute(compiled);
     } catch (err) {
       if (err instanceof DatabaseError) {
         err.sql = compiled.sql;
         err.params = compiled.params;
-        if (!err.table && !('sql' in stmt) && 'table' in stmt) err.table = stmt.table.name;
+        if (!err.table && table) err.table = table;
       }
       throw err;
     }
-    this.engine.emit({
-      kind: 'statement',
-      sql: compiled.sql,
-      params: compiled.params,
-      durationMs: performance.now() - start,
-      rowCount: result.rowsAffected,
-    });
+    if (result) {
+      this.engine.emit({
+        kind: 'statement',
+        sql: compiled.sql,
+        params: compiled.params,
+        durationMs: performance.now() - start,
+        rowCount: result.rowsAffected,
+      });
+    }
     return result;
   }
 
@@ -203,6 +231,12 @@ export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
         ? stmt.returning.map((c) => c.type.typeName)
         : [];
   return types.includes('BigInteger') ? types.map((t) => t === 'BigInteger') : undefined;
+}
+
+/** An INSERT that returns only its table's generated key, a column none of its rows sets. */
+function onlyGeneratedKeyReturned(stmt: Insert): boolean {
+  const col = stmt.returning.length === 1 ? stmt.returning[0]! : null;
+  return col !== null && col.autoincrement && !stmt.columns.includes(col) && stmt.rows.length > 0;
 }
 
 function returnsRowsOf(stmt: Statement): boolean {
