@@ -23,7 +23,7 @@ import {
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Table } from './schema.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
-import type { BindSources } from './shape.js';
+import { schemaId, type BindSources } from './shape.js';
 import type { SqlType } from './types.js';
 
 export interface CompiledStatement {
@@ -36,6 +36,9 @@ export interface CompiledStatement {
 }
 
 /** Per-compilation state: the parameters collected so far. Exported for dialects' overrides. */
+/** INSERT texts kept per compiler: one per table and batch size in a typical application. */
+const INSERT_TEXTS = 200;
+
 export class CompileContext {
   readonly params: unknown[] = [];
   /** Where each parameter came from, when compiling for the cache (see compileShape). */
@@ -111,10 +114,42 @@ export abstract class SqlCompiler {
     return value;
   }
 
+  /** INSERT texts by table, columns, row count and RETURNING (see compileInsert). */
+  private readonly insertTexts = new Map<string, string>();
+
   compile(stmt: Statement): CompiledStatement {
+    if (stmt.kind === 'insert' && stmt.columns.length > 0) return this.compileInsert(stmt);
     const ctx = new CompileContext();
     const sql = this.statement(stmt, ctx);
     return { sql, params: ctx.params };
+  }
+
+  /**
+   * An INSERT's text depends only on its table, columns, row count and RETURNING, and a flush of
+   * 10,000 rows compiles 30,000 placeholders (about 2.4 ms): keep the text, bind only the values.
+   */
+  private compileInsert(s: Insert): CompiledStatement {
+    const cols = s.columns;
+    const width = cols.length;
+    let key = `${schemaId(s.table)}:${s.rows.length}:`;
+    for (const c of cols) key += `${schemaId(c)},`;
+    key += '|';
+    for (const c of s.returning) key += `${schemaId(c)},`;
+    let sql = this.insertTexts.get(key);
+    if (sql === undefined) {
+      sql = this.statement(s, new CompileContext());
+      if (this.insertTexts.size >= INSERT_TEXTS) this.insertTexts.delete(this.insertTexts.keys().next().value!);
+      this.insertTexts.set(key, sql);
+    }
+    const params = new Array<unknown>(s.rows.length * width);
+    let k = 0;
+    for (const row of s.rows) {
+      for (let i = 0; i < width; i++) {
+        const v = row[i];
+        params[k++] = v === null ? null : this.bindValue(v, cols[i]!.type);
+      }
+    }
+    return { sql, params };
   }
 
   /**

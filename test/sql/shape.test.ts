@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { and_, func, not_, or_, text, type ColumnElement } from '../../src/index.js';
 import { Column, ForeignKey, MetaData, Table } from '../../src/sql/schema.js';
+import { Insert } from '../../src/sql/dml.js';
 import { Select, TableAlias } from '../../src/sql/selectable.js';
 import { ShapeKey } from '../../src/sql/shape.js';
 import { Boolean, DateTime, Integer, String } from '../../src/sql/types.js';
@@ -150,5 +151,46 @@ describe('Statement shapes: what makes two keys differ', () => {
     expect(c.compileShape(twice, shapeOf(twice))).toBeNull();
     // The other order is safe: SQL compiled from distinct nodes maps by position.
     expect(c.compileShape(twoNodes, shapeOf(twoNodes))!.params(shapeOf(twice))).toEqual(['x', 'x']);
+  });
+});
+
+describe('INSERT texts', () => {
+  it('are kept per table, columns, row count and RETURNING; the values are bound each time', () => {
+    for (const c of [new SqliteCompiler(), new PostgresCompiler(), new MysqlCompiler()]) {
+      const cols = [users.columns[1]!, users.columns[2]!, users.columns[3]!];
+      const when = new Date('2024-05-06T07:08:09Z');
+      const insert = (rows: unknown[][], returning = [users.columns[0]!]) => new Insert(users, cols, rows, returning);
+      const fresh = (stmt: Insert) => {
+        // A compiler that has never seen the shape compiles it from scratch: the reference.
+        const ref = new (c.constructor as new () => typeof c)();
+        return ref.compile(stmt);
+      };
+      const a = insert([
+        ['ann', true, when],
+        ['bob', null, null],
+      ]);
+      const b = insert([
+        ['cyd', false, new Date(0)],
+        ['dee', true, when],
+      ]);
+      expect(c.compile(a)).toEqual(fresh(a));
+      expect(c.compile(b)).toEqual(fresh(b));
+      expect(c.compile(b).sql).toBe(c.compile(a).sql);
+      const three = insert([
+        ['x', true, when],
+        ['y', true, when],
+        ['z', true, when],
+      ]);
+      expect(c.compile(three)).toEqual(fresh(three));
+      const noReturning = insert(
+        [
+          ['x', true, when],
+          ['y', true, when],
+        ],
+        [],
+      );
+      expect(c.compile(noReturning)).toEqual(fresh(noReturning));
+      expect(c.compile(noReturning).sql).not.toBe(c.compile(a).sql);
+    }
   });
 });
