@@ -25,7 +25,7 @@ import type { Mapper, RowReader } from './mapper.js';
 import type { LoadNode, LoadStrategy } from './options.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
-import { nextLoadMark, type InstanceState } from './state.js';
+import { nextMark, type InstanceState } from './state.js';
 
 /**
  * Keys per selectin IN list: as many as the driver's parameter limit allows (DESIGN.md), so loading
@@ -245,12 +245,12 @@ export class LoadContext {
 
 /** The objects of `states` in order, each once (a row per combination of joined rows repeats them). */
 function distinctObjects(states: InstanceState[]): object[] {
-  const mark = nextLoadMark();
+  const mark = nextMark();
   const out: object[] = [];
   for (let i = 0; i < states.length; i++) {
     const st = states[i]!;
-    if (st.loadMark === mark) continue;
-    st.loadMark = mark;
+    if (st.mark === mark) continue;
+    st.mark = mark;
     out.push(st.obj);
   }
   return out;

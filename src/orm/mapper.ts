@@ -25,6 +25,8 @@ export class Mapper {
   readonly columnsByKey = new Map<string, MappedColumn>();
   readonly columnsByColumn = new Map<Column, MappedColumn>();
   readonly primaryKey: MappedColumn[];
+  /** Columns with a client-side default, filled in for each INSERT that leaves them unset. */
+  readonly columnsWithDefaults: MappedColumn[];
   readonly relationships = new Map<string, RelationshipProperty>();
   readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute>();
   private readonly processorCache = new Map<string, (ResultProcessor | null)[]>();
@@ -47,6 +49,7 @@ export class Mapper {
       this.attributes.set(mc.key, new ColumnAttribute(mc.column, table, this, mc.key));
     }
     this.primaryKey = this.columns.filter((c) => c.column.primaryKey);
+    this.columnsWithDefaults = this.columns.filter((c) => c.column.default !== undefined);
     if (this.primaryKey.length === 0) {
       throw new MappingError(`Model ${name} has no primary key: give one column { primaryKey: true }`);
     }

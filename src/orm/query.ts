@@ -30,7 +30,7 @@ import { LoadBatch, LoadContext, Planner, type EntityPlan } from './loading.js';
 import type { Mapper } from './mapper.js';
 import { buildLoadTree, type Loaded, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
 import type { Session } from './session.js';
-import { nextLoadMark } from './state.js';
+import { nextMark } from './state.js';
 
 /** A model under another name, to join its table twice: `const Manager = aliased(Employee)`. */
 export interface AliasedModel {
@@ -169,11 +169,11 @@ export class Query<T> {
     const ctx = new LoadContext(session, batch, planCount);
     const out: T[] = [];
     // Joined rows repeat their parent: each object once, in first-seen order.
-    const mark = nextLoadMark();
+    const mark = nextMark();
     for (const row of result.rows) {
       const st = ctx.processRow(row, plan);
-      if (st && st.loadMark !== mark) {
-        st.loadMark = mark;
+      if (st && st.mark !== mark) {
+        st.mark = mark;
         out.push(st.obj as T);
       }
     }

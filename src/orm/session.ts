@@ -503,16 +503,20 @@ export class Session {
   registerInserted(st: InstanceState): void {
     st.key = st.mapper.keyFromValues(st.v);
     st.status = 'persistent';
-    this.pending.delete(st);
     this.identityMap(st.mapper).set(st.key, st);
     this.txnInserted.add(st);
   }
 
-  /** @internal Undoes registerInserted when the flush that did it fails. */
+  /** @internal Undoes registerInserted when the flush that did it fails (the flush makes it pending again). */
   unregisterInserted(st: InstanceState): void {
     this.removeIdentity(st);
     this.txnInserted.delete(st);
-    this.pending.add(st);
+  }
+
+  /** @internal A new object reached by a flush's save-update cascade: pending, and written by that flush. */
+  adoptPending(st: InstanceState): void {
+    st.status = 'pending';
+    st.session = this;
   }
 
   /** @internal Undoes registerDeleted when the flush that did it fails. */

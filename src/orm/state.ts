@@ -15,6 +15,15 @@ export interface CollectionChanges {
   readonly removed: Set<object>;
 }
 
+/** @internal A foreign key a flush copies into a row: its `childKeys` from `parent`'s `parentKeys` (NULL without one). */
+export interface FkAssignment {
+  readonly childKeys: readonly string[];
+  readonly parentKeys: readonly string[];
+  /** Identifies the child columns: a later assignment to the same columns replaces an earlier one. */
+  readonly sig: string;
+  readonly parent: InstanceState | null;
+}
+
 export class InstanceState {
   /** Column values by attribute key. */
   v: Record<string, unknown>;
@@ -36,8 +45,13 @@ export class InstanceState {
   loadOptions: Map<RelationshipProperty, LoadStrategy> | null = null;
   /** The query result this object came from, for N+1 detection. */
   batch: LoadBatch | null = null;
-  /** @internal Scratch for de-duplicating objects within one loop of a load (see nextLoadMark). */
-  loadMark = 0;
+  /**
+   * @internal Scratch for de-duplicating objects within one synchronous loop (a load's rows, a
+   * flush's cascade), without a Set: see nextMark.
+   */
+  mark = 0;
+  /** @internal During a flush: the foreign key assignments to apply to this row (one per set of columns). */
+  fk: FkAssignment[] | null = null;
 
   constructor(
     readonly mapper: Mapper,
@@ -76,11 +90,11 @@ export class InstanceState {
   }
 }
 
-let loadMarks = 0;
+let marks = 0;
 
-/** A number no InstanceState's loadMark holds yet: marking objects with it de-duplicates them without a Set. */
-export function nextLoadMark(): number {
-  return ++loadMarks;
+/** A number no InstanceState's mark holds yet: marking objects with it de-duplicates them without a Set. */
+export function nextMark(): number {
+  return ++marks;
 }
 
 export function stateOf(obj: object): InstanceState | undefined {

@@ -10,7 +10,7 @@ import { FlushError, StaleDataError } from './errors.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
-import { stateOf, type InstanceState, type Status } from './state.js';
+import { nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
 
 /** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */
 interface FkColumns {
@@ -18,11 +18,6 @@ interface FkColumns {
   readonly parentKeys: readonly string[];
   /** Identifies the child columns: a later assignment to the same columns replaces an earlier one. */
   readonly sig: string;
-}
-
-/** Copy the parent's key columns into the child's foreign key columns (or NULL them) before writing the child. */
-interface FkAssignment extends FkColumns {
-  readonly parent: InstanceState | null;
 }
 
 const fkColumnsCache = new WeakMap<RelationshipProperty, FkColumns>();
@@ -54,12 +49,24 @@ interface Snapshot {
   readonly key: unknown;
 }
 
+/** Marks a value that was absent before a flush wrote it (see UnitOfWork.write). */
+const ABSENT: unique symbol = Symbol('absent');
+
+const NO_ASSIGNMENTS: readonly FkAssignment[] = [];
+
 export class UnitOfWork {
-  private readonly inserts = new Set<InstanceState>();
+  /** Objects to insert, in cascade order; one that stops being pending meanwhile (an orphan) is skipped. */
+  private readonly inserts: InstanceState[] = [];
   private readonly updates = new Set<InstanceState>();
   private readonly deletes = new Set<InstanceState>();
-  /** Per child, its assignments (one per set of foreign key columns; usually one). */
-  private readonly assignments = new Map<InstanceState, FkAssignment[]>();
+  /** Children whose foreign keys this flush sets; their assignments are in `state.fk`. */
+  private readonly assigned: InstanceState[] = [];
+  /**
+   * Values this flush wrote into objects being inserted (keys, foreign keys, defaults), as
+   * (state, attribute, previous value) triples: a failed flush puts them back. Cheaper than copying
+   * every inserted object's values up front.
+   */
+  private readonly journal: unknown[] = [];
   private readonly associationInserts: AssociationRow[] = [];
   private readonly associationDeletes: AssociationRow[] = [];
   private readonly associationClears: { prop: RelationshipProperty; parent: InstanceState }[] = [];
@@ -71,8 +78,14 @@ export class UnitOfWork {
   async flush(): Promise<void> {
     this.session.registry.configure();
     this.cascadeSaves();
-    await this.cascadeDeletes();
-    this.collectRelationshipChanges();
+    try {
+      await this.cascadeDeletes();
+      this.collectRelationshipChanges();
+    } catch (err) {
+      this.keepPending();
+      this.releaseAssignments();
+      throw err;
+    }
     const snapshots = this.snapshot();
     try {
       await this.execute();
@@ -87,20 +100,31 @@ export class UnitOfWork {
 
   /** save-update cascade: objects reachable from pending or changed ones join the session. */
   private cascadeSaves(): void {
+    const session = this.session;
     // Breadth-first in add() order, so rows are inserted in the order the user added them.
-    const queue = [...this.session.pending, ...this.session.changed];
-    const seen = new Set(queue);
+    const queue: InstanceState[] = [];
+    const seen = nextMark();
+    for (const set of [session.pending, session.changed]) {
+      for (const st of set) {
+        if (st.mark === seen) continue;
+        st.mark = seen;
+        queue.push(st);
+      }
+    }
     const cascading = new Map<Mapper, RelationshipProperty[]>();
     const visit = (item: object) => {
       const child = stateOf(item)!;
-      if (seen.has(child)) return;
-      seen.add(child);
-      if (child.status === 'transient' || child.status === 'detached') this.session.add(item);
-      if (child.session === this.session && (child.status === 'pending' || child.hasChanges)) queue.push(child);
+      if (child.mark === seen) return;
+      child.mark = seen;
+      // A new object reached by cascade goes straight into this flush; session.pending is only for
+      // objects waiting for one (it is emptied when the flush succeeds, refilled when it fails).
+      if (child.status === 'transient' && child.session === null) session.adoptPending(child);
+      else if (child.status === 'transient' || child.status === 'detached') session.add(item);
+      if (child.session === session && (child.status === 'pending' || child.hasChanges)) queue.push(child);
     };
     for (let i = 0; i < queue.length; i++) {
       const st = queue[i]!;
-      if (st.status === 'pending') this.inserts.add(st);
+      if (st.status === 'pending') this.inserts.push(st);
       else if (st.status === 'persistent' && st.hasChanges) this.updates.add(st);
       const rel = st.rel;
       if (!rel) continue;
@@ -158,7 +182,7 @@ export class UnitOfWork {
 
   /** Collection and scalar changes → foreign key assignments, association rows, orphans. */
   private collectRelationshipChanges(): void {
-    const states = [...this.inserts, ...this.updates];
+    const states = [...this.inserts, ...this.updates].filter((st) => st.status !== 'transient');
     const addedTo = new Map<RelationshipProperty, Set<object>>();
     // Only a removal asks whether the object was added elsewhere: skip the index when nothing was removed.
     const anyRemoved = states.some(
@@ -213,8 +237,7 @@ export class UnitOfWork {
         this.deletes.add(child);
         this.updates.delete(child);
       } else if (child.status === 'pending') {
-        this.inserts.delete(child);
-        this.session.expunge(child.obj);
+        this.session.expunge(child.obj); // no longer pending: execute() skips it
       }
       return;
     }
@@ -224,9 +247,11 @@ export class UnitOfWork {
   private assign(child: InstanceState, prop: RelationshipProperty, parent: InstanceState | null): void {
     const fk = fkColumns(prop);
     const a: FkAssignment = { childKeys: fk.childKeys, parentKeys: fk.parentKeys, sig: fk.sig, parent };
-    const list = this.assignments.get(child);
-    if (!list) this.assignments.set(child, [a]);
-    else {
+    const list = child.fk;
+    if (!list) {
+      child.fk = [a];
+      this.assigned.push(child);
+    } else {
       const i = list.findIndex((x) => x.sig === fk.sig);
       // Setting a parent wins over clearing one: a child moved between parents ends up with the new one.
       if (i < 0) list.push(a);
@@ -236,10 +261,11 @@ export class UnitOfWork {
   }
 
   private applyAssignments(st: InstanceState): void {
-    const list = this.assignments.get(st);
+    const list = st.fk;
     if (!list) return;
     for (const a of list) {
-      a.childKeys.forEach((ck, i) => {
+      for (let i = 0; i < a.childKeys.length; i++) {
+        const ck = a.childKeys[i]!;
         let value: unknown = null;
         if (a.parent) {
           value = a.parent.v[a.parentKeys[i]!];
@@ -250,11 +276,21 @@ export class UnitOfWork {
           }
         }
         const prev = st.v[ck];
-        if (prev === value) return;
-        if (st.status === 'persistent') st.noteModified(ck, prev);
-        st.v[ck] = value;
-      });
+        if (prev === value) continue;
+        if (st.status === 'persistent') {
+          st.noteModified(ck, prev);
+          st.v[ck] = value;
+        } else {
+          this.write(st, ck, value);
+        }
+      }
     }
+  }
+
+  /** Sets a value of an object being inserted, journaled so a failed flush can put the old one back. */
+  private write(st: InstanceState, key: string, value: unknown): void {
+    this.journal.push(st, key, key in st.v ? st.v[key] : ABSENT);
+    st.v[key] = value;
   }
 
   // ---- execution ----
@@ -269,7 +305,7 @@ export class UnitOfWork {
   private async execute(): Promise<void> {
     const order = this.mapperOrder();
     const updatesBy = byMapper(this.updates, () => true);
-    const insertsBy = byMapper(this.inserts, (s) => !this.deletes.has(s));
+    const insertsBy = byMapper(this.inserts, (s) => s.status === 'pending' && !this.deletes.has(s));
     for (const mapper of order) {
       // UPDATEs before INSERTs, as SQLAlchemy does: a replaced one-to-one child must give up its
       // (unique) key before the new one takes it. Updates pointing at a row inserted now wait.
@@ -287,7 +323,7 @@ export class UnitOfWork {
   }
 
   private dependsOnPending(st: InstanceState): boolean {
-    for (const a of this.assignments.get(st) ?? []) if (a.parent && a.parent.status === 'pending') return true;
+    for (const a of st.fk ?? NO_ASSIGNMENTS) if (a.parent && a.parent.status === 'pending') return true;
     return false;
   }
 
@@ -295,29 +331,35 @@ export class UnitOfWork {
     // Self-referential rows: insert the referenced ones first, level by level.
     let remaining = states;
     while (remaining.length) {
-      const pendingSet = new Set(remaining);
-      const ready = remaining.filter((st) => {
-        for (const a of this.assignments.get(st) ?? []) if (a.parent && pendingSet.has(a.parent)) return false;
-        return true;
-      });
+      const waiting = nextMark();
+      for (const st of remaining) st.mark = waiting;
+      const ready: InstanceState[] = [];
+      const later: InstanceState[] = [];
+      for (const st of remaining) (this.refersToMarked(st, waiting) ? later : ready).push(st);
       if (ready.length === 0)
         throw new FlushError(
           `rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`,
         );
       await this.insertBatch(mapper, ready);
-      const done = new Set(ready);
-      remaining = remaining.filter((s) => !done.has(s));
+      remaining = later;
     }
+  }
+
+  /** True when one of the rows `st` refers to carries `mark` (is still waiting to be inserted). */
+  private refersToMarked(st: InstanceState, mark: number): boolean {
+    for (const a of st.fk ?? NO_ASSIGNMENTS) if (a.parent && a.parent.mark === mark) return true;
+    return false;
   }
 
   private async insertBatch(mapper: Mapper, states: InstanceState[]): Promise<void> {
     const groups = new Map<number | string, InstanceState[]>();
     for (const st of states) {
       this.applyAssignments(st);
-      for (const mc of mapper.columns) {
-        if (st.v[mc.key] === undefined && mc.column.default !== undefined) st.v[mc.key] = mc.column.defaultValue();
+      for (const mc of mapper.columnsWithDefaults) {
+        if (st.v[mc.key] === undefined) this.write(st, mc.key, mc.column.defaultValue());
       }
-      if (mapper.versionColumn && st.v[mapper.versionColumn.key] === undefined) st.v[mapper.versionColumn.key] = 1;
+      if (mapper.versionColumn && st.v[mapper.versionColumn.key] === undefined)
+        this.write(st, mapper.versionColumn.key, 1);
       const sig = presentColumns(mapper, st);
       const g = groups.get(sig);
       if (g) g.push(st);
@@ -359,19 +401,19 @@ export class UnitOfWork {
     let ids: unknown[];
     if (result.rows.length === chunk.length) {
       // Keys are generated in increasing order within one statement; RETURNING order is not guaranteed.
-      ids = result.rows.map((r) => r[0]).sort((a, b) => (Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0));
+      ids = result.rows.map((r) => r[0]);
+      if (!ascending(ids)) ids.sort((a, b) => (Number(a) < Number(b) ? -1 : Number(a) > Number(b) ? 1 : 0));
     } else if (result.insertId !== undefined) {
       const first = Number(result.insertId);
       ids = chunk.map((_, i) => first + i);
     } else {
       throw new FlushError(`INSERT into ${mapper.table.name} returned no generated keys`);
     }
-    chunk.forEach((st, i) => {
-      st.v[key] =
-        typeof ids[i] === 'bigint' && mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer'
-          ? Number(ids[i])
-          : ids[i];
-    });
+    const toNumber = mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer';
+    for (let i = 0; i < chunk.length; i++) {
+      const id = ids[i];
+      this.write(chunk[i]!, key, typeof id === 'bigint' && toNumber ? Number(id) : id);
+    }
   }
 
   private async update(st: InstanceState): Promise<void> {
@@ -516,12 +558,13 @@ export class UnitOfWork {
 
   // ---- bookkeeping ----
 
+  /** Persistent objects this flush may change, copied whole; objects being inserted are journaled instead (see write). */
   private snapshot(): Map<InstanceState, Snapshot> {
     const snaps = new Map<InstanceState, Snapshot>();
-    for (const set of [this.inserts, this.updates, this.assignments.keys()]) {
+    for (const set of [this.updates, this.assigned]) {
       for (const st of set) {
-        if (!snaps.has(st))
-          snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
+        if (st.status === 'pending' || snaps.has(st)) continue;
+        snaps.set(st, { v: { ...st.v }, orig: st.orig && { ...st.orig }, status: st.status, key: st.key });
       }
     }
     return snaps;
@@ -531,23 +574,49 @@ export class UnitOfWork {
   private restore(snaps: Map<InstanceState, Snapshot>): void {
     for (const st of this.inserted) this.session.unregisterInserted(st);
     for (const st of this.deleted) this.session.unregisterDeleted(st);
+    const j = this.journal;
+    for (let i = j.length - 3; i >= 0; i -= 3) {
+      const st = j[i] as InstanceState;
+      const key = j[i + 1] as string;
+      if (j[i + 2] === ABSENT) delete st.v[key];
+      else st.v[key] = j[i + 2];
+    }
+    for (const st of this.inserts) {
+      if (st.status === 'transient') continue; // an orphan expunged by this flush stays out
+      st.status = 'pending';
+      st.key = undefined;
+    }
+    this.keepPending();
     for (const [st, s] of snaps) {
       st.v = s.v;
       st.orig = s.orig;
       st.status = s.status;
       st.key = s.key;
     }
+    this.releaseAssignments();
+  }
+
+  /** After a failed flush, every object it was to insert waits in the session for the next one. */
+  private keepPending(): void {
+    for (const st of this.inserts) if (st.status === 'pending') this.session.pending.add(st);
+  }
+
+  private releaseAssignments(): void {
+    for (const st of this.assigned) st.fk = null;
   }
 
   private finish(): void {
-    for (const set of [this.inserts, this.updates, this.assignments.keys(), this.deletes, this.session.changed]) {
+    for (const set of [this.inserts, this.updates, this.assigned, this.deletes, this.session.changed]) {
       for (const st of set) {
         st.orig = null;
         st.collectionChanges = null;
         st.scalarChanges = null;
       }
     }
+    this.releaseAssignments();
     this.session.changed.clear();
+    // Every pending object was inserted (or expunged as an orphan, or deleted before it was written).
+    this.session.pending.clear();
     for (const st of this.deletes) this.session.toDelete.delete(st);
   }
 }
@@ -562,6 +631,11 @@ function byMapper(set: Iterable<InstanceState>, keep: (st: InstanceState) => boo
     else out.set(st.mapper, [st]);
   }
   return out;
+}
+
+function ascending(values: readonly unknown[]): boolean {
+  for (let i = 1; i < values.length; i++) if (!(Number(values[i - 1]) < Number(values[i]))) return false;
+  return true;
 }
 
 /** Which columns of a row to insert have a value: rows with the same answer share an INSERT. */

@@ -102,6 +102,36 @@ describeEachDialect('Session and unit of work', (t) => {
     expect((await db.newSession().query(b.User).filterBy({ username: 'grace' }).one()).username).toBe('grace');
   });
 
+  it('a failed flush puts back what it wrote: new rows pending again without keys, foreign keys or defaults', async () => {
+    const b = await openBlog(t.url);
+    db = b.db;
+    const s = db.newSession();
+    const alice = await s.query(b.User).filterBy({ username: 'alice' }).one();
+    const posts = [new b.Post({ title: 'one' }), new b.Post({ title: 'two' })];
+    const erin = new b.User({ username: 'erin', posts });
+    // A second profile for alice breaks profile.user_id's unique constraint: the last table written.
+    const clash = new b.Profile({ bio: 'again', user_id: alice.id });
+    const before = [erin.id, erin.isActive, ...posts.map((p) => [p.id, p.user_id])];
+    s.add(erin);
+    s.add(clash);
+    const written: string[] = [];
+    const off = db.engine.onStatement((e) => written.push(e.sql));
+    const err = await s.commit().catch((e: unknown) => e);
+    off();
+    expect(err).toBeInstanceOf(IntegrityError);
+    expect(written.some((q) => /^INSERT INTO .post./.test(q))).toBe(true); // rows were written, then undone
+    expect([erin.id, erin.isActive, ...posts.map((p) => [p.id, p.user_id])]).toEqual(before);
+    // The posts came in by cascade; they wait in the session like the objects added by hand.
+    expect(new Set([...s.pending].map((st) => st.obj))).toEqual(new Set([erin, ...posts, clash]));
+    await s.rollback();
+    clash.user_id = null; // a profile of nobody, which is allowed
+    s.addAll([erin, clash]);
+    await s.commit();
+    const saved = await db.newSession().query(b.User).filterBy({ username: 'erin' }).one();
+    expect((await saved.posts).map((p) => p.title)).toEqual(['one', 'two']);
+    expect(erin.id).toBe(saved.id);
+  });
+
   it('rollback() restores loaded objects to their committed values and drops pending ones', async () => {
     const b = await openBlog(t.url);
     db = b.db;
