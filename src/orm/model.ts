@@ -5,7 +5,7 @@
 import { ArgumentError } from '../sql/errors.js';
 import { Column, Table } from '../sql/schema.js';
 import { ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
-import { Mapper } from './mapper.js';
+import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
 import { InstanceState, STATE } from './state.js';
@@ -86,10 +86,12 @@ export function createModel(registry: Registry, name: string, decls: Declaration
         if (typeof init !== 'object' || init === null)
           throw new ArgumentError(`new ${name}(...) takes an object of attribute values`);
         for (const k of Object.keys(init)) {
-          if (!mapper.columnsByKey.has(k) && !mapper.relationships.has(k)) {
-            throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
-          }
-          (this as unknown as Record<string, unknown>)[k] = (init as Record<string, unknown>)[k];
+          const value = (init as Record<string, unknown>)[k];
+          const mc = mapper.columnsByKey.get(k);
+          // A column goes straight into the new state (what its setter does for a transient object).
+          if (mc) st.v[k] = checkedColumnValue(mapper, mc, value);
+          else if (mapper.relationships.has(k)) (this as unknown as Record<string, unknown>)[k] = value;
+          else throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
         }
       }
     }
@@ -117,9 +119,22 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   return Base;
 }
 
+/** `value` if column `mc` may hold it, else an ArgumentError naming the attribute. */
+function checkedColumnValue(mapper: Mapper, mc: MappedColumn, value: unknown): unknown {
+  if (value === undefined)
+    throw new ArgumentError(`${mapper.name}.${mc.key} cannot be set to undefined; use null for NULL`);
+  if (value === null) {
+    if (!mc.column.nullable && !mc.column.autoincrement)
+      throw new ArgumentError(`${mapper.name}.${mc.key} is not nullable`);
+  } else {
+    const problem = mc.column.type.checkValue(value);
+    if (problem) throw new ArgumentError(`${mapper.name}.${mc.key}: ${problem}`);
+  }
+  return value;
+}
+
 function installColumn(mapper: Mapper, key: string): void {
   const mc = mapper.columnsByKey.get(key)!;
-  const where = `${mapper.name}.${key}`;
   defineStatic(mapper, key);
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
@@ -129,13 +144,7 @@ function installColumn(mapper: Mapper, key: string): void {
     },
     set(this: ModelBase, value: unknown) {
       const st = this[STATE];
-      if (value === undefined) throw new ArgumentError(`${where} cannot be set to undefined; use null for NULL`);
-      if (value === null) {
-        if (!mc.column.nullable && !mc.column.autoincrement) throw new ArgumentError(`${where} is not nullable`);
-      } else {
-        const problem = mc.column.type.checkValue(value);
-        if (problem) throw new ArgumentError(`${where}: ${problem}`);
-      }
+      checkedColumnValue(mapper, mc, value);
       const prev = st.v[key];
       if (prev === value) return;
       if (st.status === 'persistent') {

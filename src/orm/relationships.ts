@@ -465,14 +465,21 @@ export class RelationshipProperty {
   }
 
   onAppend(owner: InstanceState, item: object): void {
-    const changes = owner.collectionChangesFor(this.key);
-    if (changes.removed.has(item)) changes.removed.delete(item);
-    else changes.added.add(item);
-    owner.session?.noteChanged(owner);
+    // A new owner's collections are not tracked: its flush writes them whole (see UnitOfWork).
+    if (!isNew(owner)) {
+      const changes = owner.collectionChangesFor(this.key);
+      if (changes.removed.has(item)) changes.removed.delete(item);
+      else changes.added.add(item);
+      owner.session?.noteChanged(owner);
+    }
     if (this.reverse) this.reverse.attachQuietly(stateOf(item)!, owner.obj);
   }
 
   onRemove(owner: InstanceState, item: object): void {
+    if (isNew(owner)) {
+      if (this.reverse) this.reverse.detachQuietly(stateOf(item)!, owner.obj);
+      return;
+    }
     const changes = owner.collectionChangesFor(this.key);
     if (changes.added.has(item)) changes.added.delete(item);
     else changes.removed.add(item);
@@ -500,6 +507,11 @@ export class RelationshipProperty {
     if (this.uselist) (state.rel![this.key] as InstrumentedList<object>).removeQuietly(other);
     else if (state.rel![this.key] === other) state.rel![this.key] = null;
   }
+}
+
+/** Never flushed: a transient or pending object, whose collections hold only what was given them. */
+function isNew(state: InstanceState): boolean {
+  return state.status === 'transient' || state.status === 'pending';
 }
 
 /** True when a list of foreign keys is one key: one column, or several columns of one composite key. */

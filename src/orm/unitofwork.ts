@@ -10,6 +10,7 @@ import { FlushError, StaleDataError } from './errors.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from './session.js';
+import { groupKey } from './loading.js';
 import { nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
 
 /** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */
@@ -183,35 +184,26 @@ export class UnitOfWork {
   /** Collection and scalar changes → foreign key assignments, association rows, orphans. */
   private collectRelationshipChanges(): void {
     const states = [...this.inserts, ...this.updates].filter((st) => st.status !== 'transient');
-    const addedTo = new Map<RelationshipProperty, Set<object>>();
+    const collections = new Map<Mapper, RelationshipProperty[]>();
+    const collectionsOf = (mapper: Mapper) => {
+      let props = collections.get(mapper);
+      if (!props) {
+        props = [...mapper.relationships.values()].filter((p) => p.uselist && !p.viewonly);
+        collections.set(mapper, props);
+      }
+      return props;
+    };
     // Only a removal asks whether the object was added elsewhere: skip the index when nothing was removed.
     const anyRemoved = states.some(
-      (st) => st.collectionChanges && [...st.collectionChanges.values()].some((ch) => ch.removed.size > 0),
+      (st) =>
+        st.status === 'persistent' &&
+        st.collectionChanges &&
+        [...st.collectionChanges.values()].some((ch) => ch.removed.size > 0),
     );
-    for (const st of anyRemoved ? states : []) {
-      for (const [key, ch] of st.collectionChanges ?? []) {
-        const prop = st.mapper.relationships.get(key)!;
-        let set = addedTo.get(prop);
-        if (!set) addedTo.set(prop, (set = new Set()));
-        for (const a of ch.added) set.add(a);
-      }
-    }
+    const addedTo = anyRemoved ? this.additionsByRelationship(states, collectionsOf) : null;
     for (const st of states) {
-      for (const [key, ch] of st.collectionChanges ?? []) {
-        const prop = st.mapper.relationships.get(key)!;
-        if (prop.viewonly) continue;
-        if (prop.direction === 'MANYTOMANY') {
-          for (const a of ch.added) this.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
-          for (const r of ch.removed)
-            if (st.status === 'persistent') this.associationDeletes.push({ prop, parent: st, child: stateOf(r)! });
-          continue;
-        }
-        for (const a of ch.added) this.assign(stateOf(a)!, prop, st);
-        for (const r of ch.removed) {
-          if (addedTo.get(prop)?.has(r)) continue;
-          this.removeChild(stateOf(r)!, prop);
-        }
-      }
+      if (st.status === 'pending') this.collectNewCollections(st, collectionsOf(st.mapper));
+      else this.collectCollectionChanges(st, addedTo);
       for (const [key, previous] of st.scalarChanges ?? []) {
         const prop = st.mapper.relationships.get(key)!;
         if (prop.viewonly) continue;
@@ -228,6 +220,63 @@ export class UnitOfWork {
         }
       }
     }
+  }
+
+  /** A new object's collections are written whole: every item is added (their changes were not tracked). */
+  private collectNewCollections(st: InstanceState, props: readonly RelationshipProperty[]): void {
+    const rel = st.rel;
+    if (!rel) return;
+    for (const prop of props) {
+      const items = rel[prop.key] as object[] | undefined;
+      if (!items) continue;
+      if (prop.direction === 'MANYTOMANY') {
+        for (const a of items) this.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
+      } else {
+        for (const a of items) this.assign(stateOf(a)!, prop, st);
+      }
+    }
+  }
+
+  /** A persistent object's collections: what was added and removed since they were loaded. */
+  private collectCollectionChanges(st: InstanceState, addedTo: Map<RelationshipProperty, Set<object>> | null): void {
+    for (const [key, ch] of st.collectionChanges ?? []) {
+      const prop = st.mapper.relationships.get(key)!;
+      if (prop.viewonly) continue;
+      if (prop.direction === 'MANYTOMANY') {
+        for (const a of ch.added) this.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
+        for (const r of ch.removed) this.associationDeletes.push({ prop, parent: st, child: stateOf(r)! });
+        continue;
+      }
+      for (const a of ch.added) this.assign(stateOf(a)!, prop, st);
+      for (const r of ch.removed) {
+        if (addedTo?.get(prop)?.has(r)) continue; // moved to another parent, not orphaned
+        this.removeChild(stateOf(r)!, prop);
+      }
+    }
+  }
+
+  /** Per relationship, every object added to one of its collections in this flush. */
+  private additionsByRelationship(
+    states: readonly InstanceState[],
+    collectionsOf: (mapper: Mapper) => readonly RelationshipProperty[],
+  ): Map<RelationshipProperty, Set<object>> {
+    const addedTo = new Map<RelationshipProperty, Set<object>>();
+    const add = (prop: RelationshipProperty, items: Iterable<object>) => {
+      let set = addedTo.get(prop);
+      if (!set) addedTo.set(prop, (set = new Set()));
+      for (const a of items) set.add(a);
+    };
+    for (const st of states) {
+      if (st.status === 'pending') {
+        for (const prop of collectionsOf(st.mapper)) {
+          const items = st.rel?.[prop.key] as object[] | undefined;
+          if (items) add(prop, items);
+        }
+      } else {
+        for (const [key, ch] of st.collectionChanges ?? []) add(st.mapper.relationships.get(key)!, ch.added);
+      }
+    }
+    return addedTo;
   }
 
   /** A child left its one-to-many parent: deleted if it is an orphan by cascade, else its foreign key is cleared. */
@@ -476,7 +525,7 @@ export class UnitOfWork {
       ];
       await this.session.executeWrite(new Delete(sec, and_(...conds)));
     }
-    const byTable = new Map<Table, { cols: Column[]; rows: unknown[][] }>();
+    const byTable = new Map<Table, { cols: Column[]; rows: unknown[][]; seen: Set<unknown> }>();
     for (const row of this.associationInserts) {
       if (this.deletes.has(row.child) || this.deletes.has(row.parent)) continue;
       const sec = row.prop.secondary!;
@@ -486,10 +535,13 @@ export class UnitOfWork {
         ...row.prop.secondaryRemote.map((p) => row.child.v[keyOf(row.prop.target, p.remote)]),
       ];
       let entry = byTable.get(sec);
-      if (!entry) byTable.set(sec, (entry = { cols, rows: [] }));
+      if (!entry) byTable.set(sec, (entry = { cols, rows: [], seen: new Set() }));
       // Both sides of a bidirectional many-to-many may record the same link; write it once.
       const ordered = entry.cols.map((c) => values[cols.indexOf(c)]);
-      if (!entry.rows.some((r) => r.every((v, i) => v === ordered[i]))) entry.rows.push(ordered);
+      const link = groupKey(ordered);
+      if (entry.seen.has(link)) continue;
+      entry.seen.add(link);
+      entry.rows.push(ordered);
     }
     const max = this.session.dialect.compiler.maxParameters;
     for (const [table, { cols, rows }] of byTable) {
