@@ -14,35 +14,48 @@ import type { InstanceState } from './state.js';
 const MAX_GAP = 1000;
 
 export class KeyMap<V> {
+  /** dense[i] holds key base + i. */
   private readonly dense: (V | undefined)[] = [];
+  /** Set by the first integer key, a little below it, so tables whose ids start high use the array too. */
+  private base = -1;
   private denseCount = 0;
   /** Made on first use: most maps (a lazy load's, a table with integer keys) never need one. */
   private sparse: Map<unknown, V> | null = null;
 
   get(key: unknown): V | undefined {
-    if (typeof key === 'number' && key < this.dense.length && key >>> 0 === key) {
-      const v = this.dense[key];
+    const i = this.index(key);
+    if (i >= 0 && i < this.dense.length) {
+      const v = this.dense[i];
       if (v !== undefined) return v;
     }
     return this.sparse === null ? undefined : this.sparse.get(key);
   }
 
   set(key: unknown, value: V): void {
-    if (this.fitsDense(key) && (this.sparse === null || !this.sparse.has(key))) {
-      if (this.dense[key] === undefined) this.denseCount++;
-      this.dense[key] = value;
+    if (this.base < 0 && typeof key === 'number' && key >>> 0 === key) this.base = Math.max(0, key - MAX_GAP);
+    const i = this.index(key);
+    if (i >= 0 && i <= this.dense.length + MAX_GAP && (this.sparse === null || !this.sparse.has(key))) {
+      if (this.dense[i] === undefined) this.denseCount++;
+      this.dense[i] = value;
     } else {
       (this.sparse ??= new Map()).set(key, value);
     }
   }
 
   delete(key: unknown): boolean {
-    if (typeof key === 'number' && key < this.dense.length && key >>> 0 === key && this.dense[key] !== undefined) {
-      this.dense[key] = undefined;
+    const i = this.index(key);
+    if (i >= 0 && i < this.dense.length && this.dense[i] !== undefined) {
+      this.dense[i] = undefined;
       this.denseCount--;
       return true;
     }
     return this.sparse !== null && this.sparse.delete(key);
+  }
+
+  /** The array index for `key`, or -1 when it is not a non-negative integer at or above the base. */
+  private index(key: unknown): number {
+    if (typeof key !== 'number' || key >>> 0 !== key || this.base < 0) return -1;
+    return key - this.base;
   }
 
   get size(): number {
@@ -57,10 +70,6 @@ export class KeyMap<V> {
       if (v !== undefined) fn(v);
     }
     this.sparse?.forEach((v) => fn(v));
-  }
-
-  private fitsDense(key: unknown): key is number {
-    return typeof key === 'number' && key >>> 0 === key && key <= this.dense.length + MAX_GAP;
   }
 }
 

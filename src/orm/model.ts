@@ -85,7 +85,8 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       if (init !== undefined) {
         if (typeof init !== 'object' || init === null)
           throw new ArgumentError(`new ${name}(...) takes an object of attribute values`);
-        for (const k of Object.keys(init)) {
+        for (const k in init) {
+          if (!Object.prototype.hasOwnProperty.call(init, k)) continue;
           const value = (init as Record<string, unknown>)[k];
           const mc = mapper.columnsByKey.get(k);
           // A column goes straight into the new state (what its setter does for a transient object).

@@ -50,9 +50,6 @@ interface Snapshot {
   readonly key: unknown;
 }
 
-/** Marks a value that was absent before a flush wrote it (see UnitOfWork.write). */
-const ABSENT: unique symbol = Symbol('absent');
-
 const NO_ASSIGNMENTS: readonly FkAssignment[] = [];
 
 export class UnitOfWork {
@@ -293,15 +290,24 @@ export class UnitOfWork {
     if (child.status === 'persistent') this.assign(child, prop, null);
   }
 
+  /** The last assignment made, shared by the next child of the same parent (a parent's children come in a row). */
+  private lastAssignment: FkAssignment | null = null;
+  private lastAssignmentProp: RelationshipProperty | null = null;
+
   private assign(child: InstanceState, prop: RelationshipProperty, parent: InstanceState | null): void {
-    const fk = fkColumns(prop);
-    const a: FkAssignment = { childKeys: fk.childKeys, parentKeys: fk.parentKeys, sig: fk.sig, parent };
+    let a = this.lastAssignment;
+    if (!a || a.parent !== parent || this.lastAssignmentProp !== prop) {
+      const fk = fkColumns(prop);
+      a = { childKeys: fk.childKeys, parentKeys: fk.parentKeys, sig: fk.sig, parent };
+      this.lastAssignment = a;
+      this.lastAssignmentProp = prop;
+    }
     const list = child.fk;
     if (!list) {
       child.fk = [a];
       this.assigned.push(child);
     } else {
-      const i = list.findIndex((x) => x.sig === fk.sig);
+      const i = list.findIndex((x) => x.sig === a.sig);
       // Setting a parent wins over clearing one: a child moved between parents ends up with the new one.
       if (i < 0) list.push(a);
       else if (parent !== null || !list[i]!.parent) list[i] = a;
@@ -336,10 +342,14 @@ export class UnitOfWork {
     }
   }
 
-  /** Sets a value of an object being inserted, journaled so a failed flush can put the old one back. */
+  /**
+   * Sets a value of an object being inserted, journaled so a failed flush can put the old one back
+   * (undefined: there was none; a column's value is never undefined, the setters refuse it).
+   */
   private write(st: InstanceState, key: string, value: unknown): void {
-    this.journal.push(st, key, key in st.v ? st.v[key] : ABSENT);
-    st.v[key] = value;
+    const v = st.v;
+    this.journal.push(st, key, v[key]);
+    v[key] = value;
   }
 
   // ---- execution ----
@@ -421,9 +431,10 @@ export class UnitOfWork {
       const generated = mapper.primaryKey.filter((pk) => first.v[pk.key] === undefined);
       // A row with no values at all is `DEFAULT VALUES`, which takes one row per statement.
       const perStatement = cols.length === 0 ? 1 : Math.floor(compiler.maxParameters / cols.length);
+      const readRow = rowValues(cols.map((c) => c.key));
       for (let i = 0; i < group.length; i += perStatement) {
         const chunk = group.slice(i, i + perStatement);
-        const rows = chunk.map((st) => cols.map((mc) => st.v[mc.key]));
+        const rows = chunk.map(readRow);
         const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
         const stmt = new Insert(
           mapper.table,
@@ -630,7 +641,7 @@ export class UnitOfWork {
     for (let i = j.length - 3; i >= 0; i -= 3) {
       const st = j[i] as InstanceState;
       const key = j[i + 1] as string;
-      if (j[i + 2] === ABSENT) delete st.v[key];
+      if (j[i + 2] === undefined) delete st.v[key];
       else st.v[key] = j[i + 2];
     }
     for (const st of this.inserts) {
@@ -683,6 +694,32 @@ function byMapper(set: Iterable<InstanceState>, keep: (st: InstanceState) => boo
     else out.set(st.mapper, [st]);
   }
   return out;
+}
+
+const rowReaders = new Map<string, (st: InstanceState) => unknown[]>();
+
+/**
+ * The values of `keys` of a state, as an INSERT row. Compiled per key list, like the load side's row
+ * readers: named property loads, where a loop over the keys would be megamorphic keyed loads.
+ */
+function rowValues(keys: readonly string[]): (st: InstanceState) => unknown[] {
+  const id = keys.join('\u0000');
+  let read = rowReaders.get(id);
+  if (!read) {
+    const loop = (st: InstanceState) => keys.map((k) => st.v[k]);
+    try {
+      read = keys.includes('__proto__')
+        ? loop
+        : (new Function(
+            'st',
+            `"use strict"; const v = st.v; return [${keys.map((k) => `v[${JSON.stringify(k)}]`).join(', ')}];`,
+          ) as (st: InstanceState) => unknown[]);
+    } catch {
+      read = loop; // code generation not allowed (a Content-Security-Policy without 'unsafe-eval')
+    }
+    rowReaders.set(id, read);
+  }
+  return read;
 }
 
 function ascending(values: readonly unknown[]): boolean {

@@ -38,6 +38,24 @@ describe('KeyMap', () => {
     expect(m.size).toBe(1999);
   });
 
+  it('keys that start high, and keys below where they started, are all found', () => {
+    const m = new KeyMap<InstanceState>();
+    for (let k = 1_000_000; k < 1_003_000; k++) m.set(k, st(`k${k}`));
+    m.set(5, st('low'));
+    m.set(999_500, st('just below'));
+    expect(m.get(1_000_000)).toEqual({ name: 'k1000000' });
+    expect(m.get(1_002_999)).toEqual({ name: 'k1002999' });
+    expect(m.get(5)).toEqual({ name: 'low' });
+    expect(m.get(999_500)).toEqual({ name: 'just below' });
+    expect(m.get(999_501)).toBeUndefined();
+    expect(m.get(1_003_000)).toBeUndefined();
+    expect(m.size).toBe(3002);
+    expect(m.delete(5)).toBe(true);
+    expect(m.delete(1_000_001)).toBe(true);
+    expect(m.get(1_000_001)).toBeUndefined();
+    expect(m.size).toBe(3000);
+  });
+
   it('deletes and re-adds keys, counting each once', () => {
     const m = new KeyMap<InstanceState>();
     m.set(7, st('a'));
