@@ -118,6 +118,9 @@ async function main(): Promise<void> {
       const fit = (ms: number, min: number, max: number) => Math.max(min, Math.min(max, Math.ceil(ms / Math.max(checkMs, 0.01))));
       const [w0, r0] = slow ? [0, SLOW_SAMPLES - 1] : [fit(WARMUP_MS, warmup, 400), fit(SAMPLE_MS, reps, 60)];
       const samples: number[] = slow ? [checkMs] : [];
+      // A full GC between workloads (never between runs of one): the garbage an earlier workload
+      // promoted to the old generation is collected here, not in the middle of this one's timing.
+      if (gcMode !== 'none') v8gc?.();
       for (let i = 0; i < w0 + r0; i++) {
         await h?.before();
         gc();
