@@ -137,36 +137,29 @@ export class SqliteConnection implements DriverConnection {
   }
 
   private inspectRowidKey(table: string, column: string): boolean {
-    const one = (sql: string, ...args: unknown[]) =>
-      this.db
-        .prepare(sql)
-        .pluck(true)
-        .get(...args);
-    const triggers =
-      (one(`SELECT count(*) FROM sqlite_master WHERE type = 'trigger'`) as number) +
-      (one(`SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger'`) as number);
-    if (triggers > 0) return false;
-    const tables = this.db.prepare('SELECT schema, type, wr FROM pragma_table_list WHERE name = ?').all(table) as {
-      schema: string;
-      type: string;
-      wr: number;
-    }[];
-    if (tables.length !== 1 || tables[0]!.type !== 'table' || tables[0]!.wr !== 0) return false;
-    const schema = tables[0]!.schema;
-    const pks = (
-      this.db.prepare('SELECT name, type, pk FROM pragma_table_info(?, ?)').all(table, schema) as {
-        name: string;
-        type: string;
-        pk: number;
-      }[]
-    ).filter((c) => c.pk > 0);
-    if (pks.length !== 1 || pks[0]!.name !== column || pks[0]!.type.toUpperCase() !== 'INTEGER') return false;
+    // One statement: the triggers, the table (a rowid table?), its primary key columns and its DDL.
+    const row = this.db
+      .prepare(
+        `SELECT
+           (SELECT count(*) FROM sqlite_master WHERE type = 'trigger')
+             + (SELECT count(*) FROM sqlite_temp_master WHERE type = 'trigger') AS triggers,
+           (SELECT count(*) FROM pragma_table_list WHERE name = :t) AS tables,
+           t.schema, t.type, t.wr,
+           (SELECT count(*) FROM pragma_table_info(:t, t.schema) WHERE pk > 0) AS pks,
+           (SELECT name || char(0) || upper(type) FROM pragma_table_info(:t, t.schema) WHERE pk > 0) AS pk,
+           CASE t.schema
+             WHEN 'main' THEN (SELECT sql FROM main.sqlite_master WHERE type = 'table' AND name = :t)
+             WHEN 'temp' THEN (SELECT sql FROM temp.sqlite_master WHERE type = 'table' AND name = :t)
+           END AS ddl
+         FROM pragma_table_list AS t WHERE t.name = :t`,
+      )
+      .get({ t: table }) as
+      | { triggers: number; tables: number; type: string; wr: number; pks: number; pk: string; ddl: string | null }
+      | undefined;
+    if (!row || row.triggers > 0 || row.tables !== 1 || row.type !== 'table' || row.wr !== 0) return false;
+    if (row.pks !== 1 || row.pk !== `${column}\u0000INTEGER` || row.ddl === null) return false;
     // SQLite's documented quirk: a column declared INTEGER PRIMARY KEY DESC is not the rowid.
-    const ddl = one(
-      `SELECT sql FROM "${schema.replace(/"/g, '""')}".sqlite_master WHERE type = 'table' AND name = ?`,
-      table,
-    );
-    return typeof ddl === 'string' && !/INTEGER\s+PRIMARY\s+KEY\s+DESC/i.test(ddl);
+    return !/INTEGER\s+PRIMARY\s+KEY\s+DESC/i.test(row.ddl);
   }
 
   private prepare(sql: string): Stmt {
