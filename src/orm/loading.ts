@@ -162,9 +162,10 @@ type Collected = InstanceState[] | InstanceState | null | typeof KEEP;
 /** Collects what one result set loads, then fills relationships and runs the follow-up loads. */
 export class LoadContext {
   // Keyed by joined relationship first, then parent: two Map lookups and an array push per row.
-  private readonly collected = new Map<JoinedChild, Map<InstanceState, Collected>>();
+  // Made on first use: a lazy load or a load without eager relationships needs neither.
+  private collected: Map<JoinedChild, Map<InstanceState, Collected>> | null = null;
   /** Only for plans with selectin loads to run afterwards. */
-  private readonly statesByPlan = new Map<EntityPlan, Set<InstanceState>>();
+  private statesByPlan: Map<EntityPlan, Set<InstanceState>> | null = null;
   /** The session's identity map for each plan's mapper, by plan index: plans outlive sessions (they are cached). */
   private readonly identities: (IdentityMap | undefined)[];
 
@@ -184,6 +185,7 @@ export class LoadContext {
     const st = this.session.identityFromRow(identity, key, row, plan, this.batch);
     if (this.batch) st.batch = this.batch;
     if (plan.post.length > 0) {
+      this.statesByPlan ??= new Map();
       let set = this.statesByPlan.get(plan);
       if (!set) this.statesByPlan.set(plan, (set = new Set()));
       set.add(st);
@@ -201,6 +203,7 @@ export class LoadContext {
   }
 
   private collect(parent: InstanceState, j: JoinedChild, child: InstanceState | null): void {
+    this.collected ??= new Map();
     let byParent = this.collected.get(j);
     if (!byParent) this.collected.set(j, (byParent = new Map()));
     let found = byParent.get(parent);
@@ -219,21 +222,21 @@ export class LoadContext {
    * or undefined when there are none (callers skip the await, which costs every small query a tick).
    */
   finish(plans: readonly EntityPlan[]): Promise<void> | undefined {
-    for (const [j, byParent] of this.collected) {
+    for (const [j, byParent] of this.collected ?? []) {
       for (const [parent, found] of byParent) {
         if (found === KEEP) continue;
         if (Array.isArray(found)) j.prop.setLoaded(parent, distinctObjects(found));
         else j.prop.setLoaded(parent, found ? found.obj : null);
       }
     }
-    this.collected.clear();
-    if (this.statesByPlan.size === 0) return undefined;
+    this.collected = null;
+    if (this.statesByPlan === null) return undefined;
     return this.loadFollowUps(plans);
   }
 
   private async loadFollowUps(plans: readonly EntityPlan[]): Promise<void> {
     const visit = async (plan: EntityPlan): Promise<void> => {
-      const states = plan.post.length > 0 ? this.statesByPlan.get(plan) : undefined;
+      const states = plan.post.length > 0 ? this.statesByPlan?.get(plan) : undefined;
       if (states && states.size > 0) {
         for (const p of plan.post) await loadRelated(this.session, [...states], p.prop, p.children, p.path, this.batch);
       }

@@ -375,8 +375,18 @@ export class RelationshipProperty {
 
   /** The awaitable placeholder returned while the relationship is not loaded. */
   unloaded(state: InstanceState): unknown {
-    // The Error records where user code read the attribute; `then` runs later, from a microtask.
-    return makeUnloaded(this, state, state.batch && state.batch.size > 1 ? new Error() : null);
+    return makeUnloaded(this, state, this.nPlusOneSite(state));
+  }
+
+  /**
+   * Where user code read the attribute (an Error, for its stack: `then` runs later, from a microtask),
+   * when that read is about to be reported as an N+1: the second lazy load of this relationship for
+   * objects of one query result. Capturing a stack costs microseconds, so no other read pays for it.
+   */
+  private nPlusOneSite(state: InstanceState): Error | null {
+    const batch = state.batch;
+    if (!batch || batch.size < 2 || state.session?.nPlusOne === 'off') return null;
+    return (batch.lazyCounts.get(this) ?? 0) === 1 ? new Error() : null;
   }
 
   /** Empty value for a new object: an empty collection or null. */
