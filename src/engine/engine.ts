@@ -3,7 +3,8 @@
  * through (echo, counters, N+1 reports all hang off it).
  */
 import type { Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
-import type { CompiledStatement } from '../sql/compiler.js';
+import type { CompiledStatement, ShapedSql } from '../sql/compiler.js';
+import { ShapeKey } from '../sql/shape.js';
 import { Insert, type Statement } from '../sql/dml.js';
 import { DatabaseError } from '../sql/errors.js';
 import { dialectForUrl } from './url.js';
@@ -87,7 +88,30 @@ export class Engine {
     }
   }
 
+  /** Compiled SQL by statement shape (null: a shape that must be compiled each time); see shape.ts. */
+  private readonly compiledShapes = new Map<string, ShapedSql | null>();
+
+  /**
+   * SQL and parameters for a statement. A SELECT, UPDATE or DELETE whose shape was compiled before
+   * only has its values bound (SQLAlchemy's compiled cache): the unit of work's UPDATEs and DELETEs,
+   * refresh(), count() and Core selects are compiled once per shape.
+   */
   compile(stmt: Statement): CompiledStatement {
+    if (stmt.kind === 'select' || stmt.kind === 'update' || stmt.kind === 'delete') {
+      const shape = new ShapeKey();
+      shape.statement(stmt);
+      if (shape.cacheable) {
+        let sql = this.compiledShapes.get(shape.key);
+        if (sql === undefined) {
+          sql = this.dialect.compiler.compileShape(stmt, shape);
+          if (this.compiledShapes.size >= COMPILED_SHAPES) {
+            this.compiledShapes.delete(this.compiledShapes.keys().next().value!);
+          }
+          this.compiledShapes.set(shape.key, sql);
+        }
+        if (sql) return { sql: sql.sql, params: sql.params(shape) };
+      }
+    }
     return this.dialect.compiler.compile(stmt);
   }
 
@@ -111,6 +135,9 @@ export class Engine {
     for (const l of this.listeners) l(event);
   }
 }
+
+/** SQLAlchemy's default compiled-cache size. */
+const COMPILED_SHAPES = 500;
 
 function formatParams(params: readonly unknown[]): string {
   return (

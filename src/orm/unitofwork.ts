@@ -4,7 +4,15 @@
  * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse.
  */
 import { Delete, Insert, Update } from '../sql/dml.js';
-import { ColumnRef, TupleInExpression, and_, bindValue, InExpression, type ColumnElement } from '../sql/expressions.js';
+import {
+  BindParameter,
+  ColumnRef,
+  TupleInExpression,
+  and_,
+  bindValue,
+  InExpression,
+  type ColumnElement,
+} from '../sql/expressions.js';
 import type { Column, Table } from '../sql/schema.js';
 import { FlushError, StaleDataError } from './errors.js';
 import type { Mapper } from './mapper.js';
@@ -484,7 +492,9 @@ export class UnitOfWork {
     for (const [k, before] of Object.entries(orig)) {
       const now = st.v[k];
       if (sameValue(now, before)) continue;
-      values.set(st.mapper.columnsByKey.get(k)!.column, now);
+      const column = st.mapper.columnsByKey.get(k)!.column;
+      // A bound node, not the raw value, so the engine compiles this UPDATE once per column set.
+      values.set(column, new BindParameter(now, column.type));
       st.txnOrig ??= {};
       if (!(k in st.txnOrig)) st.txnOrig[k] = before;
     }
@@ -501,7 +511,7 @@ export class UnitOfWork {
       st.txnOrig ??= {};
       if (!(version.key in st.txnOrig)) st.txnOrig[version.key] = loaded;
       st.v[version.key] = loaded + 1;
-      values.set(version.column, loaded + 1);
+      values.set(version.column, new BindParameter(loaded + 1, version.column.type));
     }
     const result = await this.session.executeWrite(new Update(st.mapper.table, values, and_(...conds)));
     if (result.rowsAffected === 0) {

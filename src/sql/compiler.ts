@@ -157,9 +157,11 @@ export abstract class SqlCompiler {
    * bound values each parameter is mapped back to. Null when that mapping is ambiguous (one bound
    * node used at two places of the statement), so the statement must be compiled every time.
    */
-  compileShape(stmt: Select, shape: BindSources): ShapedSql | null {
+  compileShape(stmt: Select | Update | Delete, shape: BindSources): ShapedSql | null {
     const ctx = new CompileContext(true);
     const sql = this.statement(stmt, ctx);
+    // A parameter that came from no node (a raw value) cannot be taken from another statement.
+    if (ctx.sources!.nodes.includes(null!)) return null;
     const position = new Map<BindParameter | TextClause, number>();
     for (let j = 0; j < shape.nodes.length; j++) {
       const node = shape.nodes[j]!;

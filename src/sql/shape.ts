@@ -22,8 +22,9 @@ import {
   TextClause,
   TupleInExpression,
   UnaryExpression,
-  type ColumnElement,
+  ColumnElement,
 } from './expressions.js';
+import type { Delete, Update } from './dml.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
 import type { Column, Table } from './schema.js';
 
@@ -176,6 +177,37 @@ export class ShapeKey implements BindSources {
     } else {
       this.key += `t${schemaId(f)}`;
     }
+  }
+
+  /** A SELECT, UPDATE or DELETE (INSERTs have their own text cache in the compiler). */
+  statement(stmt: Select | Update | Delete): void {
+    if (stmt.kind === 'select') this.select(stmt);
+    else if (stmt.kind === 'update') this.update(stmt);
+    else this.delete(stmt);
+  }
+
+  update(u: Update): void {
+    this.key += `{U${schemaId(u.table)},${u.values.size}`;
+    for (const [col, value] of u.values) {
+      this.key += `c${schemaId(col)}`;
+      // A raw value is compiled as a parameter with no node to map back to: such an UPDATE is not cached.
+      if (value instanceof ColumnElement) this.element(value);
+      else this.cacheable = false;
+    }
+    if (u.where) {
+      this.key += 'w';
+      this.element(u.where);
+    }
+    this.key += '}';
+  }
+
+  delete(d: Delete): void {
+    this.key += `{X${schemaId(d.table)}`;
+    if (d.where) {
+      this.key += 'w';
+      this.element(d.where);
+    }
+    this.key += '}';
   }
 
   select(s: Select): void {

@@ -5,8 +5,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { and_, func, not_, or_, text, type ColumnElement } from '../../src/index.js';
+import { BindParameter } from '../../src/sql/expressions.js';
 import { Column, ForeignKey, MetaData, Table } from '../../src/sql/schema.js';
-import { Insert } from '../../src/sql/dml.js';
+import { Delete, Insert, Update } from '../../src/sql/dml.js';
 import { Select, TableAlias } from '../../src/sql/selectable.js';
 import { ShapeKey } from '../../src/sql/shape.js';
 import { Boolean, DateTime, Integer, String } from '../../src/sql/types.js';
@@ -33,14 +34,27 @@ const posts = meta.add(
 const u = users.c as Record<'id' | 'name' | 'active' | 'seen', ColumnElement>;
 const p = posts.c as Record<'id' | 'user_id' | 'title', ColumnElement>;
 
-function shapeOf(s: Select): ShapeKey {
+function shapeOf(s: Select | Update | Delete): ShapeKey {
   const k = new ShapeKey();
-  k.select(s);
+  k.statement(s);
   return k;
 }
 
 /** Statements built by one function from different values: the same shape each time. */
-const families: [string, (v: { n: number; s: string; b: boolean; d: Date }) => Select][] = [
+const families: [string, (v: { n: number; s: string; b: boolean; d: Date }) => Select | Update | Delete][] = [
+  [
+    'UPDATE of bound values, versioned',
+    (v) =>
+      new Update(
+        users,
+        new Map<Column, unknown>([
+          [users.columns[1]!, new BindParameter(v.s, String(50))],
+          [users.columns[3]!, new BindParameter(v.d, DateTime)],
+        ]),
+        and_(u.id.eq(v.n), u.active.eq(v.b)),
+      ),
+  ],
+  ['DELETE by keys', (v) => new Delete(posts, p.id.in([v.n, v.n + 1]))],
   [
     'equality and AND',
     (v) => new Select({ columns: [u.id, u.name], from: [users] }).filter(u.id.eq(v.n), u.name.ne(v.s)),
@@ -140,6 +154,11 @@ describe('Statement shapes: what makes two keys differ', () => {
   it('gives every variant its own key', () => {
     const keys = variants.map(([, s]) => shapeOf(s).key);
     expect(new Set(keys).size).toBe(variants.length);
+  });
+
+  it('an UPDATE of raw values (no bound nodes) is not cached', () => {
+    const raw = new Update(users, new Map<Column, unknown>([[users.columns[1]!, 'x']]), u.id.eq(1));
+    expect(shapeOf(raw).cacheable).toBe(false);
   });
 
   it('refuses to map back a bound node used twice, so that statement is not cached', () => {
