@@ -174,6 +174,8 @@ export async function open(ctx: AdapterContext): Promise<Adapter> {
     version: `${version} (this checkout)`,
     ops,
     notes: {
+      'W1-insert':
+        'one flush: a multi-row INSERT per table; on SQLite without RETURNING (keys from the rowids), after one schema read per table the first time a connection inserts into it (counted: 4 statements)',
       'W3-delete-cascade': '`session.execute(db.delete(User).where(User.id.in(ids)))` (ORM-enabled bulk DELETE); the foreign key\'s ON DELETE CASCADE removes the posts',
     },
     close: () => db.close(),
