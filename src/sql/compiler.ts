@@ -66,21 +66,28 @@ export class ShapedSql {
    * values' positions, such as selectin loads, need no nodes); `types[j % types.length]` binds value j.
    */
   paramsFor(values: readonly unknown[], types: readonly (SqlType<unknown> | null)[]): unknown[] {
-    const out = new Array<unknown>(this.slots.length);
-    for (let i = 0; i < out.length; i++) {
-      const slot = this.slots[i]!;
-      if (slot < 0) {
-        out[i] = this.constants[i];
-        continue;
-      }
-      const value = values[slot];
-      out[i] = value === null ? null : this.compiler.bindValue(value, types[slot % types.length]!);
-    }
-    return out;
+    return this.bind(
+      (slot) => values[slot],
+      (slot) => types[slot % types.length]!,
+    );
   }
 
   /** This SQL's parameters, taken from another statement of the same shape. */
   params(binds: BindSources): unknown[] {
+    return this.bind(
+      (slot) => {
+        const node = binds.nodes[slot]!;
+        return node instanceof BindParameter ? node.value : node.params[binds.indexes[slot]!];
+      },
+      (slot) => {
+        const node = binds.nodes[slot]!;
+        return node instanceof BindParameter ? node.type : null;
+      },
+    );
+  }
+
+  /** Each parameter: a constant of the shape, or the value at its slot bound by its type. */
+  private bind(valueAt: (slot: number) => unknown, typeAt: (slot: number) => SqlType<unknown> | null): unknown[] {
     const out = new Array<unknown>(this.slots.length);
     for (let i = 0; i < out.length; i++) {
       const slot = this.slots[i]!;
@@ -88,9 +95,8 @@ export class ShapedSql {
         out[i] = this.constants[i];
         continue;
       }
-      const node = binds.nodes[slot]!;
-      const value = node instanceof BindParameter ? node.value : node.params[binds.indexes[slot]!];
-      out[i] = value === null ? null : this.compiler.bindValue(value, node instanceof BindParameter ? node.type : null);
+      const value = valueAt(slot);
+      out[i] = value === null ? null : this.compiler.bindValue(value, typeAt(slot));
     }
     return out;
   }

@@ -194,20 +194,20 @@ export class ShapeKey implements BindSources {
       if (value instanceof ColumnElement) this.element(value);
       else this.cacheable = false;
     }
-    if (u.where) {
-      this.key += 'w';
-      this.element(u.where);
-    }
+    this.where(u.where);
     this.key += '}';
   }
 
   delete(d: Delete): void {
     this.key += `{X${schemaId(d.table)}`;
-    if (d.where) {
-      this.key += 'w';
-      this.element(d.where);
-    }
+    this.where(d.where);
     this.key += '}';
+  }
+
+  private where(w: ColumnElement<boolean> | null): void {
+    if (!w) return;
+    this.key += 'w';
+    this.element(w);
   }
 
   select(s: Select): void {
@@ -216,10 +216,7 @@ export class ShapeKey implements BindSources {
     for (const c of s.columns) this.element(c);
     this.key += `f${s.from.length}`;
     for (const f of s.from) this.from(f);
-    if (s.where) {
-      this.key += 'w';
-      this.element(s.where);
-    }
+    this.where(s.where);
     if (s.groupBy.length) {
       this.key += `g${s.groupBy.length}`;
       for (const g of s.groupBy) this.element(g);
