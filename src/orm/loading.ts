@@ -376,8 +376,9 @@ async function queryRelated(
 }
 
 /**
- * The compiled SELECT loading `prop` for `keys.length` parents (IN over their keys, or = for one),
- * from the compiled-load cache: lazy loads and selectin batches of one size share it.
+ * The compiled SELECT loading `prop` for `values.length / width` parents (IN over their keys, or =
+ * for one), from the compiled-load cache: lazy loads and selectin batches of one size share it. On a
+ * miss it is built with `values` bound; later batches of the same size only bind theirs.
  */
 function relatedLoad(
   session: Session,
