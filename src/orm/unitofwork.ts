@@ -146,7 +146,9 @@ export class UnitOfWork {
           if (value) visit(value as object);
           continue;
         }
-        for (const item of value as object[]) visit(item);
+        // Indexed: for-of over an Array subclass (InstrumentedList) allocates a result object per item.
+        const items = value as object[];
+        for (let i = 0; i < items.length; i++) visit(items[i]!);
       }
     }
   }
@@ -235,9 +237,10 @@ export class UnitOfWork {
       const items = rel[prop.key] as object[] | undefined;
       if (!items) continue;
       if (prop.direction === 'MANYTOMANY') {
-        for (const a of items) this.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
+        for (let i = 0; i < items.length; i++)
+          this.associationInserts.push({ prop, parent: st, child: stateOf(items[i]!)! });
       } else {
-        for (const a of items) this.assign(stateOf(a)!, prop, st);
+        for (let i = 0; i < items.length; i++) this.assign(stateOf(items[i]!)!, prop, st);
       }
     }
   }
