@@ -37,17 +37,17 @@ export interface DriverConnection {
   releaseSavepoint(name: string): Promise<void>;
   rollbackToSavepoint(name: string): Promise<void>;
   /**
-   * Optional: runs an INSERT (without RETURNING) of rows that all leave `column` to the database, and
-   * returns the keys it generated as rows of one value, in row order, as RETURNING would; or null,
-   * without running anything, when this table's keys cannot be known that way. For databases where
-   * that is cheaper than RETURNING (SQLite numbers one statement's rows consecutively).
+   * Optional, with insertGeneratingKeys: whether the keys `table` generates in `column` can be known
+   * without RETURNING, for databases where that is cheaper (SQLite numbers one statement's rows
+   * consecutively). Synchronous, so the engine compiles the INSERT only once, one way or the other.
    */
-  insertGeneratingKeys?(
-    sql: string,
-    params: readonly unknown[],
-    table: string,
-    column: string,
-  ): Promise<QueryResult | null>;
+  generatesKeysWithoutReturning?(table: string, column: string): boolean;
+  /**
+   * Runs an INSERT (without RETURNING) whose rows all leave the generated key to the database, into a
+   * table generatesKeysWithoutReturning() accepted, and returns the keys as rows of one value, in row
+   * order, as RETURNING would.
+   */
+  insertGeneratingKeys?(sql: string, params: readonly unknown[]): Promise<QueryResult>;
   /** False once the connection broke; a broken connection is discarded, never reused. */
   readonly usable: boolean;
 }

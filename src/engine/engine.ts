@@ -169,14 +169,12 @@ export class Connection {
       );
     }
     if (stmt.kind === 'insert' && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
-      // The driver may know the generated keys without RETURNING (SQLite's rowids): try that first.
-      const plain = this.engine.compile(new Insert(stmt.table, stmt.columns, stmt.rows));
+      // The driver may know the generated keys without RETURNING (SQLite's rowids).
       const table = stmt.table.name;
-      const column = stmt.returning[0]!.name;
-      const result = await this.run(plain, table, (c) =>
-        this.raw.insertGeneratingKeys!(c.sql, c.params, table, column),
-      );
-      if (result) return result;
+      if (this.raw.generatesKeysWithoutReturning?.(table, stmt.returning[0]!.name)) {
+        const plain = this.engine.compile(new Insert(stmt.table, stmt.columns, stmt.rows));
+        return this.run(plain, table, (c) => this.raw.insertGeneratingKeys!(c.sql, c.params));
+      }
     }
     return this.run(this.engine.compile(stmt), 'table' in stmt ? stmt.table.name : null, (c) =>
       this.raw.execute(c.sql, c.params, {
@@ -188,7 +186,7 @@ export class Connection {
   }
 
   /** Runs one compiled statement: errors get its SQL and table, and a statement that ran is announced. */
-  private async run<R extends QueryResult | null>(
+  private async run<R extends QueryResult>(
     compiled: CompiledStatement,
     table: string | null,
     execute: (compiled: CompiledStatement) => Promise<R>,
@@ -205,15 +203,13 @@ export class Connection {
       }
       throw err;
     }
-    if (result) {
-      this.engine.emit({
-        kind: 'statement',
-        sql: compiled.sql,
-        params: compiled.params,
-        durationMs: performance.now() - start,
-        rowCount: result.rowsAffected,
-      });
-    }
+    this.engine.emit({
+      kind: 'statement',
+      sql: compiled.sql,
+      params: compiled.params,
+      durationMs: performance.now() - start,
+      rowCount: result.rowsAffected,
+    });
     return result;
   }
 
