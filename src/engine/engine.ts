@@ -5,6 +5,7 @@
 import type { Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
 import type { CompiledStatement, ShapedSql } from '../sql/compiler.js';
 import { ShapeKey } from '../sql/shape.js';
+import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
 import { Insert, type Statement } from '../sql/dml.js';
 import { DatabaseError } from '../sql/errors.js';
 import { dialectForUrl } from './url.js';
@@ -89,7 +90,7 @@ export class Engine {
   }
 
   /** Compiled SQL by statement shape (null: a shape that must be compiled each time); see shape.ts. */
-  private readonly compiledShapes = new Map<string, ShapedSql | null>();
+  private readonly compiledShapes = new BoundedMap<string, ShapedSql | null>(COMPILED_CACHE_SIZE);
 
   /**
    * SQL and parameters for a statement. A SELECT, UPDATE or DELETE whose shape was compiled before
@@ -104,9 +105,6 @@ export class Engine {
         let sql = this.compiledShapes.get(shape.key);
         if (sql === undefined) {
           sql = this.dialect.compiler.compileShape(stmt, shape);
-          if (this.compiledShapes.size >= COMPILED_SHAPES) {
-            this.compiledShapes.delete(this.compiledShapes.keys().next().value!);
-          }
           this.compiledShapes.set(shape.key, sql);
         }
         if (sql) return { sql: sql.sql, params: sql.params(shape) };
@@ -135,9 +133,6 @@ export class Engine {
     for (const l of this.listeners) l(event);
   }
 }
-
-/** SQLAlchemy's default compiled-cache size. */
-const COMPILED_SHAPES = 500;
 
 function formatParams(params: readonly unknown[]): string {
   return (

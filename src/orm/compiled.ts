@@ -4,6 +4,7 @@
  * building its SELECT and compiling it: SQLAlchemy's compiled cache, kept at the ORM level so the
  * loading plan is reused too.
  */
+import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
 import type { ShapedSql } from '../sql/compiler.js';
 import type { SqlType } from '../sql/types.js';
 import type { EntityPlan } from './loading.js';
@@ -20,27 +21,9 @@ export interface CompiledLoad {
   readonly keyTypes: readonly (SqlType<unknown> | null)[];
 }
 
-/** SQLAlchemy's default compiled-cache size. */
-const CAPACITY = 500;
-
-/** One dialect's compiled loads, by shape key. Bounded: the oldest entry makes room for a new one. */
-export class CompiledLoads {
-  private readonly entries = new Map<string, CompiledLoad>();
-
-  get(key: string): CompiledLoad | undefined {
-    return this.entries.get(key);
-  }
-
-  set(key: string, load: CompiledLoad): void {
-    if (this.entries.size >= CAPACITY) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(key, load);
-  }
-
-  clear(): void {
-    this.entries.clear();
-  }
-
-  get size(): number {
-    return this.entries.size;
+/** One dialect's compiled loads, by shape key. */
+export class CompiledLoads extends BoundedMap<string, CompiledLoad> {
+  constructor() {
+    super(COMPILED_CACHE_SIZE);
   }
 }

@@ -23,6 +23,7 @@ import {
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Table } from './schema.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
+import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
 import type { SqlType } from './types.js';
 
@@ -36,9 +37,6 @@ export interface CompiledStatement {
 }
 
 /** Per-compilation state: the parameters collected so far. Exported for dialects' overrides. */
-/** INSERT texts kept per compiler: one per table and batch size in a typical application. */
-const INSERT_TEXTS = 200;
-
 export class CompileContext {
   readonly params: unknown[] = [];
   /** Where each parameter came from, when compiling for the cache (see compileShape). */
@@ -120,8 +118,8 @@ export abstract class SqlCompiler {
     return value;
   }
 
-  /** INSERT texts by table, columns, row count and RETURNING (see compileInsert). */
-  private readonly insertTexts = new Map<string, string>();
+  /** INSERT texts by table, columns, row count and RETURNING (see compileInsert): one per table and batch size in a typical application. */
+  private readonly insertTexts = new BoundedMap<string, string>(200);
 
   compile(stmt: Statement): CompiledStatement {
     if (stmt.kind === 'insert' && stmt.columns.length > 0) return this.compileInsert(stmt);
@@ -144,7 +142,6 @@ export abstract class SqlCompiler {
     let sql = this.insertTexts.get(key);
     if (sql === undefined) {
       sql = this.statement(s, new CompileContext());
-      if (this.insertTexts.size >= INSERT_TEXTS) this.insertTexts.delete(this.insertTexts.keys().next().value!);
       this.insertTexts.set(key, sql);
     }
     const params = new Array<unknown>(s.rows.length * width);
