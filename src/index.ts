@@ -9,9 +9,16 @@
  *   posts: db.relationship<Post[]>('Post', { backref: 'author' }),
  * }) {}
  */
-export { Database, Column, ForeignKey, relationship, selectColumns, type DatabaseOptions } from './orm/database.js';
-export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session.js';
-export { NestedTransaction } from './orm/nested.js';
+export {
+  Database,
+  Column,
+  ForeignKey,
+  relationship,
+  selectColumns,
+  type DatabaseOptions,
+} from './orm/mapping/database.js';
+export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session/session.js';
+export { NestedTransaction } from './orm/session/nested.js';
 export {
   insert,
   update,
@@ -20,8 +27,8 @@ export {
   UpdateStatement,
   DeleteStatement,
   type ValuesOf,
-} from './orm/statements.js';
-export { Query, type Pagination, type AliasedModel, type JoinTarget } from './orm/query.js';
+} from './orm/query/statements.js';
+export { Query, type Pagination, type AliasedModel, type JoinTarget } from './orm/query/query.js';
 export {
   joinedload,
   selectinload,
@@ -33,10 +40,10 @@ export {
   type PathShape,
   type Loaded,
   type Reshape,
-} from './orm/options.js';
-export { ColumnAttribute, RelationshipAttribute } from './orm/attributes.js';
-export { InstrumentedList } from './orm/collections.js';
-export { tableNameFor, type ModelOptions } from './orm/model.js';
+} from './orm/loading/options.js';
+export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes.js';
+export { InstrumentedList } from './orm/session/collections.js';
+export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
   ModelClass,
   ModelInstance,
@@ -48,7 +55,7 @@ export type {
   BackrefOptions,
   ElementOf,
   ShapeOf,
-} from './orm/declarative.js';
+} from './orm/mapping/declarative.js';
 export {
   MappingError,
   NoForeignKeysError,

@@ -1,6 +1,6 @@
 import { afterEach, expect } from 'vitest';
 import { ArgumentError, type Database } from '../../src/index.js';
-import { delete_, insert, update } from '../../src/orm/statements.js';
+import { delete_, insert, update } from '../../src/orm/query/statements.js';
 import { openBlog } from '../support/blog.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 

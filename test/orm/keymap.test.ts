@@ -1,7 +1,7 @@
 /** KeyMap (identity maps, load grouping): small integer keys in an array, every other key in a Map, each key in exactly one. */
 import { describe, expect, it } from 'vitest';
-import { KeyMap } from '../../src/orm/keymap.js';
-import type { InstanceState } from '../../src/orm/state.js';
+import { KeyMap } from '../../src/orm/session/keymap.js';
+import type { InstanceState } from '../../src/orm/session/state.js';
 
 const values = (m: KeyMap<InstanceState>) => {
   const out: InstanceState[] = [];

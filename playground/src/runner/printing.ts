@@ -2,7 +2,7 @@
  * Turns what the example passes to console.log into plain data the page can show: a model object or
  * a list of them becomes a table of rows (its columns, as loaded), other values a short text.
  */
-import { stateOf } from '../../../src/orm/state.js';
+import { stateOf } from '../../../src/orm/session/state.js';
 import type { Printed } from './protocol.js';
 
 type Row = Record<string, unknown>;

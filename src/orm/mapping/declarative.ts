@@ -2,13 +2,13 @@
  * What a model declaration is made of, and the types computed from it. The declaration object
  * passed to `db.Model(name, { … })` is the only place a column's or relationship's type is written.
  */
-import type { ColumnElement } from '../sql/expressions.js';
-import type { ColumnOptions, ForeignKey } from '../sql/schema.js';
-import type { Table } from '../sql/schema.js';
-import type { Orderable } from '../sql/selectable.js';
-import type { SqlType } from '../sql/types.js';
+import type { ColumnElement } from '../../sql/expressions.js';
+import type { ColumnOptions, ForeignKey } from '../../sql/schema.js';
+import type { Table } from '../../sql/schema.js';
+import type { Orderable } from '../../sql/selectable.js';
+import type { SqlType } from '../../sql/types.js';
 import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
-import type { Query } from './query.js';
+import type { Query } from '../query/query.js';
 
 /** A column as declared on a model: its SQL type, foreign keys and options. */
 export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {

@@ -3,8 +3,8 @@
  * back undoes its work in the database and in memory, and leaves the enclosing transaction usable: the
  * way to survive an expected failure (a duplicate key, say) without losing the rest of the transaction.
  */
-import type { Connection } from '../engine/engine.js';
-import { InvalidRequestError } from './errors.js';
+import type { Connection } from '../../engine/engine.js';
+import { InvalidRequestError } from '../errors.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
 

@@ -3,7 +3,7 @@
  * `db.session.query(Post).join(User)...` and `db.session.scalars(select(User).where(...))`.
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
-import { ArgumentError } from '../sql/errors.js';
+import { ArgumentError } from '../../sql/errors.js';
 import {
   ColumnElement,
   ColumnRef,
@@ -12,25 +12,31 @@ import {
   Star,
   and_,
   requireElement,
-} from '../sql/expressions.js';
-import type { ForeignKey } from '../sql/schema.js';
-import { Join, Select, TableAlias, type FromClause, type Orderable } from '../sql/selectable.js';
-import { replaceFrom } from '../sql/visitors.js';
-import type { CompiledStatement } from '../sql/compiler.js';
-import { ShapeKey, schemaId } from '../sql/shape.js';
-import { exactIntegerColumns } from '../engine/engine.js';
-import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
+} from '../../sql/expressions.js';
+import type { ForeignKey } from '../../sql/schema.js';
+import { Join, Select, TableAlias, type FromClause, type Orderable } from '../../sql/selectable.js';
+import { replaceFrom } from '../../sql/visitors.js';
+import type { CompiledStatement } from '../../sql/compiler.js';
+import { ShapeKey, schemaId } from '../../sql/shape.js';
+import { exactIntegerColumns } from '../../engine/engine.js';
+import { ColumnAttribute, RelationshipAttribute } from '../mapping/attributes.js';
 import {
   AmbiguousForeignKeysError,
   MultipleResultsFoundError,
   NoForeignKeysError,
   NoResultFoundError,
-} from './errors.js';
-import { LoadBatch, LoadContext, Planner, type EntityPlan } from './loading.js';
-import type { Mapper } from './mapper.js';
-import { buildLoadTree, type Loaded, type LoadedPath, type LoaderOption, type ShapeOfOptions } from './options.js';
-import type { Session } from './session.js';
-import { nextMark } from './state.js';
+} from '../errors.js';
+import { LoadBatch, LoadContext, Planner, type EntityPlan } from '../loading/loading.js';
+import type { Mapper } from '../mapping/mapper.js';
+import {
+  buildLoadTree,
+  type Loaded,
+  type LoadedPath,
+  type LoaderOption,
+  type ShapeOfOptions,
+} from '../loading/options.js';
+import type { Session } from '../session/session.js';
+import { nextMark } from '../session/state.js';
 
 /** A model under another name, to join its table twice: `const Manager = aliased(Employee)`. */
 export interface AliasedModel {

@@ -1,12 +1,12 @@
 /** All models of one Database: names, tables, mappers, and the step that resolves relationships. */
-import { ArgumentError } from '../sql/errors.js';
-import { MetaData } from '../sql/schema.js';
-import type { Dialect } from '../dialects/dialect.js';
-import { CompiledLoads } from './compiled.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { MetaData } from '../../sql/schema.js';
+import type { Dialect } from '../../dialects/dialect.js';
+import { CompiledLoads } from '../loading/compiled.js';
 import type { Mapper } from './mapper.js';
 import { installRelationship } from './model.js';
 import type { RelationshipProperty } from './relationships.js';
-import type { Session } from './session.js';
+import type { Session } from '../session/session.js';
 
 export class Registry {
   readonly metadata = new MetaData();

@@ -3,10 +3,10 @@
  * `joinedload(Post.author).selectinload(User.profile)`. Their types record what gets loaded, so
  * the query's result type lets you use those relationships without `await`.
  */
-import { ArgumentError } from '../sql/errors.js';
-import type { TableAlias } from '../sql/selectable.js';
-import { RelationshipAttribute } from './attributes.js';
-import type { RelationshipProperty } from './relationships.js';
+import { ArgumentError } from '../../sql/errors.js';
+import type { TableAlias } from '../../sql/selectable.js';
+import { RelationshipAttribute } from '../mapping/attributes.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
 
 export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains';
 

@@ -2,25 +2,25 @@
  * The Session: an identity map (one object per row), a unit of work (what to INSERT, UPDATE,
  * DELETE at flush), and one transaction on one connection, begun on first use.
  */
-import type { Dialect, QueryResult } from '../dialects/dialect.js';
-import type { Connection, Engine } from '../engine/engine.js';
-import type { Statement } from '../sql/dml.js';
-import type { CompiledStatement } from '../sql/compiler.js';
-import { ArgumentError } from '../sql/errors.js';
-import { ColumnElement, ColumnRef } from '../sql/expressions.js';
-import { Select, outputName } from '../sql/selectable.js';
-import { InvalidRequestError, NotLoadedError, NPlusOneError, PendingRollbackError } from './errors.js';
-import { LoadBatch, loadRelated, loadsWithoutSql, type EntityPlan } from './loading.js';
-import type { Mapper } from './mapper.js';
-import { Query } from './query.js';
-import type { Registry } from './registry.js';
-import type { RelationshipProperty } from './relationships.js';
+import type { Dialect, QueryResult } from '../../dialects/dialect.js';
+import type { Connection, Engine } from '../../engine/engine.js';
+import type { Statement } from '../../sql/dml.js';
+import type { CompiledStatement } from '../../sql/compiler.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { ColumnElement, ColumnRef } from '../../sql/expressions.js';
+import { Select, outputName } from '../../sql/selectable.js';
+import { InvalidRequestError, NotLoadedError, NPlusOneError, PendingRollbackError } from '../errors.js';
+import { LoadBatch, loadRelated, loadsWithoutSql, type EntityPlan } from '../loading/loading.js';
+import type { Mapper } from '../mapping/mapper.js';
+import { Query } from '../query/query.js';
+import type { Registry } from '../mapping/registry.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
 import { stateOf, type InstanceState } from './state.js';
 import { UnitOfWork } from './unitofwork.js';
-import type { CompiledLoads } from './compiled.js';
+import type { CompiledLoads } from '../loading/compiled.js';
 import { KeyMap, type IdentityMap } from './keymap.js';
 import { NestedTransaction, runNested } from './nested.js';
-import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
+import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from '../query/statements.js';
 
 export type NPlusOneMode = 'warn' | 'raise' | 'off';
 

@@ -1,7 +1,7 @@
 /** Class-level attributes: `User.username` (a column expression) and `User.posts` (a relationship). */
-import { ColumnRef, type ColumnElement } from '../sql/expressions.js';
-import type { Column } from '../sql/schema.js';
-import type { FromClause } from '../sql/selectable.js';
+import { ColumnRef, type ColumnElement } from '../../sql/expressions.js';
+import type { Column } from '../../sql/schema.js';
+import type { FromClause } from '../../sql/selectable.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
 

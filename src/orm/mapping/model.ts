@@ -2,13 +2,13 @@
  * `db.Model('User', { ... })`: builds the table, the mapper and a base class whose prototype has an
  * accessor per column and relationship, and whose static side has the column expressions.
  */
-import { ArgumentError } from '../sql/errors.js';
-import { Column, Table } from '../sql/schema.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { Column, Table } from '../../sql/schema.js';
 import { ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
-import { InstanceState, STATE } from './state.js';
+import { InstanceState, STATE } from '../session/state.js';
 
 export interface ModelOptions {
   /** Table name; defaults to the model name in snake_case (`BlogPost` → `blog_post`), as Flask-SQLAlchemy does. */

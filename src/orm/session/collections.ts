@@ -4,7 +4,7 @@
  * (Assigning by index, `list[i] = x`, is not seen: use push/splice or assign a new array.)
  */
 import type { InstanceState } from './state.js';
-import type { RelationshipProperty } from './relationships.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
 
 export class InstrumentedList<T extends object> extends Array<T> {
   // Results of map/filter/slice are plain arrays, not collections.

@@ -2,14 +2,14 @@
  * A Mapper ties a model class to its table: which attribute is which column, the primary key,
  * relationships, and how a result row becomes an instance.
  */
-import type { Dialect, ResultProcessor } from '../dialects/dialect.js';
-import { ArgumentError } from '../sql/errors.js';
-import type { Column, Table } from '../sql/schema.js';
-import type { FromClause } from '../sql/selectable.js';
+import type { Dialect, ResultProcessor } from '../../dialects/dialect.js';
+import { ArgumentError } from '../../sql/errors.js';
+import type { Column, Table } from '../../sql/schema.js';
+import type { FromClause } from '../../sql/selectable.js';
 import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
-import { MappingError } from './errors.js';
+import { MappingError } from '../errors.js';
 import type { RelationshipProperty } from './relationships.js';
-import { InstanceState, STATE } from './state.js';
+import { InstanceState, STATE } from '../session/state.js';
 import type { Registry } from './registry.js';
 
 export interface MappedColumn {

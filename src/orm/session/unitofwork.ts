@@ -3,7 +3,7 @@
  * children (table dependency order, then row order for self-references), INSERTs are batched
  * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse.
  */
-import { Delete, Insert, Update } from '../sql/dml.js';
+import { Delete, Insert, Update } from '../../sql/dml.js';
 import {
   BindParameter,
   ColumnRef,
@@ -12,13 +12,13 @@ import {
   bindValue,
   InExpression,
   type ColumnElement,
-} from '../sql/expressions.js';
-import type { Column, Table } from '../sql/schema.js';
-import { FlushError, StaleDataError } from './errors.js';
-import type { Mapper } from './mapper.js';
-import type { RelationshipProperty } from './relationships.js';
+} from '../../sql/expressions.js';
+import type { Column, Table } from '../../sql/schema.js';
+import { FlushError, StaleDataError } from '../errors.js';
+import type { Mapper } from '../mapping/mapper.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
-import { groupKey } from './loading.js';
+import { groupKey } from '../loading/loading.js';
 import { nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
 
 /** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */

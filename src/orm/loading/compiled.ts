@@ -4,9 +4,9 @@
  * building its SELECT and compiling it: SQLAlchemy's compiled cache, kept at the ORM level so the
  * loading plan is reused too.
  */
-import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
-import type { ShapedSql } from '../sql/compiler.js';
-import type { SqlType } from '../sql/types.js';
+import { BoundedMap, COMPILED_CACHE_SIZE } from '../../sql/bounded.js';
+import type { ShapedSql } from '../../sql/compiler.js';
+import type { SqlType } from '../../sql/types.js';
 import type { EntityPlan } from './loading.js';
 
 export interface CompiledLoad {

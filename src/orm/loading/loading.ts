@@ -3,7 +3,7 @@
  * aliases in the same row), selectin (a second query with IN, batched), and lazy loads (the same
  * query for one parent). Every object goes through the session's identity map.
  */
-import type { ResultProcessor } from '../dialects/dialect.js';
+import type { ResultProcessor } from '../../dialects/dialect.js';
 import {
   BinaryExpression,
   BindParameter,
@@ -13,19 +13,19 @@ import {
   and_,
   bindValue,
   type ColumnElement,
-} from '../sql/expressions.js';
-import { exactIntegerColumns } from '../engine/engine.js';
+} from '../../sql/expressions.js';
+import { exactIntegerColumns } from '../../engine/engine.js';
 import type { CompiledLoad } from './compiled.js';
-import { KeyMap, type IdentityMap } from './keymap.js';
-import type { Column } from '../sql/schema.js';
-import { Join, Select, TableAlias, type FromClause } from '../sql/selectable.js';
-import { OrderByElement } from '../sql/expressions.js';
-import { replaceFrom } from '../sql/visitors.js';
-import type { Mapper, RowReader } from './mapper.js';
+import { KeyMap, type IdentityMap } from '../session/keymap.js';
+import type { Column } from '../../sql/schema.js';
+import { Join, Select, TableAlias, type FromClause } from '../../sql/selectable.js';
+import { OrderByElement } from '../../sql/expressions.js';
+import { replaceFrom } from '../../sql/visitors.js';
+import type { Mapper, RowReader } from '../mapping/mapper.js';
 import type { LoadNode, LoadStrategy } from './options.js';
-import type { RelationshipProperty } from './relationships.js';
-import type { Session } from './session.js';
-import { nextMark, type InstanceState } from './state.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
+import type { Session } from '../session/session.js';
+import { nextMark, type InstanceState } from '../session/state.js';
 
 /**
  * Keys per selectin IN list: as many as the driver's parameter limit allows (DESIGN.md), so loading

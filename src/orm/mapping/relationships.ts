@@ -10,17 +10,17 @@ import {
   OrderByElement,
   TextClause,
   and_,
-} from '../sql/expressions.js';
-import { ArgumentError } from '../sql/errors.js';
-import type { Column, ForeignKey, Table } from '../sql/schema.js';
-import { Select, TableAlias, type FromClause } from '../sql/selectable.js';
-import { replaceFrom } from '../sql/visitors.js';
+} from '../../sql/expressions.js';
+import { ArgumentError } from '../../sql/errors.js';
+import type { Column, ForeignKey, Table } from '../../sql/schema.js';
+import { Select, TableAlias, type FromClause } from '../../sql/selectable.js';
+import { replaceFrom } from '../../sql/visitors.js';
 import { RelationshipAttribute } from './attributes.js';
-import { InstrumentedList } from './collections.js';
+import { InstrumentedList } from '../session/collections.js';
 import type { LazyStrategy, RelationshipDecl, RelationshipOptions } from './declarative.js';
-import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedError } from './errors.js';
+import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedError } from '../errors.js';
 import type { Mapper } from './mapper.js';
-import { stateOf, type InstanceState } from './state.js';
+import { stateOf, type InstanceState } from '../session/state.js';
 
 export type Direction = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
 

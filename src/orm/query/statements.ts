@@ -4,11 +4,11 @@
  * `session.execute(...)`. They go straight to the database: no identity map, no cascades, no
  * backref sync (as in SQLAlchemy, bulk DML bypasses the unit of work).
  */
-import { Delete, Insert, Update } from '../sql/dml.js';
-import { ArgumentError } from '../sql/errors.js';
-import { and_, requireElement, type ColumnElement } from '../sql/expressions.js';
-import type { Column } from '../sql/schema.js';
-import type { Mapper } from './mapper.js';
+import { Delete, Insert, Update } from '../../sql/dml.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { and_, requireElement, type ColumnElement } from '../../sql/expressions.js';
+import type { Column } from '../../sql/schema.js';
+import type { Mapper } from '../mapping/mapper.js';
 
 /** Column values by attribute name, as a model's instances take them. */
 export type ValuesOf<T> = { [K in keyof T]?: T[K] };

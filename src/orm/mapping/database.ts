@@ -3,10 +3,10 @@
  * registry and a default session, and carries the declaration helpers (`db.Model`, `db.Column`,
  * `db.relationship`, types, loader options) so a model file reads like the SQLAlchemy original.
  */
-import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../engine/engine.js';
-import { DropTable } from '../sql/dml.js';
-import { ArgumentError } from '../sql/errors.js';
-import { and_, func, not_, or_, text } from '../sql/expressions.js';
+import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
+import { DropTable } from '../../sql/dml.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { and_, func, not_, or_, text } from '../../sql/expressions.js';
 import {
   ForeignKey as SqlForeignKey,
   Table as SqlTable,
@@ -14,11 +14,11 @@ import {
   type ColumnOptions,
   type ForeignKeyOptions,
   type ForeignKeyTarget,
-} from '../sql/schema.js';
-import { Select } from '../sql/selectable.js';
-import { adaptColumns } from '../sql/visitors.js';
-import * as types from '../sql/types.js';
-import type { SqlType } from '../sql/types.js';
+} from '../../sql/schema.js';
+import { Select } from '../../sql/selectable.js';
+import { adaptColumns } from '../../sql/visitors.js';
+import * as types from '../../sql/types.js';
+import type { SqlType } from '../../sql/types.js';
 import {
   ColumnDecl,
   RelationshipDecl,
@@ -29,12 +29,12 @@ import {
   type RelationshipOptions,
 } from './declarative.js';
 import { createModel, type ModelOptions } from './model.js';
-import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from './options.js';
-import { Query, makeAlias, type AliasedModel } from './query.js';
+import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
+import { Query, makeAlias, type AliasedModel } from '../query/query.js';
 import { Registry } from './registry.js';
-import { delete_, insert, update } from './statements.js';
-import { Session, type NPlusOneMode, type SessionOptions } from './session.js';
-import type { ColumnElement } from '../sql/expressions.js';
+import { delete_, insert, update } from '../query/statements.js';
+import { Session, type NPlusOneMode, type SessionOptions } from '../session/session.js';
+import type { ColumnElement } from '../../sql/expressions.js';
 import type { ColumnAttribute } from './attributes.js';
 
 /** `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, `Column('Name', String(120))`. */

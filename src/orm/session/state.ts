@@ -1,9 +1,9 @@
 /** Per-instance bookkeeping: column values, what changed, what is loaded, which session owns it. */
-import type { Mapper } from './mapper.js';
-import type { LoadBatch } from './loading.js';
+import type { Mapper } from '../mapping/mapper.js';
+import type { LoadBatch } from '../loading/loading.js';
 import type { Session } from './session.js';
-import type { LoadStrategy } from './options.js';
-import type { RelationshipProperty } from './relationships.js';
+import type { LoadStrategy } from '../loading/options.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
 
 export const STATE: unique symbol = Symbol('relata.state');
 
