@@ -4,6 +4,7 @@
  */
 import type { SqlCompiler } from '../sql/compiler.js';
 import type { SqlType } from '../sql/types.js';
+import { ArgumentError } from '../sql/errors.js';
 
 /** Rows come back as arrays, in the order of the selected columns: the cheapest shape to hydrate. */
 export interface QueryResult {
@@ -27,10 +28,38 @@ export interface ExecuteOptions {
   readonly exactIntegers?: readonly boolean[];
 }
 
+/** The SQL standard's isolation levels, as PostgreSQL and MySQL spell them. */
+export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable';
+
+export const ISOLATION_LEVELS: readonly IsolationLevel[] = [
+  'read uncommitted',
+  'read committed',
+  'repeatable read',
+  'serializable',
+];
+
+/** The level as SQL (`SERIALIZABLE`), refusing anything that is not one of ISOLATION_LEVELS. */
+export function isolationLevelSql(level: IsolationLevel): string {
+  if (!ISOLATION_LEVELS.includes(level)) {
+    throw new ArgumentError(
+      `unknown isolation level '${String(level)}' (expected one of: ${ISOLATION_LEVELS.join(', ')})`,
+    );
+  }
+  return level.toUpperCase();
+}
+
+export interface BeginOptions {
+  /** The transaction's isolation level; the server's default when absent. */
+  readonly isolation?: IsolationLevel;
+  /** A transaction that may not write (the database refuses writes in it). */
+  readonly readOnly?: boolean;
+}
+
 /** One physical connection. Everything on it happens in order. */
 export interface DriverConnection {
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult>;
-  begin(): Promise<void>;
+  /** Starts a transaction; a connection already in one refuses (transactions never nest: use savepoints). */
+  begin(options?: BeginOptions): Promise<void>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   savepoint(name: string): Promise<void>;
@@ -50,12 +79,18 @@ export interface DriverConnection {
   insertGeneratingKeys?(sql: string, params: readonly unknown[]): Promise<QueryResult>;
   /** False once the connection broke; a broken connection is discarded, never reused. */
   readonly usable: boolean;
+  /** True between begin() and commit()/rollback(). */
+  readonly inTransaction: boolean;
 }
 
 export interface PoolOptions {
-  /** Most connections open at once. */
+  /** Most connections open at once (default 10; an in-memory SQLite database always has one). */
   readonly max?: number;
-  /** How long `acquire()` waits for a free connection before failing, in ms. */
+  /**
+   * How long `acquire()` waits for a free connection before failing, in ms (default 30,000 on servers).
+   * On SQLite (default 5,000) it also bounds the wait for the database's write lock, and for the one
+   * connection of an in-memory database, which another session's open transaction holds.
+   */
   readonly acquireTimeoutMs?: number;
 }
 

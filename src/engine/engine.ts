@@ -2,7 +2,7 @@
  * The Engine: a dialect, its driver's connections, and the one event point every statement passes
  * through (echo, counters, N+1 reports all hang off it).
  */
-import type { Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
+import type { BeginOptions, Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
 import type { CompiledStatement, ShapedSql } from '../sql/compiler.js';
 import { ShapeKey } from '../sql/shape.js';
 import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
@@ -214,8 +214,18 @@ export class Connection {
     this.engine.emit({ kind: 'transaction', sql, params: [], durationMs: performance.now() - start, rowCount: 0 });
   }
 
-  begin(): Promise<void> {
-    return this.control('BEGIN', () => this.raw.begin());
+  begin(options: BeginOptions = {}): Promise<void> {
+    const what = [
+      'BEGIN',
+      options.isolation && `ISOLATION LEVEL ${options.isolation.toUpperCase()}`,
+      options.readOnly && 'READ ONLY',
+    ];
+    return this.control(what.filter(Boolean).join(' '), () => this.raw.begin(options));
+  }
+
+  /** True between begin() and commit()/rollback(). */
+  get inTransaction(): boolean {
+    return this.raw.inTransaction;
   }
   commit(): Promise<void> {
     return this.control('COMMIT', () => this.raw.commit());

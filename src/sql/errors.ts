@@ -20,6 +20,19 @@ export class CompileError extends RelataError {
   override readonly code = 'compile';
 }
 
+/** What a driver knows about an error, beyond its message. */
+export interface DatabaseErrorDetails {
+  readonly cause?: unknown;
+  /** The SQLSTATE the server reported ('40001', '23505'…). */
+  readonly sqlState?: string;
+  /** The server's or driver's numeric error code (MySQL's 1213, SQLite's result code 5…). */
+  readonly errno?: number;
+  /** The driver's own name for it ('SQLITE_BUSY', 'ER_LOCK_DEADLOCK', 'ECONNRESET'…). */
+  readonly driverCode?: string;
+  /** See DatabaseError.retryable. */
+  readonly retryable?: boolean;
+}
+
 /** Base of errors reported by the database driver, with the SQL that caused them. */
 export class DatabaseError extends RelataError {
   override readonly code: string = 'database';
@@ -29,6 +42,28 @@ export class DatabaseError extends RelataError {
   table?: string;
   /** The constraint (or constrained columns) named by the driver's message, when there is one. */
   constraint?: string;
+  /** The SQLSTATE the server reported, when it reported one (PostgreSQL, MySQL). */
+  sqlState?: string;
+  /** The numeric error code: MySQL's errno (1213), SQLite's primary result code (5 for SQLITE_BUSY). */
+  errno?: number;
+  /** The driver's name for the error: 'SQLITE_BUSY', 'ER_LOCK_DEADLOCK', 'ECONNRESET'… */
+  driverCode?: string;
+  /**
+   * True when running the whole transaction again may succeed: a serialization failure (40001), a
+   * deadlock (40P01, MySQL 1213), a lock wait timeout (1205), a Galera node not ready (1047), a busy
+   * SQLite database, or a connection lost before COMMIT. The transaction is gone either way:
+   * roll back, then re-run all of it (`db.transaction()` does). Never true for a COMMIT whose
+   * outcome is unknown (CommitOutcomeUnknownError).
+   */
+  retryable: boolean;
+
+  constructor(message: string, details: DatabaseErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.sqlState = details.sqlState;
+    this.errno = details.errno;
+    this.driverCode = details.driverCode;
+    this.retryable = details.retryable ?? false;
+  }
 }
 
 /** A constraint (unique, foreign key, not null, check) was violated. */
@@ -38,7 +73,17 @@ export class IntegrityError extends DatabaseError {
 
 /** The database could not run the statement: no such table, lost connection, lock timeout… */
 export class OperationalError extends DatabaseError {
-  override readonly code = 'operational';
+  override readonly code: string = 'operational';
+}
+
+/**
+ * The connection was lost while COMMIT was in flight: the transaction may or may not have been
+ * committed, and nothing can tell which from here. Never retried automatically (a retry could apply
+ * the work twice); check the data, or make the work idempotent (a unique request key), then decide.
+ */
+export class CommitOutcomeUnknownError extends OperationalError {
+  override readonly code = 'commit-outcome-unknown';
+  override retryable = false;
 }
 
 /** A value did not fit its column: too long, out of range, not a valid number or date. */

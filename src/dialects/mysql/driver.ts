@@ -12,6 +12,7 @@ import type {
   ResultSetHeader,
 } from 'mysql2/promise';
 import {
+  CommitOutcomeUnknownError,
   DataError,
   DatabaseError,
   IntegrityError,
@@ -19,7 +20,15 @@ import {
   ProgrammingError,
   RelataError,
 } from '../../sql/errors.js';
-import type { Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
+import {
+  isolationLevelSql,
+  type BeginOptions,
+  type Driver,
+  type DriverConnection,
+  type ExecuteOptions,
+  type PoolOptions,
+  type QueryResult,
+} from '../dialect.js';
 import type { MysqlServerInfo } from './compiler.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -57,7 +66,7 @@ export class MysqlConnection implements DriverConnection {
   }
 
   async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
-    const [result, fields] = await this.run(sql, params);
+    const [result, fields] = await this.run(sql, params, options.returnsRows);
     if (Array.isArray(result)) {
       return {
         rows: result as unknown[][],
@@ -80,9 +89,13 @@ export class MysqlConnection implements DriverConnection {
     };
   }
 
-  private async run(sql: string, params: readonly unknown[]): Promise<[unknown, FieldPacket[] | undefined]> {
+  private async run(
+    sql: string,
+    params: readonly unknown[],
+    reads = true,
+  ): Promise<[unknown, FieldPacket[] | undefined]> {
     const lost = this.brokenBy;
-    if (lost) throw connectionLost(lost, 'earlier');
+    if (lost) throw connectionLost(lost, 'earlier', this.inTransaction);
     try {
       // Values always travel as prepared-statement parameters; statements without any (DDL, SAVEPOINT,
       // which MySQL refuses to prepare) use the text protocol, where nothing is interpolated either.
@@ -93,14 +106,25 @@ export class MysqlConnection implements DriverConnection {
     } catch (err) {
       if (isConnectionFailure(err)) {
         this.failure ??= err as Error;
-        throw connectionLost(err as Error, 'now');
+        // A write outside a transaction commits by itself: lost in flight, nobody knows whether it did.
+        if (!this.inTransaction && !reads) throw commitOutcomeUnknown(err);
+        throw connectionLost(err as Error, 'now', this.inTransaction);
+      }
+      if (!isServerError(err)) {
+        // Raised in the client, e.g. while encoding a parameter it cannot (a boxed Number): the packet
+        // may be half-written, and the next query on this connection would wait forever. Destroy it.
+        this.failure ??= err as Error;
       }
       throw mapMysqlError(err, sql);
     }
   }
 
-  async begin(): Promise<void> {
-    await this.run('START TRANSACTION', []);
+  /** SET TRANSACTION for the isolation level (it applies to the next transaction only), then START TRANSACTION. */
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.inTransaction) throw new ProgrammingError('this MySQL connection is already in a transaction');
+    if (options.isolation)
+      await this.run(`SET TRANSACTION ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`, []);
+    await this.run(options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION', []);
     this.inTransaction = true;
   }
 
@@ -108,12 +132,7 @@ export class MysqlConnection implements DriverConnection {
     try {
       await this.run('COMMIT', []);
     } catch (err) {
-      if (this.brokenBy) {
-        throw new OperationalError(
-          'the connection to MySQL was lost during COMMIT: the transaction may or may not have been committed',
-          { cause: err },
-        );
-      }
+      if (this.brokenBy) throw commitOutcomeUnknown(err);
       throw err;
     } finally {
       this.inTransaction = false;
@@ -313,6 +332,10 @@ export class MysqlDriver implements Driver {
   private connectError(err: unknown): Error {
     const mapped = mapMysqlError(err);
     mapped.message = `cannot connect to MySQL at ${this.config.displayUrl}: ${mapped.message}`;
+    // Refused or reset before any transaction began: trying again later is safe.
+    if (isConnectionFailure(err) || /^(ECONNREFUSED|ENOTFOUND|EHOSTUNREACH)$/.test(mapped.driverCode ?? '')) {
+      mapped.retryable = true;
+    }
     return mapped;
   }
 }
@@ -335,6 +358,7 @@ interface MysqlErrorFields {
   code?: string;
   fatal?: boolean;
   sqlMessage?: string;
+  sqlState?: string;
 }
 
 // Client-side error numbers (CR_*) and server ones that mean the session is gone.
@@ -357,17 +381,39 @@ function isConnectionFailure(err: unknown): boolean {
   );
 }
 
-function connectionLost(err: Error, when: 'now' | 'earlier'): OperationalError {
+function connectionLost(err: Error, when: 'now' | 'earlier', inTransaction: boolean): OperationalError {
   const what =
     when === 'now'
       ? `the connection to MySQL was lost (${err.message})`
       : `this connection to MySQL was lost earlier (${err.message})`;
-  return new OperationalError(
-    `${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`,
-    {
-      cause: err,
-    },
+  const advice = inTransaction
+    ? 'its transaction is gone: roll back (session.rollback()) and retry on a new connection'
+    : 'retry on a new connection';
+  // Before COMMIT the server rolls the transaction back: running all of it again is safe.
+  return new OperationalError(`${what}; ${advice}`, { cause: err, ...codesOf(err), retryable: true });
+}
+
+function commitOutcomeUnknown(err: unknown): CommitOutcomeUnknownError {
+  return new CommitOutcomeUnknownError(
+    'the connection to MySQL was lost while the transaction was committing: it may or may not have been committed',
+    { cause: err, ...codesOf(err as Error) },
   );
+}
+
+/** An error the server sent (it carries the server's message); anything else was raised in the client. */
+function isServerError(err: unknown): boolean {
+  return typeof (err as MysqlErrorFields | null)?.sqlMessage === 'string';
+}
+
+/**
+ * Errors after which re-running the whole transaction may succeed: deadlock (1213, also Galera's
+ * certification failure), lock wait timeout (1205), Galera node not ready (1047 WSREP_NOT_READY).
+ */
+const RETRYABLE_ERRNOS = new Set([1213, 1205, 1047]);
+
+function codesOf(err: Error): { sqlState?: string; errno?: number; driverCode?: string } {
+  const e = err as MysqlErrorFields;
+  return { sqlState: e.sqlState, errno: e.errno, driverCode: e.code };
 }
 
 /** The table an INSERT/UPDATE/DELETE writes to, for messages that do not name it. */
@@ -388,12 +434,13 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
   const e = err as Error & MysqlErrorFields;
   const errno = e.errno ?? 0;
   const message = e.sqlMessage ?? e.message;
+  const details = { cause: err, ...codesOf(e), retryable: RETRYABLE_ERRNOS.has(errno) };
   let mapped: DatabaseError;
   let m: RegExpExecArray | null;
   switch (errno) {
     case 1062: // ER_DUP_ENTRY
     case 1586: // ER_DUP_ENTRY_WITH_KEY_NAME
-      mapped = new IntegrityError(message, { cause: err });
+      mapped = new IntegrityError(message, details);
       m = /for key '(?:([^'.]+)\.)?([^']+)'/.exec(message);
       mapped.table = m?.[1] ?? tableOf(sql);
       // MySQL calls every primary key PRIMARY; name it as the other dialects do (pk_<table>).
@@ -403,7 +450,7 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
     case 1452: // ER_NO_REFERENCED_ROW_2
     case 1216:
     case 1217:
-      mapped = new IntegrityError(message, { cause: err });
+      mapped = new IntegrityError(message, details);
       m = /\(`[^`]*`\.`([^`]+)`, CONSTRAINT `([^`]+)`/.exec(message);
       if (m) {
         mapped.table = m[1];
@@ -412,7 +459,7 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
       break;
     case 1048: // ER_BAD_NULL_ERROR: "Column 'x' cannot be null"
     case 1364: // ER_NO_DEFAULT_FOR_FIELD: "Field 'x' doesn't have a default value"
-      mapped = new IntegrityError(message, { cause: err });
+      mapped = new IntegrityError(message, details);
       m = /(?:Column|Field) '([^']+)'/.exec(message);
       mapped.table = tableOf(sql);
       // As SQLite and PostgreSQL report it: <table>.<column>.
@@ -420,21 +467,21 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
       break;
     case 3819: // ER_CHECK_CONSTRAINT_VIOLATED (MySQL): "Check constraint 'c' is violated."
     case 4025: // ER_CONSTRAINT_FAILED (MariaDB): "CONSTRAINT `c` failed for `db`.`t`"
-      mapped = new IntegrityError(message, { cause: err });
+      mapped = new IntegrityError(message, details);
       m = /constraint [`']([^`']+)[`']/i.exec(message);
       if (m) mapped.constraint = m[1];
       m = /for `[^`]*`\.`([^`]+)`/.exec(message);
       if (m) mapped.table = m[1];
       break;
     case 1146: // ER_NO_SUCH_TABLE: "Table 'db.t' doesn't exist"
-      mapped = new OperationalError(`${message} (were the tables created? await db.createAll())`, { cause: err });
+      mapped = new OperationalError(`${message} (were the tables created? await db.createAll())`, details);
       m = /Table '(?:[^'.]*\.)?([^']+)' doesn't exist/.exec(message);
       if (m) mapped.table = m[1];
       break;
     case 1054: // ER_BAD_FIELD_ERROR
     case 1064: // ER_PARSE_ERROR
     case 1149: // ER_SYNTAX_ERROR
-      mapped = new ProgrammingError(message, { cause: err });
+      mapped = new ProgrammingError(message, details);
       break;
     case 1264: // ER_WARN_DATA_OUT_OF_RANGE
     case 1406: // ER_DATA_TOO_LONG
@@ -443,13 +490,13 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
     case 1265: // WARN_DATA_TRUNCATED
     case 1690: // ER_DATA_OUT_OF_RANGE
     case 3140: // ER_INVALID_JSON_TEXT
-      mapped = new DataError(message, { cause: err });
+      mapped = new DataError(message, details);
       break;
     default:
       // 1213 deadlock, 1205 lock wait timeout, 1040 too many connections, 1045 access denied, 1049 unknown database…
       mapped = /^ER_(PARSE|SYNTAX|WRONG|BAD)_/.test(e.code ?? '')
-        ? new ProgrammingError(message, { cause: err })
-        : new OperationalError(e.code ? `${message} (${e.code})` : message, { cause: err });
+        ? new ProgrammingError(message, details)
+        : new OperationalError(e.code ? `${message} (${e.code})` : message, details);
   }
   return mapped;
 }

@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import {
+  CommitOutcomeUnknownError,
   DataError,
   DatabaseError,
   IntegrityError,
@@ -13,7 +14,15 @@ import {
   ProgrammingError,
   RelataError,
 } from '../../sql/errors.js';
-import type { Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
+import {
+  isolationLevelSql,
+  type BeginOptions,
+  type Driver,
+  type DriverConnection,
+  type ExecuteOptions,
+  type PoolOptions,
+  type QueryResult,
+} from '../dialect.js';
 
 export const DEFAULT_POOL_MAX = 10;
 /** SQLAlchemy's pool_timeout default: long enough for a busy pool, short enough that a leak is not a hang. */
@@ -51,14 +60,19 @@ const TEXT_PARSERS = new Map<number, (text: string) => unknown>([
 /**
  * Names for the statements an application runs again and again, so PostgreSQL parses and plans each
  * once per connection instead of on every execution (asyncpg and SQLAlchemy's asyncpg dialect keep
- * such a cache too). A statement is named on its second execution, so one-off SQL never takes a slot;
- * once `capacity` statements are named, further ones run unnamed, as before. Names are never reused
- * for different SQL: pg refuses that, and the server keeps a name's plan until the connection ends.
+ * such a cache too): about 20 % of a primary-key lookup on a direct connection. A statement is named
+ * on its second execution, so one-off SQL never takes a slot; once `capacity` statements are named,
+ * further ones run unnamed.
+ *
+ * A name is this process's tag and a hash of the SQL, and one name is only ever given to one text:
+ * two processes, or two Databases, can never run each other's statements under one name. Names are
+ * only used on a connection verified to be a PostgreSQL backend of its own (see isDirect): behind a
+ * transaction-mode pooler (PgBouncer) a name prepared in one transaction may be missing, or another
+ * client's, in the next, so there every statement is unnamed.
  */
 export class PreparedStatementNames {
   private readonly named = new Map<string, string>();
   private readonly seenOnce = new Set<string>();
-  private counter = 0;
 
   constructor(readonly capacity: number) {}
 
@@ -72,15 +86,66 @@ export class PreparedStatementNames {
       return undefined;
     }
     this.seenOnce.delete(sql);
-    const fresh = `relata_${++this.counter}`;
+    const fresh = statementName(sql);
+    if (fresh === undefined) return undefined;
     this.named.set(sql, fresh);
     return fresh;
   }
 
-  /** After the server rejected a stale plan: the SQL gets a new name (and a new Parse) next time. */
+  /** After the server rejected a stale plan: the SQL gets a new Parse next time. */
   forget(sql: string): void {
     this.named.delete(sql);
   }
+}
+
+/** This process's part of every statement name: random, so no other process's names can equal ours. */
+const PROCESS_TAG = Math.floor(Math.random() * 36 ** 6)
+  .toString(36)
+  .padStart(6, '0');
+/** Every name this process gave, with its SQL: a hash collision gets no name rather than a shared one. */
+const namesGiven = new Map<string, string>();
+
+function statementName(sql: string): string | undefined {
+  const name = `relata_${PROCESS_TAG}_${hash53(sql).toString(36)}`;
+  const owner = namesGiven.get(name);
+  if (owner === undefined) namesGiven.set(name, sql);
+  else if (owner !== sql) return undefined;
+  return name;
+}
+
+/** cyrb53: a fast 53-bit string hash (not cryptographic; collisions are refused above). */
+function hash53(text: string): number {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ ch, 2654435761);
+    h2 = Math.imul(h2 ^ ch, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return 4294967296 * (2097151 & h2) + (h1 >>> 0);
+}
+
+/**
+ * Whether statement names are safe on this client: true when it talks to one PostgreSQL backend for
+ * its whole life. PostgreSQL tells a client its backend's process id at connect (BackendKeyData);
+ * a pooler (PgBouncer, pgcat, Odyssey, Supavisor) hands out a made-up one, since the backend changes
+ * under it. So the id must equal what pg_backend_pid() answers. Asked once per physical connection.
+ */
+const directClients = new WeakMap<pg.ClientBase, Promise<boolean>>();
+
+function isDirect(client: pg.PoolClient): Promise<boolean> {
+  let direct = directClients.get(client);
+  if (!direct) {
+    const announced = (client as unknown as { processID: number | null }).processID;
+    direct = client.query<[number]>({ text: 'SELECT pg_backend_pid()', rowMode: 'array' }).then(
+      (r) => announced !== null && r.rows[0]?.[0] === announced,
+      () => false,
+    );
+    directClients.set(client, direct);
+  }
+  return direct;
 }
 
 /** 0A000 "cached plan must not change result type": a named statement outlived an ALTER TABLE. */
@@ -89,6 +154,12 @@ function isStalePlan(err: unknown): boolean {
     (err as PgErrorFields | null)?.code === '0A000' &&
     /cached plan must not change result type/.test(String((err as Error).message))
   );
+}
+
+/** 26000 "prepared statement does not exist", 42P05 "already exists": the backend is not the one the name was prepared on. */
+function isLostName(err: unknown): boolean {
+  const code = (err as PgErrorFields | null)?.code;
+  return code === '26000' || code === '42P05';
 }
 
 export class PostgresConnection implements DriverConnection {
@@ -118,16 +189,21 @@ export class PostgresConnection implements DriverConnection {
   }
 
   async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
-    const name = this.names?.nameFor(sql);
+    let name = this.names?.nameFor(sql);
+    if (name !== undefined && !(await isDirect(this.client))) name = undefined;
     let result: pg.QueryArrayResult<unknown[]>;
     try {
-      result = await this.run(sql, params, name);
+      result = await this.run(sql, params, name, options.returnsRows);
     } catch (err) {
-      if (name === undefined || !isStalePlan((err as Error).cause)) throw err;
-      this.names!.forget(sql);
-      // Inside a transaction the error has already aborted it; outside, the statement simply runs again.
+      const cause = (err as Error).cause;
+      if (name === undefined || !(isStalePlan(cause) || isLostName(cause))) throw err;
+      // The named statement is gone or stale on this backend (an ALTER TABLE; DISCARD ALL; a pooler):
+      // stop naming on this connection. Inside a transaction the error has already aborted it;
+      // outside, the statement simply runs again, unnamed.
+      if (isLostName(cause)) directClients.set(this.client, Promise.resolve(false));
+      else this.names!.forget(sql);
       if (this.inTransaction) throw err;
-      result = await this.run(sql, params, undefined);
+      result = await this.run(sql, params, undefined, options.returnsRows);
     }
     return {
       rows: result.rows,
@@ -136,21 +212,37 @@ export class PostgresConnection implements DriverConnection {
     };
   }
 
-  private async run(sql: string, params: readonly unknown[], name?: string): Promise<pg.QueryArrayResult<unknown[]>> {
-    if (this.broken) throw connectionLost(this.broken, 'earlier');
+  private async run(
+    sql: string,
+    params: readonly unknown[],
+    name?: string,
+    reads = true,
+  ): Promise<pg.QueryArrayResult<unknown[]>> {
+    if (this.broken) throw connectionLost(this.broken, 'earlier', this.inTransaction);
     try {
       return await this.client.query<unknown[]>({ text: sql, values: params as unknown[], rowMode: 'array', name });
     } catch (err) {
       if (isConnectionFailure(err)) {
         this.broken ??= err as Error;
-        throw connectionLost(err as Error, 'now');
+        // A write outside a transaction commits by itself: lost in flight, nobody knows whether it did.
+        if (!this.inTransaction && !reads) throw commitOutcomeUnknown(err);
+        throw connectionLost(err as Error, 'now', this.inTransaction);
+      }
+      if (!isServerError(err)) {
+        // An error raised in the client (a value it could not serialize, a protocol surprise) may leave
+        // the connection mid-message: never hand it out again.
+        this.broken ??= err as Error;
       }
       throw mapPostgresError(err);
     }
   }
 
-  async begin(): Promise<void> {
-    await this.run('BEGIN', []);
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.inTransaction) throw new ProgrammingError('this PostgreSQL connection is already in a transaction');
+    let sql = 'BEGIN';
+    if (options.isolation) sql += ` ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`;
+    if (options.readOnly) sql += ' READ ONLY';
+    await this.run(sql, []);
     this.inTransaction = true;
   }
 
@@ -159,12 +251,7 @@ export class PostgresConnection implements DriverConnection {
     try {
       result = await this.run('COMMIT', []);
     } catch (err) {
-      if (this.broken) {
-        throw new OperationalError(
-          'the connection to PostgreSQL was lost during COMMIT: the transaction may or may not have been committed',
-          { cause: err },
-        );
-      }
+      if (this.broken) throw commitOutcomeUnknown(err);
       throw err;
     } finally {
       this.inTransaction = false;
@@ -174,6 +261,7 @@ export class PostgresConnection implements DriverConnection {
     if (result.command === 'ROLLBACK') {
       throw new OperationalError(
         'COMMIT was refused: an earlier statement in this transaction failed, so PostgreSQL rolled it back; nothing was written',
+        { sqlState: '25P02', driverCode: '25P02' },
       );
     }
   }
@@ -325,13 +413,10 @@ export class PostgresDriver implements Driver {
       );
     }
     const mapped = mapPostgresError(err);
-    if (mapped instanceof RelataError) {
-      mapped.message = `cannot connect to PostgreSQL at ${this.config.displayUrl}: ${mapped.message}`;
-      return mapped;
-    }
-    return new OperationalError(`cannot connect to PostgreSQL at ${this.config.displayUrl}: ${message}`, {
-      cause: err,
-    });
+    mapped.message = `cannot connect to PostgreSQL at ${this.config.displayUrl}: ${mapped.message}`;
+    // Refused or reset before any transaction began: trying again later is safe.
+    if (mapped instanceof DatabaseError && isConnectionFailure(err)) mapped.retryable = true;
+    return mapped;
   }
 }
 
@@ -355,17 +440,37 @@ function isConnectionFailure(err: unknown): boolean {
   return !code && /Connection terminated|not queryable|connection error|Client was closed/i.test(err.message);
 }
 
-function connectionLost(err: Error, when: 'now' | 'earlier'): OperationalError {
+function connectionLost(err: Error, when: 'now' | 'earlier', inTransaction: boolean): OperationalError {
   const what =
     when === 'now'
       ? `the connection to PostgreSQL was lost (${err.message})`
       : `this connection to PostgreSQL was lost earlier (${err.message})`;
-  return new OperationalError(
-    `${what}; its transaction is gone: roll back (session.rollback()) and retry on a new connection`,
-    {
-      cause: err,
-    },
+  const advice = inTransaction
+    ? 'its transaction is gone: roll back (session.rollback()) and retry on a new connection'
+    : 'retry on a new connection';
+  // Before COMMIT the server rolls the transaction back: running all of it again is safe.
+  return new OperationalError(`${what}; ${advice}`, { cause: err, ...codesOf(err), retryable: true });
+}
+
+function commitOutcomeUnknown(err: unknown): CommitOutcomeUnknownError {
+  return new CommitOutcomeUnknownError(
+    'the connection to PostgreSQL was lost while the transaction was committing: it may or may not have been committed',
+    { cause: err, ...codesOf(err as Error) },
   );
+}
+
+/** An error PostgreSQL itself reported (it carries a SQLSTATE); anything else was raised in the client. */
+function isServerError(err: unknown): boolean {
+  return err instanceof Error && /^[0-9A-Z]{5}$/.test((err as PgErrorFields).code ?? '') && 'severity' in err;
+}
+
+/** SQLSTATEs after which re-running the whole transaction may succeed. */
+const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
+
+function codesOf(err: Error): { sqlState?: string; driverCode?: string } {
+  const code = (err as PgErrorFields).code;
+  if (!code) return {};
+  return /^E[A-Z]+$/.test(code) ? { driverCode: code } : { sqlState: code, driverCode: code };
 }
 
 /** Maps a pg error (SQLSTATE in `code`, plus `constraint`, `table`, `column`) to Relata's error classes. */
@@ -374,24 +479,25 @@ export function mapPostgresError(err: unknown): Error {
   if (!(err instanceof Error)) return new OperationalError(String(err));
   const e = err as Error & PgErrorFields;
   const code = e.code ?? '';
+  const details = { cause: err, ...codesOf(e), retryable: RETRYABLE_SQLSTATES.has(code) };
   let mapped: DatabaseError;
   if (code.startsWith('23')) {
     // 23505 unique, 23503 foreign key, 23502 not null, 23514 check: pg reports the constraint and table by name.
     const where = e.table && !e.message.includes(`"${e.table}"`) ? ` on table "${e.table}"` : '';
-    mapped = new IntegrityError(e.message + where, { cause: err });
+    mapped = new IntegrityError(e.message + where, details);
     if (e.constraint) mapped.constraint = e.constraint;
     else if (code === '23502' && e.column) mapped.constraint = e.table ? `${e.table}.${e.column}` : e.column;
   } else if (code === '42P01') {
-    mapped = new OperationalError(`${e.message} (were the tables created? await db.createAll())`, { cause: err });
+    mapped = new OperationalError(`${e.message} (were the tables created? await db.createAll())`, details);
     const m = /relation "([^"]+)" does not exist/.exec(e.message);
     if (m) mapped.table = m[1];
   } else if (code.startsWith('42')) {
-    mapped = new ProgrammingError(e.message, { cause: err });
+    mapped = new ProgrammingError(e.message, details);
   } else if (code.startsWith('22')) {
-    mapped = new DataError(e.message, { cause: err });
+    mapped = new DataError(e.message, details);
   } else {
     // 40001/40P01 (serialization failure, deadlock), 57014 (statement timeout), 25P02, 53xxx, 08xxx…
-    mapped = new OperationalError(code ? `${e.message} (SQLSTATE ${code})` : e.message, { cause: err });
+    mapped = new OperationalError(code ? `${e.message} (SQLSTATE ${code})` : e.message, details);
   }
   if (e.table) mapped.table = e.table;
   return mapped;

@@ -20,7 +20,7 @@ export class SqliteWasmDialect extends SqliteDialect {
     super(filename);
   }
 
-  override createDriver(_pool: PoolOptions): Driver {
-    return new SqliteWasmDriver(this.sqlite3, this.filename);
+  override createDriver(pool: PoolOptions): Driver {
+    return new SqliteWasmDriver(this.sqlite3, this.filename, pool);
   }
 }

@@ -1,12 +1,13 @@
 /**
  * SQLite compiled to WebAssembly (the official `@sqlite.org/sqlite-wasm` build, its "oo1" API) behind
- * the async driver contract. Like the better-sqlite3 driver it is one connection per database, shared
- * by every session, with transactions reference-counted on it. The wasm module is passed in, never
+ * the async driver contract. Like an in-memory better-sqlite3 database it is one connection: a
+ * session's transaction holds it, and other sessions wait for it (pool.acquireTimeoutMs). The wasm module is passed in, never
  * imported here, so the core does not depend on the package and the caller decides how it is loaded.
  */
-import type { Driver, DriverConnection, ExecuteOptions, QueryResult } from '../dialect.js';
-import { ArgumentError, DataError, OperationalError } from '../../sql/errors.js';
-import { mapSqliteError } from '../sqlite/driver.js';
+import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
+import { ArgumentError, DataError, OperationalError, ProgrammingError } from '../../sql/errors.js';
+import { ConnectionPool } from '../pool.js';
+import { DEFAULT_SQLITE_TIMEOUT_MS, mapSqliteError } from '../sqlite/driver.js';
 
 /**
  * An initialised `@sqlite.org/sqlite-wasm` module (`await sqlite3InitModule()`): the driver uses its
@@ -49,7 +50,7 @@ export interface WasmStatement {
 const STATEMENT_CACHE_SIZE = 200;
 
 export class SqliteWasmConnection implements DriverConnection {
-  private depth = 0;
+  private queryOnly = false;
   private readonly cache = new Map<string, WasmStatement>();
   usable = true;
 
@@ -101,21 +102,44 @@ export class SqliteWasmConnection implements DriverConnection {
     }
   }
 
-  private get inTransaction(): boolean {
+  get inTransaction(): boolean {
     return this.db.pointer !== undefined && this.capi.sqlite3_get_autocommit(this.db.pointer) === 0;
   }
 
-  async begin(): Promise<void> {
-    if (this.depth === 0 && !this.inTransaction) this.exec('BEGIN');
-    this.depth++;
+  /** As the better-sqlite3 driver: BEGIN IMMEDIATE, or BEGIN with PRAGMA query_only when read-only. */
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.inTransaction) {
+      throw new ProgrammingError('this SQLite connection is already in a transaction (use a savepoint to nest)');
+    }
+    if (options.readOnly) {
+      this.exec('BEGIN');
+      this.exec('PRAGMA query_only = 1');
+      this.queryOnly = true;
+    } else {
+      this.exec('BEGIN IMMEDIATE');
+    }
   }
   async commit(): Promise<void> {
-    if (this.depth > 0) this.depth--;
-    if (this.depth === 0 && this.inTransaction) this.exec('COMMIT');
+    try {
+      if (this.inTransaction) this.exec('COMMIT');
+    } catch (err) {
+      if (this.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.endTransaction();
+    }
   }
   async rollback(): Promise<void> {
-    this.depth = 0;
-    if (this.inTransaction) this.exec('ROLLBACK');
+    try {
+      if (this.inTransaction) this.exec('ROLLBACK');
+    } finally {
+      this.endTransaction();
+    }
+  }
+  private endTransaction(): void {
+    if (!this.queryOnly) return;
+    this.queryOnly = false;
+    this.exec('PRAGMA query_only = 0');
   }
   async savepoint(name: string): Promise<void> {
     this.exec(`SAVEPOINT "${name}"`);
@@ -167,12 +191,13 @@ function checkIntegers(row: unknown[], exact: readonly boolean[] | undefined): u
 }
 
 export class SqliteWasmDriver implements Driver {
-  private connection: SqliteWasmConnection | undefined;
+  private readonly pool: ConnectionPool<SqliteWasmConnection>;
   private readonly capi: WasmCapi;
 
   constructor(
     private readonly sqlite3: Sqlite3Module,
     private readonly filename: string,
+    options: PoolOptions = {},
   ) {
     const capi = sqlite3.capi as Partial<WasmCapi>;
     if (
@@ -185,11 +210,21 @@ export class SqliteWasmDriver implements Driver {
       );
     }
     this.capi = capi as WasmCapi;
+    const timeoutMs = options.acquireTimeoutMs ?? DEFAULT_SQLITE_TIMEOUT_MS;
+    this.pool = new ConnectionPool(async () => this.open(), {
+      max: 1,
+      acquireTimeoutMs: timeoutMs,
+      timeoutError: () =>
+        new OperationalError(
+          `timed out after ${timeoutMs} ms waiting for SQLite database '${filename}': it has one connection, and ` +
+            `another session's open transaction holds it (commit or roll that session back first)`,
+          { errno: 5, driverCode: 'SQLITE_BUSY', retryable: true },
+        ),
+    });
   }
 
-  async acquire(): Promise<SqliteWasmConnection> {
-    this.connection ??= this.open();
-    return this.connection;
+  acquire(): Promise<SqliteWasmConnection> {
+    return this.pool.acquire();
   }
 
   private open(): SqliteWasmConnection {
@@ -205,13 +240,11 @@ export class SqliteWasmDriver implements Driver {
     return new SqliteWasmConnection(this.capi, db);
   }
 
-  release(): void {
-    // One shared connection: nothing to return.
+  release(connection: DriverConnection): void {
+    this.pool.release(connection as SqliteWasmConnection);
   }
 
-  async close(): Promise<void> {
-    const conn = this.connection;
-    this.connection = undefined;
-    conn?.close();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

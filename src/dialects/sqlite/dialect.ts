@@ -44,8 +44,8 @@ export class SqliteDialect implements Dialect {
     }
   }
 
-  createDriver(_pool: PoolOptions): Driver {
-    return new SqliteDriver(this.filename);
+  createDriver(pool: PoolOptions): Driver {
+    return new SqliteDriver(this.filename, pool);
   }
 }
 

@@ -1,32 +1,96 @@
 /**
- * better-sqlite3 behind the async driver contract. SQLite is one connection per database file
- * (an in-memory database exists only on its connection), so every session shares it, as
- * SQLAlchemy's SingletonThreadPool does; transactions are reference-counted on it.
+ * better-sqlite3 behind the async driver contract. Every session gets a connection of its own: on a
+ * database file a pool of them (WAL, so readers never wait and never see another session's
+ * uncommitted rows), with one writer at a time; an in-memory database exists only on its one
+ * connection, so a session's transaction holds it and other sessions wait their turn.
+ *
+ * better-sqlite3 is synchronous: a busy wait inside SQLite would freeze the whole event loop, the
+ * session holding the lock included. So connections run with SQLite's busy timeout at 0, writers of
+ * one process queue on a lock in JavaScript, and a database busy with another process is retried
+ * with timers until the deadline (`acquireTimeoutMs`, default 5 s).
  */
 import type BetterSqlite3 from 'better-sqlite3';
-import { DatabaseError, DataError, IntegrityError, OperationalError, ProgrammingError } from '../../sql/errors.js';
-import type { Driver, DriverConnection, ExecuteOptions, QueryResult } from '../dialect.js';
+import {
+  DatabaseError,
+  DataError,
+  IntegrityError,
+  OperationalError,
+  ProgrammingError,
+  type DatabaseErrorDetails,
+} from '../../sql/errors.js';
+import { Lock } from '../../sql/lock.js';
+import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
+import { ConnectionPool, sleep } from '../pool.js';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
 
 const STATEMENT_CACHE_SIZE = 500;
+export const DEFAULT_SQLITE_POOL_MAX = 10;
+/** better-sqlite3's own default busy timeout, and SQLAlchemy's for pysqlite. */
+export const DEFAULT_SQLITE_TIMEOUT_MS = 5_000;
+
+/**
+ * One lock per database file and process: held by the connection in a write transaction (or
+ * running a write outside one). Keyed by the file's absolute path, so two `Database`s on one file
+ * share it too.
+ */
+const writeLocks = new Map<string, Lock>();
+
+/** What a connection knows of the database it belongs to. */
+interface SqliteTarget {
+  /** The file, as given ('app.db'), for messages; ':memory:' for an in-memory database. */
+  readonly filename: string;
+  /** How long to wait for the write lock or a busy database, in ms. */
+  readonly timeoutMs: number;
+}
 
 export class SqliteConnection implements DriverConnection {
-  private depth = 0;
   private readonly cache = new Map<string, Stmt>();
   usable = true;
+  /** The file's write lock; null in memory, where holding the connection is holding the database. */
+  private readonly writeLock: Lock | null;
+  private holdsWriteLock = false;
+  private queryOnly = false;
 
-  constructor(private readonly db: Db) {}
-
-  async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
-    return this.executeSync(sql, params, options);
+  constructor(
+    private readonly db: Db,
+    private readonly target: SqliteTarget,
+  ) {
+    this.writeLock = db.memory ? null : lockFor(db);
   }
 
-  /** Synchronous path, for callers that already hold the connection (saves a microtask per statement). */
-  executeSync(sql: string, params: readonly unknown[], options: ExecuteOptions): QueryResult {
+  get inTransaction(): boolean {
+    return this.db.inTransaction;
+  }
+
+  async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
+    let stmt: Stmt;
     try {
-      const stmt = this.prepare(sql);
+      stmt = this.prepare(sql);
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+    return this.guarded(stmt.readonly, () => this.run(stmt, params, options));
+  }
+
+  /**
+   * Runs `op`. Inside a transaction as it is; outside one, a write first waits for the file's writer to
+   * finish, and a busy database is retried (a statement that met SQLITE_BUSY changed nothing).
+   */
+  private async guarded<R>(readonly: boolean, op: () => R): Promise<R> {
+    if (this.db.inTransaction) return op();
+    if (readonly || !this.writeLock) return this.retryWhileBusy(op);
+    await this.takeWriteLock();
+    try {
+      return await this.retryWhileBusy(op);
+    } finally {
+      this.dropWriteLock();
+    }
+  }
+
+  private run(stmt: Stmt, params: readonly unknown[], options: ExecuteOptions): QueryResult {
+    try {
       if (stmt.reader) {
         const exact = options.exactIntegers;
         if (exact) return this.readExact(stmt, params, exact, options);
@@ -90,12 +154,19 @@ export class SqliteConnection implements DriverConnection {
     }
   }
 
-  async insertGeneratingKeys(sql: string, params: readonly unknown[]): Promise<QueryResult> {
+  insertGeneratingKeys(sql: string, params: readonly unknown[]): Promise<QueryResult> {
+    let stmt: Stmt;
     try {
-      const stmt = this.prepare(sql);
+      stmt = this.prepare(sql);
+    } catch (err) {
+      return Promise.reject(mapSqliteError(err));
+    }
+    return this.guarded(false, () => {
       let info: BetterSqlite3.RunResult;
       try {
         info = stmt.safeIntegers(true).run(...params);
+      } catch (err) {
+        throw mapSqliteError(err);
       } finally {
         stmt.safeIntegers(false);
       }
@@ -109,9 +180,7 @@ export class SqliteConnection implements DriverConnection {
         for (let i = 0; i < n; i++) rows[i] = [last - BigInt(n - 1 - i)];
       }
       return { rows, rowsAffected: n };
-    } catch (err) {
-      throw mapSqliteError(err);
-    }
+    });
   }
 
   /** Per `table.column`, whether it is the rowid; valid while the schema version stays the same. */
@@ -182,18 +251,60 @@ export class SqliteConnection implements DriverConnection {
     }
   }
 
-  async begin(): Promise<void> {
-    if (this.depth === 0 && !this.db.inTransaction) this.exec('BEGIN');
-    this.depth++;
+  /**
+   * BEGIN IMMEDIATE: the write lock is taken up front, so a transaction that reads and then writes
+   * cannot fail halfway with SQLITE_BUSY. A read-only transaction is a plain BEGIN (a snapshot, no
+   * lock) with PRAGMA query_only, so SQLite itself refuses writes in it. SQLite runs every
+   * transaction serializably, which satisfies any isolation level asked for.
+   */
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.db.inTransaction) {
+      throw new ProgrammingError('this SQLite connection is already in a transaction (use a savepoint to nest)');
+    }
+    if (options.readOnly) {
+      this.exec('BEGIN');
+      this.exec('PRAGMA query_only = 1');
+      this.queryOnly = true;
+      return;
+    }
+    await this.takeWriteLock();
+    try {
+      await this.retryWhileBusy(() => this.exec('BEGIN IMMEDIATE'));
+    } catch (err) {
+      this.dropWriteLock();
+      throw err;
+    }
   }
+
   async commit(): Promise<void> {
-    if (this.depth > 0) this.depth--;
-    if (this.depth === 0 && this.db.inTransaction) this.exec('COMMIT');
+    try {
+      if (this.db.inTransaction) this.exec('COMMIT');
+    } catch (err) {
+      // A COMMIT that failed (a deferred foreign key, a busy database) leaves SQLite's transaction
+      // open: end it, so nothing of it survives on a connection the pool hands out again.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      throw err;
+    } finally {
+      this.endTransaction();
+    }
   }
+
   async rollback(): Promise<void> {
-    this.depth = 0;
-    if (this.db.inTransaction) this.exec('ROLLBACK');
+    try {
+      if (this.db.inTransaction) this.exec('ROLLBACK');
+    } finally {
+      this.endTransaction();
+    }
   }
+
+  private endTransaction(): void {
+    if (this.queryOnly) {
+      this.queryOnly = false;
+      this.exec('PRAGMA query_only = 0');
+    }
+    this.dropWriteLock();
+  }
+
   async savepoint(name: string): Promise<void> {
     this.exec(`SAVEPOINT "${name}"`);
   }
@@ -204,6 +315,44 @@ export class SqliteConnection implements DriverConnection {
     this.exec(`ROLLBACK TO SAVEPOINT "${name}"`);
   }
 
+  private async takeWriteLock(): Promise<void> {
+    if (!this.writeLock || this.holdsWriteLock) return;
+    await this.writeLock.acquire(
+      this.target.timeoutMs,
+      () =>
+        new OperationalError(
+          `timed out after ${this.target.timeoutMs} ms waiting to write to SQLite database '${this.target.filename}': ` +
+            `another session of this process has a write transaction open (commit or roll it back; or raise pool.acquireTimeoutMs)`,
+          busyDetails(),
+        ),
+    );
+    this.holdsWriteLock = true;
+  }
+
+  private dropWriteLock(): void {
+    if (!this.holdsWriteLock) return;
+    this.holdsWriteLock = false;
+    this.writeLock!.release();
+  }
+
+  /** Runs `op` again after short pauses while SQLite answers SQLITE_BUSY (another process writes), until the deadline. */
+  private async retryWhileBusy<R>(op: () => R): Promise<R> {
+    const deadline = Date.now() + this.target.timeoutMs;
+    for (let pause = 1; ; pause = Math.min(pause * 2, 32)) {
+      try {
+        return op();
+      } catch (err) {
+        if (!(err instanceof DatabaseError) || err.errno !== SQLITE_BUSY || Date.now() + pause > deadline) {
+          if (err instanceof DatabaseError && err.errno === SQLITE_BUSY) {
+            err.message = `${err.message}: SQLite database '${this.target.filename}' stayed busy for ${this.target.timeoutMs} ms (another process holds its write lock)`;
+          }
+          throw err;
+        }
+      }
+      await sleep(pause / 2 + Math.random() * pause);
+    }
+  }
+
   close(): void {
     this.usable = false;
     this.cache.clear();
@@ -211,40 +360,111 @@ export class SqliteConnection implements DriverConnection {
   }
 }
 
+function lockFor(db: Db): Lock {
+  const file = (db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main')?.file;
+  const key = file || db.name;
+  let lock = writeLocks.get(key);
+  if (!lock) writeLocks.set(key, (lock = new Lock()));
+  return lock;
+}
+
 export class SqliteDriver implements Driver {
-  private connection: Promise<SqliteConnection> | undefined;
-  constructor(private readonly filename: string) {}
+  private readonly pool: ConnectionPool<SqliteConnection>;
+  private readonly target: SqliteTarget;
+
+  constructor(filename: string, options: PoolOptions = {}) {
+    const memory = filename === ':memory:';
+    this.target = { filename, timeoutMs: options.acquireTimeoutMs ?? DEFAULT_SQLITE_TIMEOUT_MS };
+    const max = memory ? 1 : (options.max ?? DEFAULT_SQLITE_POOL_MAX);
+    this.pool = new ConnectionPool(() => this.open(), {
+      max,
+      acquireTimeoutMs: this.target.timeoutMs,
+      timeoutError: () =>
+        new OperationalError(
+          memory
+            ? `timed out after ${this.target.timeoutMs} ms waiting for the in-memory SQLite database: it has one connection, ` +
+              `and another session's open transaction holds it (commit or roll that session back first; ` +
+              `for sessions that work side by side, use a database file: sqlite:///app.db)`
+            : `timed out after ${this.target.timeoutMs} ms waiting for a connection to SQLite database '${filename}': ` +
+              `all ${max} are in use (release them: commit, rollback or close sessions; or raise pool.max)`,
+          busyDetails(),
+        ),
+    });
+  }
 
   acquire(): Promise<SqliteConnection> {
-    this.connection ??= this.open();
-    return this.connection;
+    return this.pool.acquire();
   }
 
   private async open(): Promise<SqliteConnection> {
     // Imported here, not at module load, so the core bundles for browsers without better-sqlite3.
     const { default: Database } = await import('better-sqlite3');
+    const { filename } = this.target;
     let db: Db;
     try {
-      db = new Database(this.filename);
+      // timeout 0: SQLite never busy-waits inside a call (see the top of this file).
+      db = new Database(filename, { timeout: 0 });
+      db.pragma('foreign_keys = ON');
+      if (filename !== ':memory:') {
+        const conn = new SqliteConnection(db, this.target);
+        // WAL is a property of the file: the first connection sets it, for good.
+        await conn.execute('PRAGMA journal_mode = WAL', [], { returnsRows: true });
+        return conn;
+      }
     } catch (err) {
-      throw new OperationalError(`cannot open SQLite database '${this.filename}': ${(err as Error).message}`, {
+      throw new OperationalError(`cannot open SQLite database '${filename}': ${(err as Error).message}`, {
         cause: err,
       });
     }
-    db.pragma('foreign_keys = ON');
-    if (this.filename !== ':memory:') db.pragma('journal_mode = WAL');
-    return new SqliteConnection(db);
+    return new SqliteConnection(db, this.target);
   }
 
-  release(): void {
-    // One shared connection: nothing to return.
+  release(connection: DriverConnection): void {
+    this.pool.release(connection as SqliteConnection);
   }
 
-  async close(): Promise<void> {
-    const conn = this.connection;
-    this.connection = undefined;
-    if (conn) (await conn).close();
+  close(): Promise<void> {
+    return this.pool.close();
   }
+}
+
+const SQLITE_BUSY = 5;
+
+/** SQLite's primary result codes, by name: `errno` of a mapped error. */
+const RESULT_CODES: Record<string, number> = {
+  SQLITE_ERROR: 1,
+  SQLITE_INTERNAL: 2,
+  SQLITE_PERM: 3,
+  SQLITE_ABORT: 4,
+  SQLITE_BUSY,
+  SQLITE_LOCKED: 6,
+  SQLITE_NOMEM: 7,
+  SQLITE_READONLY: 8,
+  SQLITE_INTERRUPT: 9,
+  SQLITE_IOERR: 10,
+  SQLITE_CORRUPT: 11,
+  SQLITE_FULL: 13,
+  SQLITE_CANTOPEN: 14,
+  SQLITE_PROTOCOL: 15,
+  SQLITE_SCHEMA: 17,
+  SQLITE_TOOBIG: 18,
+  SQLITE_CONSTRAINT: 19,
+  SQLITE_MISMATCH: 20,
+  SQLITE_MISUSE: 21,
+  SQLITE_RANGE: 25,
+  SQLITE_NOTADB: 26,
+};
+
+function busyDetails(): DatabaseErrorDetails {
+  return { errno: SQLITE_BUSY, driverCode: 'SQLITE_BUSY', retryable: true };
+}
+
+/** errno, driverCode and retryable for a better-sqlite3 error code ('SQLITE_BUSY_SNAPSHOT'…). */
+function detailsOf(code: string, cause: unknown): DatabaseErrorDetails {
+  const primary = /^SQLITE_[A-Z]+/.exec(code)?.[0] ?? code;
+  const errno = RESULT_CODES[primary];
+  // Busy and locked: another connection holds what this one needs; the whole transaction may be re-run.
+  return { cause, errno, driverCode: code, retryable: errno === SQLITE_BUSY || errno === 6 };
 }
 
 /** Maps better-sqlite3's SqliteError to Relata's error classes, keeping the table and constraint it names. */
@@ -254,9 +474,10 @@ export function mapSqliteError(err: unknown): Error {
   if (!(err instanceof Error) || !('code' in err)) return err as Error;
   const code = String((err as { code: unknown }).code);
   const message = err.message;
+  const details = detailsOf(code, err);
   let mapped: DatabaseError;
   if (code.startsWith('SQLITE_CONSTRAINT')) {
-    mapped = new IntegrityError(message, { cause: err });
+    mapped = new IntegrityError(message, details);
     const m = /constraint failed: ([^\s.]+)\.([^\s,]+)/.exec(message);
     if (m) {
       mapped.table = m[1];
@@ -268,12 +489,12 @@ export function mapSqliteError(err: unknown): Error {
     }
   } else if (/no such table|no such column|syntax error/.test(message)) {
     mapped = /syntax error|no such column/.test(message)
-      ? new ProgrammingError(message, { cause: err })
-      : new OperationalError(`${message} (were the tables created? await db.createAll())`, { cause: err });
+      ? new ProgrammingError(message, details)
+      : new OperationalError(`${message} (were the tables created? await db.createAll())`, details);
     const m = /no such table: (\S+)/.exec(message);
     if (m) mapped.table = m[1];
   } else {
-    mapped = new OperationalError(message, { cause: err });
+    mapped = new OperationalError(message, details);
   }
   return mapped;
 }
