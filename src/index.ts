@@ -19,6 +19,8 @@ export {
 } from './orm/mapping/database.js';
 export { Session, ScalarResult, type SessionOptions, type NPlusOneMode } from './orm/session/session.js';
 export { NestedTransaction } from './orm/session/nested.js';
+export { isRetryable, type TransactionOptions } from './orm/session/transaction.js';
+export { expressScope, fastifyScope, honoScope, type ScopeErrorHandler } from './orm/session/middleware.js';
 export {
   insert,
   update,
@@ -74,6 +76,7 @@ export {
   ArgumentError,
   CompileError,
   DatabaseError,
+  CommitOutcomeUnknownError,
   DataError,
   IntegrityError,
   OperationalError,
@@ -98,6 +101,13 @@ export {
 export { Table, MetaData, type ColumnOptions, type ForeignKeyOptions } from './sql/schema.js';
 export { Engine, Connection, type StatementEvent, type EngineOptions } from './engine/engine.js';
 export { registerDialect } from './engine/url.js';
-export type { Dialect, Driver, DriverConnection, QueryResult } from './dialects/dialect.js';
+export type {
+  Dialect,
+  Driver,
+  DriverConnection,
+  QueryResult,
+  BeginOptions,
+  IsolationLevel,
+} from './dialects/dialect.js';
 export { SqliteWasmDialect } from './dialects/sqlite-wasm/dialect.js';
 export type { Sqlite3Module } from './dialects/sqlite-wasm/driver.js';

@@ -34,6 +34,8 @@ import { Query, makeAlias, type AliasedModel } from '../query/query.js';
 import { Registry } from './registry.js';
 import { delete_, insert, update } from '../query/statements.js';
 import { Session, type NPlusOneMode, type SessionOptions } from '../session/session.js';
+import { createScopeStorage, type ScopeStorage } from '../session/scope.js';
+import { runTransaction, type TransactionOptions } from '../session/transaction.js';
 import type { ColumnElement } from '../../sql/expressions.js';
 import type { ColumnAttribute } from './attributes.js';
 
@@ -121,11 +123,25 @@ export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'au
   readonly nPlusOne?: NPlusOneMode;
 }
 
+/**
+ * A database and its models: the engine (connections, statement events), the model registry, and
+ * the sessions, one per request scope (see `session` and `scope()`).
+ *
+ * @example
+ * const db = new Database('sqlite:///blog.db');
+ * class User extends db.Model('User', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   username: db.Column(db.String(80), { unique: true }),
+ * }) {}
+ * await db.createAll();
+ * await db.transaction(async (session) => session.add(new User({ username: 'alice' })));
+ */
 export class Database {
   readonly engine: Engine;
   readonly registry: Registry;
   private defaultSession: Session | null = null;
   private readonly sessionOptions: SessionOptions;
+  private readonly scopes: ScopeStorage<Session> = createScopeStorage<Session>();
 
   // Types and helpers, so model files read like Flask-SQLAlchemy: db.Column(db.Integer, ...).
   readonly Integer = types.Integer;
@@ -185,8 +201,14 @@ export class Database {
     return this.registry.metadata.add(new SqlTable(name, cols));
   }
 
-  /** The default session (Flask-SQLAlchemy's `db.session`). */
+  /**
+   * The session of the current scope (Flask-SQLAlchemy's `db.session`): inside `db.scope()`,
+   * `db.transaction()` or a request hook (expressScope, fastifyScope, honoScope), that scope's own
+   * session; outside any scope, one process-wide session, for scripts. `Model.query` uses it too.
+   */
   get session(): Session {
+    const scoped = this.scopes.getStore();
+    if (scoped) return scoped;
     this.defaultSession ??= new Session(this.engine, this.registry, this.sessionOptions);
     return this.defaultSession;
   }
@@ -194,6 +216,53 @@ export class Database {
   /** A new, independent session with its own identity map and transaction. */
   newSession(options: SessionOptions = {}): Session {
     return new Session(this.engine, this.registry, { ...this.sessionOptions, ...options });
+  }
+
+  /**
+   * Runs `fn` in a scope with a session of its own: `db.session` and `Model.query` inside it (and in
+   * everything it awaits) are that session. When `fn` settles the session is closed: work it did not
+   * commit is rolled back, and its objects are detached, so its identity map is freed. What a server
+   * does per request (the hooks do it for you).
+   *
+   * @example
+   * const user = await db.scope(async () => {
+   *   const user = await User.query.filterBy({ username: 'alice' }).one();
+   *   user.email = 'alice@example.com';
+   *   await db.session.commit();
+   *   return user;
+   * });
+   */
+  async scope<R>(fn: (session: Session) => Promise<R> | R): Promise<R> {
+    const session = this.newSession();
+    try {
+      return await this.scopes.run(session, async () => fn(session));
+    } finally {
+      await session.end('a db.scope()');
+    }
+  }
+
+  /**
+   * Runs `fn` as one transaction in a session of its own (also `db.session` inside it), commits it when
+   * `fn` resolves and rolls it back when it throws. On an error the database calls retryable
+   * (serialization failure, deadlock, lock timeout, busy SQLite, connection lost before COMMIT, a
+   * stale version), it runs `fn` again in a fresh session, up to `retries` times (default 3): keep
+   * other side effects out of `fn`. A COMMIT whose outcome is unknown (CommitOutcomeUnknownError) is
+   * never retried.
+   *
+   * @example
+   * await db.transaction(async (session) => {
+   *   const [from, to] = [await session.get(Account, 1), await session.get(Account, 2)];
+   *   from!.balance -= 10;
+   *   to!.balance += 10;
+   * }, { isolation: 'serializable' });
+   */
+  transaction<R>(fn: (session: Session) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
+    return runTransaction(
+      () => this.newSession(),
+      (session, body) => this.scopes.run(session, body),
+      fn,
+      options,
+    );
   }
 
   /** CREATE TABLE for every table not yet there, parents before children, with constraints and indexes. */

@@ -151,6 +151,8 @@ function installColumn(mapper: Mapper, key: string): void {
       if (st.status === 'persistent') {
         st.noteModified(key, prev);
         st.session?.noteChanged(st);
+      } else if (st.session !== null) {
+        st.session.notePendingChanged(st);
       }
       st.v[key] = value;
     },

@@ -476,7 +476,7 @@ export class RelationshipProperty {
 
   onAppend(owner: InstanceState, item: object): void {
     // A new owner's collections are not tracked: its flush writes them whole (see UnitOfWork).
-    if (!isNew(owner)) {
+    if (!writtenWhole(owner)) {
       const changes = owner.collectionChangesFor(this.key);
       if (changes.removed.has(item)) changes.removed.delete(item);
       else changes.added.add(item);
@@ -486,7 +486,7 @@ export class RelationshipProperty {
   }
 
   onRemove(owner: InstanceState, item: object): void {
-    if (isNew(owner)) {
+    if (writtenWhole(owner)) {
       if (this.reverse) this.reverse.detachQuietly(stateOf(item)!, owner.obj);
       return;
     }
@@ -519,9 +519,13 @@ export class RelationshipProperty {
   }
 }
 
-/** Never flushed: a transient or pending object, whose collections hold only what was given them. */
-function isNew(state: InstanceState): boolean {
-  return state.status === 'transient' || state.status === 'pending';
+/**
+ * A new object's collections, which its first flush writes whole instead of change by change. Once
+ * a running flush has read them, further changes are tracked, for the next flush to write.
+ */
+function writtenWhole(state: InstanceState): boolean {
+  if (state.status !== 'transient' && state.status !== 'pending') return false;
+  return !state.session?.activeFlush?.collected;
 }
 
 /** True when a list of foreign keys is one key: one column, or several columns of one composite key. */

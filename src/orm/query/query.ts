@@ -166,9 +166,18 @@ export class Query<T> {
 
   // ---- execution ----
 
-  async all(): Promise<T[]> {
-    const session = this.readySession();
-    if (session.autoflush && session.isDirty) await session.flush();
+  all(): Promise<T[]> {
+    let session: Session;
+    try {
+      session = this.readySession();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return session.run(() => this.load(session));
+  }
+
+  private async load(session: Session): Promise<T[]> {
+    if (session.autoflush && session.isDirty) await session.flushNow();
     const { plan, planCount, statement } = this.prepareLoad(session);
     const result = await session.executeRead(statement);
     const batch = new LoadBatch(0, this.mapper.name);
@@ -219,7 +228,12 @@ export class Query<T> {
 
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
   async count(): Promise<number> {
-    const session = await this.prepare();
+    const session = this.readySession();
+    return session.run(() => this.countNow(session));
+  }
+
+  private async countNow(session: Session): Promise<number> {
+    if (session.autoflush && session.isDirty) await session.flushNow();
     const simple = this.s.joins.length === 0 && !this.s.distinct && this.s.limit === null && this.s.offset === null;
     const countStar = new FunctionCall<number>('count', [new Star()]);
     let select: Select;
@@ -269,14 +283,7 @@ export class Query<T> {
 
   // ---- building ----
 
-  /** The session, configured and autoflushed, ready to run this query. */
-  private async prepare(): Promise<Session> {
-    const session = this.readySession();
-    if (session.autoflush && session.isDirty) await session.flush();
-    return session;
-  }
-
-  /** prepare() without the autoflush, so the common case (nothing to flush) awaits nothing. */
+  /** The session, usable and its models configured, to run this query on. */
   private readySession(): Session {
     const session = this.requireSession();
     session.checkQueryable();

@@ -52,11 +52,13 @@ export class NestedTransaction {
   }
 
   /** Flushes, then releases the savepoint. Its changes commit with the enclosing transaction. */
-  async commit(): Promise<void> {
-    this.requireActive('commit');
-    await this.session.flush();
-    await this.conn.releaseSavepoint(this.name);
-    this.close();
+  commit(): Promise<void> {
+    return this.session.run(async () => {
+      this.requireActive('commit');
+      await this.session.flushNow();
+      await this.session.onTransaction(() => this.conn.releaseSavepoint(this.name));
+      this.close();
+    });
   }
 
   /**
@@ -64,18 +66,21 @@ export class NestedTransaction {
    * come back, changed values return to what they were, and relationships that changed unload (the next
    * `await` reloads them). Also what to call after a flush inside the savepoint failed.
    */
-  async rollback(): Promise<void> {
-    this.requireActive('rollback');
-    try {
-      await this.conn.rollbackToSavepoint(this.name);
-    } catch (err) {
-      // The savepoint itself is lost (e.g. the connection died): only the whole transaction can be rolled back.
-      this.session.failNested(err as Error);
-      throw err;
-    }
-    this.close();
-    restoreSnapshot(this.session, this.snapshot);
-    this.session.recoverNested();
+  rollback(): Promise<void> {
+    // Not refused when the session failed: rolling the savepoint back is how it recovers.
+    return this.session.exclusive(async () => {
+      this.requireActive('rollback');
+      try {
+        await this.conn.rollbackToSavepoint(this.name);
+      } catch (err) {
+        // The savepoint itself is lost (e.g. the connection died): only the whole transaction can be rolled back.
+        this.session.failNested(err as Error);
+        throw err;
+      }
+      this.close();
+      restoreSnapshot(this.session, this.snapshot);
+      this.session.recoverNested();
+    });
   }
 
   /** This savepoint and any opened inside it end. */

@@ -1,18 +1,28 @@
 /**
  * The Session: an identity map (one object per row), a unit of work (what to INSERT, UPDATE,
- * DELETE at flush), and one transaction on one connection, begun on first use.
+ * DELETE at flush), and one transaction on one connection of its own, begun at the first write.
+ *
+ * One operation at a time: calls that reach the database (queries, lazy loads, flush, commit,
+ * rollback, execute…) from several tasks at once queue on the session's lock and run in call order,
+ * so a commit never lands in the middle of a flush. add(), delete() and attribute writes are
+ * synchronous and never wait; what they change while a flush runs is written by the next one.
  */
-import type { Dialect, QueryResult } from '../../dialects/dialect.js';
+import type { BeginOptions, Dialect, QueryResult } from '../../dialects/dialect.js';
 import type { Connection, Engine } from '../../engine/engine.js';
 import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
-import { ArgumentError } from '../../sql/errors.js';
-import { ColumnElement, ColumnRef } from '../../sql/expressions.js';
-import { Select, outputName } from '../../sql/selectable.js';
-import { InvalidRequestError, NotLoadedError, NPlusOneError, PendingRollbackError } from '../errors.js';
+import { ArgumentError, DatabaseError, RelataError } from '../../sql/errors.js';
+import { ColumnRef } from '../../sql/expressions.js';
+import { Lock } from '../../sql/lock.js';
+import { Select } from '../../sql/selectable.js';
+import { InvalidRequestError, NotLoadedError, PendingRollbackError } from '../errors.js';
 import { LoadBatch, loadRelated, loadsWithoutSql, type EntityPlan } from '../loading/loading.js';
+import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { Query } from '../query/query.js';
+import { executeBulk, executeSelect } from '../query/execute.js';
+import { ScalarResult } from '../query/result.js';
+import type { BulkStatement } from '../query/statements.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import { stateOf, type InstanceState } from './state.js';
@@ -20,9 +30,8 @@ import { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from '../loading/compiled.js';
 import { KeyMap, type IdentityMap } from './keymap.js';
 import { NestedTransaction, runNested } from './nested.js';
-import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from '../query/statements.js';
 
-export type NPlusOneMode = 'warn' | 'raise' | 'off';
+export type { NPlusOneMode };
 
 export interface SessionOptions {
   /** Flush pending changes before each query (default true). */
@@ -36,32 +45,43 @@ export interface SessionOptions {
 /** A model class (or anything the registry can map to one). */
 export type ModelType<T> = abstract new (...args: never[]) => T;
 
+/**
+ * A session dropped while its transaction is open (never committed, rolled back or closed) must not
+ * keep its connection, locks and SQLite write lock for ever: once it is garbage, its connection goes
+ * back to the pool, which rolls the transaction back. The registry holds the connection, never the
+ * session.
+ */
+const abandoned = new FinalizationRegistry<Connection>((conn) => conn.release());
+
 export class Session {
   readonly dialect: Dialect;
   /** @internal Compiled loads of this registry on this dialect, shared across sessions. */
   readonly compiled: CompiledLoads;
   autoflush: boolean;
-  nPlusOne: NPlusOneMode;
-  private readonly warn: (message: string) => void;
+  private readonly nPlusOneReports: NPlusOneReporter;
   private readonly identity = new Map<Mapper, IdentityMap>();
-  /** Pending objects: added, not yet inserted. */
-  readonly pending = new Set<InstanceState>();
+  /** Pending objects: added, not yet inserted (a running flush has taken the ones it writes). */
+  pending = new Set<InstanceState>();
   /** Persistent objects marked for deletion at the next flush. */
   readonly toDelete = new Set<InstanceState>();
-  /** Persistent objects with changes since the last flush. */
-  readonly changed = new Set<InstanceState>();
+  /** Persistent objects with changes not yet taken by a flush. */
+  changed = new Set<InstanceState>();
   /** Objects inserted or updated in the current transaction, restored on rollback. */
   readonly txnInserted = new Set<InstanceState>();
   readonly txnUpdated = new Set<InstanceState>();
   readonly txnDeleted = new Set<InstanceState>();
   private conn: Connection | null = null;
-  private connecting: Promise<Connection> | null = null;
-  private failed: Error | null = null;
+  /** Why the session must be rolled back before it is used again, and what failed. */
+  private failed: { error: Error; during: string } | null = null;
+  /** Set when the scope that owned this session ended: any further use is a bug in the caller. */
+  private ended: string | null = null;
   /** @internal Open savepoints, outermost first (see beginNested). */
   readonly savepoints: NestedTransaction[] = [];
   private savepointSeq = 0;
-  private flushing = false;
-  private readonly warned = new Set<string>();
+  /** One operation at a time (see the top of this file). */
+  private readonly lock = new Lock();
+  /** @internal The flush writing right now, so changes made meanwhile are kept for the next one. */
+  activeFlush: UnitOfWork | null = null;
 
   constructor(
     readonly engine: Engine,
@@ -71,8 +91,15 @@ export class Session {
     this.dialect = engine.dialect;
     this.compiled = registry.compiledLoads(engine.dialect);
     this.autoflush = options.autoflush ?? true;
-    this.nPlusOne = options.nPlusOne ?? 'warn';
-    this.warn = options.warn ?? ((m) => console.warn(m));
+    this.nPlusOneReports = new NPlusOneReporter(options.nPlusOne ?? 'warn', options.warn ?? ((m) => console.warn(m)));
+  }
+
+  /** What to do when one relationship is lazily loaded for several objects of one result. */
+  get nPlusOne(): NPlusOneMode {
+    return this.nPlusOneReports.mode;
+  }
+  set nPlusOne(mode: NPlusOneMode) {
+    this.nPlusOneReports.mode = mode;
   }
 
   // ---- objects ----
@@ -122,29 +149,30 @@ export class Session {
    * Reloads an object's columns from the database, discarding its unflushed changes, and unloads its
    * relationships so the next `await` reads them afresh. For objects another process may have changed.
    */
-  async refresh(obj: object): Promise<void> {
+  refresh(obj: object): Promise<void> {
     const st = this.requireState(obj, 'refresh');
-    this.checkUsable();
-    if (st.status !== 'persistent' || st.session !== this)
-      throw new InvalidRequestError(`cannot refresh ${st}: it is not persistent in this session`);
-    const mapper = st.mapper;
-    const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
-    const select = new Select({
-      columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
-      from: [mapper.table],
-    }).filter(...where);
-    const row = (await this.executeRead(select)).rows[0];
-    if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
-    const processors = mapper.processors(this.dialect);
-    mapper.columns.forEach((mc, i) => {
-      const v = row[i];
-      st.v[mc.key] = processors[i] && v !== null ? processors[i]!(v) : v;
+    return this.run(async () => {
+      if (st.status !== 'persistent' || st.session !== this)
+        throw new InvalidRequestError(`cannot refresh ${st}: it is not persistent in this session`);
+      const mapper = st.mapper;
+      const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
+      const select = new Select({
+        columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
+        from: [mapper.table],
+      }).filter(...where);
+      const row = (await this.executeRead(select)).rows[0];
+      if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
+      const processors = mapper.processors(this.dialect);
+      mapper.columns.forEach((mc, i) => {
+        const v = row[i];
+        st.v[mc.key] = processors[i] && v !== null ? processors[i]!(v) : v;
+      });
+      st.orig = null;
+      st.rel = null;
+      st.collectionChanges = null;
+      st.scalarChanges = null;
+      this.changed.delete(st);
     });
-    st.orig = null;
-    st.rel = null;
-    st.collectionChanges = null;
-    st.scalarChanges = null;
-    this.changed.delete(st);
   }
 
   /** Removes an object from this session without touching the database. */
@@ -159,14 +187,21 @@ export class Session {
     return n;
   }
 
-  /** True when a flush would write something. */
+  /** True when a flush would write something (what a running flush has taken is not counted). */
   get isDirty(): boolean {
     return this.pending.size > 0 || this.toDelete.size > 0 || this.changed.size > 0;
   }
 
-  /** @internal Called by attribute setters. */
+  /** @internal Called by attribute setters of persistent objects. */
   noteChanged(st: InstanceState): void {
-    if (st.status === 'persistent') this.changed.add(st);
+    if (st.status !== 'persistent') return;
+    this.changed.add(st);
+    this.activeFlush?.noteTouched(st);
+  }
+
+  /** @internal Called by attribute setters of pending objects: a running flush may be writing this one. */
+  notePendingChanged(st: InstanceState): void {
+    this.activeFlush?.noteTouched(st);
   }
 
   // ---- queries ----
@@ -178,6 +213,7 @@ export class Session {
 
   /** The object with this primary key: from the identity map (no SQL) or one SELECT; null when absent. */
   async get<T>(model: ModelType<T>, id: unknown): Promise<T | null> {
+    this.checkUsable();
     const mapper = this.registry.mapperOf(model);
     const key = mapper.keyFromIdentity(id);
     const hit = this.lookupIdentity(mapper, key);
@@ -200,84 +236,76 @@ export class Session {
   }
 
   /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-  async execute(stmt: Select): Promise<Record<string, unknown>[]>;
+  execute(stmt: Select): Promise<Record<string, unknown>[]>;
   /**
-   * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`). Objects already in
-   * this session follow: updated values are set on them, deleted ones leave the identity map.
+   * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`) in the session's
+   * transaction. Objects already in this session follow: updated values are set on them, deleted
+   * ones leave the identity map.
    */
-  async execute(stmt: BulkStatement): Promise<{ rowsAffected: number }>;
-  async execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
-    this.checkUsable();
-    if (this.autoflush && this.isDirty) await this.flush();
-    if (stmt instanceof Select) return this.executeSelect(stmt);
-    if (stmt instanceof InsertStatement) {
-      let rowsAffected = 0;
-      for (const node of stmt.toNodes()) rowsAffected += (await this.executeWrite(node)).rowsAffected;
-      return { rowsAffected };
-    }
-    if (stmt instanceof UpdateStatement || stmt instanceof DeleteStatement) return this.executeBulk(stmt);
-    throw new ArgumentError('session.execute() takes a select, or db.insert/update/delete(Model) statements');
-  }
-
-  private async executeSelect(stmt: Select): Promise<Record<string, unknown>[]> {
-    const result = await this.executeRead(stmt);
-    const names = stmt.columns.map((c, i) => outputName(c, i));
-    const processors = stmt.columns.map((c) =>
-      c instanceof ColumnElement && c.sqlType ? this.dialect.resultProcessor(c.sqlType) : null,
-    );
-    return result.rows.map((row) => {
-      const out: Record<string, unknown> = {};
-      names.forEach((n, i) => {
-        const v = row[i];
-        const p = processors[i];
-        out[n] = p && v !== null ? p(v) : v;
-      });
-      return out;
+  execute(stmt: BulkStatement): Promise<{ rowsAffected: number }>;
+  execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
+    return this.run(async () => {
+      if (this.autoflush && this.isDirty) await this.flushNow();
+      return stmt instanceof Select ? executeSelect(this, stmt) : executeBulk(this, stmt);
     });
   }
 
-  /** SQLAlchemy's synchronize_session='fetch': find the affected keys first, then keep loaded objects in step. */
-  private async executeBulk(stmt: UpdateStatement<unknown> | DeleteStatement): Promise<{ rowsAffected: number }> {
-    const mapper = stmt.mapper;
-    const node = stmt.toNode();
-    const loaded = this.identity.get(mapper);
-    let affected: InstanceState[] = [];
-    if (loaded && loaded.size) {
-      const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
-      const keys = await this.executeWrite(
-        new Select({ columns: pkCols, from: [mapper.table], where: stmt.whereClause() }),
-      );
-      affected = keys.rows
-        .map((r) =>
-          loaded.get(mapper.keyFromValues(Object.fromEntries(mapper.primaryKey.map((pk, i) => [pk.key, r[i]])))),
-        )
-        .filter((x): x is InstanceState => x !== undefined);
+  /**
+   * @internal Runs `op` as this session's one operation: after every operation called before it,
+   * and before any called after. Checks first that the session may be used.
+   */
+  run<R>(op: () => Promise<R>): Promise<R> {
+    try {
+      this.checkUsable();
+    } catch (err) {
+      return Promise.reject(err);
     }
-    const result = await this.executeWrite(node);
-    if (stmt instanceof UpdateStatement) {
-      for (const st of affected) {
-        for (const [k, v] of Object.entries(stmt.changes as Record<string, unknown>)) {
-          st.v[k] = v;
-          if (st.orig) delete st.orig[k];
-        }
-      }
-    } else {
-      for (const st of affected) this.registerDeleted(st);
+    return this.exclusive(() => {
+      this.checkUsable(); // what ran while this call waited its turn may have failed
+      return op();
+    });
+  }
+
+  /** @internal run() without the check that the session is usable: for rolling back a failed one. */
+  exclusive<R>(op: () => Promise<R>): Promise<R> {
+    if (!this.lock.isHeld) {
+      // The common case, a session used by one task: take the lock without waiting a turn.
+      void this.lock.acquire();
+      return this.holding(op);
     }
-    return { rowsAffected: result.rowsAffected };
+    return this.lock.acquire().then(() => this.holding(op));
+  }
+
+  private async holding<R>(op: () => Promise<R>): Promise<R> {
+    try {
+      return await op();
+    } finally {
+      this.lock.release();
+    }
   }
 
   // ---- transaction ----
 
   /**
-   * Starts the session's transaction now. Otherwise it starts at the first write (flush or bulk
+   * Starts the session's transaction now, optionally with an isolation level or read-only
+   * (`begin({ isolation: 'serializable' })`). Otherwise it starts at the first write (flush or bulk
    * statement): until then each read runs on a connection borrowed for that statement, so a session
    * that only reads holds no connection and no locks (SQLAlchemy holds both until close()). Call
    * begin() first when reads must share the writes' transaction (REPEATABLE READ, SELECT … FOR UPDATE).
    */
-  async begin(): Promise<void> {
-    this.checkUsable();
-    await this.transaction();
+  begin(options: BeginOptions = {}): Promise<void> {
+    return this.run(async () => {
+      if (this.conn) {
+        if (options.isolation || options.readOnly) {
+          throw new InvalidRequestError(
+            'begin({ isolation / readOnly }): this session is already in a transaction, begun by an earlier write or begin(); ' +
+              'commit or roll it back first',
+          );
+        }
+        return;
+      }
+      await this.transaction(options);
+    });
   }
 
   /**
@@ -294,12 +322,15 @@ export class Session {
   beginNested(): Promise<NestedTransaction>;
   beginNested<R>(fn: (nested: NestedTransaction) => Promise<R>): Promise<R>;
   async beginNested<R>(fn?: (nested: NestedTransaction) => Promise<R>): Promise<NestedTransaction | R> {
-    this.checkUsable();
-    await this.flush();
-    const conn = await this.transaction();
-    const nested = new NestedTransaction(this, conn, `relata_sp_${++this.savepointSeq}`);
-    await conn.savepoint(nested.name);
-    this.savepoints.push(nested);
+    // The callback runs outside the session's lock: it uses the session itself.
+    const nested = await this.run(async () => {
+      await this.flushNow();
+      const conn = await this.transaction();
+      const sp = new NestedTransaction(this, conn, `relata_sp_${++this.savepointSeq}`);
+      await this.onTransaction(() => conn.savepoint(sp.name));
+      this.savepoints.push(sp);
+      return sp;
+    });
     return fn ? runNested(nested, fn) : nested;
   }
 
@@ -311,7 +342,7 @@ export class Session {
   /** @internal A savepoint could not be rolled back: only a full rollback() helps now. */
   failNested(err: Error): void {
     this.savepoints.length = 0;
-    this.failed = err;
+    this.failed = { error: err, during: 'rolling back a savepoint' };
   }
 
   /** True while the session holds a connection in an open transaction. */
@@ -320,34 +351,36 @@ export class Session {
   }
 
   /** @internal The transaction's connection, beginning the transaction on first use. */
-  async transaction(): Promise<Connection> {
+  async transaction(options: BeginOptions = {}): Promise<Connection> {
     if (this.conn) return this.conn;
-    this.connecting ??= (async () => {
-      const c = await this.engine.connect();
-      try {
-        await c.begin();
-      } catch (err) {
-        c.release();
-        throw err;
-      }
-      this.conn = c;
-      return c;
-    })().finally(() => {
-      this.connecting = null;
-    });
-    return this.connecting;
+    const c = await this.engine.connect();
+    try {
+      await c.begin(options);
+    } catch (err) {
+      c.release();
+      throw err;
+    }
+    this.conn = c;
+    abandoned.register(this, c, this);
+    return c;
+  }
+
+  /** Ends the session's hold on its connection (after COMMIT or ROLLBACK, or when they failed). */
+  private releaseConnection(c: Connection): void {
+    abandoned.unregister(this);
+    c.release();
   }
 
   /** @internal A write: runs in the session's transaction, begun if needed. */
   async executeWrite(stmt: Statement): Promise<QueryResult> {
     const conn = await this.transaction();
-    return conn.execute(stmt);
+    return this.onTransaction(() => conn.execute(stmt));
   }
 
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
   async executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
-    if (this.conn) return this.conn.execute(stmt);
-    if (this.connecting) return (await this.connecting).execute(stmt);
+    const conn = this.conn;
+    if (conn) return this.onTransaction(() => conn.execute(stmt));
     const c = await this.engine.connect();
     try {
       return await c.execute(stmt);
@@ -356,51 +389,99 @@ export class Session {
     }
   }
 
-  /** Writes all pending changes (INSERT, UPDATE, DELETE) in dependency order, inside the transaction. */
-  async flush(): Promise<void> {
-    this.checkUsable();
-    if (this.flushing || !this.isDirty) return;
-    this.flushing = true;
+  /**
+   * @internal Runs a statement of the open transaction. When it fails in the database, the transaction is
+   * lost as a whole (PostgreSQL refuses anything further; MySQL's lock wait timeout would let the
+   * rest commit): roll it back and require rollback() before the session is used again. Inside a
+   * savepoint only the savepoint is lost; rolling it back recovers.
+   */
+  async onTransaction<R>(op: () => Promise<R>): Promise<R> {
     try {
-      await new UnitOfWork(this).flush();
+      return await op();
     } catch (err) {
-      // The transaction is gone: roll it back now so nothing half-written stays, and require rollback().
-      // Inside beginNested() only the savepoint is lost: its rollback() undoes the half-written part.
-      if (this.savepoints.length === 0) await this.rollbackConnection();
-      this.failed = err as Error;
+      // An error raised before anything reached the database (an invalid value, a statement that
+      // does not compile) leaves the transaction as it was. A flush handles its own failures.
+      const reachedDatabase = !(err instanceof RelataError) || err instanceof DatabaseError;
+      if (reachedDatabase && !this.activeFlush) await this.fail(err as Error, 'a statement');
       throw err;
-    } finally {
-      this.flushing = false;
     }
   }
 
-  /** Flushes, then commits the transaction. */
-  async commit(): Promise<void> {
-    await this.flush();
-    const c = this.conn;
-    if (c) {
-      this.conn = null;
-      this.savepoints.length = 0;
-      try {
-        await c.commit();
-      } finally {
-        c.release();
-      }
+  /** Puts the session in the "rollback required" state after `err`, rolling the transaction back now. */
+  private async fail(err: Error, during: string): Promise<void> {
+    if (this.failed) return;
+    this.failed = { error: err, during };
+    // Keep the connection's locks no longer than needed; inside a savepoint, its rollback recovers.
+    if (this.savepoints.length === 0) await this.rollbackConnection().catch(() => undefined);
+  }
+
+  /** Writes all pending changes (INSERT, UPDATE, DELETE) in dependency order, inside the transaction. */
+  flush(): Promise<void> {
+    return this.run(() => this.flushNow());
+  }
+
+  /** @internal flush() for callers that already hold the session's lock. */
+  async flushNow(): Promise<void> {
+    if (!this.isDirty) return;
+    const uow = new UnitOfWork(this);
+    this.activeFlush = uow;
+    try {
+      await uow.flush();
+    } catch (err) {
+      // The transaction is gone: roll it back now so nothing half-written stays, and require rollback().
+      // Inside beginNested() only the savepoint is lost: its rollback() undoes the half-written part.
+      await this.fail(err as Error, 'a flush');
+      throw err;
+    } finally {
+      this.activeFlush = null;
     }
-    for (const st of this.txnDeleted) st.status = 'detached';
-    for (const st of this.txnUpdated) st.txnOrig = null;
-    this.txnInserted.clear();
-    this.txnUpdated.clear();
-    this.txnDeleted.clear();
+  }
+
+  /**
+   * Flushes, then commits the transaction. When COMMIT fails, the objects go back to what they were
+   * before the transaction (as rollback() does) and the session requires rollback() before it is
+   * used again: a second commit() raises PendingRollbackError instead of pretending to succeed.
+   */
+  commit(): Promise<void> {
+    return this.run(async () => {
+      await this.flushNow();
+      const c = this.conn;
+      if (c) {
+        this.conn = null;
+        this.savepoints.length = 0;
+        try {
+          await c.commit();
+        } catch (err) {
+          this.releaseConnection(c);
+          this.revertToCommitted();
+          this.failed = { error: err as Error, during: 'COMMIT' };
+          throw err;
+        }
+        this.releaseConnection(c);
+      }
+      for (const st of this.txnDeleted) st.status = 'detached';
+      for (const st of this.txnUpdated) st.txnOrig = null;
+      this.txnInserted.clear();
+      this.txnUpdated.clear();
+      this.txnDeleted.clear();
+    });
   }
 
   /**
    * Rolls back the transaction. Objects added since the last commit leave the session; every other
    * object gets back the values it had at the last commit, and relationships changed since then unload.
    */
-  async rollback(): Promise<void> {
-    await this.rollbackConnection();
-    this.failed = null;
+  rollback(): Promise<void> {
+    // Not through run(): rollback() is what a failed session needs, so it must not be refused.
+    return this.exclusive(async () => {
+      await this.rollbackConnection();
+      this.failed = null;
+      this.revertToCommitted();
+    });
+  }
+
+  /** The in-memory half of a rollback: objects as of the last commit. */
+  private revertToCommitted(): void {
     for (const st of [...this.pending, ...this.txnInserted]) {
       if (this.txnInserted.has(st)) this.removeIdentity(st);
       for (const pk of st.mapper.primaryKey) if (pk.column.autoincrement) delete st.v[pk.key];
@@ -438,7 +519,7 @@ export class Session {
     try {
       await c.rollback();
     } finally {
-      c.release();
+      this.releaseConnection(c);
     }
   }
 
@@ -449,13 +530,31 @@ export class Session {
     this.identity.clear();
   }
 
+  /** @internal Closes the session for good: the scope that owned it (`db.scope()`, a request) ended. */
+  async end(scope: string): Promise<void> {
+    if (this.ended) return;
+    try {
+      await this.close();
+    } finally {
+      this.ended = scope;
+    }
+  }
+
   private checkUsable(): void {
-    if (this.failed) {
+    if (this.ended) {
+      throw new InvalidRequestError(
+        `this session belonged to ${this.ended}, which has ended: its work was rolled back and its objects detached. ` +
+          `Use the session of the current scope (db.session), or open one (db.scope(), db.transaction())`,
+      );
+    }
+    const failed = this.failed;
+    if (failed) {
+      const { error, during } = failed;
       throw new PendingRollbackError(
         this.savepoints.length
-          ? `a flush inside savepoint ${this.savepoints.at(-1)!.name} failed (${this.failed.message}); roll the nested transaction back (nested.rollback()) or the whole session (session.rollback()) before using it again`
-          : `this session's transaction was rolled back after a failed flush (${this.failed.message}); call session.rollback() before using it again`,
-        { cause: this.failed },
+          ? `${during} inside savepoint ${this.savepoints.at(-1)!.name} failed (${error.message}); roll the nested transaction back (nested.rollback()) or the whole session (session.rollback()) before using it again`
+          : `this session's transaction was rolled back after ${during} failed (${error.message}); call session.rollback() before using it again`,
+        { cause: error },
       );
     }
   }
@@ -472,6 +571,11 @@ export class Session {
     let m = this.identity.get(mapper);
     if (!m) this.identity.set(mapper, (m = new KeyMap<InstanceState>()));
     return m;
+  }
+
+  /** @internal The loaded objects of one model, if any were loaded. */
+  loadedObjects(mapper: Mapper): IdentityMap | undefined {
+    return this.identity.get(mapper);
   }
 
   /** @internal */
@@ -578,7 +682,17 @@ export class Session {
   // ---- lazy loading ----
 
   /** @internal `await user.posts` on an unloaded relationship. */
-  async loadRelationship(st: InstanceState, prop: RelationshipProperty, site: Error | null = null): Promise<unknown> {
+  loadRelationship(st: InstanceState, prop: RelationshipProperty, site: Error | null = null): Promise<unknown> {
+    if (st.isLoaded(prop.key)) return Promise.resolve(st.rel![prop.key]);
+    return this.run(() => this.loadRelationshipNow(st, prop, site));
+  }
+
+  /** @internal loadRelationship() for callers that already hold the session's lock (the unit of work). */
+  async loadRelationshipNow(
+    st: InstanceState,
+    prop: RelationshipProperty,
+    site: Error | null = null,
+  ): Promise<unknown> {
     if (st.isLoaded(prop.key)) return st.rel![prop.key];
     const strategy = st.loadOptions?.get(prop) ?? prop.lazy;
     if (strategy === 'raise') {
@@ -590,65 +704,13 @@ export class Session {
       prop.setLoaded(st, prop.uselist ? [] : null);
       return st.rel![prop.key];
     }
-    this.checkUsable();
-    if (this.autoflush && this.isDirty) await this.flush();
+    if (this.autoflush && this.isDirty && !this.activeFlush) await this.flushNow();
     const batch = st.batch;
-    if (batch && batch.size > 1 && !loadsWithoutSql(this, st, prop)) this.noteLazyLoad(batch, prop, site);
+    if (batch && batch.size > 1 && !loadsWithoutSql(this, st, prop))
+      this.nPlusOneReports.noteLazyLoad(batch, prop, site);
     await loadRelated(this, [st], prop, new Map(), [prop], null);
     return st.rel![prop.key];
   }
-
-  private noteLazyLoad(batch: LoadBatch, prop: RelationshipProperty, siteError: Error | null): void {
-    if (this.nPlusOne === 'off') return;
-    const n = (batch.lazyCounts.get(prop) ?? 0) + 1;
-    batch.lazyCounts.set(prop, n);
-    if (n !== 2) return;
-    const site = callSite(siteError ?? new Error());
-    const fix = prop.uselist ? 'selectinload' : 'joinedload';
-    const message =
-      `N+1 query: ${prop.name} was lazily loaded for several ${prop.parent.name} objects of one query result ` +
-      `(${batch.size} rows), one SELECT each${site ? `, at ${site}` : ''}. ` +
-      `Load them together: .options(${fix}(${prop.name}))`;
-    if (this.nPlusOne === 'raise') throw new NPlusOneError(message);
-    const once = `${prop.name}@${site}`;
-    if (this.warned.has(once)) return;
-    this.warned.add(once);
-    this.warn(`[relata] ${message}`);
-  }
 }
 
-/** The first stack frame outside Relata: where the user touched the relationship. */
-function callSite(err: Error): string | null {
-  const stack = err.stack?.split('\n').slice(1) ?? [];
-  for (const line of stack) {
-    if (/[\\/](src|dist)[\\/](orm|engine|sql|dialects)[\\/]/.test(line) || line.includes('node:internal')) continue;
-    const m = /\(?((?:file:\/\/)?[^()\s]+:\d+:\d+)\)?\s*$/.exec(line.trim());
-    if (m) return relativePath(m[1]!);
-  }
-  return null;
-}
-
-/** The result of `session.scalars(stmt)`: await it for the list, or call all()/first()/one(). */
-export class ScalarResult<T> implements PromiseLike<T[]> {
-  constructor(private readonly query: Query<T>) {}
-  all(): Promise<T[]> {
-    return this.query.all();
-  }
-  first(): Promise<T | null> {
-    return this.query.first();
-  }
-  one(): Promise<T> {
-    return this.query.one();
-  }
-  then<A = T[], B = never>(
-    onfulfilled?: ((v: T[]) => A | PromiseLike<A>) | null,
-    onrejected?: ((e: unknown) => B | PromiseLike<B>) | null,
-  ): PromiseLike<A | B> {
-    return this.all().then(onfulfilled, onrejected);
-  }
-}
-
-function relativePath(location: string): string {
-  const cwd = typeof process !== 'undefined' && typeof process.cwd === 'function' ? process.cwd() + '/' : '';
-  return location.replace(/^file:\/\//, '').replace(cwd, '');
-}
+export { ScalarResult };

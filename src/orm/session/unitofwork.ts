@@ -78,8 +78,32 @@ export class UnitOfWork {
   private readonly associationClears: { prop: RelationshipProperty; parent: InstanceState }[] = [];
   private readonly inserted: InstanceState[] = [];
   private readonly deleted: InstanceState[] = [];
+  /**
+   * What this flush took from the session when it began: the pending and changed objects, and each
+   * object's collection and scalar relationship changes. Changes made while it runs start afresh on
+   * the session and the objects, for the next flush; a failed flush puts what it took back.
+   */
+  private takenPending: Set<InstanceState> | null = null;
+  private takenChanged: Set<InstanceState> | null = null;
+  private readonly takenChanges: {
+    st: InstanceState;
+    collections: InstanceState['collectionChanges'];
+    scalars: InstanceState['scalarChanges'];
+  }[] = [];
+  /** Objects changed by other code while this flush ran: their values are compared with what was written. */
+  private readonly touched = new Set<InstanceState>();
+  /** True once relationship changes are collected: new objects' collection changes are tracked from then on. */
+  collected = false;
+  /** What each INSERT wrote, chunk by chunk, and what each UPDATE wrote, for objects touched meanwhile. */
+  private readonly insertChunks: { states: InstanceState[]; keys: string[]; rows: unknown[][] }[] = [];
+  private readonly updateWrites: { st: InstanceState; values: Record<string, unknown> }[] = [];
 
   constructor(private readonly session: Session) {}
+
+  /** @internal An attribute of `st` changed while this flush runs. */
+  noteTouched(st: InstanceState): void {
+    this.touched.add(st);
+  }
 
   async flush(): Promise<void> {
     this.session.registry.configure();
@@ -88,7 +112,7 @@ export class UnitOfWork {
       await this.cascadeDeletes();
       this.collectRelationshipChanges();
     } catch (err) {
-      this.keepPending();
+      this.giveBack();
       this.releaseAssignments();
       throw err;
     }
@@ -110,7 +134,11 @@ export class UnitOfWork {
     // Breadth-first in add() order, so rows are inserted in the order the user added them.
     const queue: InstanceState[] = [];
     const seen = nextMark();
-    for (const set of [session.pending, session.changed]) {
+    this.takenPending = session.pending;
+    this.takenChanged = session.changed;
+    session.pending = new Set();
+    session.changed = new Set();
+    for (const set of [this.takenPending, this.takenChanged]) {
       for (const st of set) {
         if (st.mark === seen) continue;
         st.mark = seen;
@@ -125,7 +153,10 @@ export class UnitOfWork {
       // A new object reached by cascade goes straight into this flush; session.pending is only for
       // objects waiting for one (it is emptied when the flush succeeds, refilled when it fails).
       if (child.status === 'transient' && child.session === null) session.adoptPending(child);
-      else if (child.status === 'transient' || child.status === 'detached') session.add(item);
+      else if (child.status === 'transient' || child.status === 'detached') {
+        session.add(item);
+        session.pending.delete(child); // written by this flush, not the next
+      }
       if (child.session === session && (child.status === 'pending' || child.hasChanges)) queue.push(child);
     };
     for (let i = 0; i < queue.length; i++) {
@@ -184,7 +215,7 @@ export class UnitOfWork {
   }
 
   private async related(st: InstanceState, prop: RelationshipProperty): Promise<object[]> {
-    const value = st.isLoaded(prop.key) ? st.rel![prop.key] : await this.session.loadRelationship(st, prop);
+    const value = st.isLoaded(prop.key) ? st.rel![prop.key] : await this.session.loadRelationshipNow(st, prop);
     return prop.uselist ? [...(value as object[])] : value ? [value as object] : [];
   }
 
@@ -208,6 +239,7 @@ export class UnitOfWork {
         [...st.collectionChanges.values()].some((ch) => ch.removed.size > 0),
     );
     const addedTo = anyRemoved ? this.additionsByRelationship(states, collectionsOf) : null;
+    this.collected = true;
     for (const st of states) {
       if (st.status === 'pending') this.collectNewCollections(st, collectionsOf(st.mapper));
       else this.collectCollectionChanges(st, addedTo);
@@ -225,6 +257,11 @@ export class UnitOfWork {
           if (previous && previous !== current)
             this.associationDeletes.push({ prop, parent: st, child: stateOf(previous as object)! });
         }
+      }
+      if (st.collectionChanges || st.scalarChanges) {
+        this.takenChanges.push({ st, collections: st.collectionChanges, scalars: st.scalarChanges });
+        st.collectionChanges = null;
+        st.scalarChanges = null;
       }
     }
   }
@@ -453,6 +490,7 @@ export class UnitOfWork {
           rows,
           returning,
         );
+        this.insertChunks.push({ states: chunk, keys: cols.map((c) => c.key), rows });
         const result = await this.session.executeWrite(stmt);
         if (generated.length) this.assignGeneratedKeys(mapper, chunk, generated[0]!.key, result);
         for (const st of chunk) {
@@ -492,9 +530,11 @@ export class UnitOfWork {
     const orig = st.orig;
     if (!orig) return;
     const values = new Map<Column, unknown>();
+    const written: Record<string, unknown> = {};
     for (const [k, before] of Object.entries(orig)) {
       const now = st.v[k];
       if (sameValue(now, before)) continue;
+      written[k] = now;
       const column = st.mapper.columnsByKey.get(k)!.column;
       // A bound node, not the raw value, so the engine compiles this UPDATE once per column set.
       values.set(column, new BindParameter(now, column.type));
@@ -514,8 +554,10 @@ export class UnitOfWork {
       st.txnOrig ??= {};
       if (!(version.key in st.txnOrig)) st.txnOrig[version.key] = loaded;
       st.v[version.key] = loaded + 1;
+      written[version.key] = loaded + 1;
       values.set(version.column, new BindParameter(loaded + 1, version.column.type));
     }
+    this.updateWrites.push({ st, values: written });
     const result = await this.session.executeWrite(new Update(st.mapper.table, values, and_(...conds)));
     if (result.rowsAffected === 0) {
       const why = version
@@ -662,7 +704,7 @@ export class UnitOfWork {
       st.status = 'pending';
       st.key = undefined;
     }
-    this.keepPending();
+    this.giveBack();
     for (const [st, s] of snaps) {
       st.v = s.v;
       st.orig = s.orig;
@@ -672,9 +714,24 @@ export class UnitOfWork {
     this.releaseAssignments();
   }
 
-  /** After a failed flush, every object it was to insert waits in the session for the next one. */
-  private keepPending(): void {
-    for (const st of this.inserts) if (st.status === 'pending') this.session.pending.add(st);
+  /**
+   * After a failed flush, what it took goes back to the session: every object it was to insert waits
+   * for the next one, changed objects are changed again, and relationship changes made meanwhile are
+   * laid over the ones it took.
+   */
+  private giveBack(): void {
+    const session = this.session;
+    for (const st of this.inserts) if (st.status === 'pending') session.pending.add(st);
+    for (const st of this.takenPending ?? []) if (st.status === 'pending') session.pending.add(st);
+    for (const st of this.takenChanged ?? []) if (st.status === 'persistent') session.changed.add(st);
+    for (const { st, collections, scalars } of this.takenChanges) {
+      st.collectionChanges = mergeCollectionChanges(collections, st.collectionChanges);
+      if (scalars) {
+        for (const [k, v] of st.scalarChanges ?? []) if (!scalars.has(k)) scalars.set(k, v);
+        st.scalarChanges = scalars;
+      }
+      if (st.status === 'persistent') session.changed.add(st);
+    }
   }
 
   private releaseAssignments(): void {
@@ -682,19 +739,65 @@ export class UnitOfWork {
   }
 
   private finish(): void {
-    for (const set of [this.inserts, this.updates, this.assigned, this.deletes, this.session.changed]) {
+    const session = this.session;
+    for (const set of [this.inserts, this.updates, this.assigned]) {
       for (const st of set) {
-        st.orig = null;
-        st.collectionChanges = null;
-        st.scalarChanges = null;
+        if (this.touched.has(st)) this.reconcile(st);
+        else st.orig = null;
+        // Relationship changes made while the flush ran (it took the earlier ones) wait for the next.
+        if (st.status === 'persistent' && st.hasChanges) session.changed.add(st);
       }
     }
     this.releaseAssignments();
-    this.session.changed.clear();
-    // Every pending object was inserted (or expunged as an orphan, or deleted before it was written).
-    this.session.pending.clear();
-    for (const st of this.deletes) this.session.toDelete.delete(st);
+    for (const st of this.deletes) session.toDelete.delete(st);
   }
+
+  /**
+   * An object written by this flush and changed by other code while it ran: what is in the database
+   * now is what the flush wrote, so the changes still to write are the values that differ from that.
+   */
+  private reconcile(st: InstanceState): void {
+    const orig = st.orig;
+    st.orig = null;
+    if (st.status !== 'persistent') return;
+    const insert = this.insertChunks.find((c) => c.states.includes(st));
+    if (insert) {
+      const row = insert.rows[insert.states.indexOf(st)]!;
+      for (const mc of st.mapper.columns) {
+        const i = insert.keys.indexOf(mc.key);
+        if (i < 0 && mc.column.primaryKey && mc.column.autoincrement) continue; // generated by this INSERT
+        const inDatabase = i >= 0 ? row[i] : null;
+        const now = st.v[mc.key] ?? null;
+        if (!sameValue(now, inDatabase)) st.noteModified(mc.key, inDatabase);
+      }
+      return;
+    }
+    if (!orig) return;
+    const written = this.updateWrites.find((u) => u.st === st)?.values;
+    for (const [k, before] of Object.entries(orig)) {
+      const inDatabase = written && k in written ? written[k] : before;
+      if (!sameValue(st.v[k], inDatabase)) st.noteModified(k, inDatabase);
+    }
+  }
+}
+
+/** Collection changes `earlier` followed by `later`, as onAppend/onRemove would have recorded them in one. */
+function mergeCollectionChanges(
+  earlier: InstanceState['collectionChanges'],
+  later: InstanceState['collectionChanges'],
+): InstanceState['collectionChanges'] {
+  if (!earlier) return later;
+  if (!later) return earlier;
+  for (const [key, ch] of later) {
+    const into = earlier.get(key);
+    if (!into) {
+      earlier.set(key, ch);
+      continue;
+    }
+    for (const a of ch.added) if (!into.removed.delete(a)) into.added.add(a);
+    for (const r of ch.removed) if (!into.added.delete(r)) into.removed.add(r);
+  }
+  return earlier;
 }
 
 /** The states of `set` that pass `keep`, grouped by mapper, in set order. */

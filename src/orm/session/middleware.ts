@@ -1,0 +1,74 @@
+/**
+ * One session per HTTP request, for the common Node frameworks, without depending on any of them:
+ * each hook opens a scope (`db.scope()`) around the rest of the request, so `db.session` and
+ * `Model.query` in handlers are that request's session, and closes it when the response is done
+ * (work not committed by then is rolled back; the identity map is freed).
+ */
+
+/** What the hooks need of a Database. */
+export interface Scoping {
+  scope<R>(fn: () => Promise<R>): Promise<R>;
+}
+
+/** Closing a request's session failed (its connection is already discarded): where to report it. */
+export type ScopeErrorHandler = (error: unknown) => void;
+
+const reportToConsole: ScopeErrorHandler = (error) =>
+  console.error('[relata] closing a request session failed:', error);
+
+interface ClosingResponse {
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/**
+ * Express (or Connect) middleware.
+ *
+ * @example
+ * app.use(expressScope(db));
+ * app.post('/posts', async (req, res) => {
+ *   db.session.add(new Post(req.body));
+ *   await db.session.commit();
+ *   res.status(201).end();
+ * });
+ */
+export function expressScope(db: Scoping, onError: ScopeErrorHandler = reportToConsole) {
+  return (_req: unknown, res: ClosingResponse, next: () => void): void => {
+    db.scope(
+      () =>
+        new Promise<void>((resolve) => {
+          res.once('close', resolve);
+          next();
+        }),
+    ).catch(onError);
+  };
+}
+
+/**
+ * A Fastify `onRequest` hook.
+ *
+ * @example
+ * fastify.addHook('onRequest', fastifyScope(db));
+ * fastify.get('/users/:id', async (req) => db.session.get(User, Number(req.params.id)));
+ */
+export function fastifyScope(db: Scoping, onError: ScopeErrorHandler = reportToConsole) {
+  return (_request: unknown, reply: { readonly raw: ClosingResponse }, done: () => void): void => {
+    db.scope(
+      () =>
+        new Promise<void>((resolve) => {
+          reply.raw.once('close', resolve);
+          done();
+        }),
+    ).catch(onError);
+  };
+}
+
+/**
+ * Hono middleware.
+ *
+ * @example
+ * app.use(honoScope(db));
+ * app.get('/users', async (c) => c.json(await User.query.all()));
+ */
+export function honoScope(db: Scoping) {
+  return (_context: unknown, next: () => Promise<void>): Promise<void> => db.scope(() => next());
+}
