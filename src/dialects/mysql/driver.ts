@@ -129,6 +129,12 @@ export class MysqlConnection implements DriverConnection {
   }
 
   async commit(): Promise<void> {
+    // Lost before COMMIT was sent: the server has rolled back, and saying so is exact.
+    const lost = this.brokenBy;
+    if (lost) {
+      this.inTransaction = false;
+      throw connectionLost(lost, 'earlier', true);
+    }
     try {
       await this.run('COMMIT', []);
     } catch (err) {

@@ -247,6 +247,11 @@ export class PostgresConnection implements DriverConnection {
   }
 
   async commit(): Promise<void> {
+    // Lost before COMMIT was sent: the server has rolled back, and saying so is exact.
+    if (this.broken) {
+      this.inTransaction = false;
+      throw connectionLost(this.broken, 'earlier', true);
+    }
     let result: pg.QueryArrayResult<unknown[]>;
     try {
       result = await this.run('COMMIT', []);
