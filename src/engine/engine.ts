@@ -2,7 +2,15 @@
  * The Engine: a dialect, its driver's connections, and the one event point every statement passes
  * through (echo, counters, N+1 reports all hang off it).
  */
-import type { BeginOptions, Dialect, Driver, DriverConnection, PoolOptions, QueryResult } from '../dialects/dialect.js';
+import {
+  isolationLevelSql,
+  type BeginOptions,
+  type Dialect,
+  type Driver,
+  type DriverConnection,
+  type PoolOptions,
+  type QueryResult,
+} from '../dialects/dialect.js';
 import type { CompiledStatement, ShapedSql } from '../sql/compiler.js';
 import { ShapeKey } from '../sql/shape.js';
 import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
@@ -217,7 +225,7 @@ export class Connection {
   begin(options: BeginOptions = {}): Promise<void> {
     const what = [
       'BEGIN',
-      options.isolation && `ISOLATION LEVEL ${options.isolation.toUpperCase()}`,
+      options.isolation && `ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`,
       options.readOnly && 'READ ONLY',
     ];
     return this.control(what.filter(Boolean).join(' '), () => this.raw.begin(options));

@@ -405,11 +405,10 @@ export class SqliteDriver implements Driver {
       // timeout 0: SQLite never busy-waits inside a call (see the top of this file).
       db = new Database(filename, { timeout: 0 });
       db.pragma('foreign_keys = ON');
-      if (filename !== ':memory:') {
-        const conn = new SqliteConnection(db, this.target);
-        // WAL is a property of the file: the first connection sets it, for good.
-        await conn.execute('PRAGMA journal_mode = WAL', [], { returnsRows: true });
-        return conn;
+      // WAL is a property of the file: the first connection sets it, for good (later ones only read it,
+      // which needs no lock, so opening a connection never waits for a writer).
+      if (filename !== ':memory:' && db.pragma('journal_mode', { simple: true }) !== 'wal') {
+        db.pragma('journal_mode = WAL');
       }
     } catch (err) {
       throw new OperationalError(`cannot open SQLite database '${filename}': ${(err as Error).message}`, {

@@ -53,6 +53,9 @@ export type ModelType<T> = abstract new (...args: never[]) => T;
  */
 const abandoned = new FinalizationRegistry<Connection>((conn) => conn.release());
 
+/** Flushes commit() runs at most, when objects keep changing while it flushes. */
+const COMMIT_FLUSH_ROUNDS = 10;
+
 export class Session {
   readonly dialect: Dialect;
   /** @internal Compiled loads of this registry on this dialect, shared across sessions. */
@@ -444,7 +447,9 @@ export class Session {
    */
   commit(): Promise<void> {
     return this.run(async () => {
-      await this.flushNow();
+      // What other code changed while a flush ran is written by another one, before COMMIT (a few
+      // rounds at most: what keeps changing after that waits for the next commit, still pending).
+      for (let round = 0; round < COMMIT_FLUSH_ROUNDS && this.isDirty; round++) await this.flushNow();
       const c = this.conn;
       if (c) {
         this.conn = null;
