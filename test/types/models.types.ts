@@ -122,3 +122,25 @@ export async function queryArguments(): Promise<void> {
   const n: number = await User.query.count();
   void n;
 }
+
+export async function transactionsAndScopes(): Promise<void> {
+  // The callback's result is the transaction's, typed.
+  const made = await db.transaction(async (session) => {
+    const u = new User({ email: 'a@example.com' });
+    session.add(u);
+    return u;
+  });
+  expectType<Equal<typeof made, User>>();
+  const count = await db.scope(async () => User.query.count());
+  expectType<Equal<typeof count, number>>();
+  await db.transaction(async () => undefined, { isolation: 'serializable', readOnly: true, retries: 0 });
+  // @ts-expect-error isolation levels are the SQL standard's four
+  await db.transaction(async () => undefined, { isolation: 'snapshot' });
+  // @ts-expect-error unknown option
+  await db.transaction(async () => undefined, { retires: 3 });
+  await db.session.begin({ isolation: 'repeatable read' });
+  // @ts-expect-error begin() takes the same isolation levels
+  await db.session.begin({ isolation: 'READ COMMITTED' });
+  // @ts-expect-error the callback must return a promise: a transaction is asynchronous
+  await db.transaction((session) => session.add(new User({ email: 'b@example.com' })));
+}
