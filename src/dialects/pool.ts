@@ -5,6 +5,7 @@
  * rolled back before anyone else gets it; a broken one is closed, never handed out again.
  */
 import { OperationalError } from '../sql/errors.js';
+
 export interface PooledConnection {
   readonly usable: boolean;
   readonly inTransaction: boolean;

@@ -53,3 +53,9 @@ export class Lock {
     }
   }
 }
+
+/** Runs `fn` on a later turn of the event loop (after pending I/O and timers get theirs). */
+export function nextTurn(fn: () => void): void {
+  if (typeof setImmediate === 'function') setImmediate(fn);
+  else setTimeout(fn, 0);
+}

@@ -105,6 +105,23 @@ describeEachDialect('Sessions under concurrency', (t) => {
     }
   });
 
+  it('SQLite: a loop of transactions lets timers run (better-sqlite3 never waits on I/O, so Relata yields)', async () => {
+    if (t.dialect !== 'sqlite') return;
+    for (const target of targets()) {
+      const { db, Note } = await notes(target.url);
+      let timerFired = false;
+      setTimeout(() => (timerFired = true), 50);
+      const giveUp = Date.now() + 5000; // only so a regression fails instead of hanging
+      let done = 0;
+      while (!timerFired && Date.now() < giveUp) {
+        await db.transaction(async (s) => s.add(new Note({ body: `n${done}` })));
+        done++;
+      }
+      expect(timerFired).toBe(true);
+      expect(done).toBeGreaterThan(0);
+    }
+  });
+
   it('1. a session dropped with its transaction open (after a bulk statement) holds nothing once collected', async () => {
     for (const target of targets()) {
       const { db, Note } = await notes(target.url, { pool: { max: 1, acquireTimeoutMs: 10_000 } });

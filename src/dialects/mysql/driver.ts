@@ -413,9 +413,11 @@ function isServerError(err: unknown): boolean {
 
 /**
  * Errors after which re-running the whole transaction may succeed: deadlock (1213, also Galera's
- * certification failure), lock wait timeout (1205), Galera node not ready (1047 WSREP_NOT_READY).
+ * certification failure), lock wait timeout (1205), Galera node not ready (1047 WSREP_NOT_READY), and
+ * MariaDB's "Record has changed since last read" (1020, a write conflict under
+ * innodb_snapshot_isolation, on by default from 11.6.2).
  */
-const RETRYABLE_ERRNOS = new Set([1213, 1205, 1047]);
+const RETRYABLE_ERRNOS = new Set([1213, 1205, 1047, 1020]);
 
 function codesOf(err: Error): { sqlState?: string; errno?: number; driverCode?: string } {
   const e = err as MysqlErrorFields;

@@ -18,7 +18,7 @@ import {
   ProgrammingError,
   type DatabaseErrorDetails,
 } from '../../sql/errors.js';
-import { Lock } from '../../sql/lock.js';
+import { Lock, nextTurn } from '../../sql/lock.js';
 import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
 import { ConnectionPool, sleep } from '../pool.js';
 
@@ -79,6 +79,7 @@ export class SqliteConnection implements DriverConnection {
    * finish, and a busy database is retried (a statement that met SQLITE_BUSY changed nothing).
    */
   private async guarded<R>(readonly: boolean, op: () => R): Promise<R> {
+    if (performance.now() - lastTurn > TURN_SLICE_MS) await giveEventLoopATurn();
     if (this.db.inTransaction) return op();
     if (readonly || !this.writeLock) return this.retryWhileBusy(op);
     await this.takeWriteLock();
@@ -360,6 +361,35 @@ export class SqliteConnection implements DriverConnection {
   }
 }
 
+/**
+ * better-sqlite3 answers without waiting on I/O, so awaiting it never lets the event loop turn: a
+ * loop of queries or transactions would starve timers (acquire timeouts, the caller's own) and
+ * incoming requests for as long as it runs. Statements therefore give the event loop a turn when
+ * TURN_SLICE_MS have passed since it last had one: at most one short pause per slice of work.
+ */
+const TURN_SLICE_MS = 10;
+let lastTurn = 0;
+
+function giveEventLoopATurn(): Promise<void> {
+  return new Promise((resolve) =>
+    nextTurn(() => {
+      lastTurn = performance.now();
+      resolve();
+    }),
+  );
+}
+
+let betterSqlite3: Promise<typeof BetterSqlite3> | undefined;
+
+/**
+ * Imported on first use, not at module load, so the core bundles for browsers without better-sqlite3;
+ * and kept, so later connections open without waiting for the module loader.
+ */
+function loadBetterSqlite3(): Promise<typeof BetterSqlite3> {
+  betterSqlite3 ??= import('better-sqlite3').then((m) => m.default);
+  return betterSqlite3;
+}
+
 function lockFor(db: Db): Lock {
   const file = (db.pragma('database_list') as { name: string; file: string }[]).find((d) => d.name === 'main')?.file;
   const key = file || db.name;
@@ -397,8 +427,7 @@ export class SqliteDriver implements Driver {
   }
 
   private async open(): Promise<SqliteConnection> {
-    // Imported here, not at module load, so the core bundles for browsers without better-sqlite3.
-    const { default: Database } = await import('better-sqlite3');
+    const Database = await loadBetterSqlite3();
     const { filename } = this.target;
     let db: Db;
     try {
