@@ -84,7 +84,8 @@ export class Engine {
   }
 
   async connect(): Promise<Connection> {
-    return new Connection(this, await this.driver.acquire());
+    const driver = this.driver;
+    return new Connection(this, await driver.acquire(), driver);
   }
 
   /** Runs one statement on a connection of its own (autocommit). */
@@ -127,10 +128,6 @@ export class Engine {
     if (d) await d.close();
   }
 
-  /** @internal */
-  releaseConnection(raw: DriverConnection): void {
-    this.driver.release(raw);
-  }
 
   /** @internal */
   emit(event: StatementEvent): void {
@@ -158,6 +155,8 @@ export class Connection {
   constructor(
     readonly engine: Engine,
     readonly raw: DriverConnection,
+    /** The driver it came from: released there, even after the engine was disposed and opened anew. */
+    private readonly driver: Driver,
   ) {}
 
   async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
@@ -254,7 +253,7 @@ export class Connection {
   release(): void {
     if (this.released) return;
     this.released = true;
-    this.engine.releaseConnection(this.raw);
+    this.driver.release(this.raw);
   }
 }
 

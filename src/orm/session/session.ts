@@ -51,7 +51,13 @@ export type ModelType<T> = abstract new (...args: never[]) => T;
  * back to the pool, which rolls the transaction back. The registry holds the connection, never the
  * session.
  */
-const abandoned = new FinalizationRegistry<Connection>((conn) => conn.release());
+const abandoned = new FinalizationRegistry<Connection>((conn) => {
+  try {
+    conn.release();
+  } catch {
+    // Nobody to tell (the session is gone); the driver destroys a connection it cannot reset.
+  }
+});
 
 /** Flushes commit() runs at most, when objects keep changing while it flushes. */
 const COMMIT_FLUSH_ROUNDS = 10;
