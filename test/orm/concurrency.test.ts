@@ -345,7 +345,8 @@ describeEachDialect('Sessions under concurrency', (t) => {
     const idSql = t.dialect === 'postgres' ? 'SELECT pg_backend_pid()' : 'SELECT CONNECTION_ID()';
     const backend = (await conn.execute({ sql: idSql, params: [] })).rows[0]![0];
     const kill = t.dialect === 'postgres' ? `SELECT pg_terminate_backend(${backend})` : `KILL ${backend}`;
-    await db.engine.execute({ sql: kill, params: [] });
+    // From a direct connection: behind a pooler, a kill sent through it could land on the victim itself.
+    await queryOutside(t.dialect, t.directUrl, kill);
     await new Promise((r) => setTimeout(r, 200)); // let the client see the socket close
     const err = await s.commit().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OperationalError);

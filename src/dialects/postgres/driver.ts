@@ -73,6 +73,8 @@ const TEXT_PARSERS = new Map<number, (text: string) => unknown>([
 export class PreparedStatementNames {
   private readonly named = new Map<string, string>();
   private readonly seenOnce = new Set<string>();
+  /** How many times a statement's plan went stale: its next name must be new (pg remembers the old one as prepared). */
+  private readonly generations = new Map<string, number>();
 
   constructor(readonly capacity: number) {}
 
@@ -86,15 +88,19 @@ export class PreparedStatementNames {
       return undefined;
     }
     this.seenOnce.delete(sql);
-    const fresh = statementName(sql);
+    const fresh = statementName(sql, this.generations.get(sql) ?? 0);
     if (fresh === undefined) return undefined;
     this.named.set(sql, fresh);
     return fresh;
   }
 
-  /** After the server rejected a stale plan: the SQL gets a new Parse next time. */
+  /**
+   * After the server rejected a stale plan: the SQL gets a new name, hence a new Parse, next time.
+   * (The same name again would not do: pg skips the Parse of a name it prepared on that connection.)
+   */
   forget(sql: string): void {
     this.named.delete(sql);
+    this.generations.set(sql, (this.generations.get(sql) ?? 0) + 1);
   }
 }
 
@@ -105,8 +111,8 @@ const PROCESS_TAG = Math.floor(Math.random() * 36 ** 6)
 /** Every name this process gave, with its SQL: a hash collision gets no name rather than a shared one. */
 const namesGiven = new Map<string, string>();
 
-function statementName(sql: string): string | undefined {
-  const name = `relata_${PROCESS_TAG}_${hash53(sql).toString(36)}`;
+function statementName(sql: string, generation: number): string | undefined {
+  const name = `relata_${PROCESS_TAG}_${hash53(sql).toString(36)}${generation ? `_${generation}` : ''}`;
   const owner = namesGiven.get(name);
   if (owner === undefined) namesGiven.set(name, sql);
   else if (owner !== sql) return undefined;
