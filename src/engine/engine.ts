@@ -128,7 +128,6 @@ export class Engine {
     if (d) await d.close();
   }
 
-
   /** @internal */
   emit(event: StatementEvent): void {
     if (this.echo) {
