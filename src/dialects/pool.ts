@@ -38,10 +38,10 @@ export class ConnectionPool<C extends PooledConnection> {
     return this.all.size;
   }
 
-  async acquire(): Promise<C> {
-    if (this.closed) throw new OperationalError('the database was closed');
+  acquire(): Promise<C> {
+    if (this.closed) return Promise.reject(new OperationalError('the database was closed'));
     const idle = this.idle.pop();
-    if (idle) return idle;
+    if (idle) return Promise.resolve(idle);
     if (this.all.size + this.opening < this.options.max) return this.openOne();
     return this.waitForOne();
   }

@@ -64,12 +64,21 @@ export class SqliteConnection implements DriverConnection {
     return this.db.inTransaction;
   }
 
-  async execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
+  execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult> {
     let stmt: Stmt;
     try {
       stmt = this.prepare(sql);
     } catch (err) {
-      throw mapSqliteError(err);
+      return Promise.reject(mapSqliteError(err));
+    }
+    // The common case, nothing to wait for, runs at once (see guarded).
+    const inTransaction = this.db.inTransaction;
+    if (!dueForATurn() && (inTransaction || stmt.readonly || !this.writeLock)) {
+      try {
+        return Promise.resolve(this.run(stmt, params, options));
+      } catch (err) {
+        if (inTransaction || !isBusy(err)) return Promise.reject(err);
+      }
     }
     return this.guarded(stmt.readonly, () => this.run(stmt, params, options));
   }
@@ -343,8 +352,8 @@ export class SqliteConnection implements DriverConnection {
       try {
         return op();
       } catch (err) {
-        if (!(err instanceof DatabaseError) || err.errno !== SQLITE_BUSY || Date.now() + pause > deadline) {
-          if (err instanceof DatabaseError && err.errno === SQLITE_BUSY) {
+        if (!isBusy(err) || Date.now() + pause > deadline) {
+          if (isBusy(err)) {
             err.message = `${err.message}: SQLite database '${this.target.filename}' stayed busy for ${this.target.timeoutMs} ms (another process holds its write lock)`;
           }
           throw err;
@@ -369,6 +378,13 @@ export class SqliteConnection implements DriverConnection {
  */
 const TURN_SLICE_MS = 10;
 let lastTurn = 0;
+/** The clock is read every 16th statement only: reading it costs more than a cached statement's bookkeeping. */
+let statementsSinceClock = 0;
+
+function dueForATurn(): boolean {
+  if ((++statementsSinceClock & 15) !== 0) return false;
+  return performance.now() - lastTurn > TURN_SLICE_MS;
+}
 
 function giveEventLoopATurn(): Promise<void> {
   return new Promise((resolve) =>
@@ -457,6 +473,10 @@ export class SqliteDriver implements Driver {
 }
 
 const SQLITE_BUSY = 5;
+
+function isBusy(err: unknown): err is DatabaseError {
+  return err instanceof DatabaseError && err.errno === SQLITE_BUSY;
+}
 
 /** SQLite's primary result codes, by name: `errno` of a mapped error. */
 const RESULT_CODES: Record<string, number> = {

@@ -269,29 +269,43 @@ export class Session {
     } catch (err) {
       return Promise.reject(err);
     }
-    return this.exclusive(() => {
-      this.checkUsable(); // what ran while this call waited its turn may have failed
-      return op();
+    if (!this.lock.isHeld) return this.holding(op);
+    return this.lock.acquire().then(() => {
+      try {
+        this.checkUsable(); // what ran while this call waited its turn may have failed
+      } catch (err) {
+        this.lock.release();
+        throw err;
+      }
+      return this.holding(op, true);
     });
   }
 
   /** @internal run() without the check that the session is usable: for rolling back a failed one. */
   exclusive<R>(op: () => Promise<R>): Promise<R> {
-    if (!this.lock.isHeld) {
-      // The common case, a session used by one task: take the lock without waiting a turn.
-      void this.lock.acquire();
-      return this.holding(op);
-    }
-    return this.lock.acquire().then(() => this.holding(op));
+    if (!this.lock.isHeld) return this.holding(op);
+    return this.lock.acquire().then(() => this.holding(op, true));
   }
 
-  private async holding<R>(op: () => Promise<R>): Promise<R> {
+  /**
+   * Runs `op` holding the lock (taken here when `taken` is false: the common case, a session used by
+   * one task, takes the free lock without waiting a turn) and frees it when `op` settles.
+   */
+  private holding<R>(op: () => Promise<R>, taken = false): Promise<R> {
+    if (!taken) void this.lock.acquire();
+    let result: Promise<R>;
     try {
-      return await op();
-    } finally {
+      result = op();
+    } catch (err) {
       this.lock.release();
+      return Promise.reject(err);
     }
+    // Released before the caller resumes (reactions run in order), so its next call finds the lock free.
+    result.then(this.unlock, this.unlock);
+    return result;
   }
+
+  private readonly unlock = (): void => this.lock.release();
 
   // ---- transaction ----
 
