@@ -11,11 +11,11 @@ import type { BeginOptions, Dialect, QueryResult } from '../../dialects/dialect.
 import type { Connection, Engine } from '../../engine/engine.js';
 import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
-import { ArgumentError, DatabaseError, RelataError } from '../../sql/errors.js';
+import { ArgumentError } from '../../sql/errors.js';
 import { ColumnRef } from '../../sql/expressions.js';
 import { Lock } from '../../sql/lock.js';
 import { Select } from '../../sql/selectable.js';
-import { InvalidRequestError, NotLoadedError, PendingRollbackError } from '../errors.js';
+import { InvalidRequestError, NotLoadedError } from '../errors.js';
 import { LoadBatch, loadRelated, loadsWithoutSql, type EntityPlan } from '../loading/loading.js';
 import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
@@ -30,6 +30,7 @@ import { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from '../loading/compiled.js';
 import { KeyMap, type IdentityMap } from './keymap.js';
 import { NestedTransaction, runNested } from './nested.js';
+import { TransactionState } from './transaction-state.js';
 
 export type { NPlusOneMode };
 
@@ -44,20 +45,6 @@ export interface SessionOptions {
 
 /** A model class (or anything the registry can map to one). */
 export type ModelType<T> = abstract new (...args: never[]) => T;
-
-/**
- * A session dropped while its transaction is open (never committed, rolled back or closed) must not
- * keep its connection, locks and SQLite write lock for ever: once it is garbage, its connection goes
- * back to the pool, which rolls the transaction back. The registry holds the connection, never the
- * session.
- */
-const abandoned = new FinalizationRegistry<Connection>((conn) => {
-  try {
-    conn.release();
-  } catch {
-    // Nobody to tell (the session is gone); the driver destroys a connection it cannot reset.
-  }
-});
 
 /** Flushes commit() runs at most, when objects keep changing while it flushes. */
 const COMMIT_FLUSH_ROUNDS = 10;
@@ -79,14 +66,10 @@ export class Session {
   readonly txnInserted = new Set<InstanceState>();
   readonly txnUpdated = new Set<InstanceState>();
   readonly txnDeleted = new Set<InstanceState>();
-  private conn: Connection | null = null;
-  /** Why the session must be rolled back before it is used again, and what failed. */
-  private failed: { error: Error; during: string } | null = null;
+  /** The connection of its transaction, its savepoints, and whether it failed. */
+  private readonly tx: TransactionState;
   /** Set when the scope that owned this session ended: any further use is a bug in the caller. */
   private ended: string | null = null;
-  /** @internal Open savepoints, outermost first (see beginNested). */
-  readonly savepoints: NestedTransaction[] = [];
-  private savepointSeq = 0;
   /** One operation at a time (see the top of this file). */
   private readonly lock = new Lock();
   /** @internal The flush writing right now, so changes made meanwhile are kept for the next one. */
@@ -98,6 +81,7 @@ export class Session {
     options: SessionOptions = {},
   ) {
     this.dialect = engine.dialect;
+    this.tx = new TransactionState(engine);
     this.compiled = registry.compiledLoads(engine.dialect);
     this.autoflush = options.autoflush ?? true;
     this.nPlusOneReports = new NPlusOneReporter(options.nPlusOne ?? 'warn', options.warn ?? ((m) => console.warn(m)));
@@ -318,7 +302,7 @@ export class Session {
    */
   begin(options: BeginOptions = {}): Promise<void> {
     return this.run(async () => {
-      if (this.conn) {
+      if (this.tx.active) {
         if (options.isolation || options.readOnly) {
           throw new InvalidRequestError(
             'begin({ isolation / readOnly }): this session is already in a transaction, begun by an earlier write or begin(); ' +
@@ -327,7 +311,7 @@ export class Session {
         }
         return;
       }
-      await this.transaction(options);
+      await this.tx.connection(options);
     });
   }
 
@@ -348,94 +332,52 @@ export class Session {
     // The callback runs outside the session's lock: it uses the session itself.
     const nested = await this.run(async () => {
       await this.flushNow();
-      const conn = await this.transaction();
-      const sp = new NestedTransaction(this, conn, `relata_sp_${++this.savepointSeq}`);
-      await this.onTransaction(() => conn.savepoint(sp.name));
-      this.savepoints.push(sp);
+      const { conn, name } = await this.tx.savepoint();
+      const sp = new NestedTransaction(this, conn, name);
+      this.tx.savepoints.push(sp);
       return sp;
     });
     return fn ? runNested(nested, fn) : nested;
   }
 
+  /** @internal Open savepoints, outermost first (see beginNested). */
+  get savepoints(): NestedTransaction[] {
+    return this.tx.savepoints;
+  }
+
   /** @internal A nested transaction was rolled back: the enclosing one is usable again. */
   recoverNested(): void {
-    this.failed = null;
+    this.tx.recoverNested();
   }
 
   /** @internal A savepoint could not be rolled back: only a full rollback() helps now. */
   failNested(err: Error): void {
-    this.savepoints.length = 0;
-    this.failed = { error: err, during: 'rolling back a savepoint' };
+    this.tx.failNested(err);
   }
 
   /** True while the session holds a connection in an open transaction. */
   get inTransaction(): boolean {
-    return this.conn !== null;
+    return this.tx.active;
   }
 
   /** @internal The transaction's connection, beginning the transaction on first use. */
-  async transaction(options: BeginOptions = {}): Promise<Connection> {
-    if (this.conn) return this.conn;
-    const c = await this.engine.connect();
-    try {
-      await c.begin(options);
-    } catch (err) {
-      c.release();
-      throw err;
-    }
-    this.conn = c;
-    abandoned.register(this, c, this);
-    return c;
-  }
-
-  /** Ends the session's hold on its connection (after COMMIT or ROLLBACK, or when they failed). */
-  private releaseConnection(c: Connection): void {
-    abandoned.unregister(this);
-    c.release();
+  transaction(options: BeginOptions = {}): Promise<Connection> {
+    return this.tx.connection(options);
   }
 
   /** @internal A write: runs in the session's transaction, begun if needed. */
-  async executeWrite(stmt: Statement): Promise<QueryResult> {
-    const conn = await this.transaction();
-    return this.onTransaction(() => conn.execute(stmt));
+  executeWrite(stmt: Statement): Promise<QueryResult> {
+    return this.tx.write(stmt, this.activeFlush !== null);
   }
 
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
-  async executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
-    const conn = this.conn;
-    if (conn) return this.onTransaction(() => conn.execute(stmt));
-    const c = await this.engine.connect();
-    try {
-      return await c.execute(stmt);
-    } finally {
-      c.release();
-    }
+  executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
+    return this.tx.read(stmt, this.activeFlush !== null);
   }
 
-  /**
-   * @internal Runs a statement of the open transaction. When it fails in the database, the transaction is
-   * lost as a whole (PostgreSQL refuses anything further; MySQL's lock wait timeout would let the
-   * rest commit): roll it back and require rollback() before the session is used again. Inside a
-   * savepoint only the savepoint is lost; rolling it back recovers.
-   */
-  async onTransaction<R>(op: () => Promise<R>): Promise<R> {
-    try {
-      return await op();
-    } catch (err) {
-      // An error raised before anything reached the database (an invalid value, a statement that
-      // does not compile) leaves the transaction as it was. A flush handles its own failures.
-      const reachedDatabase = !(err instanceof RelataError) || err instanceof DatabaseError;
-      if (reachedDatabase && !this.activeFlush) await this.fail(err as Error, 'a statement');
-      throw err;
-    }
-  }
-
-  /** Puts the session in the "rollback required" state after `err`, rolling the transaction back now. */
-  private async fail(err: Error, during: string): Promise<void> {
-    if (this.failed) return;
-    this.failed = { error: err, during };
-    // Keep the connection's locks no longer than needed; inside a savepoint, its rollback recovers.
-    if (this.savepoints.length === 0) await this.rollbackConnection().catch(() => undefined);
+  /** @internal Runs `op` on the transaction's connection: a failure in the database requires rollback (see TransactionState.guard). */
+  onTransaction<R>(op: () => Promise<R>): Promise<R> {
+    return this.tx.guard(op, this.activeFlush !== null);
   }
 
   /** Writes all pending changes (INSERT, UPDATE, DELETE) in dependency order, inside the transaction. */
@@ -453,7 +395,7 @@ export class Session {
     } catch (err) {
       // The transaction is gone: roll it back now so nothing half-written stays, and require rollback().
       // Inside beginNested() only the savepoint is lost: its rollback() undoes the half-written part.
-      await this.fail(err as Error, 'a flush');
+      await this.tx.fail(err as Error, 'a flush');
       throw err;
     } finally {
       this.activeFlush = null;
@@ -470,19 +412,11 @@ export class Session {
       // What other code changed while a flush ran is written by another one, before COMMIT (a few
       // rounds at most: what keeps changing after that waits for the next commit, still pending).
       for (let round = 0; round < COMMIT_FLUSH_ROUNDS && this.isDirty; round++) await this.flushNow();
-      const c = this.conn;
-      if (c) {
-        this.conn = null;
-        this.savepoints.length = 0;
-        try {
-          await c.commit();
-        } catch (err) {
-          this.releaseConnection(c);
-          this.revertToCommitted();
-          this.failed = { error: err as Error, during: 'COMMIT' };
-          throw err;
-        }
-        this.releaseConnection(c);
+      try {
+        await this.tx.commit();
+      } catch (err) {
+        this.revertToCommitted();
+        throw err;
       }
       for (const st of this.txnDeleted) st.status = 'detached';
       for (const st of this.txnUpdated) st.txnOrig = null;
@@ -499,8 +433,7 @@ export class Session {
   rollback(): Promise<void> {
     // Not through run(): rollback() is what a failed session needs, so it must not be refused.
     return this.exclusive(async () => {
-      await this.rollbackConnection();
-      this.failed = null;
+      await this.tx.reset();
       this.revertToCommitted();
     });
   }
@@ -536,18 +469,6 @@ export class Session {
     st.scalarChanges = null;
   }
 
-  private async rollbackConnection(): Promise<void> {
-    const c = this.conn;
-    this.conn = null;
-    this.savepoints.length = 0;
-    if (!c) return;
-    try {
-      await c.rollback();
-    } finally {
-      this.releaseConnection(c);
-    }
-  }
-
   /** Rolls back and empties the session; its objects become detached. */
   async close(): Promise<void> {
     await this.rollback();
@@ -572,16 +493,7 @@ export class Session {
           `Use the session of the current scope (db.session), or open one (db.scope(), db.transaction())`,
       );
     }
-    const failed = this.failed;
-    if (failed) {
-      const { error, during } = failed;
-      throw new PendingRollbackError(
-        this.savepoints.length
-          ? `${during} inside savepoint ${this.savepoints.at(-1)!.name} failed (${error.message}); roll the nested transaction back (nested.rollback()) or the whole session (session.rollback()) before using it again`
-          : `this session's transaction was rolled back after ${during} failed (${error.message}); call session.rollback() before using it again`,
-        { cause: error },
-      );
-    }
+    this.tx.checkNotFailed();
   }
 
   /** @internal */

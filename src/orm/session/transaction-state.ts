@@ -1,0 +1,175 @@
+/**
+ * A session's hold on the database: the one connection its transaction runs on, the savepoints open
+ * in it, and whether it failed (SQLAlchemy's SessionTransaction). The session decides when; this
+ * does the connection's part and keeps the "rollback required" state.
+ */
+import type { BeginOptions, QueryResult } from '../../dialects/dialect.js';
+import type { Connection, Engine } from '../../engine/engine.js';
+import type { Statement } from '../../sql/dml.js';
+import type { CompiledStatement } from '../../sql/compiler.js';
+import { DatabaseError, RelataError } from '../../sql/errors.js';
+import { PendingRollbackError } from '../errors.js';
+import type { NestedTransaction } from './nested.js';
+
+/**
+ * A session dropped while its transaction is open (never committed, rolled back or closed) must not
+ * keep its connection, locks and SQLite write lock for ever: once it is garbage, its connection goes
+ * back to the pool, which rolls the transaction back. The registry holds the connection only.
+ */
+const abandoned = new FinalizationRegistry<Connection>((conn) => {
+  try {
+    conn.release();
+  } catch {
+    // Nobody to tell (the session is gone); the driver destroys a connection it cannot reset.
+  }
+});
+
+export class TransactionState {
+  private conn: Connection | null = null;
+  /** Why the session must be rolled back before it is used again, and what failed. */
+  private failure: { readonly error: Error; readonly during: string } | null = null;
+  /** Open savepoints, outermost first. */
+  readonly savepoints: NestedTransaction[] = [];
+  private savepointSeq = 0;
+
+  constructor(private readonly engine: Engine) {}
+
+  /** True while a connection holds an open transaction. */
+  get active(): boolean {
+    return this.conn !== null;
+  }
+
+  get failed(): boolean {
+    return this.failure !== null;
+  }
+
+  /** The transaction's connection, beginning the transaction on first use. */
+  async connection(options: BeginOptions = {}): Promise<Connection> {
+    if (this.conn) return this.conn;
+    const c = await this.engine.connect();
+    try {
+      await c.begin(options);
+    } catch (err) {
+      c.release();
+      throw err;
+    }
+    this.conn = c;
+    abandoned.register(this, c, this);
+    return c;
+  }
+
+  /** A write: in the transaction, begun if needed. */
+  async write(stmt: Statement, inFlush: boolean): Promise<QueryResult> {
+    const conn = await this.connection();
+    return this.guard(() => conn.execute(stmt), inFlush);
+  }
+
+  /** A read: in the open transaction if there is one, else on a connection borrowed for it. */
+  async read(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
+    const conn = this.conn;
+    if (conn) return this.guard(() => conn.execute(stmt), inFlush);
+    const c = await this.engine.connect();
+    try {
+      return await c.execute(stmt);
+    } finally {
+      c.release();
+    }
+  }
+
+  /**
+   * Runs a statement of the open transaction. When it fails in the database, the transaction is lost
+   * as a whole (PostgreSQL refuses anything further; MySQL's lock wait timeout would let the rest
+   * commit): roll it back and require rollback() before the session is used again. Inside a
+   * savepoint only the savepoint is lost; rolling it back recovers.
+   */
+  async guard<R>(op: () => Promise<R>, inFlush = false): Promise<R> {
+    try {
+      return await op();
+    } catch (err) {
+      // An error raised before anything reached the database (an invalid value, a statement that
+      // does not compile) leaves the transaction as it was. A flush handles its own failures.
+      const reachedDatabase = !(err instanceof RelataError) || err instanceof DatabaseError;
+      if (reachedDatabase && !inFlush) await this.fail(err as Error, 'a statement');
+      throw err;
+    }
+  }
+
+  /** Requires rollback after `err`, rolling the transaction back now (inside a savepoint, only that is lost). */
+  async fail(err: Error, during: string): Promise<void> {
+    if (this.failure) return;
+    this.failure = { error: err, during };
+    // Keep the connection's locks no longer than needed.
+    if (this.savepoints.length === 0) await this.rollback().catch(() => undefined);
+  }
+
+  /** Throws PendingRollbackError when a failure requires rollback first. */
+  checkNotFailed(): void {
+    if (!this.failure) return;
+    const { error, during } = this.failure;
+    throw new PendingRollbackError(
+      this.savepoints.length
+        ? `${during} inside savepoint ${this.savepoints.at(-1)!.name} failed (${error.message}); roll the nested transaction back (nested.rollback()) or the whole session (session.rollback()) before using it again`
+        : `this session's transaction was rolled back after ${during} failed (${error.message}); call session.rollback() before using it again`,
+      { cause: error },
+    );
+  }
+
+  /** Sets a savepoint in the transaction (begun if needed) and returns its name. */
+  async savepoint(): Promise<{ conn: Connection; name: string }> {
+    const conn = await this.connection();
+    const name = `relata_sp_${++this.savepointSeq}`;
+    await this.guard(() => conn.savepoint(name));
+    return { conn, name };
+  }
+
+  /** A nested transaction was rolled back: the enclosing one is usable again. */
+  recoverNested(): void {
+    this.failure = null;
+  }
+
+  /** A savepoint could not be rolled back: only a full rollback() helps now. */
+  failNested(err: Error): void {
+    this.savepoints.length = 0;
+    this.failure = { error: err, during: 'rolling back a savepoint' };
+  }
+
+  /** COMMIT. When it fails the session requires rollback; the connection is given back either way. */
+  async commit(): Promise<void> {
+    const c = this.conn;
+    if (!c) return;
+    this.conn = null;
+    this.savepoints.length = 0;
+    try {
+      await c.commit();
+    } catch (err) {
+      this.failure = { error: err as Error, during: 'COMMIT' };
+      throw err;
+    } finally {
+      this.release(c);
+    }
+  }
+
+  /** ROLLBACK (if a transaction is open), and the session may be used again. */
+  async rollback(): Promise<void> {
+    const c = this.conn;
+    this.conn = null;
+    this.savepoints.length = 0;
+    if (!c) return;
+    try {
+      await c.rollback();
+    } finally {
+      this.release(c);
+    }
+  }
+
+  /** rollback(), then forget any failure: what session.rollback() does to the database. */
+  async reset(): Promise<void> {
+    await this.rollback();
+    this.failure = null;
+  }
+
+  private release(c: Connection): void {
+    abandoned.unregister(this);
+    c.release();
+  }
+}
