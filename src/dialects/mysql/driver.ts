@@ -12,7 +12,6 @@ import type {
   ResultSetHeader,
 } from 'mysql2/promise';
 import {
-  CommitOutcomeUnknownError,
   DataError,
   DatabaseError,
   IntegrityError,
@@ -29,6 +28,7 @@ import {
   type PoolOptions,
   type QueryResult,
 } from '../dialect.js';
+import { commitOutcomeUnknown, connectionLost } from '../lost.js';
 import type { MysqlServerInfo } from './compiler.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -95,7 +95,7 @@ export class MysqlConnection implements DriverConnection {
     reads = true,
   ): Promise<[unknown, FieldPacket[] | undefined]> {
     const lost = this.brokenBy;
-    if (lost) throw connectionLost(lost, 'earlier', this.inTransaction);
+    if (lost) throw connectionLost('MySQL', lost, 'earlier', this.inTransaction, codesOf(lost));
     try {
       // Values always travel as prepared-statement parameters; statements without any (DDL, SAVEPOINT,
       // which MySQL refuses to prepare) use the text protocol, where nothing is interpolated either.
@@ -107,8 +107,8 @@ export class MysqlConnection implements DriverConnection {
       if (isConnectionFailure(err)) {
         this.failure ??= err as Error;
         // A write outside a transaction commits by itself: lost in flight, nobody knows whether it did.
-        if (!this.inTransaction && !reads) throw commitOutcomeUnknown(err);
-        throw connectionLost(err as Error, 'now', this.inTransaction);
+        if (!this.inTransaction && !reads) throw commitOutcomeUnknown('MySQL', err, codesOf(err as Error));
+        throw connectionLost('MySQL', err as Error, 'now', this.inTransaction, codesOf(err as Error));
       }
       if (!isServerError(err)) {
         // Raised in the client, e.g. while encoding a parameter it cannot (a boxed Number): the packet
@@ -133,12 +133,12 @@ export class MysqlConnection implements DriverConnection {
     const lost = this.brokenBy;
     if (lost) {
       this.inTransaction = false;
-      throw connectionLost(lost, 'earlier', true);
+      throw connectionLost('MySQL', lost, 'earlier', true, codesOf(lost));
     }
     try {
       await this.run('COMMIT', []);
     } catch (err) {
-      if (this.brokenBy) throw commitOutcomeUnknown(err);
+      if (this.brokenBy) throw commitOutcomeUnknown('MySQL', err, codesOf(err as Error));
       throw err;
     } finally {
       this.inTransaction = false;
@@ -384,25 +384,6 @@ function isConnectionFailure(err: unknown): boolean {
   return (
     /^(PROTOCOL_CONNECTION_LOST|ECONNRESET|EPIPE|ETIMEDOUT)$/.test(e.code ?? '') ||
     /connection is in closed state/i.test(err.message)
-  );
-}
-
-function connectionLost(err: Error, when: 'now' | 'earlier', inTransaction: boolean): OperationalError {
-  const what =
-    when === 'now'
-      ? `the connection to MySQL was lost (${err.message})`
-      : `this connection to MySQL was lost earlier (${err.message})`;
-  const advice = inTransaction
-    ? 'its transaction is gone: roll back (session.rollback()) and retry on a new connection'
-    : 'retry on a new connection';
-  // Before COMMIT the server rolls the transaction back: running all of it again is safe.
-  return new OperationalError(`${what}; ${advice}`, { cause: err, ...codesOf(err), retryable: true });
-}
-
-function commitOutcomeUnknown(err: unknown): CommitOutcomeUnknownError {
-  return new CommitOutcomeUnknownError(
-    'the connection to MySQL was lost while the transaction was committing: it may or may not have been committed',
-    { cause: err, ...codesOf(err as Error) },
   );
 }
 

@@ -6,7 +6,6 @@
  */
 import type pg from 'pg';
 import {
-  CommitOutcomeUnknownError,
   DataError,
   DatabaseError,
   IntegrityError,
@@ -23,6 +22,7 @@ import {
   type PoolOptions,
   type QueryResult,
 } from '../dialect.js';
+import { commitOutcomeUnknown, connectionLost } from '../lost.js';
 
 export const DEFAULT_POOL_MAX = 10;
 /** SQLAlchemy's pool_timeout default: long enough for a busy pool, short enough that a leak is not a hang. */
@@ -224,15 +224,16 @@ export class PostgresConnection implements DriverConnection {
     name?: string,
     reads = true,
   ): Promise<pg.QueryArrayResult<unknown[]>> {
-    if (this.broken) throw connectionLost(this.broken, 'earlier', this.inTransaction);
+    if (this.broken)
+      throw connectionLost('PostgreSQL', this.broken, 'earlier', this.inTransaction, codesOf(this.broken));
     try {
       return await this.client.query<unknown[]>({ text: sql, values: params as unknown[], rowMode: 'array', name });
     } catch (err) {
       if (isConnectionFailure(err)) {
         this.broken ??= err as Error;
         // A write outside a transaction commits by itself: lost in flight, nobody knows whether it did.
-        if (!this.inTransaction && !reads) throw commitOutcomeUnknown(err);
-        throw connectionLost(err as Error, 'now', this.inTransaction);
+        if (!this.inTransaction && !reads) throw commitOutcomeUnknown('PostgreSQL', err, codesOf(err as Error));
+        throw connectionLost('PostgreSQL', err as Error, 'now', this.inTransaction, codesOf(err as Error));
       }
       if (!isServerError(err)) {
         // An error raised in the client (a value it could not serialize, a protocol surprise) may leave
@@ -256,13 +257,13 @@ export class PostgresConnection implements DriverConnection {
     // Lost before COMMIT was sent: the server has rolled back, and saying so is exact.
     if (this.broken) {
       this.inTransaction = false;
-      throw connectionLost(this.broken, 'earlier', true);
+      throw connectionLost('PostgreSQL', this.broken, 'earlier', true, codesOf(this.broken));
     }
     let result: pg.QueryArrayResult<unknown[]>;
     try {
       result = await this.run('COMMIT', []);
     } catch (err) {
-      if (this.broken) throw commitOutcomeUnknown(err);
+      if (this.broken) throw commitOutcomeUnknown('PostgreSQL', err, codesOf(err as Error));
       throw err;
     } finally {
       this.inTransaction = false;
@@ -449,25 +450,6 @@ function isConnectionFailure(err: unknown): boolean {
   if (/^(08|57P0[123])/.test(code)) return true; // connection exception; admin shutdown / crash shutdown
   if (/^E[A-Z]+$/.test(code)) return true; // socket errors: ECONNRESET, EPIPE…
   return !code && /Connection terminated|not queryable|connection error|Client was closed/i.test(err.message);
-}
-
-function connectionLost(err: Error, when: 'now' | 'earlier', inTransaction: boolean): OperationalError {
-  const what =
-    when === 'now'
-      ? `the connection to PostgreSQL was lost (${err.message})`
-      : `this connection to PostgreSQL was lost earlier (${err.message})`;
-  const advice = inTransaction
-    ? 'its transaction is gone: roll back (session.rollback()) and retry on a new connection'
-    : 'retry on a new connection';
-  // Before COMMIT the server rolls the transaction back: running all of it again is safe.
-  return new OperationalError(`${what}; ${advice}`, { cause: err, ...codesOf(err), retryable: true });
-}
-
-function commitOutcomeUnknown(err: unknown): CommitOutcomeUnknownError {
-  return new CommitOutcomeUnknownError(
-    'the connection to PostgreSQL was lost while the transaction was committing: it may or may not have been committed',
-    { cause: err, ...codesOf(err as Error) },
-  );
 }
 
 /** An error PostgreSQL itself reported (it carries a SQLSTATE); anything else was raised in the client. */
