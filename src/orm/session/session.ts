@@ -440,6 +440,9 @@ export class Session {
 
   /** The in-memory half of a rollback: objects as of the last commit. */
   private revertToCommitted(): void {
+    const untouched =
+      this.pending.size + this.txnInserted.size + this.txnDeleted.size + this.changed.size + this.txnUpdated.size === 0;
+    if (untouched && this.toDelete.size === 0) return; // a read-only session: the common close()
     for (const st of [...this.pending, ...this.txnInserted]) {
       if (this.txnInserted.has(st)) this.removeIdentity(st);
       for (const pk of st.mapper.primaryKey) if (pk.column.autoincrement) delete st.v[pk.key];
