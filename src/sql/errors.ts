@@ -7,6 +7,28 @@ export class RelataError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = new.target.name;
+    keepCallerInStack(this, new.target);
+  }
+}
+
+/** Frames a Relata error's stack keeps (V8's default of 10 is used up inside Relata, see below). */
+const STACK_FRAMES = 40;
+
+/**
+ * An error raised deep in a flush passes a dozen of Relata's own frames (driver, engine, transaction,
+ * unit of work) before it reaches the caller's `await session.commit()`; with V8's default limit of
+ * 10 frames the stack would end before the caller's line. Where the engine allows it, capture it
+ * again with room for the caller.
+ */
+function keepCallerInStack(error: Error, constructor: abstract new (...args: never[]) => unknown): void {
+  const E = Error as { stackTraceLimit?: number; captureStackTrace?: (target: object, fn?: unknown) => void };
+  const limit = E.stackTraceLimit;
+  if (typeof E.captureStackTrace !== 'function' || typeof limit !== 'number' || limit >= STACK_FRAMES) return;
+  E.stackTraceLimit = STACK_FRAMES;
+  try {
+    E.captureStackTrace(error, constructor);
+  } finally {
+    E.stackTraceLimit = limit;
   }
 }
 

@@ -231,6 +231,15 @@ describeEachDialect('Sessions under concurrency', (t) => {
     ]);
   });
 
+  it('an error from deep inside a flush keeps the caller’s line in its stack', async () => {
+    const { db, Note } = await notes(t.url);
+    const s = db.newSession();
+    s.addAll([new Note({ body: 'twice' }), new Note({ body: 'twice' })]);
+    const err = (await s.commit().catch((e: unknown) => e)) as Error;
+    expect(err.stack).toMatch(/concurrency\.test\.ts:\d+/); // this very test, past a dozen of Relata's frames
+    await s.rollback();
+  });
+
   it('4. after a failed flush, get() of a loaded object raises PendingRollbackError until rollback()', async () => {
     const { db, Note } = await notes(t.url);
     const s = db.newSession();

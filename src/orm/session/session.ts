@@ -273,23 +273,18 @@ export class Session {
 
   /**
    * Runs `op` holding the lock (taken here when `taken` is false: the common case, a session used by
-   * one task, takes the free lock without waiting a turn) and frees it when `op` settles.
+   * one task, takes the free lock without waiting a turn) and frees it when `op` settles. An async
+   * function that awaits `op`, not a `.then()` on its promise: a second reaction on that promise would
+   * cut V8's async stack trace there, and errors would lose the caller's line.
    */
-  private holding<R>(op: () => Promise<R>, taken = false): Promise<R> {
+  private async holding<R>(op: () => Promise<R>, taken = false): Promise<R> {
     if (!taken) void this.lock.acquire();
-    let result: Promise<R>;
     try {
-      result = op();
-    } catch (err) {
+      return await op();
+    } finally {
       this.lock.release();
-      return Promise.reject(err);
     }
-    // Released before the caller resumes (reactions run in order), so its next call finds the lock free.
-    result.then(this.unlock, this.unlock);
-    return result;
   }
-
-  private readonly unlock = (): void => this.lock.release();
 
   // ---- transaction ----
 
