@@ -1,7 +1,8 @@
 /**
  * The unit of work: turns the session's changes into SQL at flush. Parents are inserted before
  * children (table dependency order, then row order for self-references), INSERTs are batched
- * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse.
+ * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse
+ * (children first, also among the rows of one self-referential table: see delete-order.ts).
  */
 import { Delete, Insert, Update } from '../../sql/dml.js';
 import {
@@ -19,6 +20,7 @@ import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
 import { groupKey } from '../loading/loading.js';
+import { deletionLevels } from './delete-order.js';
 import { nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
 
 /** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */
@@ -620,6 +622,11 @@ export class UnitOfWork {
 
   private async deleteAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
     if (states.length === 0) return;
+    for (const level of deletionLevels(mapper, states)) await this.deleteRows(mapper, level);
+  }
+
+  /** One multi-row DELETE per parameter-limit chunk (rows that do not refer to each other). */
+  private async deleteRows(mapper: Mapper, states: InstanceState[]): Promise<void> {
     if (mapper.versionColumn) return this.deleteVersioned(mapper, states);
     const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
     const per = Math.max(1, Math.floor(this.session.dialect.compiler.maxParameters / pkCols.length));
