@@ -373,8 +373,15 @@ export class RelationshipProperty {
     }
   }
 
-  /** The awaitable placeholder returned while the relationship is not loaded. */
+  /**
+   * The value of a relationship read before it is loaded: the awaitable placeholder, or for
+   * `noload` (the relationship's `lazy` or the query's option) the empty value, readable at once.
+   */
   unloaded(state: InstanceState): unknown {
+    if ((state.loadOptions?.get(this) ?? this.lazy) === 'noload') {
+      this.setLoaded(state, this.uselist ? [] : null);
+      return state.rel![this.key];
+    }
     return makeUnloaded(this, state, this.nPlusOneSite(state));
   }
 
