@@ -1,0 +1,182 @@
+/**
+ * Issue 11, "Relationship paths that drop or misorder data": each path is written by one Database
+ * and read back by another (its own registry, session and connections) on the same database.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, expect } from 'vitest';
+import { Database, noload, selectinload, type RelationshipAttribute } from '../../src/index.js';
+import { blogModels, seedBlog } from '../../examples/seed/blog.js';
+import { describeEachDialect, itOn } from '../support/databases.js';
+
+/** A tree of employees whose `reports` side exists only through the backref on `manager`. */
+function staffModels(db: Database) {
+  class Employee extends db.Model('Employee', {
+    id: db.Column(db.Integer, { primaryKey: true }),
+    name: db.Column(db.String(50), { nullable: false }),
+    manager_id: db.Column(db.Integer, db.ForeignKey('employee.id')),
+    manager: db.relationship<Employee>('Employee', {
+      remoteSide: 'id',
+      uselist: false,
+      backref: { name: 'reports', cascade: 'all, delete-orphan', orderBy: 'name' },
+    }),
+  }) {
+    declare reports: Employee[];
+    declare static reports: RelationshipAttribute<'reports', Employee[]>;
+  }
+  return { Employee };
+}
+
+describeEachDialect('Relationship paths (issue 11)', (t) => {
+  const it = itOn(t);
+  const dir = mkdtempSync(join(tmpdir(), 'relata-paths-'));
+  let files = 0;
+  const dbs: Database[] = [];
+  afterEach(async () => {
+    for (const d of dbs.splice(0).reverse()) await d.close();
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** The database of one test: a fresh SQLite file, or this file's server database emptied. */
+  const nextUrl = () => (t.dialect === 'sqlite' ? `sqlite:///${join(dir, `t${++files}.db`)}` : t.url);
+  const open = <M>(url: string, define: (db: Database) => M) => {
+    const db = new Database(url, { nPlusOne: 'off' });
+    dbs.push(db);
+    return { db, ...define(db) };
+  };
+  /** A writer with fresh tables, and a function opening a second Database on the same data. */
+  const fresh = async <M>(define: (db: Database) => M) => {
+    const url = nextUrl();
+    const w = open(url, define);
+    await w.db.dropAll();
+    await w.db.createAll();
+    return { ...w, reader: () => open(url, define) };
+  };
+  const blog = async () => {
+    const b = await fresh(blogModels);
+    await seedBlog(b.db, b);
+    return b;
+  };
+
+  /** Writes a three-level tree: ann > (bea > (cid, dan), eve > fay). */
+  const seedStaff = async (db: Database, Employee: ReturnType<typeof staffModels>['Employee']) => {
+    const s = db.newSession();
+    const ann = new Employee({ name: 'ann' });
+    const bea = new Employee({ name: 'bea', manager: ann });
+    const eve = new Employee({ name: 'eve', manager: ann });
+    for (const name of ['cid', 'dan']) new Employee({ name, manager: bea });
+    new Employee({ name: 'fay', manager: eve });
+    s.add(ann);
+    await s.commit();
+    await s.close();
+  };
+
+  it('configures on first use: selectinload(Employee.reports) as the first thing a fresh registry does', async () => {
+    const w = await fresh(staffModels);
+    await seedStaff(w.db, w.Employee);
+    // A second Database: its registry has never configured, and this is the first thing it does.
+    const { db, Employee } = w.reader();
+    const option = selectinload(Employee.reports);
+    const s = db.newSession();
+    let names: string[][] = [];
+    const n = await db.countQueries(async () => {
+      const managers = await s.query(Employee).filter(Employee.manager_id.isNull()).options(option).all();
+      names = managers.map((m) => m.reports.map((r) => r.name));
+    });
+    expect(names).toEqual([['bea', 'eve']]);
+    expect(n).toBe(2); // the employees, then their reports in one IN query
+  });
+
+  it('configures on first use: new Model() in a fresh registry has its backref collections', async () => {
+    const { db, Employee } = open(nextUrl(), staffModels);
+    await db.dropAll();
+    const boss = new Employee({ name: 'boss' }); // the first thing done with the models
+    expect(boss.reports).toEqual([]);
+    const aide = new Employee({ name: 'aide', manager: boss });
+    expect(boss.reports).toEqual([aide]);
+    await db.createAll();
+    const s = db.newSession();
+    s.add(boss);
+    await s.commit();
+    const r = db.newSession();
+    const back = await r.query(Employee).filter(Employee.name.eq('aide')).one();
+    expect(back.manager_id).toBe(boss.id);
+  });
+
+  it('deletes a self-referential subtree children first, one multi-row DELETE per level', async () => {
+    const w = await fresh(staffModels);
+    await seedStaff(w.db, w.Employee);
+    const { db, Employee } = w.reader();
+    const s = db.newSession();
+    const ann = await s.query(Employee).filter(Employee.name.eq('ann')).one();
+    s.delete(ann);
+    const deletes = (await db.recordQueries(() => s.commit())).filter((e) => /^DELETE/i.test(e.sql));
+    // Leaves (cid, dan, fay), then bea and eve, then ann: InnoDB would refuse one DELETE of all six.
+    expect(deletes.map((e) => e.params.length)).toEqual([3, 2, 1]);
+    expect(await w.db.newSession().query(w.Employee).count()).toBe(0);
+  });
+
+  it('deletes rows of one table that do not refer to each other in one DELETE', async () => {
+    const w = await fresh(staffModels);
+    await seedStaff(w.db, w.Employee);
+    const { db, Employee } = w.reader();
+    const s = db.newSession();
+    const leaves = await s
+      .query(Employee)
+      .filter(Employee.name.in(['cid', 'dan', 'fay']))
+      .all();
+    for (const e of leaves) s.delete(e);
+    const deletes = (await db.recordQueries(() => s.commit())).filter((e) => /^DELETE/i.test(e.sql));
+    expect(deletes.map((e) => e.params.length)).toEqual([3]);
+    const left = await w.db.newSession().query(w.Employee).orderBy(w.Employee.name).all();
+    expect(left.map((e) => e.name)).toEqual(['ann', 'bea', 'eve']);
+  });
+
+  it('noload reads as empty synchronously, from the option and from lazy: noload, with no SQL', async () => {
+    const { reader } = await blog();
+    const { db, User, Post } = reader();
+    const s = db.newSession();
+    const alice = await s.query(User).filter(User.username.eq('alice')).options(noload(User.posts)).one();
+    const posts = await s.query(Post).options(noload(Post.author)).orderBy(Post.id).all();
+    const n = await db.countQueries(async () => {
+      expect((alice.posts as unknown as unknown[]).length).toBe(0);
+      expect(alice.posts as unknown).toEqual([]);
+      expect(posts[0]!.author as unknown).toBeNull();
+    });
+    expect(n).toBe(0);
+  });
+
+  it("lazy: 'noload' reads as empty synchronously too, and pushing onto it still writes", async () => {
+    const w = await fresh(noloadModels);
+    const s = w.db.newSession();
+    s.add(new w.Owner({ id: 1, things: [new w.Thing({ id: 1 })] }));
+    await s.commit();
+    const { db, Owner, Thing } = w.reader();
+    const r = db.newSession();
+    const owner = (await r.get(Owner, 1))!;
+    const n = await db.countQueries(async () => {
+      expect(owner.things.length).toBe(0);
+    });
+    expect(n).toBe(0);
+    owner.things.push(new Thing({ id: 2 }));
+    await r.commit();
+    const rows = await w.db.newSession().query(w.Thing).orderBy(w.Thing.id).all();
+    expect(rows.map((x) => [x.id, x.owner_id])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+  });
+});
+
+function noloadModels(db: Database) {
+  class Owner extends db.Model('Owner', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    things: db.relationship<Thing>('Thing', { lazy: 'noload' }),
+  }) {}
+  class Thing extends db.Model('Thing', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    owner_id: db.Column(db.Integer, db.ForeignKey('owner.id')),
+  }) {}
+  return { Owner, Thing };
+}
