@@ -409,7 +409,9 @@ export class RelationshipProperty {
       return;
     }
     const items = value as object[];
-    state.rel[this.key] = InstrumentedList.of_(state, this, items);
+    const list = InstrumentedList.of_(state, this, items);
+    state.rel[this.key] = list;
+    if (state.pendingMutations !== null) this.applyPending(state, list);
     // Loading a one-to-many also answers each child's many-to-one back to this parent: fill it for free.
     const back = this.reverse;
     if (back && back.direction === 'MANYTOONE' && !back.extraCriteria) {
@@ -418,6 +420,34 @@ export class RelationshipProperty {
         if (!child.isLoaded(back.key)) (child.rel ??= {})[back.key] = state.obj;
       }
     }
+  }
+
+  /**
+   * Backref changes queued while this collection was not loaded, laid over the rows just read:
+   * removals go, additions follow the rows (once: the database may have them already, after a
+   * flush). An item deleted or expunged since it was queued is not shown.
+   */
+  private applyPending(state: InstanceState, list: InstrumentedList<object>): void {
+    const pending = state.pendingMutations!.get(this.key);
+    if (!pending) return;
+    state.pendingMutations!.delete(this.key);
+    if (state.pendingMutations!.size === 0) state.pendingMutations = null;
+    for (const item of pending.removed) list.removeQuietly(item);
+    for (const item of pending.added) {
+      const st = stateOf(item)!;
+      if (st.session === state.session && st.status !== 'deleted') list.appendQuietly(item);
+    }
+  }
+
+  /**
+   * save-update cascade through a backref: a new object linked to one in a session (`post.author =
+   * user`) joins that session, as adding it to the collection directly would make it.
+   */
+  private cascadeInto(state: InstanceState, item: object): void {
+    const session = state.session;
+    if (!session || this.viewonly || !this.cascade.has('save-update')) return;
+    const st = stateOf(item)!;
+    if (st.status === 'transient' && st.session === null) session.add(item);
   }
 
   /** `user.posts = [...]` or `post.author = user`. */
@@ -509,6 +539,14 @@ export class RelationshipProperty {
     if (this.uselist) {
       if (state.isLoaded(this.key)) (state.rel![this.key] as InstrumentedList<object>).appendQuietly(other);
       else if (state.status === 'transient' || state.status === 'pending') this.setLoaded(state, [other]);
+      else if (state.status === 'persistent') {
+        // Not loaded: queue it for when it loads, without SQL now (SQLAlchemy's pending collection).
+        const pending = state.pendingMutationsFor(this.key);
+        pending.removed.delete(other);
+        pending.added.add(other);
+        state.session?.pendingOwners.add(state);
+      }
+      this.cascadeInto(state, other);
       return;
     }
     const prev = state.isLoaded(this.key) ? state.rel![this.key] : undefined;
@@ -520,7 +558,15 @@ export class RelationshipProperty {
   }
 
   detachQuietly(state: InstanceState, other: object): void {
-    if (!state.isLoaded(this.key)) return;
+    if (!state.isLoaded(this.key)) {
+      if (this.uselist && state.status === 'persistent') {
+        const pending = state.pendingMutationsFor(this.key);
+        pending.added.delete(other);
+        pending.removed.add(other);
+        state.session?.pendingOwners.add(state);
+      }
+      return;
+    }
     if (this.uselist) (state.rel![this.key] as InstrumentedList<object>).removeQuietly(other);
     else if (state.rel![this.key] === other) state.rel![this.key] = null;
   }

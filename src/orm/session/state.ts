@@ -37,6 +37,12 @@ export class InstanceState {
   collectionChanges: Map<string, CollectionChanges> | null = null;
   /** Scalar relationships set since the last flush, with the value each held before. */
   scalarChanges: Map<string, unknown> | null = null;
+  /**
+   * Backref changes to collections that are not loaded (SQLAlchemy's pending mutations): shown
+   * when the collection loads, merged onto the rows read. The flush writes them from the other
+   * side (each item's own many-to-one, or the many-to-many's collection), so they are not changes here.
+   */
+  pendingMutations: Map<string, CollectionChanges> | null = null;
   status: Status = 'transient';
   session: Session | null = null;
   /** Identity key in the session's identity map (the primary key, or a joined string for composite keys). */
@@ -81,6 +87,17 @@ export class InstanceState {
     if (!c) {
       c = { added: new Set(), removed: new Set() };
       this.collectionChanges.set(key, c);
+    }
+    return c;
+  }
+
+  /** The queued backref changes of the unloaded collection `key` (made on first use). */
+  pendingMutationsFor(key: string): CollectionChanges {
+    this.pendingMutations ??= new Map();
+    let c = this.pendingMutations.get(key);
+    if (!c) {
+      c = { added: new Set(), removed: new Set() };
+      this.pendingMutations.set(key, c);
     }
     return c;
   }

@@ -86,6 +86,8 @@ export class UnitOfWork {
    * the session and the objects, for the next flush; a failed flush puts what it took back.
    */
   private takenPending: Set<InstanceState> | null = null;
+  /** Objects whose queued backref changes this flush writes (see Session.pendingOwners). */
+  private takenPendingOwners: Set<InstanceState> | null = null;
   private takenChanged: Set<InstanceState> | null = null;
   private readonly takenChanges: {
     st: InstanceState;
@@ -138,8 +140,10 @@ export class UnitOfWork {
     const seen = nextMark();
     this.takenPending = session.pending;
     this.takenChanged = session.changed;
+    this.takenPendingOwners = session.pendingOwners;
     session.pending = new Set();
     session.changed = new Set();
+    session.pendingOwners = new Set();
     for (const set of [this.takenPending, this.takenChanged]) {
       for (const st of set) {
         if (st.mark === seen) continue;
@@ -731,6 +735,7 @@ export class UnitOfWork {
     for (const st of this.inserts) if (st.status === 'pending') session.pending.add(st);
     for (const st of this.takenPending ?? []) if (st.status === 'pending') session.pending.add(st);
     for (const st of this.takenChanged ?? []) if (st.status === 'persistent') session.changed.add(st);
+    for (const st of this.takenPendingOwners ?? []) session.pendingOwners.add(st);
     for (const { st, collections, scalars } of this.takenChanges) {
       st.collectionChanges = mergeCollectionChanges(collections, st.collectionChanges);
       if (scalars) {
@@ -757,6 +762,8 @@ export class UnitOfWork {
     }
     this.releaseAssignments();
     for (const st of this.deletes) session.toDelete.delete(st);
+    // Written now: a collection loaded from here on reads them from the database.
+    if (this.takenPendingOwners) session.dropPendingMutations(this.takenPendingOwners);
   }
 
   /**
