@@ -174,6 +174,68 @@ describeEachDialect('Relationship paths (issue 11)', (t) => {
     expect(await w.db.newSession().query(w.Post).filter(w.Post.title.eq('Dropped')).count()).toBe(0);
   });
 
+  it('assigning an unloaded one-to-one works: the flush loads the old row and clears its (unique) key first', async () => {
+    const w = await blog();
+    const { db, User, Profile } = w.reader();
+    const s = db.newSession();
+    const alice = await s.query(User).filter(User.username.eq('alice')).one();
+    const atAssignment = await db.countQueries(async () => {
+      alice.profile = new Profile({ bio: 'Alice, again' }); // alice.profile was never loaded
+    });
+    expect(atAssignment).toBe(0);
+    const writes = (await db.recordQueries(() => s.commit())).map((e) => e.sql.split(' ')[0]!.toUpperCase());
+    // The old profile is read, gives up the unique key, then the new one takes it.
+    expect(writes.filter((w) => w !== 'BEGIN' && w !== 'COMMIT')).toEqual(['SELECT', 'UPDATE', 'INSERT']);
+    const r = w.db.newSession();
+    const rows = await r.query(w.Profile).orderBy(w.Profile.id).all();
+    expect(rows.map((p) => [p.bio, p.user_id])).toEqual([
+      ['Alice writes', null],
+      ['Bob reads', 2],
+      ['Alice, again', alice.id],
+    ]);
+  });
+
+  it('setting the other side of an unloaded or loaded one-to-one leaves one row pointing at the owner', async () => {
+    const w = await blog();
+    const { db, User, Profile } = w.reader();
+    const s = db.newSession();
+    const [alice, bob] = await s
+      .query(User)
+      .filter(User.username.in(['alice', 'bob']))
+      .orderBy(User.id)
+      .all();
+    const oldBob = await bob!.profile; // loaded, with its user
+    expect(await oldBob!.user).toBe(bob);
+    new Profile({ bio: 'Bob, again', user: bob! }); // cascaded into the session through the backref
+    expect(bob!.profile).not.toBe(oldBob);
+    expect(oldBob!.user).toBeNull();
+    new Profile({ bio: 'Alice, again', user: alice! }); // alice.profile not loaded
+    await s.commit();
+    const rows = await w.db.newSession().query(w.Profile).orderBy(w.Profile.id).all();
+    expect(rows.map((p) => [p.bio, p.user_id])).toEqual([
+      ['Alice writes', null],
+      ['Bob reads', null],
+      ['Bob, again', bob!.id],
+      ['Alice, again', alice!.id],
+    ]);
+  });
+
+  it('an unloaded one-to-one with delete-orphan: the old row is deleted at flush', async () => {
+    const w = await fresh(passportModels);
+    const s = w.db.newSession();
+    s.add(new w.Person({ id: 1, passport: new w.Passport({ id: 1, number: 'A1' }) }));
+    await s.commit();
+    const { db, Person, Passport } = w.reader();
+    const r = db.newSession();
+    const person = (await r.get(Person, 1))!;
+    person.passport = new Passport({ id: 2, number: 'B2' });
+    const writes = (await db.recordQueries(() => r.commit())).map((e) => e.sql.split(' ')[0]!.toUpperCase());
+    // Read the old passport, clear its unique key, insert the new one, delete the orphan.
+    expect(writes.filter((w) => w !== 'BEGIN' && w !== 'COMMIT')).toEqual(['SELECT', 'UPDATE', 'INSERT', 'DELETE']);
+    const rows = await w.db.newSession().query(w.Passport).all();
+    expect(rows.map((p) => [p.id, p.number, p.person_id])).toEqual([[2, 'B2', 1]]);
+  });
+
   it('configures on first use: selectinload(Employee.reports) as the first thing a fresh registry does', async () => {
     const w = await fresh(staffModels);
     await seedStaff(w.db, w.Employee);
@@ -270,6 +332,24 @@ describeEachDialect('Relationship paths (issue 11)', (t) => {
     ]);
   });
 });
+
+function passportModels(db: Database) {
+  class Person extends db.Model('Person', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    passport: db.relationship<Passport>('Passport', {
+      uselist: false,
+      cascade: 'all, delete-orphan',
+      backPopulates: 'person',
+    }),
+  }) {}
+  class Passport extends db.Model('Passport', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    number: db.Column(db.String(20), { nullable: false }),
+    person_id: db.Column(db.Integer, db.ForeignKey('person.id'), { unique: true }),
+    person: db.relationship<Person>('Person', { backPopulates: 'passport', uselist: false }),
+  }) {}
+  return { Person, Passport };
+}
 
 function noloadModels(db: Database) {
   class Owner extends db.Model('Owner', {

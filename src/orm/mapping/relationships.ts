@@ -20,7 +20,7 @@ import { InstrumentedList } from '../session/collections.js';
 import type { LazyStrategy, RelationshipDecl, RelationshipOptions } from './declarative.js';
 import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedError } from '../errors.js';
 import type { Mapper } from './mapper.js';
-import { stateOf, type InstanceState } from '../session/state.js';
+import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 
 export type Direction = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
 
@@ -453,10 +453,7 @@ export class RelationshipProperty {
   /** `user.posts = [...]` or `post.author = user`. */
   set(state: InstanceState, value: unknown): void {
     this.parent.registry.configure();
-    const current =
-      !this.uselist && this.direction === 'MANYTOONE' && !state.isLoaded(this.key) && state.status === 'persistent'
-        ? this.targetInIdentityMap(state)
-        : this.currentValue(state, 'assigned');
+    const current = this.replacedValue(state);
     if (this.uselist) {
       if (!Array.isArray(value))
         throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
@@ -474,9 +471,21 @@ export class RelationshipProperty {
     state.rel![this.key] = value;
     this.noteScalarChange(state, current);
     if (this.reverse) {
-      if (current) this.reverse.detachQuietly(stateOf(current as object)!, state.obj);
+      if (current && current !== NOT_LOADED) this.reverse.detachQuietly(stateOf(current as object)!, state.obj);
       if (value) this.reverse.attachQuietly(stateOf(value as object)!, state.obj);
     }
+  }
+
+  /**
+   * What an assignment replaces. Unloaded on a persistent object: a many-to-one's old target from
+   * the identity map (its own foreign key is all the flush changes), a one-to-one's NOT_LOADED,
+   * which the flush loads (the old row must let go of the key); no SQL at assignment time.
+   */
+  private replacedValue(state: InstanceState): unknown {
+    if (this.uselist || state.isLoaded(this.key) || state.status !== 'persistent') {
+      return this.currentValue(state, 'assigned');
+    }
+    return this.direction === 'MANYTOONE' ? this.targetInIdentityMap(state) : NOT_LOADED;
   }
 
   /** The current many-to-one target by its key, from the identity map (no SQL); null when not there. */
@@ -549,12 +558,19 @@ export class RelationshipProperty {
       this.cascadeInto(state, other);
       return;
     }
-    const prev = state.isLoaded(this.key) ? state.rel![this.key] : undefined;
+    const loaded = state.isLoaded(this.key);
+    const prev = loaded ? state.rel![this.key] : undefined;
     if (prev === other) return;
     state.rel ??= {};
     state.rel[this.key] = other;
     // The previous owner of a many-to-one loses this object from its collection.
     if (prev && this.reverse && this.reverse.uselist) this.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
+    if (this.direction !== 'MANYTOONE' && !this.viewonly && state.status === 'persistent' && (prev || !loaded)) {
+      // A one-to-one taken over from the other side: the row it held lets go at flush (loaded then if need be).
+      this.noteScalarChange(state, loaded ? prev : NOT_LOADED);
+      if (prev && this.reverse) this.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
+    }
+    this.cascadeInto(state, other);
   }
 
   detachQuietly(state: InstanceState, other: object): void {

@@ -7,6 +7,12 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 
 export const STATE: unique symbol = Symbol('relata.state');
 
+/**
+ * The value a one-to-one held before it was assigned without being loaded (in `scalarChanges`):
+ * the flush loads it then, so that row lets go of the key (see UnitOfWork.loadReplaced).
+ */
+export const NOT_LOADED: unique symbol = Symbol('relata.notLoaded');
+
 export type Status = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached';
 
 /** Changes to one collection since it was loaded or last flushed. */
