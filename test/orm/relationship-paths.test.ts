@@ -195,6 +195,21 @@ describeEachDialect('Relationship paths (issue 11)', (t) => {
     ]);
   });
 
+  it('setting an unloaded one-to-one to null clears the old row’s key at flush', async () => {
+    const w = await blog();
+    const { db, User } = w.reader();
+    const s = db.newSession();
+    const bob = await s.query(User).filter(User.username.eq('bob')).one();
+    bob.profile = null;
+    expect(bob.profile).toBeNull();
+    await s.commit();
+    const rows = await w.db.newSession().query(w.Profile).orderBy(w.Profile.id).all();
+    expect(rows.map((p) => [p.bio, p.user_id])).toEqual([
+      ['Alice writes', 1],
+      ['Bob reads', null],
+    ]);
+  });
+
   it('setting the other side of an unloaded or loaded one-to-one leaves one row pointing at the owner', async () => {
     const w = await blog();
     const { db, User, Profile } = w.reader();
