@@ -2,7 +2,7 @@
  * Type-level behaviour. This file must compile under `tsc --strict`; every `@ts-expect-error`
  * marks a misuse that must NOT compile (tsc fails if such a line compiles after all).
  */
-import { Database, joinedload, selectinload, type Related } from '../../src/index.js';
+import { Database, joinedload, noload, selectinload, type Related } from '../../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(): T | void {}
@@ -102,6 +102,14 @@ export async function eagerQueries(): Promise<void> {
     both.posts.length;
     both.profile?.bio;
     both.greet(); // the subclass's own methods survive
+  }
+  // noload reads as empty at once, so it is typed as loaded
+  const quiet = await User.query.options(noload(User.posts)).first();
+  if (quiet) {
+    expectType<Equal<typeof quiet.posts, Post[]>>();
+    quiet.posts.length;
+    // @ts-expect-error profile was not loaded
+    quiet.profile.bio;
   }
 }
 

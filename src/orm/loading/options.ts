@@ -63,8 +63,9 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
   raiseload(attribute: RelationshipAttribute): LoaderOption<P> {
     return new LoaderOption([...this.steps, step(attribute, 'raise')]);
   }
-  noload(attribute: RelationshipAttribute): LoaderOption<P> {
-    return new LoaderOption([...this.steps, step(attribute, 'noload')]);
+  /** Reads as empty at once, so its type is the loaded one. */
+  noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+    return this.then_(attribute, 'noload');
   }
 }
 
@@ -105,8 +106,8 @@ export function lazyload(attribute: RelationshipAttribute): LoaderOption<[]> {
 export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
   return new LoaderOption([step(attribute, 'raise')]);
 }
-/** Never load: the relationship reads as empty. */
-export function noload(attribute: RelationshipAttribute): LoaderOption<[]> {
+/** Never load: the relationship reads as empty at once (`[]` or `null`), so its type is the loaded one. */
+export function noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'noload')]);
 }
 

@@ -79,6 +79,8 @@ export function createModel(registry: Registry, name: string, decls: Declaration
     constructor(init?: Record<string, unknown>) {
       super();
       registry.bindClass(new.target, mapper);
+      // Configure on first use (SQLAlchemy's configure_mappers): backrefs exist before the first query.
+      registry.configure();
       const st = new InstanceState(mapper, this, {});
       st.rel = {};
       this[STATE] = st;
@@ -117,7 +119,44 @@ export function createModel(registry: Registry, name: string, decls: Declaration
 
   for (const mc of mapper.columns) installColumn(mapper, mc.key);
   for (const [key, decl] of relationships) installRelationship(mapper, new RelationshipProperty(mapper, key, decl));
+  installBackrefPlaceholders(registry, mapper);
   return Base;
+}
+
+/**
+ * A backref's class attribute (`Employee.reports` from a backref on `Employee.manager`) is created
+ * when the mappers are configured. Until then every model of the registry carries a placeholder
+ * for each declared backref name, whose first read configures them (SQLAlchemy configures on
+ * first use), so `selectinload(Employee.reports)` works as the first thing a process does.
+ */
+function installBackrefPlaceholders(registry: Registry, mapper: Mapper): void {
+  const added: string[] = [];
+  for (const prop of mapper.relationships.values()) {
+    const backref = prop.options.backref;
+    const name = typeof backref === 'string' ? backref : backref?.name;
+    if (typeof name === 'string' && !registry.backrefNames.has(name)) {
+      registry.backrefNames.add(name);
+      added.push(name);
+    }
+  }
+  for (const m of registry.mappers.values()) {
+    for (const name of m === mapper ? registry.backrefNames : added) defineBackrefPlaceholder(m, name);
+  }
+}
+
+function defineBackrefPlaceholder(mapper: Mapper, key: string): void {
+  if (mapper.attributes.has(key) || Object.prototype.hasOwnProperty.call(mapper.base, key)) return;
+  Object.defineProperty(mapper.base, key, {
+    enumerable: false,
+    configurable: true,
+    get(this: unknown) {
+      // Configuring replaces this placeholder on the models the backref belongs to (defineStatic).
+      mapper.registry.configure();
+      const attr = mapper.attributes.get(key);
+      if (attr && this !== mapper.base && typeof this === 'function') mapper.registry.bindClass(this, mapper);
+      return attr;
+    },
+  });
 }
 
 /** `value` if column `mc` may hold it, else an ArgumentError naming the attribute. */

@@ -13,6 +13,8 @@ export class Registry {
   readonly mappers = new Map<string, Mapper>();
   private readonly byClass = new Map<unknown, Mapper>();
   private configured = false;
+  /** Every backref name declared so far: models carry a placeholder for each until configured (see model.ts). */
+  readonly backrefNames = new Set<string>();
   /** Per dialect; emptied when a model is added, since a new relationship can change a cached plan. */
   private readonly compiled = new Map<Dialect, CompiledLoads>();
 
@@ -80,7 +82,10 @@ export class Registry {
     installRelationship(mapper, prop);
   }
 
-  /** Resolves every relationship (targets, foreign keys, backrefs). Runs before the first query or flush. */
+  /**
+   * Resolves every relationship (targets, foreign keys, backrefs). Runs on first use: the first
+   * query, flush, `new Model()`, or read of a backref's class attribute.
+   */
   configure(): void {
     if (this.configured) return;
     for (const mapper of [...this.mappers.values()]) {

@@ -20,7 +20,7 @@ import { InstrumentedList } from '../session/collections.js';
 import type { LazyStrategy, RelationshipDecl, RelationshipOptions } from './declarative.js';
 import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedError } from '../errors.js';
 import type { Mapper } from './mapper.js';
-import { stateOf, type InstanceState } from '../session/state.js';
+import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 
 export type Direction = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
 
@@ -373,8 +373,15 @@ export class RelationshipProperty {
     }
   }
 
-  /** The awaitable placeholder returned while the relationship is not loaded. */
+  /**
+   * The value of a relationship read before it is loaded: the awaitable placeholder, or for
+   * `noload` (the relationship's `lazy` or the query's option) the empty value, readable at once.
+   */
   unloaded(state: InstanceState): unknown {
+    if ((state.loadOptions?.get(this) ?? this.lazy) === 'noload') {
+      this.setLoaded(state, this.uselist ? [] : null);
+      return state.rel![this.key];
+    }
     return makeUnloaded(this, state, this.nPlusOneSite(state));
   }
 
@@ -402,7 +409,9 @@ export class RelationshipProperty {
       return;
     }
     const items = value as object[];
-    state.rel[this.key] = InstrumentedList.of_(state, this, items);
+    const list = InstrumentedList.of_(state, this, items);
+    state.rel[this.key] = list;
+    if (state.pendingMutations !== null) this.applyPending(state, list);
     // Loading a one-to-many also answers each child's many-to-one back to this parent: fill it for free.
     const back = this.reverse;
     if (back && back.direction === 'MANYTOONE' && !back.extraCriteria) {
@@ -413,13 +422,38 @@ export class RelationshipProperty {
     }
   }
 
+  /**
+   * Backref changes queued while this collection was not loaded, laid over the rows just read:
+   * removals go, additions follow the rows (once: the database may have them already, after a
+   * flush). An item deleted or expunged since it was queued is not shown.
+   */
+  private applyPending(state: InstanceState, list: InstrumentedList<object>): void {
+    const pending = state.pendingMutations!.get(this.key);
+    if (!pending) return;
+    state.pendingMutations!.delete(this.key);
+    if (state.pendingMutations!.size === 0) state.pendingMutations = null;
+    for (const item of pending.removed) list.removeQuietly(item);
+    for (const item of pending.added) {
+      const st = stateOf(item)!;
+      if (st.session === state.session && st.status !== 'deleted') list.appendQuietly(item);
+    }
+  }
+
+  /**
+   * save-update cascade through a backref: a new object linked to one in a session (`post.author =
+   * user`) joins that session, as adding it to the collection directly would make it.
+   */
+  private cascadeInto(state: InstanceState, item: object): void {
+    const session = state.session;
+    if (!session || this.viewonly || !this.cascade.has('save-update')) return;
+    const st = stateOf(item)!;
+    if (st.status === 'transient' && st.session === null) session.add(item);
+  }
+
   /** `user.posts = [...]` or `post.author = user`. */
   set(state: InstanceState, value: unknown): void {
     this.parent.registry.configure();
-    const current =
-      !this.uselist && this.direction === 'MANYTOONE' && !state.isLoaded(this.key) && state.status === 'persistent'
-        ? this.targetInIdentityMap(state)
-        : this.currentValue(state, 'assigned');
+    const current = this.replacedValue(state);
     if (this.uselist) {
       if (!Array.isArray(value))
         throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
@@ -437,9 +471,21 @@ export class RelationshipProperty {
     state.rel![this.key] = value;
     this.noteScalarChange(state, current);
     if (this.reverse) {
-      if (current) this.reverse.detachQuietly(stateOf(current as object)!, state.obj);
+      if (current && current !== NOT_LOADED) this.reverse.detachQuietly(stateOf(current as object)!, state.obj);
       if (value) this.reverse.attachQuietly(stateOf(value as object)!, state.obj);
     }
+  }
+
+  /**
+   * What an assignment replaces. Unloaded on a persistent object: a many-to-one's old target from
+   * the identity map (its own foreign key is all the flush changes), a one-to-one's NOT_LOADED,
+   * which the flush loads (the old row must let go of the key); no SQL at assignment time.
+   */
+  private replacedValue(state: InstanceState): unknown {
+    if (this.uselist || state.isLoaded(this.key) || state.status !== 'persistent') {
+      return this.currentValue(state, 'assigned');
+    }
+    return this.direction === 'MANYTOONE' ? this.targetInIdentityMap(state) : NOT_LOADED;
   }
 
   /** The current many-to-one target by its key, from the identity map (no SQL); null when not there. */
@@ -502,18 +548,41 @@ export class RelationshipProperty {
     if (this.uselist) {
       if (state.isLoaded(this.key)) (state.rel![this.key] as InstrumentedList<object>).appendQuietly(other);
       else if (state.status === 'transient' || state.status === 'pending') this.setLoaded(state, [other]);
+      else if (state.status === 'persistent') {
+        // Not loaded: queue it for when it loads, without SQL now (SQLAlchemy's pending collection).
+        const pending = state.pendingMutationsFor(this.key);
+        pending.removed.delete(other);
+        pending.added.add(other);
+        state.session?.pendingOwners.add(state);
+      }
+      this.cascadeInto(state, other);
       return;
     }
-    const prev = state.isLoaded(this.key) ? state.rel![this.key] : undefined;
+    const loaded = state.isLoaded(this.key);
+    const prev = loaded ? state.rel![this.key] : undefined;
     if (prev === other) return;
     state.rel ??= {};
     state.rel[this.key] = other;
     // The previous owner of a many-to-one loses this object from its collection.
     if (prev && this.reverse && this.reverse.uselist) this.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
+    if (this.direction !== 'MANYTOONE' && !this.viewonly && state.status === 'persistent' && (prev || !loaded)) {
+      // A one-to-one taken over from the other side: the row it held lets go at flush (loaded then if need be).
+      this.noteScalarChange(state, loaded ? prev : NOT_LOADED);
+      if (prev && this.reverse) this.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
+    }
+    this.cascadeInto(state, other);
   }
 
   detachQuietly(state: InstanceState, other: object): void {
-    if (!state.isLoaded(this.key)) return;
+    if (!state.isLoaded(this.key)) {
+      if (this.uselist && state.status === 'persistent') {
+        const pending = state.pendingMutationsFor(this.key);
+        pending.added.delete(other);
+        pending.removed.add(other);
+        state.session?.pendingOwners.add(state);
+      }
+      return;
+    }
     if (this.uselist) (state.rel![this.key] as InstrumentedList<object>).removeQuietly(other);
     else if (state.rel![this.key] === other) state.rel![this.key] = null;
   }

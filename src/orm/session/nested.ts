@@ -155,6 +155,7 @@ function restoreSnapshot(session: Session, snap: SavepointSnapshot): void {
     Object.assign(st.v, saved.v);
     st.orig = null;
     st.collectionChanges = null;
+    st.pendingMutations = null;
     st.scalarChanges = null;
     if (!sameRel(st.rel, saved.rel)) st.rel = null;
   }
@@ -167,6 +168,7 @@ function restoreSnapshot(session: Session, snap: SavepointSnapshot): void {
       if (st.txnOrig) Object.assign(st.v, st.txnOrig);
       st.orig = null;
       st.collectionChanges = null;
+      st.pendingMutations = null;
       st.scalarChanges = null;
       st.rel = null;
     });

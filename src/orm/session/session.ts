@@ -62,6 +62,11 @@ export class Session {
   readonly toDelete = new Set<InstanceState>();
   /** Persistent objects with changes not yet taken by a flush. */
   changed = new Set<InstanceState>();
+  /**
+   * @internal Objects with backref changes queued on unloaded collections (InstanceState.pendingMutations):
+   * a flush writes them, a rollback undoes them, and either way the queue is dropped.
+   */
+  pendingOwners = new Set<InstanceState>();
   /** Objects inserted or updated in the current transaction, restored on rollback. */
   readonly txnInserted = new Set<InstanceState>();
   readonly txnUpdated = new Set<InstanceState>();
@@ -163,6 +168,7 @@ export class Session {
       st.orig = null;
       st.rel = null;
       st.collectionChanges = null;
+      st.pendingMutations = null;
       st.scalarChanges = null;
       this.changed.delete(st);
     });
@@ -436,7 +442,13 @@ export class Session {
   /** The in-memory half of a rollback: objects as of the last commit. */
   private revertToCommitted(): void {
     const untouched =
-      this.pending.size + this.txnInserted.size + this.txnDeleted.size + this.changed.size + this.txnUpdated.size === 0;
+      this.pending.size +
+        this.txnInserted.size +
+        this.txnDeleted.size +
+        this.changed.size +
+        this.txnUpdated.size +
+        this.pendingOwners.size ===
+      0;
     if (untouched && this.toDelete.size === 0) return; // a read-only session: the common close()
     for (const st of [...this.pending, ...this.txnInserted]) {
       if (this.txnInserted.has(st)) this.removeIdentity(st);
@@ -449,12 +461,19 @@ export class Session {
       this.identityMap(st.mapper).set(st.key, st);
     }
     for (const st of new Set([...this.changed, ...this.txnUpdated, ...this.txnDeleted])) this.revert(st);
+    this.dropPendingMutations(this.pendingOwners);
     this.pending.clear();
     this.toDelete.clear();
     this.changed.clear();
     this.txnInserted.clear();
     this.txnUpdated.clear();
     this.txnDeleted.clear();
+  }
+
+  /** @internal Forgets the queued backref changes of `owners`: the database now says what the collections hold. */
+  dropPendingMutations(owners: Set<InstanceState>): void {
+    for (const st of owners) st.pendingMutations = null;
+    owners.clear();
   }
 
   private revert(st: InstanceState): void {
@@ -464,6 +483,7 @@ export class Session {
     st.txnOrig = null;
     if (st.rel && (st.collectionChanges || st.scalarChanges)) st.rel = null;
     st.collectionChanges = null;
+    st.pendingMutations = null;
     st.scalarChanges = null;
   }
 

@@ -7,6 +7,12 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 
 export const STATE: unique symbol = Symbol('relata.state');
 
+/**
+ * The value a one-to-one held before it was assigned without being loaded (in `scalarChanges`):
+ * the flush loads it then, so that row lets go of the key (see UnitOfWork.loadReplaced).
+ */
+export const NOT_LOADED: unique symbol = Symbol('relata.notLoaded');
+
 export type Status = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detached';
 
 /** Changes to one collection since it was loaded or last flushed. */
@@ -37,6 +43,12 @@ export class InstanceState {
   collectionChanges: Map<string, CollectionChanges> | null = null;
   /** Scalar relationships set since the last flush, with the value each held before. */
   scalarChanges: Map<string, unknown> | null = null;
+  /**
+   * Backref changes to collections that are not loaded (SQLAlchemy's pending mutations): shown
+   * when the collection loads, merged onto the rows read. The flush writes them from the other
+   * side (each item's own many-to-one, or the many-to-many's collection), so they are not changes here.
+   */
+  pendingMutations: Map<string, CollectionChanges> | null = null;
   status: Status = 'transient';
   session: Session | null = null;
   /** Identity key in the session's identity map (the primary key, or a joined string for composite keys). */
@@ -81,6 +93,17 @@ export class InstanceState {
     if (!c) {
       c = { added: new Set(), removed: new Set() };
       this.collectionChanges.set(key, c);
+    }
+    return c;
+  }
+
+  /** The queued backref changes of the unloaded collection `key` (made on first use). */
+  pendingMutationsFor(key: string): CollectionChanges {
+    this.pendingMutations ??= new Map();
+    let c = this.pendingMutations.get(key);
+    if (!c) {
+      c = { added: new Set(), removed: new Set() };
+      this.pendingMutations.set(key, c);
     }
     return c;
   }

@@ -1,7 +1,8 @@
 /**
  * The unit of work: turns the session's changes into SQL at flush. Parents are inserted before
  * children (table dependency order, then row order for self-references), INSERTs are batched
- * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse.
+ * with RETURNING for generated keys, UPDATEs carry only changed columns, DELETEs run in reverse
+ * (children first, also among the rows of one self-referential table: see delete-order.ts).
  */
 import { Delete, Insert, Update } from '../../sql/dml.js';
 import {
@@ -18,8 +19,9 @@ import { FlushError, StaleDataError } from '../errors.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
-import { groupKey } from '../loading/loading.js';
-import { nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
+import { groupKey, loadRelated } from '../loading/loading.js';
+import { deletionLevels } from './delete-order.js';
+import { NOT_LOADED, nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
 
 /** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */
 interface FkColumns {
@@ -84,6 +86,8 @@ export class UnitOfWork {
    * the session and the objects, for the next flush; a failed flush puts what it took back.
    */
   private takenPending: Set<InstanceState> | null = null;
+  /** Objects whose queued backref changes this flush writes (see Session.pendingOwners). */
+  private takenPendingOwners: Set<InstanceState> | null = null;
   private takenChanged: Set<InstanceState> | null = null;
   private readonly takenChanges: {
     st: InstanceState;
@@ -110,6 +114,7 @@ export class UnitOfWork {
     this.cascadeSaves();
     try {
       await this.cascadeDeletes();
+      await this.loadReplaced();
       this.collectRelationshipChanges();
     } catch (err) {
       this.giveBack();
@@ -136,8 +141,10 @@ export class UnitOfWork {
     const seen = nextMark();
     this.takenPending = session.pending;
     this.takenChanged = session.changed;
+    this.takenPendingOwners = session.pendingOwners;
     session.pending = new Set();
     session.changed = new Set();
+    session.pendingOwners = new Set();
     for (const set of [this.takenPending, this.takenChanged]) {
       for (const st of set) {
         if (st.mark === seen) continue;
@@ -219,6 +226,35 @@ export class UnitOfWork {
     return prop.uselist ? [...(value as object[])] : value ? [value as object] : [];
   }
 
+  /**
+   * One-to-ones assigned before they were loaded (`user.profile = new Profile()`): what each held
+   * is loaded now, one SELECT each, so the old row's key is cleared (or the row deleted as an
+   * orphan) and no second row is left pointing at the owner. The assigned value stays as it is.
+   */
+  private async loadReplaced(): Promise<void> {
+    for (const st of [...this.updates]) {
+      const changes = st.scalarChanges;
+      if (!changes) continue;
+      for (const [key, previous] of changes) {
+        if (previous !== NOT_LOADED) continue;
+        const prop = st.mapper.relationships.get(key)!;
+        const rel = st.rel!;
+        const assigned = rel[key];
+        delete rel[key];
+        try {
+          await loadRelated(this.session, [st], prop, new Map(), [prop], null);
+        } catch (err) {
+          rel[key] = assigned; // still NOT_LOADED in `changes`: the next flush tries again
+          throw err;
+        }
+        const old = (rel[key] ?? null) as object | null;
+        rel[key] = assigned;
+        changes.set(key, old);
+        if (old && old !== assigned && prop.reverse) prop.reverse.detachQuietly(stateOf(old)!, st.obj);
+      }
+    }
+  }
+
   /** Collection and scalar changes → foreign key assignments, association rows, orphans. */
   private collectRelationshipChanges(): void {
     const states = [...this.inserts, ...this.updates].filter((st) => st.status !== 'transient');
@@ -251,7 +287,10 @@ export class UnitOfWork {
           this.assign(st, prop, current ? stateOf(current)! : null);
         } else if (prop.direction === 'ONETOMANY') {
           if (current) this.assign(stateOf(current)!, prop, st);
-          if (previous && previous !== current) this.removeChild(stateOf(previous as object)!, prop);
+          if (previous && previous !== current) {
+            this.removeChild(stateOf(previous as object)!, prop);
+            if (current) this.releaseUniqueKey(stateOf(previous as object)!, prop);
+          }
         } else if (prop.direction === 'MANYTOMANY') {
           if (current) this.associationInserts.push({ prop, parent: st, child: stateOf(current)! });
           if (previous && previous !== current)
@@ -336,6 +375,18 @@ export class UnitOfWork {
       return;
     }
     if (child.status === 'persistent') this.assign(child, prop, null);
+  }
+
+  /**
+   * A one-to-one replaced and deleted as an orphan keeps its unique key until the DELETEs, which
+   * run after its successor's INSERT: clear the key first (one UPDATE) when the column allows NULL.
+   */
+  private releaseUniqueKey(child: InstanceState, prop: RelationshipProperty): void {
+    if (!this.deletes.has(child) || child.mapper.versionColumn) return;
+    const cols = fkColumns(prop).childKeys.map((k) => child.mapper.columnsByKey.get(k)!.column);
+    if (!cols.some((c) => c.unique) || !cols.every((c) => c.nullable)) return;
+    this.assign(child, prop, null);
+    this.updates.add(child);
   }
 
   /** The last assignment made, shared by the next child of the same parent (a parent's children come in a row). */
@@ -620,6 +671,11 @@ export class UnitOfWork {
 
   private async deleteAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
     if (states.length === 0) return;
+    for (const level of deletionLevels(mapper, states)) await this.deleteRows(mapper, level);
+  }
+
+  /** One multi-row DELETE per parameter-limit chunk (rows that do not refer to each other). */
+  private async deleteRows(mapper: Mapper, states: InstanceState[]): Promise<void> {
     if (mapper.versionColumn) return this.deleteVersioned(mapper, states);
     const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
     const per = Math.max(1, Math.floor(this.session.dialect.compiler.maxParameters / pkCols.length));
@@ -724,6 +780,7 @@ export class UnitOfWork {
     for (const st of this.inserts) if (st.status === 'pending') session.pending.add(st);
     for (const st of this.takenPending ?? []) if (st.status === 'pending') session.pending.add(st);
     for (const st of this.takenChanged ?? []) if (st.status === 'persistent') session.changed.add(st);
+    for (const st of this.takenPendingOwners ?? []) session.pendingOwners.add(st);
     for (const { st, collections, scalars } of this.takenChanges) {
       st.collectionChanges = mergeCollectionChanges(collections, st.collectionChanges);
       if (scalars) {
@@ -750,6 +807,8 @@ export class UnitOfWork {
     }
     this.releaseAssignments();
     for (const st of this.deletes) session.toDelete.delete(st);
+    // Written now: a collection loaded from here on reads them from the database.
+    if (this.takenPendingOwners) session.dropPendingMutations(this.takenPendingOwners);
   }
 
   /**
