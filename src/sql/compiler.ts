@@ -2,7 +2,9 @@
  * Turns statement nodes into SQL text and bound parameters. The base class renders standard SQL;
  * a dialect overrides quoting, placeholders, type names and the few constructs that differ.
  */
-import { CompileError } from './errors.js';
+import { ArgumentError, CompileError } from './errors.js';
+import { placeholderPositions, STANDARD_SYNTAX, type TextSyntax } from './placeholders.js';
+import { describe } from './text-params.js';
 import {
   BetweenExpression,
   BinaryExpression,
@@ -103,9 +105,13 @@ export class ShapedSql {
 export abstract class SqlCompiler {
   /** Dialect name, for messages. */
   abstract readonly dialectName: string;
-  /** Most bound parameters one statement may carry. */
+  /** The most bound parameters the database accepts in one statement; more is refused before sending. */
+  abstract readonly parameterLimit: number;
+  /** How many parameters Relata's own batches (multi-row INSERTs, selectin IN lists) put in one statement: below parameterLimit. */
   abstract readonly maxParameters: number;
   abstract readonly supportsReturning: boolean;
+  /** What is text (quotes, comments) in a `text()` fragment, so a `?` there is no placeholder. */
+  readonly textSyntax: TextSyntax = STANDARD_SYNTAX;
 
   abstract quote(identifier: string): string;
   /** The placeholder for the n-th parameter (1-based). */
@@ -328,13 +334,22 @@ export abstract class SqlCompiler {
     return rows.join(', ');
   }
 
+  /** Each `?` outside quotes and comments (see placeholders.ts) becomes the next parameter. */
   protected textClause(e: TextClause, ctx: CompileContext): string {
-    let i = 0;
-    return e.text.replace(/\?/g, () => {
-      if (i >= e.params.length) throw new CompileError(`text(): more '?' than parameters in ${JSON.stringify(e.text)}`);
-      const index = i++;
-      return this.param(ctx, e.params[index], null, e, index);
+    const at = placeholderPositions(e.text, this.textSyntax);
+    if (at.length !== e.params.length) {
+      throw new ArgumentError(
+        `text(${describe(e.text)}): found ${at.length} placeholder${at.length === 1 ? '' : 's'} (?) outside quotes and comments, ` +
+          `but ${e.params.length} value${e.params.length === 1 ? ' was' : 's were'} given; pass one value per ?`,
+      );
+    }
+    let sql = '';
+    let from = 0;
+    at.forEach((offset, index) => {
+      sql += e.text.slice(from, offset) + this.param(ctx, e.params[index], null, e, index);
+      from = offset + 1;
     });
+    return sql + e.text.slice(from);
   }
 
   // ---- DML ----
