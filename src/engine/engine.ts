@@ -16,6 +16,7 @@ import { ShapeKey } from '../sql/shape.js';
 import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
 import { Insert, type Statement } from '../sql/dml.js';
 import { DatabaseError } from '../sql/errors.js';
+import { checkParameterCount, splitInsert } from '../sql/limits.js';
 import { dialectForUrl } from './url.js';
 
 export interface StatementEvent {
@@ -169,6 +170,10 @@ export class Connection {
         }),
       );
     }
+    if (stmt.kind === 'insert') {
+      const parts = splitInsert(stmt, this.engine.dialect.compiler);
+      if (parts.length > 1) return this.executeParts(parts, options);
+    }
     if (stmt.kind === 'insert' && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
       // The driver may know the generated keys without RETURNING (SQLite's rowids).
       const table = stmt.table.name;
@@ -186,12 +191,38 @@ export class Connection {
     );
   }
 
+  /**
+   * An INSERT of more rows than one statement may bind, as several INSERTs in one transaction (the
+   * caller's, or one of its own): rows affected summed, RETURNING rows in order.
+   */
+  private async executeParts(parts: Insert[], options: { columnNames?: boolean }): Promise<QueryResult> {
+    const own = !this.inTransaction;
+    if (own) await this.begin();
+    try {
+      const rows: unknown[][] = [];
+      let rowsAffected = 0;
+      let first: QueryResult | undefined;
+      for (const part of parts) {
+        const result = await this.execute(part, options);
+        first ??= result;
+        rowsAffected += result.rowsAffected;
+        for (const row of result.rows) rows.push(row);
+      }
+      if (own) await this.commit();
+      return { rows, rowsAffected, insertId: first?.insertId, columns: first?.columns };
+    } catch (err) {
+      if (own && this.inTransaction) await this.rollback().catch(() => {});
+      throw err;
+    }
+  }
+
   /** Runs one compiled statement: errors get its SQL and table, and a statement that ran is announced. */
   private async run<R extends QueryResult>(
     compiled: CompiledStatement,
     table: string | null,
     execute: (compiled: CompiledStatement) => Promise<R>,
   ): Promise<R> {
+    checkParameterCount(this.engine.dialect.compiler, compiled.params);
     const start = performance.now();
     let result: R;
     try {

@@ -5,6 +5,7 @@
 import { ArgumentError, CompileError } from './errors.js';
 import { placeholderPositions, STANDARD_SYNTAX, type TextSyntax } from './placeholders.js';
 import { describe } from './text-params.js';
+import { tooManyParameters } from './limits.js';
 import {
   BetweenExpression,
   BinaryExpression,
@@ -320,11 +321,22 @@ export abstract class SqlCompiler {
     if (e.values instanceof Select) return `${this.expr(e.element, ctx)} ${op} (${this.select(e.values, ctx)})`;
     // IN () is invalid SQL; an empty list matches nothing (NOT IN matches everything).
     if (e.values.length === 0) return e.negated ? '1 = 1' : '1 <> 1';
+    // Splitting the list would change what NOT IN, or an IN inside OR or under LIMIT, means: refuse it.
+    if (e.values.length > this.parameterLimit) {
+      throw tooManyParameters(
+        this,
+        e.values.length,
+        `${e.element.describe()}.${e.negated ? 'notIn' : 'in'}() of ${e.values.length.toLocaleString('en-US')} values`,
+      );
+    }
     return `${this.expr(e.element, ctx)} ${op} (${e.values.map((v) => this.expr(v, ctx)).join(', ')})`;
   }
 
   protected tupleIn(e: TupleInExpression, ctx: CompileContext): string {
     if (e.rows.length === 0) return '1 <> 1';
+    const count = e.rows.length * e.elements.length;
+    if (count > this.parameterLimit)
+      throw tooManyParameters(this, count, `a tuple IN of ${e.rows.length.toLocaleString('en-US')} rows`);
     const left = '(' + e.elements.map((x) => this.expr(x, ctx)).join(', ') + ')';
     const rows = e.rows.map((r) => '(' + r.map((x) => this.expr(x, ctx)).join(', ') + ')');
     return `${left} IN (${this.tupleInRows(rows)})`;
