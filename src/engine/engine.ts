@@ -25,7 +25,13 @@ export interface StatementEvent {
   readonly sql: string;
   readonly params: readonly unknown[];
   readonly durationMs: number;
+  /** Rows returned or affected; 0 for a statement that failed. */
   readonly rowCount: number;
+  /**
+   * Set when the statement failed: the error it raised (an IntegrityError, a ProgrammingError…).
+   * A failed statement is still one the database was sent, so counters see it.
+   */
+  readonly error?: Error;
 }
 
 export type StatementListener = (event: StatementEvent) => void;
@@ -65,12 +71,12 @@ export class Engine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs `fn` and returns how many SQL statements it ran (transaction control not counted). */
+  /** Runs `fn` and returns how many SQL statements it ran, failed ones included (transaction control not counted). */
   async countQueries(fn: () => Promise<unknown>): Promise<number> {
     return (await this.recordQueries(fn)).length;
   }
 
-  /** Runs `fn` and returns the SQL statements it ran, in order. */
+  /** Runs `fn` and returns the SQL statements it ran, in order; a failed one carries its `error`. */
   async recordQueries(fn: () => Promise<unknown>): Promise<StatementEvent[]> {
     const seen: StatementEvent[] = [];
     const off = this.onStatement((e) => {
@@ -133,10 +139,15 @@ export class Engine {
   emit(event: StatementEvent): void {
     if (this.echo) {
       const params = event.params.length ? `  ${formatParams(event.params)}` : '';
-      this.logger(`[SQL] ${event.sql}${params}`);
+      const failed = event.error ? `  -- failed: ${event.error.message}` : '';
+      this.logger(`[SQL] ${event.sql}${params}${failed}`);
     }
     for (const l of this.listeners) l(event);
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function formatParams(params: readonly unknown[]): string {
@@ -233,6 +244,14 @@ export class Connection {
         err.params = compiled.params;
         if (!err.table && table) err.table = table;
       }
+      this.engine.emit({
+        kind: 'statement',
+        sql: compiled.sql,
+        params: compiled.params,
+        durationMs: performance.now() - start,
+        rowCount: 0,
+        error: asError(err),
+      });
       throw err;
     }
     this.engine.emit({
@@ -247,7 +266,13 @@ export class Connection {
 
   private async control(sql: string, run: () => Promise<void>): Promise<void> {
     const start = performance.now();
-    await run();
+    try {
+      await run();
+    } catch (err) {
+      const durationMs = performance.now() - start;
+      this.engine.emit({ kind: 'transaction', sql, params: [], durationMs, rowCount: 0, error: asError(err) });
+      throw err;
+    }
     this.engine.emit({ kind: 'transaction', sql, params: [], durationMs: performance.now() - start, rowCount: 0 });
   }
 
