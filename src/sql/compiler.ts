@@ -336,7 +336,11 @@ export abstract class SqlCompiler {
     if (e.rows.length === 0) return '1 <> 1';
     const count = e.rows.length * e.elements.length;
     if (count > this.parameterLimit)
-      throw tooManyParameters(this, count, `a tuple IN of ${e.rows.length.toLocaleString('en-US')} rows`);
+      throw tooManyParameters(
+        this,
+        count,
+        `(${e.elements.map((x) => x.describe()).join(', ')}) IN of ${e.rows.length.toLocaleString('en-US')} rows`,
+      );
     const left = '(' + e.elements.map((x) => this.expr(x, ctx)).join(', ') + ')';
     const rows = e.rows.map((r) => '(' + r.map((x) => this.expr(x, ctx)).join(', ') + ')');
     return `${left} IN (${this.tupleInRows(rows)})`;
