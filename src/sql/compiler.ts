@@ -3,7 +3,7 @@
  * a dialect overrides quoting, placeholders, type names and the few constructs that differ.
  */
 import { ArgumentError, CompileError } from './errors.js';
-import { placeholderPositions, STANDARD_SYNTAX, type TextSyntax } from './placeholders.js';
+import { scanText, STANDARD_SYNTAX, type TextSyntax } from './placeholders.js';
 import { describe } from './text-params.js';
 import { tooManyParameters } from './limits.js';
 import {
@@ -352,7 +352,13 @@ export abstract class SqlCompiler {
 
   /** Each `?` outside quotes and comments (see placeholders.ts) becomes the next parameter. */
   protected textClause(e: TextClause, ctx: CompileContext): string {
-    const at = placeholderPositions(e.text, this.textSyntax);
+    const { placeholders: at, foreign } = scanText(e.text, this.textSyntax);
+    if (foreign !== null) {
+      throw new ArgumentError(
+        `text(${describe(e.text)}): ${foreign} is a placeholder the driver would bind by its own number or name, ` +
+          `not to this fragment's values; write ? and pass the value in text()'s params`,
+      );
+    }
     if (at.length !== e.params.length) {
       throw new ArgumentError(
         `text(${describe(e.text)}): found ${at.length} placeholder${at.length === 1 ? '' : 's'} (?) outside quotes and comments, ` +

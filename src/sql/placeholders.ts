@@ -14,6 +14,8 @@ export interface TextSyntax {
   readonly bracketIdentifiers: boolean;
   /** `#` starts a line comment, and `--` only does when followed by a space (MySQL/MariaDB). */
   readonly mysqlComments: boolean;
+  /** `:name`, `@name` and `$name` are parameters the driver binds by name (SQLite). */
+  readonly namedParameters: boolean;
 }
 
 /** ANSI rules: '…' strings with '' inside, "…" identifiers, -- and /* *\/ comments. */
@@ -22,27 +24,61 @@ export const STANDARD_SYNTAX: TextSyntax = {
   postgres: false,
   bracketIdentifiers: false,
   mysqlComments: false,
+  namedParameters: false,
 };
 
+/** What a scan of a `text()` fragment found outside its quotes and comments. */
+export interface TextScan {
+  /** The offset of each `?` placeholder, in order. */
+  readonly placeholders: number[];
+  /**
+   * The first placeholder written in the database's own syntax (`$1`, `?2`, `:name`), if any: the
+   * driver would bind it by its number or name among all of the statement's parameters, not to
+   * the value given with this fragment.
+   */
+  readonly foreign: string | null;
+}
+
 /**
- * The offsets of the `?` placeholders in `sql`, in order.
+ * The `?` placeholders of `sql`, and any placeholder in another syntax, outside quotes and comments.
  *
  * @example
- * placeholderPositions("name = ? AND note <> '?' -- why?", STANDARD_SYNTAX) // [7]
+ * scanText("name = ? AND note <> '?' -- why?", STANDARD_SYNTAX) // { placeholders: [7], foreign: null }
  */
-export function placeholderPositions(sql: string, syntax: TextSyntax): number[] {
-  const found: number[] = [];
+export function scanText(sql: string, syntax: TextSyntax): TextScan {
+  const placeholders: number[] = [];
+  let foreign: string | null = null;
   let i = 0;
   while (i < sql.length) {
-    const ch = sql[i]!;
-    if (ch === '?') {
-      found.push(i);
+    const other = foreignPlaceholderAt(sql, i, syntax);
+    if (other !== null) {
+      foreign ??= other;
+      i += other.length;
+    } else if (sql[i] === '?') {
+      placeholders.push(i);
       i++;
     } else {
       i = skipText(sql, i, syntax) ?? i + 1;
     }
   }
-  return found;
+  return { placeholders, foreign };
+}
+
+/** The offsets of the `?` placeholders in `sql`, in order (see scanText). */
+export function placeholderPositions(sql: string, syntax: TextSyntax): number[] {
+  return scanText(sql, syntax).placeholders;
+}
+
+/** A numbered (`?2`, PostgreSQL's `$2`) or named (SQLite's `:name`) placeholder starting at `i`. */
+function foreignPlaceholderAt(sql: string, i: number, syntax: TextSyntax): string | null {
+  const ch = sql[i]!;
+  if (ch !== '?' && ch !== '$' && ch !== ':' && ch !== '@') return null;
+  if (isIdentifierChar(sql[i - 1]) && ch !== '?') return null;
+  const rest = sql.slice(i, i + 64);
+  const numbered = /^[?$]\d+/.exec(rest)?.[0];
+  if (numbered && (ch === '?' || syntax.postgres)) return numbered;
+  if (syntax.namedParameters && ch !== '?') return /^[:@$][A-Za-z_][A-Za-z0-9_]*/.exec(rest)?.[0] ?? null;
+  return null;
 }
 
 /** When a quoted run or a comment starts at `i`, the offset just after it; otherwise null. */

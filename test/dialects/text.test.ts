@@ -101,5 +101,14 @@ describeEachDialect('text() parameters', (t) => {
     await expect(many).rejects.toThrow(
       /found 0 placeholders \(\?\) outside quotes and comments, but 1 value was given/,
     );
+    // A numbered or named placeholder would take another value of the statement (here the 0 of id > ?).
+    const own = { postgres: '$1', sqlite: ':body', mysql: '?1' }[t.dialect];
+    const numbered = async () =>
+      s
+        .query(Note)
+        .filter(Note.id.gt(0), text(`body = ${own} OR body = ?`, ['plain']))
+        .all();
+    expect(await db!.countQueries(() => expect(numbered).rejects.toThrow(ArgumentError))).toBe(0);
+    await expect(numbered).rejects.toThrow(`${own} is a placeholder the driver would bind by its own number or name`);
   });
 });

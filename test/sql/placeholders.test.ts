@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { MysqlCompiler } from '../../src/dialects/mysql/compiler.js';
 import { PostgresCompiler } from '../../src/dialects/postgres/compiler.js';
 import { SqliteCompiler } from '../../src/dialects/sqlite/compiler.js';
-import { placeholderPositions, STANDARD_SYNTAX } from '../../src/sql/placeholders.js';
+import { placeholderPositions, scanText, STANDARD_SYNTAX } from '../../src/sql/placeholders.js';
 import { textParameterProblem } from '../../src/sql/text-params.js';
 
 const sqlite = new SqliteCompiler().textSyntax;
@@ -46,6 +46,25 @@ describe('placeholderPositions', () => {
     expect(counts('x = 1--?').postgres).toBe(0);
     // SQLite: [bracketed] identifiers.
     expect(counts('[a?b] = ?').sqlite).toBe(1);
+  });
+});
+
+describe('scanText', () => {
+  it("finds placeholders in the database's own syntax, which the driver would bind out of order", () => {
+    const foreign = (sql: string) => ({
+      sqlite: scanText(sql, sqlite).foreign,
+      postgres: scanText(sql, postgres).foreign,
+      mysql: scanText(sql, mysql).foreign,
+    });
+    expect(foreign('id = ?2')).toEqual({ sqlite: '?2', postgres: '?2', mysql: '?2' });
+    expect(foreign('id = $1')).toEqual({ sqlite: null, postgres: '$1', mysql: null });
+    expect(foreign('id = :id OR x = @x')).toEqual({ sqlite: ':id', postgres: null, mysql: null });
+    // Not placeholders: inside quotes, a PostgreSQL cast or dollar quote, an identifier with $ in it.
+    expect(foreign('\'$1\' = ? AND "?1" = ? -- :a')).toEqual({ sqlite: null, postgres: null, mysql: null });
+    expect(scanText('x::int = ? AND $$:a $1$$ = a$1 AND $t$?2$t$ = 1', postgres)).toEqual({
+      placeholders: [9],
+      foreign: null,
+    });
   });
 });
 

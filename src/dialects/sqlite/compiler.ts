@@ -11,7 +11,7 @@ export class SqliteCompiler extends SqlCompiler {
   // Batches stay well below the limit, leaving room for a statement's other parameters.
   readonly maxParameters = 30000;
   readonly supportsReturning = true;
-  override readonly textSyntax: TextSyntax = { ...STANDARD_SYNTAX, bracketIdentifiers: true };
+  override readonly textSyntax: TextSyntax = { ...STANDARD_SYNTAX, bracketIdentifiers: true, namedParameters: true };
 
   quote(identifier: string): string {
     return `"${identifier.replace(/"/g, '""')}"`;
