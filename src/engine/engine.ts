@@ -16,6 +16,7 @@ import { ShapeKey } from '../sql/shape.js';
 import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
 import { Insert, type Statement } from '../sql/dml.js';
 import { DatabaseError } from '../sql/errors.js';
+import { checkParameterCount, splitInsert } from '../sql/limits.js';
 import { dialectForUrl } from './url.js';
 
 export interface StatementEvent {
@@ -24,7 +25,13 @@ export interface StatementEvent {
   readonly sql: string;
   readonly params: readonly unknown[];
   readonly durationMs: number;
+  /** Rows returned or affected; 0 for a statement that failed. */
   readonly rowCount: number;
+  /**
+   * Set when the statement failed: the error it raised (an IntegrityError, a ProgrammingError…).
+   * A failed statement is still one the database was sent, so counters see it.
+   */
+  readonly error?: Error;
 }
 
 export type StatementListener = (event: StatementEvent) => void;
@@ -64,12 +71,12 @@ export class Engine {
     return () => this.listeners.delete(listener);
   }
 
-  /** Runs `fn` and returns how many SQL statements it ran (transaction control not counted). */
+  /** Runs `fn` and returns how many SQL statements it ran, failed ones included (transaction control not counted). */
   async countQueries(fn: () => Promise<unknown>): Promise<number> {
     return (await this.recordQueries(fn)).length;
   }
 
-  /** Runs `fn` and returns the SQL statements it ran, in order. */
+  /** Runs `fn` and returns the SQL statements it ran, in order; a failed one carries its `error`. */
   async recordQueries(fn: () => Promise<unknown>): Promise<StatementEvent[]> {
     const seen: StatementEvent[] = [];
     const off = this.onStatement((e) => {
@@ -132,10 +139,15 @@ export class Engine {
   emit(event: StatementEvent): void {
     if (this.echo) {
       const params = event.params.length ? `  ${formatParams(event.params)}` : '';
-      this.logger(`[SQL] ${event.sql}${params}`);
+      const failed = event.error ? `  -- failed: ${event.error.message}` : '';
+      this.logger(`[SQL] ${event.sql}${params}${failed}`);
     }
     for (const l of this.listeners) l(event);
   }
+}
+
+function asError(err: unknown): Error {
+  return err instanceof Error ? err : new Error(String(err));
 }
 
 function formatParams(params: readonly unknown[]): string {
@@ -169,6 +181,10 @@ export class Connection {
         }),
       );
     }
+    if (stmt.kind === 'insert') {
+      const parts = splitInsert(stmt, this.engine.dialect.compiler);
+      if (parts.length > 1) return this.executeParts(parts, options);
+    }
     if (stmt.kind === 'insert' && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
       // The driver may know the generated keys without RETURNING (SQLite's rowids).
       const table = stmt.table.name;
@@ -186,12 +202,38 @@ export class Connection {
     );
   }
 
+  /**
+   * An INSERT of more rows than one statement may bind, as several INSERTs in one transaction (the
+   * caller's, or one of its own): rows affected summed, RETURNING rows in order.
+   */
+  private async executeParts(parts: Insert[], options: { columnNames?: boolean }): Promise<QueryResult> {
+    const own = !this.inTransaction;
+    if (own) await this.begin();
+    try {
+      const rows: unknown[][] = [];
+      let rowsAffected = 0;
+      let first: QueryResult | undefined;
+      for (const part of parts) {
+        const result = await this.execute(part, options);
+        first ??= result;
+        rowsAffected += result.rowsAffected;
+        for (const row of result.rows) rows.push(row);
+      }
+      if (own) await this.commit();
+      return { rows, rowsAffected, insertId: first?.insertId, columns: first?.columns };
+    } catch (err) {
+      if (own && this.inTransaction) await this.rollback().catch(() => {});
+      throw err;
+    }
+  }
+
   /** Runs one compiled statement: errors get its SQL and table, and a statement that ran is announced. */
   private async run<R extends QueryResult>(
     compiled: CompiledStatement,
     table: string | null,
     execute: (compiled: CompiledStatement) => Promise<R>,
   ): Promise<R> {
+    checkParameterCount(this.engine.dialect.compiler, compiled.params);
     const start = performance.now();
     let result: R;
     try {
@@ -202,6 +244,14 @@ export class Connection {
         err.params = compiled.params;
         if (!err.table && table) err.table = table;
       }
+      this.engine.emit({
+        kind: 'statement',
+        sql: compiled.sql,
+        params: compiled.params,
+        durationMs: performance.now() - start,
+        rowCount: 0,
+        error: asError(err),
+      });
       throw err;
     }
     this.engine.emit({
@@ -216,7 +266,13 @@ export class Connection {
 
   private async control(sql: string, run: () => Promise<void>): Promise<void> {
     const start = performance.now();
-    await run();
+    try {
+      await run();
+    } catch (err) {
+      const durationMs = performance.now() - start;
+      this.engine.emit({ kind: 'transaction', sql, params: [], durationMs, rowCount: 0, error: asError(err) });
+      throw err;
+    }
     this.engine.emit({ kind: 'transaction', sql, params: [], durationMs: performance.now() - start, rowCount: 0 });
   }
 

@@ -2,7 +2,10 @@
  * Turns statement nodes into SQL text and bound parameters. The base class renders standard SQL;
  * a dialect overrides quoting, placeholders, type names and the few constructs that differ.
  */
-import { CompileError } from './errors.js';
+import { ArgumentError, CompileError } from './errors.js';
+import { scanText, STANDARD_SYNTAX, type TextSyntax } from './placeholders.js';
+import { describe } from './text-params.js';
+import { tooManyParameters } from './limits.js';
 import {
   BetweenExpression,
   BinaryExpression,
@@ -103,9 +106,13 @@ export class ShapedSql {
 export abstract class SqlCompiler {
   /** Dialect name, for messages. */
   abstract readonly dialectName: string;
-  /** Most bound parameters one statement may carry. */
+  /** The most bound parameters the database accepts in one statement; more is refused before sending. */
+  abstract readonly parameterLimit: number;
+  /** How many parameters Relata's own batches (multi-row INSERTs, selectin IN lists) put in one statement: below parameterLimit. */
   abstract readonly maxParameters: number;
   abstract readonly supportsReturning: boolean;
+  /** What is text (quotes, comments) in a `text()` fragment, so a `?` there is no placeholder. */
+  readonly textSyntax: TextSyntax = STANDARD_SYNTAX;
 
   abstract quote(identifier: string): string;
   /** The placeholder for the n-th parameter (1-based). */
@@ -314,11 +321,26 @@ export abstract class SqlCompiler {
     if (e.values instanceof Select) return `${this.expr(e.element, ctx)} ${op} (${this.select(e.values, ctx)})`;
     // IN () is invalid SQL; an empty list matches nothing (NOT IN matches everything).
     if (e.values.length === 0) return e.negated ? '1 = 1' : '1 <> 1';
+    // Splitting the list would change what NOT IN, or an IN inside OR or under LIMIT, means: refuse it.
+    if (e.values.length > this.parameterLimit) {
+      throw tooManyParameters(
+        this,
+        e.values.length,
+        `${e.element.describe()}.${e.negated ? 'notIn' : 'in'}() of ${e.values.length.toLocaleString('en-US')} values`,
+      );
+    }
     return `${this.expr(e.element, ctx)} ${op} (${e.values.map((v) => this.expr(v, ctx)).join(', ')})`;
   }
 
   protected tupleIn(e: TupleInExpression, ctx: CompileContext): string {
     if (e.rows.length === 0) return '1 <> 1';
+    const count = e.rows.length * e.elements.length;
+    if (count > this.parameterLimit)
+      throw tooManyParameters(
+        this,
+        count,
+        `(${e.elements.map((x) => x.describe()).join(', ')}) IN of ${e.rows.length.toLocaleString('en-US')} rows`,
+      );
     const left = '(' + e.elements.map((x) => this.expr(x, ctx)).join(', ') + ')';
     const rows = e.rows.map((r) => '(' + r.map((x) => this.expr(x, ctx)).join(', ') + ')');
     return `${left} IN (${this.tupleInRows(rows)})`;
@@ -328,13 +350,28 @@ export abstract class SqlCompiler {
     return rows.join(', ');
   }
 
+  /** Each `?` outside quotes and comments (see placeholders.ts) becomes the next parameter. */
   protected textClause(e: TextClause, ctx: CompileContext): string {
-    let i = 0;
-    return e.text.replace(/\?/g, () => {
-      if (i >= e.params.length) throw new CompileError(`text(): more '?' than parameters in ${JSON.stringify(e.text)}`);
-      const index = i++;
-      return this.param(ctx, e.params[index], null, e, index);
+    const { placeholders: at, foreign } = scanText(e.text, this.textSyntax);
+    if (foreign !== null) {
+      throw new ArgumentError(
+        `text(${describe(e.text)}): ${foreign} is a placeholder the driver would bind by its own number or name, ` +
+          `not to this fragment's values; write ? and pass the value in text()'s params`,
+      );
+    }
+    if (at.length !== e.params.length) {
+      throw new ArgumentError(
+        `text(${describe(e.text)}): found ${at.length} placeholder${at.length === 1 ? '' : 's'} (?) outside quotes and comments, ` +
+          `but ${e.params.length} value${e.params.length === 1 ? ' was' : 's were'} given; pass one value per ?`,
+      );
+    }
+    let sql = '';
+    let from = 0;
+    at.forEach((offset, index) => {
+      sql += e.text.slice(from, offset) + this.param(ctx, e.params[index], null, e, index);
+      from = offset + 1;
     });
+    return sql + e.text.slice(from);
   }
 
   // ---- DML ----

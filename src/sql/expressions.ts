@@ -3,6 +3,7 @@
  * Values are always bound parameters, never spliced into SQL text.
  */
 import { ArgumentError } from './errors.js';
+import { checkTextParameters } from './text-params.js';
 import type { SqlType } from './types.js';
 import type { Column } from './schema.js';
 import type { FromClause, Select } from './selectable.js';
@@ -316,8 +317,14 @@ export function requireElement<E>(value: E, where: string): E {
   return value;
 }
 
-/** A raw SQL fragment: `text('price > ?', [10])`. Values go in `params`, never in the string. */
+/**
+ * A raw SQL fragment: `text('price > ?', [10])`. Values go in `params`, never in the string: one per
+ * `?` outside quotes and comments, each null, a boolean, a finite number, a 64-bit bigint, a string,
+ * a valid Date or a Uint8Array (anything else is refused here, see text-params.ts).
+ */
 export function text(sql: string, params: readonly unknown[] = []): TextClause {
+  if (typeof sql !== 'string') throw new ArgumentError(`text() needs the SQL as a string, got ${typeof sql}`);
+  checkTextParameters(sql, params);
   return new TextClause(sql, params);
 }
 

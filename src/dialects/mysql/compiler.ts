@@ -3,6 +3,7 @@
  * differs between them, so two capabilities are set by the driver when it first connects.
  */
 import { SqlCompiler } from '../../sql/compiler.js';
+import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 
@@ -18,8 +19,12 @@ export interface MysqlServerInfo {
 
 export class MysqlCompiler extends SqlCompiler {
   readonly dialectName = 'mysql';
-  // Prepared statements count parameters in a uint16: 65535 is the hard limit. Stay a little below it.
+  /** Prepared statements count parameters in an unsigned 16-bit field (ER_PS_MANY_PARAM above it). */
+  readonly parameterLimit = 65535;
+  // Batches stay a little below the limit, leaving room for a statement's other parameters.
   readonly maxParameters = 65000;
+  /** Backslash escapes in '…' and "…" (sql_mode without NO_BACKSLASH_ESCAPES), # comments, `-- ` comments. */
+  override readonly textSyntax: TextSyntax = { ...STANDARD_SYNTAX, backslashEscapes: true, mysqlComments: true };
   /** MariaDB ≥ 10.5 has INSERT … RETURNING; MySQL and TiDB do not (generated keys then come from insertId). */
   supportsReturning = false;
   /** MariaDB has CREATE INDEX IF NOT EXISTS; MySQL does not, so there indexes go inside CREATE TABLE IF NOT EXISTS. */

@@ -3,15 +3,19 @@
  * identity columns rather than sequences by hand, JSONB, TIMESTAMP WITH TIME ZONE.
  */
 import { SqlCompiler, type CompileContext } from '../../sql/compiler.js';
+import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { BinaryExpression } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 
 export class PostgresCompiler extends SqlCompiler {
   readonly dialectName = 'postgres';
-  // The wire protocol counts parameters in an int16: 65535 is the hard limit. Stay a little below it.
+  /** The wire protocol counts a statement's parameters in an unsigned 16-bit field. */
+  readonly parameterLimit = 65535;
+  // Batches stay a little below the limit, leaving room for a statement's other parameters.
   readonly maxParameters = 65000;
   readonly supportsReturning = true;
+  override readonly textSyntax: TextSyntax = { ...STANDARD_SYNTAX, postgres: true };
 
   quote(identifier: string): string {
     return `"${identifier.replace(/"/g, '""')}"`;

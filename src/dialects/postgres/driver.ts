@@ -443,10 +443,16 @@ interface PgErrorFields {
   column?: string;
 }
 
-/** SQLSTATE classes and messages that mean the connection itself is gone. */
+/**
+ * SQLSTATE classes and messages that mean the connection itself is gone. Not 08P01 (protocol
+ * violation) as the answer to a statement: the server refused that one message (a Bind with more than
+ * 65,535 parameters) and waits for the next, so the connection is fine. Had it closed the
+ * connection too, the client's 'error' event marks it broken (see PostgresConnection).
+ */
 function isConnectionFailure(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as PgErrorFields).code ?? '';
+  if (code === PROTOCOL_VIOLATION && isServerError(err)) return false;
   if (/^(08|57P0[123])/.test(code)) return true; // connection exception; admin shutdown / crash shutdown
   if (/^E[A-Z]+$/.test(code)) return true; // socket errors: ECONNRESET, EPIPE…
   return !code && /Connection terminated|not queryable|connection error|Client was closed/i.test(err.message);
@@ -456,6 +462,8 @@ function isConnectionFailure(err: unknown): boolean {
 function isServerError(err: unknown): boolean {
   return err instanceof Error && /^[0-9A-Z]{5}$/.test((err as PgErrorFields).code ?? '') && 'severity' in err;
 }
+
+const PROTOCOL_VIOLATION = '08P01';
 
 /** SQLSTATEs after which re-running the whole transaction may succeed. */
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']);
@@ -486,6 +494,11 @@ export function mapPostgresError(err: unknown): Error {
     if (m) mapped.table = m[1];
   } else if (code.startsWith('42')) {
     mapped = new ProgrammingError(e.message, details);
+  } else if (code === PROTOCOL_VIOLATION) {
+    mapped = new ProgrammingError(
+      `${e.message} (SQLSTATE 08P01, protocol violation: PostgreSQL refused the statement as the driver sent it)`,
+      details,
+    );
   } else if (code.startsWith('22')) {
     mapped = new DataError(e.message, details);
   } else {

@@ -1,13 +1,17 @@
 import { SqlCompiler } from '../../sql/compiler.js';
+import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 import { DataError } from '../../sql/errors.js';
 
 export class SqliteCompiler extends SqlCompiler {
   readonly dialectName = 'sqlite';
-  // SQLITE_MAX_VARIABLE_NUMBER is 32766 since 3.32; stay well below it.
+  /** SQLITE_MAX_VARIABLE_NUMBER of better-sqlite3's bundled SQLite (and of every SQLite ≥ 3.32 built with defaults). */
+  readonly parameterLimit = 32766;
+  // Batches stay well below the limit, leaving room for a statement's other parameters.
   readonly maxParameters = 30000;
   readonly supportsReturning = true;
+  override readonly textSyntax: TextSyntax = { ...STANDARD_SYNTAX, bracketIdentifiers: true, namedParameters: true };
 
   quote(identifier: string): string {
     return `"${identifier.replace(/"/g, '""')}"`;

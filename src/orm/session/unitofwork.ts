@@ -5,6 +5,7 @@
  * (children first, also among the rows of one self-referential table: see delete-order.ts).
  */
 import { Delete, Insert, Update } from '../../sql/dml.js';
+import { rowsPerStatement } from '../../sql/limits.js';
 import {
   BindParameter,
   ColumnRef,
@@ -528,8 +529,7 @@ export class UnitOfWork {
       const first = group[0]!;
       const cols = mapper.columns.filter((mc) => first.v[mc.key] !== undefined);
       const generated = mapper.primaryKey.filter((pk) => first.v[pk.key] === undefined);
-      // A row with no values at all is `DEFAULT VALUES`, which takes one row per statement.
-      const perStatement = cols.length === 0 ? 1 : Math.floor(compiler.maxParameters / cols.length);
+      const perStatement = rowsPerStatement(cols.length, compiler.maxParameters);
       const readRow = rowValues(cols.map((c) => c.key));
       for (let i = 0; i < group.length; i += perStatement) {
         const chunk = group.slice(i, i + perStatement);
@@ -662,7 +662,7 @@ export class UnitOfWork {
     }
     const max = this.session.dialect.compiler.maxParameters;
     for (const [table, { cols, rows }] of byTable) {
-      const per = Math.max(1, Math.floor(max / cols.length));
+      const per = rowsPerStatement(cols.length, max);
       for (let i = 0; i < rows.length; i += per) {
         await this.session.executeWrite(new Insert(table, cols, rows.slice(i, i + per)));
       }
