@@ -544,7 +544,7 @@ function coversKey(fks: ForeignKey[]): boolean {
 }
 
 const CASCADE_ALL = ['save-update', 'merge', 'delete', 'refresh-expire', 'expunge'];
-const CASCADE_KNOWN = new Set([...CASCADE_ALL, 'all', 'delete-orphan']);
+export const CASCADE_KNOWN = new Set([...CASCADE_ALL, 'all', 'delete-orphan']);
 
 function parseCascade(spec: string | undefined, where: string): Set<string> {
   const parts = (spec ?? 'save-update, merge')
