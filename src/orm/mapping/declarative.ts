@@ -137,7 +137,22 @@ export interface ModelMethods {
   toJSON(): Record<string, unknown>;
 }
 
-export type ModelInstance<D> = ModelMethods & ColumnValues<D> & RelationshipValues<D>;
+/**
+ * Type-only: the names of an instance's column attributes (what `filterBy` accepts); never present
+ * at run time. A string key (not a unique symbol) so declaration files of user models can name it,
+ * holding only the names so the types emitted for a model stay small.
+ */
+export interface HasColumns<K> {
+  readonly '~columns'?: K;
+}
+
+/** The column values `filterBy` accepts for instances of `T`: columns only, never relationships or methods. */
+export type ColumnFilter<T> = T extends HasColumns<infer K> ? { [P in K & keyof T]?: T[P] } : never;
+
+export type ModelInstance<D> = ModelMethods &
+  ColumnValues<D> &
+  RelationshipValues<D> &
+  HasColumns<keyof ColumnValues<D>>;
 
 /** Class-side attributes: `User.username` is a column expression, `User.posts` a relationship. */
 export type ModelAttributes<D> = {
