@@ -222,3 +222,24 @@ describe('unknown column types', () => {
     }
   });
 });
+
+describe('filterBy', () => {
+  it('refuses a relationship or a method as a key, naming the model and key', () => {
+    const db = new Database();
+    class User extends db.Model('User', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      posts: db.relationship<unknown>('Post', { backref: 'author' }),
+    }) {}
+    db.Model('Post', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      user_id: db.Column(db.Integer, db.ForeignKey('user.id')),
+    });
+    expect(() => User.query.filterBy({ posts: [] } as never)).toThrow(ArgumentError);
+    expect(() => User.query.filterBy({ posts: [] } as never)).toThrow(
+      "User.filterBy(): 'posts' is a relationship, not a column; use filter(User.posts.any(...))",
+    );
+    expect(() => User.query.filterBy({ toJSON: 1 } as never)).toThrow(
+      /User has no column attribute 'toJSON' \(columns: id\)/,
+    );
+  });
+});
