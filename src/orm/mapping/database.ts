@@ -274,11 +274,10 @@ export class Database {
     this.registry.configure();
     const conn = await this.engine.connect();
     try {
-      for (const t of tables) {
-        const [create, ...indexes] = this.engine.dialect.compiler.createTable(t, true);
-        await conn.execute({ sql: create!, params: [] });
-        for (const ix of indexes) await conn.execute({ sql: ix, params: [] });
-      }
+      // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
+      // table that cannot be compiled (a type with no column type) leaves no table created.
+      const ddl = tables.flatMap((t) => this.engine.dialect.compiler.createTable(t, true));
+      for (const sql of ddl) await conn.execute({ sql, params: [] });
     } finally {
       conn.release();
     }
