@@ -79,6 +79,10 @@ describe('relationship options', () => {
     expect(declareWithRelationship({ cascade: 'all, delete-orphans' })).toThrow(
       /relationship User\.posts: option cascade has an unknown cascade 'delete-orphans'/,
     );
+    expect(declareWithRelationship({ lazy: 'toString' })).toThrow(
+      /option lazy must be one of 'select'.*got 'toString'/,
+    );
+    expect(declareWithRelationship({ constructor: 1 })).toThrow(/unknown option 'constructor'/);
     expect(declareWithRelationship({ uselist: 'yes' })).toThrow(
       "relationship User.posts: option uselist must be true or false, got 'yes'",
     );

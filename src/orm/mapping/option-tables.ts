@@ -32,7 +32,7 @@ const LAZY_REFUSED: Readonly<Record<string, string>> = {
 
 const checkLazy: OptionCheck = (v) => {
   if (typeof v === 'boolean' || LAZY.includes(v as LazyStrategy)) return null;
-  const instead = typeof v === 'string' ? LAZY_REFUSED[v] : undefined;
+  const instead = typeof v === 'string' && Object.hasOwn(LAZY_REFUSED, v) ? LAZY_REFUSED[v] : undefined;
   if (instead) return `'${v}' is not supported: ${instead}`;
   return `must be one of ${LAZY.map((s) => `'${s}'`).join(', ')} or a boolean, got ${describeValue(v)}`;
 };
