@@ -62,6 +62,9 @@ export type {
   BackrefOptions,
   ElementOf,
   ShapeOf,
+  ListTypeArgumentUseTheModel,
+  HasColumns,
+  ColumnFilter,
 } from './orm/mapping/declarative.js';
 export {
   MappingError,

@@ -93,12 +93,13 @@ export async function filterByTakesColumnsOnly(): Promise<void> {
   await User.query.options(selectinload(User.posts)).filterBy({ username: 'alice' }).all();
 }
 
-export function relationshipTypeArgumentIsTheModel(): void {
+export async function relationshipTypeArgumentIsTheModel(): Promise<void> {
   // The type argument is the model; `uselist` decides list or single (the module example used to
   // write relationship<Post[]>, which types the attribute as Post[][]).
   class A extends db.Model('A', {
     id: db.Column(db.Integer, { primaryKey: true }),
     bs: db.relationship<B>('B'),
+    wrong: db.relationship<B[]>('B'), // declares a relationship no code can use, and says why
   }) {}
   class B extends db.Model('B', {
     id: db.Column(db.Integer, { primaryKey: true }),
@@ -107,6 +108,10 @@ export function relationshipTypeArgumentIsTheModel(): void {
   }) {}
   const a = new A();
   expectType<Equal<typeof a.bs, Related<B[]>>>();
+  // @ts-expect-error relationship<B[]>: the type argument is the model, not a list
+  void (await a.wrong).map((x) => x);
+  // @ts-expect-error nor can it be given a list
+  new A({ wrong: [new B()] });
   const b = new B();
   expectType<Equal<typeof b.a, Related<A | null>>>();
 }

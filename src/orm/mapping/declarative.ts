@@ -83,7 +83,19 @@ export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> 
 }
 
 /** The value shape of a relationship declaration: `Post[]`, or `User | null` for `uselist: false`. */
-export type ShapeOf<R> = R extends RelationshipDecl<infer T, infer M> ? (M extends true ? T[] : T | null) : never;
+export type ShapeOf<R> =
+  R extends RelationshipDecl<infer T, infer M>
+    ? T extends readonly unknown[]
+      ? ListTypeArgumentUseTheModel
+      : M extends true
+        ? T[]
+        : T | null
+    : never;
+
+/** What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists). */
+export interface ListTypeArgumentUseTheModel {
+  readonly 'relationship<T>: T is the target model (Post), not a list (Post[])': never;
+}
 
 declare const unloadedBrand: unique symbol;
 
