@@ -6,7 +6,12 @@
  * class User extends db.Model('User', {
  *   id: db.Column(db.Integer, { primaryKey: true }),
  *   username: db.Column(db.String(80), { unique: true }),
- *   posts: db.relationship<Post[]>('Post', { backref: 'author' }),
+ *   posts: db.relationship<Post>('Post', { backPopulates: 'author' }), // a list of Post
+ * }) {}
+ * class Post extends db.Model('Post', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   userId: db.Column(db.Integer, db.ForeignKey('user.id')),
+ *   author: db.relationship<User>('User', { backPopulates: 'posts', uselist: false }), // User | null
  * }) {}
  */
 export {
@@ -57,6 +62,9 @@ export type {
   BackrefOptions,
   ElementOf,
   ShapeOf,
+  ListTypeArgumentUseTheModel,
+  HasColumns,
+  ColumnFilter,
 } from './orm/mapping/declarative.js';
 export {
   MappingError,

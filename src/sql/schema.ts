@@ -1,7 +1,9 @@
 /** Tables, columns and constraints: what DDL is made from and what the mapper reads foreign keys from. */
 import { ArgumentError } from './errors.js';
 import { ColumnRef, type ColumnElement } from './expressions.js';
-import type { SqlType } from './types.js';
+import { checkOptions, describeValue } from './options.js';
+import { columnOptionTable, foreignKeyOptionTable } from './schema-options.js';
+import { SqlType } from './types.js';
 
 export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'RESTRICT' | 'NO ACTION' | 'SET DEFAULT';
 
@@ -27,6 +29,9 @@ export class ForeignKey {
     if (typeof target === 'string' && !/^[^.]+\.[^.]+$/.test(target)) {
       throw new ArgumentError(`ForeignKey('${target}'): expected 'table.column'`);
     }
+    const where = `ForeignKey(${typeof target === 'string' ? `'${target}'` : '…'})`;
+    if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
+    checkOptions(options, foreignKeyOptionTable, where, ArgumentError);
   }
 
   /** The referenced column; throws naming this foreign key if its table or column does not exist. */
@@ -98,6 +103,10 @@ export class Column<V = unknown> {
     foreignKeys: ForeignKey[] = [],
     options: ColumnOptions<V> = {},
   ) {
+    if (!(type instanceof SqlType)) {
+      throw new ArgumentError(`Column '${name}': type must be a SQL type such as Integer, got ${describeValue(type)}`);
+    }
+    checkOptions(options, columnOptionTable, `Column '${name}'`, ArgumentError);
     this.key = name;
     this.primaryKey = options.primaryKey ?? false;
     this.nullable = options.nullable ?? !this.primaryKey;

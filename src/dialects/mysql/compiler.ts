@@ -6,6 +6,7 @@ import { SqlCompiler } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
+import { noColumnTypeError } from '../../sql/storable.js';
 
 /** MySQL's "no limit": OFFSET is only valid after a LIMIT. */
 const NO_LIMIT = '18446744073709551615';
@@ -88,7 +89,8 @@ export class MysqlCompiler extends SqlCompiler {
       case 'JSON':
         return 'JSON';
       default:
-        return 'LONGBLOB';
+        // No guess (a BLOB reads values back as bytes): say which column and type.
+        throw noColumnTypeError(c, this.dialectName);
     }
   }
 

@@ -7,6 +7,7 @@ import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { BinaryExpression } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
+import { noColumnTypeError } from '../../sql/storable.js';
 
 export class PostgresCompiler extends SqlCompiler {
   readonly dialectName = 'postgres';
@@ -67,7 +68,8 @@ export class PostgresCompiler extends SqlCompiler {
       case 'JSON':
         return 'JSONB';
       default:
-        return 'BYTEA';
+        // No guess (a BLOB reads values back as bytes): say which column and type.
+        throw noColumnTypeError(c, this.dialectName);
     }
   }
 

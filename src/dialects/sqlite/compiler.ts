@@ -2,6 +2,7 @@ import { SqlCompiler } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
+import { noColumnTypeError } from '../../sql/storable.js';
 import { DataError } from '../../sql/errors.js';
 
 export class SqliteCompiler extends SqlCompiler {
@@ -58,7 +59,8 @@ export class SqliteCompiler extends SqlCompiler {
       case 'JSON':
         return 'JSON';
       default:
-        return 'BLOB';
+        // No guess (a BLOB reads values back as bytes): say which column and type.
+        throw noColumnTypeError(c, this.dialectName);
     }
   }
 

@@ -6,6 +6,7 @@
 import { ArgumentError } from '../../sql/errors.js';
 import type { TableAlias } from '../../sql/selectable.js';
 import { RelationshipAttribute } from '../mapping/attributes.js';
+import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 
 export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains';
@@ -109,6 +110,49 @@ export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
 /** Never load: the relationship reads as empty at once (`[]` or `null`), so its type is the loaded one. */
 export function noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'noload')]);
+}
+
+const OPTION_NAMES: Readonly<Record<LoadStrategy, string>> = {
+  joined: 'joinedload',
+  selectin: 'selectinload',
+  select: 'lazyload',
+  raise: 'raiseload',
+  noload: 'noload',
+  contains: 'containsEager',
+};
+
+/** The option as written: `joinedload(Post.author).selectinload(User.profile)`. */
+export function describeOption(option: LoaderOption): string {
+  return option.steps.map((s) => `${OPTION_NAMES[s.strategy]}(${s.attribute.property.name})`).join('.');
+}
+
+/**
+ * Refuses an option whose path does not start at the query's entity, or whose next relationship
+ * does not belong to the previous one's target: the loaders would never reach it, so it would be
+ * silently ignored. Needs configured mappers (a backref's target).
+ */
+export function checkOptionPath(option: unknown, entity: Mapper): void {
+  if (!(option instanceof LoaderOption)) {
+    throw new ArgumentError(
+      `${entity.name} query options() takes loader options such as joinedload(${entity.name}.posts), got ${describe(option)}`,
+    );
+  }
+  let from = entity;
+  let via: RelationshipProperty | null = null;
+  for (const s of option.steps) {
+    const prop = s.attribute.property;
+    if (prop.parent !== from) {
+      const where = via
+        ? `${prop.name} is not a relationship of ${from.name}, the target of ${via.name}`
+        : `its path starts at ${prop.parent.name}, not at the query's entity ${entity.name}`;
+      throw new ArgumentError(
+        `loader option ${describeOption(option)} does not fit a query of ${entity.name}: ${where}. ` +
+          `Start the path at ${entity.name} (${OPTION_NAMES[s.strategy]}(${entity.name}.<relationship>)) and chain each next relationship from the previous one's target`,
+      );
+    }
+    via = prop;
+    from = prop.target;
+  }
 }
 
 /** Options merged into a tree keyed by relationship, as the loaders walk it. */

@@ -6,6 +6,7 @@
 import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
 import { ArgumentError } from '../../sql/errors.js';
+import { describeValue } from '../../sql/options.js';
 import { and_, func, not_, or_, text } from '../../sql/expressions.js';
 import {
   ForeignKey as SqlForeignKey,
@@ -28,7 +29,7 @@ import {
   type ModelClass,
   type RelationshipOptions,
 } from './declarative.js';
-import { createModel, type ModelOptions } from './model.js';
+import { checkColumnDecl, createModel, type ModelOptions } from './model.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
 import { Query, makeAlias, type AliasedModel } from '../query/query.js';
 import { Registry } from './registry.js';
@@ -65,7 +66,7 @@ export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
   const type = args.shift();
   if (!(type instanceof types.SqlType)) {
     throw new ArgumentError(
-      `Column(${name ? `'${name}', ` : ''}...) needs a type such as Integer or String(80) ${name ? 'after the name' : 'first'}`,
+      `Column(${name ? `'${name}', ` : ''}...) needs a type such as Integer or String(80) ${name ? 'after the name' : 'first'}, got ${describeValue(type)}`,
     );
   }
   const fks: SqlForeignKey[] = [];
@@ -196,6 +197,7 @@ export class Database {
     const cols = columns.map((c, i) => {
       if (!(c instanceof ColumnDecl) || !c.name)
         throw new ArgumentError(`db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)`);
+      checkColumnDecl(`db.Table('${name}') column '${c.name}'`, c);
       return new SqlColumn(c.name, c.type, c.foreignKeys, c.options);
     });
     return this.registry.metadata.add(new SqlTable(name, cols));
@@ -272,11 +274,10 @@ export class Database {
     this.registry.configure();
     const conn = await this.engine.connect();
     try {
-      for (const t of tables) {
-        const [create, ...indexes] = this.engine.dialect.compiler.createTable(t, true);
-        await conn.execute({ sql: create!, params: [] });
-        for (const ix of indexes) await conn.execute({ sql: ix, params: [] });
-      }
+      // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
+      // table that cannot be compiled (a type with no column type) leaves no table created.
+      const ddl = tables.flatMap((t) => this.engine.dialect.compiler.createTable(t, true));
+      for (const sql of ddl) await conn.execute({ sql, params: [] });
     } finally {
       conn.release();
     }

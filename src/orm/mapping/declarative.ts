@@ -83,7 +83,19 @@ export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> 
 }
 
 /** The value shape of a relationship declaration: `Post[]`, or `User | null` for `uselist: false`. */
-export type ShapeOf<R> = R extends RelationshipDecl<infer T, infer M> ? (M extends true ? T[] : T | null) : never;
+export type ShapeOf<R> =
+  R extends RelationshipDecl<infer T, infer M>
+    ? T extends readonly unknown[]
+      ? ListTypeArgumentUseTheModel
+      : M extends true
+        ? T[]
+        : T | null
+    : never;
+
+/** What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists). */
+export interface ListTypeArgumentUseTheModel {
+  readonly 'relationship<T>: T is the target model (Post), not a list (Post[])': never;
+}
 
 declare const unloadedBrand: unique symbol;
 
@@ -137,7 +149,22 @@ export interface ModelMethods {
   toJSON(): Record<string, unknown>;
 }
 
-export type ModelInstance<D> = ModelMethods & ColumnValues<D> & RelationshipValues<D>;
+/**
+ * Type-only: the names of an instance's column attributes (what `filterBy` accepts); never present
+ * at run time. A string key (not a unique symbol) so declaration files of user models can name it,
+ * holding only the names so the types emitted for a model stay small.
+ */
+export interface HasColumns<K> {
+  readonly '~columns'?: K;
+}
+
+/** The column values `filterBy` accepts for instances of `T`: columns only, never relationships or methods. */
+export type ColumnFilter<T> = T extends HasColumns<infer K> ? { [P in K & keyof T]?: T[P] } : never;
+
+export type ModelInstance<D> = ModelMethods &
+  ColumnValues<D> &
+  RelationshipValues<D> &
+  HasColumns<keyof ColumnValues<D>>;
 
 /** Class-side attributes: `User.username` is a column expression, `User.posts` a relationship. */
 export type ModelAttributes<D> = {

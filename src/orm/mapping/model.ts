@@ -3,11 +3,16 @@
  * accessor per column and relationship, and whose static side has the column expressions.
  */
 import { ArgumentError } from '../../sql/errors.js';
+import { checkOptions } from '../../sql/options.js';
 import { Column, Table } from '../../sql/schema.js';
+import { columnOptionTable } from '../../sql/schema-options.js';
+import { unstorableTypeProblem } from '../../sql/storable.js';
 import { ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
+import { MappingError } from '../errors.js';
+import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
 import { InstanceState, STATE } from '../session/state.js';
 
 export interface ModelOptions {
@@ -57,14 +62,19 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   if (registry.mappers.has(name)) throw new ArgumentError(`a model named '${name}' is already declared`);
   if (typeof decls !== 'object' || decls === null)
     throw new ArgumentError(`db.Model('${name}', ...) needs an object of columns and relationships`);
+  if (typeof options !== 'object' || options === null)
+    throw new ArgumentError(`db.Model('${name}', decls, options): options must be an object`);
+  checkOptions(options, modelOptionTable, `Model ${name}`, MappingError);
   const columns: Column[] = [];
   const relationships: [string, RelationshipDecl][] = [];
   for (const [key, decl] of Object.entries(decls)) {
     if (decl instanceof ColumnDecl) {
+      checkColumnDecl(`${name}.${key}`, decl);
       const col = new Column(decl.options.name ?? decl.name ?? key, decl.type, decl.foreignKeys, decl.options);
       col.key = key;
       columns.push(col);
     } else if (decl instanceof RelationshipDecl) {
+      checkRelationshipOptions(decl.options, `relationship ${name}.${key}`);
       relationships.push([key, decl]);
     } else {
       throw new ArgumentError(`${name}.${key} must be db.Column(...) or db.relationship(...)`);
@@ -157,6 +167,13 @@ function defineBackrefPlaceholder(mapper: Mapper, key: string): void {
       return attr;
     },
   });
+}
+
+/** Refuses, naming the column, a type with no DDL and any option Relata does not implement. */
+export function checkColumnDecl(where: string, decl: ColumnDecl): void {
+  const problem = unstorableTypeProblem(decl.type);
+  if (problem) throw new MappingError(`${where}: ${problem}`);
+  checkOptions(decl.options, columnOptionTable, where, MappingError);
 }
 
 /** `value` if column `mc` may hold it, else an ArgumentError naming the attribute. */

@@ -140,6 +140,14 @@ export class RelationshipProperty {
         `relationship ${this.name}: secondary table '${String(secondary)}' is not defined (use db.Table(...))`,
       );
     }
+    if (this.options.primaryJoin) {
+      // Ignoring it would join through the association table alone and return rows it excludes.
+      throw new MappingError(
+        `relationship ${this.name}: primaryJoin together with secondary is not supported (secondaryJoin is issue 14): ` +
+          `the join through '${table.name}' follows its foreign keys. Drop primaryJoin and filter in a query ` +
+          `(${this.target.name}.query.join(...).filter(...)), or map the association table as a model`,
+      );
+    }
     this.secondary = table;
     this.direction = 'MANYTOMANY';
     const pt = this.parent.table;
@@ -613,7 +621,7 @@ function coversKey(fks: ForeignKey[]): boolean {
 }
 
 const CASCADE_ALL = ['save-update', 'merge', 'delete', 'refresh-expire', 'expunge'];
-const CASCADE_KNOWN = new Set([...CASCADE_ALL, 'all', 'delete-orphan']);
+export const CASCADE_KNOWN = new Set([...CASCADE_ALL, 'all', 'delete-orphan']);
 
 function parseCascade(spec: string | undefined, where: string): Set<string> {
   const parts = (spec ?? 'save-update, merge')

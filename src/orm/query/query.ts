@@ -27,9 +27,11 @@ import {
   NoResultFoundError,
 } from '../errors.js';
 import { LoadBatch, LoadContext, Planner, type EntityPlan } from '../loading/loading.js';
+import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 import {
   buildLoadTree,
+  checkOptionPath,
   type Loaded,
   type LoadedPath,
   type LoaderOption,
@@ -115,11 +117,18 @@ export class Query<T> {
     return this.filter(...conditions);
   }
 
-  /** Equality on the model's own columns: `filterBy({ username: 'x' })`. */
-  filterBy(values: { [K in keyof T]?: T[K] }): Query<T> {
+  /** Equality on the model's own columns: `filterBy({ username: 'x' })`. Relationships go in filter(). */
+  filterBy(values: ColumnFilter<T>): Query<T> {
     if (typeof values !== 'object' || values === null)
       throw new ArgumentError(`${this.mapper.name} filterBy() takes an object of column values`);
     const conds = Object.entries(values).map(([k, v]) => {
+      const rel = this.mapper.relationships.get(k);
+      if (rel) {
+        const how = rel.options.uselist === false ? 'has' : 'any';
+        throw new ArgumentError(
+          `${this.mapper.name}.filterBy(): '${k}' is a relationship, not a column; use filter(${rel.name}.${how}(...))`,
+        );
+      }
       const attr = this.mapper.columnAttribute(k);
       if (v === undefined)
         throw new ArgumentError(
@@ -161,6 +170,9 @@ export class Query<T> {
 
   /** Loader options; the result type then has those relationships loaded. */
   options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<Loaded<T, ShapeOfOptions<O>>> {
+    // A path that does not fit this query would be ignored by the loaders: refuse it here instead.
+    this.mapper.registry.configure();
+    for (const opt of opts) checkOptionPath(opt, this.mapper);
     return this.with({ options: [...this.s.options, ...opts] });
   }
 

@@ -1,0 +1,48 @@
+/**
+ * What `Column` and `ForeignKey` options Relata implements, checked at run time (see options.ts):
+ * a JavaScript caller or a cast gets the same refusal `tsc` gives.
+ */
+import { anyValue, isBoolean, isString, oneOf, type OptionTable } from './options.js';
+import type { ColumnOptions, ForeignKeyOptions } from './schema.js';
+
+const REFERENTIAL_ACTIONS = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION', 'SET DEFAULT'];
+
+/** Column options: the known ones with their value checks, and SQLAlchemy's that Relata does not implement. */
+export const columnOptionTable = {
+  known: {
+    primaryKey: isBoolean,
+    nullable: isBoolean,
+    unique: isBoolean,
+    index: isBoolean,
+    default: anyValue,
+    name: isString,
+    autoincrement: isBoolean,
+  },
+  refused: {
+    serverDefault: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
+    server_default: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
+    onupdate:
+      "set the attribute in the code that changes the row (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
+    onUpdate:
+      "set the attribute in the code that changes the row (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
+    serverOnupdate: 'set the attribute in the code that changes the row',
+    server_onupdate: 'set the attribute in the code that changes the row',
+    deferred: 'every column loads with its row; select only the columns you need with selectColumns(User.id, …)',
+    key: "the attribute name is the declaration's key; name: sets the database column's name",
+    comment: 'column comments are not emitted; document the column in your code',
+    computed: 'generated columns are not supported; compute the value in your code',
+    identity: 'integer primary keys are identity/autoincrement columns already (autoincrement: false turns it off)',
+  },
+} as const satisfies OptionTable<ColumnOptions>;
+
+/** ForeignKey options. */
+export const foreignKeyOptionTable = {
+  known: { ondelete: oneOf(REFERENTIAL_ACTIONS), onupdate: oneOf(REFERENTIAL_ACTIONS), name: isString },
+  refused: {
+    deferrable: 'constraints are checked immediately; order your writes (the unit of work does) instead',
+    initially: 'constraints are checked immediately; order your writes (the unit of work does) instead',
+    useAlter: 'Relata creates tables parents first and needs no ALTER; cycles between tables are not supported',
+    use_alter: 'Relata creates tables parents first and needs no ALTER; cycles between tables are not supported',
+    match: 'foreign keys use the default MATCH SIMPLE',
+  },
+} as const satisfies OptionTable<ForeignKeyOptions>;
