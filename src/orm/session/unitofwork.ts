@@ -233,6 +233,7 @@ export class UnitOfWork {
    */
   private async loadReplaced(): Promise<void> {
     for (const st of [...this.updates]) {
+      await this.loadReplacedCollections(st);
       const changes = st.scalarChanges;
       if (!changes) continue;
       for (const [key, previous] of changes) {
@@ -251,6 +252,40 @@ export class UnitOfWork {
         rel[key] = assigned;
         changes.set(key, old);
         if (old && old !== assigned && prop.reverse) prop.reverse.detachQuietly(stateOf(old)!, st.obj);
+      }
+    }
+  }
+
+  /**
+   * Collections assigned whole before they were loaded (`user.posts = [a, b]`): what each held is
+   * loaded now, one SELECT each, and the changes become exact: what the database held and the
+   * list does not is removed (its key cleared, its link row deleted, or it is deleted as an
+   * orphan), what the list holds and the database did not is added. The list stays as assigned.
+   */
+  private async loadReplacedCollections(st: InstanceState): Promise<void> {
+    for (const [key, ch] of st.collectionChanges ?? []) {
+      if (!ch.replacedUnloaded) continue;
+      const prop = st.mapper.relationships.get(key)!;
+      const rel = st.rel!;
+      const assigned = rel[key] as object[];
+      delete rel[key];
+      try {
+        await loadRelated(this.session, [st], prop, new Map(), [prop], null);
+      } catch (err) {
+        rel[key] = assigned; // still marked: the next flush tries again
+        throw err;
+      }
+      const held = new Set(rel[key] as object[]);
+      rel[key] = assigned;
+      ch.replacedUnloaded = false;
+      const kept = new Set(assigned);
+      for (const item of assigned) if (held.has(item)) ch.added.delete(item);
+      for (const item of held) {
+        if (kept.has(item)) continue;
+        ch.removed.add(item);
+        // Its backref was just filled by the load (or was already loaded): it no longer holds the owner.
+        const other = stateOf(item)!;
+        if (prop.reverse && other.isLoaded(prop.reverse.key)) prop.reverse.detachQuietly(other, st.obj);
       }
     }
   }
@@ -855,6 +890,7 @@ function mergeCollectionChanges(
     }
     for (const a of ch.added) if (!into.removed.delete(a)) into.added.add(a);
     for (const r of ch.removed) if (!into.added.delete(r)) into.removed.add(r);
+    if (ch.replacedUnloaded) into.replacedUnloaded = true;
   }
   return earlier;
 }
