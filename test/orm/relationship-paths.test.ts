@@ -394,6 +394,31 @@ describeEachDialect('Relationship paths (issue 11)', (t) => {
     expect(await w.db.newSession().query(w.Book).count()).toBe(4);
   });
 
+  it('a savepoint rollback undoes an assignment made inside it, flushed or not', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const shelf = (await s.get(Shelf, 1))!;
+    const flushed = await s.beginNested();
+    shelf.books = [new Book({ id: 8 })];
+    await s.flush();
+    await flushed.rollback();
+    expect((await shelf.books).map((b) => b.id)).toEqual([1, 2, 3]);
+    const other = (await s.get(Shelf, 2))!;
+    const unflushed = await s.beginNested();
+    other.books = [];
+    await unflushed.rollback();
+    expect((await other.books).map((b) => b.id)).toEqual([4]);
+    await s.commit();
+    const rows = await w.db.newSession().query(w.Book).orderBy(w.Book.id).all();
+    expect(rows.map((b) => [b.id, b.shelf_id])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+    ]);
+  });
+
   it('assigning over a queued backref append: the queued object is no longer a member and is written without the key', async () => {
     const w = await shelves();
     const { db, Shelf, Book } = w.reader();
