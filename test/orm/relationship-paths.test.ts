@@ -377,6 +377,26 @@ describeEachDialect('Relationship paths (issue 11)', (t) => {
     expect(joins.tags).toEqual(tags);
   });
 
+  it('collections of several owners assigned unloaded are loaded by one SELECT at flush', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const [one, two] = await s.query(Shelf).orderBy(Shelf.id).all();
+    const four = (await s.get(Book, 4))!;
+    one!.books = [four]; // moved from shelf 2, whose collection is assigned too
+    two!.books = [new Book({ id: 5 })];
+    const writes = await verbs(db, () => s.commit());
+    expect(writes.filter((v) => v === 'SELECT')).toHaveLength(1);
+    const rows = await w.db.newSession().query(w.Book).orderBy(w.Book.id).all();
+    expect(rows.map((b) => [b.id, b.shelf_id])).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+      [4, 1],
+      [5, 2],
+    ]);
+  });
+
   it('a rollback undoes the assignment: the collection is unloaded again and loads the database’s rows', async () => {
     const w = await shelves();
     const { db, Shelf, Book } = w.reader();

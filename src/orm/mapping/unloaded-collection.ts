@@ -10,7 +10,7 @@ import { stateOf, type InstanceState } from '../session/state.js';
 /**
  * The members of `owner`'s unloaded collection `prop` that memory knows of, without SQL: objects
  * of the session whose loaded reverse side holds `owner`, and backref changes queued on the
- * collection (C's pending mutations). The queue is consumed: the assignment replaces it.
+ * collection (InstanceState.pendingMutations). The queue is consumed: the assignment replaces it.
  */
 export function takeKnownMembers(prop: RelationshipProperty, owner: InstanceState): object[] {
   const known = new Set<object>();
