@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, expect } from 'vitest';
-import { Database, noload, selectinload, type RelationshipAttribute } from '../../src/index.js';
+import { Database, IntegrityError, noload, selectinload, type RelationshipAttribute } from '../../src/index.js';
 import { blogModels, seedBlog } from '../../examples/seed/blog.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
@@ -251,6 +251,248 @@ describeEachDialect('Relationship paths (issue 11)', (t) => {
     expect(rows.map((p) => [p.id, p.number, p.person_id])).toEqual([[2, 'B2', 1]]);
   });
 
+  /** The statements of `fn` but BEGIN and COMMIT, by their first word. */
+  const verbs = async (db: Database, fn: () => Promise<unknown>) =>
+    (await db.recordQueries(fn))
+      .map((e) => e.sql.split(' ')[0]!.toUpperCase())
+      .filter((v) => v !== 'BEGIN' && v !== 'COMMIT');
+
+  /** Shelf 1 holds books 1-3 and notes 1-2, shelf 2 holds book 4. */
+  const shelves = async () => {
+    const w = await fresh(shelfModels);
+    const s = w.db.newSession();
+    s.add(
+      new w.Shelf({
+        id: 1,
+        books: [1, 2, 3].map((id) => new w.Book({ id })),
+        notes: [1, 2].map((id) => new w.Note({ id })),
+      }),
+    );
+    s.add(new w.Shelf({ id: 2, books: [new w.Book({ id: 4 })] }));
+    await s.commit();
+    return w;
+  };
+
+  it('assigning an unloaded one-to-many: no SQL, reads back as assigned, the flush clears the old rows’ keys', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession();
+    const shelf = (await s.get(Shelf, 1))!;
+    const [one, three] = await s
+      .query(Book)
+      .filter(Book.id.in([1, 3]))
+      .orderBy(Book.id)
+      .all();
+    expect(await one!.shelf).toBe(shelf); // a loaded old member
+    const five = new Book({ id: 5 });
+    const n = await db.countQueries(async () => {
+      shelf.books = [three!, five]; // shelf.books was never loaded
+      expect(shelf.books).toEqual([three, five]);
+      expect(three!.shelf).toBe(shelf);
+      expect(five.shelf).toBe(shelf);
+      expect(one!.shelf).toBeNull(); // its backref changes at once, as with a loaded collection
+    });
+    expect(n).toBe(0);
+    expect(s.isDirty).toBe(true);
+    const writes = await verbs(db, () => s.commit());
+    expect(writes[0]).toBe('SELECT'); // the old collection, once
+    expect(writes.filter((v) => v === 'SELECT')).toHaveLength(1);
+    expect(writes).toContain('INSERT');
+    expect(shelf.books).toEqual([three, five]);
+    const rows = await w.db.newSession().query(w.Book).orderBy(w.Book.id).all();
+    expect(rows.map((b) => [b.id, b.shelf_id])).toEqual([
+      [1, null],
+      [2, null],
+      [3, 1],
+      [4, 2],
+      [5, 1],
+    ]);
+  });
+
+  it('assigning an unloaded one-to-many with delete-orphan deletes the old rows at flush', async () => {
+    const w = await shelves();
+    const { db, Shelf, Note } = w.reader();
+    const s = db.newSession();
+    const shelf = (await s.get(Shelf, 1))!;
+    const two = (await s.get(Note, 2))!;
+    const n = await db.countQueries(async () => {
+      shelf.notes = [two, new Note({ id: 3 })];
+    });
+    expect(n).toBe(0);
+    const writes = await verbs(db, () => s.commit());
+    expect(writes).toEqual(['SELECT', 'INSERT', 'DELETE']);
+    const rows = await w.db.newSession().query(w.Note).orderBy(w.Note.id).all();
+    expect(rows.map((x) => [x.id, x.shelf_id])).toEqual([
+      [2, 1],
+      [3, 1],
+    ]);
+  });
+
+  it('assigning an unloaded many-to-many replaces the link rows: old ones deleted, new ones inserted', async () => {
+    const w = await blog();
+    const { db, Post, Tag } = w.reader();
+    const s = db.newSession();
+    const joins = await s.query(Post).filter(Post.title.eq('Joins, explained')).one();
+    const [howto, news] = await s.query(Tag).orderBy(Tag.name).all();
+    const howtoPosts = await howto!.posts; // loaded: the list the assignment updates
+    expect(howtoPosts.map((p) => p.title).sort()).toEqual(["Bob's first", 'Joins, explained']);
+    const misc = new Tag({ name: 'misc' });
+    const n = await db.countQueries(async () => {
+      joins.tags = [news!, misc]; // joins.tags was never loaded
+      expect(joins.tags).toEqual([news, misc]);
+      expect(howto!.posts).toBe(howtoPosts);
+      expect(howtoPosts.map((p) => p.title)).toEqual(["Bob's first"]); // the old member lets go at once
+      expect(misc.posts).toEqual([joins]);
+    });
+    expect(n).toBe(0);
+    const writes = await verbs(db, () => s.commit());
+    expect(writes.filter((v) => v === 'SELECT')).toHaveLength(1);
+    expect(writes.filter((v) => v === 'DELETE')).toHaveLength(1); // the howto link
+    const r = w.db.newSession();
+    const back = await r.query(w.Post).filter(w.Post.title.eq('Joins, explained')).one();
+    expect((await back.tags).map((t) => t.name).sort()).toEqual(['misc', 'news']);
+    const tag = await r.query(w.Tag).filter(w.Tag.name.eq('howto')).one();
+    expect((await tag.posts).map((p) => p.title)).toEqual(["Bob's first"]);
+    const newsTag = await r.query(w.Tag).filter(w.Tag.name.eq('news')).one();
+    expect((await newsTag.posts).map((p) => p.title).sort()).toEqual(['Hello world', 'Joins, explained']);
+  });
+
+  it('assigning the members an unloaded collection already has writes nothing: one SELECT at flush', async () => {
+    const w = await blog();
+    const { db, User, Post, Tag } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const alice = await s.query(User).filter(User.username.eq('alice')).one();
+    const posts = await s.query(Post).filter(Post.user_id.eq(alice.id)).orderBy(Post.id).all();
+    alice.posts = [...posts];
+    const joins = posts[1]!;
+    const tags = await s
+      .query(Tag)
+      .filter(Tag.name.in(['howto', 'news']))
+      .orderBy(Tag.name)
+      .all();
+    joins.tags = [...tags]; // joins.tags was never loaded either
+    const writes = await verbs(db, () => s.commit());
+    expect(writes).toEqual(['SELECT', 'SELECT']); // each old collection, no write
+    expect(alice.posts).toEqual(posts);
+    expect(joins.tags).toEqual(tags);
+  });
+
+  it('collections of several owners assigned unloaded are loaded by one SELECT at flush', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const [one, two] = await s.query(Shelf).orderBy(Shelf.id).all();
+    const four = (await s.get(Book, 4))!;
+    one!.books = [four]; // moved from shelf 2, whose collection is assigned too
+    two!.books = [new Book({ id: 5 })];
+    const writes = await verbs(db, () => s.commit());
+    expect(writes.filter((v) => v === 'SELECT')).toHaveLength(1);
+    const rows = await w.db.newSession().query(w.Book).orderBy(w.Book.id).all();
+    expect(rows.map((b) => [b.id, b.shelf_id])).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+      [4, 1],
+      [5, 2],
+    ]);
+  });
+
+  it('a rollback undoes the assignment: the collection is unloaded again and loads the database’s rows', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const shelf = (await s.get(Shelf, 1))!;
+    shelf.books = [new Book({ id: 9 })];
+    await s.rollback();
+    let ids: number[] = [];
+    const n = await db.countQueries(async () => {
+      ids = (await shelf.books).map((b) => b.id);
+    });
+    expect(n).toBe(1);
+    expect(ids).toEqual([1, 2, 3]);
+    await s.commit();
+    expect(await w.db.newSession().query(w.Book).count()).toBe(4);
+  });
+
+  it('a savepoint rollback undoes an assignment made inside it, flushed or not', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const shelf = (await s.get(Shelf, 1))!;
+    const flushed = await s.beginNested();
+    shelf.books = [new Book({ id: 8 })];
+    await s.flush();
+    await flushed.rollback();
+    expect((await shelf.books).map((b) => b.id)).toEqual([1, 2, 3]);
+    const other = (await s.get(Shelf, 2))!;
+    const unflushed = await s.beginNested();
+    other.books = [];
+    await unflushed.rollback();
+    expect((await other.books).map((b) => b.id)).toEqual([4]);
+    await s.commit();
+    const rows = await w.db.newSession().query(w.Book).orderBy(w.Book.id).all();
+    expect(rows.map((b) => [b.id, b.shelf_id])).toEqual([
+      [1, 1],
+      [2, 1],
+      [3, 1],
+      [4, 2],
+    ]);
+  });
+
+  it('assigning over a queued backref append: the queued object is no longer a member and is written without the key', async () => {
+    const w = await shelves();
+    const { db, Shelf, Book } = w.reader();
+    const s = db.newSession({ autoflush: false });
+    const shelf = (await s.get(Shelf, 1))!;
+    const six = new Book({ id: 6, shelf }); // queued on the unloaded shelf.books, joins the session
+    const seven = new Book({ id: 7 });
+    shelf.books = [seven];
+    expect(six.shelf).toBeNull();
+    expect(shelf.books).toEqual([seven]);
+    await s.commit();
+    const rows = await w.db.newSession().query(w.Book).orderBy(w.Book.id).all();
+    expect(rows.map((b) => [b.id, b.shelf_id])).toEqual([
+      [1, null],
+      [2, null],
+      [3, null],
+      [4, 2],
+      [6, null],
+      [7, 1],
+    ]);
+  });
+
+  it('a failed flush of an unloaded assignment leaves it to the rollback, which unloads the collection again', async () => {
+    const w = await blog();
+    const { db, User } = w.reader();
+    const s = db.newSession();
+    const alice = await s.query(User).filter(User.username.eq('alice')).one();
+    alice.posts = []; // post.user_id is NOT NULL: clearing it fails
+    const err = await s.commit().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(IntegrityError);
+    expect(err).toMatchObject({ table: 'post', constraint: 'post.user_id' });
+    expect(alice.posts).toEqual([]);
+    await s.rollback();
+    expect((await alice.posts).map((p) => p.title)).toEqual(['Hello world', 'Joins, explained']);
+    expect(await w.db.newSession().query(w.Post).filter(w.Post.user_id.eq(alice.id)).count()).toBe(2);
+  });
+
+  it("assigning a lazy: 'noload' collection replaces the empty list it reads as: the database's rows stay", async () => {
+    const w = await fresh(noloadModels);
+    const s = w.db.newSession();
+    s.add(new w.Owner({ id: 1, things: [new w.Thing({ id: 1 })] }));
+    await s.commit();
+    const { db, Owner, Thing } = w.reader();
+    const r = db.newSession();
+    const owner = (await r.get(Owner, 1))!;
+    owner.things = [new Thing({ id: 2 })] as unknown as typeof owner.things;
+    expect(await verbs(db, () => r.commit())).toEqual(['INSERT']);
+    const rows = await w.db.newSession().query(w.Thing).orderBy(w.Thing.id).all();
+    expect(rows.map((x) => [x.id, x.owner_id])).toEqual([
+      [1, 1],
+      [2, 1],
+    ]);
+  });
+
   it('configures on first use: selectinload(Employee.reports) as the first thing a fresh registry does', async () => {
     const w = await fresh(staffModels);
     await seedStaff(w.db, w.Employee);
@@ -376,4 +618,22 @@ function noloadModels(db: Database) {
     owner_id: db.Column(db.Integer, db.ForeignKey('owner.id')),
   }) {}
   return { Owner, Thing };
+}
+
+function shelfModels(db: Database) {
+  class Shelf extends db.Model('Shelf', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    books: db.relationship<Book>('Book', { backPopulates: 'shelf', orderBy: 'id' }),
+    notes: db.relationship<Note>('Note', { cascade: 'all, delete-orphan', orderBy: 'id' }),
+  }) {}
+  class Book extends db.Model('Book', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    shelf_id: db.Column(db.Integer, db.ForeignKey('shelf.id')),
+    shelf: db.relationship<Shelf>('Shelf', { backPopulates: 'books', uselist: false }),
+  }) {}
+  class Note extends db.Model('Note', {
+    id: db.Column(db.Integer, { primaryKey: true, autoincrement: false }),
+    shelf_id: db.Column(db.Integer, db.ForeignKey('shelf.id')),
+  }) {}
+  return { Shelf, Book, Note };
 }

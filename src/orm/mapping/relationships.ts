@@ -21,6 +21,7 @@ import type { LazyStrategy, RelationshipDecl, RelationshipOptions } from './decl
 import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedError } from '../errors.js';
 import type { Mapper } from './mapper.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
+import { takeKnownMembers } from './unloaded-collection.js';
 
 export type Direction = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
 
@@ -466,9 +467,10 @@ export class RelationshipProperty {
       if (!Array.isArray(value))
         throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
       value.forEach((v) => this.checkMember(v));
-      const old = current as InstrumentedList<object>;
+      const old = current === NOT_LOADED ? this.replaceUnloaded(state) : (current as object[]);
       const next = InstrumentedList.of_(state, this, value as object[]);
-      state.rel![this.key] = next;
+      state.rel ??= {};
+      state.rel[this.key] = next;
       for (const item of old) if (!value.includes(item)) this.onRemove(state, item);
       for (const item of value as object[]) if (!old.includes(item)) this.onAppend(state, item);
       return;
@@ -486,14 +488,27 @@ export class RelationshipProperty {
 
   /**
    * What an assignment replaces. Unloaded on a persistent object: a many-to-one's old target from
-   * the identity map (its own foreign key is all the flush changes), a one-to-one's NOT_LOADED,
-   * which the flush loads (the old row must let go of the key); no SQL at assignment time.
+   * the identity map (its own foreign key is all the flush changes); a one-to-one's or a
+   * collection's NOT_LOADED, which the flush loads (old rows must let go of the key, or be
+   * deleted as orphans); a `noload` collection's empty list. No SQL at assignment time.
    */
   private replacedValue(state: InstanceState): unknown {
-    if (this.uselist || state.isLoaded(this.key) || state.status !== 'persistent') {
-      return this.currentValue(state, 'assigned');
-    }
+    if (state.isLoaded(this.key) || state.status !== 'persistent') return this.currentValue(state, 'assigned');
+    if (this.uselist)
+      return (state.loadOptions?.get(this) ?? this.lazy) === 'noload' ? this.unloaded(state) : NOT_LOADED;
     return this.direction === 'MANYTOONE' ? this.targetInIdentityMap(state) : NOT_LOADED;
+  }
+
+  /**
+   * `owner.items = [...]` before `items` was loaded: marked for the flush to load what the
+   * database holds and write the difference. Returns the members memory knows of, which the
+   * assignment removes or keeps as if the collection had been loaded with them.
+   */
+  private replaceUnloaded(state: InstanceState): object[] {
+    const known = takeKnownMembers(this, state);
+    state.collectionChangesFor(this.key).replacedUnloaded = true;
+    state.session?.noteChanged(state);
+    return known;
   }
 
   /** The current many-to-one target by its key, from the identity map (no SQL); null when not there. */

@@ -19,6 +19,11 @@ export type Status = 'transient' | 'pending' | 'persistent' | 'deleted' | 'detac
 export interface CollectionChanges {
   readonly added: Set<object>;
   readonly removed: Set<object>;
+  /**
+   * The collection was assigned whole before it was loaded: `added` and `removed` are relative
+   * to the members memory knew of, and the flush loads the database's rows to make them exact.
+   */
+  replacedUnloaded?: boolean;
 }
 
 /** @internal A foreign key a flush copies into a row: its `childKeys` from `parent`'s `parentKeys` (NULL without one). */

@@ -22,7 +22,15 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
 import { groupKey, loadRelated } from '../loading/loading.js';
 import { deletionLevels } from './delete-order.js';
-import { NOT_LOADED, nextMark, stateOf, type FkAssignment, type InstanceState, type Status } from './state.js';
+import {
+  NOT_LOADED,
+  nextMark,
+  stateOf,
+  type CollectionChanges,
+  type FkAssignment,
+  type InstanceState,
+  type Status,
+} from './state.js';
 
 /** Which attributes a relationship's foreign key copies, child side and parent side; the same for every row. */
 interface FkColumns {
@@ -233,6 +241,7 @@ export class UnitOfWork {
    * orphan) and no second row is left pointing at the owner. The assigned value stays as it is.
    */
   private async loadReplaced(): Promise<void> {
+    await this.loadReplacedCollections();
     for (const st of [...this.updates]) {
       const changes = st.scalarChanges;
       if (!changes) continue;
@@ -252,6 +261,45 @@ export class UnitOfWork {
         rel[key] = assigned;
         changes.set(key, old);
         if (old && old !== assigned && prop.reverse) prop.reverse.detachQuietly(stateOf(old)!, st.obj);
+      }
+    }
+  }
+
+  /**
+   * Collections assigned whole before they were loaded (`user.posts = [a, b]`): what they held is
+   * loaded now, one SELECT per relationship for all its owners, and their changes become exact.
+   * The lists stay as assigned.
+   */
+  private async loadReplacedCollections(): Promise<void> {
+    const byProp = new Map<RelationshipProperty, { st: InstanceState; ch: CollectionChanges; assigned: object[] }[]>();
+    for (const st of this.updates) {
+      for (const [key, ch] of st.collectionChanges ?? []) {
+        const prop = st.mapper.relationships.get(key)!;
+        if (!ch.replacedUnloaded || prop.viewonly) continue; // a viewonly collection writes nothing
+        let owners = byProp.get(prop);
+        if (!owners) byProp.set(prop, (owners = []));
+        owners.push({ st, ch, assigned: st.rel![key] as object[] });
+      }
+    }
+    for (const [prop, owners] of byProp) {
+      for (const o of owners) delete o.st.rel![prop.key];
+      try {
+        await loadRelated(
+          this.session,
+          owners.map((o) => o.st),
+          prop,
+          new Map(),
+          [prop],
+          null,
+        );
+      } catch (err) {
+        for (const o of owners) o.st.rel![prop.key] = o.assigned; // still marked: the next flush tries again
+        throw err;
+      }
+      for (const o of owners) {
+        const held = o.st.rel![prop.key] as object[];
+        o.st.rel![prop.key] = o.assigned;
+        replaceChanges(o.st, prop, o.ch, held, o.assigned);
       }
     }
   }
@@ -841,6 +889,31 @@ export class UnitOfWork {
 }
 
 /** Collection changes `earlier` followed by `later`, as onAppend/onRemove would have recorded them in one. */
+/**
+ * An assigned collection's changes against what the database `held`: what it held and the list
+ * does not is removed (its key cleared, its link row deleted, or it is deleted as an orphan), what
+ * the list holds and it did not is added.
+ */
+function replaceChanges(
+  owner: InstanceState,
+  prop: RelationshipProperty,
+  ch: CollectionChanges,
+  held: readonly object[],
+  assigned: readonly object[],
+): void {
+  ch.replacedUnloaded = false;
+  const had = new Set(held);
+  const kept = new Set(assigned);
+  for (const item of assigned) if (had.has(item)) ch.added.delete(item);
+  for (const item of held) {
+    if (kept.has(item)) continue;
+    ch.removed.add(item);
+    // Its backref was just filled by the load (or was loaded before): it no longer holds the owner.
+    const other = stateOf(item)!;
+    if (prop.reverse && other.isLoaded(prop.reverse.key)) prop.reverse.detachQuietly(other, owner.obj);
+  }
+}
+
 function mergeCollectionChanges(
   earlier: InstanceState['collectionChanges'],
   later: InstanceState['collectionChanges'],
@@ -855,6 +928,7 @@ function mergeCollectionChanges(
     }
     for (const a of ch.added) if (!into.removed.delete(a)) into.added.add(a);
     for (const r of ch.removed) if (!into.added.delete(r)) into.removed.add(r);
+    if (ch.replacedUnloaded) into.replacedUnloaded = true;
   }
   return earlier;
 }
