@@ -256,7 +256,11 @@ export class Connection {
   }
 }
 
-/** Which result columns are BigInteger, when any is (undefined otherwise, the common case). */
+/**
+ * Which result columns are read with exact integers, when any is (undefined otherwise, the common
+ * case): BigInteger, and JSON, whose top-level numbers SQLite's NUMERIC affinity may store as integers
+ * past 2^53 (a JSON 2^60 must load as the number it was, not fail as an inexact integer).
+ */
 export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
     stmt.kind === 'select'
@@ -264,7 +268,11 @@ export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
       : stmt.kind === 'insert'
         ? stmt.returning.map((c) => c.type.typeName)
         : [];
-  return types.includes('BigInteger') ? types.map((t) => t === 'BigInteger') : undefined;
+  return types.some(readExactly) ? types.map(readExactly) : undefined;
+}
+
+function readExactly(typeName: string | undefined): boolean {
+  return typeName === 'BigInteger' || typeName === 'JSON';
 }
 
 /** An INSERT that returns only its table's generated key, a column none of its rows sets. */

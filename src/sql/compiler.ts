@@ -2,7 +2,7 @@
  * Turns statement nodes into SQL text and bound parameters. The base class renders standard SQL;
  * a dialect overrides quoting, placeholders, type names and the few constructs that differ.
  */
-import { CompileError } from './errors.js';
+import { ArgumentError, CompileError, DataError } from './errors.js';
 import {
   BetweenExpression,
   BinaryExpression,
@@ -100,6 +100,13 @@ export class ShapedSql {
   }
 }
 
+/** A dialect's refusal of a value, with the table and column it was for in front of its message. */
+function namingColumn(err: unknown, column: Column): unknown {
+  if (err instanceof ArgumentError || err instanceof DataError)
+    err.message = `${column.table.name}.${column.name}: ${err.message}`;
+  return err;
+}
+
 export abstract class SqlCompiler {
   /** Dialect name, for messages. */
   abstract readonly dialectName: string;
@@ -116,6 +123,15 @@ export abstract class SqlCompiler {
   /** Converts a JS value to what the driver expects for this SQL type. */
   bindValue(value: unknown, _type: SqlType<unknown> | null): unknown {
     return value;
+  }
+
+  /** bindValue for a value written to `column`: a value the dialect refuses names the column. */
+  protected bindColumnValue(value: unknown, column: Column): unknown {
+    try {
+      return this.bindValue(value, column.type);
+    } catch (err) {
+      throw namingColumn(err, column);
+    }
   }
 
   /** INSERT texts by table, columns, row count and RETURNING (see compileInsert): one per table and batch size in a typical application. */
@@ -149,7 +165,7 @@ export abstract class SqlCompiler {
     for (const row of s.rows) {
       for (let i = 0; i < width; i++) {
         const v = row[i];
-        params[k++] = v === null ? null : this.bindValue(v, cols[i]!.type);
+        params[k++] = v === null ? null : this.bindColumnValue(v, cols[i]!);
       }
     }
     return { sql, params };
@@ -219,6 +235,15 @@ export abstract class SqlCompiler {
       ctx.sources.indexes.push(index);
     }
     return this.placeholder(ctx.params.length);
+  }
+
+  /** A placeholder for a value written to `column` (INSERT and UPDATE). */
+  protected columnParam(ctx: CompileContext, value: unknown, column: Column): string {
+    try {
+      return this.param(ctx, value, column.type);
+    } catch (err) {
+      throw namingColumn(err, column);
+    }
   }
 
   // ---- SELECT ----
@@ -346,7 +371,7 @@ export abstract class SqlCompiler {
       sql += this.insertDefaultValues(s.rows.length);
     } else {
       const rows = s.rows.map(
-        (row) => '(' + row.map((v, i) => this.param(ctx, v, s.columns[i]!.type)).join(', ') + ')',
+        (row) => '(' + row.map((v, i) => this.columnParam(ctx, v, s.columns[i]!)).join(', ') + ')',
       );
       sql += `(${cols}) VALUES ${rows.join(', ')}`;
     }
@@ -362,7 +387,7 @@ export abstract class SqlCompiler {
   protected update(s: Update, ctx: CompileContext): string {
     const sets: string[] = [];
     for (const [col, v] of s.values) {
-      const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.param(ctx, v, col.type);
+      const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.columnParam(ctx, v, col);
       sets.push(`${this.quote(col.name)} = ${value}`);
     }
     let sql = `UPDATE ${this.quote(s.table.name)} SET ${sets.join(', ')}`;

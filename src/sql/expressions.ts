@@ -114,7 +114,10 @@ export function bindValue(value: unknown, type: SqlType<unknown> | null, where: 
   if (value !== null && type) {
     const problem = type.checkValue(value);
     if (problem) throw new ArgumentError(`${where}: ${problem}`);
-  } else if (value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value)) {
+  } else if (value instanceof Date) {
+    // No column type to check it (a function argument): an invalid Date would fail later as a bare RangeError.
+    if (Number.isNaN(value.getTime())) throw new ArgumentError(`${where}: got an invalid Date`);
+  } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     throw new ArgumentError(`${where}: an object or array is not a SQL value`);
   }
   return new BindParameter(value, type);

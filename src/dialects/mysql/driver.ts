@@ -40,6 +40,14 @@ export const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
  */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
 
+/**
+ * Added to the server's sql_mode on every connection (MariaDB 10.2+ and MySQL 5.7+ know each):
+ * strict for every table, not only transactional ones; no '0000-00-00' nor '2024-00-10' dates
+ * (they would read back as null); division by zero an error, not NULL.
+ */
+const SESSION_SQL_MODE =
+  'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO';
+
 /** The core (callback) connection under a promise PoolConnection: the one that emits 'error'. */
 type CoreConnection = PoolConnection['connection'];
 
@@ -266,11 +274,11 @@ export class MysqlDriver implements Driver {
         if (!lostConnections.has(core)) lostConnections.set(core, err);
       });
       ready = (async () => {
-        // DATETIME values are UTC by convention, so NOW() and TIMESTAMP columns must be too; strict mode
-        // makes a too-long string or out-of-range number an error instead of a silent truncation.
-        await conn.query(
-          "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')",
-        );
+        // DATETIME values are UTC by convention, so NOW() and TIMESTAMP columns must be too. SESSION_SQL_MODE
+        // makes a bad value an error instead of a silent truncation, zero date or NULL.
+        await conn.query(`SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), ?)`, [
+          SESSION_SQL_MODE,
+        ]);
         const [rows] = await conn.query('SELECT VERSION(), @@SESSION.auto_increment_increment');
         const row = (rows as unknown[][])[0] ?? [];
         autoIncrementSteps.set(core, Number(row[1] ?? 1));
