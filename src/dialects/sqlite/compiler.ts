@@ -20,7 +20,7 @@ export class SqliteCompiler extends SqlCompiler {
 
   override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
     // JSON first: a JSON true or a string that looks like a date is JSON text, not a SQL boolean or instant.
-    if (type?.typeName === 'JSON') return jsonText(value);
+    if (type?.typeName === 'JSON') return sqliteJson(value);
     if (typeof value === 'boolean') return value ? 1 : 0;
     if (type?.typeName === 'Numeric') return exactDecimal(value);
     if (value instanceof Date) return sqliteDateTime(value);
@@ -69,10 +69,11 @@ export class SqliteCompiler extends SqlCompiler {
 
 /**
  * SQLite stores a NUMERIC value as a REAL, keeping 15 significant digits, within a double's range.
- * Refuse a decimal it would round, rather than write a different number than the one given; send
- * the rest as plain decimal text.
+ * Refuse a decimal it would round, rather than write a different number than the one given. The rest
+ * is bound as the double nearest to it, which prints back as the same decimal (15 digits always do):
+ * SQLite's own text-to-REAL conversion is not exact for long texts ('8e-215' written out in full).
  */
-function exactDecimal(value: unknown): string {
+function exactDecimal(value: unknown): number {
   const parts = decimalParts(value);
   const magnitude = parts.digits.length + parts.exponent;
   if (parts.digits.length > 15 || magnitude > 308 || (parts.digits !== '' && magnitude < -306)) {
@@ -80,7 +81,16 @@ function exactDecimal(value: unknown): string {
       `SQLite cannot store the decimal ${String(value)} exactly (NUMERIC keeps 15 significant digits, as a double); use PostgreSQL or MySQL for wider decimals`,
     );
   }
-  return plainDecimal(parts);
+  return Number(plainDecimal(parts));
+}
+
+/**
+ * A JSON column's declared type gives it NUMERIC affinity, so SQLite would turn the text of a
+ * top-level number into a REAL with its own inexact parser: bind such a number as the double itself.
+ */
+function sqliteJson(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isFinite(value)) return Object.is(value, -0) ? 0 : value;
+  return jsonText(value);
 }
 
 /**
