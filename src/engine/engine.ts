@@ -258,8 +258,8 @@ export class Connection {
 
 /**
  * Which result columns are read with exact integers, when any is (undefined otherwise, the common
- * case): BigInteger, and JSON, whose top-level numbers SQLite's NUMERIC affinity may store as integers
- * past 2^53 (a JSON 2^60 must load as the number it was, not fail as an inexact integer).
+ * case): BigInteger, and Numeric and JSON, whose values SQLite's NUMERIC affinity may store as integers
+ * past 2^53 ('3e16', a JSON 2^60 must load as the value they were, not fail as inexact integers).
  */
 export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
@@ -272,7 +272,7 @@ export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
 }
 
 function readExactly(typeName: string | undefined): boolean {
-  return typeName === 'BigInteger' || typeName === 'JSON';
+  return typeName === 'BigInteger' || typeName === 'JSON' || typeName === 'Numeric';
 }
 
 /** An INSERT that returns only its table's generated key, a column none of its rows sets. */
