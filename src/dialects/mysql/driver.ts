@@ -487,6 +487,7 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
     case 1265: // WARN_DATA_TRUNCATED
     case 1690: // ER_DATA_OUT_OF_RANGE
     case 3140: // ER_INVALID_JSON_TEXT
+    case 1365: // ER_DIVISION_BY_ZERO (an error under ERROR_FOR_DIVISION_BY_ZERO, see SESSION_SQL_MODE)
       mapped = new DataError(message, details);
       break;
     default:
