@@ -51,7 +51,7 @@ const DATE_TEXT = /^(\d{4})-(\d{2})-(\d{2})$/;
 /** Why 'YYYY-MM-DD' text is not a calendar date in 0001-01-01 … 9999-12-31, or null. */
 export function calendarDateProblem(value: string): string | null {
   const m = DATE_TEXT.exec(value);
-  if (!m) return `'${value}' is not a 'YYYY-MM-DD' date`;
+  if (!m) return `expected a 'YYYY-MM-DD' string, got '${value}'`;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (year < 1) return `'${value}': year 0000 is not a date any dialect stores (dates run 0001-01-01 to 9999-12-31)`;
   if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) {
