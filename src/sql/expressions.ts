@@ -3,7 +3,7 @@
  * Values are always bound parameters, never spliced into SQL text.
  */
 import { ArgumentError } from './errors.js';
-import type { SqlType } from './types.js';
+import { StringType, Text, type SqlType } from './types.js';
 import type { Column } from './schema.js';
 import type { FromClause, Select } from './selectable.js';
 
@@ -44,14 +44,14 @@ export abstract class ColumnElement<T = unknown> {
     return this.compare('>=', other, 'ge');
   }
   like(pattern: Operand<string>): ColumnElement<boolean> {
-    return this.compare('LIKE', pattern, 'like');
+    return this.matchPattern('LIKE', pattern, 'like');
   }
   notLike(pattern: Operand<string>): ColumnElement<boolean> {
-    return this.compare('NOT LIKE', pattern, 'notLike');
+    return this.matchPattern('NOT LIKE', pattern, 'notLike');
   }
   /** Case-insensitive LIKE (ILIKE on PostgreSQL, lower() LIKE lower() elsewhere). */
   ilike(pattern: Operand<string>): ColumnElement<boolean> {
-    return this.compare('ILIKE', pattern, 'ilike');
+    return this.matchPattern('ILIKE', pattern, 'ilike');
   }
   in(values: readonly NonNullable<T>[] | Select): ColumnElement<boolean> {
     return new InExpression(this, this.inValues(values, 'in'), false);
@@ -80,6 +80,13 @@ export abstract class ColumnElement<T = unknown> {
 
   protected compare(op: string, other: unknown, method: string): ColumnElement<boolean> {
     return new BinaryExpression(this, op, this.bindOperand(other, method));
+  }
+
+  /** A LIKE pattern may be longer than String(n) holds ('%abc%' on String(3)): bind it as Text. */
+  private matchPattern(op: string, pattern: unknown, method: string): ColumnElement<boolean> {
+    if (pattern instanceof ColumnElement || !(this.sqlType instanceof StringType))
+      return this.compare(op, pattern, method);
+    return new BinaryExpression(this, op, bindValue(pattern, Text, `${this.describe()}.${method}()`));
   }
 
   /** Turns a JS value into a bound parameter of this expression's type, refusing what is not a value. */
