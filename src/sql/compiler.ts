@@ -81,11 +81,19 @@ export class ShapedSql {
         const node = binds.nodes[slot]!;
         return node instanceof BindParameter ? node.type : null;
       },
+      (slot) => {
+        const node = binds.nodes[slot]!;
+        return node instanceof BindParameter ? node.where : undefined;
+      },
     );
   }
 
   /** Each parameter: a constant of the shape, or the value at its slot bound by its type. */
-  private bind(valueAt: (slot: number) => unknown, typeAt: (slot: number) => SqlType<unknown> | null): unknown[] {
+  private bind(
+    valueAt: (slot: number) => unknown,
+    typeAt: (slot: number) => SqlType<unknown> | null,
+    whereAt?: (slot: number) => string | undefined,
+  ): unknown[] {
     const out = new Array<unknown>(this.slots.length);
     for (let i = 0; i < out.length; i++) {
       const slot = this.slots[i]!;
@@ -94,17 +102,24 @@ export class ShapedSql {
         continue;
       }
       const value = valueAt(slot);
-      out[i] = value === null ? null : this.compiler.bindValue(value, typeAt(slot));
+      try {
+        out[i] = value === null ? null : this.compiler.bindValue(value, typeAt(slot));
+      } catch (err) {
+        throw naming(err, whereAt?.(slot));
+      }
     }
     return out;
   }
 }
 
-/** A dialect's refusal of a value, with the table and column it was for in front of its message. */
-function namingColumn(err: unknown, column: Column): unknown {
-  if (err instanceof ArgumentError || err instanceof DataError)
-    err.message = `${column.table.name}.${column.name}: ${err.message}`;
+/** A dialect's refusal of a value, with where it was bound (`user.name`, `User.name.eq()`) in front of its message. */
+function naming(err: unknown, where: string | undefined): unknown {
+  if (where && (err instanceof ArgumentError || err instanceof DataError)) err.message = `${where}: ${err.message}`;
   return err;
+}
+
+function namingColumn(err: unknown, column: Column): unknown {
+  return naming(err, `${column.table.name}.${column.name}`);
 }
 
 export abstract class SqlCompiler {
@@ -229,7 +244,11 @@ export abstract class SqlCompiler {
     source: BindParameter | TextClause | null = null,
     index = -1,
   ): string {
-    ctx.params.push(value === null ? null : this.bindValue(value, type));
+    try {
+      ctx.params.push(value === null ? null : this.bindValue(value, type));
+    } catch (err) {
+      throw naming(err, source instanceof BindParameter ? source.where : undefined);
+    }
     if (ctx.sources) {
       ctx.sources.nodes.push(source!);
       ctx.sources.indexes.push(index);

@@ -127,7 +127,7 @@ export function bindValue(value: unknown, type: SqlType<unknown> | null, where: 
   } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     throw new ArgumentError(`${where}: an object or array is not a SQL value`);
   }
-  return new BindParameter(value, type);
+  return new BindParameter(value, type, where);
 }
 
 /** A column of a table or alias in a FROM clause. */
@@ -154,6 +154,8 @@ export class BindParameter extends ColumnElement {
   constructor(
     readonly value: unknown,
     readonly type: SqlType<unknown> | null,
+    /** The call that bound it (`User.name.eq()`), so a dialect's refusal of the value can name it. */
+    readonly where?: string,
   ) {
     super();
   }
