@@ -8,7 +8,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect } from 'vitest';
-import { ArgumentError, DataError, Database, RelataError } from '../../src/index.js';
+import { ArgumentError, DataError, Database, RelataError, text } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 import { anyValue, compareAsSql, mismatch, show, valid, type ColumnKey } from './fixtures/value-arbitraries.js';
 
@@ -119,8 +119,13 @@ describeEachDialect('Every value round-trips or is refused (property)', (t) => {
     return written;
   }
 
+  /**
+   * Reads back half the batches with a statement without parameters: on MariaDB those once went
+   * through the text protocol, which printed DOUBLEs with 15 digits and rounded BIGINTs past 2^53.
+   */
   async function readColumn(column: ColumnKey, tag: number): Promise<unknown[]> {
-    const rows = await db.newSession().query(Sample).filter(Sample.tag.eq(tag)).orderBy(Sample.id).all();
+    const byTag = tag % 2 ? Sample.tag.eq(tag) : text(`tag = ${tag}`);
+    const rows = await db.newSession().query(Sample).filter(byTag).orderBy(Sample.id).all();
     return rows.map((r) => (r as unknown as Record<ColumnKey, unknown>)[column]);
   }
 

@@ -261,6 +261,8 @@ describeEachDialect('Values refused before SQL, or read back identical', (t) => 
     const row = await roundTrip(Checked, { big: -(2n ** 63n), x: -0 });
     expect(row.big).toBe(-(2n ** 63n));
     expect(Object.is(row.x, 0)).toBe(true);
+    // Read by a statement without parameters: mysql2's text protocol rounded a BIGINT that prints like a double (…920).
+    expect((await roundTrip(Checked, { big: 928667422748369900n })).big).toBe(928667422748369900n);
   });
 
   it("Numeric: 'abc', NaN and Infinity are refused in values and filters; exponents are exact; too many digits refused, not rounded", async () => {

@@ -48,6 +48,9 @@ const PREPARED_STATEMENTS_PER_CONNECTION = 256;
 const SESSION_SQL_MODE =
   'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO';
 
+/** A SELECT (or WITH … SELECT): always preparable, and read exactly only through the binary protocol. */
+const READS_ROWS = /^\s*(?:SELECT|WITH)\b/i;
+
 /** The core (callback) connection under a promise PoolConnection: the one that emits 'error'. */
 type CoreConnection = PoolConnection['connection'];
 
@@ -107,9 +110,11 @@ export class MysqlConnection implements DriverConnection {
     try {
       // Values always travel as prepared-statement parameters; statements without any (DDL, SAVEPOINT,
       // which MySQL refuses to prepare) use the text protocol, where nothing is interpolated either.
-      const [result, fields] = params.length
-        ? await this.conn.execute(sql, params as unknown[])
-        : await this.conn.query(sql);
+      // A SELECT is always prepared: the text protocol prints a DOUBLE with 15 digits, which rounds it.
+      const [result, fields] =
+        params.length || READS_ROWS.test(sql)
+          ? await this.conn.execute(sql, params as unknown[])
+          : await this.conn.query(sql);
       return [result, fields];
     } catch (err) {
       if (isConnectionFailure(err)) {
