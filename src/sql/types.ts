@@ -35,8 +35,7 @@ export type ValueOf<S> = S extends SqlType<infer T> ? T : never;
 export class IntegerType extends SqlType<number> {
   readonly typeName = 'Integer';
   override checkValue(value: unknown): string | null {
-    if (typeof value === 'number' || typeof value === 'bigint')
-      return integerProblem(value, BigInt(INT32_MIN), BigInt(INT32_MAX));
+    if (typeof value === 'number' || typeof value === 'bigint') return integerProblem(value, INT32_MIN, INT32_MAX);
     return `expected a number, got ${describeValue(value)}`;
   }
 }

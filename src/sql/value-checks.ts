@@ -6,8 +6,8 @@
 import { ArgumentError } from './errors.js';
 
 /** Integer is a 32-bit INT on PostgreSQL and MariaDB; SQLite keeps to the same range so all three agree. */
-export const INT32_MIN = -2147483648;
-export const INT32_MAX = 2147483647;
+export const INT32_MIN = -2147483648n;
+export const INT32_MAX = 2147483647n;
 export const INT64_MIN = -9223372036854775808n;
 export const INT64_MAX = 9223372036854775807n;
 
@@ -19,8 +19,8 @@ export function integerProblem(value: number | bigint, min: bigint, max: bigint)
     // A number past 2^53 is already rounded: the integer it stands for is not known.
     if (!Number.isSafeInteger(value)) return `${value} is past Number.MAX_SAFE_INTEGER (pass a bigint)`;
   }
-  const n = BigInt(value);
-  if (n < min || n > max) return `${value} is outside the column's range ${min} to ${max}`;
+  // A number and a bigint compare exactly in JS: no conversion needed.
+  if (value < min || value > max) return `${value} is outside the column's range ${min} to ${max}`;
   return null;
 }
 
