@@ -252,6 +252,24 @@ describeEachDialect('Values refused before SQL, or read back identical', (t) => 
     expect(statements).toBe(8); // two writes and two reads (BEGIN, INSERT, COMMIT, SELECT): nothing for the refused
   });
 
+  it('a column default is checked as any value is, before its INSERT is sent', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    class Defaulted extends db.Model('Defaulted', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      n: db.Column(db.Integer, { default: 1.5 }),
+      at: db.Column(db.DateTime, { default: () => new Date(NaN) }),
+    }) {}
+    await db.dropAll();
+    await db.createAll();
+    db.session.add(new Defaulted({ at: new Date(0) }));
+    await expect(db.session.commit()).rejects.toThrow(/defaulted\.n: its default: 1\.5 is not a whole number/);
+    await db.session.rollback();
+    db.session.add(new Defaulted({ n: 1 }));
+    await expect(db.session.commit()).rejects.toThrow(/defaulted\.at: its default: got an invalid Date/);
+    await db.session.rollback();
+    expect(await db.newSession().query(Defaulted).count()).toBe(0);
+  });
+
   it('BigInteger: past int64 and unsafe numbers are refused; Float: NaN and ±Infinity refused, -0 reads as 0', async () => {
     const { Checked } = await open();
     expect(() => new Checked({ big: 2n ** 63n })).toThrow(/Checked\.big: 9223372036854775808 is outside/);
