@@ -312,7 +312,11 @@ export class Connection {
   }
 }
 
-/** Which result columns are BigInteger, when any is (undefined otherwise, the common case). */
+/**
+ * Which result columns are read with exact integers, when any is (undefined otherwise, the common
+ * case): BigInteger, and Numeric and JSON, whose values SQLite's NUMERIC affinity may store as integers
+ * past 2^53 ('3e16', a JSON 2^60 must load as the value they were, not fail as inexact integers).
+ */
 export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
     stmt.kind === 'select'
@@ -320,7 +324,11 @@ export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
       : stmt.kind === 'insert'
         ? stmt.returning.map((c) => c.type.typeName)
         : [];
-  return types.includes('BigInteger') ? types.map((t) => t === 'BigInteger') : undefined;
+  return types.some(readExactly) ? types.map(readExactly) : undefined;
+}
+
+function readExactly(typeName: string | undefined): boolean {
+  return typeName === 'BigInteger' || typeName === 'JSON' || typeName === 'Numeric';
 }
 
 /** An INSERT that returns only its table's generated key, a column none of its rows sets. */

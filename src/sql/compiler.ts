@@ -2,7 +2,7 @@
  * Turns statement nodes into SQL text and bound parameters. The base class renders standard SQL;
  * a dialect overrides quoting, placeholders, type names and the few constructs that differ.
  */
-import { ArgumentError, CompileError } from './errors.js';
+import { ArgumentError, CompileError, DataError } from './errors.js';
 import { scanText, STANDARD_SYNTAX, type TextSyntax } from './placeholders.js';
 import { describe } from './text-params.js';
 import { tooManyParameters } from './limits.js';
@@ -84,11 +84,19 @@ export class ShapedSql {
         const node = binds.nodes[slot]!;
         return node instanceof BindParameter ? node.type : null;
       },
+      (slot) => {
+        const node = binds.nodes[slot]!;
+        return node instanceof BindParameter ? node.where : undefined;
+      },
     );
   }
 
   /** Each parameter: a constant of the shape, or the value at its slot bound by its type. */
-  private bind(valueAt: (slot: number) => unknown, typeAt: (slot: number) => SqlType<unknown> | null): unknown[] {
+  private bind(
+    valueAt: (slot: number) => unknown,
+    typeAt: (slot: number) => SqlType<unknown> | null,
+    whereAt?: (slot: number) => string | undefined,
+  ): unknown[] {
     const out = new Array<unknown>(this.slots.length);
     for (let i = 0; i < out.length; i++) {
       const slot = this.slots[i]!;
@@ -97,10 +105,24 @@ export class ShapedSql {
         continue;
       }
       const value = valueAt(slot);
-      out[i] = value === null ? null : this.compiler.bindValue(value, typeAt(slot));
+      try {
+        out[i] = value === null ? null : this.compiler.bindValue(value, typeAt(slot));
+      } catch (err) {
+        throw naming(err, whereAt?.(slot));
+      }
     }
     return out;
   }
+}
+
+/** A dialect's refusal of a value, with where it was bound (`user.name`, `User.name.eq()`) in front of its message. */
+function naming(err: unknown, where: string | undefined): unknown {
+  if (where && (err instanceof ArgumentError || err instanceof DataError)) err.message = `${where}: ${err.message}`;
+  return err;
+}
+
+function namingColumn(err: unknown, column: Column): unknown {
+  return naming(err, `${column.table.name}.${column.name}`);
 }
 
 export abstract class SqlCompiler {
@@ -123,6 +145,15 @@ export abstract class SqlCompiler {
   /** Converts a JS value to what the driver expects for this SQL type. */
   bindValue(value: unknown, _type: SqlType<unknown> | null): unknown {
     return value;
+  }
+
+  /** bindValue for a value written to `column`: a value the dialect refuses names the column. */
+  protected bindColumnValue(value: unknown, column: Column): unknown {
+    try {
+      return this.bindValue(value, column.type);
+    } catch (err) {
+      throw namingColumn(err, column);
+    }
   }
 
   /** INSERT texts by table, columns, row count and RETURNING (see compileInsert): one per table and batch size in a typical application. */
@@ -156,7 +187,7 @@ export abstract class SqlCompiler {
     for (const row of s.rows) {
       for (let i = 0; i < width; i++) {
         const v = row[i];
-        params[k++] = v === null ? null : this.bindValue(v, cols[i]!.type);
+        params[k++] = v === null ? null : this.bindColumnValue(v, cols[i]!);
       }
     }
     return { sql, params };
@@ -220,12 +251,25 @@ export abstract class SqlCompiler {
     source: BindParameter | TextClause | null = null,
     index = -1,
   ): string {
-    ctx.params.push(value === null ? null : this.bindValue(value, type));
+    try {
+      ctx.params.push(value === null ? null : this.bindValue(value, type));
+    } catch (err) {
+      throw naming(err, source instanceof BindParameter ? source.where : undefined);
+    }
     if (ctx.sources) {
       ctx.sources.nodes.push(source!);
       ctx.sources.indexes.push(index);
     }
     return this.placeholder(ctx.params.length);
+  }
+
+  /** A placeholder for a value written to `column` (INSERT and UPDATE). */
+  protected columnParam(ctx: CompileContext, value: unknown, column: Column): string {
+    try {
+      return this.param(ctx, value, column.type);
+    } catch (err) {
+      throw namingColumn(err, column);
+    }
   }
 
   // ---- SELECT ----
@@ -383,7 +427,7 @@ export abstract class SqlCompiler {
       sql += this.insertDefaultValues(s.rows.length);
     } else {
       const rows = s.rows.map(
-        (row) => '(' + row.map((v, i) => this.param(ctx, v, s.columns[i]!.type)).join(', ') + ')',
+        (row) => '(' + row.map((v, i) => this.columnParam(ctx, v, s.columns[i]!)).join(', ') + ')',
       );
       sql += `(${cols}) VALUES ${rows.join(', ')}`;
     }
@@ -399,7 +443,7 @@ export abstract class SqlCompiler {
   protected update(s: Update, ctx: CompileContext): string {
     const sets: string[] = [];
     for (const [col, v] of s.values) {
-      const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.param(ctx, v, col.type);
+      const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.columnParam(ctx, v, col);
       sets.push(`${this.quote(col.name)} = ${value}`);
     }
     let sql = `UPDATE ${this.quote(s.table.name)} SET ${sets.join(', ')}`;

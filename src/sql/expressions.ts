@@ -4,7 +4,7 @@
  */
 import { ArgumentError } from './errors.js';
 import { checkTextParameters } from './text-params.js';
-import type { SqlType } from './types.js';
+import { StringType, Text, type SqlType } from './types.js';
 import type { Column } from './schema.js';
 import type { FromClause, Select } from './selectable.js';
 
@@ -45,14 +45,14 @@ export abstract class ColumnElement<T = unknown> {
     return this.compare('>=', other, 'ge');
   }
   like(pattern: Operand<string>): ColumnElement<boolean> {
-    return this.compare('LIKE', pattern, 'like');
+    return this.matchPattern('LIKE', pattern, 'like');
   }
   notLike(pattern: Operand<string>): ColumnElement<boolean> {
-    return this.compare('NOT LIKE', pattern, 'notLike');
+    return this.matchPattern('NOT LIKE', pattern, 'notLike');
   }
   /** Case-insensitive LIKE (ILIKE on PostgreSQL, lower() LIKE lower() elsewhere). */
   ilike(pattern: Operand<string>): ColumnElement<boolean> {
-    return this.compare('ILIKE', pattern, 'ilike');
+    return this.matchPattern('ILIKE', pattern, 'ilike');
   }
   in(values: readonly NonNullable<T>[] | Select): ColumnElement<boolean> {
     return new InExpression(this, this.inValues(values, 'in'), false);
@@ -81,6 +81,13 @@ export abstract class ColumnElement<T = unknown> {
 
   protected compare(op: string, other: unknown, method: string): ColumnElement<boolean> {
     return new BinaryExpression(this, op, this.bindOperand(other, method));
+  }
+
+  /** A LIKE pattern may be longer than String(n) holds ('%abc%' on String(3)): bind it as Text. */
+  private matchPattern(op: string, pattern: unknown, method: string): ColumnElement<boolean> {
+    if (pattern instanceof ColumnElement || !(this.sqlType instanceof StringType))
+      return this.compare(op, pattern, method);
+    return new BinaryExpression(this, op, bindValue(pattern, Text, `${this.describe()}.${method}()`));
   }
 
   /** Turns a JS value into a bound parameter of this expression's type, refusing what is not a value. */
@@ -115,10 +122,13 @@ export function bindValue(value: unknown, type: SqlType<unknown> | null, where: 
   if (value !== null && type) {
     const problem = type.checkValue(value);
     if (problem) throw new ArgumentError(`${where}: ${problem}`);
-  } else if (value !== null && typeof value === 'object' && !(value instanceof Date) && !ArrayBuffer.isView(value)) {
+  } else if (value instanceof Date) {
+    // No column type to check it (a function argument): an invalid Date would fail later as a bare RangeError.
+    if (Number.isNaN(value.getTime())) throw new ArgumentError(`${where}: got an invalid Date`);
+  } else if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     throw new ArgumentError(`${where}: an object or array is not a SQL value`);
   }
-  return new BindParameter(value, type);
+  return new BindParameter(value, type, where);
 }
 
 /** A column of a table or alias in a FROM clause. */
@@ -145,6 +155,8 @@ export class BindParameter extends ColumnElement {
   constructor(
     readonly value: unknown,
     readonly type: SqlType<unknown> | null,
+    /** The call that bound it (`User.name.eq()`), so a dialect's refusal of the value can name it. */
+    readonly where?: string,
   ) {
     super();
   }

@@ -128,7 +128,11 @@ export class Column<V = unknown> {
   /** The default for an INSERT that did not set this column, or undefined when there is none. */
   defaultValue(): V | undefined {
     const d = this.default;
-    return typeof d === 'function' ? (d as () => V)() : d;
+    const value = typeof d === 'function' ? (d as () => V)() : d;
+    // A default is a value written like any other: it must round-trip too (a `() => new Date(NaN)`, a 1.5 in an Integer).
+    const problem = value === null || value === undefined ? null : this.type.checkValue(value);
+    if (problem) throw new ArgumentError(`${this.table.name}.${this.name}: its default: ${problem}`);
+    return value;
   }
 }
 

@@ -4,6 +4,7 @@
  */
 import { afterEach, expect } from 'vitest';
 import { MysqlDialect } from '../../src/dialects/mysql/dialect.js';
+import { binaryCollationFor } from '../../src/dialects/mysql/compiler.js';
 import { Database, selectinload } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
@@ -45,7 +46,10 @@ describeEachDialect('Batched INSERTs', (t) => {
     const dialect = new MysqlDialect(t.url);
     // Pretend the server is MySQL 8 whatever it is, so this runs on MariaDB too.
     const configure = dialect.compiler.configureFor.bind(dialect.compiler);
-    dialect.compiler.configureFor = () => configure({ flavor: 'mysql', version: [8, 0, 36] });
+    dialect.compiler.configureFor = (server) => {
+      configure({ flavor: 'mysql', version: [8, 0, 36] });
+      dialect.compiler.collation = binaryCollationFor(server); // a collation the real server has
+    };
     db = new Database(t.url, { nPlusOne: 'off', dialect });
     class Row extends db.Model('Row', {
       id: db.Column(db.Integer, { primaryKey: true }),

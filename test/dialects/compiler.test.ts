@@ -1,6 +1,6 @@
 /** Compiled SQL and parameters for the PostgreSQL and MySQL compilers (no server needed). */
 import { describe, expect, it } from 'vitest';
-import { MysqlCompiler } from '../../src/dialects/mysql/compiler.js';
+import { MysqlCompiler, binaryCollationFor } from '../../src/dialects/mysql/compiler.js';
 import { parseServerVersion } from '../../src/dialects/mysql/driver.js';
 import { PostgresCompiler } from '../../src/dialects/postgres/compiler.js';
 import { func, text } from '../../src/index.js';
@@ -217,7 +217,7 @@ describe('MySQL / MariaDB compiler', () => {
     expect(mysql().compile(ins).params).toEqual([1, '{"a":[1]}', '0.1', '2024-01-02 03:04:05.006']);
   });
 
-  it('DDL: AUTO_INCREMENT, InnoDB utf8mb4_bin, type mapping; String() is VARCHAR(255), bare Numeric the widest DECIMAL', () => {
+  it('DDL: AUTO_INCREMENT, InnoDB utf8mb4_nopad_bin, type mapping; String() is VARCHAR(255), bare Numeric the widest DECIMAL', () => {
     expect(mariadb().createTable(posts, true)).toEqual([
       'CREATE TABLE IF NOT EXISTS `post` (\n' +
         '  `id` BIGINT NOT NULL AUTO_INCREMENT,\n' +
@@ -229,12 +229,23 @@ describe('MySQL / MariaDB compiler', () => {
         '  `day` DATE,\n' +
         '  PRIMARY KEY (`id`),\n' +
         '  CONSTRAINT `fk_post_user_id_user` FOREIGN KEY (`user_id`) REFERENCES `user` (`id`) ON DELETE CASCADE\n' +
-        ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin',
+        ') ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_nopad_bin',
       'CREATE INDEX IF NOT EXISTS `ix_post_user_id` ON `post` (`user_id`)',
     ]);
     expect(mariadb().createTable(users)[0]).toContain(
       '`active` BOOLEAN,\n  `seen` DATETIME(6),\n  `meta` JSON,\n  `balance` DECIMAL(12, 2)',
     );
+  });
+
+  it("tables get the server's NO PAD binary collation where it has one (utf8mb4_bin ignores trailing spaces)", () => {
+    const collation = (version: string) => binaryCollationFor(parseServerVersion(version));
+    expect(collation('10.11.19-MariaDB-0+deb12u1')).toBe('utf8mb4_nopad_bin');
+    expect(collation('11.4.2-MariaDB')).toBe('utf8mb4_nopad_bin');
+    expect(collation('10.1.48-MariaDB')).toBe('utf8mb4_bin');
+    expect(collation('8.0.36')).toBe('utf8mb4_0900_bin');
+    expect(collation('8.0.16')).toBe('utf8mb4_bin');
+    expect(collation('5.7.44')).toBe('utf8mb4_bin');
+    expect(collation('8.0.11-TiDB-v7.5.0')).toBe('utf8mb4_bin');
   });
 
   it('MySQL (no CREATE INDEX IF NOT EXISTS): indexes go inside CREATE TABLE IF NOT EXISTS', () => {

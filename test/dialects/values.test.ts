@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterEach, expect } from 'vitest';
-import { Database } from '../../src/index.js';
+import { ArgumentError, Database, DataError, IntegrityError, func } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 const run = promisify(execFile);
@@ -185,6 +185,215 @@ describeEachDialect('Exact values', (t) => {
       if (dir) rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+});
+
+function checkedModels(db: Database) {
+  class Checked extends db.Model('Checked', {
+    id: db.Column(db.Integer, { primaryKey: true }),
+    n: db.Column(db.Integer),
+    big: db.Column(db.BigInteger),
+    x: db.Column(db.Float),
+    money: db.Column(db.Numeric(10, 2)),
+    loose: db.Column(db.Numeric()),
+    code: db.Column(db.String(5), { unique: true }),
+    body: db.Column(db.Text),
+    day: db.Column(db.Date),
+    at: db.Column(db.DateTime),
+    doc: db.Column(db.JSON),
+  }) {}
+  return { Checked };
+}
+
+/** Issue 11: each value either comes back as written, or is refused (ArgumentError/DataError) before any SQL runs. */
+describeEachDialect('Values refused before SQL, or read back identical', (t) => {
+  const it = itOn(t);
+  let db: Database | null = null;
+  let statements = 0;
+  afterEach(async () => {
+    await db?.close();
+    db = null;
+  });
+
+  async function open() {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    const m = checkedModels(db);
+    await db.dropAll();
+    await db.createAll();
+    db.engine.onStatement(() => statements++);
+    statements = 0;
+    return m;
+  }
+
+  /** Writes one row and reads it back from a fresh session. */
+  async function roundTrip<T extends object>(
+    Model: { new (v: T): object },
+    values: T,
+  ): Promise<Record<string, unknown>> {
+    const s = db!.newSession();
+    s.add(new Model(values));
+    await s.commit();
+    const rows = await db!
+      .newSession()
+      .query(Model as never)
+      .all();
+    await s.close();
+    return rows.at(-1) as Record<string, unknown>;
+  }
+
+  it('Integer: NaN, ±Infinity, fractions and values past 32 bits are refused, naming the column', async () => {
+    const { Checked } = await open();
+    for (const n of [NaN, Infinity, -Infinity, 1.5, 2 ** 31, -(2 ** 31) - 1, 2n ** 53n + 1n]) {
+      expect(() => new Checked({ n: n as number })).toThrow(ArgumentError);
+      expect(() => new Checked({ n: n as number })).toThrow(/Checked\.n: /);
+      expect(() => Checked.n.eq(n as number)).toThrow(/Checked\.n\.eq\(\)/);
+    }
+    expect((await roundTrip(Checked, { n: 2 ** 31 - 1 })).n).toBe(2147483647);
+    expect((await roundTrip(Checked, { n: -(2 ** 31) })).n).toBe(-2147483648);
+    expect(statements).toBe(8); // two writes and two reads (BEGIN, INSERT, COMMIT, SELECT): nothing for the refused
+  });
+
+  it('a column default is checked as any value is, before its INSERT is sent', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    class Defaulted extends db.Model('Defaulted', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      n: db.Column(db.Integer, { default: 1.5 }),
+      at: db.Column(db.DateTime, { default: () => new Date(NaN) }),
+    }) {}
+    await db.dropAll();
+    await db.createAll();
+    db.session.add(new Defaulted({ at: new Date(0) }));
+    await expect(db.session.commit()).rejects.toThrow(/defaulted\.n: its default: 1\.5 is not a whole number/);
+    await db.session.rollback();
+    db.session.add(new Defaulted({ n: 1 }));
+    await expect(db.session.commit()).rejects.toThrow(/defaulted\.at: its default: got an invalid Date/);
+    await db.session.rollback();
+    expect(await db.newSession().query(Defaulted).count()).toBe(0);
+  });
+
+  it('BigInteger: past int64 and unsafe numbers are refused; Float: NaN and ±Infinity refused, -0 reads as 0', async () => {
+    const { Checked } = await open();
+    expect(() => new Checked({ big: 2n ** 63n })).toThrow(/Checked\.big: 9223372036854775808 is outside/);
+    expect(() => new Checked({ big: (2 ** 53 + 2) as unknown as bigint })).toThrow(/MAX_SAFE_INTEGER/);
+    for (const x of [NaN, Infinity, -Infinity])
+      expect(() => new Checked({ x })).toThrow(/Checked\.x: .* not a finite number/);
+    const row = await roundTrip(Checked, { big: -(2n ** 63n), x: -0 });
+    expect(row.big).toBe(-(2n ** 63n));
+    expect(Object.is(row.x, 0)).toBe(true);
+    // Read by a statement without parameters: mysql2's text protocol rounded a BIGINT that prints like a double (…920).
+    expect((await roundTrip(Checked, { big: 928667422748369900n })).big).toBe(928667422748369900n);
+  });
+
+  it("Numeric: 'abc', NaN and Infinity are refused in values and filters; exponents are exact; too many digits refused, not rounded", async () => {
+    const { Checked } = await open();
+    expect(() => Checked.query.filterBy({ money: 'abc' })).toThrow(
+      /Checked\.money\.eq\(\): 'abc' is not a decimal number/,
+    );
+    expect(() => Checked.money.eq(NaN as unknown as string)).toThrow(ArgumentError);
+    expect(() => Checked.money.eq(Infinity as unknown as string)).toThrow(ArgumentError);
+    expect(() => new Checked({ money: '12.345' })).toThrow(/Numeric\(10, 2\) would round it/);
+    expect(() => new Checked({ money: '123456789' })).toThrow(/holds 8/);
+    const row = await roundTrip(Checked, { money: '1.5e2', loose: '3e-3' });
+    expect(row).toMatchObject({ money: '150.00', loose: '0.003' });
+    // 323 digits after the point: PostgreSQL keeps them all; MariaDB's DECIMAL(65, 30) and SQLite's double cannot.
+    const tiny = '3e-323';
+    const s = db!.newSession();
+    s.add(new Checked({ loose: tiny }));
+    if (t.dialect === 'postgres') {
+      await s.commit();
+      const back = await db!.newSession().query(Checked).filter(Checked.loose.eq(tiny)).one();
+      expect(back.loose).toBe(`0.${'0'.repeat(322)}3`);
+    } else {
+      const err: unknown = await s.commit().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(t.dialect === 'mysql' ? ArgumentError : DataError);
+      expect((err as Error).message).toMatch(/^checked\.loose: /);
+      expect((err as DataError).sql).toBeUndefined(); // refused as it was bound: its INSERT was never sent
+    }
+    await s.close();
+  });
+
+  it('String(n) counts characters, refuses longer strings, NUL and lone surrogates; trailing spaces are kept and compared', async () => {
+    const { Checked } = await open();
+    expect(() => new Checked({ code: 'abcdef' })).toThrow(
+      /Checked\.code: a string of 6 characters is longer than String\(5\)/,
+    );
+    expect(() => new Checked({ body: 'a\u0000b' })).toThrow(/NUL/);
+    expect(() => new Checked({ body: 'a\ud800' })).toThrow(/lone UTF-16 surrogate/);
+    expect(() => Checked.body.eq('\udc00')).toThrow(ArgumentError);
+    expect((await roundTrip(Checked, { code: '😀😀😀😀😀' })).code).toBe('😀😀😀😀😀');
+    // 'alpha' and 'alpha ' are two values: UNIQUE holds both and equality tells them apart (MariaDB: NO PAD collation).
+    await roundTrip(Checked, { code: 'alph' });
+    await roundTrip(Checked, { code: 'alph ' });
+    const s = db!.newSession();
+    expect((await s.query(Checked).filter(Checked.code.eq('alph')).all()).map((r) => r.code)).toEqual(['alph']);
+    expect((await s.query(Checked).filter(Checked.code.eq('alph ')).all()).map((r) => r.code)).toEqual(['alph ']);
+    // A LIKE pattern may be longer than the column ('%lph %' is 6 characters in a String(5)).
+    expect((await s.query(Checked).filter(Checked.code.like('%lph %')).all()).map((r) => r.code)).toEqual(['alph ']);
+    s.add(new Checked({ code: 'alph ' }));
+    await expect(s.commit()).rejects.toThrow(IntegrityError);
+    await s.close();
+  });
+
+  it("Date: '0000-00-00', '9999-99-99' and Feb 30 are refused in values and filters; 0001-01-01 to 9999-12-31 round-trip", async () => {
+    const { Checked } = await open();
+    for (const day of ['0000-00-00', '9999-99-99', '2023-02-29', '2024-02-30', '2024-13-01', '0000-01-01'])
+      expect(() => new Checked({ day })).toThrow(/Checked\.day: /);
+    expect(() => Checked.query.filterBy({ day: '9999-99-99' })).toThrow(ArgumentError);
+    expect((await roundTrip(Checked, { day: '0001-01-01' })).day).toBe('0001-01-01');
+    expect((await roundTrip(Checked, { day: '9999-12-31' })).day).toBe('9999-12-31');
+  });
+
+  it('DateTime: invalid Dates and years past 9999 are refused (also as a function argument); milliseconds survive', async () => {
+    const { Checked } = await open();
+    expect(() => new Checked({ at: new Date(NaN) })).toThrow(/Checked\.at: got an invalid Date/);
+    expect(() => new Checked({ at: new Date('+010000-01-01T00:00:00Z') })).toThrow(/outside years 0001–9999/);
+    expect(() => func.coalesce(Checked.at, new Date(NaN) as never)).toThrow(/func\.coalesce\(\): got an invalid Date/);
+    for (const iso of ['0001-01-01T00:00:00.001Z', '9999-12-31T23:59:59.999Z', '2024-05-06T07:08:09.123Z']) {
+      const row = await roundTrip(Checked, { at: new Date(iso) });
+      expect((row.at as Date).toISOString()).toBe(iso);
+    }
+  });
+
+  it('JSON: booleans come back as booleans; Date, Map, BigInt, NaN, undefined and in-place changes that JSON cannot hold are refused', async () => {
+    const { Checked } = await open();
+    expect((await roundTrip(Checked, { doc: true })).doc).toBe(true);
+    expect((await roundTrip(Checked, { doc: false })).doc).toBe(false);
+    expect((await roundTrip(Checked, { doc: 2 ** 60 })).doc).toBe(2 ** 60);
+    expect((await roundTrip(Checked, { doc: '2024-01-01 00:00:00' })).doc).toBe('2024-01-01 00:00:00');
+    for (const doc of [new Date(0), new Map(), new Set(), 1n, { a: 1n }, [NaN], { a: undefined }, { s: '\ud800' }]) {
+      expect(() => new Checked({ doc })).toThrow(ArgumentError);
+      expect(() => new Checked({ doc })).toThrow(/Checked\.doc: /);
+    }
+    // Changed in place after it was assigned: refused as it is bound, and the row is not written.
+    const s = db!.newSession();
+    const doc = { n: 1 };
+    s.add(new Checked({ doc }));
+    doc.n = NaN;
+    await expect(s.commit()).rejects.toThrow(/checked\.doc: a JSON value: \$\.n is NaN/);
+    await s.close();
+    expect(await db!.newSession().query(Checked).filter(Checked.doc.isNotNull()).count()).toBe(4);
+  });
+
+  // MariaDB only: the session settings it is about exist there alone.
+  if (t.dialect === 'mysql')
+    it('MariaDB sessions are strict for every table and refuse zero dates and division by zero', async () => {
+      await open();
+      const mode = (await db!.engine.execute({ sql: 'SELECT @@SESSION.sql_mode', params: [] })).rows[0]![0] as string;
+      for (const m of [
+        'STRICT_ALL_TABLES',
+        'STRICT_TRANS_TABLES',
+        'NO_ZERO_DATE',
+        'NO_ZERO_IN_DATE',
+        'ERROR_FOR_DIVISION_BY_ZERO',
+      ])
+        expect(mode.split(',')).toContain(m);
+      // Raw SQL bypasses Relata's checks: the server itself now refuses what it used to store as a zero date.
+      await expect(
+        db!.engine.execute({ sql: "INSERT INTO `checked` (`day`) VALUES ('0000-00-00')", params: [] }),
+      ).rejects.toThrow(DataError);
+      await expect(
+        db!.engine.execute({ sql: 'INSERT INTO `checked` (`n`) VALUES (1 / 0)', params: [] }),
+      ).rejects.toThrow(DataError);
+    });
 });
 
 /** Gives the server a zone other than UTC for new sessions; returns the undo. */

@@ -110,7 +110,7 @@ describe('SQLite compiler', () => {
       new Column('id', Integer, [], { primaryKey: true }),
       new Column('amount', Numeric(38, 18)),
     ]);
-    expect(c.compile(new Insert(t, [t.column('amount')], [['1234567890123.45']])).params).toEqual(['1234567890123.45']);
+    expect(c.compile(new Insert(t, [t.column('amount')], [['1234567890123.45']])).params).toEqual([1234567890123.45]);
     expect(() => c.compile(new Insert(t, [t.column('amount')], [['12345678901234567890.123456789012345678']]))).toThrow(
       /SQLite cannot store the decimal 12345678901234567890\.123456789012345678 exactly/,
     );

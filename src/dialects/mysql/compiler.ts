@@ -5,8 +5,14 @@
 import { SqlCompiler } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Table } from '../../sql/schema.js';
-import type { SqlType } from '../../sql/types.js';
+import type { NumericType, SqlType, StringType } from '../../sql/types.js';
 import { noColumnTypeError } from '../../sql/storable.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { characterCount, decimalParts, decimalWidth, jsonText, plainDecimal } from '../../sql/value-checks.js';
+
+/** What Numeric() without a precision is here (DECIMAL(65, 30)) and String() without a length (VARCHAR(255)). */
+const WIDEST_DECIMAL = { whole: 35, fraction: 30 };
+const DEFAULT_VARCHAR = 255;
 
 /** MySQL's "no limit": OFFSET is only valid after a LIMIT. */
 const NO_LIMIT = '18446744073709551615';
@@ -37,7 +43,14 @@ export class MysqlCompiler extends SqlCompiler {
     const mariadb = server.flavor === 'mariadb';
     this.supportsReturning = mariadb && (major > 10 || (major === 10 && minor >= 5));
     this.supportsCreateIndexIfNotExists = mariadb;
+    this.collation = binaryCollationFor(server);
   }
+
+  /**
+   * The tables' collation: binary (case- and accent-sensitive, as on SQLite and PostgreSQL) and NO PAD
+   * where the server has one, so 'alpha ' ≠ 'alpha' in equality and UNIQUE too. Set by configureFor.
+   */
+  collation = 'utf8mb4_bin';
 
   quote(identifier: string): string {
     return `\`${identifier.replace(/`/g, '``')}\``;
@@ -48,12 +61,14 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
+    // JSON first: a JSON true is JSON text, not the SQL 1 a boolean becomes.
+    if (type?.typeName === 'JSON') return jsonText(value);
     if (typeof value === 'boolean') return value ? 1 : 0;
     // DATETIME has no zone: write the UTC wall-clock time (sessions run with time_zone '+00:00').
     if (value instanceof Date) return toUtcDatetime(value);
-    if (type?.typeName === 'JSON') return JSON.stringify(value);
-    // A decimal given as a JS number goes over as its shortest exact text, never as a binary DOUBLE.
-    if (type?.typeName === 'Numeric' && typeof value === 'number') return String(value);
+    if (type?.typeName === 'Numeric') return mysqlDecimal(value, type as NumericType);
+    if (type?.typeName === 'Float' && Object.is(value, -0)) return 0;
+    if (type?.typeName === 'String' && typeof value === 'string') return boundedVarchar(value, type as StringType);
     return value;
   }
 
@@ -100,8 +115,7 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   protected override tableOptions(): string {
-    // utf8mb4_bin: equality, UNIQUE and ORDER BY are case- and accent-sensitive, as on SQLite and PostgreSQL.
-    return ' ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin';
+    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation}`;
   }
 
   override createTable(table: Table, ifNotExists = false): string[] {
@@ -127,7 +141,46 @@ export class MysqlCompiler extends SqlCompiler {
   }
 }
 
+/**
+ * utf8mb4_bin is PAD SPACE (trailing spaces ignored when comparing). MariaDB 10.2+ has
+ * utf8mb4_nopad_bin, MySQL 8.0.17+ utf8mb4_0900_bin; older servers have only the PAD SPACE one.
+ */
+export function binaryCollationFor(server: MysqlServerInfo): string {
+  const [major, minor, patch] = server.version;
+  if (server.flavor === 'mariadb')
+    return major > 10 || (major === 10 && minor >= 2) ? 'utf8mb4_nopad_bin' : 'utf8mb4_bin';
+  const mysql8017 = major > 8 || (major === 8 && (minor > 0 || patch >= 17));
+  return mysql8017 ? 'utf8mb4_0900_bin' : 'utf8mb4_bin';
+}
+
 /** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC. */
 export function toUtcDatetime(d: Date): string {
   return d.toISOString().replace('T', ' ').replace('Z', '');
+}
+
+/**
+ * A decimal as plain text: MariaDB reads exponent forms through a double ('3e-323' → 0), and
+ * DECIMAL(65, 30) (Numeric() here) rounds a value with more digits without an error.
+ */
+function mysqlDecimal(value: unknown, type: NumericType): string {
+  const parts = decimalParts(value);
+  if (type.precision === undefined) {
+    const { whole, fraction } = decimalWidth(parts);
+    if (whole > WIDEST_DECIMAL.whole || fraction > WIDEST_DECIMAL.fraction) {
+      throw new ArgumentError(
+        `${String(value)} does not fit MySQL's widest DECIMAL(65, 30) (Numeric() here): at most ${WIDEST_DECIMAL.whole} digits before the point and ${WIDEST_DECIMAL.fraction} after`,
+      );
+    }
+  }
+  return plainDecimal(parts);
+}
+
+/** String() without a length is VARCHAR(255) here (a VARCHAR needs one): refuse what would not fit. */
+function boundedVarchar(value: string, type: StringType): string {
+  if (type.length === undefined && value.length > DEFAULT_VARCHAR && characterCount(value) > DEFAULT_VARCHAR) {
+    throw new ArgumentError(
+      `a string of ${characterCount(value)} characters is longer than String() holds on MySQL (VARCHAR(${DEFAULT_VARCHAR})); give String a length or use Text`,
+    );
+  }
+  return value;
 }

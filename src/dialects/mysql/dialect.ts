@@ -23,7 +23,12 @@ const toDate: ResultProcessor = (v) => {
   const m = /^(\d{4,}-\d\d-\d\d)[ T](\d\d:\d\d:\d\d)(\.\d{1,3})?/.exec(v as string);
   return m ? new Date(`${m[1]}T${m[2]}${m[3] ?? ''}Z`) : new Date(v as string);
 };
-const toBigInt: ResultProcessor = (v) => (v === null || typeof v === 'bigint' ? v : BigInt(v as string | number));
+/**
+ * mysql2's text protocol returns a BIGINT past 2^53 as a number when the number prints as the same
+ * digits ('928667422748369900' → 928667422748369920, which prints as …900): BigInt of its text, not
+ * of the double, is the value the server sent.
+ */
+const toBigInt: ResultProcessor = (v) => (v === null || typeof v === 'bigint' ? v : BigInt(String(v)));
 const toBigIntString: ResultProcessor = (v) => (v === null || typeof v === 'string' ? v : String(v));
 const parseJson: ResultProcessor = (v) => (typeof v === 'string' ? JSON.parse(v) : v);
 /** Numeric() without precision is DECIMAL(65, 30) here: drop the padding zeros ('12.500…0' → '12.5'). */

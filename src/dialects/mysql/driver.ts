@@ -40,6 +40,17 @@ export const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
  */
 const PREPARED_STATEMENTS_PER_CONNECTION = 256;
 
+/**
+ * Added to the server's sql_mode on every connection (MariaDB 10.2+ and MySQL 5.7+ know each):
+ * strict for every table, not only transactional ones; no '0000-00-00' nor '2024-00-10' dates
+ * (they would read back as null); division by zero an error, not NULL.
+ */
+const SESSION_SQL_MODE =
+  'STRICT_TRANS_TABLES,STRICT_ALL_TABLES,NO_ZERO_DATE,NO_ZERO_IN_DATE,ERROR_FOR_DIVISION_BY_ZERO';
+
+/** A SELECT (or WITH … SELECT): always preparable, and read exactly only through the binary protocol. */
+const READS_ROWS = /^\s*(?:SELECT|WITH)\b/i;
+
 /** The core (callback) connection under a promise PoolConnection: the one that emits 'error'. */
 type CoreConnection = PoolConnection['connection'];
 
@@ -99,9 +110,11 @@ export class MysqlConnection implements DriverConnection {
     try {
       // Values always travel as prepared-statement parameters; statements without any (DDL, SAVEPOINT,
       // which MySQL refuses to prepare) use the text protocol, where nothing is interpolated either.
-      const [result, fields] = params.length
-        ? await this.conn.execute(sql, params as unknown[])
-        : await this.conn.query(sql);
+      // A SELECT is always prepared: the text protocol prints a DOUBLE with 15 digits, which rounds it.
+      const [result, fields] =
+        params.length || READS_ROWS.test(sql)
+          ? await this.conn.execute(sql, params as unknown[])
+          : await this.conn.query(sql);
       return [result, fields];
     } catch (err) {
       if (isConnectionFailure(err)) {
@@ -266,11 +279,11 @@ export class MysqlDriver implements Driver {
         if (!lostConnections.has(core)) lostConnections.set(core, err);
       });
       ready = (async () => {
-        // DATETIME values are UTC by convention, so NOW() and TIMESTAMP columns must be too; strict mode
-        // makes a too-long string or out-of-range number an error instead of a silent truncation.
-        await conn.query(
-          "SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), 'STRICT_TRANS_TABLES')",
-        );
+        // DATETIME values are UTC by convention, so NOW() and TIMESTAMP columns must be too. SESSION_SQL_MODE
+        // makes a bad value an error instead of a silent truncation, zero date or NULL.
+        await conn.query(`SET time_zone = '+00:00', sql_mode = CONCAT_WS(',', NULLIF(@@SESSION.sql_mode, ''), ?)`, [
+          SESSION_SQL_MODE,
+        ]);
         const [rows] = await conn.query('SELECT VERSION(), @@SESSION.auto_increment_increment');
         const row = (rows as unknown[][])[0] ?? [];
         autoIncrementSteps.set(core, Number(row[1] ?? 1));
@@ -479,6 +492,7 @@ export function mapMysqlError(err: unknown, sql?: string): DatabaseError {
     case 1265: // WARN_DATA_TRUNCATED
     case 1690: // ER_DATA_OUT_OF_RANGE
     case 3140: // ER_INVALID_JSON_TEXT
+    case 1365: // ER_DIVISION_BY_ZERO (an error under ERROR_FOR_DIVISION_BY_ZERO, see SESSION_SQL_MODE)
       mapped = new DataError(message, details);
       break;
     default:

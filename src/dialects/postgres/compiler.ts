@@ -8,6 +8,7 @@ import type { BinaryExpression } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 import { noColumnTypeError } from '../../sql/storable.js';
+import { jsonText } from '../../sql/value-checks.js';
 
 export class PostgresCompiler extends SqlCompiler {
   readonly dialectName = 'postgres';
@@ -28,11 +29,11 @@ export class PostgresCompiler extends SqlCompiler {
 
   override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
     // pg would send a Date in the process's local offset; UTC text is the same instant and reads the same in logs.
+    // pg turns JS arrays into PostgreSQL array literals and passes strings through: always send JSON text.
+    if (type?.typeName === 'JSON') return jsonText(value);
     if (value instanceof Date) return value.toISOString();
-    if (type?.typeName === 'JSON') {
-      // pg turns JS arrays into PostgreSQL array literals and passes strings through: always send JSON text.
-      return JSON.stringify(value);
-    }
+    // -0 is bound as 0 on every dialect (MariaDB and SQLite cannot keep it), so it reads the same everywhere.
+    if (type?.typeName === 'Float' && Object.is(value, -0)) return 0;
     if (typeof value === 'bigint') return value.toString();
     // A decimal given as a JS number goes over as its shortest exact text, never through a binary float.
     if (type?.typeName === 'Numeric' && typeof value === 'number') return String(value);

@@ -4,6 +4,7 @@ import type { Column } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 import { noColumnTypeError } from '../../sql/storable.js';
 import { DataError } from '../../sql/errors.js';
+import { decimalParts, jsonText, plainDecimal } from '../../sql/value-checks.js';
 
 export class SqliteCompiler extends SqlCompiler {
   readonly dialectName = 'sqlite';
@@ -23,10 +24,12 @@ export class SqliteCompiler extends SqlCompiler {
   }
 
   override bindValue(value: unknown, type: SqlType<unknown> | null): unknown {
+    // JSON first: a JSON true or a string that looks like a date is JSON text, not a SQL boolean or instant.
+    if (type?.typeName === 'JSON') return sqliteJson(value);
     if (typeof value === 'boolean') return value ? 1 : 0;
-    if (type?.typeName === 'Numeric' && typeof value === 'string') return exactDecimal(value);
+    if (type?.typeName === 'Numeric') return exactDecimal(value);
     if (value instanceof Date) return sqliteDateTime(value);
-    if (type?.typeName === 'JSON') return JSON.stringify(value);
+    if (type?.typeName === 'Float' && Object.is(value, -0)) return 0;
     return value;
   }
 
@@ -71,17 +74,29 @@ export class SqliteCompiler extends SqlCompiler {
 }
 
 /**
- * SQLite stores a NUMERIC value as a REAL, keeping 15 significant digits. Refuse a decimal it would
- * round, rather than write a different number than the one given.
+ * SQLite stores a NUMERIC value as a REAL, keeping 15 significant digits, within a double's range.
+ * Refuse a decimal it would round, rather than write a different number than the one given. The rest
+ * is bound as the double nearest to it, which prints back as the same decimal (15 digits always do):
+ * SQLite's own text-to-REAL conversion is not exact for long texts ('8e-215' written out in full).
  */
-function exactDecimal(value: string): string {
-  const digits = value.replace(/^[+-]/, '').replace('.', '').replace(/^0+/, '').replace(/0+$/, '');
-  if (digits.length > 15) {
+function exactDecimal(value: unknown): number {
+  const parts = decimalParts(value);
+  const magnitude = parts.digits.length + parts.exponent;
+  if (parts.digits.length > 15 || magnitude > 308 || (parts.digits !== '' && magnitude < -306)) {
     throw new DataError(
-      `SQLite cannot store the decimal ${value} exactly (NUMERIC keeps 15 significant digits); use PostgreSQL or MySQL for wider decimals`,
+      `SQLite cannot store the decimal ${String(value)} exactly (NUMERIC keeps 15 significant digits, as a double); use PostgreSQL or MySQL for wider decimals`,
     );
   }
-  return value;
+  return Number(plainDecimal(parts));
+}
+
+/**
+ * A JSON column's declared type gives it NUMERIC affinity, so SQLite would turn the text of a
+ * top-level number into a REAL with its own inexact parser: bind such a number as the double itself.
+ */
+function sqliteJson(value: unknown): unknown {
+  if (typeof value === 'number' && Number.isFinite(value)) return Object.is(value, -0) ? 0 : value;
+  return jsonText(value);
 }
 
 /**

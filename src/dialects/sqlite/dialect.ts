@@ -2,6 +2,7 @@ import type { Dialect, Driver, PoolOptions, ResultProcessor } from '../dialect.j
 import type { SqlType } from '../../sql/types.js';
 import { SqliteCompiler } from './compiler.js';
 import { SqliteDriver } from './driver.js';
+import { decimalParts, plainDecimal } from '../../sql/value-checks.js';
 
 const toBoolean: ResultProcessor = (v) => (v === null ? null : v !== 0 && v !== 0n);
 // Relata writes ISO strings with 'Z'; text without a zone ('2009-01-01 00:00:00', from SQLite's
@@ -12,7 +13,17 @@ const toDate: ResultProcessor = (v) => {
   if (typeof v === 'string' && v.includes(':') && !HAS_ZONE.test(v)) return new Date(`${v.replace(' ', 'T')}Z`);
   return new Date(v as string);
 };
-const toDecimalString: ResultProcessor = (v) => (v === null || typeof v === 'string' ? v : String(v));
+/** A REAL read from a NUMERIC column as plain decimal text: 1e21 → '1000000000000000000000', never '1e+21'. */
+const toDecimalString: ResultProcessor = (v) =>
+  v === null || typeof v === 'string' ? v : plainDecimal(decimalParts(v));
+/** With the column's scale ('12.5' → '12.50'); an integer read exactly (a bigint past 2^53) gets its zeros too. */
+const toScaledDecimal =
+  (scale: number): ResultProcessor =>
+  (v) => {
+    if (typeof v === 'number') return formatDecimal(v, scale);
+    if (typeof v === 'bigint' && scale > 0) return `${v}.${'0'.repeat(scale)}`;
+    return toDecimalString(v);
+  };
 const toBigInt: ResultProcessor = (v) => (v === null || typeof v === 'bigint' ? v : BigInt(v as number));
 const parseJson: ResultProcessor = (v) => (v === null ? null : JSON.parse(v as string));
 
@@ -31,9 +42,7 @@ export class SqliteDialect implements Dialect {
       case 'Numeric': {
         // SQLite keeps NUMERIC as REAL when it can: give back the declared scale ('12.50', not '12.5').
         const scale = (type as { scale?: number }).scale;
-        return scale === undefined
-          ? toDecimalString
-          : (v) => (typeof v === 'number' ? formatDecimal(v, scale) : toDecimalString(v));
+        return scale === undefined ? toDecimalString : toScaledDecimal(scale);
       }
       case 'BigInteger':
         return toBigInt;
