@@ -4,15 +4,12 @@
  * an object with `toString`, an array) would reach the database as whatever the driver makes of it.
  */
 import { ArgumentError } from './errors.js';
-
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
-/** With the u flag a surrogate pair is one code point, so this matches only unpaired halves. */
-const LONE_SURROGATE = /\p{Surrogate}/u;
+import { INT64_MAX, INT64_MIN, instantProblem, textProblem } from './value-checks.js';
 
 /**
  * Why `value` cannot be a `text()` parameter, or null when it can: null, a boolean, a finite number,
- * a bigint within 64 bits, a string without lone surrogates, a valid Date, a Buffer/Uint8Array.
+ * a bigint within 64 bits, a string a column could store (no NUL, no lone surrogate), a Date a column
+ * could store (valid, years 0001–9999), a Buffer/Uint8Array: the same rules as typed columns.
  *
  * @example
  * textParameterProblem(new Number(1)) // 'a Number object; pass the primitive (Number(x))'
@@ -26,9 +23,7 @@ export function textParameterProblem(value: unknown): string | null {
     case 'bigint':
       return value >= INT64_MIN && value <= INT64_MAX ? null : `${value}n does not fit a 64-bit integer`;
     case 'string':
-      return !LONE_SURROGATE.test(value)
-        ? null
-        : 'a string with a lone UTF-16 surrogate, which no database stores as given';
+      return textProblem(value);
     case 'undefined':
       return 'undefined; pass null for NULL';
     case 'object':
@@ -42,7 +37,7 @@ function objectProblem(value: object | null): string | null {
   if (value === null || ArrayBuffer.isView(value)) {
     return value === null || value instanceof Uint8Array ? null : `a ${value.constructor.name}; pass a Uint8Array`;
   }
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : null;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'an invalid Date' : instantProblem(value);
   if (value instanceof Number || value instanceof String || value instanceof Boolean) {
     const name = value.constructor.name;
     return `a ${name} object; pass the primitive (${name}(x))`;

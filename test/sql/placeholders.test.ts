@@ -85,6 +85,10 @@ describe('textParameterProblem', () => {
     expect(textParameterProblem(new Date(NaN))).toMatch(/invalid Date/);
     expect(textParameterProblem(undefined)).toMatch(/undefined; pass null/);
     expect(textParameterProblem('a\ud800')).toMatch(/lone UTF-16 surrogate/);
+    // The same rules as a typed column: PostgreSQL refuses NUL, and SQLite's text stops at year 9999.
+    expect(textParameterProblem('a\u0000b')).toMatch(/NUL/);
+    expect(textParameterProblem(new Date(Date.UTC(10000, 0, 1)))).toMatch(/outside years 0001–9999/);
+    expect(textParameterProblem(new Date(Date.UTC(2026, 0, 1)))).toBeNull();
     expect(textParameterProblem(new Int16Array(1))).toMatch(/Int16Array; pass a Uint8Array/);
     expect(textParameterProblem(Symbol('s'))).toMatch(/a symbol/);
   });
