@@ -284,7 +284,17 @@ describe('Relata playground', () => {
     assert.match(failure, /INSERT INTO "user"/, 'names the failed statement');
     assert.match(failure, /line 25/, 'at the commit that flushed it');
     assert.equal(await section('one-to-many').locator('.cm-lintRange-error').count(), 1, 'the editor marks that line');
-    assert.equal(await statementCount('one-to-many'), '2 statements', 'the CREATE TABLEs ran before it');
+    // A statement that fails is still a statement (issue 11): the two CREATE TABLEs and the INSERT.
+    assert.equal(
+      await statementCount('one-to-many'),
+      '3 statements',
+      'the CREATE TABLEs ran before it, then the INSERT',
+    );
+    assert.match(
+      (await section('one-to-many').locator('.stmt-failed').textContent()) ?? '',
+      /failed: .*UNIQUE constraint failed: user\.username/,
+      'the failed INSERT is listed as failed',
+    );
     await screenshot('one-to-many', 'run-error');
 
     assert.equal(await clickAndWait('one-to-many', 'reset'), 'done');

@@ -28,6 +28,8 @@ export interface StatementEntry {
   /** Each parameter as the page prints it ('alice' quoted, 1, null). */
   readonly params: readonly string[];
   readonly rowCount: number;
+  /** The database's message, when the statement failed (it still counts as a statement). */
+  readonly failed: string | null;
   readonly durationMs: number;
   /** The measure() it ran inside, if any. */
   readonly measure: string | null;

@@ -92,6 +92,7 @@ async function run(req: RunRequest): Promise<RunReport> {
       sql: e.sql,
       params: e.params.map(formatParam),
       rowCount: e.rowCount,
+      failed: e.error ? e.error.message : null,
       durationMs: e.durationMs,
       measure: measuring,
     });

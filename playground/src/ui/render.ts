@@ -162,7 +162,13 @@ function renderStatement(s: StatementEntry, number: number | null): HTMLElement 
         'div',
         { class: 'stmt-meta' },
         s.params.length ? h('span', { class: 'stmt-params' }, `[${s.params.join(', ')}]`) : null,
-        h('span', { class: 'stmt-rows' }, isQuery ? plural(s.rowCount, 'row') : `${plural(s.rowCount, 'row')} changed`),
+        s.failed !== null
+          ? h('span', { class: 'stmt-rows stmt-failed' }, `failed: ${s.failed}`)
+          : h(
+              'span',
+              { class: 'stmt-rows' },
+              isQuery ? plural(s.rowCount, 'row') : `${plural(s.rowCount, 'row')} changed`,
+            ),
       ),
     ),
   );
