@@ -18,6 +18,7 @@ import { Insert, type Statement } from '../sql/dml.js';
 import { DatabaseError } from '../sql/errors.js';
 import { checkParameterCount, splitInsert } from '../sql/limits.js';
 import { dialectForUrl } from './url.js';
+import { formatParams } from './format-params.js';
 
 export interface StatementEvent {
   /** 'statement' for SQL that does work; 'transaction' for BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
@@ -148,16 +149,6 @@ export class Engine {
 
 function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
-}
-
-function formatParams(params: readonly unknown[]): string {
-  return (
-    '[' +
-    params
-      .map((p) => (typeof p === 'string' ? `'${p.length > 60 ? p.slice(0, 57) + '...' : p}'` : String(p)))
-      .join(', ') +
-    ']'
-  );
 }
 
 /** A connection checked out of the engine; statements on it go through the engine's event point. */

@@ -98,4 +98,16 @@ describeEachDialect('Statement events of failed statements', (t) => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^\[SQL\] SELEC 1 {2}-- failed: .*(syntax|SELEC)/i);
   });
+
+  it('echo quotes string parameters as SQL literals, so a quote inside one is visible', async () => {
+    const lines: string[] = [];
+    const Note = await open({ logger: (line) => lines.push(line) });
+    lines.length = 0;
+    db!.session.add(new Note({ body: "Bob's first" }));
+    await db!.session.commit();
+    const insert = lines.find((l) => l.includes('INSERT INTO'));
+    expect(insert).toMatch(/ {2}\['Bob''s first'\]$/);
+    const rows = await db!.session.query(Note).filterBy({ body: "Bob's first" }).all();
+    expect(rows.map((n) => n.body)).toEqual(["Bob's first"]);
+  });
 });
