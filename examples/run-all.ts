@@ -18,16 +18,32 @@ const sections: [string, (db: Database) => Promise<unknown>][] = [
 ];
 
 const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+const DDL = /^\[SQL\] (CREATE|DROP|ALTER) /;
+
+/** A CREATE TABLE on one line, so the tutorial's own statements stand out below the schema. */
+function compactDdl(line: string): string {
+  return line
+    .replace('[SQL]', '[DDL]')
+    .replace(/\(\n\s*/g, '(')
+    .replace(/,\n\s*/g, ', ')
+    .replace(/\s*\n\)/g, ')');
+}
 const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
 
 for (const [title, run] of sections) {
   console.log(`\n${bold(`=== ${title} ===`)}`);
   let statements = 0;
-  const db = new Database('sqlite://', { echo: true, logger: (line) => console.log(dim(`  ${line}`)) });
+  let ddl = 0;
+  const db = new Database('sqlite://', {
+    echo: true,
+    logger: (line) => console.log(dim(`  ${DDL.test(line) ? compactDdl(line) : line}`)),
+  });
   db.onStatement((e) => {
-    if (e.kind === 'statement') statements++;
+    if (e.kind !== 'statement') return;
+    if (DDL.test(`[SQL] ${e.sql}`)) ddl++;
+    else statements++;
   });
   await run(db);
-  console.log(dim(`  (${statements} SQL statements in this section)`));
+  console.log(dim(`  (${statements} SQL statements in this section, plus ${ddl} CREATE TABLE)`));
   await db.close();
 }
