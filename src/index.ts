@@ -81,6 +81,7 @@ export {
 } from './orm/errors.js';
 export {
   RelataError,
+  type ColumnAtFault,
   ArgumentError,
   CompileError,
   DatabaseError,

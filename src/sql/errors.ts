@@ -35,6 +35,24 @@ function keepCallerInStack(error: Error, constructor: abstract new (...args: nev
 /** A call was given a value or option it cannot accept (wrong type, undefined, unknown name). */
 export class ArgumentError extends RelataError {
   override readonly code = 'argument';
+  /**
+   * The model (or, in Core, the table) whose column refused the value, so that an API can answer
+   * `400 { model, column }` without parsing the message; undefined when the error is not about a column.
+   */
+  readonly model: string | undefined;
+  /** The column attribute (or, in Core, the column) that refused the value. */
+  readonly column: string | undefined;
+  constructor(message: string, options?: { cause?: unknown } & Partial<ColumnAtFault>) {
+    super(message, options);
+    this.model = options?.model;
+    this.column = options?.column;
+  }
+}
+
+/** Which column a refused value was meant for: `{ model: 'User', column: 'username' }`. */
+export interface ColumnAtFault {
+  readonly model: string;
+  readonly column: string;
 }
 
 /** A statement cannot be turned into SQL for this dialect. */

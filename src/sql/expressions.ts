@@ -2,7 +2,7 @@
  * Immutable expression nodes. Builders only build nodes; a dialect's compiler turns them into SQL.
  * Values are always bound parameters, never spliced into SQL text.
  */
-import { ArgumentError } from './errors.js';
+import { ArgumentError, type ColumnAtFault } from './errors.js';
 import { checkTextParameters } from './text-params.js';
 import { StringType, Text, type SqlType } from './types.js';
 import type { Column } from './schema.js';
@@ -22,6 +22,11 @@ export abstract class ColumnElement<T = unknown> {
   /** How errors name this expression, e.g. `User.username`. */
   describe(): string {
     return this.kind;
+  }
+
+  /** The column a value compared with this expression is meant for, when it is one column. */
+  columnAtFault(): ColumnAtFault | undefined {
+    return undefined;
   }
 
   eq(other: Operand<NonNullable<T>> | null): ColumnElement<boolean> {
@@ -87,13 +92,17 @@ export abstract class ColumnElement<T = unknown> {
   private matchPattern(op: string, pattern: unknown, method: string): ColumnElement<boolean> {
     if (pattern instanceof ColumnElement || !(this.sqlType instanceof StringType))
       return this.compare(op, pattern, method);
-    return new BinaryExpression(this, op, bindValue(pattern, Text, `${this.describe()}.${method}()`));
+    return new BinaryExpression(
+      this,
+      op,
+      bindValue(pattern, Text, `${this.describe()}.${method}()`, this.columnAtFault()),
+    );
   }
 
   /** Turns a JS value into a bound parameter of this expression's type, refusing what is not a value. */
   protected bindOperand(value: unknown, method: string): ColumnElement {
     if (value instanceof ColumnElement) return value;
-    return bindValue(value, this.sqlType, `${this.describe()}.${method}()`);
+    return bindValue(value, this.sqlType, `${this.describe()}.${method}()`, this.columnAtFault());
   }
 
   private inValues(values: unknown, method: string): readonly ColumnElement[] | Select {
@@ -114,14 +123,19 @@ function isSelect(v: unknown): v is Select {
   return typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'select';
 }
 
-/** Checks and binds one value; `where` names the call for the error message. */
-export function bindValue(value: unknown, type: SqlType<unknown> | null, where: string): BindParameter {
+/** Checks and binds one value; `where` names the call for the error message, `target` its column. */
+export function bindValue(
+  value: unknown,
+  type: SqlType<unknown> | null,
+  where: string,
+  target?: ColumnAtFault,
+): BindParameter {
   if (value === undefined) {
-    throw new ArgumentError(`${where} got undefined; pass a value, or null / isNull() to match NULL`);
+    throw new ArgumentError(`${where} got undefined; pass a value, or null / isNull() to match NULL`, target);
   }
   if (value !== null && type) {
     const problem = type.checkValue(value);
-    if (problem) throw new ArgumentError(`${where}: ${problem}`);
+    if (problem) throw new ArgumentError(`${where}: ${problem}`, target);
   } else if (value instanceof Date) {
     // No column type to check it (a function argument): an invalid Date would fail later as a bare RangeError.
     if (Number.isNaN(value.getTime())) throw new ArgumentError(`${where}: got an invalid Date`);
@@ -147,6 +161,13 @@ export class ColumnRef<T = unknown> extends ColumnElement<T> {
   }
   override describe(): string {
     return this.displayName ?? `${this.column.table.name}.${this.column.name}`;
+  }
+  override columnAtFault(): ColumnAtFault {
+    // A mapped attribute's display name is `Model.key`; a Core column is named by its table.
+    const dot = this.displayName?.indexOf('.') ?? -1;
+    if (this.displayName && dot > 0)
+      return { model: this.displayName.slice(0, dot), column: this.displayName.slice(dot + 1) };
+    return { model: this.column.table.name, column: this.column.name };
   }
 }
 

@@ -131,7 +131,11 @@ export class Column<V = unknown> {
     const value = typeof d === 'function' ? (d as () => V)() : d;
     // A default is a value written like any other: it must round-trip too (a `() => new Date(NaN)`, a 1.5 in an Integer).
     const problem = value === null || value === undefined ? null : this.type.checkValue(value);
-    if (problem) throw new ArgumentError(`${this.table.name}.${this.name}: its default: ${problem}`);
+    if (problem)
+      throw new ArgumentError(`${this.table.name}.${this.name}: its default: ${problem}`, {
+        model: this.table.name,
+        column: this.name,
+      });
     return value;
   }
 }

@@ -252,6 +252,43 @@ describeEachDialect('Values refused before SQL, or read back identical', (t) => 
     expect(statements).toBe(8); // two writes and two reads (BEGIN, INSERT, COMMIT, SELECT): nothing for the refused
   });
 
+  it('the refusal carries the model and column as fields, for an API to answer 400 without parsing text', async () => {
+    const { Checked } = await open();
+    const caught = async (fn: () => unknown): Promise<ArgumentError> => {
+      try {
+        await fn();
+      } catch (err) {
+        if (err instanceof ArgumentError) return err;
+        throw err;
+      }
+      throw new Error('expected an ArgumentError');
+    };
+    const fields = async (fn: () => unknown) => {
+      const e = await caught(fn);
+      return { model: e.model, column: e.column };
+    };
+    const checkedN = { model: 'Checked', column: 'n' };
+    expect(await fields(() => new Checked({ n: 1.5 }))).toEqual(checkedN);
+    expect(await fields(() => Checked.n.eq(1.5))).toEqual(checkedN);
+    expect(await fields(() => Checked.query.filterBy({ day: '9999-99-99' }))).toEqual({
+      model: 'Checked',
+      column: 'day',
+    });
+    expect(await fields(() => db!.session.execute(db!.insert(Checked).values({ n: 2 ** 40 })))).toEqual(checkedN);
+    expect(
+      await fields(() =>
+        db!.session.execute(
+          db!
+            .update(Checked)
+            .values({ n: 2 ** 40 })
+            .allRows(),
+        ),
+      ),
+    ).toEqual(checkedN);
+    expect(await fields(() => db!.session.query(Checked).offset(-1))).toEqual({ model: undefined, column: undefined });
+    expect(statements).toBe(0);
+  });
+
   it('a column default is checked as any value is, before its INSERT is sent', async () => {
     db = new Database(t.url, { nPlusOne: 'off' });
     class Defaulted extends db.Model('Defaulted', {

@@ -178,14 +178,15 @@ export function checkColumnDecl(where: string, decl: ColumnDecl): void {
 
 /** `value` if column `mc` may hold it, else an ArgumentError naming the attribute. */
 function checkedColumnValue(mapper: Mapper, mc: MappedColumn, value: unknown): unknown {
+  const target = { model: mapper.name, column: mc.key };
   if (value === undefined)
-    throw new ArgumentError(`${mapper.name}.${mc.key} cannot be set to undefined; use null for NULL`);
+    throw new ArgumentError(`${mapper.name}.${mc.key} cannot be set to undefined; use null for NULL`, target);
   if (value === null) {
     if (!mc.column.nullable && !mc.column.autoincrement)
-      throw new ArgumentError(`${mapper.name}.${mc.key} is not nullable`);
+      throw new ArgumentError(`${mapper.name}.${mc.key} is not nullable`, target);
   } else {
     const problem = mc.column.type.checkValue(value);
-    if (problem) throw new ArgumentError(`${mapper.name}.${mc.key}: ${problem}`);
+    if (problem) throw new ArgumentError(`${mapper.name}.${mc.key}: ${problem}`, target);
   }
   return value;
 }

@@ -20,10 +20,12 @@ function toColumns<T>(mapper: Mapper, values: ValuesOf<T>, where: string): Map<C
   for (const [key, value] of Object.entries(values)) {
     const mc = mapper.columnsByKey.get(key);
     if (!mc) throw new ArgumentError(`${where}: ${mapper.name} has no column attribute '${key}'`);
-    if (value === undefined) throw new ArgumentError(`${where}: ${mapper.name}.${key} is undefined; use null for NULL`);
+    const target = { model: mapper.name, column: key };
+    if (value === undefined)
+      throw new ArgumentError(`${where}: ${mapper.name}.${key} is undefined; use null for NULL`, target);
     if (value !== null) {
       const problem = mc.column.type.checkValue(value);
-      if (problem) throw new ArgumentError(`${where}: ${mapper.name}.${key}: ${problem}`);
+      if (problem) throw new ArgumentError(`${where}: ${mapper.name}.${key}: ${problem}`, target);
     }
     out.set(mc.column, value);
   }
