@@ -5,7 +5,7 @@
 // `<!-- docs-check: continue -->` continues the previous block of the same file (same scope). A block
 // preceded by `<!-- docs-check: skip (reason) -->` is not checked; the reason is mandatory. 'relata'
 // resolves to src/index.ts. A block may import the shared blog models with
-// `import { db, User, Post, Tag, Profile, Comment } from './models'`: they are the models of
+// `import { db, User, Post, Tag, Profile } from './models.js'`: they are the models of
 // docs/getting-started.md, written out in .ci/docs-models.ts; nothing is imported behind a block's back,
 // so an undefined name in a block is an error, as it would be for a reader pasting it.
 //

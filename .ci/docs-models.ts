@@ -1,5 +1,5 @@
 // The blog models of docs/getting-started.md ("Declare the models"), for the guides' code blocks that
-// say `import { db, User, Post, Tag, Profile } from './models'`. Keep the two in step: the guides
+// say `import { db, User, Post, Tag, Profile } from './models.js'`. Keep the two in step: the guides
 // describe these models to the reader.
 import { Database } from 'relata';
 
