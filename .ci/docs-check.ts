@@ -128,6 +128,9 @@ function writeModules(chains: Chain[]): Map<string, Origin[]> {
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
+  // Lets a block be run as written: npx tsx --tsconfig .docs-check/tsconfig.json .docs-check/<block>.ts
+  const paths = { baseUrl: '..', paths: { relata: ['src/index.ts'] }, module: 'NodeNext', target: 'ES2022' };
+  writeFileSync(join(outDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: paths }, null, 2) + '\n');
   copyFileSync(join(root, '.ci', 'docs-models.ts'), join(outDir, 'models.ts'));
   const origins = new Map<string, Origin[]>();
   for (const chain of chains) {
