@@ -133,11 +133,15 @@ export class MysqlConnection implements DriverConnection {
   }
 
   /** SET TRANSACTION for the isolation level (it applies to the next transaction only), then START TRANSACTION. */
+  beginStatements(options: BeginOptions = {}): readonly string[] {
+    const start = options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION';
+    if (!options.isolation) return [start];
+    return [`SET TRANSACTION ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`, start];
+  }
+
   async begin(options: BeginOptions = {}): Promise<void> {
     if (this.inTransaction) throw new ProgrammingError('this MySQL connection is already in a transaction');
-    if (options.isolation)
-      await this.run(`SET TRANSACTION ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`, []);
-    await this.run(options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION', []);
+    for (const sql of this.beginStatements(options)) await this.run(sql, []);
     this.inTransaction = true;
   }
 

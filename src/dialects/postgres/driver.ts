@@ -244,12 +244,16 @@ export class PostgresConnection implements DriverConnection {
     }
   }
 
-  async begin(options: BeginOptions = {}): Promise<void> {
-    if (this.inTransaction) throw new ProgrammingError('this PostgreSQL connection is already in a transaction');
+  beginStatements(options: BeginOptions = {}): readonly string[] {
     let sql = 'BEGIN';
     if (options.isolation) sql += ` ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`;
     if (options.readOnly) sql += ' READ ONLY';
-    await this.run(sql, []);
+    return [sql];
+  }
+
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.inTransaction) throw new ProgrammingError('this PostgreSQL connection is already in a transaction');
+    await this.run(this.beginStatements(options)[0]!, []);
     this.inTransaction = true;
   }
 

@@ -45,6 +45,10 @@ interface SqliteTarget {
   readonly timeoutMs: number;
 }
 
+/** What begin() sends: isolation levels need nothing, as SQLite runs every transaction serializably. */
+export const SQLITE_BEGIN: readonly string[] = ['BEGIN IMMEDIATE'];
+export const SQLITE_BEGIN_READ_ONLY: readonly string[] = ['BEGIN', 'PRAGMA query_only = 1'];
+
 export class SqliteConnection implements DriverConnection {
   private readonly cache = new Map<string, Stmt>();
   usable = true;
@@ -267,19 +271,22 @@ export class SqliteConnection implements DriverConnection {
    * lock) with PRAGMA query_only, so SQLite itself refuses writes in it. SQLite runs every
    * transaction serializably, which satisfies any isolation level asked for.
    */
+  beginStatements(options: BeginOptions = {}): readonly string[] {
+    return options.readOnly ? SQLITE_BEGIN_READ_ONLY : SQLITE_BEGIN;
+  }
+
   async begin(options: BeginOptions = {}): Promise<void> {
     if (this.db.inTransaction) {
       throw new ProgrammingError('this SQLite connection is already in a transaction (use a savepoint to nest)');
     }
     if (options.readOnly) {
-      this.exec('BEGIN');
-      this.exec('PRAGMA query_only = 1');
+      for (const sql of SQLITE_BEGIN_READ_ONLY) this.exec(sql);
       this.queryOnly = true;
       return;
     }
     await this.takeWriteLock();
     try {
-      await this.retryWhileBusy(() => this.exec('BEGIN IMMEDIATE'));
+      await this.retryWhileBusy(() => this.exec(SQLITE_BEGIN[0]!));
     } catch (err) {
       this.dropWriteLock();
       throw err;
