@@ -149,7 +149,7 @@ export function buildApp(db: Database, { models = blogModels(db), logger = false
     async (request, reply) => {
       const { username, bio } = request.body;
       const created = await db.transaction(async (session) => {
-        const user = new User({ username, isActive: true });
+        const user = new User({ username });
         if (bio !== undefined) user.profile = new models.Profile({ bio });
         session.add(user);
         await session.flush();

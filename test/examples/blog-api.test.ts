@@ -66,6 +66,12 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
     await db.createAll();
     await seedBlog(db, models);
     app = buildApp(db, { models });
+    // A handler that fails after writing, as a bug would: its request session must still be closed.
+    app.post<{ Body: { username: string } }>('/test/fail-after-flush', async (request) => {
+      db.session.add(new models.User({ username: request.body.username }));
+      await db.session.flush();
+      throw new Error('a detail the client must not see');
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     check = new Database(url, { nPlusOne: 'off' });
@@ -288,6 +294,16 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
       expect(await res.json()).toMatchObject({ error: 'invalid', model: null, column: null });
       expect(await check.newSession().query(checked.User).filterBy({ username: 'zed' }).count()).toBe(0);
       await expectSessionsEnded();
+    });
+
+    it('a handler that throws after flushing is a 500 that hides the error; its scope rolls the work back', async () => {
+      const username = `ghost-${run()}`;
+      const res = await call('POST', '/test/fail-after-flush', { username });
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ error: 'internal', model: null, column: null, message: 'internal error' });
+      expect(res.statements.map((s) => s.sql)).toEqual([expect.stringMatching(/^INSERT/)]);
+      await expectSessionsEnded();
+      expect(await check.newSession().query(checked.User).filterBy({ username }).count()).toBe(0);
     });
   });
 
