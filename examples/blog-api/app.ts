@@ -14,7 +14,17 @@ import { fastifyScope, joinedload, selectinload, type Database } from '../../src
 import { createPost } from './create-post.js';
 import { blogModels, type BlogModels } from './models.js';
 import { InvalidInputError, NotFoundError, QueryParameterError, replyWithError, type FieldColumns } from './errors.js';
-import { commentBody, page, postDetail, postListItem, userDetail, userSummary, type Page } from './responses.js';
+import {
+  commentBody,
+  errorBody,
+  page,
+  postDetail,
+  postListItem,
+  userDetail,
+  userSummary,
+  type Page,
+  type UserSummary,
+} from './responses.js';
 
 export interface AppOptions {
   /** The models on `db`; defined by buildApp when not given (a Database holds one set of models). */
@@ -82,15 +92,17 @@ export function buildApp(db: Database, { models = blogModels(db), logger = false
   const { User, Post, Comment } = models;
   // Nothing silently dropped or converted: an unknown field is a 400, and "12" is not a number.
   const app = Fastify({ logger, ajv: { customOptions: { removeAdditional: false, coerceTypes: false } } });
-  app.addHook('onRequest', fastifyScope(db));
+  // A session per request, closed when the response is done; a failure to close it goes to the log.
+  app.addHook(
+    'onRequest',
+    fastifyScope(db, (error) => app.log.error({ err: error }, 'closing a request session failed')),
+  );
   app.setErrorHandler(replyWithError);
   app.setNotFoundHandler((request, reply) => {
-    void reply
-      .code(404)
-      .send({ error: 'not_found', model: null, column: null, message: `no route ${request.method} ${request.url}` });
+    void reply.code(404).send(errorBody('not_found', `no route ${request.method} ${request.url}`));
   });
 
-  app.get('/users', async (request): Promise<Page<ReturnType<typeof userSummary>>> => {
+  app.get('/users', async (request): Promise<Page<UserSummary>> => {
     const { limit, offset } = pageParams(request.query);
     const users = await User.query.orderBy(User.id).limit(limit).offset(offset).all();
     const total = await User.query.count();
