@@ -4,6 +4,8 @@
  * statements each request ran (from the engine's statement events). What reached the database is
  * judged from a second Database, on connections of its own.
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -393,6 +395,7 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
       for (let i = 0; i < 6; i++) requests.push(send('POST', '/users', { username: `racer-${i}-${r}` }));
       for (let i = 0; i < 4; i++) requests.push(send('GET', '/posts?limit=50'));
       for (let i = 0; i < 4; i++) requests.push(send('GET', `/users/${1 + i}`));
+      const sessionsBefore = db.sessions.length;
       const answers = await Promise.all(requests);
       expect(answers.map((a) => a.status)).toEqual([...Array(16).fill(201), ...Array(8).fill(200)]);
       for (const [i, a] of answers.slice(0, 10).entries()) {
@@ -423,6 +426,8 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
       ).toBe(6);
       await s.close();
       await expectSessionsEnded();
+      const sessions = db.sessions.slice(sessionsBefore);
+      expect(new Set(sessions).size, 'one session per request').toBe(requests.length);
     });
 
     it('the same username twice at once: one 201, one 409', async () => {
@@ -476,6 +481,35 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
       await s.close();
       await expectSessionsEnded();
     });
+  });
+
+  describe('npm run example:api', () => {
+    it('server.ts starts on DATABASE_URL (in-memory SQLite without it), prints its URL, answers, and stops on SIGINT', async () => {
+      const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', LOG: 'off' };
+      if (t.dialect === 'sqlite') delete env.DATABASE_URL;
+      else env.DATABASE_URL = t.url; // this file's database: its tables exist and hold users, so no seed
+      const child = spawn(process.execPath, ['--import', 'tsx', 'examples/blog-api/server.ts'], { env });
+      try {
+        let output = '';
+        const address = await new Promise<string>((resolve, reject) => {
+          child.stdout.on('data', (chunk: Buffer) => {
+            output += chunk.toString();
+            const found = /blog API on (http:\/\/\S+)/.exec(output);
+            if (found) resolve(found[1]!);
+          });
+          child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+          child.once('exit', (code) => reject(new Error(`server.ts exited (${code}) before listening:\n${output}`)));
+        });
+        const res = await fetch(`${address}/users/1`);
+        expect(res.status).toBe(200);
+        expect(await res.json()).toMatchObject({ username: 'alice', profile: { bio: 'Alice writes' } });
+        const exited = once(child, 'exit');
+        child.kill('SIGINT');
+        expect((await exited)[0]).toBe(0);
+      } finally {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      }
+    }, 60_000);
   });
 
   /** A user with `posts` posts of `tags` tags each, written from the second Database; returns its id. */
