@@ -64,7 +64,10 @@ const createCommentBody = {
   type: 'object',
   additionalProperties: false,
   required: ['userId', 'body'],
-  properties: { userId: { type: 'integer', minimum: 1 }, body: { type: 'string', minLength: 1 } },
+  properties: {
+    userId: { type: 'integer', minimum: 1, maximum: 2_147_483_647 }, // User.id is an Integer
+    body: { type: 'string', minLength: 1 },
+  },
 } as const;
 
 interface CreateUser {

@@ -279,6 +279,10 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
         model: 'Comment',
         column: 'user_id',
       });
+      expect(await invalid('POST', '/posts/1/comments', { userId: 2 ** 40, body: 'x' })).toMatchObject({
+        model: 'Comment',
+        column: 'user_id',
+      });
       expect(await invalid('POST', '/users', { username: 'zed', admin: true })).toMatchObject({
         error: 'invalid',
         message: "body field 'admin' is not a field of this request",
