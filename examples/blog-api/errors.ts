@@ -77,14 +77,20 @@ function answerFor(error: FastifyError | Error, request: FastifyRequest): [numbe
 function schemaError(error: FastifyError, request: FastifyRequest): ErrorBody {
   const first = error.validation?.[0];
   const params = (first?.params ?? {}) as { missingProperty?: string; additionalProperty?: string };
-  const field =
-    params.missingProperty ?? params.additionalProperty ?? first?.instancePath.split('/').filter(Boolean)[0] ?? '';
+  // '/tags/0' is the first item of the field 'tags'.
+  const path = first?.instancePath.split('/').filter(Boolean) ?? [];
+  const named = params.missingProperty ?? params.additionalProperty;
+  const field = named ?? path[0] ?? '';
+  const label = named ?? path.map((part, i) => (i === 0 ? part : `[${part}]`)).join('');
   const columns = (request.routeOptions.config as { columns?: FieldColumns }).columns ?? {};
   const at = columns[field];
-  const where = `${error.validationContext ?? 'request'} ${field ? `field '${field}'` : ''}`.trim();
-  const message = params.additionalProperty
-    ? `${where} is not a field of this request`
-    : `${where} ${first?.message ?? 'is invalid'}`;
+  const where = `${error.validationContext ?? 'request'}${label ? ` field '${label}'` : ''}`;
+  const problem = params.missingProperty
+    ? 'is required'
+    : params.additionalProperty
+      ? 'is not a field of this request'
+      : (first?.message ?? 'is invalid');
+  const message = `${where} ${problem}`;
   return errorBody('invalid', at ? `${at.model}.${at.column}: ${message}` : message, at);
 }
 

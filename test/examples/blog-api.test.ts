@@ -266,7 +266,12 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
         return res.body;
       };
       expect(await invalid('POST', '/users', { username: 12 })).toMatchObject({ model: 'User', column: 'username' });
-      expect(await invalid('POST', '/users', {})).toMatchObject({ model: 'User', column: 'username' });
+      expect(await invalid('POST', '/users', {})).toEqual({
+        error: 'invalid',
+        model: 'User',
+        column: 'username',
+        message: "User.username: body field 'username' is required",
+      });
       expect(await invalid('POST', '/users', { username: 'zed', bio: 7 })).toMatchObject({
         model: 'Profile',
         column: 'bio',
@@ -274,6 +279,12 @@ describeEachDialect('examples/blog-api over HTTP', (t) => {
       expect(await invalid('POST', '/users/1/posts', { title: 'x', tags: 'news' })).toMatchObject({
         model: 'Tag',
         column: 'name',
+      });
+      expect(await invalid('POST', '/users/1/posts', { title: 'x', tags: ['ok', 3] })).toEqual({
+        error: 'invalid',
+        model: 'Tag',
+        column: 'name',
+        message: "Tag.name: body field 'tags[1]' must be string",
       });
       expect(await invalid('POST', '/posts/1/comments', { userId: '2', body: 'x' })).toMatchObject({
         model: 'Comment',
