@@ -677,10 +677,13 @@ function makeUnloaded(prop: RelationshipProperty, state: InstanceState, site: Er
       return session.loadRelationship(state, prop, site).then(resolve, reject);
     },
   };
+  // util.inspect looks through a Proxy at its target (unless showProxy): the target itself must
+  // say what it is, or it prints as `{ then: [Function: then] }`.
+  Object.defineProperty(target, INSPECT, { value: () => `<${prop.name} not loaded>` });
   return new Proxy(target, {
     get(t, key) {
       if (key === 'then') return t.then;
-      if (key === INSPECT) return () => `[unloaded ${prop.name}]`;
+      if (key === INSPECT) return () => `<${prop.name} not loaded>`;
       if (key === Symbol.toPrimitive || key === 'toJSON' || key === 'constructor' || key === Symbol.toStringTag)
         return undefined;
       const fix = prop.uselist ? 'selectinload' : 'joinedload';
