@@ -16,7 +16,13 @@ import { InstrumentedList } from '../session/collections.js';
 import { stateOf, type InstanceState } from '../session/state.js';
 import type { Serialized, SerializableKey, SerializedOmit, SerializedPick } from './serialized.js';
 
-/** What `serialize` accepts besides the value. */
+/**
+ * What `serialize` accepts besides the value.
+ *
+ * @example
+ * const options: SerializeOptions = { omit: ['isActive'], depth: 1 };
+ * serialize(user, options);
+ */
 export interface SerializeOptions {
   /** Only these attributes of the root object(s); relationships among them still only when loaded. */
   readonly pick?: readonly string[];

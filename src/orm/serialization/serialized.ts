@@ -6,7 +6,13 @@
  */
 import type { ElementOf, HasColumns, Unloaded } from '../mapping/declarative.js';
 
-/** A column value in JSON: bigints as strings (decimals are strings already), dates as ISO strings. */
+/**
+ * A column value in JSON: bigints as strings (decimals are strings already), dates as ISO strings.
+ *
+ * @example
+ * type A = JsonColumn<bigint | null>; // string | null
+ * type B = JsonColumn<Date>; // string
+ */
 export type JsonColumn<V> = V extends bigint ? string : V extends Date ? string : V;
 
 /** The column attribute names of model instance type `T`. */
@@ -64,7 +70,13 @@ type SerializedRelationships<T, D extends number> = D extends 0
       >;
     };
 
-/** The JSON object of one model instance of type `T`, following `D` relationship levels. */
+/**
+ * The JSON object of one model instance of type `T`, following `D` relationship levels.
+ *
+ * @example
+ * type UserJson = SerializedModel<User>; // { id: number; username: string; posts?: SerializedModel<Post>[]; … }
+ * type UserColumns = SerializedModel<User, 0>; // columns only, as serialize(user, { depth: 0 })
+ */
 export type SerializedModel<T, D extends number = number> = SerializedColumns<T> & SerializedRelationships<T, D>;
 
 /**
@@ -81,17 +93,32 @@ export type Serialized<T, D extends number = number> = T extends readonly (infer
   ? SerializedModel<E, D>[]
   : SerializedModel<T, D>;
 
-/** The attribute names `pick`/`omit` accept for `T` (a model instance type or an array of them). */
+/**
+ * The attribute names `pick`/`omit` accept for `T` (a model instance type or an array of them).
+ *
+ * @example
+ * type Keys = SerializableKey<User>; // 'id' | 'username' | 'isActive' | 'posts' | 'profile'
+ */
 export type SerializableKey<T> = T extends readonly (infer E)[]
   ? SerializableKey<E>
   : (ColumnKeys<T> | RelationshipKeys<T>) & string;
 
-/** `Serialized<T>` keeping only the attributes `K` of the root object(s). */
+/**
+ * `Serialized<T>` keeping only the attributes `K` of the root object(s): what `serialize(x, { pick })` returns.
+ *
+ * @example
+ * const brief: SerializedPick<User, 'id' | 'username'> = serialize(user, { pick: ['id', 'username'] });
+ */
 export type SerializedPick<T, K extends string, D extends number = number> = T extends readonly (infer E)[]
   ? Pick<SerializedModel<E, D>, K & keyof SerializedModel<E, D>>[]
   : Pick<SerializedModel<T, D>, K & keyof SerializedModel<T, D>>;
 
-/** `Serialized<T>` without the attributes `K` of the root object(s). */
+/**
+ * `Serialized<T>` without the attributes `K` of the root object(s): what `serialize(x, { omit })` returns.
+ *
+ * @example
+ * const open: SerializedOmit<User, 'isActive'> = serialize(user, { omit: ['isActive'] });
+ */
 export type SerializedOmit<T, K extends string, D extends number = number> = T extends readonly (infer E)[]
   ? Omit<SerializedModel<E, D>, K>[]
   : Omit<SerializedModel<T, D>, K>;
