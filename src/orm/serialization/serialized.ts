@@ -77,7 +77,9 @@ type SerializedRelationships<T, D extends number> = D extends 0
  * type UserJson = SerializedModel<User>; // { id: number; username: string; posts?: SerializedModel<Post>[]; … }
  * type UserColumns = SerializedModel<User, 0>; // columns only, as serialize(user, { depth: 0 })
  */
-export type SerializedModel<T, D extends number = number> = SerializedColumns<T> & SerializedRelationships<T, D>;
+export type SerializedModel<T, D extends number = number> =
+  // Not a model: nothing (drops the `Omit<never, …>` member Reshape adds for a nullable relationship).
+  T extends HasColumns<infer _K> ? SerializedColumns<T> & SerializedRelationships<T, D> : never;
 
 /**
  * What `JSON.stringify` (and `serialize`) make of a model instance, or an array of them, of type
