@@ -4,8 +4,10 @@
  * bounded time and size, issue no SQL, and never repeat the object they came from.
  */
 import { inspect } from 'node:util';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, expect, it as plainIt } from 'vitest';
 import { ArgumentError, Database, insert, joinedload, selectinload, serialize } from '../../src/index.js';
+import { openBlog } from '../support/blog.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 const N = 10_000;
@@ -317,4 +319,32 @@ plainIt('a 10,000-deep chain in memory serializes without overflowing the stack'
   expect(inspect(last)).toBe(
     `Employee { id: ${N}, name: 'e${N}', manager_id: null, manager: Employee#${N - 1}, reports: [] }`,
   );
+});
+
+plainIt('a Fastify handler returns a loaded user with its backrefs as JSON (it answered 500 before)', async () => {
+  const b = await openBlog('sqlite://');
+  const app = Fastify();
+  app.get('/users/:id', async (req) => {
+    const id = Number((req.params as { id: string }).id);
+    return b.db.newSession().query(b.User).options(selectinload(b.User.posts)).filterBy({ id }).one();
+  });
+  app.get('/users/:id/posts', async (req) => {
+    const id = Number((req.params as { id: string }).id);
+    const user = await b.db.newSession().query(b.User).options(selectinload(b.User.posts)).filterBy({ id }).one();
+    return user!.posts; // the collection: its posts, without `author`
+  });
+  try {
+    const one = await app.inject({ method: 'GET', url: '/users/1' });
+    expect(one.statusCode).toBe(200);
+    const body = one.json() as { username: string; posts: Record<string, unknown>[] };
+    expect(body.username).toBe('alice');
+    expect(body.posts.length).toBeGreaterThan(0);
+    expect(body.posts[0]).not.toHaveProperty('author');
+    const posts = await app.inject({ method: 'GET', url: '/users/1/posts' });
+    expect(posts.statusCode).toBe(200);
+    expect(posts.json()).toEqual(body.posts);
+  } finally {
+    await app.close();
+    await b.db.close();
+  }
 });
