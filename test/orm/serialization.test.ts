@@ -290,6 +290,7 @@ describeEachDialect('Serialization', (t) => {
       /^User\.posts \(100\) \[\n {2}Post \{ id: 1, title: 'post 1', user_id: 1, author: User#1, tags: <not loaded> \},/,
     );
     expect(unloaded).toBe('<Post.tags not loaded>');
+    expect(JSON.stringify({ id: lazy.id, tags: lazy.tags })).toBe('{"id":1}'); // absent, not `{}`, not loaded
     expect(list!.length).toBeLessThan(20_000);
     expect(out[4]!.length).toBeLessThan(4_000_000);
     expect(inspect(tags[0]!.posts)).toMatch(/\n {2}… 100 more\n\]$/); // 200 members: the first 100, then a count

@@ -684,8 +684,9 @@ function makeUnloaded(prop: RelationshipProperty, state: InstanceState, site: Er
     get(t, key) {
       if (key === 'then') return t.then;
       if (key === INSPECT) return () => `<${prop.name} not loaded>`;
-      if (key === Symbol.toPrimitive || key === 'toJSON' || key === 'constructor' || key === Symbol.toStringTag)
-        return undefined;
+      // In JSON an unloaded relationship is absent (an object's key is dropped), as in a model's own JSON.
+      if (key === 'toJSON') return () => undefined;
+      if (key === Symbol.toPrimitive || key === 'constructor' || key === Symbol.toStringTag) return undefined;
       const fix = prop.uselist ? 'selectinload' : 'joinedload';
       throw new NotLoadedError(
         `${prop.name} is not loaded. Use \`await ${lowerFirst(prop.parent.name)}.${prop.key}\` to load it, ` +
