@@ -7,7 +7,9 @@ import { inspect } from 'node:util';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, expect, it as plainIt } from 'vitest';
 import { ArgumentError, Database, insert, joinedload, selectinload, serialize } from '../../src/index.js';
+import { chinookModels } from '../../examples/chinook/models.js';
 import { openBlog } from '../support/blog.js';
+import { loadChinook } from '../support/chinook.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 const N = 10_000;
@@ -347,5 +349,47 @@ plainIt('a Fastify handler returns a loaded user with its backrefs as JSON (it a
   } finally {
     await app.close();
     await b.db.close();
+  }
+});
+
+plainIt('Chinook: the org chart with customers, invoices and lines, both ways along reportsTo', async () => {
+  const setup = await loadChinook('sqlite', 'sqlite://');
+  const db = new Database(setup.url, { nPlusOne: 'off' });
+  const { Employee, Customer, Invoice } = chinookModels(db);
+  try {
+    const s = db.newSession();
+    const staff = await s
+      .query(Employee)
+      .options(
+        selectinload(Employee.reports).selectinload(Employee.reports),
+        selectinload(Employee.customers).selectinload(Customer.invoices).selectinload(Invoice.lines),
+      )
+      .orderBy(Employee.EmployeeId)
+      .all();
+    let json = '';
+    const queries = await db.countQueries(async () => {
+      json = JSON.stringify(staff);
+    });
+    expect(queries).toBe(0);
+    const parsed = JSON.parse(json) as Record<string, unknown>[];
+    const boss = parsed[0] as { reports: { manager?: unknown; reports: unknown[] }[]; manager?: unknown };
+    expect(boss.reports.map((r) => (r as { LastName?: string }).LastName)).toEqual(['Edwards', 'Mitchell']);
+    expect(boss.reports[0]!.manager).toBeUndefined(); // the reverse of reports
+    const jane = parsed.find((e) => e.FirstName === 'Jane') as {
+      HireDate: string;
+      customers: { invoices: { Total: string; customer?: unknown; lines: unknown[] }[] }[];
+    };
+    expect(jane.HireDate).toBe('2002-04-01T00:00:00.000Z');
+    expect(typeof jane.customers[0]!.invoices[0]!.Total).toBe('string'); // decimal as a string
+    expect(jane.customers[0]!.invoices[0]!.customer).toBeUndefined();
+    // Each of the 2,240 lines under its support rep, listed at the top, under the rep's manager's
+    // reports and under the general manager's reports' reports: three times, never more.
+    expect(json.match(/"InvoiceLineId"/g)).toHaveLength(3 * 2240);
+    // Up from an employee: manager, manager's manager, and not back down through reports.
+    const andrew = serialize(staff[7]!, { depth: 2, pick: ['EmployeeId', 'manager'] });
+    expect(andrew).toEqual({ EmployeeId: 8, manager: expect.objectContaining({ EmployeeId: 6 }) });
+  } finally {
+    await db.close();
+    await setup.dispose();
   }
 });
