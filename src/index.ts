@@ -120,3 +120,6 @@ export type {
 } from './dialects/dialect.js';
 export { SqliteWasmDialect } from './dialects/sqlite-wasm/dialect.js';
 export type { Sqlite3Module } from './dialects/sqlite-wasm/driver.js';
+
+// Drivers are optional peer dependencies, loaded on first use (issue 12 item 1).
+export { DriverNotInstalledError, DriverLoadError } from './dialects/load-driver.js';

@@ -23,6 +23,7 @@ import {
   type QueryResult,
 } from '../dialect.js';
 import { commitOutcomeUnknown, connectionLost } from '../lost.js';
+import { loadDriver } from '../load-driver.js';
 
 export const DEFAULT_POOL_MAX = 10;
 /** SQLAlchemy's pool_timeout default: long enough for a busy pool, short enough that a leak is not a hang. */
@@ -394,8 +395,13 @@ export class PostgresDriver implements Driver {
   }
 
   private async createPool(): Promise<pg.Pool> {
-    // Imported here, not at module load, so the core bundles for browsers without pg.
-    const { default: pgModule } = await import('pg');
+    // Imported here, not at module load: pg is an optional peer dependency, and the core bundles for
+    // browsers without it.
+    const { default: pgModule } = (await loadDriver({
+      packageName: 'pg',
+      dialect: 'PostgreSQL',
+      database: this.config.displayUrl,
+    })) as { default: typeof pg };
     const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
       (format !== 'binary' && TEXT_PARSERS.get(oid)) ||
       pgModule.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
