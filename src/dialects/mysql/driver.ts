@@ -317,7 +317,10 @@ export class MysqlDriver implements Driver {
     await Promise.all(this.resets);
     const pool = this.pool;
     this.pool = undefined;
-    if (pool) await (await pool).end();
+    // A pool that never came to be (its driver missing or broken) has nothing to end; its error was
+    // raised to whoever asked for a connection.
+    const created = await pool?.catch(() => undefined);
+    await created?.end();
   }
 
   private async createPool(): Promise<Pool> {
