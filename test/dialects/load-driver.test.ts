@@ -5,9 +5,12 @@
  * DriverLoadError that keeps the loader's error as its cause. The resolver is real: Node's own,
  * pointed at fake driver packages in test/dialects/fixtures/drivers/node_modules.
  */
+import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { describeEachDialect, itOn } from '../support/databases.js';
 import { DriverLoadError, DriverNotInstalledError, RelataError } from '../../src/index.js';
 import { loadDriver, type DriverImporter, type DriverRequest } from '../../src/dialects/load-driver.js';
 
@@ -99,5 +102,21 @@ describe('loadDriver', () => {
       default: unknown;
     };
     expect(typeof mod.default).toBe('function');
+  });
+});
+
+const DRIVER = { sqlite: 'better-sqlite3', postgres: 'pg', mysql: 'mysql2' } as const;
+const script = fileURLToPath(new URL('./fixtures/drivers-loaded.ts', import.meta.url));
+const run = promisify(execFile);
+
+describeEachDialect('drivers load on first use', (t) => {
+  const it = itOn(t);
+  it('import and new Database() load no driver; the first statement loads only its own', async () => {
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', script, t.url], { timeout: 60_000 });
+    expect(JSON.parse(stdout)).toEqual({
+      afterImport: [],
+      afterConstruct: [],
+      afterFirstStatement: [DRIVER[t.dialect]],
+    });
   });
 });
