@@ -131,3 +131,6 @@ export type {
   SerializableKey,
   JsonColumn,
 } from './orm/serialization/serialized.js';
+
+// Drivers are optional peer dependencies, loaded on first use (issue 12 item 1).
+export { DriverNotInstalledError, DriverLoadError } from './dialects/load-driver.js';

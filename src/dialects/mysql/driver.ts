@@ -11,6 +11,7 @@ import type {
   PoolOptions as Mysql2PoolOptions,
   ResultSetHeader,
 } from 'mysql2/promise';
+import type * as Mysql2 from 'mysql2/promise';
 import {
   DataError,
   DatabaseError,
@@ -29,6 +30,7 @@ import {
   type QueryResult,
 } from '../dialect.js';
 import { commitOutcomeUnknown, connectionLost } from '../lost.js';
+import { loadDriver } from '../load-driver.js';
 import type { MysqlServerInfo } from './compiler.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -319,12 +321,21 @@ export class MysqlDriver implements Driver {
     await Promise.all(this.resets);
     const pool = this.pool;
     this.pool = undefined;
-    if (pool) await (await pool).end();
+    // A pool that never came to be (its driver missing or broken) has nothing to end; its error was
+    // raised to whoever asked for a connection.
+    const created = await pool?.catch(() => undefined);
+    await created?.end();
   }
 
   private async createPool(): Promise<Pool> {
-    // Imported here, not at module load, so the core bundles for browsers without mysql2.
-    const mysql = await import('mysql2/promise');
+    // Imported here, not at module load: mysql2 is an optional peer dependency, and the core bundles for
+    // browsers without it.
+    const mysql = (await loadDriver({
+      packageName: 'mysql2',
+      specifier: 'mysql2/promise',
+      dialect: 'MySQL',
+      database: this.config.displayUrl,
+    })) as typeof Mysql2;
     const { host, port, user, password, database, ssl } = this.config;
     return mysql.createPool({
       host,

@@ -21,6 +21,7 @@ import {
 import { Lock, nextTurn } from '../../sql/lock.js';
 import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
 import { ConnectionPool, sleep } from '../pool.js';
+import { loadDriver } from '../load-driver.js';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -402,14 +403,19 @@ function giveEventLoopATurn(): Promise<void> {
   );
 }
 
-let betterSqlite3: Promise<typeof BetterSqlite3> | undefined;
+let betterSqlite3: typeof BetterSqlite3 | undefined;
 
 /**
- * Imported on first use, not at module load, so the core bundles for browsers without better-sqlite3;
- * and kept, so later connections open without waiting for the module loader.
+ * Imported on first use, not at module load: better-sqlite3 is an optional peer dependency (a
+ * PostgreSQL-only application never compiles it), and the core bundles for browsers without it. Kept
+ * once loaded; a failure is not, so its error names the database that needed the driver.
  */
-function loadBetterSqlite3(): Promise<typeof BetterSqlite3> {
-  betterSqlite3 ??= import('better-sqlite3').then((m) => m.default);
+async function loadBetterSqlite3(filename: string): Promise<typeof BetterSqlite3> {
+  betterSqlite3 ??= (
+    (await loadDriver({ packageName: 'better-sqlite3', dialect: 'SQLite', database: `'${filename}'` })) as {
+      default: typeof BetterSqlite3;
+    }
+  ).default;
   return betterSqlite3;
 }
 
@@ -450,8 +456,8 @@ export class SqliteDriver implements Driver {
   }
 
   private async open(): Promise<SqliteConnection> {
-    const Database = await loadBetterSqlite3();
     const { filename } = this.target;
+    const Database = await loadBetterSqlite3(filename);
     let db: Db;
     try {
       // timeout 0: SQLite never busy-waits inside a call (see the top of this file).
