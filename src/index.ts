@@ -120,3 +120,17 @@ export type {
 } from './dialects/dialect.js';
 export { SqliteWasmDialect } from './dialects/sqlite-wasm/dialect.js';
 export type { Sqlite3Module } from './dialects/sqlite-wasm/driver.js';
+
+// Serialization (issue 12 item 2): JSON of loaded graphs, typed.
+export { serialize, type SerializeOptions } from './orm/serialization/serialize.js';
+export type {
+  Serialized,
+  SerializedModel,
+  SerializedPick,
+  SerializedOmit,
+  SerializableKey,
+  JsonColumn,
+} from './orm/serialization/serialized.js';
+
+// Drivers are optional peer dependencies, loaded on first use (issue 12 item 1).
+export { DriverNotInstalledError, DriverLoadError } from './dialects/load-driver.js';

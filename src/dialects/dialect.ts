@@ -60,6 +60,8 @@ export interface DriverConnection {
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult>;
   /** Starts a transaction; a connection already in one refuses (transactions never nest: use savepoints). */
   begin(options?: BeginOptions): Promise<void>;
+  /** The statements begin(options) sends, in order: what the echo and statement events show. */
+  beginStatements(options?: BeginOptions): readonly string[];
   commit(): Promise<void>;
   rollback(): Promise<void>;
   savepoint(name: string): Promise<void>;

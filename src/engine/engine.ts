@@ -267,13 +267,11 @@ export class Connection {
     this.engine.emit({ kind: 'transaction', sql, params: [], durationMs: performance.now() - start, rowCount: 0 });
   }
 
+  /** Shown as the driver sends it (BEGIN IMMEDIATE on SQLite, SET TRANSACTION + START TRANSACTION on MySQL). */
   begin(options: BeginOptions = {}): Promise<void> {
-    const what = [
-      'BEGIN',
-      options.isolation && `ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`,
-      options.readOnly && 'READ ONLY',
-    ];
-    return this.control(what.filter(Boolean).join(' '), () => this.raw.begin(options));
+    // Refused on every database, SQLite included (where any level is satisfied and nothing is sent).
+    if (options.isolation) isolationLevelSql(options.isolation);
+    return this.control(this.raw.beginStatements(options).join('; '), () => this.raw.begin(options));
   }
 
   /** True between begin() and commit()/rollback(). */

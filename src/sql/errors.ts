@@ -39,13 +39,13 @@ export class ArgumentError extends RelataError {
    * The model (or, in Core, the table) whose column refused the value, so that an API can answer
    * `400 { model, column }` without parsing the message; undefined when the error is not about a column.
    */
-  readonly model: string | undefined;
+  declare readonly model: string | undefined;
   /** The column attribute (or, in Core, the column) that refused the value. */
-  readonly column: string | undefined;
+  declare readonly column: string | undefined;
   constructor(message: string, options?: { cause?: unknown } & Partial<ColumnAtFault>) {
     super(message, options);
-    this.model = options?.model;
-    this.column = options?.column;
+    // Own properties only when known, so a logged error about no column does not show `model: undefined`.
+    if (options?.model !== undefined) Object.assign(this, { model: options.model, column: options.column });
   }
 }
 

@@ -110,4 +110,29 @@ describeEachDialect('Statement events of failed statements', (t) => {
     const rows = await db!.session.query(Note).filterBy({ body: "Bob's first" }).all();
     expect(rows.map((n) => n.body)).toEqual(["Bob's first"]);
   });
+
+  it('echo shows BEGIN as the driver sends it, per database; an unknown isolation level is refused on all', async () => {
+    const Note = await open();
+    const begins: string[] = [];
+    const off = db!.onStatement((e) => {
+      if (e.kind === 'transaction' && !/^(COMMIT|ROLLBACK)/.test(e.sql)) begins.push(e.sql);
+    });
+    for (const options of [{}, { isolation: 'serializable' as const }, { readOnly: true }]) {
+      await db!.transaction(async (s) => s.query(Note).all(), options);
+    }
+    off();
+    const expected = {
+      sqlite: ['BEGIN IMMEDIATE', 'BEGIN IMMEDIATE', 'BEGIN; PRAGMA query_only = 1'],
+      postgres: ['BEGIN', 'BEGIN ISOLATION LEVEL SERIALIZABLE', 'BEGIN READ ONLY'],
+      mysql: [
+        'START TRANSACTION',
+        'SET TRANSACTION ISOLATION LEVEL SERIALIZABLE; START TRANSACTION',
+        'START TRANSACTION READ ONLY',
+      ],
+    }[t.dialect];
+    expect(begins).toEqual(expected);
+    const s = db!.newSession();
+    await expect(s.begin({ isolation: 'chaos' as 'serializable' })).rejects.toThrow(/unknown isolation level 'chaos'/);
+    await s.close();
+  });
 });

@@ -9,6 +9,7 @@ import {
   not_,
   or_,
   selectColumns,
+  selectinload,
   type Database,
 } from '../../src/index.js';
 import { openBlog } from '../support/blog.js';
@@ -88,6 +89,28 @@ describeEachDialect('Queries', (t) => {
     expect(await User.query.join(Post).distinct().count()).toBe(3);
     const bob = (await User.query.get(2))!;
     expect(bob.username).toBe('bob');
+  });
+
+  it('get() with loader options loads them, in memory or not; get() on a filtered query refuses', async () => {
+    const { User, Post } = await open();
+    const s = db!.newSession();
+    // Not in memory: one SELECT by key, then the option's selectin.
+    let bob = null as Awaited<ReturnType<typeof getBob>>;
+    const getBob = () => s.query(User).options(selectinload(User.posts).selectinload(Post.tags)).get(2);
+    expect(await db!.countQueries(async () => void (bob = await getBob()))).toBe(3);
+    expect(bob!.posts.map((p) => [p.title, p.tags.map((tag) => tag.name)])).toEqual([["Bob's first", ['howto']]]);
+    // In memory without its posts: the same object, now with them.
+    const alice = (await s.query(User).get(1))!;
+    const again = await s.query(User).options(selectinload(User.posts)).get(1);
+    expect(again).toBe(alice);
+    expect(again!.posts.map((p) => p.title)).toEqual(['Hello world', 'Joins, explained']);
+    // Without options: the identity map answers, no SQL.
+    expect(await db!.countQueries(() => s.query(User).get(1))).toBe(0);
+    await expect(s.query(User).filterBy({ isActive: false }).get(1)).rejects.toThrow(
+      /User query: get\(\) looks up a primary key and would ignore the query's filters/,
+    );
+    await expect(s.query(User).orderBy(User.id).limit(1).get(1)).rejects.toThrow(/orderBy, limit\/offset/);
+    await s.close();
   });
 
   it('paginates: items of the page, total, pages', async () => {

@@ -73,6 +73,11 @@ export async function backrefsOnTheClassSide(): Promise<void> {
   }
   const posts = await Post.query.options(joinedload(Post.author)).all();
   posts[0]?.author?.username.toUpperCase();
+  // A nullable relationship loaded with a chained option is the loaded model or null, nothing else
+  // (Reshape used to distribute over `| null` and add a member holding only the chained key).
+  const chained = await Post.query.options(joinedload(Post.author).selectinload(User.posts)).all();
+  type Author = (typeof chained)[number]['author'];
+  expectType<Equal<Extract<Author, { username: string }> | null, Author>>();
   // @ts-expect-error the backref was not loaded by this query
   (await db.session.query(Tag).first())!.posts.length;
 }

@@ -7,6 +7,19 @@ import type { Printed } from './protocol.js';
 
 type Row = Record<string, unknown>;
 
+/**
+ * How much of one printed value the page shows: a 10,000-row result or a long string would
+ * freeze the page and bury the rest of the output, so each is cut with a visible `… N more`.
+ */
+export const MAX_TABLE_ROWS = 200;
+export const MAX_TEXT_LENGTH = 5000;
+export const MAX_INLINE_ITEMS = 20;
+
+/** `text` cut to `max` characters, ending with how many were left out. */
+export function truncateText(text: string, max = MAX_TEXT_LENGTH): string {
+  return text.length > max ? `${text.slice(0, max)}… ${text.length - max} more characters` : text;
+}
+
 /** A model object's model name and column values, or null for anything else. */
 function modelRow(value: unknown): { model: string; row: Row } | null {
   if (typeof value !== 'object' || value === null) return null;
@@ -38,15 +51,21 @@ export function inline(value: unknown, depth = 0): string {
     return `${model.model}(${fields.join(', ')})`;
   }
   if (depth > 3) return Array.isArray(value) ? '[…]' : '{…}';
-  if (Array.isArray(value)) return `[${value.map((v) => inline(v, depth + 1)).join(', ')}]`;
+  if (Array.isArray(value)) {
+    const shown = value.slice(0, MAX_INLINE_ITEMS).map((v) => inline(v, depth + 1));
+    if (value.length > MAX_INLINE_ITEMS) shown.push(`… ${value.length - MAX_INLINE_ITEMS} more`);
+    return `[${shown.join(', ')}]`;
+  }
   if (value instanceof Error) return `${value.name}: ${value.message}`;
-  const entries = Object.entries(value).map(([k, v]) => `${k}: ${inline(v, depth + 1)}`);
+  const all = Object.entries(value);
+  const entries = all.slice(0, MAX_INLINE_ITEMS).map(([k, v]) => `${k}: ${inline(v, depth + 1)}`);
+  if (all.length > MAX_INLINE_ITEMS) entries.push(`… ${all.length - MAX_INLINE_ITEMS} more`);
   return entries.length ? `{ ${entries.join(', ')} }` : '{}';
 }
 
 /** A cell keeps strings bare: the column already says what it is. */
 function cell(value: unknown): string {
-  return typeof value === 'string' ? value : inline(value, 1);
+  return truncateText(typeof value === 'string' ? value : inline(value, 1), 500);
 }
 
 function plural(n: number, word: string): string {
@@ -62,6 +81,7 @@ function table(value: unknown): Printed | null {
       title: `${single.model} · 1 row`,
       columns,
       rows: [columns.map((c) => cell(single.row[c]))],
+      moreRows: 0,
     };
   }
   if (Array.isArray(value) && value.length > 0) {
@@ -73,7 +93,8 @@ function table(value: unknown): Printed | null {
         kind: 'table',
         title: `${first.model} · ${plural(rows.length, 'row')}`,
         columns,
-        rows: rows.map((r) => columns.map((c) => cell(r!.row[c]))),
+        rows: rows.slice(0, MAX_TABLE_ROWS).map((r) => columns.map((c) => cell(r!.row[c]))),
+        moreRows: Math.max(0, rows.length - MAX_TABLE_ROWS),
       };
     }
     if (value.every(isPlainObject)) {
@@ -82,7 +103,8 @@ function table(value: unknown): Printed | null {
         kind: 'table',
         title: plural(value.length, 'row'),
         columns,
-        rows: value.map((o) => columns.map((c) => cell(o[c]))),
+        rows: value.slice(0, MAX_TABLE_ROWS).map((o) => columns.map((c) => cell(o[c]))),
+        moreRows: Math.max(0, value.length - MAX_TABLE_ROWS),
       };
     }
   }
@@ -91,7 +113,10 @@ function table(value: unknown): Printed | null {
       kind: 'table',
       title: '',
       columns: ['key', 'value'],
-      rows: Object.entries(value).map(([k, v]) => [k, cell(v)]),
+      rows: Object.entries(value)
+        .slice(0, MAX_TABLE_ROWS)
+        .map(([k, v]) => [k, cell(v)]),
+      moreRows: Math.max(0, Object.keys(value).length - MAX_TABLE_ROWS),
     };
   }
   return null;
@@ -102,7 +127,7 @@ export function printValues(values: readonly unknown[]): Printed[] {
   return values.map((value): Printed => {
     if (value === null) return { kind: 'null', text: 'null' };
     if (value === undefined) return { kind: 'null', text: 'undefined' };
-    return table(value) ?? { kind: 'text', text: inline(value) };
+    return table(value) ?? { kind: 'text', text: truncateText(inline(value)) };
   });
 }
 

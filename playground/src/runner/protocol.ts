@@ -8,6 +8,8 @@ export type Printed =
       readonly title: string;
       readonly columns: readonly string[];
       readonly rows: readonly (readonly string[])[];
+      /** Rows left out (the page shows at most MAX_TABLE_ROWS), shown as `… N more rows`. */
+      readonly moreRows: number;
     }
   | { readonly kind: 'null'; readonly text: 'null' | 'undefined' };
 

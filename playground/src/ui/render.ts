@@ -79,6 +79,9 @@ function renderTable(p: Extract<Printed, { kind: 'table' }>): HTMLElement {
         ),
       ),
     ),
+    p.moreRows > 0
+      ? h('div', { class: 'out-table-more' }, `… ${p.moreRows} more ${p.moreRows === 1 ? 'row' : 'rows'}`)
+      : null,
   );
 }
 

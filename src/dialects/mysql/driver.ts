@@ -11,6 +11,7 @@ import type {
   PoolOptions as Mysql2PoolOptions,
   ResultSetHeader,
 } from 'mysql2/promise';
+import type * as Mysql2 from 'mysql2/promise';
 import {
   DataError,
   DatabaseError,
@@ -29,6 +30,7 @@ import {
   type QueryResult,
 } from '../dialect.js';
 import { commitOutcomeUnknown, connectionLost } from '../lost.js';
+import { loadDriver } from '../load-driver.js';
 import type { MysqlServerInfo } from './compiler.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -133,11 +135,15 @@ export class MysqlConnection implements DriverConnection {
   }
 
   /** SET TRANSACTION for the isolation level (it applies to the next transaction only), then START TRANSACTION. */
+  beginStatements(options: BeginOptions = {}): readonly string[] {
+    const start = options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION';
+    if (!options.isolation) return [start];
+    return [`SET TRANSACTION ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`, start];
+  }
+
   async begin(options: BeginOptions = {}): Promise<void> {
     if (this.inTransaction) throw new ProgrammingError('this MySQL connection is already in a transaction');
-    if (options.isolation)
-      await this.run(`SET TRANSACTION ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`, []);
-    await this.run(options.readOnly ? 'START TRANSACTION READ ONLY' : 'START TRANSACTION', []);
+    for (const sql of this.beginStatements(options)) await this.run(sql, []);
     this.inTransaction = true;
   }
 
@@ -315,12 +321,21 @@ export class MysqlDriver implements Driver {
     await Promise.all(this.resets);
     const pool = this.pool;
     this.pool = undefined;
-    if (pool) await (await pool).end();
+    // A pool that never came to be (its driver missing or broken) has nothing to end; its error was
+    // raised to whoever asked for a connection.
+    const created = await pool?.catch(() => undefined);
+    await created?.end();
   }
 
   private async createPool(): Promise<Pool> {
-    // Imported here, not at module load, so the core bundles for browsers without mysql2.
-    const mysql = await import('mysql2/promise');
+    // Imported here, not at module load: mysql2 is an optional peer dependency, and the core bundles for
+    // browsers without it.
+    const mysql = (await loadDriver({
+      packageName: 'mysql2',
+      specifier: 'mysql2/promise',
+      dialect: 'MySQL',
+      database: this.config.displayUrl,
+    })) as typeof Mysql2;
     const { host, port, user, password, database, ssl } = this.config;
     return mysql.createPool({
       host,

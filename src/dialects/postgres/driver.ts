@@ -23,6 +23,7 @@ import {
   type QueryResult,
 } from '../dialect.js';
 import { commitOutcomeUnknown, connectionLost } from '../lost.js';
+import { loadDriver } from '../load-driver.js';
 
 export const DEFAULT_POOL_MAX = 10;
 /** SQLAlchemy's pool_timeout default: long enough for a busy pool, short enough that a leak is not a hang. */
@@ -244,12 +245,16 @@ export class PostgresConnection implements DriverConnection {
     }
   }
 
-  async begin(options: BeginOptions = {}): Promise<void> {
-    if (this.inTransaction) throw new ProgrammingError('this PostgreSQL connection is already in a transaction');
+  beginStatements(options: BeginOptions = {}): readonly string[] {
     let sql = 'BEGIN';
     if (options.isolation) sql += ` ISOLATION LEVEL ${isolationLevelSql(options.isolation)}`;
     if (options.readOnly) sql += ' READ ONLY';
-    await this.run(sql, []);
+    return [sql];
+  }
+
+  async begin(options: BeginOptions = {}): Promise<void> {
+    if (this.inTransaction) throw new ProgrammingError('this PostgreSQL connection is already in a transaction');
+    await this.run(this.beginStatements(options)[0]!, []);
     this.inTransaction = true;
   }
 
@@ -390,12 +395,20 @@ export class PostgresDriver implements Driver {
     await Promise.all(this.resets);
     const pool = this.pool;
     this.pool = undefined;
-    if (pool) await (await pool).end();
+    // A pool that never came to be (its driver missing or broken) has nothing to end; its error was
+    // raised to whoever asked for a connection.
+    const created = await pool?.catch(() => undefined);
+    await created?.end();
   }
 
   private async createPool(): Promise<pg.Pool> {
-    // Imported here, not at module load, so the core bundles for browsers without pg.
-    const { default: pgModule } = await import('pg');
+    // Imported here, not at module load: pg is an optional peer dependency, and the core bundles for
+    // browsers without it.
+    const { default: pgModule } = (await loadDriver({
+      packageName: 'pg',
+      dialect: 'PostgreSQL',
+      database: this.config.displayUrl,
+    })) as { default: typeof pg };
     const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
       (format !== 'binary' && TEXT_PARSERS.get(oid)) ||
       pgModule.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];

@@ -7,7 +7,7 @@
 import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
 import { ArgumentError, DataError, OperationalError, ProgrammingError } from '../../sql/errors.js';
 import { ConnectionPool } from '../pool.js';
-import { DEFAULT_SQLITE_TIMEOUT_MS, mapSqliteError } from '../sqlite/driver.js';
+import { DEFAULT_SQLITE_TIMEOUT_MS, SQLITE_BEGIN, SQLITE_BEGIN_READ_ONLY, mapSqliteError } from '../sqlite/driver.js';
 
 /**
  * An initialised `@sqlite.org/sqlite-wasm` module (`await sqlite3InitModule()`): the driver uses its
@@ -107,17 +107,16 @@ export class SqliteWasmConnection implements DriverConnection {
   }
 
   /** As the better-sqlite3 driver: BEGIN IMMEDIATE, or BEGIN with PRAGMA query_only when read-only. */
+  beginStatements(options: BeginOptions = {}): readonly string[] {
+    return options.readOnly ? SQLITE_BEGIN_READ_ONLY : SQLITE_BEGIN;
+  }
+
   async begin(options: BeginOptions = {}): Promise<void> {
     if (this.inTransaction) {
       throw new ProgrammingError('this SQLite connection is already in a transaction (use a savepoint to nest)');
     }
-    if (options.readOnly) {
-      this.exec('BEGIN');
-      this.exec('PRAGMA query_only = 1');
-      this.queryOnly = true;
-    } else {
-      this.exec('BEGIN IMMEDIATE');
-    }
+    for (const sql of this.beginStatements(options)) this.exec(sql);
+    if (options.readOnly) this.queryOnly = true;
   }
   async commit(): Promise<void> {
     try {

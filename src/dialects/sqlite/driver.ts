@@ -21,6 +21,7 @@ import {
 import { Lock, nextTurn } from '../../sql/lock.js';
 import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
 import { ConnectionPool, sleep } from '../pool.js';
+import { loadDriver } from '../load-driver.js';
 
 type Db = BetterSqlite3.Database;
 type Stmt = BetterSqlite3.Statement<unknown[], unknown>;
@@ -44,6 +45,10 @@ interface SqliteTarget {
   /** How long to wait for the write lock or a busy database, in ms. */
   readonly timeoutMs: number;
 }
+
+/** What begin() sends: isolation levels need nothing, as SQLite runs every transaction serializably. */
+export const SQLITE_BEGIN: readonly string[] = ['BEGIN IMMEDIATE'];
+export const SQLITE_BEGIN_READ_ONLY: readonly string[] = ['BEGIN', 'PRAGMA query_only = 1'];
 
 export class SqliteConnection implements DriverConnection {
   private readonly cache = new Map<string, Stmt>();
@@ -267,19 +272,22 @@ export class SqliteConnection implements DriverConnection {
    * lock) with PRAGMA query_only, so SQLite itself refuses writes in it. SQLite runs every
    * transaction serializably, which satisfies any isolation level asked for.
    */
+  beginStatements(options: BeginOptions = {}): readonly string[] {
+    return options.readOnly ? SQLITE_BEGIN_READ_ONLY : SQLITE_BEGIN;
+  }
+
   async begin(options: BeginOptions = {}): Promise<void> {
     if (this.db.inTransaction) {
       throw new ProgrammingError('this SQLite connection is already in a transaction (use a savepoint to nest)');
     }
     if (options.readOnly) {
-      this.exec('BEGIN');
-      this.exec('PRAGMA query_only = 1');
+      for (const sql of SQLITE_BEGIN_READ_ONLY) this.exec(sql);
       this.queryOnly = true;
       return;
     }
     await this.takeWriteLock();
     try {
-      await this.retryWhileBusy(() => this.exec('BEGIN IMMEDIATE'));
+      await this.retryWhileBusy(() => this.exec(SQLITE_BEGIN[0]!));
     } catch (err) {
       this.dropWriteLock();
       throw err;
@@ -395,14 +403,19 @@ function giveEventLoopATurn(): Promise<void> {
   );
 }
 
-let betterSqlite3: Promise<typeof BetterSqlite3> | undefined;
+let betterSqlite3: typeof BetterSqlite3 | undefined;
 
 /**
- * Imported on first use, not at module load, so the core bundles for browsers without better-sqlite3;
- * and kept, so later connections open without waiting for the module loader.
+ * Imported on first use, not at module load: better-sqlite3 is an optional peer dependency (a
+ * PostgreSQL-only application never compiles it), and the core bundles for browsers without it. Kept
+ * once loaded; a failure is not, so its error names the database that needed the driver.
  */
-function loadBetterSqlite3(): Promise<typeof BetterSqlite3> {
-  betterSqlite3 ??= import('better-sqlite3').then((m) => m.default);
+async function loadBetterSqlite3(filename: string): Promise<typeof BetterSqlite3> {
+  betterSqlite3 ??= (
+    (await loadDriver({ packageName: 'better-sqlite3', dialect: 'SQLite', database: `'${filename}'` })) as {
+      default: typeof BetterSqlite3;
+    }
+  ).default;
   return betterSqlite3;
 }
 
@@ -443,8 +456,8 @@ export class SqliteDriver implements Driver {
   }
 
   private async open(): Promise<SqliteConnection> {
-    const Database = await loadBetterSqlite3();
     const { filename } = this.target;
+    const Database = await loadBetterSqlite3(filename);
     let db: Db;
     try {
       // timeout 0: SQLite never busy-waits inside a call (see the top of this file).

@@ -25,7 +25,7 @@ import type { Mapper, RowReader } from '../mapping/mapper.js';
 import type { LoadNode, LoadStrategy } from './options.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
-import { nextMark, type InstanceState } from '../session/state.js';
+import { nextMark, stateOf, type InstanceState } from '../session/state.js';
 
 /**
  * Keys per selectin IN list: as many as the driver's parameter limit allows (DESIGN.md), so loading
@@ -273,6 +273,8 @@ export async function loadRelated(
   batch: LoadBatch | null,
 ): Promise<void> {
   const todo = parents.filter((p) => !p.isLoaded(prop.key));
+  if (todo.length < parents.length && children.size > 0)
+    await loadIntoKept(session, parents, prop, children, path, batch);
   if (todo.length === 0) return;
   const parentKeyCols = prop.secondary ? prop.secondaryLocal.map((p) => p.local) : prop.pairs.map((p) => p.local);
   const attrs = parentKeyCols.map((c) => prop.parent.columnsByColumn.get(c)!.key);
@@ -325,6 +327,35 @@ export async function loadRelated(
 }
 
 const NOTHING: readonly object[] = Object.freeze([]);
+
+/**
+ * A relationship loaded before this query keeps what it holds, but the options chained below it
+ * (`selectinload(User.posts).selectinload(Post.tags)` with `user.posts` already loaded) still load
+ * into its members, so the result is as loaded as its type says. Each level runs as a selectin load
+ * over the members (a joined option among them included: there is no row to join onto).
+ */
+async function loadIntoKept(
+  session: Session,
+  parents: readonly InstanceState[],
+  prop: RelationshipProperty,
+  children: Map<RelationshipProperty, LoadNode>,
+  path: readonly RelationshipProperty[],
+  batch: LoadBatch | null,
+): Promise<void> {
+  const members: InstanceState[] = [];
+  for (const p of parents) {
+    if (!p.isLoaded(prop.key)) continue;
+    const held = p.rel![prop.key];
+    if (Array.isArray(held)) for (const o of held as object[]) members.push(stateOf(o)!);
+    else if (held) members.push(stateOf(held as object)!);
+  }
+  const loadable = members.filter((st) => st.status === 'persistent');
+  if (loadable.length === 0) return;
+  for (const [childProp, node] of children) {
+    if (node.strategy !== 'selectin' && node.strategy !== 'joined') continue;
+    await loadRelated(session, loadable, childProp, node.children, [...path, childProp], batch);
+  }
+}
 
 /** A parent's group key from one attribute; undefined when NULL (nothing to load). */
 function singleKey(attr: string): (st: InstanceState) => unknown {

@@ -24,8 +24,11 @@ export type LoadedPath = readonly (readonly [string, unknown])[];
 /** `T` with the relationships in `Shape` loaded: their types replace the awaitable ones. */
 export type Loaded<T, Shape> = unknown extends Shape ? T : Omit<T, keyof Shape> & Shape;
 
-/** Replaces the element type of a relationship shape with its loaded form, keeping list/nullable-ness. */
-export type Reshape<S, Inner> = S extends readonly (infer E)[]
+/**
+ * Replaces the element type of a relationship shape with its loaded form, keeping list/nullable-ness.
+ * Not distributive (`[S]`): `User | null` must give `Loaded<User> | null`, not also a bare `Inner`.
+ */
+export type Reshape<S, Inner> = [S] extends [readonly (infer E)[]]
   ? Loaded<E, Inner>[]
   : Loaded<NonNullable<S>, Inner> | Extract<S, null>;
 

@@ -14,6 +14,8 @@ import { RelationshipProperty } from './relationships.js';
 import { MappingError } from '../errors.js';
 import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
 import { InstanceState, STATE } from '../session/state.js';
+import { serializeValue } from '../serialization/serialize.js';
+import { INSPECT, inspectModel, type InspectFn } from '../serialization/inspect.js';
 
 export interface ModelOptions {
   /** Table name; defaults to the model name in snake_case (`BlogPost` → `blog_post`), as Flask-SQLAlchemy does. */
@@ -37,21 +39,19 @@ export function tableNameFor(modelName: string): string {
 export abstract class ModelBase {
   declare [STATE]: InstanceState;
 
+  /**
+   * Columns and loaded relationships as plain JSON values (what JSON.stringify prints): see
+   * `serialize` for the cycle rule. Loads nothing.
+   */
   toJSON(): Record<string, unknown> {
-    const st = this[STATE];
-    const out: Record<string, unknown> = {};
-    for (const c of st.mapper.columns) out[c.key] = st.v[c.key] ?? null;
-    if (st.rel) for (const [k, v] of Object.entries(st.rel)) out[k] = v;
-    return out;
+    return serializeValue(this) as Record<string, unknown>;
   }
 }
 
-/** Formats instances as `User { id: 1, username: 'alice' }` in console.log. */
-Object.defineProperty(ModelBase.prototype, Symbol.for('nodejs.util.inspect.custom'), {
-  value(this: ModelBase, _depth: number, options: { stylize?: unknown }, inspect: (v: unknown, o: unknown) => string) {
-    const st = this[STATE];
-    const body = inspect(this.toJSON(), options);
-    return `${st.mapper.name} ${body}`;
+/** console.log / util.inspect: `User { id: 1, username: 'alice', posts: [2 Post], profile: <not loaded> }`. */
+Object.defineProperty(ModelBase.prototype, INSPECT, {
+  value(this: ModelBase, _depth: number, options: object, inspect: InspectFn) {
+    return inspectModel(this[STATE], options, inspect);
   },
 });
 

@@ -677,12 +677,16 @@ function makeUnloaded(prop: RelationshipProperty, state: InstanceState, site: Er
       return session.loadRelationship(state, prop, site).then(resolve, reject);
     },
   };
+  // util.inspect looks through a Proxy at its target (unless showProxy): the target itself must
+  // say what it is, or it prints as `{ then: [Function: then] }`.
+  Object.defineProperty(target, INSPECT, { value: () => `<${prop.name} not loaded>` });
   return new Proxy(target, {
     get(t, key) {
       if (key === 'then') return t.then;
-      if (key === INSPECT) return () => `[unloaded ${prop.name}]`;
-      if (key === Symbol.toPrimitive || key === 'toJSON' || key === 'constructor' || key === Symbol.toStringTag)
-        return undefined;
+      if (key === INSPECT) return () => `<${prop.name} not loaded>`;
+      // In JSON an unloaded relationship is absent (an object's key is dropped), as in a model's own JSON.
+      if (key === 'toJSON') return () => undefined;
+      if (key === Symbol.toPrimitive || key === 'constructor' || key === Symbol.toStringTag) return undefined;
       const fix = prop.uselist ? 'selectinload' : 'joinedload';
       throw new NotLoadedError(
         `${prop.name} is not loaded. Use \`await ${lowerFirst(prop.parent.name)}.${prop.key}\` to load it, ` +

@@ -233,9 +233,40 @@ export class Query<T> {
     return rows[0] ?? null;
   }
 
-  /** By primary key: from the identity map without SQL when already loaded. */
+  /**
+   * By primary key (`get(1)`; `get([1, 2])` or `get({ a: 1, b: 2 })` for a composite key): from the
+   * identity map without SQL when already loaded. With loader options, one SELECT by key that loads
+   * them (into an object already in memory too), so the result is as loaded as its type says. A
+   * query with filters, joins, ordering or a limit refuses: get() looks up a key, it does not search.
+   */
   async get(id: unknown): Promise<T | null> {
-    return this.requireSession().get(this.mapper.cls as never, id) as Promise<T | null>;
+    const s = this.s;
+    const applied = [
+      s.where.length > 0 && 'filters',
+      (s.joins.length > 0 || s.entities.length > 1) && 'joins',
+      s.orderBy.length > 0 && 'orderBy',
+      (s.limit !== null || s.offset !== null) && 'limit/offset',
+      s.distinct && 'distinct',
+    ].filter(Boolean);
+    if (applied.length > 0) {
+      throw new ArgumentError(
+        `${this.mapper.name} query: get() looks up a primary key and would ignore the query's ${applied.join(', ')}; ` +
+          'use filterBy({ ... }).oneOrNone() instead',
+      );
+    }
+    const session = this.requireSession();
+    if (s.options.length === 0) return session.get(this.mapper.cls as never, id) as Promise<T | null>;
+    return this.whereKey(id).first();
+  }
+
+  /** @internal The query filtered on the primary key `id` (a value, an array or an object for a composite key). */
+  whereKey(id: unknown): Query<T> {
+    const mapper = this.mapper;
+    mapper.keyFromIdentity(id); // refuses an id of the wrong shape, naming the model
+    const pk = mapper.primaryKey;
+    const values =
+      pk.length === 1 ? [id] : Array.isArray(id) ? id : pk.map((p) => (id as Record<string, unknown>)[p.key]);
+    return this.filter(...pk.map((p, i) => mapper.columnAttribute(p.key).eq(values[i] as never)));
   }
 
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */

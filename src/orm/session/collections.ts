@@ -5,6 +5,8 @@
  */
 import type { InstanceState } from './state.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
+import { serializeValue, type ListOrigin } from '../serialization/serialize.js';
+import { inspectCollection, type InspectFn } from '../serialization/inspect.js';
 
 export class InstrumentedList<T extends object> extends Array<T> {
   // Results of map/filter/slice are plain arrays, not collections.
@@ -30,6 +32,24 @@ export class InstrumentedList<T extends object> extends Array<T> {
     list.#owner = owner;
     list.#prop = prop;
     return list;
+  }
+
+  /** @internal Whose collection this is, for serializing it as seen from its owner. */
+  static originOf(list: InstrumentedList<object>): ListOrigin {
+    return { owner: list.#owner, prop: list.#prop };
+  }
+
+  /**
+   * The members as JSON (what `JSON.stringify(user.posts)` prints): each one's columns and loaded
+   * relationships, leaving out the owner and the reverse side (`author`), as `serialize` does.
+   */
+  toJSON(): unknown[] {
+    return serializeValue(this, {}, { owner: this.#owner, prop: this.#prop }) as unknown[];
+  }
+
+  /** console.log / util.inspect: `User.posts (2) [ Post { id: 1, … }, … ]`, each member a one-line summary. */
+  [Symbol.for('nodejs.util.inspect.custom')](depth: number, options: object, inspect: InspectFn): string {
+    return inspectCollection(this, this.#prop.name, depth, options, inspect);
   }
 
   /** @internal Appends without recording a change (loading, backref sync). */

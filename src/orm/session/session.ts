@@ -217,14 +217,7 @@ export class Session {
     const key = mapper.keyFromIdentity(id);
     const hit = this.lookupIdentity(mapper, key);
     if (hit) return hit.obj as T;
-    const pk = mapper.primaryKey;
-    const values =
-      pk.length === 1 ? [id] : Array.isArray(id) ? id : pk.map((p) => (id as Record<string, unknown>)[p.key]);
-    let q = this.query(model);
-    pk.forEach((p, i) => {
-      q = q.filter(mapper.columnAttribute(p.key).eq(values[i] as never));
-    });
-    return q.first();
+    return this.query(model).whereKey(id).first();
   }
 
   /** Runs an ORM select (`select(User).where(...)`) and returns its objects: `await session.scalars(stmt).all()`. */

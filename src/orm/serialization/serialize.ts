@@ -1,0 +1,237 @@
+/**
+ * Models to plain JSON values: the columns, plus the relationships that are loaded, never a cycle.
+ *
+ * The cycle rule: walking the graph depth first, an object already on the current path (the chain
+ * of objects from the root down to here) is left out, and the reverse side of the relationship
+ * just followed is not followed at all (a user's posts do not repeat `author`). Nothing is loaded:
+ * only `InstanceState.rel` is read, so serializing never issues SQL.
+ *
+ * The walk keeps its own stack rather than recursing, so a 10,000-deep self-referential chain
+ * (employee.reports.reports…) serializes without overflowing the call stack.
+ */
+import { ArgumentError } from '../../sql/errors.js';
+import { nearest } from '../../sql/options.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
+import { InstrumentedList } from '../session/collections.js';
+import { stateOf, type InstanceState } from '../session/state.js';
+import type { Serialized, SerializableKey, SerializedOmit, SerializedPick } from './serialized.js';
+
+/**
+ * What `serialize` accepts besides the value.
+ *
+ * @example
+ * const options: SerializeOptions = { omit: ['isActive'], depth: 1 };
+ * serialize(user, options);
+ */
+export interface SerializeOptions {
+  /** Only these attributes of the root object(s); relationships among them still only when loaded. */
+  readonly pick?: readonly string[];
+  /** Every attribute of the root object(s) but these. */
+  readonly omit?: readonly string[];
+  /** How many relationship levels to follow: 0 gives columns only. Unlimited by default. */
+  readonly depth?: number;
+}
+
+/** A list whose elements came through relationship `prop` of `owner` (a loaded collection). */
+export interface ListOrigin {
+  readonly owner: InstanceState;
+  readonly prop: RelationshipProperty;
+}
+
+type Json = Record<string, unknown>;
+
+/** One object to serialize: where its JSON goes, and the relationship it was reached through. */
+class Visit {
+  constructor(
+    readonly st: InstanceState,
+    readonly via: RelationshipProperty | null,
+    readonly depth: number,
+    readonly into: Json | unknown[],
+    readonly at: string | number,
+    readonly filter: KeyFilter | null,
+  ) {}
+}
+
+/** Which keys of a root object to keep. */
+type KeyFilter = (key: string) => boolean;
+
+const OPTION_NAMES = ['pick', 'omit', 'depth'];
+
+/** A column value as JSON has it: bigints (and decimals, already strings) as strings, dates as ISO strings. */
+function jsonColumn(v: unknown): unknown {
+  if (v === undefined) return null;
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  return v;
+}
+
+/**
+ * The plain JSON value of a model, or of an array of models (a loaded collection or a query's
+ * result). `origin` says, for a loaded collection, whose relationship it is: its owner counts as
+ * on the path and the reverse of that relationship is not followed.
+ */
+export function serializeValue(value: unknown, options: SerializeOptions = {}, origin: ListOrigin | null = null) {
+  const depth = checkSerializeOptions(options);
+  const root = { value: null as unknown };
+  const path = new Set<object>();
+  if (origin) path.add(origin.owner.obj);
+  const stack: (Visit | object)[] = [];
+  if (Array.isArray(value)) {
+    const out: unknown[] = [];
+    root.value = out;
+    const items = origin ? value.filter((x) => !path.has(x as object)) : value;
+    for (let i = items.length - 1; i >= 0; i--) {
+      const st = modelState(items[i], `serialize(): element ${i}`);
+      stack.push(visit(st, origin?.prop ?? null, depth, out, i, options));
+    }
+    out.length = items.length;
+  } else {
+    const st = modelState(value, 'serialize()');
+    stack.push(visit(st, null, depth, root, 'value', options));
+  }
+  while (stack.length > 0) {
+    const top = stack.pop()!;
+    if (!(top instanceof Visit)) {
+      path.delete(top);
+      continue;
+    }
+    const out = enter(top, path, stack);
+    (top.into as Json)[top.at] = out;
+  }
+  return root.value;
+}
+
+function visit(
+  st: InstanceState,
+  via: RelationshipProperty | null,
+  depth: number,
+  into: Json | unknown[],
+  at: string | number,
+  options: SerializeOptions | null,
+): Visit {
+  return new Visit(st, via, depth, into, at, options ? keyFilter(st, options) : null);
+}
+
+/**
+ * Builds `v`'s object: its columns now, and for each loaded relationship a slot that the visits
+ * pushed here fill in. Its exit marker (the object itself) goes under them, so it leaves the path
+ * after its whole subtree.
+ */
+function enter(v: Visit, path: Set<object>, stack: (Visit | object)[]): Json {
+  const { st, filter } = v;
+  const out: Json = {};
+  for (const c of st.mapper.columns) {
+    if (filter === null || filter(c.key)) out[c.key] = jsonColumn(st.v[c.key]);
+  }
+  const rel = st.rel;
+  if (rel === null || v.depth <= 0) return out;
+  path.add(st.obj);
+  stack.push(st.obj);
+  const children: Visit[] = [];
+  for (const [key, prop] of st.mapper.relationships) {
+    if (!(key in rel) || (filter !== null && !filter(key))) continue;
+    if (v.via !== null && v.via.reverse === prop) continue;
+    const related = rel[key];
+    if (Array.isArray(related)) {
+      const list: unknown[] = [];
+      for (const item of related as object[]) {
+        if (path.has(item)) continue;
+        children.push(visit(stateOf(item)!, prop, v.depth - 1, list, list.length, null));
+        list.length++;
+      }
+      out[key] = list;
+    } else if (related === null || related === undefined) {
+      out[key] = null;
+    } else if (!path.has(related as object)) {
+      out[key] = null;
+      children.push(visit(stateOf(related as object)!, prop, v.depth - 1, out, key, null));
+    }
+  }
+  for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  return out;
+}
+
+function modelState(value: unknown, where: string): InstanceState {
+  const st = value !== null && typeof value === 'object' ? stateOf(value) : undefined;
+  if (!st) {
+    const got = value === null || typeof value !== 'object' ? String(value) : (value.constructor?.name ?? 'an object');
+    throw new ArgumentError(`${where} takes a model instance or an array of them, got ${got}`);
+  }
+  return st;
+}
+
+/** The depth to use; throws naming the option for anything `serialize` does not implement. */
+function checkSerializeOptions(options: SerializeOptions): number {
+  if (typeof options !== 'object' || options === null)
+    throw new ArgumentError('serialize(value, options): options must be an object');
+  for (const key of Object.keys(options)) {
+    if (OPTION_NAMES.includes(key)) continue;
+    const near = nearest(key, OPTION_NAMES);
+    throw new ArgumentError(
+      `serialize(): unknown option '${key}'${near ? `; did you mean '${near}'?` : ''} (options: pick, omit, depth)`,
+    );
+  }
+  if (options.pick !== undefined && options.omit !== undefined)
+    throw new ArgumentError('serialize(): give pick or omit, not both');
+  for (const name of ['pick', 'omit'] as const) {
+    const keys = options[name];
+    if (keys !== undefined && (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')))
+      throw new ArgumentError(`serialize(): option ${name} must be an array of attribute names`);
+  }
+  const depth = options.depth ?? Infinity;
+  if (typeof depth !== 'number' || depth < 0 || (!Number.isInteger(depth) && depth !== Infinity))
+    throw new ArgumentError(`serialize(): option depth must be a whole number ≥ 0, got ${String(depth)}`);
+  return depth;
+}
+
+/** The keys of `st`'s model to keep under `pick`/`omit`, after checking each names an attribute. */
+function keyFilter(st: InstanceState, options: SerializeOptions): KeyFilter | null {
+  const keys = options.pick ?? options.omit;
+  if (keys === undefined) return null;
+  const mapper = st.mapper;
+  for (const key of keys) {
+    if (mapper.columnsByKey.has(key) || mapper.relationships.has(key)) continue;
+    const names = [...mapper.columnsByKey.keys(), ...mapper.relationships.keys()];
+    const near = nearest(key, names);
+    throw new ArgumentError(
+      `serialize(): ${mapper.name} has no attribute '${key}' to ${options.pick ? 'pick' : 'omit'}` +
+        `${near ? `; did you mean '${near}'?` : ''} (attributes: ${names.join(', ')})`,
+      { model: mapper.name },
+    );
+  }
+  const set = new Set(keys);
+  return options.pick ? (key) => set.has(key) : (key) => !set.has(key);
+}
+
+/**
+ * A model instance, or an array of them (a query's result, a loaded collection), as plain JSON
+ * values: what `JSON.stringify` gives, as an object, with options. Columns always; relationships
+ * only when loaded (nothing is loaded, no SQL is issued); never a cycle: an object already on the
+ * current path, and the reverse side of the relationship being followed, are left out. Bigints
+ * and decimals become strings, dates ISO strings.
+ *
+ * `pick`/`omit` name attributes of the root object(s): an unknown name is an `ArgumentError`
+ * naming the model (and a type error). `depth` limits how many relationship levels are followed.
+ *
+ * @example
+ * const user = await session.query(User).options(selectinload(User.posts)).one();
+ * serialize(user); // { id: 1, username: 'alice', isActive: true, posts: [{ id: 1, title: '…', … }] }
+ * serialize(user, { pick: ['id', 'posts'] }); // { id: 1, posts: [...] }
+ * serialize(user, { depth: 0 }); // columns only
+ */
+export function serialize<T extends object, K extends SerializableKey<T>, const D extends number = number>(
+  value: T,
+  options: { readonly pick: readonly K[]; readonly depth?: D },
+): SerializedPick<T, K, D>;
+export function serialize<T extends object, K extends SerializableKey<T>, const D extends number = number>(
+  value: T,
+  options: { readonly omit: readonly K[]; readonly depth?: D },
+): SerializedOmit<T, K, D>;
+export function serialize<T extends object, const D extends number = number>(
+  value: T,
+  options?: { readonly depth?: D },
+): Serialized<T, D>;
+export function serialize(value: object, options?: SerializeOptions): unknown {
+  if (value instanceof InstrumentedList) return serializeValue(value, options, InstrumentedList.originOf(value));
+  return serializeValue(value, options);
+}
