@@ -10,13 +10,16 @@
 // so an undefined name in a block is an error, as it would be for a reader pasting it.
 //
 // All modules are checked by one TypeScript program; errors are reported as file:line of the markdown.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const outDir = join(root, '.docs-check');
+// `tsx .ci/docs-check.ts <dir>` checks the markdown of another directory (its README.md and docs/), as
+// test/docs-check.test.ts does; the modules still resolve 'relata' and packages from this repository.
+const docsRoot = process.argv[2] ?? root;
+const outDir = process.argv[2] ? join(root, `.docs-check-${process.pid}`) : join(root, '.docs-check');
 
 interface Block {
   readonly file: string; // relative to the repository
@@ -41,9 +44,10 @@ const ANY_MARKER = /^<!--\s*docs-check:/;
 const CHECKED = new Set(['ts', 'typescript']);
 
 function markdownFiles(): string[] {
-  const files = ['README.md'];
+  const files = existsSync(join(docsRoot, 'README.md')) ? ['README.md'] : [];
   const walk = (dir: string): void => {
-    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+    if (!existsSync(join(docsRoot, dir))) return;
+    for (const entry of readdirSync(join(docsRoot, dir), { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) {
         if (path !== join('docs', 'api')) walk(path);
@@ -56,7 +60,7 @@ function markdownFiles(): string[] {
 
 /** Splits one markdown file into chains of checked blocks, reporting misused markers. */
 function chainsOf(file: string, problems: Problem[]): Chain[] {
-  const lines = readFileSync(join(root, file), 'utf8').split('\n');
+  const lines = readFileSync(join(docsRoot, file), 'utf8').split('\n');
   const chains: Chain[] = [];
   let marker: { kind: 'skip' | 'continue'; line: number } | undefined;
   let previous: 'checked' | 'skipped' | 'none' = 'none';
@@ -129,7 +133,12 @@ function writeModules(chains: Chain[]): Map<string, Origin[]> {
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n');
   // Lets a block be run as written: npx tsx --tsconfig .docs-check/tsconfig.json .docs-check/<block>.ts
-  const paths = { baseUrl: '..', paths: { relata: ['src/index.ts'] }, module: 'NodeNext', target: 'ES2022' };
+  const paths = {
+    baseUrl: relative(outDir, root) || '.',
+    paths: { relata: ['src/index.ts'] },
+    module: 'NodeNext',
+    target: 'ES2022',
+  };
   writeFileSync(join(outDir, 'tsconfig.json'), JSON.stringify({ compilerOptions: paths }, null, 2) + '\n');
   copyFileSync(join(root, '.ci', 'docs-models.ts'), join(outDir, 'models.ts'));
   const origins = new Map<string, Origin[]>();
@@ -206,6 +215,7 @@ function main(): void {
   const chains = markdownFiles().flatMap((file) => chainsOf(file, problems));
   const origins = writeModules(chains);
   problems.push(...typeCheck(origins));
+  if (process.argv[2]) rmSync(outDir, { recursive: true, force: true });
   const blocks = chains.reduce((n, c) => n + c.blocks.length, 0);
   problems.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line);
   for (const p of problems) console.error(`${p.file}:${p.line}: ${p.message}`);
