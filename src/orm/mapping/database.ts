@@ -119,6 +119,18 @@ export function relationship(
 /** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
 export type TableColumn = ColumnDecl<unknown, boolean>;
 
+/**
+ * Options of `new Database(url, options)`: the engine's (echo, pool, dialect options), the sessions'
+ * autoflush and warning hook, and how N+1 lazy loads are reported.
+ *
+ * @example
+ * ```ts
+ * import { Database, type DatabaseOptions } from 'relata';
+ *
+ * const options: DatabaseOptions = { echo: true, nPlusOne: 'raise' };
+ * const db = new Database('sqlite://', options);
+ * ```
+ */
 export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'autoflush' | 'warn'> {
   /** N+1 lazy-load reports: 'warn' (default outside production), 'raise' (strict), or 'off'. */
   readonly nPlusOne?: NPlusOneMode;
@@ -129,6 +141,9 @@ export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'au
  * the sessions, one per request scope (see `session` and `scope()`).
  *
  * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
  * const db = new Database('sqlite:///blog.db');
  * class User extends db.Model('User', {
  *   id: db.Column(db.Integer, { primaryKey: true }),
@@ -136,39 +151,67 @@ export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'au
  * }) {}
  * await db.createAll();
  * await db.transaction(async (session) => session.add(new User({ username: 'alice' })));
+ * ```
  */
 export class Database {
+  /** The engine: connections, the dialect, statement events and counters. */
   readonly engine: Engine;
+  /** @internal The model registry (mappers and tables); models are reached through their classes. */
   readonly registry: Registry;
   private defaultSession: Session | null = null;
   private readonly sessionOptions: SessionOptions;
   private readonly scopes: ScopeStorage<Session> = createScopeStorage<Session>();
 
   // Types and helpers, so model files read like Flask-SQLAlchemy: db.Column(db.Integer, ...).
+  /** The {@link Integer} type. */
   readonly Integer = types.Integer;
+  /** The {@link BigInteger} type. */
   readonly BigInteger = types.BigInteger;
+  /** The {@link Float} type. */
   readonly Float = types.Float;
+  /** The {@link Text} type. */
   readonly Text = types.Text;
+  /** The {@link Boolean} type. */
   readonly Boolean = types.Boolean;
+  /** The {@link DateTime} type. */
   readonly DateTime = types.DateTime;
+  /** The {@link Date} type (a calendar date). */
   readonly Date = types.DateOnly;
+  /** The {@link JSON} type. */
   readonly JSON = types.Json;
+  /** {@link String}(length): the VARCHAR type. */
   readonly String = types.String;
+  /** {@link Numeric}(precision, scale): the exact decimal type. */
   readonly Numeric = types.Numeric;
+  /** {@link JSONOf}: a JSON column with a TypeScript type. */
   readonly JSONOf = types.JSONOf;
+  /** {@link Column}, to declare a model column. */
   readonly Column = Column;
+  /** {@link ForeignKey}, to reference another table's column. */
   readonly ForeignKey = ForeignKey;
+  /** {@link relationship}, to declare a relationship. */
   readonly relationship = relationship;
+  /** The {@link joinedload} loader option. */
   readonly joinedload = joinedload;
+  /** The {@link selectinload} loader option. */
   readonly selectinload = selectinload;
+  /** The {@link lazyload} loader option. */
   readonly lazyload = lazyload;
+  /** The {@link raiseload} loader option. */
   readonly raiseload = raiseload;
+  /** The {@link noload} loader option. */
   readonly noload = noload;
+  /** The {@link containsEager} loader option. */
   readonly containsEager = containsEager;
+  /** {@link and_}: SQL AND. */
   readonly and_ = and_;
+  /** {@link or_}: SQL OR. */
   readonly or_ = or_;
+  /** {@link not_}: SQL NOT. */
   readonly not_ = not_;
+  /** {@link func}: SQL functions (`db.func.count(Post.id)`). */
   readonly func = func;
+  /** {@link text}: a raw SQL fragment with bound parameters. */
   readonly text = text;
 
   /** `new Database()` is an in-memory SQLite database; pass a URL for a file or a server. */
@@ -227,12 +270,14 @@ export class Database {
    * does per request (the hooks do it for you).
    *
    * @example
+   * ```ts
    * const user = await db.scope(async () => {
    *   const user = await User.query.filterBy({ username: 'alice' }).one();
    *   user.email = 'alice@example.com';
    *   await db.session.commit();
    *   return user;
    * });
+   * ```
    */
   async scope<R>(fn: (session: Session) => Promise<R> | R): Promise<R> {
     const session = this.newSession();
@@ -252,11 +297,16 @@ export class Database {
    * never retried.
    *
    * @example
-   * await db.transaction(async (session) => {
-   *   const [from, to] = [await session.get(Account, 1), await session.get(Account, 2)];
-   *   from!.balance -= 10;
-   *   to!.balance += 10;
-   * }, { isolation: 'serializable' });
+   * ```ts
+   * await db.transaction(
+   *   async (session) => {
+   *     const [from, to] = [await session.get(Account, 1), await session.get(Account, 2)];
+   *     from!.balance -= 10;
+   *     to!.balance += 10;
+   *   },
+   *   { isolation: 'serializable' },
+   * );
+   * ```
    */
   transaction<R>(fn: (session: Session) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     return runTransaction(
