@@ -87,7 +87,7 @@ writeFileSync(
   JSON.stringify({
     extends: '../../../tsconfig.json',
     compilerOptions: { noEmit: true, noUnusedLocals: false, paths: { relata: ['../../../src/index.ts'] } },
-    include: ['*.ts', '../blog.ts'],
+    include: ['*.ts', '../blog.ts', '../ambient.d.ts'],
   }),
 );
 try {
