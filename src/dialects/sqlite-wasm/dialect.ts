@@ -24,6 +24,7 @@ export class SqliteWasmDialect extends SqliteDialect {
     super(filename);
   }
 
+  /** The one-connection driver on the wasm module. */
   override createDriver(pool: PoolOptions): Driver {
     return new SqliteWasmDriver(this.sqlite3, this.filename, pool);
   }
