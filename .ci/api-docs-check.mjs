@@ -77,10 +77,13 @@ function declares(code, name) {
 
 rmSync(outDir, { recursive: true, force: true });
 mkdirSync(outDir, { recursive: true });
-for (const { name, code } of examples) {
+for (const [i, { name, code }] of examples.entries()) {
   const used = fixtureNames.filter((n) => new RegExp(`\\b${n}\\b`).test(code) && !declares(code, n));
   const head = used.length ? `import { ${used.join(', ')} } from '../blog.js';\n` : '';
-  writeFileSync(join(outDir, `${name.replace(/[^\w.-]/g, '_')}.ts`), `${head}${code}\nexport {};\n`);
+  writeFileSync(
+    join(outDir, `${String(i).padStart(3, '0')}-${name.replace(/[^\w.-]/g, '_')}.ts`),
+    `${head}${code}\nexport {};\n`,
+  );
 }
 writeFileSync(
   join(outDir, 'tsconfig.json'),
