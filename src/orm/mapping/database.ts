@@ -40,7 +40,20 @@ import { runTransaction, type TransactionOptions } from '../session/transaction.
 import type { ColumnElement } from '../../sql/expressions.js';
 import type { ColumnAttribute } from './attributes.js';
 
-/** `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, `Column('Name', String(120))`. */
+/**
+ * A model column (also `db.Column`): `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, or with its database name first, `Column('Name', String(120))` (needed in `db.Table`). Its options decide whether the attribute's type includes null.
+ *
+ * @example
+ * ```ts
+ * import { Column, ForeignKey, Integer, String } from 'relata';
+ *
+ * class Profile2 extends db.Model('Profile2', {
+ *   id: Column(Integer, { primaryKey: true }), // number
+ *   handle: Column('Handle', String(40), { nullable: false }), // string, column "Handle"
+ *   userId: Column(Integer, ForeignKey('user.id'), { unique: true }), // number | null
+ * }) {}
+ * ```
+ */
 export function Column<V, const O extends ColumnOptions<V> = {}>(
   type: SqlType<V>,
   options?: O,
@@ -78,7 +91,20 @@ export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
   return new ColumnDecl(type as SqlType<unknown>, fks, options, name);
 }
 
-/** `ForeignKey('user.id')`, `ForeignKey(() => User.id, { ondelete: 'CASCADE' })`. */
+/**
+ * A foreign key for a column (also `db.ForeignKey`): `ForeignKey('user.id')`, or `ForeignKey(() => User.id, { ondelete: 'CASCADE' })` for a model declared later. Resolved when the models are configured; a missing table or column is an error naming it.
+ *
+ * @example
+ * ```ts
+ * import { Column, ForeignKey, Integer } from 'relata';
+ *
+ * class Like extends db.Model('Like', {
+ *   id: Column(Integer, { primaryKey: true }),
+ *   postId: Column(Integer, ForeignKey('post.id', { ondelete: 'CASCADE' }), { nullable: false }),
+ *   userId: Column(Integer, ForeignKey(() => User.id)),
+ * }) {}
+ * ```
+ */
 export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions): SqlForeignKey {
   return new SqlForeignKey(target, options);
 }
@@ -88,6 +114,22 @@ export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions
  * is a list of Post; add `uselist: false` for one object or null (many-to-one, one-to-one):
  * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
  * not refer back: `relationship(() => Tag, { secondary: postTags })`.
+
+ * @example
+ * ```ts
+ * import { relationship } from 'relata';
+ *
+ * class Series extends db.Model('Series', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   entries: relationship<Entry>('Entry', { backPopulates: 'series', orderBy: 'position' }), // Entry[]
+ * }) {}
+ * class Entry extends db.Model('Entry', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   position: db.Column(db.Integer, { nullable: false }),
+ *   seriesId: db.Column(db.Integer, db.ForeignKey('series.id')),
+ *   series: relationship<Series>('Series', { backPopulates: 'entries', uselist: false }), // Series | null
+ * }) {}
+ * ```
  */
 export function relationship<T>(
   target: string,
@@ -386,7 +428,21 @@ export class Database {
   }
 }
 
-/** `select(User.id, func.count(Post.id))`: a Core SELECT of columns, run with `session.execute(...)`. */
+/**
+ * `selectColumns(User.id, func.count(Post.id))`: a Core SELECT of columns (not objects), FROM the tables of the columns, run with `session.execute(...)`, which returns plain rows keyed by label.
+ *
+ * @example
+ * ```ts
+ * import { func, selectColumns } from 'relata';
+ *
+ * const rows = await session.execute(
+ *   selectColumns(User.username, func.count(Post.id).label('posts'))
+ *     .join(Post.__table__, Post.userId.eq(User.id))
+ *     .with({ groupBy: [User.username] }),
+ * );
+ * for (const row of rows) console.log(row.username, row.posts);
+ * ```
+ */
 export function selectColumns(...columns: (ColumnElement | ColumnAttribute)[]): Select {
   return new Select({ columns, from: inferFrom(columns) });
 }

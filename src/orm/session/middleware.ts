@@ -10,7 +10,19 @@ export interface Scoping {
   scope<R>(fn: () => Promise<R>): Promise<R>;
 }
 
-/** Closing a request's session failed (its connection is already discarded): where to report it. */
+/**
+ * Where the request hooks report that closing a request's session failed (its connection is already discarded); console.error by default.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { fastifyScope, type ScopeErrorHandler } from 'relata';
+ *
+ * const fastify = Fastify();
+ * const report: ScopeErrorHandler = (error) => fastify.log.error({ err: error }, 'closing a request session failed');
+ * fastify.addHook('onRequest', fastifyScope(db, report));
+ * ```
+ */
 export type ScopeErrorHandler = (error: unknown) => void;
 
 const reportToConsole: ScopeErrorHandler = (error) =>
