@@ -21,17 +21,21 @@ const outDir = join(root, '.ci/api-docs/examples');
 const started = performance.now();
 const failures = [];
 
-const app = await Application.bootstrapWithPlugins({ treatValidationWarningsAsErrors: true, emit: 'none' }, [
-  new TypeDocReader(),
-  new TSConfigReader(),
-]);
+const app = await Application.bootstrapWithPlugins(
+  { treatValidationWarningsAsErrors: true, emit: 'none', skipErrorChecking: true },
+  [new TypeDocReader(), new TSConfigReader()],
+);
 const project = await app.convert();
 if (!project) {
   console.error('api-docs-check: TypeDoc could not convert src/index.ts');
   process.exit(1);
 }
+// Validation reports as warnings (treatValidationWarningsAsErrors only changes the CLI's exit code):
+// any warning or error, converting or validating, is a failure.
 app.validate(project);
-if (app.logger.hasErrors()) failures.push(`TypeDoc validation: ${app.logger.errorCount} errors (listed above)`);
+const typedocSeconds = ((performance.now() - started) / 1000).toFixed(1);
+const problems = app.logger.warningCount + app.logger.errorCount;
+if (problems) failures.push(`TypeDoc: ${problems} warnings and errors (listed above)`);
 
 /** The comment of a reflection, or of its first signature (functions, methods). */
 function commentOf(reflection) {
@@ -101,7 +105,7 @@ try {
 }
 
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-const summary = `${topLevel.length} exports, ${examples.length} examples, ${seconds}s`;
+const summary = `${topLevel.length} exports, ${examples.length} examples, ${seconds}s: TypeDoc ${typedocSeconds}s, tsc the rest`;
 if (failures.length) {
   for (const f of failures) console.error(`api-docs-check: ${f}`);
   console.error(`api-docs-check: FAILED (${summary})`);
