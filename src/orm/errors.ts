@@ -2,17 +2,18 @@
 import { RelataError } from '../sql/errors.js';
 
 /**
- * A model or relationship declaration is wrong (unknown target, bad option).
+ * A model or relationship declaration is wrong: no primary key, an unknown cascade, foreign keys missing or ambiguous
+ * (an unknown target model name is an ArgumentError).
  *
  * @example
  * ```ts
  * import { MappingError } from 'relata';
  *
- * class Orphan extends db.Model('Orphan', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   owner: db.relationship<User>('Nobody', { uselist: false }), // no model is called Nobody
- * }) {}
- * await db.createAll().catch((err) => console.log(err instanceof MappingError, err.message));
+ * try {
+ *   db.Model('Note', { body: db.Column(db.Text) });
+ * } catch (err) {
+ *   console.log(err instanceof MappingError, (err as Error).message); // true 'Model Note has no primary key: …'
+ * }
  * ```
  */
 export class MappingError extends RelataError {

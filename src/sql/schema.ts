@@ -258,7 +258,8 @@ export class Table {
  *
  * const metadata = new MetaData();
  * metadata.add(post_tags);
- * console.log([...metadata.tables.keys()], metadata.sortedTables().length); // ['post_tags'], 1
+ * console.log([...metadata.tables.keys()]); // ['post_tags']
+ * const ddlOrder = metadata.sortedTables(); // referenced tables before the tables that refer to them
  * ```
  */
 export class MetaData {
