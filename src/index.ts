@@ -1,7 +1,14 @@
 /**
  * Relata: a TypeScript ORM with SQLAlchemy-grade relationships.
  *
+ * Every export below is documented with an example. Examples that use `db`, `session`, `User`,
+ * `Post`, `Tag`, `Profile`, `Account`, `user`, `post` or `tag` without declaring them use the blog
+ * models of `.ci/api-docs/blog.ts`, declared like the ones here.
+ *
  * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
  * const db = new Database();
  * class User extends db.Model('User', {
  *   id: db.Column(db.Integer, { primaryKey: true }),
@@ -13,6 +20,9 @@
  *   userId: db.Column(db.Integer, db.ForeignKey('user.id')),
  *   author: db.relationship<User>('User', { backPopulates: 'posts', uselist: false }), // User | null
  * }) {}
+ * ```
+ *
+ * @packageDocumentation
  */
 export {
   Database,

@@ -6,9 +6,22 @@ import type { SqlCompiler } from '../sql/compiler.js';
 import type { SqlType } from '../sql/types.js';
 import { ArgumentError } from '../sql/errors.js';
 
-/** Rows come back as arrays, in the order of the selected columns: the cheapest shape to hydrate. */
+/**
+ * What a statement returned. Rows come back as arrays, in the order of the selected columns: the
+ * cheapest shape to hydrate.
+ *
+ * @example
+ * ```ts
+ * import type { QueryResult } from 'relata';
+ *
+ * const result: QueryResult = await db.engine.execute({ sql: 'SELECT id, username FROM "user"', params: [] });
+ * for (const [id, username] of result.rows) console.log(id, username);
+ * ```
+ */
 export interface QueryResult {
+  /** The rows, each an array of column values in select order (empty for DML without RETURNING). */
   readonly rows: unknown[][];
+  /** Rows returned by a query, or changed by INSERT, UPDATE or DELETE. */
   readonly rowsAffected: number;
   /** First generated id of an INSERT, for databases without RETURNING. */
   readonly insertId?: number | bigint;
@@ -28,7 +41,17 @@ export interface ExecuteOptions {
   readonly exactIntegers?: readonly boolean[];
 }
 
-/** The SQL standard's isolation levels, as PostgreSQL and MySQL spell them. */
+/**
+ * The SQL standard's isolation levels, as PostgreSQL and MySQL spell them.
+ *
+ * @example
+ * ```ts
+ * import type { IsolationLevel } from 'relata';
+ *
+ * const level: IsolationLevel = 'repeatable read';
+ * await session.begin({ isolation: level });
+ * ```
+ */
 export type IsolationLevel = 'read uncommitted' | 'read committed' | 'repeatable read' | 'serializable';
 
 export const ISOLATION_LEVELS: readonly IsolationLevel[] = [
@@ -48,6 +71,14 @@ export function isolationLevelSql(level: IsolationLevel): string {
   return level.toUpperCase();
 }
 
+/**
+ * How a transaction begins: `session.begin(options)`, `db.transaction(fn, options)`, `connection.begin(options)`.
+ *
+ * @example
+ * ```ts
+ * await session.begin({ isolation: 'serializable', readOnly: true });
+ * ```
+ */
 export interface BeginOptions {
   /** The transaction's isolation level; the server's default when absent. */
   readonly isolation?: IsolationLevel;
@@ -55,17 +86,35 @@ export interface BeginOptions {
   readonly readOnly?: boolean;
 }
 
-/** One physical connection. Everything on it happens in order. */
+/**
+ * One physical connection, as a driver adapter implements it. Everything on it happens in order.
+ *
+ * @example
+ * ```ts
+ * import type { DriverConnection } from 'relata';
+ *
+ * async function ping(conn: DriverConnection): Promise<boolean> {
+ *   const result = await conn.execute('SELECT 1', [], { returnsRows: true });
+ *   return conn.usable && result.rows.length === 1;
+ * }
+ * ```
+ */
 export interface DriverConnection {
+  /** Runs one statement in the driver's own placeholders. */
   execute(sql: string, params: readonly unknown[], options: ExecuteOptions): Promise<QueryResult>;
   /** Starts a transaction; a connection already in one refuses (transactions never nest: use savepoints). */
   begin(options?: BeginOptions): Promise<void>;
   /** The statements begin(options) sends, in order: what the echo and statement events show. */
   beginStatements(options?: BeginOptions): readonly string[];
+  /** Commits the open transaction. */
   commit(): Promise<void>;
+  /** Rolls back the open transaction. */
   rollback(): Promise<void>;
+  /** Sets a savepoint in the open transaction. */
   savepoint(name: string): Promise<void>;
+  /** Releases a savepoint, keeping its work in the transaction. */
   releaseSavepoint(name: string): Promise<void>;
+  /** Undoes the work since a savepoint. */
   rollbackToSavepoint(name: string): Promise<void>;
   /**
    * Optional, with insertGeneratingKeys: whether the keys `table` generates in `column` can be known
@@ -96,19 +145,54 @@ export interface PoolOptions {
   readonly acquireTimeoutMs?: number;
 }
 
+/**
+ * A driver adapter: hands out connections of one database (pooled on servers).
+ *
+ * @example
+ * ```ts
+ * import type { Driver } from 'relata';
+ *
+ * async function withConnection(driver: Driver): Promise<number> {
+ *   const conn = await driver.acquire();
+ *   try {
+ *     return (await conn.execute('SELECT 1', [], { returnsRows: true })).rowsAffected;
+ *   } finally {
+ *     driver.release(conn);
+ *   }
+ * }
+ * ```
+ */
 export interface Driver {
+  /** A free connection, waiting up to the pool's acquireTimeoutMs for one. */
   acquire(): Promise<DriverConnection>;
+  /** Gives a connection back (a broken one is discarded). */
   release(connection: DriverConnection): void;
+  /** Closes every connection. */
   close(): Promise<void>;
 }
 
 /** Converts one value read from the database into the JS value of its column type. */
 export type ResultProcessor = (value: unknown) => unknown;
 
+/**
+ * A database's SQL flavour and driver: what a URL scheme chooses, or what `new Database(url, { dialect })`
+ * is given directly (SQLite compiled to WebAssembly, {@link SqliteWasmDialect}).
+ *
+ * @example
+ * ```ts
+ * import type { Dialect } from 'relata';
+ *
+ * const dialect: Dialect = db.engine.dialect;
+ * console.log(dialect.name); // 'sqlite'
+ * ```
+ */
 export interface Dialect {
+  /** Which family of SQL it speaks. */
   readonly name: 'sqlite' | 'postgres' | 'mysql';
+  /** @internal Turns statement nodes into this dialect's SQL. */
   readonly compiler: SqlCompiler;
   /** null when the driver already returns the right JS value for this type. */
   resultProcessor(type: SqlType<unknown>): ResultProcessor | null;
+  /** The driver adapter, created on the engine's first connection. */
   createDriver(pool: PoolOptions): Driver;
 }

@@ -20,11 +20,31 @@ import { checkParameterCount, splitInsert } from '../sql/limits.js';
 import { dialectForUrl } from './url.js';
 import { formatParams } from './format-params.js';
 
+/**
+ * One statement the database was sent, as listeners (`db.onStatement`) and the query counters
+ * (`db.recordQueries`) see it.
+ *
+ * @example
+ * ```ts
+ * import type { StatementEvent } from 'relata';
+ *
+ * const slow: StatementEvent[] = [];
+ * const off = db.onStatement((e) => {
+ *   if (e.durationMs > 100) slow.push(e);
+ * });
+ * await User.query.all();
+ * off();
+ * for (const e of slow) console.log(e.sql, e.params, e.rowCount, e.error?.message);
+ * ```
+ */
 export interface StatementEvent {
   /** 'statement' for SQL that does work; 'transaction' for BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
   readonly kind: 'statement' | 'transaction';
+  /** The SQL text sent, in the dialect's placeholders. */
   readonly sql: string;
+  /** The bound parameters, in placeholder order. */
   readonly params: readonly unknown[];
+  /** How long the database took, in milliseconds. */
   readonly durationMs: number;
   /** Rows returned or affected; 0 for a statement that failed. */
   readonly rowCount: number;
@@ -35,19 +55,55 @@ export interface StatementEvent {
   readonly error?: Error;
 }
 
+/** A function called with every statement (see {@link Engine.onStatement}). */
 export type StatementListener = (event: StatementEvent) => void;
 
+/**
+ * Options of an engine, also accepted by `new Database(url, options)`.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const lines: string[] = [];
+ * const db = new Database('postgresql://postgres@127.0.0.1:5432/test', {
+ *   echo: true, // every statement with its parameters, to logger
+ *   logger: (line) => lines.push(line),
+ *   pool: { max: 10 },
+ * });
+ * ```
+ */
 export interface EngineOptions {
   /** Log every statement with its parameters (to `logger`, default console.log). */
   readonly echo?: boolean;
+  /** Where echo writes its lines (default console.log). */
   readonly logger?: (line: string) => void;
+  /** Connection pool sizing and timeouts (server dialects). */
   readonly pool?: PoolOptions;
   /** A dialect object instead of one chosen by URL (e.g. SQLite compiled to WebAssembly in a browser). */
   readonly dialect?: Dialect;
 }
 
+/**
+ * A dialect and its connections: what `db.engine` is. Every statement, the ORM's included, goes
+ * through it, so its listeners and counters see everything. Most code uses the Database and its
+ * sessions; the engine runs SQL of your own and counts statements.
+ *
+ * @example
+ * ```ts
+ * import { Engine } from 'relata';
+ *
+ * const engine = new Engine('sqlite://');
+ * const result = await engine.execute({ sql: 'SELECT 1 + 1', params: [] });
+ * console.log(result.rows); // [[2]]
+ * const n = await engine.countQueries(() => engine.execute({ sql: 'SELECT 1', params: [] })); // 1
+ * await engine.dispose();
+ * ```
+ */
 export class Engine {
+  /** The dialect: SQL compiler and driver of this database. */
   readonly dialect: Dialect;
+  /** Whether every statement is logged (settable at any time). */
   echo: boolean;
   private readonly logger: (line: string) => void;
   private readonly listeners = new Set<StatementListener>();
@@ -91,6 +147,7 @@ export class Engine {
     return seen;
   }
 
+  /** Checks a connection out of the pool; `release()` it when done. */
   async connect(): Promise<Connection> {
     const driver = this.driver;
     return new Connection(this, await driver.acquire(), driver);
@@ -130,6 +187,7 @@ export class Engine {
     return this.dialect.compiler.compile(stmt);
   }
 
+  /** Closes every connection; the engine opens new ones if used again. */
   async dispose(): Promise<void> {
     const d = this.driverInstance;
     this.driverInstance = undefined;
@@ -151,16 +209,33 @@ function asError(err: unknown): Error {
   return err instanceof Error ? err : new Error(String(err));
 }
 
-/** A connection checked out of the engine; statements on it go through the engine's event point. */
+/**
+ * A connection checked out of the engine; statements on it go through the engine's event point.
+ *
+ * @example
+ * ```ts
+ * const conn = await db.engine.connect();
+ * try {
+ *   await conn.begin({ isolation: 'serializable' });
+ *   await conn.execute({ sql: 'SELECT count(*) FROM post', params: [] });
+ *   await conn.commit();
+ * } finally {
+ *   conn.release();
+ * }
+ * ```
+ */
 export class Connection {
   private released = false;
   constructor(
+    /** The engine it came from. */
     readonly engine: Engine,
+    /** @internal The driver's connection under it. */
     readonly raw: DriverConnection,
     /** The driver it came from: released there, even after the engine was disposed and opened anew. */
     private readonly driver: Driver,
   ) {}
 
+  /** Runs one statement (a Core statement, or `{ sql, params }` in the dialect's placeholders). */
   async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
     if ('sql' in stmt) {
       const returnsRows = stmt.returnsRows ?? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql);
@@ -278,22 +353,28 @@ export class Connection {
   get inTransaction(): boolean {
     return this.raw.inTransaction;
   }
+  /** COMMIT. */
   commit(): Promise<void> {
     return this.control('COMMIT', () => this.raw.commit());
   }
+  /** ROLLBACK. */
   rollback(): Promise<void> {
     return this.control('ROLLBACK', () => this.raw.rollback());
   }
+  /** SAVEPOINT `name`. */
   savepoint(name: string): Promise<void> {
     return this.control(`SAVEPOINT ${name}`, () => this.raw.savepoint(name));
   }
+  /** RELEASE SAVEPOINT `name`. */
   releaseSavepoint(name: string): Promise<void> {
     return this.control(`RELEASE SAVEPOINT ${name}`, () => this.raw.releaseSavepoint(name));
   }
+  /** ROLLBACK TO SAVEPOINT `name`. */
   rollbackToSavepoint(name: string): Promise<void> {
     return this.control(`ROLLBACK TO SAVEPOINT ${name}`, () => this.raw.rollbackToSavepoint(name));
   }
 
+  /** Returns the connection to the pool (once; later calls do nothing). */
   release(): void {
     if (this.released) return;
     this.released = true;

@@ -9,7 +9,20 @@ export type DialectFactory = (url: URL | string) => Dialect;
 
 const factories = new Map<string, DialectFactory>();
 
-/** Makes a URL scheme (`postgresql`, `mysql`, …) open databases with the given dialect. */
+/**
+ * Makes URL schemes open databases with the given dialect (`sqlite`, `postgresql`/`postgres` and
+ * `mysql`/`mariadb` are registered already).
+ *
+ * @example
+ * ```ts
+ * import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
+ * import { Database, registerDialect, SqliteWasmDialect } from 'relata';
+ *
+ * const sqlite3 = await sqlite3InitModule();
+ * registerDialect(['sqlite-wasm'], () => new SqliteWasmDialect(sqlite3));
+ * const db = new Database('sqlite-wasm://');
+ * ```
+ */
 export function registerDialect(schemes: readonly string[], factory: DialectFactory): void {
   for (const s of schemes) factories.set(s, factory);
 }

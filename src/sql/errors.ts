@@ -1,8 +1,21 @@
 /**
  * Every error Relata raises. Each has a stable `code` (used in docs/errors.md) and a message
  * that names the model, column or relationship at fault and says what to do.
+ *
+ * @example
+ * ```ts
+ * import { RelataError } from 'relata';
+ *
+ * try {
+ *   await User.query.filterBy({ username: 'alice' }).one();
+ * } catch (err) {
+ *   if (!(err instanceof RelataError)) throw err;
+ *   console.error(err.code, err.message); // 'no-result', naming the model
+ * }
+ * ```
  */
 export class RelataError extends Error {
+  /** A stable code for the kind of error ('argument', 'integrity', 'not-loaded'…), as docs/errors.md lists them. */
   readonly code: string = 'relata';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
@@ -32,8 +45,25 @@ function keepCallerInStack(error: Error, constructor: abstract new (...args: nev
   }
 }
 
-/** A call was given a value or option it cannot accept (wrong type, undefined, unknown name). */
+/**
+ * A call was given a value or option it cannot accept (wrong type, undefined, unknown name).
+ *
+ * @example
+ * ```ts
+ * import { ArgumentError } from 'relata';
+ *
+ * try {
+ *   session.add(new User({ username: 'x'.repeat(81) }));
+ *   await session.commit();
+ * } catch (err) {
+ *   if (!(err instanceof ArgumentError)) throw err;
+ *   // an API answers 400 naming them: { model: 'User', column: 'username' }
+ *   console.log(err.model, err.column, err.message);
+ * }
+ * ```
+ */
 export class ArgumentError extends RelataError {
+  /** Always `'argument'`. */
   override readonly code = 'argument';
   /**
    * The model (or, in Core, the table) whose column refused the value, so that an API can answer
@@ -49,14 +79,43 @@ export class ArgumentError extends RelataError {
   }
 }
 
-/** Which column a refused value was meant for: `{ model: 'User', column: 'username' }`. */
+/**
+ * Which column a refused value was meant for: `{ model: 'User', column: 'username' }`.
+ *
+ * @example
+ * ```ts
+ * import { ArgumentError, type ColumnAtFault } from 'relata';
+ *
+ * function columnAtFault(err: unknown): ColumnAtFault | null {
+ *   if (err instanceof ArgumentError && err.model && err.column) return { model: err.model, column: err.column };
+ *   return null;
+ * }
+ * ```
+ */
 export interface ColumnAtFault {
+  /** The model's name (in Core, the table's). */
   readonly model: string;
+  /** The column attribute's name (in Core, the column's). */
   readonly column: string;
 }
 
-/** A statement cannot be turned into SQL for this dialect. */
+/**
+ * A statement cannot be turned into SQL for this dialect.
+ *
+ * @example
+ * ```ts
+ * import { CompileError } from 'relata';
+ *
+ * try {
+ *   await db.createAll();
+ * } catch (err) {
+ *   if (!(err instanceof CompileError)) throw err;
+ *   console.error(err.message); // what this dialect cannot express, and where
+ * }
+ * ```
+ */
 export class CompileError extends RelataError {
+  /** Always `'compile'`. */
   override readonly code = 'compile';
 }
 
@@ -73,10 +132,27 @@ export interface DatabaseErrorDetails {
   readonly retryable?: boolean;
 }
 
-/** Base of errors reported by the database driver, with the SQL that caused them. */
+/**
+ * Base of errors reported by the database driver, with the SQL that caused them.
+ *
+ * @example
+ * ```ts
+ * import { DatabaseError } from 'relata';
+ *
+ * try {
+ *   await db.engine.execute({ sql: 'SELECT * FROM no_such_table', params: [] });
+ * } catch (err) {
+ *   if (!(err instanceof DatabaseError)) throw err;
+ *   console.error(err.message, err.sql, err.sqlState, err.retryable);
+ * }
+ * ```
+ */
 export class DatabaseError extends RelataError {
+  /** `'database'`, or a subclass's own code. */
   override readonly code: string = 'database';
+  /** The SQL of the statement that failed, when the error came from one. */
   sql?: string;
+  /** The bound parameters of that statement. */
   params?: readonly unknown[];
   /** The table named by the driver's message, when there is one. */
   table?: string;
@@ -106,13 +182,45 @@ export class DatabaseError extends RelataError {
   }
 }
 
-/** A constraint (unique, foreign key, not null, check) was violated. */
+/**
+ * A constraint (unique, foreign key, not null, check) was violated.
+ *
+ * @example
+ * ```ts
+ * import { IntegrityError } from 'relata';
+ *
+ * try {
+ *   session.add(new User({ username: 'alice' })); // already taken: UNIQUE
+ *   await session.commit();
+ * } catch (err) {
+ *   if (!(err instanceof IntegrityError)) throw err;
+ *   await session.rollback();
+ *   console.log('username taken', err.constraint);
+ * }
+ * ```
+ */
 export class IntegrityError extends DatabaseError {
+  /** Always `'integrity'`. */
   override readonly code = 'integrity';
 }
 
-/** The database could not run the statement: no such table, lost connection, lock timeout… */
+/**
+ * The database could not run the statement: no such table, lost connection, lock timeout…
+ *
+ * @example
+ * ```ts
+ * import { OperationalError } from 'relata';
+ *
+ * try {
+ *   await db.engine.execute({ sql: 'SELECT * FROM no_such_table', params: [] });
+ * } catch (err) {
+ *   if (!(err instanceof OperationalError)) throw err;
+ *   console.error(err.message, err.retryable); // no such table: no_such_table
+ * }
+ * ```
+ */
 export class OperationalError extends DatabaseError {
+  /** `'operational'`, or a subclass's own code. */
   override readonly code: string = 'operational';
 }
 
@@ -120,18 +228,63 @@ export class OperationalError extends DatabaseError {
  * The connection was lost while COMMIT was in flight: the transaction may or may not have been
  * committed, and nothing can tell which from here. Never retried automatically (a retry could apply
  * the work twice); check the data, or make the work idempotent (a unique request key), then decide.
+ *
+ * @example
+ * ```ts
+ * import { CommitOutcomeUnknownError } from 'relata';
+ *
+ * try {
+ *   await db.transaction(async (session) => session.add(new Post({ title: 'once' })));
+ * } catch (err) {
+ *   if (!(err instanceof CommitOutcomeUnknownError)) throw err;
+ *   const saved = await db.scope(() => Post.query.filterBy({ title: 'once' }).first()); // look before retrying
+ *   console.log(saved ? 'it was committed' : 'it was not');
+ * }
+ * ```
  */
 export class CommitOutcomeUnknownError extends OperationalError {
+  /** Always `'commit-outcome-unknown'`. */
   override readonly code = 'commit-outcome-unknown';
   override retryable = false;
 }
 
-/** A value did not fit its column: too long, out of range, not a valid number or date. */
+/**
+ * A value did not fit its column: too long, out of range, not a valid number or date.
+ *
+ * @example
+ * ```ts
+ * import { Database, DataError } from 'relata';
+ *
+ * const pg = new Database('postgresql://postgres@127.0.0.1:5432/test');
+ * try {
+ *   await pg.engine.execute({ sql: "SELECT 'x'::integer", params: [] });
+ * } catch (err) {
+ *   if (!(err instanceof DataError)) throw err;
+ *   console.error(err.message); // invalid input syntax for type integer: "x"
+ * }
+ * ```
+ */
 export class DataError extends DatabaseError {
+  /** Always `'data'`. */
   override readonly code = 'data';
 }
 
-/** The SQL itself was rejected (syntax, unknown column) — usually a Relata bug or a raw `text()`. */
+/**
+ * The SQL itself was rejected (syntax, unknown column) — usually a Relata bug or a raw `text()`.
+ *
+ * @example
+ * ```ts
+ * import { ProgrammingError } from 'relata';
+ *
+ * try {
+ *   await db.engine.execute({ sql: 'SELEC 1', params: [] });
+ * } catch (err) {
+ *   if (!(err instanceof ProgrammingError)) throw err;
+ *   console.error(err.message, err.sql);
+ * }
+ * ```
+ */
 export class ProgrammingError extends DatabaseError {
+  /** Always `'programming'`. */
   override readonly code = 'programming';
 }

@@ -11,9 +11,25 @@ import type { FromClause, Select } from './selectable.js';
 /** Anything that can be compared to a column of value type T: a value or another expression. */
 export type Operand<T> = T | ColumnElement<unknown>;
 
-/** Base of every SQL expression; comparison operators are methods (`User.username.eq('x')`). */
+/**
+ * Base of every SQL expression; comparison operators are methods (`User.username.eq('x')`). Values
+ * compared are bound parameters, checked against the column's type first; `undefined`, or an object
+ * where a value belongs, is refused with an ArgumentError naming the column.
+ *
+ * @example
+ * ```ts
+ * import { or_ } from 'relata';
+ *
+ * const recent = await Post.query
+ *   .filter(Post.views.between(10, 100), or_(Post.title.like('%ORM%'), Post.content.isNull()))
+ *   .orderBy(Post.views.desc())
+ *   .all();
+ * ```
+ */
 export abstract class ColumnElement<T = unknown> {
+  /** Type-only: the TypeScript type of the expression's values. */
   declare readonly __value: T;
+  /** @internal Tells the node types apart. */
   abstract readonly kind: string;
   /** The SQL type, used to check and convert bound values; null when unknown. */
   get sqlType(): SqlType<unknown> | null {
@@ -29,29 +45,37 @@ export abstract class ColumnElement<T = unknown> {
     return undefined;
   }
 
+  /** `= other`; `eq(null)` is `IS NULL`. */
   eq(other: Operand<NonNullable<T>> | null): ColumnElement<boolean> {
     if (other === null) return new UnaryExpression('IS NULL', this, 'postfix');
     return this.compare('=', other, 'eq');
   }
+  /** `<> other`; `ne(null)` is `IS NOT NULL`. */
   ne(other: Operand<NonNullable<T>> | null): ColumnElement<boolean> {
     if (other === null) return new UnaryExpression('IS NOT NULL', this, 'postfix');
     return this.compare('<>', other, 'ne');
   }
+  /** `< other`. */
   lt(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
     return this.compare('<', other, 'lt');
   }
+  /** `<= other`. */
   le(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
     return this.compare('<=', other, 'le');
   }
+  /** `> other`. */
   gt(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
     return this.compare('>', other, 'gt');
   }
+  /** `>= other`. */
   ge(other: Operand<NonNullable<T>>): ColumnElement<boolean> {
     return this.compare('>=', other, 'ge');
   }
+  /** `LIKE pattern` (`%` any characters, `_` one). */
   like(pattern: Operand<string>): ColumnElement<boolean> {
     return this.matchPattern('LIKE', pattern, 'like');
   }
+  /** `NOT LIKE pattern`. */
   notLike(pattern: Operand<string>): ColumnElement<boolean> {
     return this.matchPattern('NOT LIKE', pattern, 'notLike');
   }
@@ -59,27 +83,35 @@ export abstract class ColumnElement<T = unknown> {
   ilike(pattern: Operand<string>): ColumnElement<boolean> {
     return this.matchPattern('ILIKE', pattern, 'ilike');
   }
+  /** `IN (values…)` or `IN (SELECT …)`; an empty list matches nothing. */
   in(values: readonly NonNullable<T>[] | Select): ColumnElement<boolean> {
     return new InExpression(this, this.inValues(values, 'in'), false);
   }
+  /** `NOT IN (values…)` or `NOT IN (SELECT …)`. */
   notIn(values: readonly NonNullable<T>[] | Select): ColumnElement<boolean> {
     return new InExpression(this, this.inValues(values, 'notIn'), true);
   }
+  /** `IS NULL`. */
   isNull(): ColumnElement<boolean> {
     return new UnaryExpression('IS NULL', this, 'postfix');
   }
+  /** `IS NOT NULL`. */
   isNotNull(): ColumnElement<boolean> {
     return new UnaryExpression('IS NOT NULL', this, 'postfix');
   }
+  /** `BETWEEN low AND high` (both included). */
   between(low: Operand<NonNullable<T>>, high: Operand<NonNullable<T>>): ColumnElement<boolean> {
     return new BetweenExpression(this, this.bindOperand(low, 'between'), this.bindOperand(high, 'between'));
   }
+  /** Ascending, for orderBy(). */
   asc(): OrderByElement {
     return new OrderByElement(this, 'ASC');
   }
+  /** Descending, for orderBy(). */
   desc(): OrderByElement {
     return new OrderByElement(this, 'DESC');
   }
+  /** `expr AS name`: the key of this value in Core result rows. */
   label(name: string): Label<T> {
     return new Label<T>(this, name);
   }
@@ -147,9 +179,12 @@ export function bindValue(
 
 /** A column of a table or alias in a FROM clause. */
 export class ColumnRef<T = unknown> extends ColumnElement<T> {
+  /** @internal Tells the node types apart. */
   readonly kind = 'column';
   constructor(
+    /** @internal The table's column. */
     readonly column: Column,
+    /** @internal The table or alias it is read from. */
     readonly from: FromClause,
     /** How errors name it, e.g. `User.username` for a mapped attribute. */
     readonly displayName?: string,
@@ -288,10 +323,24 @@ export class Label<T = unknown> extends ColumnElement<T> {
   }
 }
 
+/**
+ * An ORDER BY term: an expression and a direction, from `.asc()` / `.desc()`.
+ *
+ * @example
+ * ```ts
+ * import type { OrderByElement } from 'relata';
+ *
+ * const newestFirst: OrderByElement = Post.id.desc();
+ * const posts = await Post.query.orderBy(newestFirst, Post.title.asc()).all();
+ * ```
+ */
 export class OrderByElement {
+  /** @internal Tells the node types apart. */
   readonly kind = 'order-by';
   constructor(
+    /** The expression sorted by. */
     readonly element: ColumnElement,
+    /** The direction. */
     readonly direction: 'ASC' | 'DESC',
   ) {}
 }
@@ -321,15 +370,42 @@ export class TextClause extends ColumnElement<boolean> {
   }
 }
 
-/** `and_(a, b, …)`: all conditions hold. */
+/**
+ * `and_(a, b, …)`: all conditions hold. (filter() with several conditions AND-s them already.)
+ *
+ * @example
+ * ```ts
+ * import { and_, or_ } from 'relata';
+ *
+ * const posts = await Post.query.filter(or_(and_(Post.views.gt(100), Post.userId.eq(1)), Post.title.like('Hello%'))).all();
+ * ```
+ */
 export function and_(...clauses: ColumnElement<boolean>[]): ColumnElement<boolean> {
   return combine('AND', clauses);
 }
-/** `or_(a, b, …)`: any condition holds. */
+/**
+ * `or_(a, b, …)`: any condition holds.
+ *
+ * @example
+ * ```ts
+ * import { or_ } from 'relata';
+ *
+ * const staff = await User.query.filter(or_(User.username.eq('alice'), User.email.like('%@example.com'))).all();
+ * ```
+ */
 export function or_(...clauses: ColumnElement<boolean>[]): ColumnElement<boolean> {
   return combine('OR', clauses);
 }
-/** `not_(a)`: the condition does not hold. */
+/**
+ * `not_(a)`: the condition does not hold.
+ *
+ * @example
+ * ```ts
+ * import { not_ } from 'relata';
+ *
+ * const silent = await User.query.filter(not_(User.posts.any())).all(); // users without posts
+ * ```
+ */
 export function not_(clause: ColumnElement<boolean>): ColumnElement<boolean> {
   return new UnaryExpression('NOT', requireElement(clause, 'not_()'), 'prefix');
 }
@@ -354,6 +430,13 @@ export function requireElement<E>(value: E, where: string): E {
  * A raw SQL fragment: `text('price > ?', [10])`. Values go in `params`, never in the string: one per
  * `?` outside quotes and comments, each null, a boolean, a finite number, a 64-bit bigint, a string,
  * a valid Date or a Uint8Array (anything else is refused here, see text-params.ts).
+ *
+ * @example
+ * ```ts
+ * import { text } from 'relata';
+ *
+ * const popular = await Post.query.filter(text('views > ? AND title <> ?', [100, 'draft'])).all();
+ * ```
  */
 export function text(sql: string, params: readonly unknown[] = []): TextClause {
   if (typeof sql !== 'string') throw new ArgumentError(`text() needs the SQL as a string, got ${typeof sql}`);
@@ -366,16 +449,35 @@ type FuncBuilder = (...args: (ColumnElement | number | string | boolean)[]) => F
 /**
  * SQL functions: `func.count()`, `func.count(Post.id)`, `func.max(Track.Milliseconds)`, `func.lower(User.name)`.
  * Any name works; arguments that are not expressions become bound parameters.
+ *
+ * @example
+ * ```ts
+ * import { func, selectColumns } from 'relata';
+ *
+ * const [stats] = await session.execute(
+ *   selectColumns(func.count(Post.id).label('posts'), func.max(Post.views).label('most'), func.call<number>('abs', -1).label('one')),
+ * );
+ * const named = await User.query.filter(func.lower(User.username).eq('alice')).all();
+ * ```
  */
 export const func: {
+  /** `count(*)`, or `count(arg)`: non-null values. */
   count(arg?: ColumnElement): FunctionCall<number>;
+  /** `count(DISTINCT arg)`. */
   countDistinct(arg: ColumnElement): FunctionCall<number>;
+  /** `max(arg)`; null over no rows. */
   max<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
+  /** `min(arg)`; null over no rows. */
   min<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
+  /** `sum(arg)`; null over no rows. */
   sum<T>(arg: ColumnElement<T>): FunctionCall<T | null>;
+  /** `avg(arg)`; null over no rows. */
   avg(arg: ColumnElement): FunctionCall<number | null>;
+  /** `lower(arg)`. */
   lower(arg: ColumnElement<string | null>): FunctionCall<string>;
+  /** `upper(arg)`. */
   upper(arg: ColumnElement<string | null>): FunctionCall<string>;
+  /** `coalesce(a, b, …)`: the first non-null argument. */
   coalesce(...args: (ColumnElement | number | string | boolean)[]): FunctionCall<unknown>;
   /** Any other SQL function, typed without `!`: `func.call('pg_backend_pid')`, `func.call<string>('upper', User.name)`. */
   call<T = unknown>(name: string, ...args: (ColumnElement | number | string | boolean)[]): FunctionCall<T>;

@@ -7,8 +7,24 @@ import { SqlType } from './types.js';
 
 export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'RESTRICT' | 'NO ACTION' | 'SET DEFAULT';
 
+/**
+ * Options of `ForeignKey(target, options)`: the referential actions and the constraint's name.
+ *
+ * @example
+ * ```ts
+ * import type { ForeignKeyOptions } from 'relata';
+ *
+ * const cascade: ForeignKeyOptions = { ondelete: 'CASCADE', name: 'fk_comment_post' };
+ * class Comment extends db.Model('Comment', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   postId: db.Column(db.Integer, db.ForeignKey('post.id', cascade), { nullable: false }),
+ * }) {}
+ * ```
+ */
 export interface ForeignKeyOptions {
+  /** ON DELETE: what the database does to this row when the referenced row is deleted. */
   ondelete?: ReferentialAction;
+  /** ON UPDATE: what the database does when the referenced key changes. */
   onupdate?: ReferentialAction;
   /** Constraint name; generated as fk_<table>_<column>_<target> when omitted. */
   name?: string;
@@ -71,10 +87,27 @@ export class ForeignKey {
   }
 }
 
+/**
+ * Options of `Column(type, options)`. `primaryKey: true` or `nullable: false` make the attribute's
+ * type non-null; an unknown option is refused, naming the column.
+ *
+ * @example
+ * ```ts
+ * class Article extends db.Model('Article', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   slug: db.Column(db.String(120), { nullable: false, unique: true, index: true }),
+ *   publishedAt: db.Column(db.DateTime, { name: 'published_at', default: () => new Date() }),
+ * }) {}
+ * ```
+ */
 export interface ColumnOptions<V = unknown> {
+  /** Part of the primary key (non-null). */
   primaryKey?: boolean;
+  /** false: NOT NULL, and the attribute's type has no `| null` (default true, except primary keys). */
   nullable?: boolean;
+  /** A UNIQUE constraint on this column. */
   unique?: boolean;
+  /** An index on this column (`ix_<table>_<column>`). */
   index?: boolean;
   /** A value, or a function called for each INSERT (e.g. `() => new Date()`). */
   default?: V | (() => V);
@@ -148,18 +181,38 @@ export class Index {
   ) {}
 }
 
-/** A table: a FROM clause whose columns are in `c` (`post_tags.c.post_id`). */
+/**
+ * A table: a FROM clause whose columns are in `c` (`post_tags.c.post_id`). `db.Table(...)` declares
+ * one (an association table); a model's is its `__table__`.
+ *
+ * @example
+ * ```ts
+ * import { selectColumns } from 'relata';
+ *
+ * const rows = await session.execute(selectColumns(post_tags.c.post_id!).filter(post_tags.c.tag_id!.eq(1)));
+ * console.log(post_tags.name, post_tags.columns.map((c) => c.name)); // 'post_tags', ['post_id', 'tag_id']
+ * ```
+ */
 export class Table {
+  /** @internal Tells FROM clauses apart. */
   readonly kind = 'table';
+  /** The columns, in declaration order. */
   readonly columns: readonly Column[];
+  /** The columns by database name. */
   readonly columnsByName = new Map<string, Column>();
+  /** The primary key's columns (none for an association table). */
   readonly primaryKey: readonly Column[];
+  /** Every foreign key of its columns. */
   readonly foreignKeys: readonly ForeignKey[];
+  /** @internal The indexes createAll() creates. */
   readonly indexes: Index[] = [];
+  /** Column expressions by attribute name, for Core queries: `post_tags.c.post_id.eq(1)`. */
   readonly c: Record<string, ColumnRef>;
+  /** @internal The metadata it was added to. */
   metadata: MetaData | undefined;
 
   constructor(
+    /** The table's name in the database. */
     readonly name: string,
     columns: readonly Column[],
   ) {
@@ -195,10 +248,25 @@ export class Table {
   }
 }
 
-/** The set of tables of one schema, ordered by foreign-key dependency for DDL. */
+/**
+ * The set of tables of one schema, ordered by foreign-key dependency for DDL. Each Database keeps
+ * its own; `db.Table()` and `db.Model()` add to it.
+ *
+ * @example
+ * ```ts
+ * import { MetaData } from 'relata';
+ *
+ * const metadata = new MetaData();
+ * metadata.add(post_tags);
+ * console.log([...metadata.tables.keys()]); // ['post_tags']
+ * const ddlOrder = metadata.sortedTables(); // referenced tables before the tables that refer to them
+ * ```
+ */
 export class MetaData {
+  /** The tables by name. */
   readonly tables = new Map<string, Table>();
 
+  /** Adds a table (refusing a second, different table of the same name) and returns it. */
   add(table: Table): Table {
     const existing = this.tables.get(table.name);
     if (existing && existing !== table) throw new ArgumentError(`Table '${table.name}' is already defined`);

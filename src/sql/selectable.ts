@@ -89,37 +89,69 @@ export interface SelectState {
 
 export type Orderable = ColumnElement | OrderByElement;
 
+/**
+ * A Core SELECT of columns (not objects), from {@link selectColumns}; run it with
+ * `session.execute(select)`, which returns plain rows keyed by label. Immutable: each method returns
+ * a new Select.
+ *
+ * @example
+ * ```ts
+ * import { func, selectColumns } from 'relata';
+ *
+ * const perAuthor = selectColumns(Post.userId, func.count(Post.id).label('posts'))
+ *   .filter(Post.views.gt(0))
+ *   .with({ groupBy: [Post.userId] })
+ *   .orderByAlso(Post.userId)
+ *   .withLimit(10);
+ * const rows = await session.execute(perAuthor); // [{ userId: 1, posts: 3 }, …]
+ * ```
+ */
 export class Select implements SelectState {
+  /** @internal Tells statements apart. */
   readonly kind = 'select';
+  /** The selected columns and expressions. */
   readonly columns: readonly ColumnElement[] = [];
+  /** The FROM clause: tables, aliases, subqueries and joins. */
   readonly from: readonly FromClause[] = [];
+  /** The WHERE condition, or null. */
   readonly where: ColumnElement<boolean> | null = null;
+  /** GROUP BY expressions. */
   readonly groupBy: readonly ColumnElement[] = [];
+  /** The HAVING condition, or null. */
   readonly having: ColumnElement<boolean> | null = null;
+  /** ORDER BY terms. */
   readonly orderBy: readonly OrderByElement[] = [];
+  /** LIMIT, or null. */
   readonly limit: number | null = null;
+  /** OFFSET, or null. */
   readonly offset: number | null = null;
+  /** SELECT DISTINCT. */
   readonly distinct: boolean = false;
+  /** `FOR UPDATE` row locking. */
   readonly forUpdate: boolean = false;
 
   constructor(state?: Partial<SelectState>) {
     Object.assign(this, state);
   }
 
+  /** A copy with some parts replaced: `with({ groupBy: [Post.userId], distinct: true })`. */
   with(changes: Partial<SelectState>): Select {
     return new Select({ ...this, ...changes });
   }
 
+  /** Adds FROM elements (tables are otherwise inferred from the selected columns). */
   selectFrom(...from: FromClause[]): Select {
     return this.with({ from: [...this.from, ...from] });
   }
 
+  /** Adds WHERE conditions, AND-ed with any already there. */
   filter(...conditions: ColumnElement<boolean>[]): Select {
     conditions.forEach((c) => requireElement(c, 'where()'));
     const all = this.where ? [this.where, ...conditions] : conditions;
     return this.with({ where: all.length === 0 ? null : and_(...all) });
   }
 
+  /** Adds ORDER BY terms after any already there; a bare column sorts ascending. */
   orderByAlso(...clauses: Orderable[]): Select {
     const more = clauses.map((c) =>
       c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC'),
@@ -127,11 +159,13 @@ export class Select implements SelectState {
     return this.with({ orderBy: [...this.orderBy, ...more] });
   }
 
+  /** Sets LIMIT (null: none). */
   withLimit(n: number | null): Select {
     if (n !== null) checkCount(n, 'limit()');
     return this.with({ limit: n });
   }
 
+  /** Sets OFFSET (null: none). */
   withOffset(n: number | null): Select {
     if (n !== null) checkCount(n, 'offset()');
     return this.with({ offset: n });
@@ -147,14 +181,17 @@ export class Select implements SelectState {
     return this.with({ from });
   }
 
+  /** This SELECT as a FROM element, `(SELECT …) AS name`, whose columns are in `c` by label. */
   subquery(name = 'anon_1'): SubqueryAlias {
     return new SubqueryAlias(this, name);
   }
 
+  /** `EXISTS (SELECT …)`, a condition. */
   exists(): ExistsExpression {
     return new ExistsExpression(this);
   }
 
+  /** This SELECT (of one column, one row) as a value in another statement. */
   scalarSubquery<T = unknown>(): ScalarSubquery<T> {
     return new ScalarSubquery<T>(this);
   }

@@ -16,10 +16,19 @@ import {
 /**
  * Column types. Each carries the TypeScript type of its values (`T`) so a model's
  * declaration is the only place a type is written.
+ *
+ * @example
+ * ```ts
+ * import { SqlType, String } from 'relata';
+ *
+ * const type: SqlType<string> = String(80);
+ * console.log(type.typeName, type.checkValue('x'.repeat(81))); // 'String', why the value is refused
+ * ```
  */
 export abstract class SqlType<T> {
   /** Phantom: the TypeScript type of values of this SQL type. */
   declare readonly __value: T;
+  /** The type's name ('Integer', 'String', 'Numeric'…), as error messages show it. */
   abstract readonly typeName: string;
   /** Checks a value bound to this type; returns an error message or null. */
   checkValue(value: unknown): string | null {
@@ -124,25 +133,170 @@ export class JSONType<T = unknown> extends SqlType<T> {
   }
 }
 
+/**
+ * A 32-bit signed integer column (`db.Integer`): values are numbers.
+ *
+ * @example
+ * ```ts
+ * import { Integer } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   stock: db.Column(Integer, { nullable: false, default: 0 }),
+ * }) {}
+ * const item = new Item({ stock: 3 }); // item.stock: number
+ * ```
+ */
 export const Integer = new IntegerType();
+/**
+ * A 64-bit signed integer column (`db.BigInteger`): values are bigints, never rounded.
+ *
+ * @example
+ * ```ts
+ * import { BigInteger } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   bytes: db.Column(BigInteger),
+ * }) {}
+ * const item = new Item({ bytes: 9007199254740993n }); // item.bytes: bigint | null
+ * ```
+ */
 export const BigInteger = new BigIntegerType();
+/**
+ * A double-precision column (`db.Float`): finite numbers.
+ *
+ * @example
+ * ```ts
+ * import { Float } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   weight: db.Column(Float),
+ * }) {}
+ * const item = new Item({ weight: 0.25 });
+ * ```
+ */
 export const Float = new FloatType();
+/**
+ * An unbounded text column (`db.Text`).
+ *
+ * @example
+ * ```ts
+ * import { Text } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   description: db.Column(Text),
+ * }) {}
+ * const item = new Item({ description: 'long text…' });
+ * ```
+ */
 export const Text = new TextType();
+/**
+ * A boolean column (`db.Boolean`): true or false on every dialect (SQLite's 0/1 and MySQL's TINYINT read back as booleans).
+ *
+ * @example
+ * ```ts
+ * import { Boolean } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   active: db.Column(Boolean, { nullable: false, default: true }),
+ * }) {}
+ * const item = new Item({ active: false });
+ * ```
+ */
 export const Boolean = new BooleanType();
+/**
+ * A point-in-time column (`db.DateTime`): JS Dates, stored as UTC.
+ *
+ * @example
+ * ```ts
+ * import { DateTime } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   createdAt: db.Column(DateTime, { default: () => new Date() }),
+ * }) {}
+ * const item = new Item({ createdAt: new Date('2026-01-31T12:00:00Z') });
+ * ```
+ */
 export const DateTime = new DateTimeType();
-/** Exported publicly as `Date` (like SQLAlchemy's); named apart here so the global Date stays usable. */
+/**
+ * A calendar-date column, exported publicly as `Date` (like SQLAlchemy's) and as `db.Date`: values are 'YYYY-MM-DD' strings, as a date has no time zone. Named apart here so the global Date stays usable.
+ *
+ * @example
+ * ```ts
+ * class Person extends db.Model('Person', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   birthday: db.Column(db.Date),
+ * }) {}
+ * const p = new Person({ birthday: '1990-04-01' }); // p.birthday: string | null
+ * ```
+ */
 export const DateOnly = new DateType();
-/** Exported publicly as `JSON`; an untyped JSON column. Use `JSONOf<T>()` for a typed one. */
+/**
+ * An untyped JSON column, exported publicly as `JSON` and as `db.JSON`: values are `unknown`. Use `JSONOf<T>()` for a typed one.
+ *
+ * @example
+ * ```ts
+ * class Event extends db.Model('Event', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   payload: db.Column(db.JSON),
+ * }) {}
+ * const e = new Event({ payload: { clicks: [1, 2, 3] } });
+ * ```
+ */
 export const Json = new JSONType<unknown>();
-/** `String(80)` → VARCHAR(80); `String()` → unbounded text. */
+/**
+ * `String(80)` → VARCHAR(80); `String()` → unbounded text. A longer value is refused before SQL, naming the column.
+ *
+ * @example
+ * ```ts
+ * import { String } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   name: db.Column(String(80), { nullable: false }),
+ * }) {}
+ * const item = new Item({ name: 'chair' }); // item.name: string
+ * ```
+ */
 export function String(length?: number): StringType {
   return new StringType(length);
 }
-/** `Numeric(10, 2)`; values are decimal strings. */
+/**
+ * `Numeric(10, 2)`: an exact decimal column; values are decimal strings ('12.50'), never rounded: a value with more digits than it holds is refused.
+ *
+ * @example
+ * ```ts
+ * import { Numeric } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   price: db.Column(Numeric(10, 2), { nullable: false }),
+ * }) {}
+ * const item = new Item({ price: '19.99' }); // item.price: string
+ * ```
+ */
 export function Numeric(precision?: number, scale?: number): NumericType {
   return new NumericType(precision, scale);
 }
-/** `JSONOf<{ tags: string[] }>()`: a JSON column whose values have type T. */
+/**
+ * `JSONOf<{ tags: string[] }>()`: a JSON column whose values have type T (not checked against T at run time: only that they are JSON).
+ *
+ * @example
+ * ```ts
+ * import { JSONOf } from 'relata';
+ *
+ * class Item extends db.Model('Item', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   meta: db.Column(JSONOf<{ tags: string[] }>()),
+ * }) {}
+ * const item = new Item({ meta: { tags: ['new'] } }); // item.meta: { tags: string[] } | null
+ * ```
+ */
 export function JSONOf<T>(): JSONType<T> {
   return new JSONType<T>();
 }

@@ -8,9 +8,13 @@ import { SqliteWasmDriver, type Sqlite3Module } from './driver.js';
  * module; the default database is private and in memory.
  *
  * @example
+ * ```ts
  * import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
+ * import { Database, SqliteWasmDialect } from 'relata';
+ *
  * const dialect = new SqliteWasmDialect(await sqlite3InitModule());
  * const db = new Database('sqlite://', { dialect });
+ * ```
  */
 export class SqliteWasmDialect extends SqliteDialect {
   constructor(
@@ -20,6 +24,7 @@ export class SqliteWasmDialect extends SqliteDialect {
     super(filename);
   }
 
+  /** The one-connection driver on the wasm module. */
   override createDriver(pool: PoolOptions): Driver {
     return new SqliteWasmDriver(this.sqlite3, this.filename, pool);
   }

@@ -13,9 +13,20 @@ import { DEFAULT_SQLITE_TIMEOUT_MS, SQLITE_BEGIN, SQLITE_BEGIN_READ_ONLY, mapSql
  * An initialised `@sqlite.org/sqlite-wasm` module (`await sqlite3InitModule()`): the driver uses its
  * `oo1.DB` class and, from `capi`, `sqlite3_js_rc_str` and `sqlite3_get_autocommit` (which the
  * package's type declarations leave out, hence the loose type).
+ *
+ * @example
+ * ```ts
+ * import sqlite3InitModule from '@sqlite.org/sqlite-wasm';
+ * import { SqliteWasmDialect, type Sqlite3Module } from 'relata';
+ *
+ * const sqlite3: Sqlite3Module = await sqlite3InitModule();
+ * const dialect = new SqliteWasmDialect(sqlite3, '/blog.db');
+ * ```
  */
 export interface Sqlite3Module {
+  /** The object-oriented API: `new oo1.DB(filename, flags)` opens a database. */
   readonly oo1: { readonly DB: new (filename: string, flags: string) => WasmDatabase };
+  /** The C API (see above for what the driver uses of it). */
   readonly capi: object;
 }
 

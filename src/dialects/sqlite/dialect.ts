@@ -29,9 +29,14 @@ const parseJson: ResultProcessor = (v) => (v === null ? null : JSON.parse(v as s
 
 /** SQLite through better-sqlite3: the embedded default. `filename` ':memory:' is a private in-memory database. */
 export class SqliteDialect implements Dialect {
+  /** Always `'sqlite'`. */
   readonly name = 'sqlite';
+  /** @internal SQLite's SQL compiler. */
   readonly compiler = new SqliteCompiler();
-  constructor(readonly filename: string) {}
+  constructor(
+    /** The database file, or ':memory:'. */
+    readonly filename: string,
+  ) {}
 
   resultProcessor(type: SqlType<unknown>): ResultProcessor | null {
     switch (type.typeName) {

@@ -6,6 +6,17 @@ import { NPlusOneError } from '../errors.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { LoadBatch } from './loading.js';
 
+/**
+ * What a session does when one relationship is lazily loaded for several objects of one result (N+1): `'warn'` once with the call site and the option that would fix it (the default outside production), `'raise'` an NPlusOneError, or `'off'`.
+ *
+ * @example
+ * ```ts
+ * import { Database, type NPlusOneMode } from 'relata';
+ *
+ * const mode: NPlusOneMode = process.env.CI ? 'raise' : 'warn';
+ * const db = new Database('sqlite://', { nPlusOne: mode });
+ * ```
+ */
 export type NPlusOneMode = 'warn' | 'raise' | 'off';
 
 export class NPlusOneReporter {

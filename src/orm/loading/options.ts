@@ -21,25 +21,75 @@ export interface LoadStep {
 /** A path of [key, shape] pairs: what the option makes loaded, for the result type. */
 export type LoadedPath = readonly (readonly [string, unknown])[];
 
-/** `T` with the relationships in `Shape` loaded: their types replace the awaitable ones. */
+/**
+ * `T` with the relationships in `Shape` loaded: their types replace the awaitable ones (what `query.options(...)` returns objects of).
+ *
+ * @example
+ * ```ts
+ * import type { Loaded } from 'relata';
+ *
+ * type UserWithPosts = Loaded<User, { posts: Post[] }>;
+ * const users: UserWithPosts[] = await User.query.options(db.selectinload(User.posts)).all();
+ * console.log(users[0]?.posts.length); // no await: loaded
+ * ```
+ */
 export type Loaded<T, Shape> = unknown extends Shape ? T : Omit<T, keyof Shape> & Shape;
 
 /**
- * Replaces the element type of a relationship shape with its loaded form, keeping list/nullable-ness.
- * Not distributive (`[S]`): `User | null` must give `Loaded<User> | null`, not also a bare `Inner`.
+ * Replaces the element type of a relationship shape with its loaded form, keeping list/nullable-ness
+ * (how chained options type nested loads). Not distributive (`[S]`): `User | null` must give
+ * `Loaded<User> | null`, not also a bare `Inner`.
+ *
+ * @example
+ * ```ts
+ * import type { Reshape } from 'relata';
+ *
+ * type PostsWithTags = Reshape<Post[], { tags: Tag[] }>; // (Post & { tags: Tag[] })[]
+ * const user = (await User.query.options(db.selectinload(User.posts).selectinload(Post.tags)).first())!;
+ * const posts: PostsWithTags = user.posts;
+ * ```
  */
 export type Reshape<S, Inner> = [S] extends [readonly (infer E)[]]
   ? Loaded<E, Inner>[]
   : Loaded<NonNullable<S>, Inner> | Extract<S, null>;
 
-/** The object type a loaded path adds: `[['author', User|null], ['profile', Profile|null]]` → `{ author: (User & { profile: Profile|null }) | null }`. */
+/**
+ * The object type a loaded path adds: `[['author', User|null], ['profile', Profile|null]]` → `{ author: (User & { profile: Profile|null }) | null }`.
+ *
+ * @example
+ * ```ts
+ * import type { PathShape } from 'relata';
+ *
+ * type Shape = PathShape<[['author', User | null], ['profile', Profile | null]]>;
+ * const post = (await Post.query.options(db.joinedload(Post.author).joinedload(User.profile)).first())!;
+ * const shape: Shape = post; // post.author?.profile without await
+ * ```
+ */
 export type PathShape<P> = P extends readonly [readonly [infer K extends string, infer S], ...infer Rest]
   ? { [key in K]: Reshape<S, PathShape<Rest>> }
   : unknown;
 
+/**
+ * A loader option for `query.options(...)`, from {@link joinedload}, {@link selectinload} and the
+ * others; chain more to load along a path (`joinedload(Post.author).selectinload(User.posts)`).
+ * Its type records the path, so the result type knows what is loaded.
+ *
+ * @example
+ * ```ts
+ * import { joinedload } from 'relata';
+ *
+ * const option = joinedload(Post.author).selectinload(User.posts);
+ * const posts = await Post.query.options(option).all();
+ * for (const p of posts) console.log(p.author?.posts.length); // loaded along the path
+ * ```
+ */
 export class LoaderOption<P extends LoadedPath = LoadedPath> {
+  /** Type-only: the path of [key, shape] pairs the option loads. */
   declare readonly __path: P;
-  constructor(readonly steps: readonly LoadStep[]) {}
+  constructor(
+    /** @internal The steps of the path, in order. */
+    readonly steps: readonly LoadStep[],
+  ) {}
 
   private then_<K extends string, S>(
     attribute: RelationshipAttribute<K, S>,
@@ -49,21 +99,26 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     return new LoaderOption([...this.steps, step(attribute, strategy, alias)]);
   }
 
+  /** Then loads `attribute` of the objects reached so far with a LEFT OUTER JOIN. */
   joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'joined');
   }
+  /** Then loads `attribute` of the objects reached so far with one more SELECT … IN. */
   selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'selectin');
   }
+  /** Then fills `attribute` from columns the query already joins. */
   containsEager<K extends string, S>(
     attribute: RelationshipAttribute<K, S>,
     alias?: TableAlias,
   ): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'contains', alias);
   }
+  /** Then leaves `attribute` to load on `await`. */
   lazyload(attribute: RelationshipAttribute): LoaderOption<P> {
     return new LoaderOption([...this.steps, step(attribute, 'select')]);
   }
+  /** Then makes a lazy load of `attribute` throw NotLoadedError. */
   raiseload(attribute: RelationshipAttribute): LoaderOption<P> {
     return new LoaderOption([...this.steps, step(attribute, 'raise')]);
   }
@@ -87,30 +142,98 @@ function describe(v: unknown): string {
   return typeof v;
 }
 
-/** Load the relationship in the same query with a LEFT OUTER JOIN. */
+/**
+ * Load the relationship in the same query with a LEFT OUTER JOIN (parents de-duplicated; LIMIT applies to parents).
+ *
+ * @example
+ * ```ts
+ * import { joinedload } from 'relata';
+ *
+ * const posts = await Post.query.options(joinedload(Post.author)).limit(10).all(); // one statement
+ * for (const p of posts) console.log(p.author?.username); // no await
+ * ```
+ */
 export function joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'joined')]);
 }
-/** Load the relationship with one more query: `WHERE fk IN (…parent keys…)`. */
+/**
+ * Load the relationship with one more query: `WHERE fk IN (…parent keys…)`, in batches the driver's parameter limit allows.
+ *
+ * @example
+ * ```ts
+ * import { selectinload } from 'relata';
+ *
+ * const users = await User.query.options(selectinload(User.posts)).all(); // two statements
+ * for (const u of users) console.log(u.username, u.posts.length);
+ * ```
+ */
 export function selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'selectin')]);
 }
-/** The query already joins the relationship's table (optionally as `alias`): fill it from those columns. */
+/**
+ * The query already joins the relationship's table (optionally as `alias`): fill it from those columns, so a join that filters also loads.
+ *
+ * @example
+ * ```ts
+ * import { containsEager } from 'relata';
+ *
+ * const posts = await Post.query
+ *   .join(Post.author)
+ *   .filter(User.username.eq('alice'))
+ *   .options(containsEager(Post.author))
+ *   .all();
+ * console.log(posts[0]?.author?.username); // 'alice', from the same statement
+ * ```
+ */
 export function containsEager<K extends string, S>(
   attribute: RelationshipAttribute<K, S>,
   alias?: TableAlias,
 ): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'contains', alias)]);
 }
-/** Load on first `await` (the default). */
+/**
+ * Load on first `await` (the default): overrides a relationship declared with another `lazy`.
+ *
+ * @example
+ * ```ts
+ * import { lazyload } from 'relata';
+ *
+ * const users = await User.query.options(lazyload(User.profile)).all();
+ * const profile = await users[0]?.profile; // one SELECT now
+ * ```
+ */
 export function lazyload(attribute: RelationshipAttribute): LoaderOption<[]> {
   return new LoaderOption([step(attribute, 'select')]);
 }
-/** Make any lazy load of this relationship throw: catches N+1 in tests. */
+/**
+ * Make any lazy load of this relationship throw NotLoadedError: catches N+1 in tests.
+ *
+ * @example
+ * ```ts
+ * import { raiseload } from 'relata';
+ *
+ * const users = await User.query.options(raiseload(User.posts)).all();
+ * try {
+ *   await users[0]?.posts;
+ * } catch (err) {
+ *   console.log(err); // NotLoadedError: User.posts is set to raise on lazy load; …
+ * }
+ * ```
+ */
 export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
   return new LoaderOption([step(attribute, 'raise')]);
 }
-/** Never load: the relationship reads as empty at once (`[]` or `null`), so its type is the loaded one. */
+/**
+ * Never load: the relationship reads as empty at once (`[]` or `null`), so its type is the loaded one.
+ *
+ * @example
+ * ```ts
+ * import { noload } from 'relata';
+ *
+ * const users = await User.query.options(noload(User.posts)).all();
+ * console.log(users[0]?.posts); // [] without SQL, whatever the database holds
+ * ```
+ */
 export function noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'noload')]);
 }

@@ -5,12 +5,25 @@ import type { FromClause } from '../../sql/selectable.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
 
-/** A mapped column: usable anywhere a SQL expression is (`User.username.eq('x')`). */
+/**
+ * A mapped column on the model class (`User.username`): usable anywhere a SQL expression is (`User.username.eq('x')`), typed with the column's values.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnAttribute } from 'relata';
+ *
+ * const username: ColumnAttribute<string> = User.username;
+ * const alice = await User.query.filter(username.eq('alice')).first();
+ * console.log(username.key); // 'username'
+ * ```
+ */
 export class ColumnAttribute<T = unknown> extends ColumnRef<T> {
   constructor(
     column: Column,
     from: FromClause,
+    /** @internal The model's mapper. */
     readonly mapper: Mapper,
+    /** The attribute's name on the model. */
     readonly key: string,
   ) {
     super(column, from, `${mapper.name}.${key}`);
@@ -20,12 +33,26 @@ export class ColumnAttribute<T = unknown> extends ColumnRef<T> {
 /**
  * A relationship on the class: pass it to `joinedload(User.posts)`, `join(User.posts)`,
  * or filter with `User.posts.any(...)` / `Post.author.has(...)`.
+
+ * @example
+ * ```ts
+ * import type { RelationshipAttribute } from 'relata';
+ *
+ * const posts: RelationshipAttribute<'posts', Post[]> = User.posts;
+ * const writers = await User.query.filter(posts.any(Post.views.gt(100))).options(db.selectinload(posts)).all();
+ * const byAlice = await Post.query.filter(Post.author.has(User.username.eq('alice'))).all();
+ * console.log(String(posts)); // 'User.posts'
+ * ```
  */
 export class RelationshipAttribute<K extends string = string, S = unknown> {
+  /** @internal Tells attributes apart. */
   readonly kind = 'relationship-attribute';
+  /** Type-only: the relationship's value once loaded (`Post[]`, `User | null`). */
   declare readonly __shape: S;
   constructor(
+    /** @internal What the relationship is: target, direction, keys, cascades. */
     readonly property: RelationshipProperty,
+    /** The attribute's name on the model. */
     readonly key: K,
   ) {}
 
@@ -39,6 +66,7 @@ export class RelationshipAttribute<K extends string = string, S = unknown> {
     return this.property.exists(criteria, 'has');
   }
 
+  /** `Model.key`, as messages name it. */
   toString(): string {
     return `${this.property.parent.name}.${this.key}`;
   }

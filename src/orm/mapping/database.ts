@@ -40,7 +40,20 @@ import { runTransaction, type TransactionOptions } from '../session/transaction.
 import type { ColumnElement } from '../../sql/expressions.js';
 import type { ColumnAttribute } from './attributes.js';
 
-/** `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, `Column('Name', String(120))`. */
+/**
+ * A model column (also `db.Column`): `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, or with its database name first, `Column('Name', String(120))` (needed in `db.Table`). Its options decide whether the attribute's type includes null.
+ *
+ * @example
+ * ```ts
+ * import { Column, ForeignKey, Integer, String } from 'relata';
+ *
+ * class Profile2 extends db.Model('Profile2', {
+ *   id: Column(Integer, { primaryKey: true }), // number
+ *   handle: Column('Handle', String(40), { nullable: false }), // string, column "Handle"
+ *   userId: Column(Integer, ForeignKey('user.id'), { unique: true }), // number | null
+ * }) {}
+ * ```
+ */
 export function Column<V, const O extends ColumnOptions<V> = {}>(
   type: SqlType<V>,
   options?: O,
@@ -78,7 +91,20 @@ export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
   return new ColumnDecl(type as SqlType<unknown>, fks, options, name);
 }
 
-/** `ForeignKey('user.id')`, `ForeignKey(() => User.id, { ondelete: 'CASCADE' })`. */
+/**
+ * A foreign key for a column (also `db.ForeignKey`): `ForeignKey('user.id')`, or `ForeignKey(() => User.id, { ondelete: 'CASCADE' })` for a model declared later. Resolved when the models are configured; a missing table or column is an error naming it.
+ *
+ * @example
+ * ```ts
+ * import { Column, ForeignKey, Integer } from 'relata';
+ *
+ * class Like extends db.Model('Like', {
+ *   id: Column(Integer, { primaryKey: true }),
+ *   postId: Column(Integer, ForeignKey('post.id', { ondelete: 'CASCADE' }), { nullable: false }),
+ *   userId: Column(Integer, ForeignKey(() => User.id)),
+ * }) {}
+ * ```
+ */
 export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions): SqlForeignKey {
   return new SqlForeignKey(target, options);
 }
@@ -88,6 +114,22 @@ export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions
  * is a list of Post; add `uselist: false` for one object or null (many-to-one, one-to-one):
  * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
  * not refer back: `relationship(() => Tag, { secondary: postTags })`.
+
+ * @example
+ * ```ts
+ * import { relationship } from 'relata';
+ *
+ * class Series extends db.Model('Series', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   entries: relationship<Entry>('Entry', { backPopulates: 'series', orderBy: 'position' }), // Entry[]
+ * }) {}
+ * class Entry extends db.Model('Entry', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   position: db.Column(db.Integer, { nullable: false }),
+ *   seriesId: db.Column(db.Integer, db.ForeignKey('series.id')),
+ *   series: relationship<Series>('Series', { backPopulates: 'entries', uselist: false }), // Series | null
+ * }) {}
+ * ```
  */
 export function relationship<T>(
   target: string,
@@ -119,6 +161,18 @@ export function relationship(
 /** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
 export type TableColumn = ColumnDecl<unknown, boolean>;
 
+/**
+ * Options of `new Database(url, options)`: the engine's (echo, pool, dialect options), the sessions'
+ * autoflush and warning hook, and how N+1 lazy loads are reported.
+ *
+ * @example
+ * ```ts
+ * import { Database, type DatabaseOptions } from 'relata';
+ *
+ * const options: DatabaseOptions = { echo: true, nPlusOne: 'raise' };
+ * const db = new Database('sqlite://', options);
+ * ```
+ */
 export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'autoflush' | 'warn'> {
   /** N+1 lazy-load reports: 'warn' (default outside production), 'raise' (strict), or 'off'. */
   readonly nPlusOne?: NPlusOneMode;
@@ -129,6 +183,9 @@ export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'au
  * the sessions, one per request scope (see `session` and `scope()`).
  *
  * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
  * const db = new Database('sqlite:///blog.db');
  * class User extends db.Model('User', {
  *   id: db.Column(db.Integer, { primaryKey: true }),
@@ -136,39 +193,67 @@ export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'au
  * }) {}
  * await db.createAll();
  * await db.transaction(async (session) => session.add(new User({ username: 'alice' })));
+ * ```
  */
 export class Database {
+  /** The engine: connections, the dialect, statement events and counters. */
   readonly engine: Engine;
+  /** @internal The model registry (mappers and tables); models are reached through their classes. */
   readonly registry: Registry;
   private defaultSession: Session | null = null;
   private readonly sessionOptions: SessionOptions;
   private readonly scopes: ScopeStorage<Session> = createScopeStorage<Session>();
 
   // Types and helpers, so model files read like Flask-SQLAlchemy: db.Column(db.Integer, ...).
+  /** The {@link Integer} type. */
   readonly Integer = types.Integer;
+  /** The {@link BigInteger} type. */
   readonly BigInteger = types.BigInteger;
+  /** The {@link Float} type. */
   readonly Float = types.Float;
+  /** The {@link Text} type. */
   readonly Text = types.Text;
+  /** The {@link Boolean} type. */
   readonly Boolean = types.Boolean;
+  /** The {@link DateTime} type. */
   readonly DateTime = types.DateTime;
+  /** The {@link Date} type (a calendar date). */
   readonly Date = types.DateOnly;
+  /** The {@link JSON} type. */
   readonly JSON = types.Json;
+  /** {@link String}(length): the VARCHAR type. */
   readonly String = types.String;
+  /** {@link Numeric}(precision, scale): the exact decimal type. */
   readonly Numeric = types.Numeric;
+  /** {@link JSONOf}: a JSON column with a TypeScript type. */
   readonly JSONOf = types.JSONOf;
+  /** {@link Column}, to declare a model column. */
   readonly Column = Column;
+  /** {@link ForeignKey}, to reference another table's column. */
   readonly ForeignKey = ForeignKey;
+  /** {@link relationship}, to declare a relationship. */
   readonly relationship = relationship;
+  /** The {@link joinedload} loader option. */
   readonly joinedload = joinedload;
+  /** The {@link selectinload} loader option. */
   readonly selectinload = selectinload;
+  /** The {@link lazyload} loader option. */
   readonly lazyload = lazyload;
+  /** The {@link raiseload} loader option. */
   readonly raiseload = raiseload;
+  /** The {@link noload} loader option. */
   readonly noload = noload;
+  /** The {@link containsEager} loader option. */
   readonly containsEager = containsEager;
+  /** {@link and_}: SQL AND. */
   readonly and_ = and_;
+  /** {@link or_}: SQL OR. */
   readonly or_ = or_;
+  /** {@link not_}: SQL NOT. */
   readonly not_ = not_;
+  /** {@link func}: SQL functions (`db.func.count(Post.id)`). */
   readonly func = func;
+  /** {@link text}: a raw SQL fragment with bound parameters. */
   readonly text = text;
 
   /** `new Database()` is an in-memory SQLite database; pass a URL for a file or a server. */
@@ -227,12 +312,14 @@ export class Database {
    * does per request (the hooks do it for you).
    *
    * @example
+   * ```ts
    * const user = await db.scope(async () => {
    *   const user = await User.query.filterBy({ username: 'alice' }).one();
    *   user.email = 'alice@example.com';
    *   await db.session.commit();
    *   return user;
    * });
+   * ```
    */
   async scope<R>(fn: (session: Session) => Promise<R> | R): Promise<R> {
     const session = this.newSession();
@@ -252,11 +339,16 @@ export class Database {
    * never retried.
    *
    * @example
-   * await db.transaction(async (session) => {
-   *   const [from, to] = [await session.get(Account, 1), await session.get(Account, 2)];
-   *   from!.balance -= 10;
-   *   to!.balance += 10;
-   * }, { isolation: 'serializable' });
+   * ```ts
+   * await db.transaction(
+   *   async (session) => {
+   *     const [from, to] = [await session.get(Account, 1), await session.get(Account, 2)];
+   *     from!.balance -= 10;
+   *     to!.balance += 10;
+   *   },
+   *   { isolation: 'serializable' },
+   * );
+   * ```
    */
   transaction<R>(fn: (session: Session) => Promise<R>, options: TransactionOptions = {}): Promise<R> {
     return runTransaction(
@@ -336,7 +428,21 @@ export class Database {
   }
 }
 
-/** `select(User.id, func.count(Post.id))`: a Core SELECT of columns, run with `session.execute(...)`. */
+/**
+ * `selectColumns(User.id, func.count(Post.id))`: a Core SELECT of columns (not objects), FROM the tables of the columns, run with `session.execute(...)`, which returns plain rows keyed by label.
+ *
+ * @example
+ * ```ts
+ * import { func, selectColumns } from 'relata';
+ *
+ * const rows = await session.execute(
+ *   selectColumns(User.username, func.count(Post.id).label('posts'))
+ *     .join(Post.__table__, Post.userId.eq(User.id))
+ *     .with({ groupBy: [User.username] }),
+ * );
+ * for (const row of rows) console.log(row.username, row.posts);
+ * ```
+ */
 export function selectColumns(...columns: (ColumnElement | ColumnAttribute)[]): Select {
   return new Select({ columns, from: inferFrom(columns) });
 }

@@ -26,16 +26,76 @@ export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {
 /** `primaryKey: true` or `nullable: false` make a column's values non-null; otherwise `| null`. */
 export type IsNullable<O> = O extends { primaryKey: true } ? false : O extends { nullable: false } ? false : true;
 
+/**
+ * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty).
+ *
+ * @example
+ * ```ts
+ * import type { LazyStrategy } from 'relata';
+ *
+ * const strategy: LazyStrategy = 'selectin';
+ * class Author extends db.Model('Author', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   books: db.relationship<Book>('Book', { backPopulates: 'author', lazy: strategy }),
+ * }) {}
+ * class Book extends db.Model('Book', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   authorId: db.Column(db.Integer, db.ForeignKey('author.id')),
+ *   author: db.relationship<Author>('Author', { backPopulates: 'books', uselist: false }),
+ * }) {}
+ * ```
+ */
 export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload';
 
+/**
+ * A backref with options of its own: `backref: { name: 'author', lazy: 'joined' }` creates the reverse relationship `name` on the target, configured by the other fields.
+ *
+ * @example
+ * ```ts
+ * class Shelf extends db.Model('Shelf', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   books: db.relationship<Volume>('Volume', { backref: { name: 'shelf', lazy: 'joined', uselist: false } }),
+ * }) {}
+ * class Volume extends db.Model('Volume', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   shelfId: db.Column(db.Integer, db.ForeignKey('shelf.id')),
+ * }) {}
+ * ```
+ */
 export interface BackrefOptions {
+  /** The reverse relationship's attribute name on the target. */
   name: string;
+  /** How the reverse relationship loads (see {@link RelationshipOptions.lazy}). */
   lazy?: LazyStrategy | boolean;
+  /** false: the reverse relationship is one object (or null). */
   uselist?: boolean;
+  /** The reverse relationship's cascades (see {@link RelationshipOptions.cascade}). */
   cascade?: string;
+  /** The reverse collection's order (see {@link RelationshipOptions.orderBy}). */
   orderBy?: RelationshipOptions['orderBy'];
 }
 
+/**
+ * Options of `relationship(target, options)`. An unknown option, or one that does not apply, is refused naming the relationship.
+ *
+ * @example
+ * ```ts
+ * class Thread extends db.Model('Thread', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   replies: db.relationship<Reply>('Reply', {
+ *     backPopulates: 'thread',
+ *     cascade: 'all, delete-orphan',
+ *     orderBy: '-id',
+ *     lazy: 'selectin',
+ *   }),
+ * }) {}
+ * class Reply extends db.Model('Reply', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   threadId: db.Column(db.Integer, db.ForeignKey('thread.id'), { nullable: false }),
+ *   thread: db.relationship<Thread>('Thread', { backPopulates: 'replies', uselist: false }),
+ * }) {}
+ * ```
+ */
 export interface RelationshipOptions {
   /** Creates the reverse relationship on the target at run time (untyped; `backPopulates` is the typed way). */
   backref?: string | BackrefOptions;
@@ -82,7 +142,19 @@ export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> 
   ) {}
 }
 
-/** The value shape of a relationship declaration: `Post[]`, or `User | null` for `uselist: false`. */
+/**
+ * The value shape of a relationship declaration: `Post[]`, or `User | null` for `uselist: false`.
+ *
+ * @example
+ * ```ts
+ * import type { RelationshipAttribute, ShapeOf } from 'relata';
+ *
+ * type PostsOf<R> = R extends RelationshipAttribute<string, infer S> ? S : never;
+ * const posts: PostsOf<typeof User.posts> = []; // Post[]
+ * const decl = db.relationship<User>('User', { uselist: false });
+ * const author: ShapeOf<typeof decl> = null; // User | null
+ * ```
+ */
 export type ShapeOf<R> =
   R extends RelationshipDecl<infer T, infer M>
     ? T extends readonly unknown[]
@@ -92,8 +164,19 @@ export type ShapeOf<R> =
         : T | null
     : never;
 
-/** What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists). */
+/**
+ * What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists).
+ *
+ * @example
+ * ```ts
+ * // relationship<Post[]>('Post') is a mistake: the type argument is the model, list-ness comes from
+ * // uselist. Such an attribute's type is ListTypeArgumentUseTheModel, which says so in its one field.
+ * const right = db.relationship<Post>('Post'); // Post[]
+ * const wrong = db.relationship<Post[]>('Post'); // unusable: the error names the fix
+ * ```
+ */
 export interface ListTypeArgumentUseTheModel {
+  /** The message: the type argument is the model, and `uselist` decides list or single object. */
   readonly 'relationship<T>: T is the target model (Post), not a list (Post[])': never;
 }
 
@@ -102,12 +185,38 @@ declare const unloadedBrand: unique symbol;
 /**
  * A relationship that may not be loaded yet: `await` it to load (one SELECT when needed).
  * Synchronous use is a type error; at run time it throws `NotLoadedError`.
+ *
+ * @example
+ * ```ts
+ * import type { Unloaded } from 'relata';
+ *
+ * const [first] = await User.query.all();
+ * const pending: Unloaded<Post[]> | Post[] = first!.posts; // not loaded: awaitable
+ * const posts = await first!.posts; // Post[] (one SELECT the first time)
+ * ```
  */
 export interface Unloaded<S> extends PromiseLike<S> {
+  /** Type-only: what the relationship holds once loaded. */
   readonly [unloadedBrand]: S;
 }
 
-/** The type of a relationship attribute on an instance: loaded value, or awaitable until loaded. */
+/**
+ * The type of a relationship attribute on an instance: loaded value, or awaitable until loaded.
+ *
+ * @example
+ * ```ts
+ * import type { Related } from 'relata';
+ *
+ * class Note extends db.Model('Note', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   postId: db.Column(db.Integer, db.ForeignKey('post.id')),
+ * }) {
+ *   declare post: Related<Post | null>; // what a backref on Post would add, for TypeScript
+ * }
+ * const note = (await session.get(Note, 1))!; // Note.query would give the base type, without `post`
+ * const post = await note.post; // Post | null
+ * ```
+ */
 export type Related<S> = S | Unloaded<S>;
 
 export type Declarations = Record<string, ColumnDecl<unknown, boolean> | RelationshipDecl<unknown, boolean>>;
@@ -131,7 +240,18 @@ export type RelationshipValues<D> = {
     : never]: D[K] extends RelationshipDecl<unknown, boolean> ? Related<ShapeOf<D[K]>> : never;
 };
 
-/** What `new Model({...})` accepts: any column values and already-known related objects. */
+/**
+ * What `new Model({...})` accepts: any column values and already-known related objects.
+ *
+ * @example
+ * ```ts
+ * import type { ModelInit } from 'relata';
+ *
+ * type UserDeclarations = typeof User extends { new (init?: ModelInit<infer D>): unknown } ? D : never;
+ * const init: ModelInit<UserDeclarations> = { username: 'alice', email: null };
+ * const alice = new User(init);
+ * ```
+ */
 export type ModelInit<D> = Partial<
   ColumnValues<D> & {
     [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean> ? K : never]: D[K] extends RelationshipDecl<
@@ -153,14 +273,50 @@ export interface ModelMethods {
  * Type-only: the names of an instance's column attributes (what `filterBy` accepts); never present
  * at run time. A string key (not a unique symbol) so declaration files of user models can name it,
  * holding only the names so the types emitted for a model stay small.
+ *
+ * @example
+ * ```ts
+ * import type { HasColumns } from 'relata';
+ *
+ * // Type-only: a model instance names its column attributes through HasColumns, for filterBy.
+ * type UserColumns = User extends HasColumns<infer K> ? K : never; // 'id' | 'username' | 'email'
+ * const key: UserColumns = 'username';
+ * ```
  */
 export interface HasColumns<K> {
+  /** Type-only: the column attribute names; never present at run time. */
   readonly '~columns'?: K;
 }
 
-/** The column values `filterBy` accepts for instances of `T`: columns only, never relationships or methods. */
+/**
+ * The column values `filterBy` accepts for instances of `T`: columns only, never relationships or methods.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnFilter } from 'relata';
+ *
+ * const where: ColumnFilter<User> = { username: 'alice' }; // columns only: { posts: … } is a type error
+ * const alice = await User.query.filterBy(where).first();
+ * ```
+ */
 export type ColumnFilter<T> = T extends HasColumns<infer K> ? { [P in K & keyof T]?: T[P] } : never;
 
+/**
+ * The instance type of a model declared with `db.Model(name, declarations)`: its column values, its relationships (awaitable until loaded) and `toJSON()`. Usually you write the class (`class User extends db.Model(...) {}`) and use `User` as the type.
+ *
+ * @example
+ * ```ts
+ * import type { ModelInstance } from 'relata';
+ *
+ * const declarations = {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   name: db.Column(db.String(40), { nullable: false }),
+ * };
+ * type Gadget = ModelInstance<typeof declarations>;
+ * const Gadget = db.Model('Gadget', declarations);
+ * const lamp: Gadget = new Gadget({ name: 'lamp' }); // lamp.name: string, lamp.id: number
+ * ```
+ */
 export type ModelInstance<D> = ModelMethods &
   ColumnValues<D> &
   RelationshipValues<D> &
@@ -182,9 +338,35 @@ export interface ModelStatics<I> {
   readonly modelName: string;
 }
 
+/**
+ * What `db.Model(name, declarations)` returns, to extend: a class whose instances have the declared columns and relationships, with class-side column expressions (`User.username`), relationship attributes (`User.posts`), `query`, `__table__` and `modelName`.
+ *
+ * @example
+ * ```ts
+ * import type { ModelClass } from 'relata';
+ *
+ * const declarations = {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   name: db.Column(db.String(40), { nullable: false }),
+ * };
+ * const Base: ModelClass<typeof declarations> = db.Model('Widget', declarations);
+ * class Widget extends Base {}
+ * const widgets = await Widget.query.filter(Widget.name.like('w%')).all();
+ * ```
+ */
 export type ModelClass<D> = (new (init?: ModelInit<D>) => ModelInstance<D>) &
   ModelStatics<ModelInstance<D>> &
   ModelAttributes<D>;
 
-/** Element type of a relationship shape (`Post[]` → `Post`, `User | null` → `User`). */
+/**
+ * Element type of a relationship shape (`Post[]` → `Post`, `User | null` → `User`).
+ *
+ * @example
+ * ```ts
+ * import type { ElementOf } from 'relata';
+ *
+ * const one: ElementOf<Post[]> = new Post({ title: 'x' }); // Post
+ * const other: ElementOf<User | null> = new User({ username: 'y' }); // User
+ * ```
+ */
 export type ElementOf<S> = S extends readonly (infer E)[] ? E : NonNullable<S>;

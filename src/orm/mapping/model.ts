@@ -17,6 +17,22 @@ import { InstanceState, STATE } from '../session/state.js';
 import { serializeValue } from '../serialization/serialize.js';
 import { INSPECT, inspectModel, type InspectFn } from '../serialization/inspect.js';
 
+/**
+ * Options of `db.Model(name, declarations, options)`.
+ *
+ * @example
+ * ```ts
+ * class Article extends db.Model(
+ *   'Article',
+ *   {
+ *     id: db.Column(db.Integer, { primaryKey: true }),
+ *     version: db.Column(db.Integer, { nullable: false }),
+ *     body: db.Column(db.Text),
+ *   },
+ *   { tableName: 'articles', versionId: 'version' },
+ * ) {}
+ * ```
+ */
 export interface ModelOptions {
   /** Table name; defaults to the model name in snake_case (`BlogPost` → `blog_post`), as Flask-SQLAlchemy does. */
   tableName?: string;
@@ -27,7 +43,16 @@ export interface ModelOptions {
   versionId?: string;
 }
 
-/** Flask-SQLAlchemy's camel_to_snake_case: `User` → `user`, `BlogPost` → `blog_post`, `HTTPResponse` → `http_response`. */
+/**
+ * The table name a model gets when `tableName` is not given: Flask-SQLAlchemy's camel_to_snake_case, `User` → `user`, `BlogPost` → `blog_post`, `HTTPResponse` → `http_response`.
+ *
+ * @example
+ * ```ts
+ * import { tableNameFor } from 'relata';
+ *
+ * console.log(tableNameFor('BlogPost')); // 'blog_post'
+ * ```
+ */
 export function tableNameFor(modelName: string): string {
   return modelName
     .replace(/((?<=[a-z0-9])[A-Z]|(?!^)[A-Z](?=[a-z]))/g, '_$1')

@@ -40,9 +40,20 @@ import {
 import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
 
-/** A model under another name, to join its table twice: `const Manager = aliased(Employee)`. */
+/**
+ * A model under another name, to join its table twice: what `db.aliased(Model)` returns, with the
+ * model's column attributes on the alias.
+ *
+ * @example
+ * ```ts
+ * const Other = db.aliased(User, 'other');
+ * const shared = await User.query.join(Other, User.email.eq(Other.email)).filter(User.id.ne(Other.id)).all();
+ * ```
+ */
 export interface AliasedModel {
+  /** @internal The aliased table. */
   readonly __alias__: TableAlias;
+  /** @internal The model's mapper. */
   readonly __mapper__: Mapper;
 }
 
@@ -62,25 +73,71 @@ interface QueryState {
   readonly options: readonly LoaderOption[];
 }
 
-/** A join target: a model class, an alias, or a relationship (`User.posts`). */
+/**
+ * A join target: a model class, an alias, or a relationship (`User.posts`).
+ *
+ * @example
+ * ```ts
+ * import type { JoinTarget } from 'relata';
+ *
+ * const targets: JoinTarget[] = [Post, User.posts, db.aliased(User)];
+ * const posts = await Post.query.join(targets[1]!).all();
+ * ```
+ */
 export type JoinTarget = (abstract new (...args: never[]) => object) | AliasedModel | RelationshipAttribute;
 
+/**
+ * One page of a query's results, from `query.paginate({ page, perPage })` (Flask-SQLAlchemy's shape).
+ *
+ * @example
+ * ```ts
+ * const page = await Post.query.orderBy(Post.id).paginate({ page: 2, perPage: 10 });
+ * console.log(page.items.length, page.total, page.pages, page.hasNext ? page.nextNum : 'last page');
+ * ```
+ */
 export interface Pagination<T> {
+  /** The objects of this page (at most `perPage`). */
   readonly items: T[];
+  /** How many objects the query returns over all pages. */
   readonly total: number;
+  /** This page's number, from 1. */
   readonly page: number;
+  /** The page size asked for. */
   readonly perPage: number;
+  /** How many pages there are (0 when the query returns nothing). */
   readonly pages: number;
+  /** Whether a page follows this one. */
   readonly hasNext: boolean;
+  /** Whether a page precedes this one. */
   readonly hasPrev: boolean;
+  /** The next page's number, or null on the last page. */
   readonly nextNum: number | null;
+  /** The previous page's number, or null on the first page. */
   readonly prevNum: number | null;
 }
 
+/**
+ * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
+ * each method returns a new Query; nothing runs until `all()`, `first()`, `one()`, `oneOrNone()`,
+ * `get()`, `count()` or `paginate()`. The result type records the relationships `options()` loads.
+ *
+ * @example
+ * ```ts
+ * const posts = await Post.query
+ *   .join(Post.author)
+ *   .filter(User.username.eq('alice'))
+ *   .options(db.joinedload(Post.tags))
+ *   .orderBy(Post.id.desc())
+ *   .limit(10)
+ *   .all();
+ * for (const p of posts) console.log(p.title, p.tags.length); // tags loaded: no await
+ * ```
+ */
 export class Query<T> {
   private readonly s: QueryState;
 
   constructor(
+    /** @internal The mapper of the queried model. */
     readonly mapper: Mapper,
     private readonly session: Session | null,
     state?: QueryState,
@@ -139,6 +196,7 @@ export class Query<T> {
     return this.filter(...conds);
   }
 
+  /** Adds ORDER BY terms: `orderBy(Post.id.desc(), Post.title)`; a bare column sorts ascending. */
   orderBy(...clauses: Orderable[]): Query<T> {
     const more = clauses.map((c) =>
       c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC'),
@@ -146,14 +204,17 @@ export class Query<T> {
     return this.with({ orderBy: [...this.s.orderBy, ...more] });
   }
 
+  /** LIMIT: at most `n` objects (with joined eager loads, `n` parents, not rows). */
   limit(n: number): Query<T> {
     return this.with({ limit: checkCount(n, 'limit()') });
   }
 
+  /** OFFSET: skips the first `n` objects. */
   offset(n: number): Query<T> {
     return this.with({ offset: checkCount(n, 'offset()') });
   }
 
+  /** SELECT DISTINCT. */
   distinct(): Query<T> {
     return this.with({ distinct: true });
   }
@@ -178,6 +239,7 @@ export class Query<T> {
 
   // ---- execution ----
 
+  /** Runs the query: every object it matches, eager loads done. */
   all(): Promise<T[]> {
     let session: Session;
     try {
@@ -318,7 +380,12 @@ export class Query<T> {
   }
 
   /** The SELECT this query runs (eager joins included) with its parameters, without running it. */
-  toSQL(session: Session | null = this.session): { sql: string; params: unknown[] } {
+  toSQL(session: Session | null = this.session): {
+    /** The SQL text, in the dialect's placeholders. */
+    sql: string;
+    /** The bound parameters, in placeholder order. */
+    params: unknown[];
+  } {
     const s = session ?? this.requireSession();
     s.registry.configure();
     return s.dialect.compiler.compile(this.compileLoad(s).select);

@@ -1,14 +1,25 @@
 import type { Query } from './query.js';
 
-/** The result of `session.scalars(stmt)`: await it for the list, or call all()/first()/one(). */
+/**
+ * The result of `session.scalars(stmt)`: await it for the list, or call all()/first()/one().
+ *
+ * @example
+ * ```ts
+ * const users = await session.scalars(db.select(User).where(User.email.isNotNull()));
+ * const alice = await session.scalars(db.select(User).filterBy({ username: 'alice' })).one();
+ * ```
+ */
 export class ScalarResult<T> implements PromiseLike<T[]> {
   constructor(private readonly query: Query<T>) {}
+  /** Every object. */
   all(): Promise<T[]> {
     return this.query.all();
   }
+  /** The first object, or null. */
   first(): Promise<T | null> {
     return this.query.first();
   }
+  /** Exactly one object, else NoResultFoundError / MultipleResultsFoundError. */
   one(): Promise<T> {
     return this.query.one();
   }

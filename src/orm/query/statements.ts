@@ -10,7 +10,17 @@ import { and_, requireElement, type ColumnElement } from '../../sql/expressions.
 import type { Column } from '../../sql/schema.js';
 import type { Mapper } from '../mapping/mapper.js';
 
-/** Column values by attribute name, as a model's instances take them. */
+/**
+ * Column values by attribute name, as a model's instances take them.
+ *
+ * @example
+ * ```ts
+ * import { insert, type ValuesOf } from 'relata';
+ *
+ * const rows: ValuesOf<User>[] = [{ username: 'alice' }, { username: 'bob', email: null }];
+ * await session.execute(insert(User).values(rows));
+ * ```
+ */
 export type ValuesOf<T> = { [K in keyof T]?: T[K] };
 
 function toColumns<T>(mapper: Mapper, values: ValuesOf<T>, where: string): Map<Column, unknown> {
@@ -32,9 +42,22 @@ function toColumns<T>(mapper: Mapper, values: ValuesOf<T>, where: string): Map<C
   return out;
 }
 
+/**
+ * A bulk INSERT of a model's rows, from {@link insert}: no objects, no identity map, no cascades.
+ *
+ * @example
+ * ```ts
+ * import { insert } from 'relata';
+ *
+ * const stmt = insert(Tag).values([{ name: 'orm' }, { name: 'sql' }]);
+ * await session.execute(stmt);
+ * ```
+ */
 export class InsertStatement<T> {
+  /** @internal Tells the bulk statements apart. */
   readonly kind = 'bulk-insert';
   constructor(
+    /** @internal The mapper of the model inserted into. */
     readonly mapper: Mapper,
     private readonly rows: readonly ValuesOf<T>[] = [],
   ) {}
@@ -80,20 +103,36 @@ function criteria(
   return null;
 }
 
+/**
+ * A bulk UPDATE of a model's table, from {@link update}. Objects of the model already in the session
+ * get the new values when `session.execute()` runs it.
+ *
+ * @example
+ * ```ts
+ * import { update } from 'relata';
+ *
+ * const { rowsAffected } = await session.execute(update(Post).where(Post.userId.eq(1)).values({ views: 0 }));
+ * ```
+ */
 export class UpdateStatement<T> {
+  /** @internal Tells the bulk statements apart. */
   readonly kind = 'bulk-update';
   constructor(
+    /** @internal The mapper of the model updated. */
     readonly mapper: Mapper,
     private readonly conditions: readonly ColumnElement<boolean>[] = [],
+    /** @internal The values set, by attribute name. */
     readonly changes: ValuesOf<T> = {},
     private readonly all = false,
   ) {}
 
+  /** Adds WHERE conditions (AND-ed). */
   where(...conditions: ColumnElement<boolean>[]): UpdateStatement<T> {
     conditions.forEach((c) => requireElement(c, `update(${this.mapper.name}).where()`));
     return new UpdateStatement<T>(this.mapper, [...this.conditions, ...conditions], this.changes, this.all);
   }
 
+  /** The values to set, by attribute name; later calls add to (or override) earlier ones. */
   values(changes: ValuesOf<T>): UpdateStatement<T> {
     return new UpdateStatement<T>(this.mapper, this.conditions, { ...this.changes, ...changes }, this.all);
   }
@@ -116,14 +155,29 @@ export class UpdateStatement<T> {
   }
 }
 
+/**
+ * A bulk DELETE from a model's table, from {@link delete_}. Objects of the model already in the
+ * session that it deletes leave the identity map when `session.execute()` runs it.
+ *
+ * @example
+ * ```ts
+ * import { delete_ } from 'relata';
+ *
+ * await session.execute(delete_(Post).where(Post.views.eq(0)));
+ * await session.execute(delete_(Tag).allRows()); // no where(): say so
+ * ```
+ */
 export class DeleteStatement {
+  /** @internal Tells the bulk statements apart. */
   readonly kind = 'bulk-delete';
   constructor(
+    /** @internal The mapper of the model deleted from. */
     readonly mapper: Mapper,
     private readonly conditions: readonly ColumnElement<boolean>[] = [],
     private readonly all = false,
   ) {}
 
+  /** Adds WHERE conditions (AND-ed). */
   where(...conditions: ColumnElement<boolean>[]): DeleteStatement {
     conditions.forEach((c) => requireElement(c, `delete(${this.mapper.name}).where()`));
     return new DeleteStatement(this.mapper, [...this.conditions, ...conditions], this.all);
@@ -153,17 +207,48 @@ function mapperOf(model: unknown, fn: string): Mapper {
   return mapper;
 }
 
-/** `insert(User).values([{ username: 'a' }, …])`: a bulk INSERT, run with session.execute(). */
+/**
+ * `insert(User).values([{ username: 'a' }, …])`: a bulk INSERT, run with session.execute(). Column
+ * defaults apply; rows setting different columns become one INSERT per set of columns.
+ *
+ * @example
+ * ```ts
+ * import { insert } from 'relata';
+ *
+ * await session.execute(insert(User).values([{ username: 'a' }, { username: 'b' }]));
+ * ```
+ */
 export function insert<T>(model: abstract new (...args: never[]) => T): InsertStatement<T> {
   return new InsertStatement<T>(mapperOf(model, 'insert'));
 }
 
-/** `update(User).where(User.id.eq(1)).values({ username: 'b' })`: a bulk UPDATE, run with session.execute(). */
+/**
+ * `update(User).where(User.id.eq(1)).values({ username: 'b' })`: a bulk UPDATE, run with
+ * session.execute(). Without where(), `.allRows()` must say that every row is meant.
+ *
+ * @example
+ * ```ts
+ * import { update } from 'relata';
+ *
+ * await session.execute(update(User).where(User.id.eq(1)).values({ username: 'b' }));
+ * ```
+ */
 export function update<T>(model: abstract new (...args: never[]) => T): UpdateStatement<T> {
   return new UpdateStatement<T>(mapperOf(model, 'update'));
 }
 
-/** `delete_(User).where(User.isActive.eq(false))`: a bulk DELETE, run with session.execute(). */
+/**
+ * `delete_(User).where(User.username.eq('spam'))`: a bulk DELETE, run with session.execute() (named
+ * `delete_` as `delete` is a reserved word; `db.delete` is the same function). Without where(),
+ * `.allRows()` must say that every row is meant.
+ *
+ * @example
+ * ```ts
+ * import { delete_ } from 'relata';
+ *
+ * await session.execute(delete_(User).where(User.username.eq('spam')));
+ * ```
+ */
 export function delete_(model: abstract new (...args: never[]) => object): DeleteStatement {
   return new DeleteStatement(mapperOf(model, 'delete'));
 }

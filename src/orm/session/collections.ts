@@ -8,8 +8,23 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 import { serializeValue, type ListOrigin } from '../serialization/serialize.js';
 import { inspectCollection, type InspectFn } from '../serialization/inspect.js';
 
+/**
+ * A loaded collection (`user.posts` once loaded): a real array whose mutating methods (push, splice,
+ * pop…) record the change for the next flush and update the other side of the relationship at once.
+ * Assigning by index (`list[i] = x`) is not seen: use push/splice, or assign a new array.
+ *
+ * @example
+ * ```ts
+ * import { InstrumentedList } from 'relata';
+ *
+ * const tags = await post.tags;
+ * console.log(tags instanceof InstrumentedList, Array.isArray(tags)); // true true
+ * tags.push(tag); // the post_tags row is inserted at flush; tag.posts follows in memory
+ * await session.commit();
+ * ```
+ */
 export class InstrumentedList<T extends object> extends Array<T> {
-  // Results of map/filter/slice are plain arrays, not collections.
+  /** map/filter/slice return plain arrays, not collections. */
   static override get [Symbol.species](): ArrayConstructor {
     return Array;
   }
@@ -19,6 +34,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   #owner!: InstanceState;
   #prop!: RelationshipProperty;
 
+  /** @internal A collection of `owner`'s relationship `prop`, holding `items`. */
   static of_<T extends object>(
     owner: InstanceState,
     prop: RelationshipProperty,

@@ -10,7 +10,19 @@ export interface Scoping {
   scope<R>(fn: () => Promise<R>): Promise<R>;
 }
 
-/** Closing a request's session failed (its connection is already discarded): where to report it. */
+/**
+ * Where the request hooks report that closing a request's session failed (its connection is already discarded); console.error by default.
+ *
+ * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { fastifyScope, type ScopeErrorHandler } from 'relata';
+ *
+ * const fastify = Fastify();
+ * const report: ScopeErrorHandler = (error) => fastify.log.error({ err: error }, 'closing a request session failed');
+ * fastify.addHook('onRequest', fastifyScope(db, report));
+ * ```
+ */
 export type ScopeErrorHandler = (error: unknown) => void;
 
 const reportToConsole: ScopeErrorHandler = (error) =>
@@ -24,12 +36,18 @@ interface ClosingResponse {
  * Express (or Connect) middleware.
  *
  * @example
- * app.use(expressScope(db));
- * app.post('/posts', async (req, res) => {
- *   db.session.add(new Post(req.body));
- *   await db.session.commit();
- *   res.status(201).end();
- * });
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { expressScope } from 'relata';
+ *
+ * // With Express: app.use(expressScope(db)). Any (req, res, next) server works the same way:
+ * const scope = expressScope(db);
+ * createServer((req, res) =>
+ *   scope(req, res, async () => {
+ *     res.end(JSON.stringify(await User.query.count())); // db.session is this request's own
+ *   }),
+ * ).listen(3000);
+ * ```
  */
 export function expressScope(db: Scoping, onError: ScopeErrorHandler = reportToConsole) {
   return (_req: unknown, res: ClosingResponse, next: () => void): void => {
@@ -47,8 +65,14 @@ export function expressScope(db: Scoping, onError: ScopeErrorHandler = reportToC
  * A Fastify `onRequest` hook.
  *
  * @example
+ * ```ts
+ * import Fastify from 'fastify';
+ * import { fastifyScope } from 'relata';
+ *
+ * const fastify = Fastify();
  * fastify.addHook('onRequest', fastifyScope(db));
- * fastify.get('/users/:id', async (req) => db.session.get(User, Number(req.params.id)));
+ * fastify.get<{ Params: { id: string } }>('/users/:id', async (req) => db.session.get(User, Number(req.params.id)));
+ * ```
  */
 export function fastifyScope(db: Scoping, onError: ScopeErrorHandler = reportToConsole) {
   return (_request: unknown, reply: { readonly raw: ClosingResponse }, done: () => void): void => {
@@ -66,8 +90,14 @@ export function fastifyScope(db: Scoping, onError: ScopeErrorHandler = reportToC
  * Hono middleware.
  *
  * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { honoScope } from 'relata';
+ *
+ * const app = new Hono();
  * app.use(honoScope(db));
- * app.get('/users', async (c) => c.json(await User.query.all()));
+ * app.get('/users', async (c) => c.json(await User.query.count()));
+ * ```
  */
 export function honoScope(db: Scoping) {
   return (_context: unknown, next: () => Promise<void>): Promise<void> => db.scope(() => next());

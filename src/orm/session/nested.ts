@@ -24,6 +24,9 @@ interface SavepointSnapshot {
  * were when it began.
  *
  * @example
+ * ```ts
+ * import { IntegrityError } from 'relata';
+ *
  * const sp = await session.beginNested();
  * session.add(new User({ username: 'maybe-taken' }));
  * try {
@@ -32,6 +35,7 @@ interface SavepointSnapshot {
  *   if (!(err instanceof IntegrityError)) throw err;
  *   await sp.rollback(); // the user is gone again; everything before the savepoint is intact
  * }
+ * ```
  */
 export class NestedTransaction {
   private readonly snapshot: SavepointSnapshot;

@@ -34,6 +34,16 @@ import { TransactionState } from './transaction-state.js';
 
 export type { NPlusOneMode };
 
+/**
+ * Options of a session (`db.newSession(options)`); `new Database(url, options)` sets them for every
+ * session of that database.
+ *
+ * @example
+ * ```ts
+ * const reports: string[] = [];
+ * const strict = db.newSession({ autoflush: false, nPlusOne: 'warn', warn: (m) => reports.push(m) });
+ * ```
+ */
 export interface SessionOptions {
   /** Flush pending changes before each query (default true). */
   autoflush?: boolean;
@@ -49,27 +59,46 @@ export type ModelType<T> = abstract new (...args: never[]) => T;
 /** Flushes commit() runs at most, when objects keep changing while it flushes. */
 const COMMIT_FLUSH_ROUNDS = 10;
 
+/**
+ * A unit of work over one transaction: objects you `add()` or change are written at the next flush
+ * (before each query, with autoflush, and at `commit()`), in foreign-key order; one object per row
+ * (the identity map). Get one from `db.session` (the current scope's), `db.scope()`,
+ * `db.transaction()` or `db.newSession()`.
+ *
+ * @example
+ * ```ts
+ * const alice = new User({ username: 'alice' });
+ * session.add(alice);
+ * await session.commit(); // INSERT INTO "user" ..., then COMMIT
+ * const same = await session.get(User, alice.id); // from the identity map, no SQL
+ * console.log(same === alice); // true
+ * ```
+ */
 export class Session {
+  /** The dialect of the session's engine (SQL flavour, placeholders, limits). */
   readonly dialect: Dialect;
   /** @internal Compiled loads of this registry on this dialect, shared across sessions. */
   readonly compiled: CompiledLoads;
+  /** Whether pending changes are flushed before each query (default true). */
   autoflush: boolean;
   private readonly nPlusOneReports: NPlusOneReporter;
   private readonly identity = new Map<Mapper, IdentityMap>();
-  /** Pending objects: added, not yet inserted (a running flush has taken the ones it writes). */
+  /** @internal Pending objects: added, not yet inserted (a running flush has taken the ones it writes). */
   pending = new Set<InstanceState>();
-  /** Persistent objects marked for deletion at the next flush. */
+  /** @internal Persistent objects marked for deletion at the next flush. */
   readonly toDelete = new Set<InstanceState>();
-  /** Persistent objects with changes not yet taken by a flush. */
+  /** @internal Persistent objects with changes not yet taken by a flush. */
   changed = new Set<InstanceState>();
   /**
    * @internal Objects with backref changes queued on unloaded collections (InstanceState.pendingMutations):
    * a flush writes them, a rollback undoes them, and either way the queue is dropped.
    */
   pendingOwners = new Set<InstanceState>();
-  /** Objects inserted or updated in the current transaction, restored on rollback. */
+  /** @internal Objects inserted in the current transaction, restored on rollback. */
   readonly txnInserted = new Set<InstanceState>();
+  /** @internal Objects updated in the current transaction, restored on rollback. */
   readonly txnUpdated = new Set<InstanceState>();
+  /** @internal Objects deleted in the current transaction, restored on rollback. */
   readonly txnDeleted = new Set<InstanceState>();
   /** The connection of its transaction, its savepoints, and whether it failed. */
   private readonly tx: TransactionState;
@@ -81,7 +110,9 @@ export class Session {
   activeFlush: UnitOfWork | null = null;
 
   constructor(
+    /** The engine the session takes its connection from. */
     readonly engine: Engine,
+    /** @internal The model registry of the session's database. */
     readonly registry: Registry,
     options: SessionOptions = {},
   ) {
@@ -96,6 +127,7 @@ export class Session {
   get nPlusOne(): NPlusOneMode {
     return this.nPlusOneReports.mode;
   }
+  /** Changes how this session reports N+1 lazy loads from now on. */
   set nPlusOne(mode: NPlusOneMode) {
     this.nPlusOneReports.mode = mode;
   }
@@ -123,6 +155,7 @@ export class Session {
     }
   }
 
+  /** Adds every object, as add() does each. */
   addAll(objs: Iterable<object>): void {
     for (const o of objs) this.add(o);
   }
@@ -234,7 +267,10 @@ export class Session {
    * transaction. Objects already in this session follow: updated values are set on them, deleted
    * ones leave the identity map.
    */
-  execute(stmt: BulkStatement): Promise<{ rowsAffected: number }>;
+  execute(stmt: BulkStatement): Promise<{
+    /** How many rows the statement changed. */
+    rowsAffected: number;
+  }>;
   execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
     return this.run(async () => {
       if (this.autoflush && this.isDirty) await this.flushNow();
@@ -315,10 +351,18 @@ export class Session {
    * one, returns it for `commit()` / `rollback()`. Rolling back undoes only the work done since it began.
    *
    * @example
-   * await session.beginNested(async () => {
-   *   session.add(new Tag({ name: 'maybe-taken' }));
-   * }).catch((err) => { if (!(err instanceof IntegrityError)) throw err; }); // the rest of the transaction goes on
+   * ```ts
+   * import { IntegrityError } from 'relata';
+   *
+   * await session
+   *   .beginNested(async () => {
+   *     session.add(new Tag({ name: 'maybe-taken' }));
+   *   })
+   *   .catch((err) => {
+   *     if (!(err instanceof IntegrityError)) throw err; // the rest of the transaction goes on
+   *   });
    * await session.commit();
+   * ```
    */
   beginNested(): Promise<NestedTransaction>;
   beginNested<R>(fn: (nested: NestedTransaction) => Promise<R>): Promise<R>;

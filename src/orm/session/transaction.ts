@@ -10,6 +10,20 @@ import { ArgumentError, DatabaseError } from '../../sql/errors.js';
 import { PendingRollbackError, StaleDataError } from '../errors.js';
 import type { Session } from './session.js';
 
+/**
+ * Options of `db.transaction(fn, options)`: how the transaction begins, and how it is retried.
+ *
+ * @example
+ * ```ts
+ * await db.transaction(
+ *   async (session) => {
+ *     const account = await session.get(Account, 1);
+ *     if (account) account.balance += 100;
+ *   },
+ *   { isolation: 'serializable', retries: 5, onRetry: (err, attempt) => console.warn(`attempt ${attempt}:`, err.message) },
+ * );
+ * ```
+ */
 export interface TransactionOptions {
   /** The isolation level; the database's default when absent. */
   readonly isolation?: IsolationLevel;
@@ -27,7 +41,28 @@ export interface TransactionOptions {
 
 export const DEFAULT_TRANSACTION_RETRIES = 3;
 
-/** True when running the whole transaction again may succeed. */
+/**
+ * True when running the whole transaction again may succeed: a retryable database error (serialization failure, deadlock, lock timeout, busy SQLite, connection lost before COMMIT) or a StaleDataError. What `db.transaction()` retries on; for loops of your own.
+ *
+ * @example
+ * ```ts
+ * import { isRetryable } from 'relata';
+ *
+ * for (let attempt = 1; ; attempt++) {
+ *   const s = db.newSession();
+ *   try {
+ *     s.add(new Post({ title: 'hello' }));
+ *     await s.commit();
+ *     break;
+ *   } catch (err) {
+ *     await s.rollback();
+ *     if (!isRetryable(err) || attempt === 3) throw err;
+ *   } finally {
+ *     await s.close();
+ *   }
+ * }
+ * ```
+ */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof DatabaseError) return err.retryable;
   if (err instanceof StaleDataError) return true; // optimistic locking: a re-run reads the new version
