@@ -31,7 +31,7 @@ export type DriverImporter = (specifier: string) => Promise<unknown>;
  *
  * const db = new Database('postgresql://app@127.0.0.1/app');
  * try {
- *   await db.execute('select 1');
+ *   await db.createAll(); // the first statement loads the driver
  * } catch (err) {
  *   if (err instanceof DriverNotInstalledError) console.error(`run: npm install ${err.packageName}`);
  * }
@@ -65,7 +65,7 @@ export class DriverNotInstalledError extends RelataError {
  *
  * const db = new Database('sqlite://');
  * try {
- *   await db.execute('select 1');
+ *   await db.createAll(); // the first statement loads the driver
  * } catch (err) {
  *   if (err instanceof DriverLoadError) console.error(`reinstall ${err.packageName}:`, err.cause);
  * }

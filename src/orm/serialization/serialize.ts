@@ -20,7 +20,9 @@ import type { Serialized, SerializableKey, SerializedOmit, SerializedPick } from
  * What `serialize` accepts besides the value.
  *
  * @example
- * const options: SerializeOptions = { omit: ['isActive'], depth: 1 };
+ * import { serialize, type SerializeOptions } from 'relata';
+ *
+ * const options: SerializeOptions = { omit: ['email'], depth: 1 };
  * serialize(user, options);
  */
 export interface SerializeOptions {
@@ -214,7 +216,9 @@ function keyFilter(st: InstanceState, options: SerializeOptions): KeyFilter | nu
  * naming the model (and a type error). `depth` limits how many relationship levels are followed.
  *
  * @example
- * const user = await session.query(User).options(selectinload(User.posts)).one();
+ * import { selectinload, serialize } from 'relata';
+ *
+ * const user = await session.query(User).options(selectinload(User.posts)).filterBy({ id: 1 }).one();
  * serialize(user); // { id: 1, username: 'alice', isActive: true, posts: [{ id: 1, title: '…', … }] }
  * serialize(user, { pick: ['id', 'posts'] }); // { id: 1, posts: [...] }
  * serialize(user, { depth: 0 }); // columns only

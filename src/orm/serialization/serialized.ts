@@ -10,6 +10,8 @@ import type { ElementOf, HasColumns, Unloaded } from '../mapping/declarative.js'
  * A column value in JSON: bigints as strings (decimals are strings already), dates as ISO strings.
  *
  * @example
+ * import type { JsonColumn } from 'relata';
+ *
  * type A = JsonColumn<bigint | null>; // string | null
  * type B = JsonColumn<Date>; // string
  */
@@ -74,6 +76,8 @@ type SerializedRelationships<T, D extends number> = D extends 0
  * The JSON object of one model instance of type `T`, following `D` relationship levels.
  *
  * @example
+ * import type { SerializedModel } from 'relata';
+ *
  * type UserJson = SerializedModel<User>; // { id: number; username: string; posts?: SerializedModel<Post>[]; … }
  * type UserColumns = SerializedModel<User, 0>; // columns only, as serialize(user, { depth: 0 })
  */
@@ -86,6 +90,8 @@ export type SerializedModel<T, D extends number = number> =
  * `T`: the columns with their JSON types, and the relationships `T` has loaded.
  *
  * @example
+ * import { selectinload, serialize, type Serialized } from 'relata';
+ *
  * const users = await session.query(User).options(selectinload(User.posts)).all();
  * const body: Serialized<typeof users> = serialize(users);
  * body[0]!.posts[0]!.title; // string: posts were loaded
@@ -99,6 +105,8 @@ export type Serialized<T, D extends number = number> = T extends readonly (infer
  * The attribute names `pick`/`omit` accept for `T` (a model instance type or an array of them).
  *
  * @example
+ * import type { SerializableKey } from 'relata';
+ *
  * type Keys = SerializableKey<User>; // 'id' | 'username' | 'isActive' | 'posts' | 'profile'
  */
 export type SerializableKey<T> = T extends readonly (infer E)[]
@@ -109,6 +117,8 @@ export type SerializableKey<T> = T extends readonly (infer E)[]
  * `Serialized<T>` keeping only the attributes `K` of the root object(s): what `serialize(x, { pick })` returns.
  *
  * @example
+ * import { serialize, type SerializedPick } from 'relata';
+ *
  * const brief: SerializedPick<User, 'id' | 'username'> = serialize(user, { pick: ['id', 'username'] });
  */
 export type SerializedPick<T, K extends string, D extends number = number> = T extends readonly (infer E)[]
@@ -119,7 +129,9 @@ export type SerializedPick<T, K extends string, D extends number = number> = T e
  * `Serialized<T>` without the attributes `K` of the root object(s): what `serialize(x, { omit })` returns.
  *
  * @example
- * const open: SerializedOmit<User, 'isActive'> = serialize(user, { omit: ['isActive'] });
+ * import { serialize, type SerializedOmit } from 'relata';
+ *
+ * const open: SerializedOmit<User, 'email'> = serialize(user, { omit: ['email'] });
  */
 export type SerializedOmit<T, K extends string, D extends number = number> = T extends readonly (infer E)[]
   ? Omit<SerializedModel<E, D>, K>[]
