@@ -166,6 +166,88 @@ describeEachDialect('Introspection', (t) => {
     }
   });
 
+  it('reads what each database has of its own: comments, enums, partial and expression indexes', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    const run = (sql: string) => db!.engine.execute({ sql, params: [] });
+    const ddl: Record<DialectName, string[]> = {
+      sqlite: [
+        `CREATE TABLE "item" (id INTEGER PRIMARY KEY, name TEXT, flag BOOLEAN, big BIGINT, doc JSON, at DATETIME)`,
+        `CREATE INDEX "ix_item_lower" ON "item" (lower(name))`,
+        `CREATE UNIQUE INDEX "ix_item_flagged" ON "item" (name) WHERE flag = 1`,
+      ],
+      postgres: [
+        `CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy')`,
+        `CREATE TABLE "item" (id SERIAL PRIMARY KEY, name TEXT, flag BOOLEAN, big BIGINT, doc JSONB, at TIMESTAMP, m mood, s SMALLINT)`,
+        `COMMENT ON TABLE "item" IS 'things'`,
+        `COMMENT ON COLUMN "item".name IS 'what it is called'`,
+        `CREATE INDEX "ix_item_lower" ON "item" (lower(name))`,
+        `CREATE UNIQUE INDEX "ix_item_flagged" ON "item" (name) WHERE flag`,
+      ],
+      mysql: [
+        `CREATE TABLE \`item\` (id INT AUTO_INCREMENT PRIMARY KEY, name VARCHAR(40) COMMENT 'what it is called',
+           flag TINYINT(1), big BIGINT, doc JSON, at DATETIME(6), m ENUM('sad', 'ok', 'happy'), s SMALLINT) COMMENT 'things'`,
+      ],
+    };
+    for (const sql of ddl[t.dialect]) await run(sql);
+    try {
+      const info = await inspect(db).reflectTable('item');
+      const type = (name: string) => typeOf(info.columns.find((c) => c.name === name)!.type);
+      expect(type('flag')).toEqual({ name: 'Boolean' });
+      expect(type('big')).toEqual({ name: 'BigInteger' });
+      expect(type('doc')).toEqual({ name: 'JSON' });
+      expect(type('at')).toEqual({ name: 'DateTime' });
+      expect(info.columns.find((c) => c.name === 'id')!.autoincrement).toBe(true);
+      expect(info.columns.find((c) => c.name === 'id')!.default).toBeNull();
+      if (t.dialect !== 'sqlite') {
+        expect(info.comment).toBe('things');
+        expect(info.columns.find((c) => c.name === 'name')!.comment).toBe('what it is called');
+        expect(info.columns.find((c) => c.name === 'm')!.enumValues).toEqual(['sad', 'ok', 'happy']);
+        expect(info.columns.find((c) => c.name === 'm')!.type).toBeInstanceOf(UnknownSqlType);
+        expect(type('s')).toEqual({
+          name: 'Unknown',
+          sqlText: t.dialect === 'postgres' ? 'smallint' : expect.stringMatching(/^smallint/),
+        });
+      }
+      if (t.dialect !== 'mysql') {
+        expect(info.indexes).toEqual([
+          { name: 'ix_item_flagged', columns: ['name'], unique: true, where: expect.stringMatching(/flag/) },
+          { name: 'ix_item_lower', columns: [null], unique: false, where: null },
+        ]);
+        // Neither fits an Index of columns: the Table leaves them out, its info keeps them.
+        const { tables } = await db.reflect({ tables: ['item'] });
+        expect(tables.get('item')!.table.indexes).toEqual([]);
+      }
+    } finally {
+      await run('DROP TABLE item');
+      if (t.dialect === 'postgres') await run('DROP TYPE mood');
+    }
+  });
+
+  it('reads another schema when told (PostgreSQL schema, MySQL database, SQLite attached database)', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    const run = (sql: string) => db!.engine.execute({ sql, params: [] });
+    const other = `${t.dialect === 'sqlite' ? 'aux' : 'relata_other'}_${process.pid}`;
+    const setup: Record<DialectName, string[]> = {
+      sqlite: [`ATTACH DATABASE ':memory:' AS ${other}`, `CREATE TABLE ${other}.elsewhere (id INTEGER PRIMARY KEY)`],
+      postgres: [`CREATE SCHEMA ${other}`, `CREATE TABLE ${other}.elsewhere (id INTEGER PRIMARY KEY)`],
+      mysql: [`CREATE DATABASE ${other}`, `CREATE TABLE ${other}.elsewhere (id INTEGER PRIMARY KEY)`],
+    };
+    const teardown: Record<DialectName, string> = {
+      sqlite: `DETACH DATABASE ${other}`,
+      postgres: `DROP SCHEMA ${other} CASCADE`,
+      mysql: `DROP DATABASE ${other}`,
+    };
+    for (const sql of setup[t.dialect]) await run(sql);
+    try {
+      expect(await inspect(db).getTableNames()).toEqual([]);
+      expect(await inspect(db, { schema: other }).getTableNames()).toEqual(['elsewhere']);
+      const { metadata } = await reflectMetaData(db.engine, { schema: other });
+      expect(metadata.tables.get('elsewhere')!.primaryKey.map((c) => c.name)).toEqual(['id']);
+    } finally {
+      await run(teardown[t.dialect]);
+    }
+  });
+
   it('names the table that does not exist, and refuses an unknown option', async () => {
     db = new Database(t.url, { nPlusOne: 'off' });
     await expect(inspect(db).getColumns('nope')).rejects.toThrow(IntrospectionError);
