@@ -3,7 +3,7 @@
  * objects and compared with what the models produced; Chinook's known keys are found; reflected tables
  * are created again and reflect identically.
  */
-import { afterEach, expect } from 'vitest';
+import { afterAll, afterEach, expect } from 'vitest';
 import {
   Database,
   IntrospectionError,
@@ -14,8 +14,8 @@ import {
   type Table,
 } from '../../src/index.js';
 import { blogModels } from '../../examples/seed/blog.js';
-import { loadChinook } from '../support/chinook.js';
-import { describeEachDialect, itOn, type DialectName } from '../support/databases.js';
+import { loadChinook, type ChinookSetup } from '../support/chinook.js';
+import { describeEachDialect, itOn, withDatabaseName, type DialectName } from '../support/databases.js';
 
 /** A type as comparable data: its name and parameters. */
 function typeOf(type: unknown): Record<string, unknown> {
@@ -97,6 +97,12 @@ describeEachDialect('Introspection', (t) => {
       await db.close();
     }
     db = undefined;
+  });
+  // Chinook is loaded once per file: on the servers it goes into this file's own database.
+  let chinookSetup: Promise<ChinookSetup> | undefined;
+  const chinookOnce = () => (chinookSetup ??= loadChinook(t.dialect, t.url));
+  afterAll(async () => {
+    if (chinookSetup) await (await chinookSetup).dispose();
   });
 
   it('reads the blog tables back as the models produced them', async () => {
@@ -269,7 +275,7 @@ describeEachDialect('Introspection', (t) => {
   });
 
   it('Chinook: Track refers to Album, MediaType and Genre; PlaylistTrack has a composite key; Employee refers to itself', async () => {
-    const chinook = await loadChinook(t.dialect, t.url);
+    const chinook = await chinookOnce();
     const cdb = new Database(chinook.url, { nPlusOne: 'off' });
     try {
       const n = (s: string) => chinookName(t.dialect, s);
@@ -293,7 +299,33 @@ describeEachDialect('Introspection', (t) => {
       expect(reportsTo.column).toBe(employee.column(n('EmployeeId')));
     } finally {
       await cdb.close();
-      await chinook.dispose();
+    }
+  });
+
+  it('round trip: Chinook reflected, created in another database, reflects the same tables', async () => {
+    const chinook = await chinookOnce();
+    const source = new Database(chinook.url, { nPlusOne: 'off' });
+    const copyName = `relata_copy_${process.pid}`;
+    const quoted = t.dialect === 'mysql' ? `\`${copyName}\`` : `"${copyName}"`;
+    if (t.dialect !== 'sqlite') await source.engine.execute({ sql: `CREATE DATABASE ${quoted}`, params: [] });
+    const copy = new Database(t.dialect === 'sqlite' ? 'sqlite://' : withDatabaseName(t.url, copyName), {
+      nPlusOne: 'off',
+    });
+    try {
+      const original = await reflectMetaData(source.engine);
+      await copy.engine.execute({ sql: 'SELECT 1', params: [] }); // MySQL's compiler adapts to the server on connect
+      for (const table of original.metadata.sortedTables()) {
+        for (const sql of copy.engine.dialect.compiler.createTable(table))
+          await copy.engine.execute({ sql, params: [] });
+      }
+      const again = await copy.reflect();
+      const shapes = (r: ReflectedMetaData) => [...r.metadata.tables.values()].map(shapeOf);
+      expect(shapes(again)).toEqual(shapes(original));
+      expect(shapes(again)).toHaveLength(11);
+    } finally {
+      await copy.close();
+      if (t.dialect !== 'sqlite') await source.engine.execute({ sql: `DROP DATABASE ${quoted}`, params: [] });
+      await source.close();
     }
   });
 });
