@@ -286,7 +286,11 @@ export class Database {
 
   /**
    * Reads the live database's tables into a new MetaData (not the models' own): see reflectMetaData().
-   * `const { metadata } = await db.reflect({ tables: ['user'] })`.
+   *
+   * @example
+   * ```ts
+   * const { metadata, tables } = await db.reflect({ tables: ['user'] });
+   * ```
    */
   reflect(options: ReflectOptions = {}): Promise<ReflectedMetaData> {
     return reflectMetaData(this.engine, options);

@@ -19,7 +19,16 @@ import {
 } from './reflected.js';
 import { SqliteIntrospector } from './sqlite.js';
 
-/** Where to read: `schema` is PostgreSQL's schema, MySQL's database, SQLite's attached database name. */
+/**
+ * Where to read: `schema` is PostgreSQL's schema, MySQL's database, SQLite's attached database name.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const names = await inspect(db, { schema: 'main' }).getTableNames();
+ * ```
+ */
 export interface InspectOptions {
   /** The current schema (PostgreSQL), database (MySQL) or `main` (SQLite) when absent. */
   readonly schema?: string;
@@ -148,7 +157,17 @@ export function inspect(target: Engine | { readonly engine: Engine }, options: I
   return new Inspector(engine, options);
 }
 
-/** What the catalog says about one table, as the Inspector reads it. */
+/**
+ * What the catalog says about one table, as the Inspector reads it.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const info = await inspect(db).reflectTable('user');
+ * console.log(info.columns.length, info.primaryKey.columns, info.comment);
+ * ```
+ */
 export interface ReflectedTableInfo {
   readonly name: string;
   readonly columns: readonly ReflectedColumn[];
@@ -164,6 +183,14 @@ export interface ReflectedTableInfo {
  * A reflected table: the `table` models would have produced, and the catalog's own account of it
  * (`info`), which also holds what Table cannot yet: composite foreign keys, multi-column unique
  * constraints, CHECKs, server defaults and comments.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ * const db = new Database('sqlite://');
+ * const reflected = (await db.reflect()).tables.get('book');
+ * console.log(reflected?.table.columns.length, reflected?.compositeForeignKeys);
+ * ```
  */
 export interface ReflectedTable {
   readonly table: Table;
@@ -174,13 +201,32 @@ export interface ReflectedTable {
   readonly compositeUniqueConstraints: readonly ReflectedUniqueConstraint[];
 }
 
-/** A reflected database: its tables as a MetaData, and each one's ReflectedTable by name. */
+/**
+ * A reflected database: its tables as a MetaData, and each one's ReflectedTable by name.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ * const db = new Database('sqlite://');
+ * const { metadata, tables } = await db.reflect();
+ * console.log([...metadata.tables.keys()], tables.size);
+ * ```
+ */
 export interface ReflectedMetaData {
   readonly metadata: MetaData;
   readonly tables: ReadonlyMap<string, ReflectedTable>;
 }
 
-/** What to reflect. */
+/**
+ * What to reflect.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ * const db = new Database('sqlite://');
+ * const { metadata } = await db.reflect({ tables: ['user', 'post'] });
+ * ```
+ */
 export interface ReflectOptions extends InspectOptions {
   /** Only these tables (an error names any that does not exist); every base table when absent. */
   readonly tables?: readonly string[];

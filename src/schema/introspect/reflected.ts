@@ -49,7 +49,16 @@ export class UnknownSqlType extends SqlType<unknown> {
   }
 }
 
-/** One column as the database describes it. */
+/**
+ * One column as the database describes it.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const [id] = await inspect(db).getColumns('user'); // { name: 'id', typeText: 'INTEGER', … }
+ * ```
+ */
 export interface ReflectedColumn {
   readonly name: string;
   /** Relata's type for it, or an UnknownSqlType carrying the database's type text. */
@@ -67,13 +76,31 @@ export interface ReflectedColumn {
   readonly enumValues?: readonly string[];
 }
 
-/** A primary key: its columns in key order, and its constraint name where the database keeps one. */
+/**
+ * A primary key: its columns in key order, and its constraint name where the database keeps one.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const { columns } = await inspect(db).getPrimaryKey('post_tags'); // ['post_id', 'tag_id']
+ * ```
+ */
 export interface ReflectedPrimaryKey {
   readonly name: string | null;
   readonly columns: readonly string[];
 }
 
-/** A foreign key, possibly over several columns, with its actions (null when the default, NO ACTION). */
+/**
+ * A foreign key, possibly over several columns, with its actions (null when the default, NO ACTION).
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * for (const fk of await inspect(db).getForeignKeys('post')) console.log(fk.columns, '->', fk.referredTable);
+ * ```
+ */
 export interface ReflectedForeignKey {
   readonly name: string | null;
   readonly columns: readonly string[];
@@ -83,7 +110,16 @@ export interface ReflectedForeignKey {
   readonly onUpdate: ReferentialAction | null;
 }
 
-/** An index that is not the primary key's nor a unique constraint's. */
+/**
+ * An index that is not the primary key's nor a unique constraint's.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const names = (await inspect(db).getIndexes('post')).map((ix) => ix.name);
+ * ```
+ */
 export interface ReflectedIndex {
   readonly name: string;
   /** Column names in index order; null for an expression part. */
@@ -93,13 +129,31 @@ export interface ReflectedIndex {
   readonly where: string | null;
 }
 
-/** A UNIQUE constraint. */
+/**
+ * A UNIQUE constraint.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const uniques = await inspect(db).getUniqueConstraints('user'); // [{ name: 'uq_user_username', … }]
+ * ```
+ */
 export interface ReflectedUniqueConstraint {
   readonly name: string | null;
   readonly columns: readonly string[];
 }
 
-/** A CHECK constraint, its condition as SQL. */
+/**
+ * A CHECK constraint, its condition as SQL.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const checks = await inspect(db).getCheckConstraints('book'); // [{ name: null, sql: 'price >= 0' }]
+ * ```
+ */
 export interface ReflectedCheckConstraint {
   readonly name: string | null;
   readonly sql: string;
