@@ -60,12 +60,7 @@ export class MysqlIntrospector implements DialectIntrospector {
        FROM information_schema.COLUMNS WHERE ${WHERE_TABLE} ORDER BY ORDINAL_POSITION`,
       table,
     );
-    // MariaDB keeps JSON as LONGTEXT with a CHECK (json_valid(`col`)) named after the column.
-    const jsonColumns = new Set(
-      (await this.checkConstraints(table))
-        .filter((c) => c.name !== null && new RegExp(`^json_valid\\(\`${c.name}\`\\)$`, 'i').test(c.sql))
-        .map((c) => c.name),
-    );
+    const jsonColumns = new Set((await this.allChecks(table)).filter(isJsonCheck).map((c) => c.name));
     const mariadb = await this.isMariaDb();
     return rows.map((r) => {
       const name = String(col(r, 'COLUMN_NAME'));
@@ -180,7 +175,12 @@ export class MysqlIntrospector implements DialectIntrospector {
     return out;
   }
 
+  /** CHECK constraints, without MariaDB's json_valid() ones: those are the JSON type (see columns()). */
   async checkConstraints(table: string): Promise<ReflectedCheckConstraint[]> {
+    return (await this.allChecks(table)).filter((c) => !isJsonCheck(c));
+  }
+
+  private async allChecks(table: string): Promise<ReflectedCheckConstraint[]> {
     const rows = await this.rows(
       `SELECT cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS cc
        JOIN information_schema.TABLE_CONSTRAINTS tc
@@ -199,6 +199,11 @@ export class MysqlIntrospector implements DialectIntrospector {
     const rows = await this.rows(`SELECT TABLE_COMMENT FROM information_schema.TABLES WHERE ${WHERE_TABLE}`, table);
     return textOrNull(rows[0] ? col(rows[0], 'TABLE_COMMENT') : null) || null;
   }
+}
+
+/** MariaDB keeps JSON as LONGTEXT with a CHECK (json_valid(`col`)) named after the column. */
+function isJsonCheck(c: ReflectedCheckConstraint): boolean {
+  return c.name !== null && c.sql.toLowerCase() === `json_valid(\`${c.name.toLowerCase()}\`)`;
 }
 
 function restrictIsDefault<A>(action: A | 'RESTRICT'): A | null {
