@@ -49,9 +49,14 @@ export class MysqlIntrospector implements DialectIntrospector {
     return rows.map((r) => String(col(r, 'TABLE_NAME')));
   }
 
-  private async isMariaDb(): Promise<boolean> {
-    const rows = await catalogRows(this.engine, 'SELECT VERSION() AS v');
-    return /mariadb/i.test(String(rows[0]?.v));
+  private mariadb: Promise<boolean> | undefined;
+
+  /** Asked once per introspector: the server does not change under it. */
+  private isMariaDb(): Promise<boolean> {
+    this.mariadb ??= catalogRows(this.engine, 'SELECT VERSION() AS v').then((rows) =>
+      /mariadb/i.test(String(rows[0]?.v)),
+    );
+    return this.mariadb;
   }
 
   async columns(table: string): Promise<ReflectedColumn[]> {
