@@ -57,7 +57,7 @@ describe('sqlTypeFor', () => {
 });
 
 describe("SQLite's CREATE TABLE text", () => {
-  const sql = `CREATE TABLE "a (CHECK" (
+  const sql = `CREATE TABLE "a (CHECK (x)" (
     id INTEGER NOT NULL, "b""c" INT CHECK (id > 0),
     CONSTRAINT "pk_a" PRIMARY KEY (id),
     CONSTRAINT uq_a UNIQUE ("b""c", id),

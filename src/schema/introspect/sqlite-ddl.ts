@@ -43,9 +43,12 @@ export function tableConstraints(sql: string): NamedConstraint[] {
     String.raw`(?:\bCONSTRAINT\s+(${IDENT})\s+)?\b(PRIMARY\s+KEY|UNIQUE|FOREIGN\s+KEY|CHECK)\s*\(`,
     'gi',
   );
-  // Only what follows the table's own opening parenthesis: the table name may itself contain the words.
-  const start = sql.indexOf('(');
-  re.lastIndex = start;
+  // Only what follows the table's own opening parenthesis: the (quoted) table name may contain any of it.
+  const head = new RegExp(
+    String.raw`^\s*CREATE\s+(?:TEMP\s+|TEMPORARY\s+)?TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:${IDENT}\s*\.\s*)?${IDENT}\s*\(`,
+    'i',
+  ).exec(sql);
+  re.lastIndex = head ? head[0].length - 1 : sql.indexOf('(');
   for (let m = re.exec(sql); m; m = re.exec(sql)) {
     const kind = m[2]!.toUpperCase().replace(/\s+/g, ' ') as NamedConstraint['kind'];
     const open = m.index + m[0].length - 1;
