@@ -5,6 +5,7 @@
  */
 import { afterAll, afterEach, expect } from 'vitest';
 import {
+  ArgumentError,
   Database,
   IntrospectionError,
   UnknownSqlType,
@@ -284,6 +285,7 @@ describeEachDialect('Introspection', (t) => {
     await expect(inspect(db).getColumns('nope')).rejects.toThrow(IntrospectionError);
     await expect(inspect(db).getColumns('nope')).rejects.toThrow(/table 'nope' does not exist/);
     await expect(reflectMetaData(db.engine, { table: ['x'] } as never)).rejects.toThrow(/unknown option 'table'/);
+    await expect(reflectMetaData(db.engine, { table: ['x'] } as never)).rejects.toThrow(ArgumentError);
   });
 
   it('round trip: reflected tables created again reflect identically', async () => {

@@ -4,6 +4,7 @@
  * Modelled on SQLAlchemy's `inspect(engine)` (one question per method) and `MetaData.reflect()`.
  */
 import type { Engine } from '../../engine/engine.js';
+import { ArgumentError } from '../../sql/errors.js';
 import { Column, ForeignKey, Index, MetaData, Table } from '../../sql/schema.js';
 import { MysqlIntrospector } from './mysql.js';
 import { PostgresIntrospector } from './postgres.js';
@@ -38,11 +39,10 @@ const INSPECT_OPTIONS = new Set(['schema']);
 const REFLECT_OPTIONS = new Set(['schema', 'tables']);
 
 function checkOptionNames(options: object, known: Set<string>, where: string): void {
-  if (typeof options !== 'object' || options === null)
-    throw new IntrospectionError(`${where}: options must be an object`);
+  if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
   for (const key of Object.keys(options)) {
     if (!known.has(key))
-      throw new IntrospectionError(`${where}: unknown option '${key}' (expected: ${[...known].join(', ')})`);
+      throw new ArgumentError(`${where}: unknown option '${key}' (expected: ${[...known].join(', ')})`);
   }
 }
 
