@@ -144,3 +144,23 @@ export type {
 
 // Drivers are optional peer dependencies, loaded on first use (issue 12 item 1).
 export { DriverNotInstalledError, DriverLoadError } from './dialects/load-driver.js';
+
+// Introspection (issue 13 item 2): a live database's tables read into schema objects.
+export {
+  Inspector,
+  inspect,
+  reflectMetaData,
+  IntrospectionError,
+  UnknownSqlType,
+  type InspectOptions,
+  type ReflectOptions,
+  type ReflectedMetaData,
+  type ReflectedTable,
+  type ReflectedTableInfo,
+  type ReflectedColumn,
+  type ReflectedPrimaryKey,
+  type ReflectedForeignKey,
+  type ReflectedIndex,
+  type ReflectedUniqueConstraint,
+  type ReflectedCheckConstraint,
+} from './schema/introspect/index.js';

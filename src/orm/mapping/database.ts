@@ -5,6 +5,7 @@
  */
 import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
+import { reflectMetaData, type ReflectOptions, type ReflectedMetaData } from '../../schema/introspect/index.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { describeValue } from '../../sql/options.js';
 import { and_, func, not_, or_, text } from '../../sql/expressions.js';
@@ -373,6 +374,18 @@ export class Database {
     } finally {
       conn.release();
     }
+  }
+
+  /**
+   * Reads the live database's tables into a new MetaData (not the models' own): see reflectMetaData().
+   *
+   * @example
+   * ```ts
+   * const { metadata, tables } = await db.reflect({ tables: ['user'] });
+   * ```
+   */
+  reflect(options: ReflectOptions = {}): Promise<ReflectedMetaData> {
+    return reflectMetaData(this.engine, options);
   }
 
   /** DROP TABLE for every table, children before parents. */

@@ -1,0 +1,315 @@
+/**
+ * Introspection: a live database's tables read into the schema objects models produce (Table, Column,
+ * ForeignKey, Index in a MetaData), with what those objects cannot hold yet kept next to each Table.
+ * Modelled on SQLAlchemy's `inspect(engine)` (one question per method) and `MetaData.reflect()`.
+ */
+import type { Engine } from '../../engine/engine.js';
+import { ArgumentError } from '../../sql/errors.js';
+import { Column, ForeignKey, Index, MetaData, Table } from '../../sql/schema.js';
+import { MysqlIntrospector } from './mysql.js';
+import { PostgresIntrospector } from './postgres.js';
+import {
+  IntrospectionError,
+  type DialectIntrospector,
+  type ReflectedCheckConstraint,
+  type ReflectedColumn,
+  type ReflectedForeignKey,
+  type ReflectedIndex,
+  type ReflectedPrimaryKey,
+  type ReflectedUniqueConstraint,
+} from './reflected.js';
+import { SqliteIntrospector } from './sqlite.js';
+
+/**
+ * Where to read: `schema` is PostgreSQL's schema, MySQL's database, SQLite's attached database name.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const names = await inspect(db, { schema: 'main' }).getTableNames();
+ * ```
+ */
+export interface InspectOptions {
+  /** The current schema (PostgreSQL), database (MySQL) or `main` (SQLite) when absent. */
+  readonly schema?: string;
+}
+
+const INSPECT_OPTIONS = new Set(['schema']);
+const REFLECT_OPTIONS = new Set(['schema', 'tables']);
+
+function checkOptionNames(options: object, known: Set<string>, where: string): void {
+  if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
+  for (const key of Object.keys(options)) {
+    if (!known.has(key))
+      throw new ArgumentError(`${where}: unknown option '${key}' (expected: ${[...known].join(', ')})`);
+  }
+}
+
+/**
+ * Questions about a live database, one catalog read each: SQLAlchemy's Inspector. Every read is a
+ * plain query through the engine, so statement events and counters see it.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const insp = inspect(db);
+ * for (const table of await insp.getTableNames()) {
+ *   console.log(table, (await insp.getColumns(table)).map((c) => `${c.name} ${c.typeText}`));
+ * }
+ * ```
+ */
+export class Inspector {
+  private readonly dialect: DialectIntrospector;
+
+  constructor(
+    readonly engine: Engine,
+    options: InspectOptions = {},
+  ) {
+    checkOptionNames(options, INSPECT_OPTIONS, 'inspect()');
+    const schema = options.schema;
+    switch (engine.dialect.name) {
+      case 'sqlite':
+        this.dialect = new SqliteIntrospector(engine, schema);
+        break;
+      case 'postgres':
+        this.dialect = new PostgresIntrospector(engine, schema);
+        break;
+      case 'mysql':
+        this.dialect = new MysqlIntrospector(engine, schema);
+        break;
+      default:
+        throw new IntrospectionError(`introspection does not support the '${String(engine.dialect.name)}' dialect`);
+    }
+  }
+
+  /** The base tables' names, sorted. */
+  getTableNames(): Promise<string[]> {
+    return this.dialect.tableNames();
+  }
+
+  /** The table's columns in order; an IntrospectionError naming the table when it does not exist. */
+  async getColumns(table: string): Promise<ReflectedColumn[]> {
+    const columns = await this.dialect.columns(table);
+    if (columns.length === 0) {
+      const known = await this.getTableNames();
+      throw new IntrospectionError(`table '${table}' does not exist (tables: ${known.join(', ') || 'none'})`);
+    }
+    return columns;
+  }
+
+  /** The primary key's columns in key order (empty when the table has none) and its name. */
+  getPrimaryKey(table: string): Promise<ReflectedPrimaryKey> {
+    return this.dialect.primaryKey(table);
+  }
+
+  getForeignKeys(table: string): Promise<ReflectedForeignKey[]> {
+    return this.dialect.foreignKeys(table);
+  }
+
+  /** Indexes other than the primary key's and the unique constraints'. */
+  getIndexes(table: string): Promise<ReflectedIndex[]> {
+    return this.dialect.indexes(table);
+  }
+
+  getUniqueConstraints(table: string): Promise<ReflectedUniqueConstraint[]> {
+    return this.dialect.uniqueConstraints(table);
+  }
+
+  getCheckConstraints(table: string): Promise<ReflectedCheckConstraint[]> {
+    return this.dialect.checkConstraints(table);
+  }
+
+  /** The table's comment, null when it has none. */
+  getTableComment(table: string): Promise<string | null> {
+    return this.dialect.tableComment(table);
+  }
+
+  /** Everything about one table, read together. */
+  async reflectTable(table: string): Promise<ReflectedTableInfo> {
+    const columns = await this.getColumns(table);
+    return {
+      name: table,
+      columns,
+      primaryKey: await this.getPrimaryKey(table),
+      foreignKeys: await this.getForeignKeys(table),
+      indexes: await this.getIndexes(table),
+      uniqueConstraints: await this.getUniqueConstraints(table),
+      checks: await this.getCheckConstraints(table),
+      comment: await this.getTableComment(table),
+    };
+  }
+}
+
+/**
+ * An Inspector for a database (or its engine).
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const names = await inspect(db).getTableNames();
+ * ```
+ */
+export function inspect(target: Engine | { readonly engine: Engine }, options: InspectOptions = {}): Inspector {
+  const engine = 'engine' in target ? target.engine : target;
+  return new Inspector(engine, options);
+}
+
+/**
+ * What the catalog says about one table, as the Inspector reads it.
+ *
+ * @example
+ * ```ts
+ * import { Database, inspect } from 'relata';
+ * const db = new Database('sqlite://');
+ * const info = await inspect(db).reflectTable('user');
+ * console.log(info.columns.length, info.primaryKey.columns, info.comment);
+ * ```
+ */
+export interface ReflectedTableInfo {
+  readonly name: string;
+  readonly columns: readonly ReflectedColumn[];
+  readonly primaryKey: ReflectedPrimaryKey;
+  readonly foreignKeys: readonly ReflectedForeignKey[];
+  readonly indexes: readonly ReflectedIndex[];
+  readonly uniqueConstraints: readonly ReflectedUniqueConstraint[];
+  readonly checks: readonly ReflectedCheckConstraint[];
+  readonly comment: string | null;
+}
+
+/**
+ * A reflected table: the `table` models would have produced, and the catalog's own account of it
+ * (`info`), which also holds what Table cannot yet: composite foreign keys, multi-column unique
+ * constraints, CHECKs, server defaults and comments.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ * const db = new Database('sqlite://');
+ * const reflected = (await db.reflect()).tables.get('book');
+ * console.log(reflected?.table.columns.length, reflected?.compositeForeignKeys);
+ * ```
+ */
+export interface ReflectedTable {
+  readonly table: Table;
+  readonly info: ReflectedTableInfo;
+  /** Foreign keys over several columns: in `info.foreignKeys`, not on the Table's columns. */
+  readonly compositeForeignKeys: readonly ReflectedForeignKey[];
+  /** Unique constraints over several columns: in `info.uniqueConstraints`, not on the Table. */
+  readonly compositeUniqueConstraints: readonly ReflectedUniqueConstraint[];
+}
+
+/**
+ * A reflected database: its tables as a MetaData, and each one's ReflectedTable by name.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ * const db = new Database('sqlite://');
+ * const { metadata, tables } = await db.reflect();
+ * console.log([...metadata.tables.keys()], tables.size);
+ * ```
+ */
+export interface ReflectedMetaData {
+  readonly metadata: MetaData;
+  readonly tables: ReadonlyMap<string, ReflectedTable>;
+}
+
+/**
+ * What to reflect.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ * const db = new Database('sqlite://');
+ * const { metadata } = await db.reflect({ tables: ['user', 'post'] });
+ * ```
+ */
+export interface ReflectOptions extends InspectOptions {
+  /** Only these tables (an error names any that does not exist); every base table when absent. */
+  readonly tables?: readonly string[];
+}
+
+/**
+ * Reads the database's tables into a MetaData of Table objects, as models produce them, so they can be
+ * compared with model tables or created elsewhere (SQLAlchemy's `MetaData.reflect()`). Foreign keys to
+ * tables outside `tables` stay as 'table.column' targets and resolve only when those tables are added.
+ *
+ * @example
+ * ```ts
+ * import { Database, reflectMetaData } from 'relata';
+ * const db = new Database('sqlite://');
+ * const { metadata, tables } = await reflectMetaData(db.engine);
+ * for (const t of metadata.tables.values()) console.log(t.name, tables.get(t.name)?.info.checks);
+ * ```
+ */
+export async function reflectMetaData(engine: Engine, options: ReflectOptions = {}): Promise<ReflectedMetaData> {
+  checkOptionNames(options, REFLECT_OPTIONS, 'reflectMetaData()');
+  const inspector = new Inspector(engine, options.schema === undefined ? {} : { schema: options.schema });
+  const names = options.tables ? [...options.tables] : await inspector.getTableNames();
+  const metadata = new MetaData();
+  const tables = new Map<string, ReflectedTable>();
+  for (const name of names) {
+    const reflected = toTable(await inspector.reflectTable(name));
+    metadata.add(reflected.table);
+    tables.set(name, reflected);
+  }
+  return { metadata, tables };
+}
+
+/** The Table for a table's catalog info; single-column keys go on the columns, as a model declares them. */
+function toTable(info: ReflectedTableInfo): ReflectedTable {
+  const single = <T extends { readonly columns: readonly unknown[] }>(list: readonly T[]) =>
+    list.filter((x) => x.columns.length === 1);
+  const pk = new Set(info.primaryKey.columns);
+  const uniqueColumns = new Set(single(info.uniqueConstraints).map((u) => u.columns[0]!));
+  const fkByColumn = new Map<string, ForeignKey[]>();
+  for (const fk of single(info.foreignKeys)) {
+    const options = {
+      ...(fk.name !== null ? { name: fk.name } : {}),
+      ...(fk.onDelete ? { ondelete: fk.onDelete } : {}),
+      ...(fk.onUpdate ? { onupdate: fk.onUpdate } : {}),
+    };
+    const target = new ForeignKey(`${fk.referredTable}.${fk.referredColumns[0]!}`, options);
+    fkByColumn.set(fk.columns[0]!, [...(fkByColumn.get(fk.columns[0]!) ?? []), target]);
+  }
+  // Table.primaryKey follows column order: a composite key declared in another order keeps its own in info.primaryKey.
+  const columns = info.columns.map(
+    (c) =>
+      new Column(c.name, c.type, fkByColumn.get(c.name) ?? [], {
+        primaryKey: pk.has(c.name),
+        nullable: c.nullable,
+        unique: uniqueColumns.has(c.name),
+        autoincrement: c.autoincrement,
+      }),
+  );
+  const table = new Table(info.name, columns);
+  for (const ix of info.indexes) {
+    if (ix.columns.some((c) => c === null) || ix.where !== null) continue; // see ReflectedTable.info
+    table.indexes.push(
+      new Index(
+        ix.name,
+        ix.columns.map((c) => table.column(c!)),
+        ix.unique,
+      ),
+    );
+  }
+  return {
+    table,
+    info,
+    compositeForeignKeys: info.foreignKeys.filter((fk) => fk.columns.length > 1),
+    compositeUniqueConstraints: info.uniqueConstraints.filter((u) => u.columns.length > 1),
+  };
+}
+
+export { IntrospectionError, UnknownSqlType } from './reflected.js';
+export type {
+  ReflectedCheckConstraint,
+  ReflectedColumn,
+  ReflectedForeignKey,
+  ReflectedIndex,
+  ReflectedPrimaryKey,
+  ReflectedUniqueConstraint,
+} from './reflected.js';
