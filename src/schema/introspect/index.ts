@@ -64,6 +64,7 @@ export class Inspector {
   private readonly dialect: DialectIntrospector;
 
   constructor(
+    /** The engine whose database is read. */
     readonly engine: Engine,
     options: InspectOptions = {},
   ) {
@@ -104,6 +105,7 @@ export class Inspector {
     return this.dialect.primaryKey(table);
   }
 
+  /** The table's foreign keys, composite ones as one entry with their columns in order. */
   getForeignKeys(table: string): Promise<ReflectedForeignKey[]> {
     return this.dialect.foreignKeys(table);
   }
@@ -113,10 +115,12 @@ export class Inspector {
     return this.dialect.indexes(table);
   }
 
+  /** The table's UNIQUE constraints (on MySQL, unique indexes too: it does not tell them apart). */
   getUniqueConstraints(table: string): Promise<ReflectedUniqueConstraint[]> {
     return this.dialect.uniqueConstraints(table);
   }
 
+  /** The table's CHECK constraints, each condition as SQL. */
   getCheckConstraints(table: string): Promise<ReflectedCheckConstraint[]> {
     return this.dialect.checkConstraints(table);
   }
@@ -169,13 +173,21 @@ export function inspect(target: Engine | { readonly engine: Engine }, options: I
  * ```
  */
 export interface ReflectedTableInfo {
+  /** The table's name. */
   readonly name: string;
+  /** Its columns, in order. */
   readonly columns: readonly ReflectedColumn[];
+  /** Its primary key (no columns when it has none). */
   readonly primaryKey: ReflectedPrimaryKey;
+  /** Its foreign keys. */
   readonly foreignKeys: readonly ReflectedForeignKey[];
+  /** Its indexes, other than the primary key's and the unique constraints'. */
   readonly indexes: readonly ReflectedIndex[];
+  /** Its UNIQUE constraints. */
   readonly uniqueConstraints: readonly ReflectedUniqueConstraint[];
+  /** Its CHECK constraints. */
   readonly checks: readonly ReflectedCheckConstraint[];
+  /** Its comment, null when it has none. */
   readonly comment: string | null;
 }
 
@@ -193,7 +205,9 @@ export interface ReflectedTableInfo {
  * ```
  */
 export interface ReflectedTable {
+  /** The schema object, as a model's table would be. */
   readonly table: Table;
+  /** Everything the catalog said, including what Table cannot hold yet. */
   readonly info: ReflectedTableInfo;
   /** Foreign keys over several columns: in `info.foreignKeys`, not on the Table's columns. */
   readonly compositeForeignKeys: readonly ReflectedForeignKey[];
@@ -213,7 +227,9 @@ export interface ReflectedTable {
  * ```
  */
 export interface ReflectedMetaData {
+  /** The reflected tables as one MetaData, foreign keys resolved inside it. */
   readonly metadata: MetaData;
+  /** Each reflected table by name. */
   readonly tables: ReadonlyMap<string, ReflectedTable>;
 }
 

@@ -60,11 +60,13 @@ export class UnknownSqlType extends SqlType<unknown> {
  * ```
  */
 export interface ReflectedColumn {
+  /** The column's name. */
   readonly name: string;
   /** Relata's type for it, or an UnknownSqlType carrying the database's type text. */
   readonly type: SqlType<unknown>;
   /** The type as the database spells it (`character varying(80)`, `int(11)`, `NVARCHAR(160)`). */
   readonly typeText: string;
+  /** Whether it accepts NULL. */
   readonly nullable: boolean;
   /** The server default as SQL text (`0`, `'draft'`, `CURRENT_TIMESTAMP`), null when there is none. */
   readonly default: string | null;
@@ -87,7 +89,9 @@ export interface ReflectedColumn {
  * ```
  */
 export interface ReflectedPrimaryKey {
+  /** The constraint's name, null where the database keeps none (MySQL's are all PRIMARY). */
   readonly name: string | null;
+  /** The key's columns, in key order. */
   readonly columns: readonly string[];
 }
 
@@ -102,11 +106,17 @@ export interface ReflectedPrimaryKey {
  * ```
  */
 export interface ReflectedForeignKey {
+  /** The constraint's name, null when unnamed. */
   readonly name: string | null;
+  /** The referencing columns, in order. */
   readonly columns: readonly string[];
+  /** The table referred to. */
   readonly referredTable: string;
+  /** The referred columns, matching `columns` one by one. */
   readonly referredColumns: readonly string[];
+  /** ON DELETE, null for the default (NO ACTION). */
   readonly onDelete: ReferentialAction | null;
+  /** ON UPDATE, null for the default (NO ACTION). */
   readonly onUpdate: ReferentialAction | null;
 }
 
@@ -121,9 +131,11 @@ export interface ReflectedForeignKey {
  * ```
  */
 export interface ReflectedIndex {
+  /** The index's name. */
   readonly name: string;
   /** Column names in index order; null for an expression part. */
   readonly columns: readonly (string | null)[];
+  /** Whether it is a UNIQUE index. */
   readonly unique: boolean;
   /** The WHERE of a partial index as SQL, null otherwise. */
   readonly where: string | null;
@@ -140,7 +152,9 @@ export interface ReflectedIndex {
  * ```
  */
 export interface ReflectedUniqueConstraint {
+  /** The constraint's name, null when unnamed. */
   readonly name: string | null;
+  /** Its columns, in order. */
   readonly columns: readonly string[];
 }
 
@@ -155,7 +169,9 @@ export interface ReflectedUniqueConstraint {
  * ```
  */
 export interface ReflectedCheckConstraint {
+  /** The constraint's name, null when unnamed. */
   readonly name: string | null;
+  /** The condition as SQL (`price >= 0`). */
   readonly sql: string;
 }
 
