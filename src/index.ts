@@ -134,3 +134,17 @@ export type {
 
 // Drivers are optional peer dependencies, loaded on first use (issue 12 item 1).
 export { DriverNotInstalledError, DriverLoadError } from './dialects/load-driver.js';
+
+// Column types (issue 13 item 1): Enum, Uuid, PostgreSQL arrays, bytes, and user types.
+export {
+  Enum,
+  EnumType,
+  Uuid,
+  UuidType,
+  uuid4,
+  LargeBinary,
+  LargeBinaryType,
+  ArrayOf,
+  ArrayType,
+} from './sql/types.js';
+export { TypeDecorator, type TypeDecoratorOptions } from './sql/type-decorator.js';

@@ -31,6 +31,8 @@ export const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
 
 // Type OIDs whose default pg parsing loses information.
 const INT8 = 20;
+const NUMERIC_ARRAY = 1231;
+const TEXT_ARRAY = 1009;
 const DATE = 1082;
 const TIMESTAMP = 1114;
 
@@ -411,7 +413,11 @@ export class PostgresDriver implements Driver {
     })) as { default: typeof pg };
     const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
       (format !== 'binary' && TEXT_PARSERS.get(oid)) ||
-      pgModule.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+      // pg reads numeric[] as floats, rounding them: read its elements as the exact text they are.
+      pgModule.types.getTypeParser(
+        format !== 'binary' && oid === NUMERIC_ARRAY ? TEXT_ARRAY : oid,
+        format,
+      )) as pg.CustomTypesConfig['getTypeParser'];
     const pool = new pgModule.Pool({
       connectionString: this.config.connectionString,
       max: this.max,

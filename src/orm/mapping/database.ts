@@ -20,6 +20,7 @@ import { Select } from '../../sql/selectable.js';
 import { adaptColumns } from '../../sql/visitors.js';
 import * as types from '../../sql/types.js';
 import type { SqlType } from '../../sql/types.js';
+import { TypeDecorator, type TypeDecoratorOptions } from '../../sql/type-decorator.js';
 import {
   ColumnDecl,
   RelationshipDecl,
@@ -156,6 +157,14 @@ export class Database {
   readonly String = types.String;
   readonly Numeric = types.Numeric;
   readonly JSONOf = types.JSONOf;
+  readonly Enum = types.Enum;
+  readonly Uuid = types.Uuid;
+  readonly uuid4 = types.uuid4;
+  readonly LargeBinary = types.LargeBinary;
+  readonly ArrayOf = types.ArrayOf;
+  /** `db.TypeDecorator(db.Integer, { toDriver, fromDriver })`: a user type stored as a built-in one. */
+  readonly TypeDecorator = <T, I>(impl: SqlType<I>, options: TypeDecoratorOptions<T, I>): TypeDecorator<T, I> =>
+    new TypeDecorator(impl, options);
   readonly Column = Column;
   readonly ForeignKey = ForeignKey;
   readonly relationship = relationship;
@@ -287,9 +296,10 @@ export class Database {
   async dropAll(): Promise<void> {
     const conn = await this.engine.connect();
     try {
-      for (const t of this.registry.metadata.sortedTables().reverse()) {
-        await conn.execute(this.engine.compile(new DropTable(t, true)));
-      }
+      const tables = this.registry.metadata.sortedTables().reverse();
+      for (const t of tables) await conn.execute(this.engine.compile(new DropTable(t, true)));
+      // After every table: a PostgreSQL enum type may be shared by several tables.
+      for (const sql of this.engine.dialect.compiler.dropTypes(tables)) await conn.execute({ sql, params: [] });
     } finally {
       conn.release();
     }
