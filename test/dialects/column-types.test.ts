@@ -85,6 +85,31 @@ describeEachDialect('Column types', (t) => {
     await s.close();
   });
 
+  it('updates each type through the unit of work and reads the new values back', async () => {
+    const { Doc } = await open();
+    const d = new Doc({ status: 'draft', data: BYTES, at: new Point(0, 0), cents: 1 });
+    db!.session.add(d);
+    await db!.session.commit();
+    d.status = 'published';
+    d.kind = 'a';
+    d.ref = UUID;
+    d.data = Uint8Array.from([9, 8]);
+    d.at = new Point(5, 6);
+    d.cents = 0.07;
+    await db!.session.commit();
+    const s = db!.newSession();
+    const got = await s.query(Doc).filter(Doc.id.eq(d.id)).one();
+    expect([got.status, got.kind, got.ref, [...got.data!], got.at, got.cents]).toEqual([
+      'published',
+      'a',
+      UUID,
+      [9, 8],
+      new Point(5, 6),
+      0.07,
+    ]);
+    await s.close();
+  });
+
   it('filters on each type, binds going through toDriver', async () => {
     const { Doc } = await open();
     db!.session.add(new Doc({ status: 'draft', ref: UUID, data: BYTES, at: new Point(1, 2), cents: 1 }));
