@@ -51,6 +51,25 @@ describe('column types DDL', () => {
     expect(params).toEqual([1, ['a'], ['4611686018427387904']]);
   });
 
+  it('PostgreSQL: one enum type name with two sets of members is refused naming both columns', () => {
+    const m = new MetaData();
+    m.add(
+      new Table('a', [
+        new Column('id', Integer, [], { primaryKey: true }),
+        new Column('k', Enum(['x'], { name: 'k_t' })),
+      ]),
+    );
+    const b = m.add(
+      new Table('b', [
+        new Column('id', Integer, [], { primaryKey: true }),
+        new Column('k', Enum(['x', 'y'], { name: 'k_t' })),
+      ]),
+    );
+    expect(() => new PostgresCompiler().createTable(b)).toThrow(
+      /column b\.k: enum type "k_t" is also a\.k's, with other members/,
+    );
+  });
+
   it('MySQL: inline ENUM (backslashes doubled), CHAR(36), LONGBLOB; arrays refused naming the column', () => {
     const c = new MysqlCompiler();
     const [ddl] = c.createTable(doc);

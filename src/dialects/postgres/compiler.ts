@@ -10,6 +10,7 @@ import type { ArrayType, EnumType, SqlType } from '../../sql/types.js';
 import { ddlString, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
 import { jsonText } from '../../sql/value-checks.js';
+import { CompileError } from '../../sql/errors.js';
 
 export class PostgresCompiler extends SqlCompiler {
   readonly dialectName = 'postgres';
@@ -66,13 +67,22 @@ export class PostgresCompiler extends SqlCompiler {
     return [...names].map((name) => `DROP TYPE IF EXISTS ${this.quote(name)}`);
   }
 
-  /** The native enum types a table's columns use, by name, each once. */
+  /**
+   * The native enum types a table's columns use, by name, each once. Two columns of the metadata
+   * naming one type with other members would leave one of them with the wrong type: refused.
+   */
   private enumTypes(table: Table): [string, EnumType][] {
     const out = new Map<string, EnumType>();
-    for (const c of table.columns) {
-      const t = storedType(c.type);
-      const e = t.typeName === 'Array' ? storedType((t as ArrayType<unknown>).item) : t;
-      if (e.typeName === 'Enum') out.set(enumTypeName(e as EnumType, c), e as EnumType);
+    for (const [name, type, c] of enumColumns(table)) {
+      for (const other of table.metadata?.tables.values() ?? [table]) {
+        for (const [otherName, otherType, oc] of enumColumns(other)) {
+          if (otherName === name && otherType.values.join('\u0000') !== type.values.join('\u0000'))
+            throw new CompileError(
+              `column ${table.name}.${c.name}: enum type "${name}" is also ${other.name}.${oc.name}'s, with other members`,
+            );
+        }
+      }
+      out.set(name, type);
     }
     return [...out];
   }
@@ -136,4 +146,15 @@ export class PostgresCompiler extends SqlCompiler {
 /** A native enum type's name: the one given, else `<table>_<column>`. */
 function enumTypeName(type: EnumType, c: Column): string {
   return type.name ?? `${c.table.name}_${c.name}`;
+}
+
+/** Each native enum a table's columns use (an Enum, or an array of one), with its name and column. */
+function enumColumns(table: Table): [string, EnumType, Column][] {
+  const out: [string, EnumType, Column][] = [];
+  for (const c of table.columns) {
+    const t = storedType(c.type);
+    const e = t.typeName === 'Array' ? storedType((t as ArrayType<unknown>).item) : t;
+    if (e.typeName === 'Enum') out.push([enumTypeName(e as EnumType, c), e as EnumType, c]);
+  }
+  return out;
 }
