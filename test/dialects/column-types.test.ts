@@ -274,6 +274,16 @@ describeEachDialect('Type declarations', () => {
     );
     expect(() => new Database().ArrayOf(new Database().JSON)).toThrow(/item type must be one of/);
     expect(() => new Database().ArrayOf(PointType)).toThrow(/item type must be one of/);
+    const d = new Database();
+    expect(() => d.Model('BinKey', { id: d.Column(d.LargeBinary, { primaryKey: true }) })).toThrow(
+      /BinKey\.id: a LargeBinary column cannot be a primary key/,
+    );
+    expect(() => d.Model('ArrKey', { id: d.Column(d.ArrayOf(d.Integer), { primaryKey: true }) })).toThrow(
+      /ArrKey\.id: an ArrayOf\(\) column cannot be a primary key/,
+    );
+    expect(() =>
+      d.Model('BinIx', { id: d.Column(d.Integer, { primaryKey: true }), b: d.Column(d.LargeBinary, { unique: true }) }),
+    ).toThrow(/BinIx\.b: a LargeBinary column cannot be unique or indexed/);
     expect(
       () => new TypeDecorator(Integer, { toDriver: (v: number) => v, fromDriver: (v: number) => v, extra: 1 } as never),
     ).toThrow(/unsupported option\(s\) extra/);
