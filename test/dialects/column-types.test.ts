@@ -183,6 +183,23 @@ describeEachDialect('Column types', (t) => {
     await db!.createAll();
   });
 
+  it('statements prepared before dropAll/createAll still run after (a PostgreSQL enum type made again has a new OID)', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    class E extends db.Model('E', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      s: db.Column(db.Enum(['a', 'b'])),
+    }) {}
+    for (let round = 0; round < 2; round++) {
+      await db.dropAll();
+      await db.createAll();
+      for (let i = 0; i < 3; i++) {
+        db.session.add(new E({ s: 'a' }));
+        await db.session.commit();
+        expect(await db.newSession().query(E).filter(E.s.eq('a')).count()).toBe(i + 1);
+      }
+    }
+  });
+
   it('an array column is a CompileError naming the column where the dialect has no arrays', async () => {
     db = new Database(t.url, { nPlusOne: 'off' });
     class Tagged extends db.Model('Tagged', {
