@@ -164,3 +164,17 @@ export {
   type ReflectedUniqueConstraint,
   type ReflectedCheckConstraint,
 } from './schema/introspect/index.js';
+
+// Column types (issue 13 item 1): Enum, Uuid, PostgreSQL arrays, bytes, and user types.
+export {
+  Enum,
+  EnumType,
+  Uuid,
+  UuidType,
+  uuid4,
+  LargeBinary,
+  LargeBinaryType,
+  ArrayOf,
+  ArrayType,
+} from './sql/types.js';
+export { TypeDecorator, type TypeDecoratorOptions } from './sql/type-decorator.js';

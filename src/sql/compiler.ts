@@ -29,6 +29,7 @@ import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './sele
 import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
 import type { SqlType } from './types.js';
+import { toStored } from './type-decorator.js';
 
 export interface CompiledStatement {
   readonly sql: string;
@@ -106,7 +107,7 @@ export class ShapedSql {
       }
       const value = valueAt(slot);
       try {
-        out[i] = value === null ? null : this.compiler.bindValue(value, typeAt(slot));
+        out[i] = value === null ? null : this.compiler.bindTyped(value, typeAt(slot));
       } catch (err) {
         throw naming(err, whereAt?.(slot));
       }
@@ -147,10 +148,16 @@ export abstract class SqlCompiler {
     return value;
   }
 
+  /** bindValue after a TypeDecorator's toDriver: what every bound value goes through. */
+  bindTyped(value: unknown, type: SqlType<unknown> | null): unknown {
+    const [stored, storedAs] = toStored(value, type);
+    return stored === null || stored === undefined ? null : this.bindValue(stored, storedAs);
+  }
+
   /** bindValue for a value written to `column`: a value the dialect refuses names the column. */
   protected bindColumnValue(value: unknown, column: Column): unknown {
     try {
-      return this.bindValue(value, column.type);
+      return this.bindTyped(value, column.type);
     } catch (err) {
       throw namingColumn(err, column);
     }
@@ -252,7 +259,7 @@ export abstract class SqlCompiler {
     index = -1,
   ): string {
     try {
-      ctx.params.push(value === null ? null : this.bindValue(value, type));
+      ctx.params.push(value === null ? null : this.bindTyped(value, type));
     } catch (err) {
       throw naming(err, source instanceof BindParameter ? source.where : undefined);
     }
@@ -503,6 +510,11 @@ export abstract class SqlCompiler {
       (ix) =>
         `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.quote(t.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
     );
+  }
+
+  /** DDL dropping the types `tables` created beside them (PostgreSQL's enums), run after the tables are dropped. */
+  dropTypes(_tables: readonly Table[]): string[] {
+    return [];
   }
 
   protected dropTable(s: DropTable): string {

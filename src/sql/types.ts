@@ -12,6 +12,7 @@ import {
   jsonProblem,
   textProblem,
 } from './value-checks.js';
+import { ArgumentError } from './errors.js';
 
 /**
  * Column types. Each carries the TypeScript type of its values (`T`) so a model's
@@ -309,3 +310,224 @@ export class AnyType extends SqlType<unknown> {
   }
 }
 export const Any = new AnyType();
+
+/**
+ * One of a fixed set of strings. Native `ENUM` on MySQL/MariaDB (inline) and PostgreSQL (a
+ * `CREATE TYPE … AS ENUM` made before its table, dropped after; named `name` or `<table>_<column>`);
+ * `VARCHAR` + `CHECK` on SQLite. A value outside the set is refused before any SQL runs.
+ *
+ * @example
+ * ```ts
+ * import { EnumType } from 'relata';
+ *
+ * const status = new EnumType(['draft', 'published'] as const); // or Enum([...]): 'draft' | 'published'
+ * ```
+ */
+export class EnumType<T extends string = string> extends SqlType<T> {
+  readonly typeName = 'Enum';
+  private readonly members: ReadonlySet<string>;
+  constructor(
+    /** The members, in declaration order. */
+    readonly values: readonly T[],
+    /** The PostgreSQL type's name; the default is `<table>_<column>`. */
+    readonly name?: string,
+  ) {
+    super();
+    this.members = new Set(values);
+    const problem = enumValuesProblem(values, name);
+    if (problem) throw new ArgumentError(`Enum(${values.map((v) => `'${v}'`).join(', ')}): ${problem}`);
+  }
+  /** The longest member in characters: the VARCHAR length on SQLite. */
+  get length(): number {
+    return Math.max(...this.values.map(characterCount));
+  }
+  override checkValue(value: unknown): string | null {
+    if (typeof value !== 'string') return `expected one of ${this.describe()}, got ${describeValue(value)}`;
+    return this.members.has(value) ? null : `'${value}' is not one of ${this.describe()}`;
+  }
+  private describe(): string {
+    return this.values.map((v) => `'${v}'`).join(', ');
+  }
+}
+
+function enumValuesProblem(values: readonly unknown[], name: string | undefined): string | null {
+  if (!Array.isArray(values) || values.length === 0) return 'expected a non-empty array of strings';
+  const folded = new Set<string>();
+  for (const v of values) {
+    if (typeof v !== 'string' || v === '') return `${describeValue(v)} is not a non-empty string`;
+    const text = textProblem(v);
+    if (text) return text;
+    // MySQL strips trailing spaces from ENUM members and compares them case-insensitively: such a
+    // member would come back as another string, or collide with one.
+    if (/\s$/u.test(v)) return `'${v}' ends in white space, which MySQL strips from ENUM members`;
+    if (folded.has(v.toLowerCase())) return `'${v}' repeats a member (MySQL compares ENUM members ignoring case)`;
+    folded.add(v.toLowerCase());
+  }
+  if (name !== undefined && (typeof name !== 'string' || name === '')) return `name: expected a non-empty string`;
+  return null;
+}
+
+/**
+ * An Enum column type whose values are the literals given (`as const` is optional).
+ * An option other than `name` is refused.
+ *
+ * @example
+ * ```ts
+ * import { Column, Enum } from 'relata';
+ *
+ * const status = Column(Enum(['draft', 'published'], { name: 'post_status' })); // 'draft' | 'published'
+ * ```
+ */
+export function Enum<const T extends string>(
+  values: readonly T[],
+  options: { readonly name?: string } = {},
+): EnumType<T> {
+  const unknownKeys = Object.keys(options).filter((k) => k !== 'name');
+  if (unknownKeys.length) throw new ArgumentError(`Enum(): unsupported option(s) ${unknownKeys.join(', ')}`);
+  return new EnumType<T>(values, options.name);
+}
+
+const UUID_TEXT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A UUID, a string in TypeScript: native `uuid` on PostgreSQL, `CHAR(36)` on MySQL and SQLite (text,
+ * not BINARY(16), so the value reads the same in SQL, in logs and in raw queries as in the model).
+ * Only the canonical lower-case form is accepted: PostgreSQL gives any other spelling back lower-cased.
+ *
+ * @example
+ * ```ts
+ * import { Column, UuidType, uuid4 } from 'relata';
+ *
+ * const id = Column(new UuidType(), { primaryKey: true, default: uuid4 }); // or the `Uuid` instance
+ * ```
+ */
+export class UuidType extends SqlType<string> {
+  readonly typeName = 'Uuid';
+  override checkValue(value: unknown): string | null {
+    if (typeof value !== 'string') return `expected a UUID string, got ${describeValue(value)}`;
+    if (UUID_TEXT.test(value)) return null;
+    if (UUID_TEXT.test(value.toLowerCase()))
+      return `'${value}' is not in lower case (PostgreSQL reads it back as '${value.toLowerCase()}')`;
+    return `'${value}' is not a UUID in canonical form (8-4-4-4-12 lower-case hex digits)`;
+  }
+}
+
+/**
+ * A new random (version 4) UUID in canonical form, from `crypto.randomUUID()`.
+ *
+ * @example
+ * ```ts
+ * import { Column, Uuid, uuid4 } from 'relata';
+ *
+ * const id = Column(Uuid, { primaryKey: true, default: uuid4 });
+ * ```
+ */
+export function uuid4(): string {
+  return globalThis.crypto.randomUUID();
+}
+
+/**
+ * Bytes, as a `Uint8Array` (a Node `Buffer` is one): `BYTEA` on PostgreSQL, `LONGBLOB` on MySQL,
+ * `BLOB` on SQLite. Values read back are `Uint8Array`s (Buffers under Node) with the same bytes.
+ * Uint8Array, not Buffer, is the type: it is what the browser build (SQLite WASM) has, and a Buffer is one.
+ *
+ * @example
+ * ```ts
+ * import { Column, LargeBinaryType } from 'relata';
+ *
+ * const avatar = Column(new LargeBinaryType()); // or the `LargeBinary` instance
+ * ```
+ */
+export class LargeBinaryType extends SqlType<Uint8Array> {
+  readonly typeName = 'LargeBinary';
+  override checkValue(value: unknown): string | null {
+    return value instanceof Uint8Array ? null : `expected a Uint8Array (or Buffer), got ${describeValue(value)}`;
+  }
+}
+
+/** Item types an array column may hold: what PostgreSQL arrays give back unchanged through `pg`. */
+const ARRAY_ITEM_TYPES: ReadonlySet<string> = new Set([
+  'Integer',
+  'BigInteger',
+  'Float',
+  'Numeric',
+  'String',
+  'Text',
+  'Boolean',
+  'Uuid',
+]);
+
+/**
+ * A PostgreSQL array of `item` values, typed `T[]`. Other dialects have no array column: creating one
+ * there is a CompileError naming the column (use `JSONOf<T[]>()` for a portable list). Elements may
+ * not be null (an element type of `T`, not `T | null`).
+ *
+ * @example
+ * ```ts
+ * import { ArrayType, Column, String } from 'relata';
+ *
+ * const tags = Column(new ArrayType(String(20))); // string[]; same as ArrayOf(String(20))
+ * ```
+ */
+export class ArrayType<T> extends SqlType<T[]> {
+  readonly typeName = 'Array';
+  constructor(
+    /** The element type. */
+    readonly item: SqlType<T>,
+  ) {
+    super();
+    // A TypeDecorator carries its impl's typeName but not its values: not an item type.
+    if (!(item instanceof SqlType) || !ARRAY_ITEM_TYPES.has(item.typeName) || 'impl' in item)
+      throw new ArgumentError(
+        `ArrayOf(${item instanceof SqlType ? item.typeName : describeValue(item)}): the item type must be one of ${[...ARRAY_ITEM_TYPES].join(', ')}`,
+      );
+  }
+  override checkValue(value: unknown): string | null {
+    if (!Array.isArray(value)) return `expected an array, got ${describeValue(value)}`;
+    for (let i = 0; i < value.length; i++) {
+      if (!(i in value)) return `[${i}] is a hole`;
+      const v: unknown = value[i];
+      if (v === null || v === undefined) return `[${i}] is ${describeValue(v)}; array elements may not be null`;
+      const problem = this.item.checkValue(v);
+      if (problem) return `[${i}]: ${problem}`;
+    }
+    return null;
+  }
+}
+
+/**
+ * A PostgreSQL array column of `item` values: `ArrayOf(String(20))` is `VARCHAR(20)[]`, typed `string[]`.
+ *
+ * @example
+ * ```ts
+ * import { ArrayOf, Column, Integer } from 'relata';
+ *
+ * const scores = Column(ArrayOf(Integer)); // number[]
+ * ```
+ */
+export function ArrayOf<T>(item: SqlType<T>): ArrayType<T> {
+  return new ArrayType<T>(item);
+}
+
+/**
+ * The UUID column type (see {@link UuidType}).
+ *
+ * @example
+ * ```ts
+ * import { Column, Uuid, uuid4 } from 'relata';
+ *
+ * const id = Column(Uuid, { primaryKey: true, default: uuid4 });
+ * ```
+ */
+export const Uuid = new UuidType();
+/**
+ * The bytes column type (see {@link LargeBinaryType}).
+ *
+ * @example
+ * ```ts
+ * import { Column, LargeBinary } from 'relata';
+ *
+ * const avatar = Column(LargeBinary); // Uint8Array
+ * ```
+ */
+export const LargeBinary = new LargeBinaryType();

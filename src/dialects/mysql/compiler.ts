@@ -5,8 +5,9 @@
 import { SqlCompiler } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Table } from '../../sql/schema.js';
-import type { NumericType, SqlType, StringType } from '../../sql/types.js';
-import { noColumnTypeError } from '../../sql/storable.js';
+import type { EnumType, NumericType, SqlType, StringType } from '../../sql/types.js';
+import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
+import { storedType } from '../../sql/type-decorator.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { characterCount, decimalParts, decimalWidth, jsonText, plainDecimal } from '../../sql/value-checks.js';
 
@@ -69,11 +70,14 @@ export class MysqlCompiler extends SqlCompiler {
     if (type?.typeName === 'Numeric') return mysqlDecimal(value, type as NumericType);
     if (type?.typeName === 'Float' && Object.is(value, -0)) return 0;
     if (type?.typeName === 'String' && typeof value === 'string') return boundedVarchar(value, type as StringType);
+    // mysql2 sends a Buffer as bytes but would expand another Uint8Array as a list: view it as a Buffer.
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return value;
   }
 
   columnType(c: Column): string {
-    const t = c.type;
+    const t = storedType(c.type);
     switch (t.typeName) {
       case 'Integer':
         return 'INT';
@@ -103,6 +107,17 @@ export class MysqlCompiler extends SqlCompiler {
         return 'DATE';
       case 'JSON':
         return 'JSON';
+      case 'Enum':
+        // Backslash escapes in MySQL string literals (unless NO_BACKSLASH_ESCAPES): double them too.
+        return `ENUM(${(t as EnumType).values.map((v) => ddlString(v.replace(/\\/g, '\\\\'))).join(', ')})`;
+      case 'Uuid':
+        // Text, not BINARY(16): the value reads the same in SQL, logs and raw queries as in the model.
+        return 'CHAR(36)';
+      case 'LargeBinary':
+        // BLOB holds only 64 KB; LONGBLOB holds what BYTEA and SQLite's BLOB hold.
+        return 'LONGBLOB';
+      case 'Array':
+        throw noArrayTypeError(c, this.dialectName);
       default:
         // No guess (a BLOB reads values back as bytes): say which column and type.
         throw noColumnTypeError(c, this.dialectName);

@@ -6,9 +6,11 @@ import { SqlCompiler, type CompileContext } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { BinaryExpression } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
-import type { SqlType } from '../../sql/types.js';
-import { noColumnTypeError } from '../../sql/storable.js';
+import type { ArrayType, EnumType, SqlType } from '../../sql/types.js';
+import { ddlString, noColumnTypeError } from '../../sql/storable.js';
+import { storedType } from '../../sql/type-decorator.js';
 import { jsonText } from '../../sql/value-checks.js';
+import { CompileError } from '../../sql/errors.js';
 
 export class PostgresCompiler extends SqlCompiler {
   readonly dialectName = 'postgres';
@@ -37,11 +39,55 @@ export class PostgresCompiler extends SqlCompiler {
     if (typeof value === 'bigint') return value.toString();
     // A decimal given as a JS number goes over as its shortest exact text, never through a binary float.
     if (type?.typeName === 'Numeric' && typeof value === 'number') return String(value);
+    // pg writes a JS array as an array literal: its elements bound as the item type first (bigint, decimals).
+    if (type?.typeName === 'Array' && Array.isArray(value)) {
+      const item = (type as ArrayType<unknown>).item;
+      return value.map((v: unknown) => this.bindValue(v, item));
+    }
+    if (value instanceof Uint8Array && !Buffer.isBuffer(value))
+      return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return value;
   }
 
   columnType(c: Column): string {
-    const t = c.type;
+    return this.typeSql(storedType(c.type), c);
+  }
+
+  /** CREATE TYPE for each Enum column before the table (in a DO block that tolerates it existing, for createAll). */
+  override createTable(table: Table, ifNotExists = false): string[] {
+    const types = this.enumTypes(table).map(([name, type]) => {
+      const create = `CREATE TYPE ${this.quote(name)} AS ENUM (${type.values.map(ddlString).join(', ')})`;
+      return ifNotExists ? `DO $$ BEGIN ${create}; EXCEPTION WHEN duplicate_object THEN NULL; END $$` : create;
+    });
+    return [...types, ...super.createTable(table, ifNotExists)];
+  }
+
+  override dropTypes(tables: readonly Table[]): string[] {
+    const names = new Set(tables.flatMap((t) => this.enumTypes(t).map(([name]) => name)));
+    return [...names].map((name) => `DROP TYPE IF EXISTS ${this.quote(name)}`);
+  }
+
+  /**
+   * The native enum types a table's columns use, by name, each once. Two columns of the metadata
+   * naming one type with other members would leave one of them with the wrong type: refused.
+   */
+  private enumTypes(table: Table): [string, EnumType][] {
+    const out = new Map<string, EnumType>();
+    for (const [name, type, c] of enumColumns(table)) {
+      for (const other of table.metadata?.tables.values() ?? [table]) {
+        for (const [otherName, otherType, oc] of enumColumns(other)) {
+          if (otherName === name && otherType.values.join('\u0000') !== type.values.join('\u0000'))
+            throw new CompileError(
+              `column ${table.name}.${c.name}: enum type "${name}" is also ${other.name}.${oc.name}'s, with other members`,
+            );
+        }
+      }
+      out.set(name, type);
+    }
+    return [...out];
+  }
+
+  private typeSql(t: SqlType<unknown>, c: Column): string {
     switch (t.typeName) {
       case 'Integer':
         return 'INTEGER';
@@ -68,6 +114,14 @@ export class PostgresCompiler extends SqlCompiler {
         return 'DATE';
       case 'JSON':
         return 'JSONB';
+      case 'Enum':
+        return this.quote(enumTypeName(t as EnumType, c));
+      case 'Uuid':
+        return 'UUID';
+      case 'LargeBinary':
+        return 'BYTEA';
+      case 'Array':
+        return `${this.typeSql((t as ArrayType<unknown>).item, c)}[]`;
       default:
         // No guess (a BLOB reads values back as bytes): say which column and type.
         throw noColumnTypeError(c, this.dialectName);
@@ -87,4 +141,20 @@ export class PostgresCompiler extends SqlCompiler {
   protected override ilike(e: BinaryExpression, ctx: CompileContext): string {
     return `${this.expr(e.left, ctx)} ILIKE ${this.expr(e.right, ctx)}`;
   }
+}
+
+/** A native enum type's name: the one given, else `<table>_<column>`. */
+function enumTypeName(type: EnumType, c: Column): string {
+  return type.name ?? `${c.table.name}_${c.name}`;
+}
+
+/** Each native enum a table's columns use (an Enum, or an array of one), with its name and column. */
+function enumColumns(table: Table): [string, EnumType, Column][] {
+  const out: [string, EnumType, Column][] = [];
+  for (const c of table.columns) {
+    const t = storedType(c.type);
+    const e = t.typeName === 'Array' ? storedType((t as ArrayType<unknown>).item) : t;
+    if (e.typeName === 'Enum') out.push([enumTypeName(e as EnumType, c), e as EnumType, c]);
+  }
+  return out;
 }

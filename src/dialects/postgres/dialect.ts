@@ -1,4 +1,4 @@
-import type { SqlType } from '../../sql/types.js';
+import type { ArrayType, SqlType } from '../../sql/types.js';
 import type { Dialect, Driver, PoolOptions, ResultProcessor } from '../dialect.js';
 import { PostgresCompiler } from './compiler.js';
 import { PostgresDriver } from './driver.js';
@@ -64,6 +64,10 @@ export class PostgresDialect implements Dialect {
         return toDate;
       case 'BigInteger':
         return this.bigint === 'string' ? toBigIntString : toBigInt;
+      case 'Array': {
+        const item = this.resultProcessor((type as ArrayType<unknown>).item);
+        return item && ((v) => (v as unknown[]).map((x) => (x === null ? x : item(x))));
+      }
       default:
         return null;
     }

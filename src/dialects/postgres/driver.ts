@@ -31,6 +31,8 @@ export const DEFAULT_ACQUIRE_TIMEOUT_MS = 30_000;
 
 // Type OIDs whose default pg parsing loses information.
 const INT8 = 20;
+const NUMERIC_ARRAY = 1231;
+const TEXT_ARRAY = 1009;
 const DATE = 1082;
 const TIMESTAMP = 1114;
 
@@ -77,7 +79,22 @@ export class PreparedStatementNames {
   /** How many times a statement's plan went stale: its next name must be new (pg remembers the old one as prepared). */
   private readonly generations = new Map<string, number>();
 
+  /** Bumped when a type is created, altered or dropped: every name given before is retired. */
+  private epoch = 0;
+
   constructor(readonly capacity: number) {}
+
+  /**
+   * After DDL on a type (an enum dropped and made again by dropAll/createAll): a prepared statement
+   * keeps its parameters' type OIDs, so one naming the old type fails with "cache lookup failed for
+   * type", even inside a transaction where it cannot be retried. New names on every connection
+   * make each statement parse again. (The old ones stay prepared until their connection closes.)
+   */
+  retireAll(): void {
+    this.named.clear();
+    this.seenOnce.clear();
+    this.epoch++;
+  }
 
   nameFor(sql: string): string | undefined {
     const name = this.named.get(sql);
@@ -89,7 +106,7 @@ export class PreparedStatementNames {
       return undefined;
     }
     this.seenOnce.delete(sql);
-    const fresh = statementName(sql, this.generations.get(sql) ?? 0);
+    const fresh = statementName(sql, this.generations.get(sql) ?? 0, this.epoch);
     if (fresh === undefined) return undefined;
     this.named.set(sql, fresh);
     return fresh;
@@ -112,8 +129,8 @@ const PROCESS_TAG = Math.floor(Math.random() * 36 ** 6)
 /** Every name this process gave, with its SQL: a hash collision gets no name rather than a shared one. */
 const namesGiven = new Map<string, string>();
 
-function statementName(sql: string, generation: number): string | undefined {
-  const name = `relata_${PROCESS_TAG}_${hash53(sql).toString(36)}${generation ? `_${generation}` : ''}`;
+function statementName(sql: string, generation: number, epoch: number): string | undefined {
+  const name = `relata_${PROCESS_TAG}_${hash53(sql).toString(36)}${generation ? `_${generation}` : ''}${epoch ? `_e${epoch}` : ''}`;
   const owner = namesGiven.get(name);
   if (owner === undefined) namesGiven.set(name, sql);
   else if (owner !== sql) return undefined;
@@ -169,6 +186,9 @@ function isLostName(err: unknown): boolean {
   return code === '26000' || code === '42P05';
 }
 
+/** DDL that can change a type's OID under prepared statements: CREATE/ALTER/DROP TYPE, and DO blocks (createAll's enums). */
+const TYPE_DDL = /^\s*(?:(?:CREATE|ALTER|DROP)\s+TYPE\b|DO\b)/i;
+
 export class PostgresConnection implements DriverConnection {
   private broken: Error | null = null;
   /** True between BEGIN and COMMIT/ROLLBACK: a connection released in this state is rolled back first. */
@@ -212,6 +232,7 @@ export class PostgresConnection implements DriverConnection {
       if (this.inTransaction) throw err;
       result = await this.run(sql, params, undefined, options.returnsRows);
     }
+    if (TYPE_DDL.test(sql)) this.names?.retireAll();
     return {
       rows: result.rows,
       rowsAffected: result.rowCount ?? result.rows.length,
@@ -411,7 +432,11 @@ export class PostgresDriver implements Driver {
     })) as { default: typeof pg };
     const getTypeParser = ((oid: number, format?: 'text' | 'binary') =>
       (format !== 'binary' && TEXT_PARSERS.get(oid)) ||
-      pgModule.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'];
+      // pg reads numeric[] as floats, rounding them: read its elements as the exact text they are.
+      pgModule.types.getTypeParser(
+        format !== 'binary' && oid === NUMERIC_ARRAY ? TEXT_ARRAY : oid,
+        format,
+      )) as pg.CustomTypesConfig['getTypeParser'];
     const pool = new pgModule.Pool({
       connectionString: this.config.connectionString,
       max: this.max,

@@ -1,8 +1,9 @@
 import { SqlCompiler } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column } from '../../sql/schema.js';
-import type { SqlType } from '../../sql/types.js';
-import { noColumnTypeError } from '../../sql/storable.js';
+import type { EnumType, SqlType } from '../../sql/types.js';
+import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
+import { storedType } from '../../sql/type-decorator.js';
 import { DataError } from '../../sql/errors.js';
 import { decimalParts, jsonText, plainDecimal } from '../../sql/value-checks.js';
 
@@ -30,11 +31,22 @@ export class SqliteCompiler extends SqlCompiler {
     if (type?.typeName === 'Numeric') return exactDecimal(value);
     if (value instanceof Date) return sqliteDateTime(value);
     if (type?.typeName === 'Float' && Object.is(value, -0)) return 0;
+    // better-sqlite3 binds a Buffer as a BLOB; a plain Uint8Array goes over as one through a view.
+    if (value instanceof Uint8Array && globalThis.Buffer && !globalThis.Buffer.isBuffer(value))
+      return globalThis.Buffer.from(value.buffer, value.byteOffset, value.byteLength);
     return value;
   }
 
+  protected override columnDDL(c: Column): string {
+    const t = storedType(c.type);
+    if (t.typeName !== 'Enum') return super.columnDDL(c);
+    // No ENUM in SQLite: a CHECK keeps other values out of rows written by SQL outside Relata too.
+    const members = (t as EnumType).values.map(ddlString).join(', ');
+    return `${super.columnDDL(c)} CHECK (${this.quote(c.name)} IN (${members}))`;
+  }
+
   columnType(c: Column): string {
-    const t = c.type;
+    const t = storedType(c.type);
     switch (t.typeName) {
       case 'Integer':
         return 'INTEGER';
@@ -61,6 +73,14 @@ export class SqliteCompiler extends SqlCompiler {
         return 'DATE';
       case 'JSON':
         return 'JSON';
+      case 'Enum':
+        return `VARCHAR(${(t as EnumType).length})`;
+      case 'Uuid':
+        return 'CHAR(36)';
+      case 'LargeBinary':
+        return 'BLOB';
+      case 'Array':
+        throw noArrayTypeError(c, this.dialectName);
       default:
         // No guess (a BLOB reads values back as bytes): say which column and type.
         throw noColumnTypeError(c, this.dialectName);

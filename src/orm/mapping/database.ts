@@ -21,6 +21,7 @@ import { Select } from '../../sql/selectable.js';
 import { adaptColumns } from '../../sql/visitors.js';
 import * as types from '../../sql/types.js';
 import type { SqlType } from '../../sql/types.js';
+import { TypeDecorator, type TypeDecoratorOptions } from '../../sql/type-decorator.js';
 import {
   ColumnDecl,
   RelationshipDecl,
@@ -228,6 +229,19 @@ export class Database {
   readonly Numeric = types.Numeric;
   /** {@link JSONOf}: a JSON column with a TypeScript type. */
   readonly JSONOf = types.JSONOf;
+  /** The {@link Enum} type constructor: `db.Enum(['draft', 'published'])`. */
+  readonly Enum = types.Enum;
+  /** The {@link Uuid} type (a string; native uuid on PostgreSQL, CHAR(36) elsewhere). */
+  readonly Uuid = types.Uuid;
+  /** {@link uuid4}: a random UUID, for `default: db.uuid4`. */
+  readonly uuid4 = types.uuid4;
+  /** The {@link LargeBinary} type (Uint8Array). */
+  readonly LargeBinary = types.LargeBinary;
+  /** {@link ArrayOf}(item): a PostgreSQL array column. */
+  readonly ArrayOf = types.ArrayOf;
+  /** `db.TypeDecorator(db.Integer, { toDriver, fromDriver })`: a user type stored as a built-in one. */
+  readonly TypeDecorator = <T, I>(impl: SqlType<I>, options: TypeDecoratorOptions<T, I>): TypeDecorator<T, I> =>
+    new TypeDecorator(impl, options);
   /** {@link Column}, to declare a model column. */
   readonly Column = Column;
   /** {@link ForeignKey}, to reference another table's column. */
@@ -392,9 +406,10 @@ export class Database {
   async dropAll(): Promise<void> {
     const conn = await this.engine.connect();
     try {
-      for (const t of this.registry.metadata.sortedTables().reverse()) {
-        await conn.execute(this.engine.compile(new DropTable(t, true)));
-      }
+      const tables = this.registry.metadata.sortedTables().reverse();
+      for (const t of tables) await conn.execute(this.engine.compile(new DropTable(t, true)));
+      // After every table: a PostgreSQL enum type may be shared by several tables.
+      for (const sql of this.engine.dialect.compiler.dropTypes(tables)) await conn.execute({ sql, params: [] });
     } finally {
       conn.release();
     }

@@ -4,6 +4,7 @@
  */
 import type { Dialect, ResultProcessor } from '../../dialects/dialect.js';
 import { ArgumentError } from '../../sql/errors.js';
+import { processorFor } from '../../dialects/processors.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { FromClause } from '../../sql/selectable.js';
 import { ColumnAttribute, RelationshipAttribute } from './attributes.js';
@@ -95,7 +96,7 @@ export class Mapper {
   processors(dialect: Dialect): (ResultProcessor | null)[] {
     let p = this.processorCache.get(dialect.name);
     if (!p) {
-      p = this.columns.map((c) => dialect.resultProcessor(c.column.type));
+      p = this.columns.map((c) => processorFor(dialect, c.column.type));
       this.processorCache.set(dialect.name, p);
     }
     return p;

@@ -199,6 +199,23 @@ export function checkColumnDecl(where: string, decl: ColumnDecl): void {
   const problem = unstorableTypeProblem(decl.type);
   if (problem) throw new MappingError(`${where}: ${problem}`);
   checkOptions(decl.options, columnOptionTable, where, MappingError);
+  const keyProblem = unkeyableTypeProblem(decl);
+  if (keyProblem) throw new MappingError(`${where}: ${keyProblem}`);
+}
+
+/**
+ * Bytes and arrays are objects: the identity map would key rows by the object, not its contents;
+ * and MySQL cannot index a LONGBLOB without a prefix length. So they are no keys and no indexes.
+ */
+function unkeyableTypeProblem(decl: ColumnDecl): string | null {
+  const name = decl.type.typeName;
+  if (name !== 'LargeBinary' && name !== 'Array') return null;
+  const o = decl.options;
+  if (o.primaryKey)
+    return `${name === 'Array' ? 'an ArrayOf()' : 'a LargeBinary'} column cannot be a primary key (the identity map would key rows by the object, not by its contents)`;
+  if (name === 'LargeBinary' && (o.unique || o.index))
+    return 'a LargeBinary column cannot be unique or indexed (MySQL cannot index a LONGBLOB)';
+  return null;
 }
 
 /** `value` if column `mc` may hold it, else an ArgumentError naming the attribute. */

@@ -4,6 +4,7 @@
  */
 import { ColumnElement, ColumnRef } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
+import { processorFor } from '../../dialects/processors.js';
 import { Select, outputName } from '../../sql/selectable.js';
 import type { Session } from '../session/session.js';
 import type { InstanceState } from '../session/state.js';
@@ -14,7 +15,7 @@ export async function executeSelect(session: Session, stmt: Select): Promise<Rec
   const result = await session.executeRead(stmt);
   const names = stmt.columns.map((c, i) => outputName(c, i));
   const processors = stmt.columns.map((c) =>
-    c instanceof ColumnElement && c.sqlType ? session.dialect.resultProcessor(c.sqlType) : null,
+    c instanceof ColumnElement && c.sqlType ? processorFor(session.dialect, c.sqlType) : null,
   );
   return result.rows.map((row) => {
     const out: Record<string, unknown> = {};
