@@ -55,6 +55,7 @@ function graphModels(db: Database) {
     units: db.Column(db.BigInteger, { nullable: false }),
     price: db.Column(db.Numeric(12, 2), { nullable: false }),
     at: db.Column(db.DateTime, { nullable: false }),
+    digest: db.Column(db.LargeBinary),
   }) {}
   return { memberships, User, Post, Tag, Profile, Employee, Ledger };
 }
@@ -105,7 +106,13 @@ async function seed(db: Database, m: Models): Promise<void> {
     range(N).map((id) => ({ id, name: `e${id}`, manager_id: id === 1 ? null : id <= 100 ? 1 : Math.ceil(id / 100) })),
   );
   await insertRows(db, m.Ledger, [
-    { id: 1, units: 9007199254740993n, price: '12.50', at: new Date('2026-01-02T03:04:05.000Z') },
+    {
+      id: 1,
+      units: 9007199254740993n,
+      price: '12.50',
+      at: new Date('2026-01-02T03:04:05.000Z'),
+      digest: new Uint8Array([0, 39, 92, 255]),
+    },
   ]);
 }
 
@@ -223,7 +230,7 @@ describeEachDialect('Serialization', (t) => {
     ]);
   });
 
-  it('bigint and decimal columns as strings, dates as ISO strings', async () => {
+  it('bigint and decimal columns as strings, dates as ISO strings, bytes as base64', async () => {
     const row = (await db.newSession().get(m.Ledger, 1))!;
     expect(typeof row.units).toBe('bigint');
     expect(JSON.parse(JSON.stringify(row))).toEqual({
@@ -231,6 +238,7 @@ describeEachDialect('Serialization', (t) => {
       units: '9007199254740993',
       price: '12.50',
       at: '2026-01-02T03:04:05.000Z',
+      digest: 'ACdc/w==',
     });
     expect(serialize(row)).toEqual(JSON.parse(JSON.stringify(row)));
   });

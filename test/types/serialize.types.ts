@@ -10,6 +10,7 @@ import {
   type Serialized,
   type SerializedModel,
   type SerializableKey,
+  type JsonColumn,
 } from '../../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
@@ -112,4 +113,11 @@ export async function depthLimitsTheType(): Promise<void> {
   void one.posts[0]!.author;
   const any = serialize(user, { depth: 3 as number });
   void any.posts;
+}
+
+export function columnValuesAsJsonHasThem(): void {
+  expectType<Equal<JsonColumn<bigint | null>, string | null>>();
+  expectType<Equal<JsonColumn<Date>, string>>();
+  expectType<Equal<JsonColumn<Uint8Array>, string>>(); // base64
+  expectType<Equal<JsonColumn<number>, number>>();
 }

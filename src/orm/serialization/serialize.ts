@@ -59,12 +59,24 @@ type KeyFilter = (key: string) => boolean;
 
 const OPTION_NAMES = ['pick', 'omit', 'depth'];
 
-/** A column value as JSON has it: bigints (and decimals, already strings) as strings, dates as ISO strings. */
+/**
+ * A column value as JSON has it: bigints (and decimals, already strings) as strings, dates as ISO
+ * strings, bytes as base64 (a Buffer's own toJSON gives `{ type, data: [...] }`, an array of numbers).
+ */
 function jsonColumn(v: unknown): unknown {
   if (v === undefined) return null;
   if (typeof v === 'bigint') return v.toString();
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? null : v.toISOString();
+  if (v instanceof Uint8Array) return base64(v);
   return v;
+}
+
+function base64(bytes: Uint8Array): string {
+  if (typeof Buffer === 'function')
+    return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+  let binary = '';
+  for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
+  return btoa(binary); // the browser build (SQLite compiled to WebAssembly) has no Buffer
 }
 
 /**

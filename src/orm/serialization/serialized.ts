@@ -14,8 +14,9 @@ import type { ElementOf, HasColumns, Unloaded } from '../mapping/declarative.js'
  *
  * type A = JsonColumn<bigint | null>; // string | null
  * type B = JsonColumn<Date>; // string
+ * type C = JsonColumn<Uint8Array>; // string (base64)
  */
-export type JsonColumn<V> = V extends bigint ? string : V extends Date ? string : V;
+export type JsonColumn<V> = V extends bigint ? string : V extends Date ? string : V extends Uint8Array ? string : V;
 
 /** The column attribute names of model instance type `T`. */
 type ColumnKeys<T> = T extends HasColumns<infer K> ? K & keyof T : never;
