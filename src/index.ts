@@ -134,3 +134,13 @@ export type {
 
 // Drivers are optional peer dependencies, loaded on first use (issue 12 item 1).
 export { DriverNotInstalledError, DriverLoadError } from './dialects/load-driver.js';
+
+// Table-level constraints (issue 13 item 1): composite keys, composite foreign keys, CHECK.
+export {
+  PrimaryKeyConstraint,
+  ForeignKeyConstraint,
+  CheckConstraint,
+  type TableColumn,
+  type TableOptions,
+} from './orm/mapping/database.js';
+export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } from './sql/constraints.js';

@@ -25,6 +25,7 @@ import {
 } from './expressions.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Table } from './schema.js';
+import type { ForeignKeyConstraint } from './constraints.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
 import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
@@ -467,14 +468,20 @@ export abstract class SqlCompiler {
     for (const c of t.columns) {
       if (c.unique) parts.push(`CONSTRAINT ${this.quote(`uq_${t.name}_${c.name}`)} UNIQUE (${this.quote(c.name)})`);
     }
-    for (const fk of t.foreignKeys) {
-      let clause = `CONSTRAINT ${this.quote(fk.constraintName)} FOREIGN KEY (${this.quote(fk.parent.name)}) REFERENCES ${this.quote(fk.column.table.name)} (${this.quote(fk.column.name)})`;
-      if (fk.options.ondelete) clause += ` ON DELETE ${fk.options.ondelete}`;
-      if (fk.options.onupdate) clause += ` ON UPDATE ${fk.options.onupdate}`;
-      parts.push(clause);
-    }
+    for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
+    for (const fk of t.foreignKeyConstraints) parts.push(this.foreignKeyClause(fk));
     const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
     return `${head} ${this.quote(t.name)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}`;
+  }
+
+  /** `CONSTRAINT name FOREIGN KEY (a, b) REFERENCES t (x, y) ON DELETE …`. */
+  protected foreignKeyClause(fk: ForeignKeyConstraint): string {
+    const cols = (list: readonly Column[]) => list.map((c) => this.quote(c.name)).join(', ');
+    const target = fk.referredColumns;
+    let clause = `CONSTRAINT ${this.quote(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${this.quote(target[0]!.table.name)} (${cols(target)})`;
+    if (fk.options.onDelete) clause += ` ON DELETE ${fk.options.onDelete}`;
+    if (fk.options.onUpdate) clause += ` ON UPDATE ${fk.options.onUpdate}`;
+    return clause;
   }
 
   /** Whether the single primary key column carries PRIMARY KEY inline (needed for autoincrement syntax). */
@@ -484,7 +491,9 @@ export abstract class SqlCompiler {
 
   /** The table-level PRIMARY KEY clause; PostgreSQL names it so errors report `pk_<table>` as SQLite's do. */
   protected primaryKeyClause(t: Table): string {
-    return `PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
+    const named = t.primaryKeyConstraint?.options.name;
+    const head = named ? `CONSTRAINT ${this.quote(named)} ` : '';
+    return `${head}PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
   }
 
   protected columnDDL(c: Column): string {

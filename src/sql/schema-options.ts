@@ -4,6 +4,7 @@
  */
 import { anyValue, isBoolean, isString, oneOf, type OptionTable } from './options.js';
 import type { ColumnOptions, ForeignKeyOptions } from './schema.js';
+import type { ConstraintOptions, ForeignKeyConstraintOptions } from './constraints.js';
 
 const REFERENTIAL_ACTIONS = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION', 'SET DEFAULT'];
 
@@ -46,3 +47,22 @@ export const foreignKeyOptionTable = {
     match: 'foreign keys use the default MATCH SIMPLE',
   },
 } as const satisfies OptionTable<ForeignKeyOptions>;
+
+/** Options of PrimaryKeyConstraint and CheckConstraint. */
+export const nameOptionTable = {
+  known: { name: isString },
+  refused: {
+    deferrable: 'constraints are checked immediately',
+    initially: 'constraints are checked immediately',
+  },
+} as const satisfies OptionTable<ConstraintOptions>;
+
+/** ForeignKeyConstraint options (camelCase, as the brief of table arguments reads). */
+export const foreignKeyConstraintOptionTable = {
+  known: { onDelete: oneOf(REFERENTIAL_ACTIONS), onUpdate: oneOf(REFERENTIAL_ACTIONS), name: isString },
+  refused: {
+    ...foreignKeyOptionTable.refused,
+    ondelete: 'spell it onDelete in a ForeignKeyConstraint',
+    onupdate: 'spell it onUpdate in a ForeignKeyConstraint',
+  },
+} as const satisfies OptionTable<ForeignKeyConstraintOptions>;

@@ -4,6 +4,13 @@ import { ColumnRef, type ColumnElement } from './expressions.js';
 import { checkOptions, describeValue } from './options.js';
 import { columnOptionTable, foreignKeyOptionTable } from './schema-options.js';
 import { SqlType } from './types.js';
+import {
+  CheckConstraint,
+  ForeignKeyConstraint,
+  PrimaryKeyConstraint,
+  isTableConstraint,
+  type TableConstraint,
+} from './constraints.js';
 
 export type ReferentialAction = 'CASCADE' | 'SET NULL' | 'RESTRICT' | 'NO ACTION' | 'SET DEFAULT';
 
@@ -21,6 +28,8 @@ export type ForeignKeyTarget = string | ColumnElement | (() => ColumnElement);
 export class ForeignKey {
   readonly kind = 'foreign-key';
   parent!: Column;
+  /** The constraint this key is one column of: a `ForeignKeyConstraint`, or the column's own one-column constraint. */
+  constraint: ForeignKeyConstraint | undefined;
   private resolved: Column | undefined;
   constructor(
     readonly target: ForeignKeyTarget,
@@ -89,13 +98,16 @@ export class Column<V = unknown> {
   table!: Table;
   /** Attribute name on the model; equals `name` unless the model maps it differently. */
   key: string;
-  readonly primaryKey: boolean;
-  readonly nullable: boolean;
+  /** Set by the column's option, or by the table's `PrimaryKeyConstraint` (which also makes it NOT NULL). */
+  primaryKey: boolean;
+  nullable: boolean;
   readonly unique: boolean;
   readonly index: boolean;
   readonly default: ColumnOptions<V>['default'];
   readonly foreignKeys: ForeignKey[];
   private readonly autoincrementOption: boolean | undefined;
+  /** Whether `nullable` was given explicitly (a primary key column cannot be nullable: see Table). */
+  readonly nullableGiven: boolean;
 
   constructor(
     public name: string,
@@ -110,6 +122,7 @@ export class Column<V = unknown> {
     this.key = name;
     this.primaryKey = options.primaryKey ?? false;
     this.nullable = options.nullable ?? !this.primaryKey;
+    this.nullableGiven = options.nullable !== undefined;
     this.unique = options.unique ?? false;
     this.index = options.index ?? false;
     this.default = options.default;
@@ -153,15 +166,24 @@ export class Table {
   readonly kind = 'table';
   readonly columns: readonly Column[];
   readonly columnsByName = new Map<string, Column>();
-  readonly primaryKey: readonly Column[];
+  primaryKey: readonly Column[];
+  /** The named primary key when the table declares one with `PrimaryKeyConstraint`. */
+  primaryKeyConstraint: PrimaryKeyConstraint | undefined;
+  /** Every column of every foreign key, one-column and composite: what relationships read. */
   readonly foreignKeys: readonly ForeignKey[];
+  /** The foreign keys as constraints: a column's `ForeignKey` is a one-column constraint. What DDL emits. */
+  readonly foreignKeyConstraints: readonly ForeignKeyConstraint[];
+  readonly checks: readonly CheckConstraint[];
   readonly indexes: Index[] = [];
   readonly c: Record<string, ColumnRef>;
   metadata: MetaData | undefined;
+  /** Whether a relationship using this table as its `secondary` gives it a primary key over its foreign keys when it has none. */
+  associationPrimaryKey = true;
 
   constructor(
     readonly name: string,
     columns: readonly Column[],
+    constraints: readonly TableConstraint[] = [],
   ) {
     if (columns.length === 0) throw new ArgumentError(`Table '${name}' has no columns`);
     this.columns = columns;
@@ -174,8 +196,75 @@ export class Table {
       this.c[col.key] = new ColumnRef(col, this);
       if (col.index) this.indexes.push(new Index(`ix_${name}_${col.name}`, [col], false));
     }
-    this.primaryKey = columns.filter((c) => c.primaryKey);
-    this.foreignKeys = columns.flatMap((c) => c.foreignKeys);
+    const fkcs = columns.flatMap((c) => c.foreignKeys.map((fk) => ForeignKeyConstraint.forColumn(fk)));
+    const checks: CheckConstraint[] = [];
+    for (const k of constraints) {
+      if (!isTableConstraint(k)) {
+        throw new ArgumentError(
+          `Table '${name}': ${describeValue(k)} is not a constraint (PrimaryKeyConstraint, ForeignKeyConstraint, CheckConstraint)`,
+        );
+      }
+      if (k.table && k.table !== this)
+        throw new ArgumentError(`Table '${name}': its ${k.kind} belongs to table '${k.table.name}'`);
+      k.table = this;
+      if (k instanceof PrimaryKeyConstraint) this.setPrimaryKey(k);
+      else if (k instanceof ForeignKeyConstraint) {
+        k.columnNames.forEach((n, i) => {
+          const col = this.constraintColumn(n, 'ForeignKeyConstraint');
+          k.elements[i]!.parent = col;
+          col.foreignKeys.push(k.elements[i]!);
+        });
+        fkcs.push(k);
+      } else checks.push(k);
+    }
+    for (const k of fkcs) k.table = this;
+    this.foreignKeyConstraints = fkcs;
+    this.checks = checks;
+    this.primaryKey ??= columns.filter((c) => c.primaryKey);
+    this.foreignKeys = fkcs.flatMap((k) => k.elements);
+  }
+
+  private setPrimaryKey(k: PrimaryKeyConstraint): void {
+    if (this.primaryKeyConstraint) throw new ArgumentError(`Table '${this.name}' has two PrimaryKeyConstraints`);
+    const cols = k.columnNames.map((n) => this.constraintColumn(n, 'PrimaryKeyConstraint'));
+    const marked = this.columns.filter((c) => c.primaryKey && !cols.includes(c));
+    if (marked.length) {
+      throw new ArgumentError(
+        `Table '${this.name}': column '${marked[0]!.name}' has primaryKey: true but is not in the PrimaryKeyConstraint (${k.columnNames.join(', ')}); declare the key in one place`,
+        { model: this.name, column: marked[0]!.name },
+      );
+    }
+    this.primaryKeyConstraint = k;
+    this.markPrimaryKey(cols);
+  }
+
+  /**
+   * @internal Makes `columns` the primary key (a PrimaryKeyConstraint, or the default key of an
+   * association table); they become NOT NULL, and a column declared `nullable: true` is refused.
+   */
+  markPrimaryKey(columns: readonly Column[]): void {
+    for (const c of columns) {
+      if (c.nullable && c.nullableGiven) {
+        throw new ArgumentError(`${this.name}.${c.name}: a primary key column cannot be nullable`, {
+          model: this.name,
+          column: c.name,
+        });
+      }
+      c.primaryKey = true;
+      c.nullable = false;
+    }
+    this.primaryKey = columns;
+  }
+
+  private constraintColumn(name: string, what: string): Column {
+    const col = this.columnsByName.get(name);
+    if (!col) {
+      throw new ArgumentError(
+        `Table '${this.name}': ${what} names column '${name}', which the table does not have (columns: ${this.columns.map((c) => c.name).join(', ')})`,
+        { model: this.name, column: name },
+      );
+    }
+    return col;
   }
 
   /** The column named `name`, or an error naming the table and its columns. */

@@ -81,7 +81,8 @@ export class PostgresCompiler extends SqlCompiler {
   }
 
   protected override primaryKeyClause(t: Table): string {
-    return `CONSTRAINT ${this.quote(`pk_${t.name}`)} ${super.primaryKeyClause(t)}`;
+    const pk = `PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
+    return `CONSTRAINT ${this.quote(t.primaryKeyConstraint?.name ?? `pk_${t.name}`)} ${pk}`;
   }
 
   protected override ilike(e: BinaryExpression, ctx: CompileContext): string {

@@ -6,7 +6,16 @@
 import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { describeValue } from '../../sql/options.js';
+import { checkOptions, describeValue, isBoolean, type OptionTable } from '../../sql/options.js';
+import {
+  CheckConstraint as SqlCheckConstraint,
+  ForeignKeyConstraint as SqlForeignKeyConstraint,
+  PrimaryKeyConstraint as SqlPrimaryKeyConstraint,
+  isTableConstraint,
+  type ConstraintOptions,
+  type ForeignKeyConstraintOptions,
+  type TableConstraint,
+} from '../../sql/constraints.js';
 import { and_, func, not_, or_, text } from '../../sql/expressions.js';
 import {
   ForeignKey as SqlForeignKey,
@@ -116,8 +125,77 @@ export function relationship(
   return new RelationshipDecl(target, options);
 }
 
+/**
+ * A table's primary key over several columns, for `tableArgs` or `db.Table(...)`; its columns become NOT NULL.
+ *
+ * @example
+ * const db = new Database();
+ * const line = db.Table('order_line',
+ *   db.Column('order_id', db.Integer), db.Column('line_no', db.Integer),
+ *   db.PrimaryKeyConstraint(['order_id', 'line_no']));
+ */
+export function PrimaryKeyConstraint(columns: readonly string[], options?: ConstraintOptions): SqlPrimaryKeyConstraint {
+  return new SqlPrimaryKeyConstraint(columns, options);
+}
+
+/**
+ * A foreign key over several columns (to a composite key), for `tableArgs` or `db.Table(...)`: this
+ * table's column names, then the referred `'table.column'`s in the same order. Relationships over it
+ * load and flush like over a one-column key.
+ *
+ * @example
+ * const db = new Database();
+ * class Shipment extends db.Model('Shipment', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   orderId: db.Column('order_id', db.Integer),
+ *   lineNo: db.Column('line_no', db.Integer),
+ * }, {
+ *   tableArgs: [
+ *     db.ForeignKeyConstraint(['order_id', 'line_no'], ['order_line.order_id', 'order_line.line_no'], { onDelete: 'CASCADE' }),
+ *   ],
+ * }) {}
+ */
+export function ForeignKeyConstraint(
+  columns: readonly string[],
+  targets: readonly ForeignKeyTarget[],
+  options?: ForeignKeyConstraintOptions,
+): SqlForeignKeyConstraint {
+  return new SqlForeignKeyConstraint(columns, targets, options);
+}
+
+/**
+ * A CHECK constraint: SQL the database evaluates for every row; a violating write raises IntegrityError.
+ *
+ * @example
+ * const db = new Database();
+ * class Product extends db.Model('Product', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   price: db.Column(db.Integer),
+ * }, { tableArgs: [db.CheckConstraint('price >= 0', { name: 'ck_product_price' })] }) {}
+ */
+export function CheckConstraint(sql: string, options?: ConstraintOptions): SqlCheckConstraint {
+  return new SqlCheckConstraint(sql, options);
+}
+
 /** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
 export type TableColumn = ColumnDecl<unknown, boolean>;
+
+/** The options object that may end `db.Table(name, ...columns)`. */
+export interface TableOptions {
+  /**
+   * `false` keeps a `secondary` table without a primary key; by default one is made over the
+   * foreign key columns its relationships use (rows of an association are unique pairs anyway).
+   */
+  associationPrimaryKey?: boolean;
+}
+
+const tableOptionTable = {
+  known: { associationPrimaryKey: isBoolean },
+  refused: {
+    schema: "tables live in the connection's schema: name the database (or set search_path) in the URL",
+    comment: 'table comments are not emitted yet; document the table in your code',
+  },
+} as const satisfies OptionTable<TableOptions>;
 
 export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'autoflush' | 'warn'> {
   /** N+1 lazy-load reports: 'warn' (default outside production), 'raise' (strict), or 'off'. */
@@ -157,6 +235,9 @@ export class Database {
   readonly Numeric = types.Numeric;
   readonly JSONOf = types.JSONOf;
   readonly Column = Column;
+  readonly PrimaryKeyConstraint = PrimaryKeyConstraint;
+  readonly ForeignKeyConstraint = ForeignKeyConstraint;
+  readonly CheckConstraint = CheckConstraint;
   readonly ForeignKey = ForeignKey;
   readonly relationship = relationship;
   readonly joinedload = joinedload;
@@ -191,16 +272,35 @@ export class Database {
     return createModel(this.registry, name, declarations, options) as unknown as ModelClass<D>;
   }
 
-  /** An association (or any plain) table. */
-  Table(name: string, ...columns: TableColumn[]): SqlTable {
+  /**
+   * An association (or any plain) table, read as SQLAlchemy's `Table(name, metadata, *args)`: its
+   * columns, then any table-level constraints (`PrimaryKeyConstraint`, `ForeignKeyConstraint`,
+   * `CheckConstraint`), then optionally an options object. A table with no primary key that a
+   * relationship uses as its `secondary` gets one over its foreign key columns (Galera and many
+   * managed MySQL services refuse tables without one); `{ associationPrimaryKey: false }` opts out.
+   */
+  Table(name: string, ...args: (TableColumn | TableConstraint | TableOptions)[]): SqlTable {
     if (typeof name !== 'string') throw new ArgumentError('db.Table(name, ...columns) needs the table name first');
-    const cols = columns.map((c, i) => {
-      if (!(c instanceof ColumnDecl) || !c.name)
-        throw new ArgumentError(`db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)`);
+    const last = args[args.length - 1];
+    const options: TableOptions =
+      typeof last === 'object' && last !== null && !(last instanceof ColumnDecl) && !isTableConstraint(last)
+        ? (args.pop() as TableOptions)
+        : {};
+    checkOptions(options, tableOptionTable, `db.Table('${name}')`, ArgumentError);
+    const cols: SqlColumn[] = [];
+    const constraints: TableConstraint[] = [];
+    args.forEach((c, i) => {
+      if (isTableConstraint(c)) return void constraints.push(c);
+      if (!(c instanceof ColumnDecl) || !c.name || constraints.length > 0)
+        throw new ArgumentError(
+          `db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)${constraints.length ? ' (columns come before constraints)' : ''}`,
+        );
       checkColumnDecl(`db.Table('${name}') column '${c.name}'`, c);
-      return new SqlColumn(c.name, c.type, c.foreignKeys, c.options);
+      cols.push(new SqlColumn(c.name, c.type, c.foreignKeys, c.options));
     });
-    return this.registry.metadata.add(new SqlTable(name, cols));
+    const table = new SqlTable(name, cols, constraints);
+    if (options.associationPrimaryKey === false) table.associationPrimaryKey = false;
+    return this.registry.metadata.add(table);
   }
 
   /**
