@@ -140,6 +140,7 @@ export {
   PrimaryKeyConstraint,
   ForeignKeyConstraint,
   CheckConstraint,
+  Index,
   type TableColumn,
   type TableOptions,
 } from './orm/mapping/database.js';

@@ -24,7 +24,7 @@ import {
   UnaryExpression,
 } from './expressions.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
-import type { Column, Table } from './schema.js';
+import type { Column, Index, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
 import { BoundedMap } from './bounded.js';
@@ -508,10 +508,21 @@ export abstract class SqlCompiler {
 
   /** CREATE INDEX statements; with `ifNotExists` they may be re-run (MySQL, which lacks IF NOT EXISTS here, overrides). */
   protected createIndexes(t: Table, ifNotExists = false): string[] {
-    return t.indexes.map(
-      (ix) =>
-        `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.quote(t.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
-    );
+    return t.indexes.map((ix) => {
+      let sql = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.quote(t.name)} (${this.indexElements(ix)})`;
+      if (ix.where !== undefined) sql += ` WHERE ${this.partialIndexWhere(ix)}`;
+      return sql;
+    });
+  }
+
+  /** The parenthesised list of an index: quoted columns, and expressions in their own parentheses. */
+  protected indexElements(ix: Index): string {
+    return ix.elements.map((e) => (e instanceof TextClause ? `(${e.text})` : this.quote(e.name))).join(', ');
+  }
+
+  /** A partial index's condition; dialects without partial indexes refuse it. */
+  protected partialIndexWhere(ix: Index): string {
+    return ix.where!;
   }
 
   protected dropTable(s: DropTable): string {

@@ -6,7 +6,7 @@
 import { ArgumentError } from './errors.js';
 import { checkOptions } from './options.js';
 import { foreignKeyConstraintOptionTable, nameOptionTable } from './schema-options.js';
-import { ForeignKey, type Column, type ForeignKeyTarget, type ReferentialAction, type Table } from './schema.js';
+import { ForeignKey, Index, type Column, type ForeignKeyTarget, type ReferentialAction, type Table } from './schema.js';
 
 export interface ConstraintOptions {
   /** Constraint name in the database; generated (`pk_<table>`, `fk_<table>_<columns>_<target>`, `ck_<table>_<n>`) when omitted. */
@@ -161,10 +161,15 @@ export class CheckConstraint {
   }
 }
 
-/** What a table accepts besides its columns (SQLAlchemy's `__table_args__`). */
-export type TableConstraint = PrimaryKeyConstraint | ForeignKeyConstraint | CheckConstraint;
+/** What a table accepts besides its columns (SQLAlchemy's `__table_args__`): constraints and indexes. */
+export type TableConstraint = PrimaryKeyConstraint | ForeignKeyConstraint | CheckConstraint | Index;
 
 /** True for a value `Table` accepts as a constraint. */
 export function isTableConstraint(v: unknown): v is TableConstraint {
-  return v instanceof PrimaryKeyConstraint || v instanceof ForeignKeyConstraint || v instanceof CheckConstraint;
+  return (
+    v instanceof PrimaryKeyConstraint ||
+    v instanceof ForeignKeyConstraint ||
+    v instanceof CheckConstraint ||
+    v instanceof Index
+  );
 }

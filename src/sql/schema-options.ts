@@ -3,7 +3,7 @@
  * a JavaScript caller or a cast gets the same refusal `tsc` gives.
  */
 import { anyValue, isBoolean, isString, oneOf, type OptionTable } from './options.js';
-import type { ColumnOptions, ForeignKeyOptions } from './schema.js';
+import type { ColumnOptions, ForeignKeyOptions, IndexOptions } from './schema.js';
 import type { ConstraintOptions, ForeignKeyConstraintOptions } from './constraints.js';
 
 const REFERENTIAL_ACTIONS = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION', 'SET DEFAULT'];
@@ -66,3 +66,14 @@ export const foreignKeyConstraintOptionTable = {
     onupdate: 'spell it onUpdate in a ForeignKeyConstraint',
   },
 } as const satisfies OptionTable<ForeignKeyConstraintOptions>;
+
+/** Index options. */
+export const indexOptionTable = {
+  known: { unique: isBoolean, where: isString },
+  refused: {
+    postgresql_where: "spell it where: 'condition'",
+    sqlite_where: "spell it where: 'condition'",
+    postgresql_using: 'indexes use the default method (btree)',
+    mysql_length: 'prefix lengths are not supported; index a text() expression instead',
+  },
+} as const satisfies OptionTable<IndexOptions>;

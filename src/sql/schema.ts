@@ -1,8 +1,8 @@
 /** Tables, columns and constraints: what DDL is made from and what the mapper reads foreign keys from. */
 import { ArgumentError } from './errors.js';
-import { ColumnRef, type ColumnElement } from './expressions.js';
+import { ColumnRef, TextClause, type ColumnElement } from './expressions.js';
 import { checkOptions, describeValue } from './options.js';
-import { columnOptionTable, foreignKeyOptionTable } from './schema-options.js';
+import { columnOptionTable, foreignKeyOptionTable, indexOptionTable } from './schema-options.js';
 import { SqlType } from './types.js';
 import {
   CheckConstraint,
@@ -153,12 +153,61 @@ export class Column<V = unknown> {
   }
 }
 
+export interface IndexOptions {
+  unique?: boolean;
+  /** A partial index's condition, as SQL text (`'deleted_at IS NULL'`): PostgreSQL and SQLite; MySQL has none and refuses it. */
+  where?: string;
+}
+
+/** One part of an index: a column, or an SQL expression (`text('lower(email)')`, without parameters). */
+export type IndexElement = Column | TextClause;
+
+/**
+ * An index over columns and/or expressions: `new Index('ix_user_name', ['last', 'first'])`, unique or
+ * partial. Columns are named by database name and bound when the index is given to its table.
+ */
 export class Index {
+  readonly kind = 'index';
+  readonly unique: boolean;
+  readonly where: string | undefined;
+  /** What was declared: column names (or columns) and expressions; `elements` once bound to the table. */
+  private readonly declared: readonly (string | Column | TextClause)[];
+  elements: readonly IndexElement[] = [];
+  table!: Table;
+
   constructor(
     readonly name: string,
-    readonly columns: readonly Column[],
-    readonly unique: boolean,
-  ) {}
+    elements: readonly (string | Column | TextClause)[],
+    options: IndexOptions = {},
+  ) {
+    const where = `Index('${String(name)}')`;
+    if (typeof name !== 'string' || name === '') throw new ArgumentError('Index(name, elements): expected a name');
+    if (!Array.isArray(elements) || elements.length === 0)
+      throw new ArgumentError(`${where}: expected a non-empty list of column names or text() expressions`);
+    for (const e of elements) {
+      if (e instanceof TextClause && e.params.length > 0)
+        throw new ArgumentError(`${where}: an index expression cannot have bound parameters (${e.text})`);
+      if (typeof e !== 'string' && !(e instanceof TextClause) && !(e instanceof Column))
+        throw new ArgumentError(`${where}: ${describeValue(e)} is neither a column name nor a text() expression`);
+    }
+    if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
+    checkOptions(options, indexOptionTable, where, ArgumentError);
+    this.declared = elements;
+    this.unique = options.unique ?? false;
+    this.where = options.where;
+    if (elements.every((e) => e instanceof Column)) this.elements = elements as Column[];
+  }
+
+  /** @internal Resolves column names against `table`. */
+  bind(table: Table, column: (name: string) => Column): void {
+    this.table = table;
+    this.elements = this.declared.map((e) => (typeof e === 'string' ? column(e) : e));
+  }
+
+  /** The index's columns, when it has no expression; null when it has one. */
+  get columns(): Column[] | null {
+    return this.elements.every((e) => e instanceof Column) ? (this.elements as Column[]) : null;
+  }
 }
 
 /** A table: a FROM clause whose columns are in `c` (`post_tags.c.post_id`). */
@@ -194,7 +243,7 @@ export class Table {
       col.table = this;
       this.columnsByName.set(col.name, col);
       this.c[col.key] = new ColumnRef(col, this);
-      if (col.index) this.indexes.push(new Index(`ix_${name}_${col.name}`, [col], false));
+      if (col.index) this.indexes.push(new Index(`ix_${name}_${col.name}`, [col]));
     }
     const fkcs = columns.flatMap((c) => c.foreignKeys.map((fk) => ForeignKeyConstraint.forColumn(fk)));
     const checks: CheckConstraint[] = [];
@@ -208,7 +257,10 @@ export class Table {
         throw new ArgumentError(`Table '${name}': its ${k.kind} belongs to table '${k.table.name}'`);
       k.table = this;
       if (k instanceof PrimaryKeyConstraint) this.setPrimaryKey(k);
-      else if (k instanceof ForeignKeyConstraint) {
+      else if (k instanceof Index) {
+        k.bind(this, (n) => this.constraintColumn(n, `Index '${k.name}'`));
+        this.indexes.push(k);
+      } else if (k instanceof ForeignKeyConstraint) {
         k.columnNames.forEach((n, i) => {
           const col = this.constraintColumn(n, 'ForeignKeyConstraint');
           k.elements[i]!.parent = col;

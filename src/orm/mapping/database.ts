@@ -16,10 +16,12 @@ import {
   type ForeignKeyConstraintOptions,
   type TableConstraint,
 } from '../../sql/constraints.js';
-import { and_, func, not_, or_, text } from '../../sql/expressions.js';
+import { and_, func, not_, or_, text, type TextClause } from '../../sql/expressions.js';
 import {
   ForeignKey as SqlForeignKey,
   Table as SqlTable,
+  Index as SqlIndex,
+  type IndexOptions,
   Column as SqlColumn,
   type ColumnOptions,
   type ForeignKeyOptions,
@@ -177,6 +179,25 @@ export function CheckConstraint(sql: string, options?: ConstraintOptions): SqlCh
   return new SqlCheckConstraint(sql, options);
 }
 
+/**
+ * An index for `tableArgs` or `db.Table(...)`: over columns (by database name) and/or SQL expressions
+ * (`text('lower(email)')`), `unique`, and partial with `where` on PostgreSQL and SQLite (MySQL has
+ * no partial indexes and refuses one; MariaDB cannot index expressions and refuses those).
+ *
+ * @example
+ * const db = new Database();
+ * class Account extends db.Model('Account', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   email: db.Column(db.String(200)),
+ *   deletedAt: db.Column('deleted_at', db.DateTime, { nullable: true }),
+ * }, {
+ *   tableArgs: [db.Index('ux_account_email', [db.text('lower(email)')], { unique: true, where: 'deleted_at IS NULL' })],
+ * }) {}
+ */
+export function Index(name: string, elements: readonly (string | TextClause)[], options?: IndexOptions): SqlIndex {
+  return new SqlIndex(name, elements, options);
+}
+
 /** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
 export type TableColumn = ColumnDecl<unknown, boolean>;
 
@@ -238,6 +259,7 @@ export class Database {
   readonly PrimaryKeyConstraint = PrimaryKeyConstraint;
   readonly ForeignKeyConstraint = ForeignKeyConstraint;
   readonly CheckConstraint = CheckConstraint;
+  readonly Index = Index;
   readonly ForeignKey = ForeignKey;
   readonly relationship = relationship;
   readonly joinedload = joinedload;
