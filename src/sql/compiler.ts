@@ -220,12 +220,23 @@ export abstract class SqlCompiler {
     return new ShapedSql(sql, slots, ctx.params, this);
   }
 
-  /** DDL for one table: CREATE TABLE then its CREATE INDEX statements. */
+  /** DDL for one table: CREATE TABLE, its CREATE INDEX statements, then any comment statements. */
   createTable(table: Table, ifNotExists = false): string[] {
     return [
       this.statement(new CreateTable(table, ifNotExists), new CompileContext()),
       ...this.createIndexes(table, ifNotExists),
+      ...this.commentStatements(table),
     ];
+  }
+
+  /** Statements setting the table's and columns' comments; none by default (SQLite has no comments, MySQL writes them inline). */
+  protected commentStatements(_table: Table): string[] {
+    return [];
+  }
+
+  /** A string literal in DDL (comments), where no parameter can be bound. */
+  protected stringLiteral(value: string): string {
+    return `'${value.replace(/'/g, "''")}'`;
   }
 
   protected statement(stmt: Statement, ctx: CompileContext): string {
@@ -471,7 +482,7 @@ export abstract class SqlCompiler {
     for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
     for (const fk of t.foreignKeyConstraints) parts.push(this.foreignKeyClause(fk));
     const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
-    return `${head} ${this.quote(t.name)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}`;
+    return `${head} ${this.quote(t.name)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(t)}`;
   }
 
   /** `CONSTRAINT name FOREIGN KEY (a, b) REFERENCES t (x, y) ON DELETE …`. */
@@ -502,7 +513,7 @@ export abstract class SqlCompiler {
     return sql;
   }
 
-  protected tableOptions(): string {
+  protected tableOptions(_table: Table): string {
     return '';
   }
 

@@ -18,6 +18,7 @@ export const columnOptionTable = {
     default: anyValue,
     name: isString,
     autoincrement: isBoolean,
+    comment: isString,
   },
   refused: {
     serverDefault: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
@@ -30,7 +31,6 @@ export const columnOptionTable = {
     server_onupdate: 'set the attribute in the code that changes the row',
     deferred: 'every column loads with its row; select only the columns you need with selectColumns(User.id, …)',
     key: "the attribute name is the declaration's key; name: sets the database column's name",
-    comment: 'column comments are not emitted; document the column in your code',
     computed: 'generated columns are not supported; compute the value in your code',
     identity: 'integer primary keys are identity/autoincrement columns already (autoincrement: false turns it off)',
   },

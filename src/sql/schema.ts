@@ -91,6 +91,8 @@ export interface ColumnOptions<V = unknown> {
   name?: string;
   /** Integer primary keys autoincrement unless this is false. */
   autoincrement?: boolean;
+  /** The column's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; SQLite has no comments and keeps none). */
+  comment?: string;
 }
 
 export class Column<V = unknown> {
@@ -104,6 +106,7 @@ export class Column<V = unknown> {
   readonly unique: boolean;
   readonly index: boolean;
   readonly default: ColumnOptions<V>['default'];
+  readonly comment: string | undefined;
   readonly foreignKeys: ForeignKey[];
   private readonly autoincrementOption: boolean | undefined;
   /** Whether `nullable` was given explicitly (a primary key column cannot be nullable: see Table). */
@@ -126,6 +129,7 @@ export class Column<V = unknown> {
     this.unique = options.unique ?? false;
     this.index = options.index ?? false;
     this.default = options.default;
+    this.comment = options.comment;
     this.autoincrementOption = options.autoincrement;
     this.foreignKeys = foreignKeys;
     for (const fk of foreignKeys) fk.parent = this;
@@ -229,11 +233,16 @@ export class Table {
   /** Whether a relationship using this table as its `secondary` gives it a primary key over its foreign keys when it has none. */
   associationPrimaryKey = true;
 
+  /** The table's comment in the database (see ColumnOptions.comment). */
+  readonly comment: string | undefined;
+
   constructor(
     readonly name: string,
     columns: readonly Column[],
     constraints: readonly TableConstraint[] = [],
+    options: { comment?: string } = {},
   ) {
+    this.comment = options.comment;
     if (columns.length === 0) throw new ArgumentError(`Table '${name}' has no columns`);
     this.columns = columns;
     this.c = {};

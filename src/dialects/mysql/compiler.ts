@@ -113,12 +113,20 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   protected override columnDDL(c: Column): string {
-    if (c.autoincrement) return `${this.quote(c.name)} ${this.columnType(c)} NOT NULL AUTO_INCREMENT`;
-    return super.columnDDL(c);
+    const sql = c.autoincrement
+      ? `${this.quote(c.name)} ${this.columnType(c)} NOT NULL AUTO_INCREMENT`
+      : super.columnDDL(c);
+    return c.comment === undefined ? sql : `${sql} COMMENT ${this.stringLiteral(c.comment)}`;
   }
 
-  protected override tableOptions(): string {
-    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation}`;
+  protected override tableOptions(t: Table): string {
+    const comment = t.comment === undefined ? '' : ` COMMENT=${this.stringLiteral(t.comment)}`;
+    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation}${comment}`;
+  }
+
+  /** Backslashes are escapes in MySQL string literals (without NO_BACKSLASH_ESCAPES). */
+  protected override stringLiteral(value: string): string {
+    return super.stringLiteral(value.replace(/\\/g, '\\\\'));
   }
 
   protected override partialIndexWhere(ix: Index): string {

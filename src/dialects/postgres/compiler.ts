@@ -85,6 +85,16 @@ export class PostgresCompiler extends SqlCompiler {
     return `CONSTRAINT ${this.quote(t.primaryKeyConstraint?.name ?? `pk_${t.name}`)} ${pk}`;
   }
 
+  protected override commentStatements(t: Table): string[] {
+    const out: string[] = [];
+    if (t.comment !== undefined) out.push(`COMMENT ON TABLE ${this.quote(t.name)} IS ${this.stringLiteral(t.comment)}`);
+    for (const c of t.columns) {
+      if (c.comment === undefined) continue;
+      out.push(`COMMENT ON COLUMN ${this.quote(t.name)}.${this.quote(c.name)} IS ${this.stringLiteral(c.comment)}`);
+    }
+    return out;
+  }
+
   protected override ilike(e: BinaryExpression, ctx: CompileContext): string {
     return `${this.expr(e.left, ctx)} ILIKE ${this.expr(e.right, ctx)}`;
   }

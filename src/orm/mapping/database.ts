@@ -6,7 +6,7 @@
 import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { checkOptions, describeValue, isBoolean, type OptionTable } from '../../sql/options.js';
+import { checkOptions, describeValue, isBoolean, isString, type OptionTable } from '../../sql/options.js';
 import {
   CheckConstraint as SqlCheckConstraint,
   ForeignKeyConstraint as SqlForeignKeyConstraint,
@@ -208,13 +208,14 @@ export interface TableOptions {
    * foreign key columns its relationships use (rows of an association are unique pairs anyway).
    */
   associationPrimaryKey?: boolean;
+  /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
+  comment?: string;
 }
 
 const tableOptionTable = {
-  known: { associationPrimaryKey: isBoolean },
+  known: { associationPrimaryKey: isBoolean, comment: isString },
   refused: {
     schema: "tables live in the connection's schema: name the database (or set search_path) in the URL",
-    comment: 'table comments are not emitted yet; document the table in your code',
   },
 } as const satisfies OptionTable<TableOptions>;
 
@@ -320,7 +321,9 @@ export class Database {
       checkColumnDecl(`db.Table('${name}') column '${c.name}'`, c);
       cols.push(new SqlColumn(c.name, c.type, c.foreignKeys, c.options));
     });
-    const table = new SqlTable(name, cols, constraints);
+    const table = new SqlTable(name, cols, constraints, {
+      ...(options.comment !== undefined && { comment: options.comment }),
+    });
     if (options.associationPrimaryKey === false) table.associationPrimaryKey = false;
     return this.registry.metadata.add(table);
   }

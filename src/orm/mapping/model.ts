@@ -32,6 +32,8 @@ export interface ModelOptions {
    * database names.
    */
   tableArgs?: readonly TableConstraint[];
+  /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
+  comment?: string;
 }
 
 /** Flask-SQLAlchemy's camel_to_snake_case: `User` → `user`, `BlogPost` → `blog_post`, `HTTPResponse` → `http_response`. */
@@ -88,7 +90,9 @@ export function createModel(registry: Registry, name: string, decls: Declaration
     }
   }
   const table = registry.metadata.add(
-    new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? []),
+    new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
+      ...(options.comment !== undefined && { comment: options.comment }),
+    }),
   );
 
   // Assigned right after the class exists; the class body only reads it later, at construction.

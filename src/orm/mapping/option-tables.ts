@@ -129,6 +129,7 @@ export const modelOptionTable = {
   known: {
     tableName: isString,
     versionId: isString,
+    comment: isString,
     tableArgs: mustBe('a list of constraints', (v) => Array.isArray(v) && v.every(isTableConstraint)),
   },
   refused: {
