@@ -510,6 +510,7 @@ export abstract class SqlCompiler {
   protected columnDDL(c: Column): string {
     let sql = `${this.quote(c.name)} ${this.columnType(c)}`;
     if (!c.nullable) sql += ' NOT NULL';
+    if (c.serverDefault !== undefined) sql += ` DEFAULT ${c.serverDefault}`;
     return sql;
   }
 

@@ -2,7 +2,7 @@
  * What `Column` and `ForeignKey` options Relata implements, checked at run time (see options.ts):
  * a JavaScript caller or a cast gets the same refusal `tsc` gives.
  */
-import { anyValue, isBoolean, isString, oneOf, type OptionTable } from './options.js';
+import { anyValue, isBoolean, isString, mustBe, oneOf, type OptionTable } from './options.js';
 import type { ColumnOptions, ForeignKeyOptions, IndexOptions } from './schema.js';
 import type { ConstraintOptions, ForeignKeyConstraintOptions } from './constraints.js';
 
@@ -19,14 +19,17 @@ export const columnOptionTable = {
     name: isString,
     autoincrement: isBoolean,
     comment: isString,
+    serverDefault: mustBe(
+      "SQL text or a text() clause ('0', 'CURRENT_TIMESTAMP')",
+      (v) =>
+        (typeof v === 'string' && v !== '') ||
+        (typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'text'),
+    ),
+    onUpdate: anyValue,
   },
   refused: {
-    serverDefault: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
-    server_default: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
-    onupdate:
-      "set the attribute in the code that changes the row (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
-    onUpdate:
-      "set the attribute in the code that changes the row (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
+    server_default: "spell it serverDefault: 'SQL'",
+    onupdate: "spell it onUpdate (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
     serverOnupdate: 'set the attribute in the code that changes the row',
     server_onupdate: 'set the attribute in the code that changes the row',
     deferred: 'every column loads with its row; select only the columns you need with selectColumns(User.id, …)',

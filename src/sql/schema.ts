@@ -91,6 +91,14 @@ export interface ColumnOptions<V = unknown> {
   name?: string;
   /** Integer primary keys autoincrement unless this is false. */
   autoincrement?: boolean;
+  /**
+   * A default the database applies (SQLAlchemy's server_default): SQL text written into the DDL as
+   * is (`'0'`, `"'draft'"`, `'CURRENT_TIMESTAMP'`; MySQL wants an expression in parentheses). A flush
+   * that leaves the column unset reads the value back after the INSERT.
+   */
+  serverDefault?: string | TextClause;
+  /** A value, or a function called for each UPDATE of the row that does not set this column (SQLAlchemy's onupdate). */
+  onUpdate?: V | (() => V);
   /** The column's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; SQLite has no comments and keeps none). */
   comment?: string;
 }
@@ -107,6 +115,9 @@ export class Column<V = unknown> {
   readonly index: boolean;
   readonly default: ColumnOptions<V>['default'];
   readonly comment: string | undefined;
+  /** SQL text of the database-side default, rendered as `DEFAULT <sql>`. */
+  readonly serverDefault: string | undefined;
+  readonly onUpdate: ColumnOptions<V>['onUpdate'];
   readonly foreignKeys: ForeignKey[];
   private readonly autoincrementOption: boolean | undefined;
   /** Whether `nullable` was given explicitly (a primary key column cannot be nullable: see Table). */
@@ -130,6 +141,11 @@ export class Column<V = unknown> {
     this.index = options.index ?? false;
     this.default = options.default;
     this.comment = options.comment;
+    const sd = options.serverDefault;
+    if (sd instanceof TextClause && sd.params.length > 0)
+      throw new ArgumentError(`Column '${name}': a serverDefault cannot have bound parameters (${sd.text})`);
+    this.serverDefault = sd instanceof TextClause ? sd.text : sd;
+    this.onUpdate = options.onUpdate;
     this.autoincrementOption = options.autoincrement;
     this.foreignKeys = foreignKeys;
     for (const fk of foreignKeys) fk.parent = this;
@@ -144,12 +160,20 @@ export class Column<V = unknown> {
 
   /** The default for an INSERT that did not set this column, or undefined when there is none. */
   defaultValue(): V | undefined {
-    const d = this.default;
+    return this.checkedValue(this.default, 'default');
+  }
+
+  /** The value an UPDATE of the row writes when it does not set this column (`onUpdate`). */
+  onUpdateValue(): V | undefined {
+    return this.checkedValue(this.onUpdate, 'onUpdate');
+  }
+
+  private checkedValue(d: V | (() => V) | undefined, what: string): V | undefined {
     const value = typeof d === 'function' ? (d as () => V)() : d;
     // A default is a value written like any other: it must round-trip too (a `() => new Date(NaN)`, a 1.5 in an Integer).
     const problem = value === null || value === undefined ? null : this.type.checkValue(value);
     if (problem)
-      throw new ArgumentError(`${this.table.name}.${this.name}: its default: ${problem}`, {
+      throw new ArgumentError(`${this.table.name}.${this.name}: its ${what}: ${problem}`, {
         model: this.table.name,
         column: this.name,
       });
