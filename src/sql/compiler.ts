@@ -234,6 +234,11 @@ export abstract class SqlCompiler {
     return [];
   }
 
+  /** A table's name in SQL: `"app"."acct"` when it has a schema (MySQL: a database; SQLite: an attached database). */
+  tableName(t: Table): string {
+    return t.schema === undefined ? this.quote(t.name) : `${this.quote(t.schema)}.${this.quote(t.name)}`;
+  }
+
   /** A string literal in DDL (comments), where no parameter can be bound. */
   protected stringLiteral(value: string): string {
     return `'${value.replace(/'/g, "''")}'`;
@@ -322,9 +327,9 @@ export abstract class SqlCompiler {
     if (f instanceof Join) {
       return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${this.from(f.right, ctx)} ON ${this.expr(f.on, ctx)}`;
     }
-    if (f instanceof TableAlias) return `${this.quote(f.table.name)} AS ${this.quote(f.name)}`;
+    if (f instanceof TableAlias) return `${this.tableName(f.table)} AS ${this.quote(f.name)}`;
     if (f instanceof SubqueryAlias) return `(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
-    return this.quote(f.name);
+    return this.tableName(f);
   }
 
   // ---- expressions ----
@@ -434,7 +439,7 @@ export abstract class SqlCompiler {
 
   protected insert(s: Insert, ctx: CompileContext): string {
     const cols = s.columns.map((c) => this.quote(c.name)).join(', ');
-    let sql = `INSERT INTO ${this.quote(s.table.name)} `;
+    let sql = `INSERT INTO ${this.tableName(s.table)} `;
     if (s.columns.length === 0) {
       sql += this.insertDefaultValues(s.rows.length);
     } else {
@@ -458,13 +463,13 @@ export abstract class SqlCompiler {
       const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.columnParam(ctx, v, col);
       sets.push(`${this.quote(col.name)} = ${value}`);
     }
-    let sql = `UPDATE ${this.quote(s.table.name)} SET ${sets.join(', ')}`;
+    let sql = `UPDATE ${this.tableName(s.table)} SET ${sets.join(', ')}`;
     if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
     return sql;
   }
 
   protected delete(s: Delete, ctx: CompileContext): string {
-    let sql = `DELETE FROM ${this.quote(s.table.name)}`;
+    let sql = `DELETE FROM ${this.tableName(s.table)}`;
     if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
     return sql;
   }
@@ -482,14 +487,14 @@ export abstract class SqlCompiler {
     for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
     for (const fk of t.foreignKeyConstraints) parts.push(this.foreignKeyClause(fk));
     const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
-    return `${head} ${this.quote(t.name)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(t)}`;
+    return `${head} ${this.tableName(t)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(t)}`;
   }
 
   /** `CONSTRAINT name FOREIGN KEY (a, b) REFERENCES t (x, y) ON DELETE …`. */
   protected foreignKeyClause(fk: ForeignKeyConstraint): string {
     const cols = (list: readonly Column[]) => list.map((c) => this.quote(c.name)).join(', ');
     const target = fk.referredColumns;
-    let clause = `CONSTRAINT ${this.quote(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${this.quote(target[0]!.table.name)} (${cols(target)})`;
+    let clause = `CONSTRAINT ${this.quote(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${this.tableName(target[0]!.table)} (${cols(target)})`;
     if (fk.options.onDelete) clause += ` ON DELETE ${fk.options.onDelete}`;
     if (fk.options.onUpdate) clause += ` ON UPDATE ${fk.options.onUpdate}`;
     return clause;
@@ -521,7 +526,7 @@ export abstract class SqlCompiler {
   /** CREATE INDEX statements; with `ifNotExists` they may be re-run (MySQL, which lacks IF NOT EXISTS here, overrides). */
   protected createIndexes(t: Table, ifNotExists = false): string[] {
     return t.indexes.map((ix) => {
-      let sql = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.quote(t.name)} (${this.indexElements(ix)})`;
+      let sql = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.tableName(t)} (${this.indexElements(ix)})`;
       if (ix.where !== undefined) sql += ` WHERE ${this.partialIndexWhere(ix)}`;
       return sql;
     });
@@ -538,6 +543,6 @@ export abstract class SqlCompiler {
   }
 
   protected dropTable(s: DropTable): string {
-    return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${this.quote(s.table.name)}`;
+    return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${this.tableName(s.table)}`;
   }
 }

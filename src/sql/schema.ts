@@ -35,8 +35,8 @@ export class ForeignKey {
     readonly target: ForeignKeyTarget,
     readonly options: ForeignKeyOptions = {},
   ) {
-    if (typeof target === 'string' && !/^[^.]+\.[^.]+$/.test(target)) {
-      throw new ArgumentError(`ForeignKey('${target}'): expected 'table.column'`);
+    if (typeof target === 'string' && !/^([^.]+\.)?[^.]+\.[^.]+$/.test(target)) {
+      throw new ArgumentError(`ForeignKey('${target}'): expected 'table.column' or 'schema.table.column'`);
     }
     const where = `ForeignKey(${typeof target === 'string' ? `'${target}'` : '…'})`;
     if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
@@ -51,7 +51,9 @@ export class ForeignKey {
   }
 
   get targetTableName(): string {
-    return typeof this.target === 'string' ? this.target.split('.')[0]! : this.column.table.name;
+    return typeof this.target === 'string'
+      ? this.target.slice(0, this.target.lastIndexOf('.'))
+      : this.column.table.fullName;
   }
 
   get constraintName(): string {
@@ -66,7 +68,8 @@ export class ForeignKey {
       if (target instanceof ColumnRef) return target.column;
       throw new ArgumentError(`${where}: target is not a column`);
     }
-    const [tableName, columnName] = target.split('.') as [string, string];
+    const dot = target.lastIndexOf('.');
+    const [tableName, columnName] = [target.slice(0, dot), target.slice(dot + 1)];
     const table = this.parent.table.metadata?.tables.get(tableName);
     if (!table) {
       const known = [...(this.parent.table.metadata?.tables.keys() ?? [])].join(', ');
@@ -259,14 +262,25 @@ export class Table {
 
   /** The table's comment in the database (see ColumnOptions.comment). */
   readonly comment: string | undefined;
+  /**
+   * The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite
+   * database; undefined for the connection's default one.
+   */
+  readonly schema: string | undefined;
 
   constructor(
     readonly name: string,
     columns: readonly Column[],
     constraints: readonly TableConstraint[] = [],
-    options: { comment?: string } = {},
+    options: { comment?: string; schema?: string } = {},
   ) {
     this.comment = options.comment;
+    this.schema = options.schema;
+    if (
+      this.schema !== undefined &&
+      (typeof this.schema !== 'string' || this.schema === '' || this.schema.includes('.'))
+    )
+      throw new ArgumentError(`Table '${name}': schema must be a name without dots, got ${describeValue(this.schema)}`);
     if (columns.length === 0) throw new ArgumentError(`Table '${name}' has no columns`);
     this.columns = columns;
     this.c = {};
@@ -352,6 +366,11 @@ export class Table {
     return col;
   }
 
+  /** `schema.name`, or `name` without a schema: the table's key in its MetaData and in `'schema.table.column'` targets. */
+  get fullName(): string {
+    return this.schema === undefined ? this.name : `${this.schema}.${this.name}`;
+  }
+
   /** The column named `name`, or an error naming the table and its columns. */
   column(name: string): Column {
     const col = this.columnsByName.get(name);
@@ -374,10 +393,10 @@ export class MetaData {
   readonly tables = new Map<string, Table>();
 
   add(table: Table): Table {
-    const existing = this.tables.get(table.name);
-    if (existing && existing !== table) throw new ArgumentError(`Table '${table.name}' is already defined`);
+    const existing = this.tables.get(table.fullName);
+    if (existing && existing !== table) throw new ArgumentError(`Table '${table.fullName}' is already defined`);
     table.metadata = this;
-    this.tables.set(table.name, table);
+    this.tables.set(table.fullName, table);
     return table;
   }
 

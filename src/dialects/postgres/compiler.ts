@@ -87,10 +87,10 @@ export class PostgresCompiler extends SqlCompiler {
 
   protected override commentStatements(t: Table): string[] {
     const out: string[] = [];
-    if (t.comment !== undefined) out.push(`COMMENT ON TABLE ${this.quote(t.name)} IS ${this.stringLiteral(t.comment)}`);
+    if (t.comment !== undefined) out.push(`COMMENT ON TABLE ${this.tableName(t)} IS ${this.stringLiteral(t.comment)}`);
     for (const c of t.columns) {
       if (c.comment === undefined) continue;
-      out.push(`COMMENT ON COLUMN ${this.quote(t.name)}.${this.quote(c.name)} IS ${this.stringLiteral(c.comment)}`);
+      out.push(`COMMENT ON COLUMN ${this.tableName(t)}.${this.quote(c.name)} IS ${this.stringLiteral(c.comment)}`);
     }
     return out;
   }

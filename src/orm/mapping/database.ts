@@ -3,7 +3,13 @@
  * registry and a default session, and carries the declaration helpers (`db.Model`, `db.Column`,
  * `db.relationship`, types, loader options) so a model file reads like the SQLAlchemy original.
  */
-import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
+import {
+  Engine,
+  type Connection,
+  type EngineOptions,
+  type StatementEvent,
+  type StatementListener,
+} from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions, describeValue, isBoolean, isString, type OptionTable } from '../../sql/options.js';
@@ -210,13 +216,13 @@ export interface TableOptions {
   associationPrimaryKey?: boolean;
   /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
   comment?: string;
+  /** The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite database. */
+  schema?: string;
 }
 
 const tableOptionTable = {
-  known: { associationPrimaryKey: isBoolean, comment: isString },
-  refused: {
-    schema: "tables live in the connection's schema: name the database (or set search_path) in the URL",
-  },
+  known: { associationPrimaryKey: isBoolean, comment: isString, schema: isString },
+  refused: {},
 } as const satisfies OptionTable<TableOptions>;
 
 export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'autoflush' | 'warn'> {
@@ -323,6 +329,7 @@ export class Database {
     });
     const table = new SqlTable(name, cols, constraints, {
       ...(options.comment !== undefined && { comment: options.comment }),
+      ...(options.schema !== undefined && { schema: options.schema }),
     });
     if (options.associationPrimaryKey === false) table.associationPrimaryKey = false;
     return this.registry.metadata.add(table);
@@ -402,9 +409,26 @@ export class Database {
       // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
       // table that cannot be compiled (a type with no column type) leaves no table created.
       const ddl = tables.flatMap((t) => this.engine.dialect.compiler.createTable(t, true));
+      await this.checkSqliteSchemas(conn, tables);
       for (const sql of ddl) await conn.execute({ sql, params: [] });
     } finally {
       conn.release();
+    }
+  }
+
+  /** On SQLite a schema is an attached database: say so before `CREATE TABLE "app"."t"` fails with "unknown database". */
+  private async checkSqliteSchemas(conn: Connection, tables: readonly SqlTable[]): Promise<void> {
+    if (this.engine.dialect.compiler.dialectName !== 'sqlite') return;
+    const wanted = tables.filter((t) => t.schema !== undefined);
+    if (wanted.length === 0) return;
+    const { rows } = await conn.execute({ sql: 'PRAGMA database_list', params: [] });
+    const attached = new Set(rows.map((r) => String(r[1])));
+    const missing = wanted.find((t) => !attached.has(t.schema!));
+    if (missing) {
+      throw new ArgumentError(
+        `Table '${missing.fullName}': SQLite has no schemas, and '${missing.schema}' is not an attached database ` +
+          `(attached: ${[...attached].join(', ')}); ATTACH DATABASE 'file.db' AS ${missing.schema} on every connection, or drop the schema option`,
+      );
     }
   }
 

@@ -34,6 +34,8 @@ export interface ModelOptions {
   tableArgs?: readonly TableConstraint[];
   /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
   comment?: string;
+  /** The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite database. */
+  schema?: string;
 }
 
 /** Flask-SQLAlchemy's camel_to_snake_case: `User` → `user`, `BlogPost` → `blog_post`, `HTTPResponse` → `http_response`. */
@@ -92,6 +94,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   const table = registry.metadata.add(
     new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
       ...(options.comment !== undefined && { comment: options.comment }),
+      ...(options.schema !== undefined && { schema: options.schema }),
     }),
   );
 

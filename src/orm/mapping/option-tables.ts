@@ -130,6 +130,7 @@ export const modelOptionTable = {
     tableName: isString,
     versionId: isString,
     comment: isString,
+    schema: isString,
     tableArgs: mustBe('a list of constraints', (v) => Array.isArray(v) && v.every(isTableConstraint)),
   },
   refused: {
@@ -137,7 +138,6 @@ export const modelOptionTable = {
       'model inheritance is not supported: declare each model with its own table (shared columns can come from a function returning them)',
     polymorphicOn: 'model inheritance is not supported: declare each model with its own table',
     polymorphicIdentity: 'model inheritance is not supported: declare each model with its own table',
-    schema: "tables live in the connection's schema: name the database (or set search_path) in the URL",
     abstract: 'share columns by spreading a function that returns them into each declaration',
   },
 } as const satisfies OptionTable<ModelOptions>;
