@@ -8,11 +8,23 @@ import { checkOptions } from './options.js';
 import { foreignKeyConstraintOptionTable, nameOptionTable } from './schema-options.js';
 import { ForeignKey, Index, type Column, type ForeignKeyTarget, type ReferentialAction, type Table } from './schema.js';
 
+/**
+ * Options of `PrimaryKeyConstraint`, `CheckConstraint` (and the base of `ForeignKeyConstraint`'s).
+ *
+ * @example
+ * db.CheckConstraint('qty > 0', { name: 'ck_line_qty' });
+ */
 export interface ConstraintOptions {
   /** Constraint name in the database; generated (`pk_<table>`, `fk_<table>_<columns>_<target>`, `ck_<table>_<n>`) when omitted. */
   name?: string;
 }
 
+/**
+ * Options of `ForeignKeyConstraint`: its name and referential actions.
+ *
+ * @example
+ * db.ForeignKeyConstraint(['order_id', 'region'], ['orders.id', 'orders.region'], { onDelete: 'CASCADE', name: 'fk_line_order' });
+ */
 export interface ForeignKeyConstraintOptions extends ConstraintOptions {
   onDelete?: ReferentialAction;
   onUpdate?: ReferentialAction;
@@ -161,7 +173,12 @@ export class CheckConstraint {
   }
 }
 
-/** What a table accepts besides its columns (SQLAlchemy's `__table_args__`): constraints and indexes. */
+/**
+ * What a table accepts besides its columns (SQLAlchemy's `__table_args__`): constraints and indexes.
+ *
+ * @example
+ * const tableArgs: TableConstraint[] = [db.PrimaryKeyConstraint(['a', 'b']), db.Index('ix_t_c', ['c'])];
+ */
 export type TableConstraint = PrimaryKeyConstraint | ForeignKeyConstraint | CheckConstraint | Index;
 
 /** True for a value `Table` accepts as a constraint. */

@@ -184,6 +184,12 @@ export class Column<V = unknown> {
   }
 }
 
+/**
+ * Options of `Index`: unique, and partial (`where`).
+ *
+ * @example
+ * db.Index('ux_account_email', ['email'], { unique: true, where: 'deleted_at IS NULL' });
+ */
 export interface IndexOptions {
   unique?: boolean;
   /** A partial index's condition, as SQL text (`'deleted_at IS NULL'`): PostgreSQL and SQLite; MySQL has none and refuses it. */

@@ -204,10 +204,20 @@ export function Index(name: string, elements: readonly (string | TextClause)[], 
   return new SqlIndex(name, elements, options);
 }
 
-/** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
+/**
+ * A column of `db.Table(...)`: `db.Column('name', type, ...)`, named.
+ *
+ * @example
+ * const postId: TableColumn = db.Column('post_id', db.Integer, db.ForeignKey('post.id'));
+ */
 export type TableColumn = ColumnDecl<unknown, boolean>;
 
-/** The options object that may end `db.Table(name, ...columns)`. */
+/**
+ * The options object that may end `db.Table(name, ...columns)`.
+ *
+ * @example
+ * db.Table('post_likes', db.Column('post_id', db.Integer, db.ForeignKey('post.id')), { associationPrimaryKey: false, comment: 'likes' });
+ */
 export interface TableOptions {
   /**
    * `false` keeps a `secondary` table without a primary key; by default one is made over the
