@@ -56,8 +56,9 @@ export class ForeignKey {
       : this.column.table.fullName;
   }
 
+  /** The name of the constraint this key is part of (`fk_<table>_<columns>_<target>` unless named). */
   get constraintName(): string {
-    return this.options.name ?? `fk_${this.parent.table.name}_${this.parent.name}_${this.column.table.name}`;
+    return this.constraint!.name;
   }
 
   private resolve(): Column {
