@@ -178,3 +178,14 @@ export {
   ArrayType,
 } from './sql/types.js';
 export { TypeDecorator, type TypeDecoratorOptions } from './sql/type-decorator.js';
+
+// Table-level constraints (issue 13 item 1): composite keys, composite foreign keys, CHECK.
+export {
+  PrimaryKeyConstraint,
+  ForeignKeyConstraint,
+  CheckConstraint,
+  Index,
+  type TableColumn,
+  type TableOptions,
+} from './orm/mapping/database.js';
+export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } from './sql/constraints.js';

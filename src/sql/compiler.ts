@@ -24,7 +24,8 @@ import {
   UnaryExpression,
 } from './expressions.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
-import type { Column, Table } from './schema.js';
+import type { Column, Index, Table } from './schema.js';
+import type { ForeignKeyConstraint } from './constraints.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
 import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
@@ -226,12 +227,28 @@ export abstract class SqlCompiler {
     return new ShapedSql(sql, slots, ctx.params, this);
   }
 
-  /** DDL for one table: CREATE TABLE then its CREATE INDEX statements. */
+  /** DDL for one table: CREATE TABLE, its CREATE INDEX statements, then any comment statements. */
   createTable(table: Table, ifNotExists = false): string[] {
     return [
       this.statement(new CreateTable(table, ifNotExists), new CompileContext()),
       ...this.createIndexes(table, ifNotExists),
+      ...this.commentStatements(table),
     ];
+  }
+
+  /** Statements setting the table's and columns' comments; none by default (SQLite has no comments, MySQL writes them inline). */
+  protected commentStatements(_table: Table): string[] {
+    return [];
+  }
+
+  /** A table's name in SQL: `"app"."acct"` when it has a schema (MySQL: a database; SQLite: an attached database). */
+  tableName(t: Table): string {
+    return t.schema === undefined ? this.quote(t.name) : `${this.quote(t.schema)}.${this.quote(t.name)}`;
+  }
+
+  /** A string literal in DDL (comments), where no parameter can be bound. */
+  protected stringLiteral(value: string): string {
+    return `'${value.replace(/'/g, "''")}'`;
   }
 
   protected statement(stmt: Statement, ctx: CompileContext): string {
@@ -317,9 +334,9 @@ export abstract class SqlCompiler {
     if (f instanceof Join) {
       return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${this.from(f.right, ctx)} ON ${this.expr(f.on, ctx)}`;
     }
-    if (f instanceof TableAlias) return `${this.quote(f.table.name)} AS ${this.quote(f.name)}`;
+    if (f instanceof TableAlias) return `${this.tableName(f.table)} AS ${this.quote(f.name)}`;
     if (f instanceof SubqueryAlias) return `(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
-    return this.quote(f.name);
+    return this.tableName(f);
   }
 
   // ---- expressions ----
@@ -429,7 +446,7 @@ export abstract class SqlCompiler {
 
   protected insert(s: Insert, ctx: CompileContext): string {
     const cols = s.columns.map((c) => this.quote(c.name)).join(', ');
-    let sql = `INSERT INTO ${this.quote(s.table.name)} `;
+    let sql = `INSERT INTO ${this.tableName(s.table)} `;
     if (s.columns.length === 0) {
       sql += this.insertDefaultValues(s.rows.length);
     } else {
@@ -453,13 +470,13 @@ export abstract class SqlCompiler {
       const value = v instanceof ColumnElement ? this.expr(v, ctx) : this.columnParam(ctx, v, col);
       sets.push(`${this.quote(col.name)} = ${value}`);
     }
-    let sql = `UPDATE ${this.quote(s.table.name)} SET ${sets.join(', ')}`;
+    let sql = `UPDATE ${this.tableName(s.table)} SET ${sets.join(', ')}`;
     if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
     return sql;
   }
 
   protected delete(s: Delete, ctx: CompileContext): string {
-    let sql = `DELETE FROM ${this.quote(s.table.name)}`;
+    let sql = `DELETE FROM ${this.tableName(s.table)}`;
     if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
     return sql;
   }
@@ -474,14 +491,20 @@ export abstract class SqlCompiler {
     for (const c of t.columns) {
       if (c.unique) parts.push(`CONSTRAINT ${this.quote(`uq_${t.name}_${c.name}`)} UNIQUE (${this.quote(c.name)})`);
     }
-    for (const fk of t.foreignKeys) {
-      let clause = `CONSTRAINT ${this.quote(fk.constraintName)} FOREIGN KEY (${this.quote(fk.parent.name)}) REFERENCES ${this.quote(fk.column.table.name)} (${this.quote(fk.column.name)})`;
-      if (fk.options.ondelete) clause += ` ON DELETE ${fk.options.ondelete}`;
-      if (fk.options.onupdate) clause += ` ON UPDATE ${fk.options.onupdate}`;
-      parts.push(clause);
-    }
+    for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
+    for (const fk of t.foreignKeyConstraints) parts.push(this.foreignKeyClause(fk));
     const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
-    return `${head} ${this.quote(t.name)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions()}`;
+    return `${head} ${this.tableName(t)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(t)}`;
+  }
+
+  /** `CONSTRAINT name FOREIGN KEY (a, b) REFERENCES t (x, y) ON DELETE …`. */
+  protected foreignKeyClause(fk: ForeignKeyConstraint): string {
+    const cols = (list: readonly Column[]) => list.map((c) => this.quote(c.name)).join(', ');
+    const target = fk.referredColumns;
+    let clause = `CONSTRAINT ${this.quote(fk.name)} FOREIGN KEY (${cols(fk.columns)}) REFERENCES ${this.tableName(target[0]!.table)} (${cols(target)})`;
+    if (fk.options.onDelete) clause += ` ON DELETE ${fk.options.onDelete}`;
+    if (fk.options.onUpdate) clause += ` ON UPDATE ${fk.options.onUpdate}`;
+    return clause;
   }
 
   /** Whether the single primary key column carries PRIMARY KEY inline (needed for autoincrement syntax). */
@@ -491,25 +514,39 @@ export abstract class SqlCompiler {
 
   /** The table-level PRIMARY KEY clause; PostgreSQL names it so errors report `pk_<table>` as SQLite's do. */
   protected primaryKeyClause(t: Table): string {
-    return `PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
+    const named = t.primaryKeyConstraint?.options.name;
+    const head = named ? `CONSTRAINT ${this.quote(named)} ` : '';
+    return `${head}PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
   }
 
   protected columnDDL(c: Column): string {
     let sql = `${this.quote(c.name)} ${this.columnType(c)}`;
     if (!c.nullable) sql += ' NOT NULL';
+    if (c.serverDefault !== undefined) sql += ` DEFAULT ${c.serverDefault}`;
     return sql;
   }
 
-  protected tableOptions(): string {
+  protected tableOptions(_table: Table): string {
     return '';
   }
 
   /** CREATE INDEX statements; with `ifNotExists` they may be re-run (MySQL, which lacks IF NOT EXISTS here, overrides). */
   protected createIndexes(t: Table, ifNotExists = false): string[] {
-    return t.indexes.map(
-      (ix) =>
-        `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.quote(t.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
-    );
+    return t.indexes.map((ix) => {
+      let sql = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${ifNotExists ? 'IF NOT EXISTS ' : ''}${this.quote(ix.name)} ON ${this.tableName(t)} (${this.indexElements(ix)})`;
+      if (ix.where !== undefined) sql += ` WHERE ${this.partialIndexWhere(ix)}`;
+      return sql;
+    });
+  }
+
+  /** The parenthesised list of an index: quoted columns, and expressions in their own parentheses. */
+  protected indexElements(ix: Index): string {
+    return ix.elements.map((e) => (e instanceof TextClause ? `(${e.text})` : this.quote(e.name))).join(', ');
+  }
+
+  /** A partial index's condition; dialects without partial indexes refuse it. */
+  protected partialIndexWhere(ix: Index): string {
+    return ix.where!;
   }
 
   /** DDL dropping the types `tables` created beside them (PostgreSQL's enums), run after the tables are dropped. */
@@ -518,6 +555,6 @@ export abstract class SqlCompiler {
   }
 
   protected dropTable(s: DropTable): string {
-    return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${this.quote(s.table.name)}`;
+    return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${this.tableName(s.table)}`;
   }
 }

@@ -2,8 +2,9 @@
  * What `Column` and `ForeignKey` options Relata implements, checked at run time (see options.ts):
  * a JavaScript caller or a cast gets the same refusal `tsc` gives.
  */
-import { anyValue, isBoolean, isString, oneOf, type OptionTable } from './options.js';
-import type { ColumnOptions, ForeignKeyOptions } from './schema.js';
+import { anyValue, isBoolean, isString, mustBe, oneOf, type OptionTable } from './options.js';
+import type { ColumnOptions, ForeignKeyOptions, IndexOptions } from './schema.js';
+import type { ConstraintOptions, ForeignKeyConstraintOptions } from './constraints.js';
 
 const REFERENTIAL_ACTIONS = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION', 'SET DEFAULT'];
 
@@ -17,19 +18,22 @@ export const columnOptionTable = {
     default: anyValue,
     name: isString,
     autoincrement: isBoolean,
+    comment: isString,
+    serverDefault: mustBe(
+      "SQL text or a text() clause ('0', 'CURRENT_TIMESTAMP')",
+      (v) =>
+        (typeof v === 'string' && v !== '') ||
+        (typeof v === 'object' && v !== null && (v as { kind?: unknown }).kind === 'text'),
+    ),
+    onUpdate: anyValue,
   },
   refused: {
-    serverDefault: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
-    server_default: 'use default: a value or a function (() => new Date()) that Relata applies at INSERT',
-    onupdate:
-      "set the attribute in the code that changes the row (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
-    onUpdate:
-      "set the attribute in the code that changes the row (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
+    server_default: "spell it serverDefault: 'SQL'",
+    onupdate: "spell it onUpdate (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
     serverOnupdate: 'set the attribute in the code that changes the row',
     server_onupdate: 'set the attribute in the code that changes the row',
     deferred: 'every column loads with its row; select only the columns you need with selectColumns(User.id, …)',
     key: "the attribute name is the declaration's key; name: sets the database column's name",
-    comment: 'column comments are not emitted; document the column in your code',
     computed: 'generated columns are not supported; compute the value in your code',
     identity: 'integer primary keys are identity/autoincrement columns already (autoincrement: false turns it off)',
   },
@@ -46,3 +50,33 @@ export const foreignKeyOptionTable = {
     match: 'foreign keys use the default MATCH SIMPLE',
   },
 } as const satisfies OptionTable<ForeignKeyOptions>;
+
+/** Options of PrimaryKeyConstraint and CheckConstraint. */
+export const nameOptionTable = {
+  known: { name: isString },
+  refused: {
+    deferrable: 'constraints are checked immediately',
+    initially: 'constraints are checked immediately',
+  },
+} as const satisfies OptionTable<ConstraintOptions>;
+
+/** ForeignKeyConstraint options (camelCase, as the brief of table arguments reads). */
+export const foreignKeyConstraintOptionTable = {
+  known: { onDelete: oneOf(REFERENTIAL_ACTIONS), onUpdate: oneOf(REFERENTIAL_ACTIONS), name: isString },
+  refused: {
+    ...foreignKeyOptionTable.refused,
+    ondelete: 'spell it onDelete in a ForeignKeyConstraint',
+    onupdate: 'spell it onUpdate in a ForeignKeyConstraint',
+  },
+} as const satisfies OptionTable<ForeignKeyConstraintOptions>;
+
+/** Index options. */
+export const indexOptionTable = {
+  known: { unique: isBoolean, where: isString },
+  refused: {
+    postgresql_where: "spell it where: 'condition'",
+    sqlite_where: "spell it where: 'condition'",
+    postgresql_using: 'indexes use the default method (btree)',
+    mysql_length: 'prefix lengths are not supported; index a text() expression instead',
+  },
+} as const satisfies OptionTable<IndexOptions>;

@@ -4,7 +4,7 @@
  */
 import { SqlCompiler } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
-import type { Column, Table } from '../../sql/schema.js';
+import type { Column, Index, Table } from '../../sql/schema.js';
 import type { EnumType, NumericType, SqlType, StringType } from '../../sql/types.js';
 import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
@@ -37,6 +37,8 @@ export class MysqlCompiler extends SqlCompiler {
   supportsReturning = false;
   /** MariaDB has CREATE INDEX IF NOT EXISTS; MySQL does not, so there indexes go inside CREATE TABLE IF NOT EXISTS. */
   supportsCreateIndexIfNotExists = false;
+  /** MySQL 8.0.13+ indexes expressions; MariaDB does not (it indexes generated columns). */
+  supportsExpressionIndexes = true;
 
   /** Called by the driver once it knows which server it talks to. */
   configureFor(server: MysqlServerInfo): void {
@@ -44,6 +46,7 @@ export class MysqlCompiler extends SqlCompiler {
     const mariadb = server.flavor === 'mariadb';
     this.supportsReturning = mariadb && (major > 10 || (major === 10 && minor >= 5));
     this.supportsCreateIndexIfNotExists = mariadb;
+    this.supportsExpressionIndexes = !mariadb && (major > 8 || (major === 8 && (minor > 0 || server.version[2] >= 13)));
     this.collation = binaryCollationFor(server);
   }
 
@@ -125,12 +128,39 @@ export class MysqlCompiler extends SqlCompiler {
   }
 
   protected override columnDDL(c: Column): string {
-    if (c.autoincrement) return `${this.quote(c.name)} ${this.columnType(c)} NOT NULL AUTO_INCREMENT`;
-    return super.columnDDL(c);
+    const sql = c.autoincrement
+      ? `${this.quote(c.name)} ${this.columnType(c)} NOT NULL AUTO_INCREMENT`
+      : super.columnDDL(c);
+    return c.comment === undefined ? sql : `${sql} COMMENT ${this.stringLiteral(c.comment)}`;
   }
 
-  protected override tableOptions(): string {
-    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation}`;
+  protected override tableOptions(t: Table): string {
+    const comment = t.comment === undefined ? '' : ` COMMENT=${this.stringLiteral(t.comment)}`;
+    return ` ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${this.collation}${comment}`;
+  }
+
+  /** Backslashes are escapes in MySQL string literals (without NO_BACKSLASH_ESCAPES). */
+  protected override stringLiteral(value: string): string {
+    return super.stringLiteral(value.replace(/\\/g, '\\\\'));
+  }
+
+  protected override partialIndexWhere(ix: Index): string {
+    throw new ArgumentError(
+      `Index '${ix.name}' on table '${ix.table.name}': MySQL and MariaDB have no partial indexes (where: '${ix.where}'); ` +
+        'index the columns whole, or declare the index only for PostgreSQL and SQLite',
+      { model: ix.table.name, column: ix.columns?.[0]?.name ?? ix.name },
+    );
+  }
+
+  protected override indexElements(ix: Index): string {
+    // MySQL 8.0.13+ indexes expressions (written in their own parentheses); MariaDB needs a generated column.
+    if (!this.supportsExpressionIndexes && !ix.columns) {
+      throw new ArgumentError(
+        `Index '${ix.name}' on table '${ix.table.name}': this server (MariaDB, or MySQL before 8.0.13) cannot index an expression; add a generated column and index it`,
+        { model: ix.table.name, column: ix.name },
+      );
+    }
+    return super.indexElements(ix);
   }
 
   override createTable(table: Table, ifNotExists = false): string[] {
@@ -138,8 +168,7 @@ export class MysqlCompiler extends SqlCompiler {
     if (!ifNotExists || this.supportsCreateIndexIfNotExists || indexes.length === 0) return [create!, ...indexes];
     // MySQL has no CREATE INDEX IF NOT EXISTS: declare the indexes in the CREATE TABLE IF NOT EXISTS itself.
     const inline = table.indexes.map(
-      (ix) =>
-        `${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${ix.columns.map((c) => this.quote(c.name)).join(', ')})`,
+      (ix) => `${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${this.indexElements(ix)})`,
     );
     const end = create!.lastIndexOf('\n)');
     return [`${create!.slice(0, end)},\n  ${inline.join(',\n  ')}${create!.slice(end)}`];

@@ -135,7 +135,18 @@ export class PostgresCompiler extends SqlCompiler {
   }
 
   protected override primaryKeyClause(t: Table): string {
-    return `CONSTRAINT ${this.quote(`pk_${t.name}`)} ${super.primaryKeyClause(t)}`;
+    const pk = `PRIMARY KEY (${t.primaryKey.map((c) => this.quote(c.name)).join(', ')})`;
+    return `CONSTRAINT ${this.quote(t.primaryKeyConstraint?.name ?? `pk_${t.name}`)} ${pk}`;
+  }
+
+  protected override commentStatements(t: Table): string[] {
+    const out: string[] = [];
+    if (t.comment !== undefined) out.push(`COMMENT ON TABLE ${this.tableName(t)} IS ${this.stringLiteral(t.comment)}`);
+    for (const c of t.columns) {
+      if (c.comment === undefined) continue;
+      out.push(`COMMENT ON COLUMN ${this.tableName(t)}.${this.quote(c.name)} IS ${this.stringLiteral(c.comment)}`);
+    }
+    return out;
   }
 
   protected override ilike(e: BinaryExpression, ctx: CompileContext): string {

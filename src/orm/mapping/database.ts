@@ -3,15 +3,32 @@
  * registry and a default session, and carries the declaration helpers (`db.Model`, `db.Column`,
  * `db.relationship`, types, loader options) so a model file reads like the SQLAlchemy original.
  */
-import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
+import {
+  Engine,
+  type Connection,
+  type EngineOptions,
+  type StatementEvent,
+  type StatementListener,
+} from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
 import { reflectMetaData, type ReflectOptions, type ReflectedMetaData } from '../../schema/introspect/index.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { describeValue } from '../../sql/options.js';
-import { and_, func, not_, or_, text } from '../../sql/expressions.js';
+import { checkOptions, describeValue, isBoolean, isString, type OptionTable } from '../../sql/options.js';
+import {
+  CheckConstraint as SqlCheckConstraint,
+  ForeignKeyConstraint as SqlForeignKeyConstraint,
+  PrimaryKeyConstraint as SqlPrimaryKeyConstraint,
+  isTableConstraint,
+  type ConstraintOptions,
+  type ForeignKeyConstraintOptions,
+  type TableConstraint,
+} from '../../sql/constraints.js';
+import { and_, func, not_, or_, text, type TextClause } from '../../sql/expressions.js';
 import {
   ForeignKey as SqlForeignKey,
   Table as SqlTable,
+  Index as SqlIndex,
+  type IndexOptions,
   Column as SqlColumn,
   type ColumnOptions,
   type ForeignKeyOptions,
@@ -160,8 +177,127 @@ export function relationship(
   return new RelationshipDecl(target, options);
 }
 
-/** An association table: `Table('post_tags', Column('post_id', Integer, ForeignKey('post.id')), ...)`. */
+/**
+ * A table's primary key over several columns, for `tableArgs` or `db.Table(...)`; its columns become NOT NULL.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const db = new Database();
+ * const line = db.Table('order_line',
+ *   db.Column('order_id', db.Integer), db.Column('line_no', db.Integer),
+ *   db.PrimaryKeyConstraint(['order_id', 'line_no']));
+ * ```
+ */
+export function PrimaryKeyConstraint(columns: readonly string[], options?: ConstraintOptions): SqlPrimaryKeyConstraint {
+  return new SqlPrimaryKeyConstraint(columns, options);
+}
+
+/**
+ * A foreign key over several columns (to a composite key), for `tableArgs` or `db.Table(...)`: this
+ * table's column names, then the referred `'table.column'`s in the same order. Relationships over it
+ * load and flush like over a one-column key.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const db = new Database();
+ * class Shipment extends db.Model('Shipment', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   orderId: db.Column('order_id', db.Integer),
+ *   lineNo: db.Column('line_no', db.Integer),
+ * }, {
+ *   tableArgs: [
+ *     db.ForeignKeyConstraint(['order_id', 'line_no'], ['order_line.order_id', 'order_line.line_no'], { onDelete: 'CASCADE' }),
+ *   ],
+ * }) {}
+ * ```
+ */
+export function ForeignKeyConstraint(
+  columns: readonly string[],
+  targets: readonly ForeignKeyTarget[],
+  options?: ForeignKeyConstraintOptions,
+): SqlForeignKeyConstraint {
+  return new SqlForeignKeyConstraint(columns, targets, options);
+}
+
+/**
+ * A CHECK constraint: SQL the database evaluates for every row; a violating write raises IntegrityError.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const db = new Database();
+ * class Product extends db.Model('Product', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   price: db.Column(db.Integer),
+ * }, { tableArgs: [db.CheckConstraint('price >= 0', { name: 'ck_product_price' })] }) {}
+ * ```
+ */
+export function CheckConstraint(sql: string, options?: ConstraintOptions): SqlCheckConstraint {
+  return new SqlCheckConstraint(sql, options);
+}
+
+/**
+ * An index for `tableArgs` or `db.Table(...)`: over columns (by database name) and/or SQL expressions
+ * (`text('lower(email)')`), `unique`, and partial with `where` on PostgreSQL and SQLite (MySQL has
+ * no partial indexes and refuses one; MariaDB cannot index expressions and refuses those).
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const db = new Database();
+ * class Account extends db.Model('Account', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   email: db.Column(db.String(200)),
+ *   deletedAt: db.Column('deleted_at', db.DateTime, { nullable: true }),
+ * }, {
+ *   tableArgs: [db.Index('ux_account_email', [db.text('lower(email)')], { unique: true, where: 'deleted_at IS NULL' })],
+ * }) {}
+ * ```
+ */
+export function Index(name: string, elements: readonly (string | TextClause)[], options?: IndexOptions): SqlIndex {
+  return new SqlIndex(name, elements, options);
+}
+
+/**
+ * A column of `db.Table(...)`: `db.Column('name', type, ...)`, named.
+ *
+ * @example
+ * ```ts
+ * import type { TableColumn } from 'relata';
+ *
+ * const postId: TableColumn = db.Column('post_id', db.Integer, db.ForeignKey('post.id'));
+ * ```
+ */
 export type TableColumn = ColumnDecl<unknown, boolean>;
+
+/**
+ * The options object that may end `db.Table(name, ...columns)`.
+ *
+ * @example
+ * db.Table('post_likes', db.Column('post_id', db.Integer, db.ForeignKey('post.id')), { associationPrimaryKey: false, comment: 'likes' });
+ */
+export interface TableOptions {
+  /**
+   * `false` keeps a `secondary` table without a primary key; by default one is made over the
+   * foreign key columns its relationships use (rows of an association are unique pairs anyway).
+   */
+  associationPrimaryKey?: boolean;
+  /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
+  comment?: string;
+  /** The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite database. */
+  schema?: string;
+}
+
+const tableOptionTable = {
+  known: { associationPrimaryKey: isBoolean, comment: isString, schema: isString },
+  refused: {},
+} as const satisfies OptionTable<TableOptions>;
 
 /**
  * Options of `new Database(url, options)`: the engine's (echo, pool, dialect options), the sessions'
@@ -195,6 +331,7 @@ export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'au
  * }) {}
  * await db.createAll();
  * await db.transaction(async (session) => session.add(new User({ username: 'alice' })));
+ * ```
  * ```
  */
 export class Database {
@@ -244,6 +381,14 @@ export class Database {
     new TypeDecorator(impl, options);
   /** {@link Column}, to declare a model column. */
   readonly Column = Column;
+  /** {@link PrimaryKeyConstraint}, a table-level (composite) primary key. */
+  readonly PrimaryKeyConstraint = PrimaryKeyConstraint;
+  /** {@link ForeignKeyConstraint}, a table-level (composite) foreign key. */
+  readonly ForeignKeyConstraint = ForeignKeyConstraint;
+  /** {@link CheckConstraint}, a CHECK over the table's rows. */
+  readonly CheckConstraint = CheckConstraint;
+  /** {@link Index}: composite, expression and partial indexes. */
+  readonly Index = Index;
   /** {@link ForeignKey}, to reference another table's column. */
   readonly ForeignKey = ForeignKey;
   /** {@link relationship}, to declare a relationship. */
@@ -291,16 +436,38 @@ export class Database {
     return createModel(this.registry, name, declarations, options) as unknown as ModelClass<D>;
   }
 
-  /** An association (or any plain) table. */
-  Table(name: string, ...columns: TableColumn[]): SqlTable {
+  /**
+   * An association (or any plain) table, read as SQLAlchemy's `Table(name, metadata, *args)`: its
+   * columns, then any table-level constraints (`PrimaryKeyConstraint`, `ForeignKeyConstraint`,
+   * `CheckConstraint`), then optionally an options object. A table with no primary key that a
+   * relationship uses as its `secondary` gets one over its foreign key columns (Galera and many
+   * managed MySQL services refuse tables without one); `{ associationPrimaryKey: false }` opts out.
+   */
+  Table(name: string, ...args: (TableColumn | TableConstraint | TableOptions)[]): SqlTable {
     if (typeof name !== 'string') throw new ArgumentError('db.Table(name, ...columns) needs the table name first');
-    const cols = columns.map((c, i) => {
-      if (!(c instanceof ColumnDecl) || !c.name)
-        throw new ArgumentError(`db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)`);
+    const last = args[args.length - 1];
+    const options: TableOptions =
+      typeof last === 'object' && last !== null && !(last instanceof ColumnDecl) && !isTableConstraint(last)
+        ? (args.pop() as TableOptions)
+        : {};
+    checkOptions(options, tableOptionTable, `db.Table('${name}')`, ArgumentError);
+    const cols: SqlColumn[] = [];
+    const constraints: TableConstraint[] = [];
+    args.forEach((c, i) => {
+      if (isTableConstraint(c)) return void constraints.push(c);
+      if (!(c instanceof ColumnDecl) || !c.name || constraints.length > 0)
+        throw new ArgumentError(
+          `db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)${constraints.length ? ' (columns come before constraints)' : ''}`,
+        );
       checkColumnDecl(`db.Table('${name}') column '${c.name}'`, c);
-      return new SqlColumn(c.name, c.type, c.foreignKeys, c.options);
+      cols.push(new SqlColumn(c.name, c.type, c.foreignKeys, c.options));
     });
-    return this.registry.metadata.add(new SqlTable(name, cols));
+    const table = new SqlTable(name, cols, constraints, {
+      ...(options.comment !== undefined && { comment: options.comment }),
+      ...(options.schema !== undefined && { schema: options.schema }),
+    });
+    if (options.associationPrimaryKey === false) table.associationPrimaryKey = false;
+    return this.registry.metadata.add(table);
   }
 
   /**
@@ -384,6 +551,7 @@ export class Database {
       // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
       // table that cannot be compiled (a type with no column type) leaves no table created.
       const ddl = tables.flatMap((t) => this.engine.dialect.compiler.createTable(t, true));
+      await this.checkSqliteSchemas(conn, tables);
       for (const sql of ddl) await conn.execute({ sql, params: [] });
     } finally {
       conn.release();
@@ -400,6 +568,22 @@ export class Database {
    */
   reflect(options: ReflectOptions = {}): Promise<ReflectedMetaData> {
     return reflectMetaData(this.engine, options);
+  }
+
+  /** On SQLite a schema is an attached database: say so before `CREATE TABLE "app"."t"` fails with "unknown database". */
+  private async checkSqliteSchemas(conn: Connection, tables: readonly SqlTable[]): Promise<void> {
+    if (this.engine.dialect.compiler.dialectName !== 'sqlite') return;
+    const wanted = tables.filter((t) => t.schema !== undefined);
+    if (wanted.length === 0) return;
+    const { rows } = await conn.execute({ sql: 'PRAGMA database_list', params: [] });
+    const attached = new Set(rows.map((r) => String(r[1])));
+    const missing = wanted.find((t) => !attached.has(t.schema!));
+    if (missing) {
+      throw new ArgumentError(
+        `Table '${missing.fullName}': SQLite has no schemas, and '${missing.schema}' is not an attached database ` +
+          `(attached: ${[...attached].join(', ')}); ATTACH DATABASE 'file.db' AS ${missing.schema} on every connection, or drop the schema option`,
+      );
+    }
   }
 
   /** DROP TABLE for every table, children before parents. */

@@ -28,6 +28,10 @@ export class Mapper {
   readonly primaryKey: MappedColumn[];
   /** Columns with a client-side default, filled in for each INSERT that leaves them unset. */
   readonly columnsWithDefaults: MappedColumn[];
+  /** Columns the database defaults (`serverDefault`): read back after an INSERT that leaves them unset. */
+  readonly columnsWithServerDefaults: MappedColumn[];
+  /** Columns with an `onUpdate` value, written by every UPDATE of a row that does not set them. */
+  readonly columnsWithOnUpdate: MappedColumn[];
   readonly relationships = new Map<string, RelationshipProperty>();
   readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute>();
   private readonly processorCache = new Map<string, (ResultProcessor | null)[]>();
@@ -51,6 +55,10 @@ export class Mapper {
     }
     this.primaryKey = this.columns.filter((c) => c.column.primaryKey);
     this.columnsWithDefaults = this.columns.filter((c) => c.column.default !== undefined);
+    this.columnsWithServerDefaults = this.columns.filter(
+      (c) => c.column.serverDefault !== undefined && c.column.default === undefined,
+    );
+    this.columnsWithOnUpdate = this.columns.filter((c) => c.column.onUpdate !== undefined);
     if (this.primaryKey.length === 0) {
       throw new MappingError(`Model ${name} has no primary key: give one column { primaryKey: true }`);
     }

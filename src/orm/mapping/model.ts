@@ -5,6 +5,7 @@
 import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions } from '../../sql/options.js';
 import { Column, Table } from '../../sql/schema.js';
+import type { TableConstraint } from '../../sql/constraints.js';
 import { columnOptionTable } from '../../sql/schema-options.js';
 import { unstorableTypeProblem } from '../../sql/storable.js';
 import { ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
@@ -41,6 +42,16 @@ export interface ModelOptions {
    * checks it, so a change made meanwhile by someone else raises StaleDataError instead of being lost.
    */
   versionId?: string;
+  /**
+   * Table-level constraints, as SQLAlchemy's `__table_args__`: a composite `PrimaryKeyConstraint`,
+   * `ForeignKeyConstraint`s over several columns, `CheckConstraint`s. Columns are named by their
+   * database names.
+   */
+  tableArgs?: readonly TableConstraint[];
+  /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
+  comment?: string;
+  /** The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite database. */
+  schema?: string;
 }
 
 /**
@@ -105,7 +116,12 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       throw new ArgumentError(`${name}.${key} must be db.Column(...) or db.relationship(...)`);
     }
   }
-  const table = registry.metadata.add(new Table(options.tableName ?? tableNameFor(name), columns));
+  const table = registry.metadata.add(
+    new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
+      ...(options.comment !== undefined && { comment: options.comment }),
+      ...(options.schema !== undefined && { schema: options.schema }),
+    }),
+  );
 
   // Assigned right after the class exists; the class body only reads it later, at construction.
   // eslint-disable-next-line prefer-const

@@ -5,6 +5,7 @@
  * interfaces: adding an option to one and not the other fails `tsc`).
  */
 import { Table } from '../../sql/schema.js';
+import { isTableConstraint } from '../../sql/constraints.js';
 import {
   checkOptions,
   describeValue,
@@ -125,14 +126,18 @@ export const relationshipOptionTable = {
 
 /** Options of `db.Model(name, declarations, options)`. */
 export const modelOptionTable = {
-  known: { tableName: isString, versionId: isString },
+  known: {
+    tableName: isString,
+    versionId: isString,
+    comment: isString,
+    schema: isString,
+    tableArgs: mustBe('a list of constraints', (v) => Array.isArray(v) && v.every(isTableConstraint)),
+  },
   refused: {
     inherits:
       'model inheritance is not supported: declare each model with its own table (shared columns can come from a function returning them)',
     polymorphicOn: 'model inheritance is not supported: declare each model with its own table',
     polymorphicIdentity: 'model inheritance is not supported: declare each model with its own table',
-    schema: "tables live in the connection's schema: name the database (or set search_path) in the URL",
-    tableArgs: 'declare indexes and uniqueness on the columns (index: true, unique: true)',
     abstract: 'share columns by spreading a function that returns them into each declaration',
   },
 } as const satisfies OptionTable<ModelOptions>;

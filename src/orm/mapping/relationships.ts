@@ -175,6 +175,10 @@ export class RelationshipProperty {
         );
       }
     }
+    // Association rows are unique pairs: give the table a key when it has none (Galera refuses tables without).
+    if (table.primaryKey.length === 0 && table.associationPrimaryKey) {
+      table.markPrimaryKey([...toParent, ...toTarget].map((fk) => fk.parent));
+    }
     this.secondaryLocal = toParent.map((fk) => ({ local: fk.column, remote: fk.parent }));
     this.secondaryRemote = toTarget.map((fk) => ({ local: fk.parent, remote: fk.column }));
   }

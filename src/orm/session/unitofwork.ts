@@ -11,13 +11,15 @@ import {
   ColumnRef,
   TupleInExpression,
   and_,
+  or_,
   bindValue,
   InExpression,
   type ColumnElement,
 } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
 import { FlushError, StaleDataError } from '../errors.js';
-import type { Mapper } from '../mapping/mapper.js';
+import type { MappedColumn, Mapper } from '../mapping/mapper.js';
+import { Select } from '../../sql/selectable.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
 import { groupKey, loadRelated } from '../loading/loading.js';
@@ -592,11 +594,36 @@ export class UnitOfWork {
         this.insertChunks.push({ states: chunk, keys: cols.map((c) => c.key), rows });
         const result = await this.session.executeWrite(stmt);
         if (generated.length) this.assignGeneratedKeys(mapper, chunk, generated[0]!.key, result);
+        const serverDefaulted = mapper.columnsWithServerDefaults.filter((mc) => first.v[mc.key] === undefined);
+        if (serverDefaulted.length) await this.readServerDefaults(mapper, chunk, serverDefaulted);
         for (const st of chunk) {
           this.session.registerInserted(st);
           this.inserted.push(st);
         }
       }
+    }
+  }
+
+  /** Reads back the values the database defaulted for these new rows: one SELECT by key per chunk. */
+  private async readServerDefaults(mapper: Mapper, chunk: InstanceState[], cols: MappedColumn[]): Promise<void> {
+    const ref = (mc: MappedColumn) => new ColumnRef(mc.column, mapper.table);
+    const byKey = (st: InstanceState) => and_(...mapper.primaryKey.map((pk) => ref(pk).eq(st.v[pk.key] as never)));
+    const select = new Select({ columns: [...mapper.primaryKey, ...cols].map(ref), from: [mapper.table] }).filter(
+      or_(...chunk.map(byKey)),
+    );
+    const { rows } = await this.session.executeRead(select);
+    const all = mapper.processors(this.session.dialect);
+    const processors = cols.map((mc) => all[mc.index] ?? null);
+    const keyOfRow = (values: readonly unknown[]) => JSON.stringify(values.map((v) => String(v)));
+    const found = new Map(rows.map((r) => [keyOfRow(r.slice(0, mapper.primaryKey.length)), r]));
+    for (const st of chunk) {
+      const row = found.get(keyOfRow(mapper.primaryKey.map((pk) => st.v[pk.key])));
+      if (!row) throw new FlushError(`${st}: its row was not found after its INSERT, to read its server defaults`);
+      cols.forEach((mc, i) => {
+        const v = row[mapper.primaryKey.length + i];
+        const p = processors[i];
+        this.write(st, mc.key, p && v !== null ? p(v) : v);
+      });
     }
   }
 
@@ -641,6 +668,16 @@ export class UnitOfWork {
       if (!(k in st.txnOrig)) st.txnOrig[k] = before;
     }
     if (values.size === 0) return;
+    for (const mc of st.mapper.columnsWithOnUpdate) {
+      if (values.has(mc.column)) continue;
+      const now = mc.column.onUpdateValue();
+      st.noteModified(mc.key, st.v[mc.key]);
+      st.txnOrig ??= {};
+      if (!(mc.key in st.txnOrig)) st.txnOrig[mc.key] = st.v[mc.key];
+      st.v[mc.key] = now;
+      written[mc.key] = now;
+      values.set(mc.column, new BindParameter(now, mc.column.type));
+    }
     const conds = st.mapper.primaryKey.map((pk) =>
       new ColumnRef(pk.column, st.mapper.table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never),
     );

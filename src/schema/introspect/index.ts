@@ -303,14 +303,14 @@ function toTable(info: ReflectedTableInfo): ReflectedTable {
   );
   const table = new Table(info.name, columns);
   for (const ix of info.indexes) {
-    if (ix.columns.some((c) => c === null) || ix.where !== null) continue; // see ReflectedTable.info
-    table.indexes.push(
-      new Index(
-        ix.name,
-        ix.columns.map((c) => table.column(c!)),
-        ix.unique,
-      ),
-    );
+    // An expression part is known only as null (its SQL stays in ReflectedTable.info).
+    if (ix.columns.some((c) => c === null)) continue;
+    const index = new Index(ix.name, ix.columns as string[], {
+      unique: ix.unique,
+      ...(ix.where !== null && { where: ix.where }),
+    });
+    index.bind(table, (name) => table.column(name));
+    table.indexes.push(index);
   }
   return {
     table,
