@@ -334,10 +334,13 @@ describeEachDialect('Introspection', (t) => {
   it('round trip: Chinook reflected, created in another database, reflects the same tables', async () => {
     const chinook = await chinookOnce();
     const source = new Database(chinook.url, { nPlusOne: 'off' });
+    // CREATE/DROP DATABASE and the copy bypass a pooler: PgBouncer keeps a server connection to the
+    // copy after the test closes its own, and DROP DATABASE then fails with 55006.
+    const admin = new Database(t.directUrl, { nPlusOne: 'off' });
     const copyName = `relata_copy_${process.pid}`;
     const quoted = t.dialect === 'mysql' ? `\`${copyName}\`` : `"${copyName}"`;
-    if (t.dialect !== 'sqlite') await source.engine.execute({ sql: `CREATE DATABASE ${quoted}`, params: [] });
-    const copy = new Database(t.dialect === 'sqlite' ? 'sqlite://' : withDatabaseName(t.url, copyName), {
+    if (t.dialect !== 'sqlite') await admin.engine.execute({ sql: `CREATE DATABASE ${quoted}`, params: [] });
+    const copy = new Database(t.dialect === 'sqlite' ? 'sqlite://' : withDatabaseName(t.directUrl, copyName), {
       nPlusOne: 'off',
     });
     try {
@@ -353,7 +356,8 @@ describeEachDialect('Introspection', (t) => {
       expect(shapes(again)).toHaveLength(11);
     } finally {
       await copy.close();
-      if (t.dialect !== 'sqlite') await source.engine.execute({ sql: `DROP DATABASE ${quoted}`, params: [] });
+      if (t.dialect !== 'sqlite') await admin.engine.execute({ sql: `DROP DATABASE ${quoted}`, params: [] });
+      await admin.close();
       await source.close();
     }
   });
