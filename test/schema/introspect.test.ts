@@ -8,7 +8,6 @@ import {
   ArgumentError,
   Database,
   IntrospectionError,
-  UnknownSqlType,
   inspect,
   reflectMetaData,
   type ReflectedMetaData,
@@ -20,14 +19,28 @@ import { describeEachDialect, itOn, withDatabaseName, type DialectName } from '.
 
 /** A type as comparable data: its name and parameters. */
 function typeOf(type: unknown): Record<string, unknown> {
-  const t = type as { typeName: string; length?: number; precision?: number; scale?: number; sqlText?: string };
+  const t = type as {
+    typeName: string;
+    length?: number;
+    precision?: number;
+    scale?: number;
+    sqlText?: string;
+    values?: readonly string[];
+    name?: string;
+    item?: unknown;
+  };
+  const isEnum = t.typeName === 'Enum';
   return Object.fromEntries(
     Object.entries({
       name: t.typeName,
-      length: t.length,
+      // An Enum's length is its longest label: its values say it.
+      length: isEnum ? undefined : t.length,
       precision: t.precision,
       scale: t.scale,
       sqlText: t.sqlText,
+      values: isEnum ? t.values : undefined,
+      enumName: isEnum ? t.name : undefined,
+      item: t.item === undefined ? undefined : typeOf(t.item),
     }).filter(([, v]) => v !== undefined),
   );
 }
@@ -189,8 +202,17 @@ describeEachDialect('Introspection', (t) => {
       expect(amount.nullable).toBe(false);
       expect(amount.default).toMatch(/^'?0/);
       const raw = child.info.columns.find((c) => c.name === 'raw')!;
-      expect(raw.type).toBeInstanceOf(UnknownSqlType);
-      expect((raw.type as UnknownSqlType).sqlText.toLowerCase()).toMatch(/^(blob|bytea)$/);
+      expect(raw.type.typeName).toBe('LargeBinary');
+      expect(raw.typeText.toLowerCase()).toMatch(/^(blob|bytea)$/);
+
+      // The Table holds all of it, as a model declaring it would.
+      expect(parent.table.primaryKeyConstraint?.columnNames).toEqual(['a', 'b']);
+      expect(parent.table.column('label').serverDefault).toContain("'x'");
+      expect(child.table.column('amount').serverDefault).toMatch(/^'?0/);
+      const fkc = child.table.foreignKeyConstraints.find((k) => k.columnNames.length === 2)!;
+      expect([fkc.name, fkc.options.onDelete, fkc.options.onUpdate]).toEqual(['fk_child_parent', 'CASCADE', undefined]);
+      expect(fkc.referredColumns.map((c) => `${c.table.name}.${c.name}`)).toEqual(['parent.a', 'parent.b']);
+      expect(child.table.checks.map((c) => [c.name, /amount/.test(c.sql)])).toEqual([['ck_child_amount', true]]);
       expect(child.info.columns.find((c) => c.name === 'id')!.autoincrement).toBe(t.dialect === 'sqlite');
     } finally {
       await db.engine.execute({ sql: 'DROP TABLE child', params: [] });
@@ -234,7 +256,11 @@ describeEachDialect('Introspection', (t) => {
         expect(info.comment).toBe('things');
         expect(info.columns.find((c) => c.name === 'name')!.comment).toBe('what it is called');
         expect(info.columns.find((c) => c.name === 'm')!.enumValues).toEqual(['sad', 'ok', 'happy']);
-        expect(info.columns.find((c) => c.name === 'm')!.type).toBeInstanceOf(UnknownSqlType);
+        expect(type('m')).toEqual({
+          name: 'Enum',
+          values: ['sad', 'ok', 'happy'],
+          ...(t.dialect === 'postgres' && { enumName: 'mood' }),
+        });
         expect(type('s')).toEqual({
           name: 'Unknown',
           sqlText: t.dialect === 'postgres' ? 'smallint' : expect.stringMatching(/^smallint/),
