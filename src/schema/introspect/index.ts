@@ -290,7 +290,9 @@ function toTable(info: ReflectedTableInfo): ReflectedTable {
   const single = <T extends { readonly columns: readonly unknown[] }>(list: readonly T[]) =>
     list.filter((x) => x.columns.length === 1);
   const pkColumns = info.primaryKey.columns;
-  const pkConstraint = pkColumns.length > 1 || (pkColumns.length === 1 && info.primaryKey.name !== null);
+  // The name Relata gives a primary key (`pk_<table>`) is no name to declare: a model would not.
+  const pkName = info.primaryKey.name === `pk_${info.name}` ? null : info.primaryKey.name;
+  const pkConstraint = pkColumns.length > 1 || (pkColumns.length === 1 && pkName !== null);
   const pk = new Set(pkConstraint ? [] : pkColumns);
   const uniqueColumns = new Set(single(info.uniqueConstraints).map((u) => u.columns[0]!));
   const fkByColumn = new Map<string, ForeignKey[]>();
@@ -317,9 +319,7 @@ function toTable(info: ReflectedTableInfo): ReflectedTable {
   );
   const constraints: TableConstraint[] = [];
   if (pkConstraint) {
-    constraints.push(
-      new PrimaryKeyConstraint(pkColumns, info.primaryKey.name !== null ? { name: info.primaryKey.name } : {}),
-    );
+    constraints.push(new PrimaryKeyConstraint(pkColumns, pkName !== null ? { name: pkName } : {}));
   }
   for (const fk of info.foreignKeys) {
     if (fk.columns.length === 1) continue;
