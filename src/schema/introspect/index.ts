@@ -1,6 +1,7 @@
 /**
  * Introspection: a live database's tables read into the schema objects models produce (Table, Column,
- * ForeignKey, Index in a MetaData), with what those objects cannot hold yet kept next to each Table.
+ * ForeignKey, PrimaryKeyConstraint, ForeignKeyConstraint, CheckConstraint, Index in a MetaData), with the
+ * catalog's own record kept next to each Table.
  * Modelled on SQLAlchemy's `inspect(engine)` (one question per method) and `MetaData.reflect()`.
  */
 import type { Engine } from '../../engine/engine.js';
@@ -198,24 +199,25 @@ export interface ReflectedTableInfo {
 }
 
 /**
- * A reflected table: the `table` models would have produced, and the catalog's own account of it
- * (`info`), which also holds what Table cannot yet: composite foreign keys, multi-column unique
- * constraints, CHECKs, server defaults and comments.
+ * A reflected table: the `table` models would have produced (composite keys as PrimaryKeyConstraint and
+ * ForeignKeyConstraint, CHECKs, `serverDefault`s, comments, Enum/Uuid/LargeBinary/ArrayOf types), and
+ * the catalog's own record of it (`info`), which also holds what Table cannot: multi-column unique
+ * constraints and expression indexes.
  *
  * @example
  * ```ts
  * import { Database } from 'relata';
  * const db = new Database('sqlite://');
  * const reflected = (await db.reflect()).tables.get('book');
- * console.log(reflected?.table.columns.length, reflected?.compositeForeignKeys);
+ * console.log(reflected?.table.checks.map((c) => c.sql), reflected?.compositeUniqueConstraints);
  * ```
  */
 export interface ReflectedTable {
   /** The schema object, as a model's table would be. */
   readonly table: Table;
-  /** Everything the catalog said, including what Table cannot hold yet. */
+  /** Everything the catalog said, as it said it (including what Table cannot hold). */
   readonly info: ReflectedTableInfo;
-  /** Foreign keys over several columns: in `info.foreignKeys`, not on the Table's columns. */
+  /** Foreign keys over several columns, as read (on the Table they are ForeignKeyConstraints). */
   readonly compositeForeignKeys: readonly ReflectedForeignKey[];
   /** Unique constraints over several columns: in `info.uniqueConstraints`, not on the Table. */
   readonly compositeUniqueConstraints: readonly ReflectedUniqueConstraint[];

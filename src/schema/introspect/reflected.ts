@@ -1,7 +1,7 @@
 /**
  * What introspection reads from a database, dialect by dialect, before it becomes schema objects: plain
- * records, so the parts the schema objects cannot hold yet (composite foreign keys, CHECK constraints,
- * comments, server defaults as SQL) are kept rather than dropped.
+ * records of the catalog as read (type text, defaults, key order, names), kept next to the Table built
+ * from them.
  */
 import type { Engine } from '../../engine/engine.js';
 import type { ReferentialAction } from '../../sql/schema.js';
