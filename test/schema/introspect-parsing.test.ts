@@ -2,12 +2,15 @@
 import { describe, expect, test } from 'vitest';
 import { UnknownSqlType } from '../../src/index.js';
 import { columnList, partialIndexWhere, tableConstraints } from '../../src/schema/introspect/sqlite-ddl.js';
+import { charUuid } from '../../src/schema/introspect/reflected.js';
 import { sqlTypeFor } from '../../src/schema/introspect/types-map.js';
 
-const described = (text: string) => {
-  const t = sqlTypeFor(text) as { typeName: string; length?: number; precision?: number; scale?: number };
-  return [t.typeName, t.length ?? t.precision, t.scale].filter((x) => x !== undefined).join(' ');
-};
+type Described = { typeName: string; length?: number; precision?: number; scale?: number; item?: Described };
+const describeType = (t: Described): string =>
+  [t.typeName, t.item && `of ${describeType(t.item)}`, t.length ?? t.precision, t.scale]
+    .filter((x) => x !== undefined)
+    .join(' ');
+const described = (text: string) => describeType(sqlTypeFor(text) as Described);
 
 describe('sqlTypeFor', () => {
   test.each([
@@ -34,18 +37,35 @@ describe('sqlTypeFor', () => {
     ['datetime(6)', 'DateTime'],
     ['DATE', 'Date'],
     ['jsonb', 'JSON'],
+    ['uuid', 'Uuid'],
+    ['bytea', 'LargeBinary'],
+    ['BLOB', 'LargeBinary'],
+    ['longblob', 'LargeBinary'],
+    ['integer[]', 'Array of Integer'],
+    ['character varying(20)[]', 'Array of String 20'],
+    ['uuid[]', 'Array of Uuid'],
   ])('%s → %s', (text, expected) => {
     expect(described(text)).toBe(expected);
   });
 
-  test.each(['smallint', 'int unsigned', 'money', 'CHAR(3)', "enum('a','b')", 'BLOB', 'VARCHAR(1,2)', 'TEXT(10)', ''])(
-    '%s stays unknown, with its text',
-    (text) => {
-      const t = sqlTypeFor(text);
-      expect(t).toBeInstanceOf(UnknownSqlType);
-      expect((t as UnknownSqlType).sqlText).toBe(text);
-    },
-  );
+  test.each([
+    'smallint',
+    'int unsigned',
+    'money',
+    'CHAR(3)',
+    'CHAR(36)',
+    "enum('a','b')",
+    'VARCHAR(1,2)',
+    'TEXT(10)',
+    '',
+    'jsonb[]',
+    'smallint[]',
+    'integer[][]',
+  ])('%s stays unknown, with its text', (text) => {
+    const t = sqlTypeFor(text);
+    expect(t).toBeInstanceOf(UnknownSqlType);
+    expect((t as UnknownSqlType).sqlText).toBe(text);
+  });
 
   test("tinyint(1) is Boolean only where the dialect says so (MySQL's BOOLEAN)", () => {
     expect(sqlTypeFor('tinyint(1)')).toBeInstanceOf(UnknownSqlType);
@@ -53,6 +73,11 @@ describe('sqlTypeFor', () => {
       name === 'TINYINT' && args[0] === 1 ? sqlTypeFor('BOOLEAN') : null,
     );
     expect(mysql.typeName).toBe('Boolean');
+  });
+
+  test('CHAR(36) is a Uuid only where the dialect says so (what Relata writes for Uuid on MySQL and SQLite)', () => {
+    expect(sqlTypeFor('char(36)', charUuid).typeName).toBe('Uuid');
+    expect(sqlTypeFor('char(35)', charUuid)).toBeInstanceOf(UnknownSqlType);
   });
 });
 

@@ -8,7 +8,6 @@ import {
   ArgumentError,
   Database,
   IntrospectionError,
-  UnknownSqlType,
   inspect,
   reflectMetaData,
   type ReflectedMetaData,
@@ -20,14 +19,28 @@ import { describeEachDialect, itOn, withDatabaseName, type DialectName } from '.
 
 /** A type as comparable data: its name and parameters. */
 function typeOf(type: unknown): Record<string, unknown> {
-  const t = type as { typeName: string; length?: number; precision?: number; scale?: number; sqlText?: string };
+  const t = type as {
+    typeName: string;
+    length?: number;
+    precision?: number;
+    scale?: number;
+    sqlText?: string;
+    values?: readonly string[];
+    name?: string;
+    item?: unknown;
+  };
+  const isEnum = t.typeName === 'Enum';
   return Object.fromEntries(
     Object.entries({
       name: t.typeName,
-      length: t.length,
+      // An Enum's length is its longest label: its values say it.
+      length: isEnum ? undefined : t.length,
       precision: t.precision,
       scale: t.scale,
       sqlText: t.sqlText,
+      values: isEnum ? t.values : undefined,
+      enumName: isEnum ? t.name : undefined,
+      item: t.item === undefined ? undefined : typeOf(t.item),
     }).filter(([, v]) => v !== undefined),
   );
 }
@@ -43,8 +56,23 @@ function shapeOf(table: Table) {
       primaryKey: c.primaryKey,
       unique: c.unique,
       autoincrement: c.autoincrement,
+      serverDefault: c.serverDefault ?? null,
+      comment: c.comment ?? null,
     })),
+    comment: table.comment ?? null,
     primaryKey: table.primaryKey.map((c) => c.name),
+    // The name DDL gives it: the declared one, else pk_<table>.
+    primaryKeyName: table.primaryKey.length ? (table.primaryKeyConstraint?.name ?? `pk_${table.name}`) : null,
+    foreignKeyConstraints: table.foreignKeyConstraints
+      .filter((k) => k.columnNames.length > 1)
+      .map((k) => ({
+        name: k.name,
+        columns: k.columnNames,
+        targets: k.referredColumns.map((c) => `${c.table.name}.${c.name}`),
+        onDelete: k.options.onDelete ?? null,
+        onUpdate: k.options.onUpdate ?? null,
+      })),
+    checks: table.checks.map((c) => ({ name: c.name, sql: c.sql })),
     foreignKeys: table.foreignKeys
       .map((fk) => ({
         name: fk.constraintName,
@@ -55,7 +83,12 @@ function shapeOf(table: Table) {
       }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     indexes: table.indexes
-      .map((ix) => ({ name: ix.name, columns: ix.columns?.map((c) => c.name) ?? null, unique: ix.unique }))
+      .map((ix) => ({
+        name: ix.name,
+        columns: ix.columns?.map((c) => c.name) ?? null,
+        unique: ix.unique,
+        where: ix.where ?? null,
+      }))
       .sort((a, b) => a.name.localeCompare(b.name)),
   };
 }
@@ -189,8 +222,17 @@ describeEachDialect('Introspection', (t) => {
       expect(amount.nullable).toBe(false);
       expect(amount.default).toMatch(/^'?0/);
       const raw = child.info.columns.find((c) => c.name === 'raw')!;
-      expect(raw.type).toBeInstanceOf(UnknownSqlType);
-      expect((raw.type as UnknownSqlType).sqlText.toLowerCase()).toMatch(/^(blob|bytea)$/);
+      expect(raw.type.typeName).toBe('LargeBinary');
+      expect(raw.typeText.toLowerCase()).toMatch(/^(blob|bytea)$/);
+
+      // The Table holds all of it, as a model declaring it would.
+      expect(parent.table.primaryKeyConstraint?.columnNames).toEqual(['a', 'b']);
+      expect(parent.table.column('label').serverDefault).toContain("'x'");
+      expect(child.table.column('amount').serverDefault).toMatch(/^'?0/);
+      const fkc = child.table.foreignKeyConstraints.find((k) => k.columnNames.length === 2)!;
+      expect([fkc.name, fkc.options.onDelete, fkc.options.onUpdate]).toEqual(['fk_child_parent', 'CASCADE', undefined]);
+      expect(fkc.referredColumns.map((c) => `${c.table.name}.${c.name}`)).toEqual(['parent.a', 'parent.b']);
+      expect(child.table.checks.map((c) => [c.name, /amount/.test(c.sql)])).toEqual([['ck_child_amount', true]]);
       expect(child.info.columns.find((c) => c.name === 'id')!.autoincrement).toBe(t.dialect === 'sqlite');
     } finally {
       await db.engine.execute({ sql: 'DROP TABLE child', params: [] });
@@ -234,7 +276,11 @@ describeEachDialect('Introspection', (t) => {
         expect(info.comment).toBe('things');
         expect(info.columns.find((c) => c.name === 'name')!.comment).toBe('what it is called');
         expect(info.columns.find((c) => c.name === 'm')!.enumValues).toEqual(['sad', 'ok', 'happy']);
-        expect(info.columns.find((c) => c.name === 'm')!.type).toBeInstanceOf(UnknownSqlType);
+        expect(type('m')).toEqual({
+          name: 'Enum',
+          values: ['sad', 'ok', 'happy'],
+          ...(t.dialect === 'postgres' && { enumName: 'mood' }),
+        });
         expect(type('s')).toEqual({
           name: 'Unknown',
           sqlText: t.dialect === 'postgres' ? 'smallint' : expect.stringMatching(/^smallint/),
@@ -301,6 +347,86 @@ describeEachDialect('Introspection', (t) => {
     }
     const second = await db.reflect();
     expect(dataOf(second)).toEqual(dataOf(first));
+  });
+
+  it('round trip into another database: named composite keys, composite FKs with actions, CHECKs, server defaults, comments, Enum, Uuid, LargeBinary, arrays', async () => {
+    db = new Database(t.url, { nPlusOne: 'off' });
+    db.Table(
+      'rt_region',
+      db.Column('code', db.String(8)),
+      db.Column('zone', db.Integer),
+      db.Column('label', db.String(40), { serverDefault: "'none'", comment: 'shown to users' }),
+      db.PrimaryKeyConstraint(['zone', 'code'], { name: 'pk_rt_region_custom' }),
+      { comment: 'regions of the world' },
+    );
+    const office = db.Table(
+      'rt_office',
+      db.Column('id', db.Integer, { primaryKey: true }),
+      db.Column('code', db.String(8)),
+      db.Column('zone', db.Integer),
+      db.Column('status', db.Enum(['open', 'closed'], { name: 'rt_office_state' }), { serverDefault: "'open'" }),
+      db.Column('key', db.Uuid),
+      db.Column('logo', db.LargeBinary),
+      db.Column('seats', db.Integer, { serverDefault: '0' }),
+      ...(t.dialect === 'postgres' ? [db.Column('tags', db.ArrayOf(db.String(20)))] : []),
+      db.ForeignKeyConstraint(['zone', 'code'], ['rt_region.zone', 'rt_region.code'], {
+        name: 'fk_rt_office_region',
+        onDelete: 'CASCADE',
+        onUpdate: 'CASCADE',
+      }),
+      db.CheckConstraint('seats >= 0', { name: 'ck_rt_office_zone' }),
+      ...(t.dialect === 'mysql' ? [] : [db.Index('ix_rt_office_open', ['code'], { where: "status = 'open'" })]),
+    );
+    await db.createAll();
+    const copyName = `relata_rt_${process.pid}`;
+    const quoted = t.dialect === 'mysql' ? `\`${copyName}\`` : `"${copyName}"`;
+    if (t.dialect !== 'sqlite') await db.engine.execute({ sql: `CREATE DATABASE ${quoted}`, params: [] });
+    const copy = new Database(t.dialect === 'sqlite' ? 'sqlite://' : withDatabaseName(t.url, copyName), {
+      nPlusOne: 'off',
+    });
+    try {
+      const first = await db.reflect();
+      const r = first.metadata.tables.get('rt_region')!;
+      const o = first.metadata.tables.get('rt_office')!;
+      // Against the model: what each database keeps of it.
+      expect(r.primaryKey.map((c) => c.name)).toEqual(['zone', 'code']);
+      // MySQL calls every primary key PRIMARY: the name is not kept there.
+      expect(r.primaryKeyConstraint?.name).toBe(t.dialect === 'mysql' ? 'pk_rt_region' : 'pk_rt_region_custom');
+      expect(r.column('label').serverDefault).toMatch(/^'none'/);
+      expect(o.column('status').serverDefault).toMatch(/^'open'/);
+      expect([r.comment, r.column('label').comment]).toEqual(
+        t.dialect === 'sqlite' ? [undefined, undefined] : ['regions of the world', 'shown to users'],
+      );
+      const model = shapeOf(office);
+      const reflected = shapeOf(o);
+      expect(reflected.foreignKeyConstraints).toEqual(model.foreignKeyConstraints);
+      expect(reflected.checks.map((c) => c.name)).toEqual(['ck_rt_office_zone']);
+      expect(reflected.indexes.map((ix) => [ix.name, ix.columns, ix.where !== null])).toEqual(
+        model.indexes.map((ix) => [ix.name, ix.columns, ix.where !== null]),
+      );
+      const types = Object.fromEntries(o.columns.map((c) => [c.name, typeOf(c.type)]));
+      expect(types.status).toEqual({
+        name: 'Enum',
+        values: ['open', 'closed'],
+        ...(t.dialect === 'postgres' && { enumName: 'rt_office_state' }),
+      });
+      expect([types.key, types.logo]).toEqual([{ name: 'Uuid' }, { name: 'LargeBinary' }]);
+      if (t.dialect === 'postgres') expect(types.tags).toEqual({ name: 'Array', item: { name: 'String', length: 20 } });
+      expect(first.tables.get('rt_office')!.info.checks).toHaveLength(1); // SQLite's Enum CHECK is the type
+
+      // Created in another database from the reflection, it reflects the same.
+      await copy.engine.execute({ sql: 'SELECT 1', params: [] });
+      for (const table of first.metadata.sortedTables()) {
+        for (const sql of copy.engine.dialect.compiler.createTable(table))
+          await copy.engine.execute({ sql, params: [] });
+      }
+      const again = await copy.reflect();
+      expect(dataOf(again)).toEqual(dataOf(first));
+      await copy.dropAll();
+    } finally {
+      await copy.close();
+      if (t.dialect !== 'sqlite') await db.engine.execute({ sql: `DROP DATABASE ${quoted}`, params: [] });
+    }
   });
 
   it('Chinook: Track refers to Album, MediaType and Genre; PlaylistTrack has a composite key; Employee refers to itself', async () => {

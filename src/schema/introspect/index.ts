@@ -1,10 +1,17 @@
 /**
  * Introspection: a live database's tables read into the schema objects models produce (Table, Column,
- * ForeignKey, Index in a MetaData), with what those objects cannot hold yet kept next to each Table.
+ * ForeignKey, PrimaryKeyConstraint, ForeignKeyConstraint, CheckConstraint, Index in a MetaData), with the
+ * catalog's own record kept next to each Table.
  * Modelled on SQLAlchemy's `inspect(engine)` (one question per method) and `MetaData.reflect()`.
  */
 import type { Engine } from '../../engine/engine.js';
 import { ArgumentError } from '../../sql/errors.js';
+import {
+  CheckConstraint,
+  ForeignKeyConstraint,
+  PrimaryKeyConstraint,
+  type TableConstraint,
+} from '../../sql/constraints.js';
 import { Column, ForeignKey, Index, MetaData, Table } from '../../sql/schema.js';
 import { MysqlIntrospector } from './mysql.js';
 import { PostgresIntrospector } from './postgres.js';
@@ -192,24 +199,25 @@ export interface ReflectedTableInfo {
 }
 
 /**
- * A reflected table: the `table` models would have produced, and the catalog's own account of it
- * (`info`), which also holds what Table cannot yet: composite foreign keys, multi-column unique
- * constraints, CHECKs, server defaults and comments.
+ * A reflected table: the `table` models would have produced (composite keys as PrimaryKeyConstraint and
+ * ForeignKeyConstraint, CHECKs, `serverDefault`s, comments, Enum/Uuid/LargeBinary/ArrayOf types), and
+ * the catalog's own record of it (`info`), which also holds what Table cannot: multi-column unique
+ * constraints and expression indexes.
  *
  * @example
  * ```ts
  * import { Database } from 'relata';
  * const db = new Database('sqlite://');
  * const reflected = (await db.reflect()).tables.get('book');
- * console.log(reflected?.table.columns.length, reflected?.compositeForeignKeys);
+ * console.log(reflected?.table.checks.map((c) => c.sql), reflected?.compositeUniqueConstraints);
  * ```
  */
 export interface ReflectedTable {
   /** The schema object, as a model's table would be. */
   readonly table: Table;
-  /** Everything the catalog said, including what Table cannot hold yet. */
+  /** Everything the catalog said, as it said it (including what Table cannot hold). */
   readonly info: ReflectedTableInfo;
-  /** Foreign keys over several columns: in `info.foreignKeys`, not on the Table's columns. */
+  /** Foreign keys over several columns, as read (on the Table they are ForeignKeyConstraints). */
   readonly compositeForeignKeys: readonly ReflectedForeignKey[];
   /** Unique constraints over several columns: in `info.uniqueConstraints`, not on the Table. */
   readonly compositeUniqueConstraints: readonly ReflectedUniqueConstraint[];
@@ -275,11 +283,19 @@ export async function reflectMetaData(engine: Engine, options: ReflectOptions = 
   return { metadata, tables };
 }
 
-/** The Table for a table's catalog info; single-column keys go on the columns, as a model declares them. */
+/**
+ * The Table for a table's catalog info, as a model would declare it: one-column keys on their columns;
+ * a composite or named primary key as a PrimaryKeyConstraint (key order kept); composite foreign keys as
+ * ForeignKeyConstraints; CHECKs as CheckConstraints; defaults as `serverDefault`; comments.
+ */
 function toTable(info: ReflectedTableInfo): ReflectedTable {
   const single = <T extends { readonly columns: readonly unknown[] }>(list: readonly T[]) =>
     list.filter((x) => x.columns.length === 1);
-  const pk = new Set(info.primaryKey.columns);
+  const pkColumns = info.primaryKey.columns;
+  // The name Relata gives a primary key (`pk_<table>`) is no name to declare: a model would not.
+  const pkName = info.primaryKey.name === `pk_${info.name}` ? null : info.primaryKey.name;
+  const pkConstraint = pkColumns.length > 1 || (pkColumns.length === 1 && pkName !== null);
+  const pk = new Set(pkConstraint ? [] : pkColumns);
   const uniqueColumns = new Set(single(info.uniqueConstraints).map((u) => u.columns[0]!));
   const fkByColumn = new Map<string, ForeignKey[]>();
   for (const fk of single(info.foreignKeys)) {
@@ -291,7 +307,6 @@ function toTable(info: ReflectedTableInfo): ReflectedTable {
     const target = new ForeignKey(`${fk.referredTable}.${fk.referredColumns[0]!}`, options);
     fkByColumn.set(fk.columns[0]!, [...(fkByColumn.get(fk.columns[0]!) ?? []), target]);
   }
-  // Table.primaryKey follows column order: a composite key declared in another order keeps its own in info.primaryKey.
   const columns = info.columns.map(
     (c) =>
       new Column(c.name, c.type, fkByColumn.get(c.name) ?? [], {
@@ -299,19 +314,43 @@ function toTable(info: ReflectedTableInfo): ReflectedTable {
         nullable: c.nullable,
         unique: uniqueColumns.has(c.name),
         autoincrement: c.autoincrement,
+        // The database generates an autoincrement column's values: its default (if any) is that, not SQL to copy.
+        ...(c.default !== null && !c.autoincrement && { serverDefault: c.default }),
+        ...(c.comment !== null && { comment: c.comment }),
       }),
   );
-  const table = new Table(info.name, columns);
+  const constraints: TableConstraint[] = [];
+  if (pkConstraint) {
+    constraints.push(new PrimaryKeyConstraint(pkColumns, pkName !== null ? { name: pkName } : {}));
+  }
+  for (const fk of info.foreignKeys) {
+    if (fk.columns.length === 1) continue;
+    constraints.push(
+      new ForeignKeyConstraint(
+        fk.columns,
+        fk.referredColumns.map((c) => `${fk.referredTable}.${c}`),
+        {
+          ...(fk.name !== null && { name: fk.name }),
+          ...(fk.onDelete && { onDelete: fk.onDelete }),
+          ...(fk.onUpdate && { onUpdate: fk.onUpdate }),
+        },
+      ),
+    );
+  }
+  for (const check of info.checks) {
+    constraints.push(new CheckConstraint(check.sql, check.name !== null ? { name: check.name } : {}));
+  }
   for (const ix of info.indexes) {
     // An expression part is known only as null (its SQL stays in ReflectedTable.info).
     if (ix.columns.some((c) => c === null)) continue;
-    const index = new Index(ix.name, ix.columns as string[], {
-      unique: ix.unique,
-      ...(ix.where !== null && { where: ix.where }),
-    });
-    index.bind(table, (name) => table.column(name));
-    table.indexes.push(index);
+    constraints.push(
+      new Index(ix.name, ix.columns as string[], {
+        unique: ix.unique,
+        ...(ix.where !== null && { where: ix.where }),
+      }),
+    );
   }
+  const table = new Table(info.name, columns, constraints, info.comment !== null ? { comment: info.comment } : {});
   return {
     table,
     info,

@@ -3,6 +3,8 @@ import type { Engine } from '../../engine/engine.js';
 import { Boolean, Json } from '../../sql/types.js';
 import {
   catalogRows,
+  charUuid,
+  enumTypeFor,
   referentialAction,
   textOrNull,
   type CatalogRow,
@@ -74,7 +76,9 @@ export class MysqlIntrospector implements DialectIntrospector {
       const labels = enumLabels(typeText);
       const type = jsonColumns.has(name)
         ? Json
-        : sqlTypeFor(typeText, (n, args) => (n === 'TINYINT' && args[0] === 1 ? Boolean : null));
+        : labels
+          ? enumTypeFor(labels, typeText)
+          : sqlTypeFor(typeText, (n, args) => (n === 'TINYINT' && args[0] === 1 ? Boolean : charUuid(n, args)));
       return {
         name,
         type,
@@ -95,9 +99,9 @@ export class MysqlIntrospector implements DialectIntrospector {
   private defaultSql(value: string | null, extra: string, mariadb: boolean): string | null {
     if (value === null) return null;
     if (mariadb) return value === 'NULL' ? null : value;
-    if (/DEFAULT_GENERATED/i.test(extra) || /^CURRENT_TIMESTAMP/i.test(value) || /^-?[0-9.]+$/.test(value)) {
-      return value;
-    }
+    if (/^CURRENT_TIMESTAMP/i.test(value) || /^-?[0-9.]+$/.test(value)) return value;
+    // An expression default (`DEFAULT (uuid())`): MySQL gives it without the parentheses its DDL needs.
+    if (/DEFAULT_GENERATED/i.test(extra)) return `(${value})`;
     return `'${value.replace(/'/g, "''")}'`;
   }
 

@@ -3,6 +3,7 @@ import type { Engine } from '../../engine/engine.js';
 import type { ReferentialAction } from '../../sql/schema.js';
 import {
   catalogRows,
+  enumTypeFor,
   IntrospectionError,
   textOrNull,
   type DialectIntrospector,
@@ -32,6 +33,9 @@ const TABLE = `(SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.re
 const keyColumns = (positions: string, relid: string) =>
   `ARRAY(SELECT a.attname::text FROM unnest(${positions}) WITH ORDINALITY AS k(attnum, ord)
      JOIN pg_attribute a ON a.attrelid = ${relid} AND a.attnum = k.attnum ORDER BY k.ord)`;
+
+/** `"My Type"` → `My Type`; a bare name as is. */
+const unquote = (name: string): string => (/^".*"$/s.test(name) ? name.slice(1, -1).replace(/""/g, '"') : name);
 
 const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(String) : []);
 
@@ -73,7 +77,8 @@ export class PostgresIntrospector implements DialectIntrospector {
       const serial = dflt !== null && /^nextval\(/.test(dflt);
       return {
         name: String(r.attname),
-        type: sqlTypeFor(typeText),
+        // A native enum is an Enum named as its type (format_type quotes a name that needs it).
+        type: labels.length ? enumTypeFor(labels, typeText, unquote(typeText)) : sqlTypeFor(typeText),
         typeText,
         nullable: r.attnotnull !== true,
         default: serial ? null : dflt,

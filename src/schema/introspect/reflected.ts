@@ -1,12 +1,12 @@
 /**
  * What introspection reads from a database, dialect by dialect, before it becomes schema objects: plain
- * records, so the parts the schema objects cannot hold yet (composite foreign keys, CHECK constraints,
- * comments, server defaults as SQL) are kept rather than dropped.
+ * records of the catalog as read (type text, defaults, key order, names), kept next to the Table built
+ * from them.
  */
 import type { Engine } from '../../engine/engine.js';
 import type { ReferentialAction } from '../../sql/schema.js';
 import { RelataError } from '../../sql/errors.js';
-import { SqlType } from '../../sql/types.js';
+import { EnumType, SqlType, Uuid } from '../../sql/types.js';
 
 /**
  * The database's catalog said something introspection cannot read: a table asked for that does not
@@ -217,4 +217,21 @@ export function textOrNull(value: unknown): string | null {
   if (value === null || value === undefined) return null;
   if (value instanceof Uint8Array) return new TextDecoder().decode(value);
   return String(value);
+}
+
+/**
+ * An Enum type for a native enum's labels (named `name` on PostgreSQL); the UnknownSqlType of `typeText`
+ * when Enum refuses the labels (MySQL members that differ only in case, trailing white space).
+ */
+export function enumTypeFor(labels: readonly string[], typeText: string, name?: string): SqlType<unknown> {
+  try {
+    return new EnumType(labels, name);
+  } catch {
+    return new UnknownSqlType(typeText);
+  }
+}
+
+/** `CHAR(36)` is what Relata writes for a Uuid on MySQL and SQLite: it reads back as one. */
+export function charUuid(name: string, args: readonly number[]): SqlType<unknown> | null {
+  return (name === 'CHAR' || name === 'CHARACTER') && args.length === 1 && args[0] === 36 ? Uuid : null;
 }

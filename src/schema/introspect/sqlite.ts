@@ -2,6 +2,8 @@
 import type { Engine } from '../../engine/engine.js';
 import {
   catalogRows,
+  charUuid,
+  enumTypeFor,
   referentialAction,
   textOrNull,
   type DialectIntrospector,
@@ -12,8 +14,28 @@ import {
   type ReflectedPrimaryKey,
   type ReflectedUniqueConstraint,
 } from './reflected.js';
-import { columnList, partialIndexWhere, tableConstraints, type NamedConstraint } from './sqlite-ddl.js';
+import {
+  columnList,
+  partialIndexWhere,
+  tableConstraints,
+  unquoteIdentifier,
+  type NamedConstraint,
+} from './sqlite-ddl.js';
 import { sqlTypeFor } from './types-map.js';
+
+/**
+ * The labels of the CHECK Relata writes for an Enum column on SQLite (`"status" IN ('draft', 'sent')`,
+ * unnamed), when `check` is that one for `column`; null otherwise.
+ */
+function enumCheckLabels(check: NamedConstraint, column: string): string[] | null {
+  if (check.name !== null) return null;
+  const m = new RegExp(String.raw`^\s*(${IDENT_TEXT})\s+IN\s*\(([\s\S]*)\)\s*$`, 'is').exec(check.body);
+  if (!m || unquoteIdentifier(m[1]!) !== column) return null;
+  if (!/^\s*'(?:[^']|'')*'(?:\s*,\s*'(?:[^']|'')*')*\s*$/s.test(m[2]!)) return null;
+  return [...m[2]!.matchAll(/'((?:[^']|'')*)'/g)].map((x) => x[1]!.replace(/''/g, "'"));
+}
+
+const IDENT_TEXT = String.raw`"(?:[^"]|"")+"|[A-Za-z_][A-Za-z0-9_$]*`;
 
 const sameColumns = (a: readonly string[], b: readonly string[]) =>
   a.length === b.length && a.every((c, i) => c.toLowerCase() === b[i]!.toLowerCase());
@@ -54,20 +76,27 @@ export class SqliteIntrospector implements DialectIntrospector {
       this.schema,
     ]);
     const keyColumns = rows.filter((r) => Number(r.pk) > 0);
+    const checks = await this.constraints(table, 'CHECK');
     return rows
       .filter((r) => Number(r.hidden) !== 1)
       .map((r) => {
         const typeText = String(r.type ?? '');
         // The single INTEGER PRIMARY KEY is the rowid: SQLite numbers it, and it is never NULL.
         const rowid = Number(r.pk) > 0 && keyColumns.length === 1 && typeText.toUpperCase() === 'INTEGER';
+        const name = String(r.name);
+        // An Enum is VARCHAR with Relata's CHECK of its labels (see enumCheckLabels).
+        const labels = /^VARCHAR\(\d+\)$/i.test(typeText)
+          ? checks.map((c) => enumCheckLabels(c, name)).find((l) => l !== null)
+          : undefined;
         return {
-          name: String(r.name),
-          type: sqlTypeFor(typeText),
+          name,
+          type: labels ? enumTypeFor(labels, typeText) : sqlTypeFor(typeText, charUuid),
           typeText,
           nullable: !rowid && Number(r.notnull) === 0,
           default: textOrNull(r.dflt_value),
           autoincrement: rowid,
           comment: null,
+          ...(labels ? { enumValues: labels } : {}),
         };
       });
   }
@@ -153,8 +182,12 @@ export class SqliteIntrospector implements DialectIntrospector {
     return out.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? ''));
   }
 
+  /** CHECK constraints, without the one of each Enum column: that is the Enum type (see columns()). */
   async checkConstraints(table: string): Promise<ReflectedCheckConstraint[]> {
-    return (await this.constraints(table, 'CHECK')).map((c) => ({ name: c.name, sql: c.body }));
+    const enums = new Set((await this.columns(table)).filter((c) => c.enumValues).map((c) => c.name));
+    return (await this.constraints(table, 'CHECK'))
+      .filter((c) => ![...enums].some((name) => enumCheckLabels(c, name) !== null))
+      .map((c) => ({ name: c.name, sql: c.body }));
   }
 
   async tableComment(): Promise<string | null> {

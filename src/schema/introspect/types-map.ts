@@ -1,5 +1,6 @@
 /** Database type text → Relata's SqlType, shared by the dialects; anything not known stays an UnknownSqlType. */
 import {
+  ArrayOf,
   BigInteger,
   Boolean,
   DateOnly,
@@ -7,9 +8,11 @@ import {
   Float,
   Integer,
   Json,
+  LargeBinary,
   Numeric,
   String,
   Text,
+  Uuid,
   type SqlType,
 } from '../../sql/types.js';
 import { UnknownSqlType } from './reflected.js';
@@ -49,6 +52,12 @@ const SIMPLE: Record<string, SqlType<unknown>> = {
   DATE: DateOnly,
   JSON: Json,
   JSONB: Json,
+  UUID: Uuid,
+  BYTEA: LargeBinary,
+  BLOB: LargeBinary,
+  TINYBLOB: LargeBinary,
+  MEDIUMBLOB: LargeBinary,
+  LONGBLOB: LargeBinary,
 };
 
 const STRINGS = new Set(['VARCHAR', 'CHARACTER VARYING', 'NVARCHAR', 'NATIONAL VARCHAR', 'VARYING CHARACTER']);
@@ -56,12 +65,25 @@ const DECIMALS = new Set(['NUMERIC', 'DECIMAL']);
 
 /**
  * Relata's type for a database type text (`VARCHAR(80)`, `numeric(10,2)`, `int(11)`, `timestamp(6) with
- * time zone`); `extra` maps dialect-only spellings first (MySQL's `tinyint(1)` → Boolean).
+ * time zone`); `extra` maps dialect-only spellings first (MySQL's `tinyint(1)` → Boolean). A PostgreSQL
+ * array (`integer[]`, `character varying(20)[]`) is an ArrayOf its element type when that type maps
+ * and ArrayOf accepts it; otherwise the whole text stays an UnknownSqlType.
  */
 export function sqlTypeFor(
   text: string,
   extra: (name: string, args: number[]) => SqlType<unknown> | null = () => null,
 ): SqlType<unknown> {
+  const array = /^(.*\S)\s*\[\]$/s.exec(text.trim());
+  if (array) {
+    const item = sqlTypeFor(array[1]!, extra);
+    if (item instanceof UnknownSqlType) return new UnknownSqlType(text);
+    try {
+      return ArrayOf(item);
+    } catch {
+      // An element type ArrayOf refuses (JSON, DateTime, an enum): not an array Relata can hold.
+      return new UnknownSqlType(text);
+    }
+  }
   const parsed = parseTypeText(text);
   if (!parsed) return new UnknownSqlType(text);
   const { name, args } = parsed;
