@@ -380,8 +380,10 @@ describeEachDialect('Introspection', (t) => {
     await db.createAll();
     const copyName = `relata_rt_${process.pid}`;
     const quoted = t.dialect === 'mysql' ? `\`${copyName}\`` : `"${copyName}"`;
-    if (t.dialect !== 'sqlite') await db.engine.execute({ sql: `CREATE DATABASE ${quoted}`, params: [] });
-    const copy = new Database(t.dialect === 'sqlite' ? 'sqlite://' : withDatabaseName(t.url, copyName), {
+    // Directly, not through a pooler: PgBouncer would keep a connection to the copy, and DROP DATABASE fail.
+    const admin = new Database(t.directUrl, { nPlusOne: 'off' });
+    if (t.dialect !== 'sqlite') await admin.engine.execute({ sql: `CREATE DATABASE ${quoted}`, params: [] });
+    const copy = new Database(t.dialect === 'sqlite' ? 'sqlite://' : withDatabaseName(t.directUrl, copyName), {
       nPlusOne: 'off',
     });
     try {
@@ -425,7 +427,8 @@ describeEachDialect('Introspection', (t) => {
       await copy.dropAll();
     } finally {
       await copy.close();
-      if (t.dialect !== 'sqlite') await db.engine.execute({ sql: `DROP DATABASE ${quoted}`, params: [] });
+      if (t.dialect !== 'sqlite') await admin.engine.execute({ sql: `DROP DATABASE ${quoted}`, params: [] });
+      await admin.close();
     }
   });
 
