@@ -10,7 +10,7 @@
  * (employee.reports.reports…) serializes without overflowing the call stack.
  */
 import { ArgumentError } from '../../sql/errors.js';
-import { nearest } from '../../sql/options.js';
+import { checkOptions, mustBe, nearest, type OptionTable } from '../../sql/options.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import { InstrumentedList } from '../session/collections.js';
 import { stateOf, type InstanceState } from '../session/state.js';
@@ -57,7 +57,22 @@ class Visit {
 /** Which keys of a root object to keep. */
 type KeyFilter = (key: string) => boolean;
 
-const OPTION_NAMES = ['pick', 'omit', 'depth'];
+const isAttributeNames = mustBe(
+  'an array of attribute names',
+  (v) => Array.isArray(v) && v.every((k) => typeof k === 'string'),
+);
+
+const serializeOptionTable = {
+  known: {
+    pick: isAttributeNames,
+    omit: isAttributeNames,
+    depth: mustBe(
+      'a whole number ≥ 0',
+      (v) => typeof v === 'number' && v >= 0 && (Number.isInteger(v) || v === Infinity),
+    ),
+  },
+  refused: {},
+} as const satisfies OptionTable<SerializeOptions>;
 
 /**
  * A column value as JSON has it: bigints (and decimals, already strings) as strings, dates as ISO
@@ -178,24 +193,10 @@ function modelState(value: unknown, where: string): InstanceState {
 function checkSerializeOptions(options: SerializeOptions): number {
   if (typeof options !== 'object' || options === null)
     throw new ArgumentError('serialize(value, options): options must be an object');
-  for (const key of Object.keys(options)) {
-    if (OPTION_NAMES.includes(key)) continue;
-    const near = nearest(key, OPTION_NAMES);
-    throw new ArgumentError(
-      `serialize(): unknown option '${key}'${near ? `; did you mean '${near}'?` : ''} (options: pick, omit, depth)`,
-    );
-  }
+  checkOptions(options, serializeOptionTable, 'serialize()', ArgumentError);
   if (options.pick !== undefined && options.omit !== undefined)
     throw new ArgumentError('serialize(): give pick or omit, not both');
-  for (const name of ['pick', 'omit'] as const) {
-    const keys = options[name];
-    if (keys !== undefined && (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string')))
-      throw new ArgumentError(`serialize(): option ${name} must be an array of attribute names`);
-  }
-  const depth = options.depth ?? Infinity;
-  if (typeof depth !== 'number' || depth < 0 || (!Number.isInteger(depth) && depth !== Infinity))
-    throw new ArgumentError(`serialize(): option depth must be a whole number ≥ 0, got ${String(depth)}`);
-  return depth;
+  return options.depth ?? Infinity;
 }
 
 /** The keys of `st`'s model to keep under `pick`/`omit`, after checking each names an attribute. */

@@ -6,6 +6,7 @@
  */
 import type { Engine } from '../../engine/engine.js';
 import { ArgumentError } from '../../sql/errors.js';
+import { checkOptions, isString, mustBe, type OptionTable } from '../../sql/options.js';
 import {
   CheckConstraint,
   ForeignKeyConstraint,
@@ -42,15 +43,22 @@ export interface InspectOptions {
   readonly schema?: string;
 }
 
-const INSPECT_OPTIONS = new Set(['schema']);
-const REFLECT_OPTIONS = new Set(['schema', 'tables']);
+const inspectOptionTable = {
+  known: { schema: isString },
+  refused: {},
+} as const satisfies OptionTable<InspectOptions>;
 
-function checkOptionNames(options: object, known: Set<string>, where: string): void {
+const reflectOptionTable = {
+  known: {
+    schema: isString,
+    tables: mustBe('a list of table names', (v) => Array.isArray(v) && v.every((t) => typeof t === 'string')),
+  },
+  refused: {},
+} as const satisfies OptionTable<ReflectOptions>;
+
+function checkedOptions<O>(options: O, table: OptionTable<O>, where: string): void {
   if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
-  for (const key of Object.keys(options)) {
-    if (!known.has(key))
-      throw new ArgumentError(`${where}: unknown option '${key}' (expected: ${[...known].join(', ')})`);
-  }
+  checkOptions(options, table, where, ArgumentError);
 }
 
 /**
@@ -75,7 +83,7 @@ export class Inspector {
     readonly engine: Engine,
     options: InspectOptions = {},
   ) {
-    checkOptionNames(options, INSPECT_OPTIONS, 'inspect()');
+    checkedOptions(options, inspectOptionTable, 'inspect()');
     const schema = options.schema;
     switch (engine.dialect.name) {
       case 'sqlite':
@@ -270,7 +278,7 @@ export interface ReflectOptions extends InspectOptions {
  * ```
  */
 export async function reflectMetaData(engine: Engine, options: ReflectOptions = {}): Promise<ReflectedMetaData> {
-  checkOptionNames(options, REFLECT_OPTIONS, 'reflectMetaData()');
+  checkedOptions(options, reflectOptionTable, 'reflectMetaData()');
   const inspector = new Inspector(engine, options.schema === undefined ? {} : { schema: options.schema });
   const names = options.tables ? [...options.tables] : await inspector.getTableNames();
   const metadata = new MetaData();
