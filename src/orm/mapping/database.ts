@@ -18,6 +18,7 @@ import {
   CheckConstraint as SqlCheckConstraint,
   ForeignKeyConstraint as SqlForeignKeyConstraint,
   PrimaryKeyConstraint as SqlPrimaryKeyConstraint,
+  UniqueConstraint as SqlUniqueConstraint,
   isTableConstraint,
   type ConstraintOptions,
   type ForeignKeyConstraintOptions,
@@ -192,6 +193,26 @@ export function relationship(
  */
 export function PrimaryKeyConstraint(columns: readonly string[], options?: ConstraintOptions): SqlPrimaryKeyConstraint {
   return new SqlPrimaryKeyConstraint(columns, options);
+}
+
+/**
+ * A UNIQUE constraint over several columns, for `tableArgs` or `db.Table(...)` (one column: its
+ * `unique: true`); named `uq_<table>_<columns>` unless named.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const db = new Database();
+ * class Seat extends db.Model('Seat', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   row: db.Column(db.Integer),
+ *   number: db.Column(db.Integer),
+ * }, { tableArgs: [db.UniqueConstraint(['row', 'number'])] }) {}
+ * ```
+ */
+export function UniqueConstraint(columns: readonly string[], options?: ConstraintOptions): SqlUniqueConstraint {
+  return new SqlUniqueConstraint(columns, options);
 }
 
 /**
@@ -387,6 +408,8 @@ export class Database {
   readonly ForeignKeyConstraint = ForeignKeyConstraint;
   /** {@link CheckConstraint}, a CHECK over the table's rows. */
   readonly CheckConstraint = CheckConstraint;
+  /** {@link UniqueConstraint}, a UNIQUE over several columns. */
+  readonly UniqueConstraint = UniqueConstraint;
   /** {@link Index}: composite, expression and partial indexes. */
   readonly Index = Index;
   /** {@link ForeignKey}, to reference another table's column. */

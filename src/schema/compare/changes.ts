@@ -50,7 +50,11 @@ export type SchemaChange = { readonly destructive: boolean; readonly table: stri
       readonly liveColumns: readonly string[];
       readonly modelConstraint: PrimaryKeyConstraint | undefined;
     }
-  | { readonly kind: 'alter-table-comment'; readonly modelComment: string | undefined; readonly liveComment: string | undefined }
+  | {
+      readonly kind: 'alter-table-comment';
+      readonly modelComment: string | undefined;
+      readonly liveComment: string | undefined;
+    }
 );
 
 /** The `kind` of a SchemaChange. */
