@@ -189,3 +189,14 @@ export {
   type TableOptions,
 } from './orm/mapping/database.js';
 export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } from './sql/constraints.js';
+
+// Schema comparison and drift (issue 13 items 3 and 5): the differ, its changes, checkSchema's lines.
+export { compareSchemas, type CompareOptions } from './schema/compare/compare.js';
+export { describeSchemaChange } from './schema/compare/describe.js';
+export type {
+  SchemaChange,
+  SchemaChangeKind,
+  ColumnPropertyChange,
+  UniqueConstraintInfo,
+} from './schema/compare/changes.js';
+export { UniqueConstraint } from './orm/mapping/database.js';
