@@ -200,3 +200,4 @@ export type {
   UniqueConstraintInfo,
 } from './schema/compare/changes.js';
 export { UniqueConstraint } from './orm/mapping/database.js';
+export type { CheckSchemaOptions, SchemaDrift } from './schema/compare/drift.js';

@@ -56,6 +56,83 @@ function summary(c: SchemaChange): [string, string, string, boolean] {
 
 const q = (dialect: DialectName, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
 
+/** The schema PostgreSQL's tables of `everything()` use besides the default one. */
+const APP_SCHEMA = `ev_app_${process.pid}`;
+
+/**
+ * Every type and constraint the differ compares: composite primary and foreign keys with names and
+ * actions, CHECKs (named and not), UNIQUEs (column and multi-column), plain, composite, unique,
+ * partial and expression indexes, server defaults of every kind, comments, Enum (named and not), Uuid,
+ * LargeBinary, a TypeDecorator, and on PostgreSQL arrays and a table in another schema.
+ */
+function everything(db: Database, dialect: DialectName, mariadb: boolean) {
+  const now = dialect === 'mysql' ? 'CURRENT_TIMESTAMP(6)' : 'CURRENT_TIMESTAMP';
+  const region = db.Table(
+    'ev_region',
+    db.Column('zone', db.Integer),
+    db.Column('code', db.String(8)),
+    db.Column('label', db.String(40), { serverDefault: "'none'", comment: "shown to users, it's said" }),
+    db.PrimaryKeyConstraint(['zone', 'code'], { name: 'pk_ev_region_custom' }),
+    { comment: 'regions of the world' },
+  );
+  const cents = db.TypeDecorator(db.Integer, {
+    toDriver: (v: number) => Math.round(v * 100),
+    fromDriver: (v: number) => v / 100,
+  });
+  const office = db.Table(
+    'ev_office',
+    db.Column('id', db.Integer, { primaryKey: true }),
+    db.Column('zone', db.Integer, { nullable: false }),
+    db.Column('code', db.String(8), { nullable: false }),
+    db.Column('status', db.Enum(['open', 'closed'], { name: 'ev_office_state' }), { serverDefault: "'open'" }),
+    db.Column('kind', db.Enum(['hq', 'branch', "o'clock"])),
+    db.Column('key', db.Uuid, { unique: true }),
+    db.Column('logo', db.LargeBinary),
+    db.Column('seats', db.Integer, { nullable: false, serverDefault: '0' }),
+    db.Column('price', db.Numeric(10, 2), { serverDefault: '0' }),
+    db.Column('ratio', db.Float, { serverDefault: '-1.5' }),
+    db.Column('big', db.BigInteger),
+    db.Column('flag', db.Boolean, { nullable: false, serverDefault: dialect === 'postgres' ? 'true' : '1' }),
+    db.Column('opened_at', db.DateTime, { serverDefault: now }),
+    db.Column('day', db.Date),
+    db.Column('doc', db.JSON),
+    db.Column('body', db.Text, { comment: 'free text' }),
+    db.Column('email', db.String(200), { index: true }),
+    db.Column('rent', cents),
+    db.Column('title', db.String()),
+    ...(dialect === 'postgres' ? [db.Column('tags', db.ArrayOf(db.String(20)), { serverDefault: "'{}'" })] : []),
+    db.ForeignKeyConstraint(['zone', 'code'], ['ev_region.zone', 'ev_region.code'], {
+      name: 'fk_ev_office_region',
+      onDelete: 'CASCADE',
+      onUpdate: 'CASCADE',
+    }),
+    db.UniqueConstraint(['zone', 'email'], { name: 'uq_ev_office_zone_mail' }),
+    db.UniqueConstraint(['code', 'title']),
+    db.CheckConstraint('seats >= 0', { name: 'ck_ev_office_seats' }),
+    db.CheckConstraint("status IN ('open', 'closed') OR seats > 0"),
+    db.Index('ix_ev_office_zone_code', ['zone', 'code', 'id']),
+    db.Index('ux_ev_office_code', ['code', 'id'], { unique: true }),
+    ...(dialect === 'mysql' ? [] : [db.Index('ix_ev_office_open', ['code'], { where: "status = 'open'" })]),
+    ...(mariadb ? [] : [db.Index('ix_ev_office_lower', [db.text('lower(email)')])]),
+    { comment: 'offices' },
+  );
+  const tables = [region, office];
+  if (dialect === 'postgres') {
+    tables.push(
+      db.Table(
+        'ev_remote',
+        db.Column('id', db.Integer, { primaryKey: true }),
+        db.Column('zone', db.Integer),
+        db.Column('code', db.String(8)),
+        db.Column('office_id', db.Integer, db.ForeignKey('ev_office.id', { ondelete: 'SET NULL' })),
+        db.ForeignKeyConstraint(['zone', 'code'], ['ev_region.zone', 'ev_region.code']),
+        { schema: APP_SCHEMA },
+      ),
+    );
+  }
+  return tables;
+}
+
 describeEachDialect('Schema differ', (t) => {
   const it = itOn(t);
   const opened: Database[] = [];
@@ -85,6 +162,32 @@ describeEachDialect('Schema differ', (t) => {
     chinookModels(db);
     await db.createAll();
     expect((await diff(db)).map(describeSchemaChange)).toEqual([]);
+  });
+
+  /** Whether this MySQL-dialect server is MariaDB (which cannot index expressions). */
+  const isMariaDb = async (db: Database) =>
+    t.dialect === 'mysql' &&
+    /mariadb/i.test(String((await db.engine.execute({ sql: 'SELECT VERSION()', params: [] })).rows[0]![0]));
+
+  it('finds no drift right after createAll(): every type and constraint, and tables in another schema', async () => {
+    const db = open();
+    if (t.dialect === 'postgres') await run(db, `CREATE SCHEMA IF NOT EXISTS ${APP_SCHEMA}`);
+    try {
+      everything(db, t.dialect, await isMariaDb(db));
+      await db.createAll();
+      expect((await db.checkSchema()).map((d) => d.description)).toEqual([]);
+      // The same with the compiler as the dialect, and only some tables.
+      const live = await db.reflect();
+      expect(
+        compareSchemas(db.registry.metadata, live.metadata, {
+          dialect: db.engine.dialect.compiler,
+          include: (name) => name === 'ev_office',
+        }),
+      ).toEqual([]);
+    } finally {
+      await db.dropAll();
+      if (t.dialect === 'postgres') await run(db, `DROP SCHEMA ${APP_SCHEMA} CASCADE`);
+    }
   });
 
   it('reports a table the models add (referred tables first) and one the database has extra', async () => {
