@@ -189,3 +189,6 @@ export {
   type TableOptions,
 } from './orm/mapping/database.js';
 export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } from './sql/constraints.js';
+
+// relata pull (issue 13 item 6): a models module written from a live database.
+export { renderModelsModule, type RenderModelsOptions } from './migrate/pull.js';

@@ -1,0 +1,68 @@
+/** A Table as comparable data, for checking that a pulled module declares what the database has. */
+import type { SqlType, Table } from '../../src/index.js';
+
+/** A type as data: its name and parameters. */
+export function typeOf(type: SqlType<unknown>): Record<string, unknown> {
+  const t = type as SqlType<unknown> & {
+    length?: number;
+    precision?: number;
+    scale?: number;
+    sqlText?: string;
+    values?: readonly string[];
+    name?: string;
+    item?: SqlType<unknown>;
+  };
+  const isEnum = t.typeName === 'Enum';
+  return Object.fromEntries(
+    Object.entries({
+      name: t.typeName,
+      length: isEnum ? undefined : t.length,
+      precision: t.precision,
+      scale: t.scale,
+      sqlText: t.sqlText,
+      values: isEnum ? t.values : undefined,
+      enumName: isEnum ? t.name : undefined,
+      item: t.item === undefined ? undefined : typeOf(t.item),
+    }).filter(([, v]) => v !== undefined),
+  );
+}
+
+/** Names, types, nullability, keys, defaults, comments, foreign keys (with names and actions), CHECKs, indexes. */
+export function shapeOf(table: Table) {
+  const byName = <T extends { name: string }>(list: T[]) => list.sort((a, b) => a.name.localeCompare(b.name));
+  return {
+    name: table.name,
+    schema: table.schema ?? null,
+    comment: table.comment ?? null,
+    columns: table.columns.map((c) => ({
+      name: c.name,
+      type: typeOf(c.type),
+      nullable: c.nullable,
+      primaryKey: c.primaryKey,
+      unique: c.unique,
+      autoincrement: c.autoincrement,
+      serverDefault: c.serverDefault ?? null,
+      comment: c.comment ?? null,
+    })),
+    primaryKey: table.primaryKey.map((c) => c.name),
+    primaryKeyName: table.primaryKeyConstraint?.options.name ?? null,
+    foreignKeys: byName(
+      table.foreignKeyConstraints.map((k) => ({
+        name: k.name,
+        columns: k.columnNames,
+        targets: k.elements.map((e) => `${e.column.table.name}.${e.column.name}`),
+        onDelete: k.options.onDelete ?? null,
+        onUpdate: k.options.onUpdate ?? null,
+      })),
+    ),
+    checks: table.checks.map((c) => ({ name: c.name, sql: c.sql })),
+    indexes: byName(
+      table.indexes.map((ix) => ({
+        name: ix.name,
+        columns: ix.columns?.map((c) => c.name) ?? null,
+        unique: ix.unique,
+        where: ix.where ?? null,
+      })),
+    ),
+  };
+}
