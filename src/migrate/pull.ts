@@ -67,7 +67,10 @@ export function renderModelsModule(reflected: ReflectedMetaData, options: Render
     'Models of the database, written by `relata pull` from its tables. Relationships are inferred from the foreign keys; edit freely.';
   const out: string[] = [
     '/**',
-    ...header.split('\n').map((l) => ` * ${l}`.trimEnd()),
+    ...header
+      .replace(/\*\//g, '*\\/')
+      .split('\n')
+      .map((l) => ` * ${l}`.trimEnd()),
     ' */',
     `import { Database } from ${quote(options.importFrom ?? 'relata')};`,
     '',
@@ -79,7 +82,8 @@ export function renderModelsModule(reflected: ReflectedMetaData, options: Render
   return `${out.join('\n')}\n`;
 }
 
-const comment = (indent: string, text: string) => `${indent}// ${text}`;
+/** A comment line; catalog text in it (names, type text) may hold line breaks. */
+const comment = (indent: string, text: string) => `${indent}// ${text.replace(/\s+/g, ' ')}`;
 
 function tableBlock(p: PlannedTable): string[] {
   const onColumns = columnForeignKeys(p.table);

@@ -4,11 +4,10 @@
  * declares the schema the database has, and answers the queries of examples/chinook/demo.ts with the
  * same rows (and statement counts) as the hand-written models.
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as prettier from 'prettier';
-import ts from 'typescript';
 import { afterAll, beforeAll, expect } from 'vitest';
 import {
   Database,
@@ -22,42 +21,19 @@ import {
 import { chinookModels, type ChinookModels } from '../../examples/chinook/models.js';
 import { loadChinook, type ChinookSetup } from '../support/chinook.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
-import { shapeOf } from './pull-shape.js';
+import { pulledModulesDir, shapeOf, typeCheck } from './pull-support.js';
 
 type Pulled = typeof import('../../examples/chinook/pulled.js');
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '../..');
 const GOLDEN = join(ROOT, 'examples/chinook/pulled.ts');
-/** Where the rendered modules go: inside the repository, so `../../../src/index.js` resolves. */
-const OUT = join(HERE, `.pulled-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+const OUT = pulledModulesDir();
 
 const GOLDEN_HEADER = [
   "Chinook's models as `relata pull` writes them from the SQLite file (test/migrate/pull.test.ts checks",
   'that this is what it writes). Compare with models.ts, written by hand.',
 ].join('\n');
-
-let program: ts.Program | undefined;
-/** Type-checks `file` with the repository's compiler options; the diagnostics as text (empty when none). */
-function typeCheck(file: string): string {
-  const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (p) => ts.sys.readFile(p));
-  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
-  // The previous program is reused: src/ is checked once for the three dialects.
-  program = ts.createProgram([file], { ...parsed.options, noEmit: true }, undefined, program);
-  // Only what the module needs is checked (src/ itself is checked by the repository's own tsc run).
-  const sourceFile = program.getSourceFile(file);
-  const diagnostics = [
-    ...program.getOptionsDiagnostics(),
-    ...program.getGlobalDiagnostics(),
-    ...program.getSyntacticDiagnostics(sourceFile),
-    ...program.getSemanticDiagnostics(sourceFile),
-  ];
-  return ts.formatDiagnostics(diagnostics, {
-    getCanonicalFileName: (f) => f,
-    getCurrentDirectory: () => ROOT,
-    getNewLine: () => '\n',
-  });
-}
 
 async function formatted(source: string): Promise<string> {
   const options = (await prettier.resolveConfig(GOLDEN)) ?? {};
@@ -201,7 +177,6 @@ describeEachDialect('relata pull on Chinook', (t) => {
       importFrom: '../../../src/index.js',
       urlExpression: JSON.stringify(setup!.url),
     });
-    mkdirSync(OUT, { recursive: true });
     const file = join(OUT, `chinook_${t.dialect}.ts`);
     writeFileSync(file, source);
     expect(typeCheck(file)).toBe('');

@@ -56,7 +56,19 @@ export interface ModulePlan {
   readonly byTable: ReadonlyMap<Table, PlannedTable>;
 }
 
-const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+/** A string literal for `s`: single-quoted, or double-quoted when that needs fewer escapes (prettier's rule). */
+function quote(s: string): string {
+  const q = s.includes("'") && !s.includes('"') ? '"' : "'";
+  const body = s
+    .replace(/\\/g, '\\\\')
+    .replace(new RegExp(q, 'g'), `\\${q}`)
+    // eslint-disable-next-line no-control-regex -- control characters are what must be escaped
+    .replace(/[\u0000-\u001f\u2028\u2029]/g, (c) => {
+      const named: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+      return named[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+    });
+  return `${q}${body}${q}`;
+}
 const names = (list: readonly string[]) => (list.length === 1 ? quote(list[0]!) : `[${list.map(quote).join(', ')}]`);
 
 /** The foreign keys' target table, or null when it was not reflected (a `tables` subset). */

@@ -1,5 +1,44 @@
-/** A Table as comparable data, for checking that a pulled module declares what the database has. */
+/**
+ * For the `relata pull` tests: where rendered modules are written, their type check with the
+ * repository's compiler options, and a Table as comparable data.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import type { SqlType, Table } from '../../src/index.js';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '../..');
+
+/** A fresh directory for rendered modules, inside the repository so `../../../src/index.js` resolves. */
+export function pulledModulesDir(): string {
+  const dir = join(HERE, `.pulled-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+let program: ts.Program | undefined;
+/** Type-checks `file` with the repository's compiler options; the diagnostics as text (empty when none). */
+export function typeCheck(file: string): string {
+  const config = ts.readConfigFile(join(ROOT, 'tsconfig.json'), (p) => ts.sys.readFile(p));
+  const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, ROOT);
+  // The previous program is reused: src/ is checked once for the three dialects.
+  program = ts.createProgram([file], { ...parsed.options, noEmit: true }, undefined, program);
+  // Only what the module needs is checked (src/ itself is checked by the repository's own tsc run).
+  const sourceFile = program.getSourceFile(file);
+  const diagnostics = [
+    ...program.getOptionsDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...program.getSyntacticDiagnostics(sourceFile),
+    ...program.getSemanticDiagnostics(sourceFile),
+  ];
+  return ts.formatDiagnostics(diagnostics, {
+    getCanonicalFileName: (f) => f,
+    getCurrentDirectory: () => ROOT,
+    getNewLine: () => '\n',
+  });
+}
 
 /** A type as data: its name and parameters. */
 export function typeOf(type: SqlType<unknown>): Record<string, unknown> {
