@@ -208,9 +208,9 @@ export interface ReflectedTableInfo {
 
 /**
  * A reflected table: the `table` models would have produced (composite keys as PrimaryKeyConstraint and
- * ForeignKeyConstraint, CHECKs, `serverDefault`s, comments, Enum/Uuid/LargeBinary/ArrayOf types), and
- * the catalog's own record of it (`info`), which also holds what Table cannot: multi-column unique
- * constraints and expression indexes.
+ * ForeignKeyConstraint, CHECKs, UniqueConstraints, indexes with their expressions, `serverDefault`s,
+ * comments, Enum/Uuid/LargeBinary/ArrayOf types, the schema read), and the catalog's own record of it
+ * (`info`: type texts, defaults and names as the database spells them).
  *
  * @example
  * ```ts
@@ -227,7 +227,7 @@ export interface ReflectedTable {
   readonly info: ReflectedTableInfo;
   /** Foreign keys over several columns, as read (on the Table they are ForeignKeyConstraints). */
   readonly compositeForeignKeys: readonly ReflectedForeignKey[];
-  /** Unique constraints over several columns: in `info.uniqueConstraints`, not on the Table. */
+  /** Unique constraints over several columns, as read (on the Table they are UniqueConstraints). */
   readonly compositeUniqueConstraints: readonly ReflectedUniqueConstraint[];
 }
 
