@@ -201,3 +201,6 @@ export type {
 } from './schema/compare/changes.js';
 export { UniqueConstraint } from './orm/mapping/database.js';
 export type { CheckSchemaOptions, SchemaDrift } from './schema/compare/drift.js';
+
+// relata pull (issue 13 item 6): a models module written from a live database.
+export { renderModelsModule, type RenderModelsOptions } from './migrate/pull.js';
