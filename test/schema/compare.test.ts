@@ -394,6 +394,70 @@ describeEachDialect('Schema differ', (t) => {
     ]);
   });
 
+  it('reports changed index parts, WHERE, uniqueness and composite foreign key actions as a drop and an add', async () => {
+    const db = open();
+    const mariadb = await isMariaDb(db);
+    const declare = (d: Database, v: 1 | 2) => {
+      d.Table(
+        'cx_parent',
+        d.Column('a', d.Integer),
+        d.Column('b', d.Integer),
+        d.Column('email', d.String(40)),
+        d.PrimaryKeyConstraint(['a', 'b']),
+        d.UniqueConstraint(v === 1 ? ['a', 'email'] : ['b', 'email'], { name: 'uq_cx_parent_mail' }),
+        d.Index('ix_cx_parent_email', ['email'], { unique: v === 2 }),
+        ...(mariadb ? [] : [d.Index('ix_cx_parent_lower', [d.text(v === 1 ? 'lower(email)' : 'upper(email)')])]),
+        ...(t.dialect === 'mysql' ? [] : [d.Index('ix_cx_parent_some', ['a'], { where: v === 1 ? 'b > 0' : 'b > 1' })]),
+      );
+      d.Table(
+        'cx_child',
+        d.Column('id', d.Integer, { primaryKey: true }),
+        d.Column('a', d.Integer),
+        d.Column('b', d.Integer),
+        d.ForeignKeyConstraint(['a', 'b'], ['cx_parent.a', 'cx_parent.b'], {
+          name: 'fk_cx_child_parent',
+          ...(v === 1 ? { onDelete: 'CASCADE' as const } : { onUpdate: 'CASCADE' as const }),
+        }),
+      );
+    };
+    declare(db, 1);
+    await db.createAll();
+    const holder = models();
+    declare(holder, 2);
+    expect((await diff(db, holder)).map(summary)).toEqual([
+      ['drop-unique', 'cx_parent', 'uq_cx_parent_mail', false],
+      ['drop-index', 'cx_parent', 'ix_cx_parent_email', false],
+      ...(mariadb ? [] : [['drop-index', 'cx_parent', 'ix_cx_parent_lower', false]]),
+      ...(t.dialect === 'mysql' ? [] : [['drop-index', 'cx_parent', 'ix_cx_parent_some', false]]),
+      ['add-unique', 'cx_parent', 'uq_cx_parent_mail', false],
+      ['add-index', 'cx_parent', 'ix_cx_parent_email', false],
+      ...(mariadb ? [] : [['add-index', 'cx_parent', 'ix_cx_parent_lower', false]]),
+      ...(t.dialect === 'mysql' ? [] : [['add-index', 'cx_parent', 'ix_cx_parent_some', false]]),
+      ['drop-foreign-key', 'cx_child', 'a,b', false],
+      ['add-foreign-key', 'cx_child', 'a,b', false],
+    ]);
+    // The same models find no drift: nothing above came from how the database spells things.
+    const same = models();
+    declare(same, 1);
+    expect(await diff(db, same)).toEqual([]);
+  });
+
+  itOn(t)('reports changes to a table in another PostgreSQL schema under its full name', async () => {
+    if (t.dialect !== 'postgres') return;
+    const db = open();
+    await run(db, `CREATE SCHEMA IF NOT EXISTS ${APP_SCHEMA}`);
+    try {
+      db.Table('sc_item', db.Column('id', db.Integer, { primaryKey: true }), { schema: APP_SCHEMA });
+      await db.createAll();
+      await run(db, `ALTER TABLE ${APP_SCHEMA}.sc_item ADD COLUMN note TEXT`);
+      expect((await db.checkSchema()).map((d) => d.description)).toEqual([
+        `table '${APP_SCHEMA}.sc_item': drop column note, which the model does not have (destructive)`,
+      ]);
+    } finally {
+      await run(db, `DROP SCHEMA ${APP_SCHEMA} CASCADE`);
+    }
+  });
+
   it('refuses unknown options, naming them', async () => {
     const db = open();
     const metadata = db.registry.metadata;
