@@ -194,7 +194,12 @@ describeEachDialect('Schema differ', (t) => {
     const db = open();
     blogModels(db);
     await db.createAll();
+    // Created child first under a name that sorts first: the drops must still put the referrer first.
     await run(db, `CREATE TABLE ${q(t.dialect, 'legacy')} (id INTEGER PRIMARY KEY)`);
+    await run(
+      db,
+      `CREATE TABLE ${q(t.dialect, 'a_legacy_child')} (id INTEGER PRIMARY KEY, legacy_id INTEGER REFERENCES ${q(t.dialect, 'legacy')} (id))`,
+    );
     const holder = models();
     blogModels(holder);
     holder.Table(
@@ -207,9 +212,18 @@ describeEachDialect('Schema differ', (t) => {
       expect((await diff(db, holder)).map(summary)).toEqual([
         ['add-table', 'comment', '', false],
         ['add-table', 'a_first', '', false],
+        ['drop-table', 'a_legacy_child', '', true],
         ['drop-table', 'legacy', '', true],
       ]);
+      // include leaves tables out, on both sides.
+      const live = await db.reflect();
+      const only = compareSchemas(holder.registry.metadata, live.metadata, {
+        dialect: db.engine.dialect,
+        include: (name) => name !== 'comment' && !name.includes('legacy'),
+      });
+      expect(only.map(summary)).toEqual([['add-table', 'a_first', '', false]]);
     } finally {
+      await run(db, `DROP TABLE ${q(t.dialect, 'a_legacy_child')}`);
       await run(db, `DROP TABLE ${q(t.dialect, 'legacy')}`);
     }
   });
