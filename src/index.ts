@@ -189,3 +189,7 @@ export {
   type TableOptions,
 } from './orm/mapping/database.js';
 export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } from './sql/constraints.js';
+
+// Migration operations (issue 13 item 3): the DDL a migration's up/down run, on every dialect.
+export { createOperations, MigrationOperations, type OperationsOptions } from './migrate/migration-operations.js';
+export { MigrationOperationError } from './migrate/op-tables.js';

@@ -42,6 +42,8 @@ export interface ExistingColumn {
   nullable?: boolean;
   serverDefault?: string | null;
   comment?: string | null;
+  /** Whether the database generates its values (MySQL's MODIFY must restate AUTO_INCREMENT); read from the database when left out. */
+  autoincrement?: boolean;
 }
 
 /** Options of `createIndex`. */

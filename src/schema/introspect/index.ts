@@ -18,6 +18,7 @@ import { MysqlIntrospector } from './mysql.js';
 import { PostgresIntrospector } from './postgres.js';
 import {
   IntrospectionError,
+  type CatalogSource,
   type DialectIntrospector,
   type ReflectedCheckConstraint,
   type ReflectedColumn,
@@ -82,18 +83,20 @@ export class Inspector {
     /** The engine whose database is read. */
     readonly engine: Engine,
     options: InspectOptions = {},
+    /** @internal Where the catalog queries run: the engine, or one of its connections (a migration's). */
+    source: CatalogSource = engine,
   ) {
     checkedOptions(options, inspectOptionTable, 'inspect()');
     const schema = options.schema;
     switch (engine.dialect.name) {
       case 'sqlite':
-        this.dialect = new SqliteIntrospector(engine, schema);
+        this.dialect = new SqliteIntrospector(source, schema);
         break;
       case 'postgres':
-        this.dialect = new PostgresIntrospector(engine, schema);
+        this.dialect = new PostgresIntrospector(source, schema);
         break;
       case 'mysql':
-        this.dialect = new MysqlIntrospector(engine, schema);
+        this.dialect = new MysqlIntrospector(source, schema);
         break;
       default:
         throw new IntrospectionError(`introspection does not support the '${String(engine.dialect.name)}' dialect`);
@@ -292,11 +295,11 @@ export async function reflectMetaData(engine: Engine, options: ReflectOptions = 
 }
 
 /**
- * The Table for a table's catalog info, as a model would declare it: one-column keys on their columns;
+ * @internal The Table for a table's catalog info, as a model would declare it: one-column keys on their columns;
  * a composite or named primary key as a PrimaryKeyConstraint (key order kept); composite foreign keys as
  * ForeignKeyConstraints; CHECKs as CheckConstraints; defaults as `serverDefault`; comments.
  */
-function toTable(info: ReflectedTableInfo): ReflectedTable {
+export function toTable(info: ReflectedTableInfo): ReflectedTable {
   const single = <T extends { readonly columns: readonly unknown[] }>(list: readonly T[]) =>
     list.filter((x) => x.columns.length === 1);
   const pkColumns = info.primaryKey.columns;
