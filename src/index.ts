@@ -193,3 +193,12 @@ export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } 
 // Migration operations (issue 13 item 3): the DDL a migration's up/down run, on every dialect.
 export { createOperations, MigrationOperations, type OperationsOptions } from './migrate/migration-operations.js';
 export { MigrationOperationError } from './migrate/op-tables.js';
+export type {
+  Operations,
+  AlterColumnChanges,
+  ExistingColumn,
+  CreateIndexOptions,
+  CreateForeignKeyOptions,
+  ConstraintKind,
+  MigrationRows,
+} from './migrate/operations.js';

@@ -264,11 +264,13 @@ export class MigrationOperations implements Operations {
 
   // ---- tables ----
 
+  /** CREATE TABLE from `db.Table`-style arguments (columns, constraints, options); PostgreSQL enum types it needs first, unless they exist. */
   async createTable(name: string, ...args: (TableColumn | TableConstraint | TableOptions)[]): Promise<void> {
     const table = tableFromArgs(name, args, `createTable('${String(name)}')`);
     await this.run([...(await this.typesFor(table)), ...this.compiler.tableDDL(table)]);
   }
 
+  /** DROP TABLE (PostgreSQL enum types it used are left in place). */
   async dropTable(name: string): Promise<void> {
     const where = `dropTable('${String(name)}')`;
     const ref = tableRef(name, where);
@@ -276,6 +278,7 @@ export class MigrationOperations implements Operations {
     await this.run([`DROP TABLE ${this.compiler.tableName(ref)}`]);
   }
 
+  /** Renames a table within its schema (`'app.a'` → `'b'` or `'app.b'`). */
   async renameTable(from: string, to: string): Promise<void> {
     const where = `renameTable('${String(from)}', '${String(to)}')`;
     const [a, b] = [tableRef(from, where), tableRef(to, where)];
@@ -285,6 +288,7 @@ export class MigrationOperations implements Operations {
     await this.run(this.compiler.renameTable(a, b.name));
   }
 
+  /** Sets the table's comment, or drops it (null); SQLite keeps no comments and runs nothing. */
   async setTableComment(table: string, comment: string | null): Promise<void> {
     const where = `setTableComment('${String(table)}')`;
     const ref = tableRef(table, where);
@@ -296,6 +300,7 @@ export class MigrationOperations implements Operations {
 
   // ---- columns ----
 
+  /** ADD COLUMN with its UNIQUE, foreign keys, index and comment; SQLite rebuilds the table for what ADD COLUMN cannot do (UNIQUE, a foreign key, NOT NULL without a default, an expression default). */
   async addColumn(table: string, column: TableColumn): Promise<void> {
     const where = `addColumn('${String(table)}')`;
     const ref = tableRef(table, where);
@@ -318,6 +323,7 @@ export class MigrationOperations implements Operations {
     await this.run([...(await this.typesFor(t)), ...this.compiler.addColumn(col)]);
   }
 
+  /** DROP COLUMN; SQLite rebuilds the table when the column is in a key, UNIQUE, index or foreign key (indexes on it go with it). */
   async dropColumn(table: string, column: string): Promise<void> {
     const where = `dropColumn('${String(table)}', '${String(column)}')`;
     const ref = tableRef(table, where);
@@ -329,6 +335,7 @@ export class MigrationOperations implements Operations {
     await this.run(this.compiler.dropColumn(ref, column));
   }
 
+  /** RENAME COLUMN (SQLite updates its indexes, triggers and foreign keys). */
   async renameColumn(table: string, from: string, to: string): Promise<void> {
     const where = `renameColumn('${String(table)}', '${String(from)}', '${String(to)}')`;
     const ref = tableRef(table, where);
@@ -338,6 +345,11 @@ export class MigrationOperations implements Operations {
     await this.run(this.compiler.renameColumn(ref, from, to));
   }
 
+  /**
+   * Changes a column's type (with `using`), nullability, server default, comment and name: ALTER COLUMN on
+   * PostgreSQL, MODIFY/CHANGE restating the column on MySQL (from `existing`, else the catalog), a table rebuild
+   * on SQLite (RENAME COLUMN for a rename alone; comments are not kept there).
+   */
   async alterColumn(
     table: string,
     column: string,
@@ -431,6 +443,7 @@ export class MigrationOperations implements Operations {
 
   // ---- indexes and constraints ----
 
+  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite). */
   async createIndex(
     name: string,
     table: string,
@@ -450,6 +463,7 @@ export class MigrationOperations implements Operations {
     await this.run([this.compiler.createIndex(ix)]);
   }
 
+  /** DROP INDEX (`DROP INDEX … ON table` on MySQL). */
   async dropIndex(name: string, table: string): Promise<void> {
     const where = `dropIndex('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
@@ -459,6 +473,7 @@ export class MigrationOperations implements Operations {
     await this.run([this.compiler.dropIndex(name, ref)]);
   }
 
+  /** ADD CONSTRAINT … UNIQUE; SQLite rebuilds the table with it. */
   async createUniqueConstraint(name: string, table: string, columns: readonly string[]): Promise<void> {
     const where = `createUniqueConstraint('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
@@ -468,6 +483,7 @@ export class MigrationOperations implements Operations {
     await this.run([this.compiler.addUnique(ref, name, columns)]);
   }
 
+  /** ADD CONSTRAINT … FOREIGN KEY; SQLite rebuilds the table with it (existing rows must satisfy it). */
   async createForeignKey(
     name: string,
     table: string,
@@ -509,6 +525,7 @@ export class MigrationOperations implements Operations {
     await this.run([this.compiler.addForeignKey(t.foreignKeyConstraints[0]!)]);
   }
 
+  /** ADD CONSTRAINT … CHECK; SQLite rebuilds the table with it. */
   async createCheckConstraint(name: string, table: string, sql: string): Promise<void> {
     const where = `createCheckConstraint('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
@@ -519,6 +536,7 @@ export class MigrationOperations implements Operations {
     await this.run([this.compiler.addCheck(ref, name, sql)]);
   }
 
+  /** ADD PRIMARY KEY for a table that has none; SQLite rebuilds the table with it. */
   async createPrimaryKey(name: string, table: string, columns: readonly string[]): Promise<void> {
     const where = `createPrimaryKey('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
@@ -534,6 +552,7 @@ export class MigrationOperations implements Operations {
     await this.run([this.compiler.addPrimaryKey(t)]);
   }
 
+  /** Drops a constraint: DROP CONSTRAINT, on MySQL DROP FOREIGN KEY / INDEX / CHECK / PRIMARY KEY by `kind`; SQLite rebuilds the table without it. */
   async dropConstraint(name: string, table: string, kind: ConstraintKind): Promise<void> {
     const where = `dropConstraint('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
@@ -549,6 +568,7 @@ export class MigrationOperations implements Operations {
 
   // ---- data ----
 
+  /** Runs SQL text or `text(sql, params)` and returns its rows as records: data migrations. In a dry run only reported. */
   async execute(sql: string | TextClause): Promise<MigrationRows> {
     const compiled =
       sql instanceof TextClause
