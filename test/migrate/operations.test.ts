@@ -398,4 +398,120 @@ describeEachDialect('Migration operations', (t) => {
     ]);
     expect(member.info.indexes).toEqual([]);
   });
+
+  it('SQLite rebuilds for what ADD/DROP COLUMN cannot do; other databases alter in place', async () => {
+    await migrate(async (op) => {
+      await op.createTable('tag', Column('id', Integer, { primaryKey: true }));
+      await op.createTable(
+        'post',
+        Column('id', Integer, { primaryKey: true }),
+        Column('title', String(80), { nullable: false }),
+        Column('slug', String(80)),
+      );
+      await op.createIndex('ix_post_slug', 'post', ['slug']);
+      await op.createIndex('ix_post_title', 'post', ['title'], t.dialect === 'mysql' ? {} : { where: 'id > 0' });
+      await op.execute('INSERT INTO tag (id) VALUES (1)');
+      await op.execute("INSERT INTO post (id, title, slug) VALUES (1, 'a', 'a'), (2, 'b', 'b')");
+    });
+    const statements: string[] = [];
+    await migrate(
+      async (op) => {
+        await op.addColumn('post', Column('tag_id', Integer, ForeignKey('tag.id', { name: 'fk_post_tag' })));
+        await op.addColumn('post', Column('code', String(10), { unique: true }));
+        await op.dropColumn('post', 'slug');
+      },
+      { onStatement: (s) => statements.push(s) },
+    );
+    const rebuilds = statements.filter((s) => /^DROP TABLE "post"$/.test(s)).length;
+    expect(rebuilds).toBe(t.dialect === 'sqlite' ? 3 : 0);
+    const post = await table('post');
+    expect(post.table.columns.map((c) => c.name)).toEqual(['id', 'title', 'tag_id', 'code']);
+    expect(post.info.foreignKeys.map((fk) => [fk.name, fk.columns, fk.referredTable])).toEqual([
+      ['fk_post_tag', ['tag_id'], 'tag'],
+    ]);
+    expect(post.info.uniqueConstraints.map((u) => u.columns)).toEqual([['code']]);
+    // The index on the dropped column went with it; the other one (partial where it can be) stayed.
+    expect(post.info.indexes.map((ix) => [ix.name, ix.where !== null])).toEqual([
+      ['ix_post_title', t.dialect !== 'mysql'],
+    ]);
+    expect(await rows('SELECT id, title, tag_id, code FROM post ORDER BY id')).toEqual([
+      [1, 'a', null, null],
+      [2, 'b', null, null],
+    ]);
+    await expect(
+      db.engine.execute({ sql: "INSERT INTO post (id, title, tag_id) VALUES (3, 'c', 7)", params: [] }),
+    ).rejects.toThrow(IntegrityError);
+  });
+
+  it('a foreign key that existing rows break fails, naming the table, and the transaction rolls back', async () => {
+    await migrate(async (op) => {
+      await op.createTable('tag', Column('id', Integer, { primaryKey: true }));
+      await op.createTable('post', Column('id', Integer, { primaryKey: true }), Column('tag_id', Integer));
+      await op.execute('INSERT INTO post (id, tag_id) VALUES (1, 5)');
+    });
+    const err = await migrate((op) => op.createForeignKey('fk_post_tag', 'post', ['tag_id'], 'tag', ['id'])).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(t.dialect === 'sqlite' ? MigrationOperationError : IntegrityError);
+    if (t.dialect === 'sqlite')
+      expect((err as Error).message).toMatch(/1 row of 'post' refers to missing rows of 'tag'/);
+    expect((await table('post')).info.foreignKeys).toEqual([]);
+    expect(await rows('SELECT id, tag_id FROM post')).toEqual([[1, 5]]);
+  });
+
+  it('MySQL restates the column from the catalog (or from existing): type, NOT NULL, default, comment, AUTO_INCREMENT kept', async () => {
+    await migrate(async (op) => {
+      await op.createTable(
+        'item',
+        Column('id', Integer, { primaryKey: true }),
+        Column('qty', String(10), { nullable: false, serverDefault: "'1'", comment: 'how many' }),
+      );
+      await op.execute("INSERT INTO item (qty) VALUES ('3'), ('4')");
+    });
+    const statements: string[] = [];
+    await migrate(
+      async (op) => {
+        await op.alterColumn('item', 'qty', {
+          type: Integer,
+          using: { sqlite: 'CAST(qty AS INTEGER) + 1', postgres: 'qty::integer + 1', mysql: 'qty + 1' }[t.dialect],
+        });
+        await op.alterColumn('item', 'qty', { comment: 'count' });
+        await op.alterColumn('item', 'id', { comment: 'key' });
+      },
+      { onStatement: (s) => statements.push(s) },
+    );
+    if (t.dialect === 'mysql')
+      expect(statements).toEqual([
+        'UPDATE `item` SET `qty` = (qty + 1)',
+        "ALTER TABLE `item` MODIFY COLUMN `qty` INT NOT NULL DEFAULT '1' COMMENT 'how many'",
+        "ALTER TABLE `item` MODIFY COLUMN `qty` INT NOT NULL DEFAULT 1 COMMENT 'count'", // the default as the catalog now has it
+        "ALTER TABLE `item` MODIFY COLUMN `id` INT NOT NULL AUTO_INCREMENT COMMENT 'key'",
+      ]);
+    const item = await table('item');
+    expect(columnsOf(item)[1]).toMatchObject({ name: 'qty', type: 'Integer', nullable: false });
+    expect(item.table.columns[0]!.autoincrement).toBe(true);
+    await db.engine.execute({ sql: 'INSERT INTO item (qty) VALUES (9)', params: [] });
+    expect(await rows('SELECT id, qty FROM item ORDER BY id')).toEqual([
+      [1, 4],
+      [2, 5],
+      [3, 9],
+    ]);
+    if (t.dialect !== 'mysql') return;
+    // A dry run ahead of the database: the table is not there, existing says what the column is.
+    const sql: string[] = [];
+    await migrate(
+      (op) =>
+        op.alterColumn(
+          'later',
+          'name',
+          { nullable: false },
+          { type: String(20), serverDefault: null, comment: null, autoincrement: false },
+        ),
+      { dryRun: true, onStatement: (s) => sql.push(s) },
+    );
+    expect(sql).toEqual(['ALTER TABLE `later` MODIFY COLUMN `name` VARCHAR(20) NOT NULL']);
+    await expect(
+      migrate((op) => op.alterColumn('later', 'name', { nullable: false }), { dryRun: true }),
+    ).rejects.toThrow(/alterColumn\('later', 'name'\): MySQL restates the whole column, and its type is not known/);
+  });
 });

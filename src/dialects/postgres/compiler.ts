@@ -75,13 +75,16 @@ export class PostgresCompiler extends SqlCompiler {
     const table = this.tableName(c.table);
     const col = this.quote(a.name);
     const parts: string[] = [];
+    // The old default may not cast to the new type ('1'::character varying to integer): dropped
+    // first, and a kept one set again as its literal, without the old type's cast.
+    const keptDefault = a.type && !a.serverDefault && c.serverDefault !== undefined;
     if (a.type) {
-      // The old default may not cast to the new type: drop it first when it changes too.
-      if (a.serverDefault) parts.push(`ALTER COLUMN ${col} DROP DEFAULT`);
+      if (a.serverDefault || keptDefault) parts.push(`ALTER COLUMN ${col} DROP DEFAULT`);
       parts.push(`ALTER COLUMN ${col} TYPE ${this.columnType(c)}${a.using !== undefined ? ` USING ${a.using}` : ''}`);
     }
     if (a.nullable) parts.push(`ALTER COLUMN ${col} ${c.nullable ? 'DROP' : 'SET'} NOT NULL`);
-    if (a.serverDefault && c.serverDefault !== undefined)
+    if (keptDefault) parts.push(`ALTER COLUMN ${col} SET DEFAULT ${withoutCast(c.serverDefault!)}`);
+    else if (a.serverDefault && c.serverDefault !== undefined)
       parts.push(`ALTER COLUMN ${col} SET DEFAULT ${c.serverDefault}`);
     else if (a.serverDefault && !a.type) parts.push(`ALTER COLUMN ${col} DROP DEFAULT`);
     const out = parts.length ? [`ALTER TABLE ${table} ${parts.join(', ')}`] : [];
@@ -188,6 +191,12 @@ export class PostgresCompiler extends SqlCompiler {
   protected override ilike(e: BinaryExpression, ctx: CompileContext): string {
     return `${this.expr(e.left, ctx)} ILIKE ${this.expr(e.right, ctx)}`;
   }
+}
+
+/** `'1'::character varying` → `'1'`: a quoted literal without the cast the catalog adds to it. */
+function withoutCast(sql: string): string {
+  const m = /^('(?:[^']|'')*')::[a-z][a-z0-9_ ."]*(\([0-9, ]*\))?(\[\])?$/i.exec(sql.trim());
+  return m ? m[1]! : sql;
 }
 
 /** A native enum type's name: the one given, else `<table>_<column>`. */
