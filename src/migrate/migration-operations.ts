@@ -17,7 +17,15 @@ import {
 } from '../sql/constraints.js';
 import { ArgumentError } from '../sql/errors.js';
 import { TextClause } from '../sql/expressions.js';
-import { checkOptions, isBoolean, isString, mustBe, oneOf, type OptionTable } from '../sql/options.js';
+import { checkOptions } from '../sql/options.js';
+import {
+  CONSTRAINT_KINDS,
+  alterOptionTable,
+  existingOptionTable,
+  foreignKeyOptionTable,
+  indexOptionTable,
+  operationsOptionTable,
+} from './op-options.js';
 import { Column, Index, Table } from '../sql/schema.js';
 import { SqlType } from '../sql/types.js';
 import {
@@ -39,6 +47,7 @@ import type {
   Operations,
 } from './operations.js';
 import { SqliteBatch } from './sqlite-batch.js';
+import { enumTypesFreedBy, enumTypesToCreate } from './pg-enums.js';
 
 /**
  * Options of `createOperations`.
@@ -57,52 +66,6 @@ export interface OperationsOptions {
   /** Called with each statement's SQL, before it runs. */
   readonly onStatement?: (sql: string) => void;
 }
-
-const operationsOptionTable = {
-  known: { dryRun: isBoolean, onStatement: mustBe('a function', (v) => typeof v === 'function') },
-  refused: {},
-} as const satisfies OptionTable<OperationsOptions>;
-
-const isSqlText = mustBe('SQL text', (v) => typeof v === 'string' && v.trim() !== '');
-const isType = mustBe('a SQL type such as String(120)', (v) => v instanceof SqlType);
-const isNullableText = mustBe('SQL text or null', (v) => v === null || (typeof v === 'string' && v !== ''));
-const isCommentText = mustBe('a string or null', (v) => v === null || typeof v === 'string');
-
-const alterOptionTable = {
-  known: {
-    type: isType,
-    nullable: isBoolean,
-    serverDefault: isNullableText,
-    comment: isCommentText,
-    newName: isString,
-    using: isSqlText,
-  },
-  refused: { server_default: 'use serverDefault', new_column_name: 'use newName' },
-} as const satisfies OptionTable<AlterColumnChanges>;
-
-const existingOptionTable = {
-  known: {
-    type: isType,
-    nullable: isBoolean,
-    serverDefault: isNullableText,
-    comment: isCommentText,
-    autoincrement: isBoolean,
-  },
-  refused: {},
-} as const satisfies OptionTable<ExistingColumn>;
-
-const indexOptionTable = {
-  known: { unique: isBoolean, where: isSqlText },
-  refused: { postgresql_where: 'use where' },
-} as const satisfies OptionTable<CreateIndexOptions>;
-
-const ACTIONS = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION', 'SET DEFAULT'];
-const foreignKeyOptionTable = {
-  known: { onDelete: oneOf(ACTIONS), onUpdate: oneOf(ACTIONS) },
-  refused: { ondelete: 'use onDelete', onupdate: 'use onUpdate' },
-} as const satisfies OptionTable<CreateForeignKeyOptions>;
-
-const CONSTRAINT_KINDS: readonly ConstraintKind[] = ['foreignKey', 'unique', 'check', 'primaryKey'];
 
 type Ref = TableRef & { readonly fullName: string };
 
@@ -247,15 +210,14 @@ export class MigrationOperations implements Operations {
     }
   }
 
-  /** PostgreSQL's CREATE TYPE statements `table` needs, without the types that already exist. */
-  private async typesFor(table: Table): Promise<string[]> {
-    const types = this.compiler.createTypes(table);
-    if (types.length === 0) return [];
-    const rows = await this.read('SELECT typname FROM pg_type WHERE typname = ANY($1::text[])', [
-      types.map((t) => t.name),
-    ]);
-    const existing = new Set(rows.map((r) => String(r.typname)));
-    return types.filter((t) => !existing.has(t.name)).map((t) => t.sql);
+  /** PostgreSQL's CREATE TYPE statements `table` needs (none elsewhere). */
+  private typesFor(table: Table, where: string): Promise<string[]> {
+    return this.dialect === 'postgresql' ? enumTypesToCreate(this, table, where) : Promise.resolve([]);
+  }
+
+  /** PostgreSQL's DROP TYPE statements for enums only `table` (or its `column`) uses (none elsewhere). */
+  private typesFreedBy(ref: Ref, column: string | null): Promise<string[]> {
+    return this.dialect === 'postgresql' ? enumTypesFreedBy(this, ref, column) : Promise.resolve([]);
   }
 
   private batch(ref: Ref, where: string): SqliteBatch {
@@ -267,7 +229,7 @@ export class MigrationOperations implements Operations {
   /** CREATE TABLE from `db.Table`-style arguments (columns, constraints, options); PostgreSQL enum types it needs first, unless they exist. */
   async createTable(name: string, ...args: (TableColumn | TableConstraint | TableOptions)[]): Promise<void> {
     const table = tableFromArgs(name, args, `createTable('${String(name)}')`);
-    await this.run([...(await this.typesFor(table)), ...this.compiler.tableDDL(table)]);
+    await this.run([...(await this.typesFor(table, `createTable('${name}')`)), ...this.compiler.tableDDL(table)]);
   }
 
   /** DROP TABLE (PostgreSQL enum types it used are left in place). */
@@ -275,7 +237,8 @@ export class MigrationOperations implements Operations {
     const where = `dropTable('${String(name)}')`;
     const ref = tableRef(name, where);
     await this.columns(ref, where);
-    await this.run([`DROP TABLE ${this.compiler.tableName(ref)}`]);
+    const freed = await this.typesFreedBy(ref, null);
+    await this.run([`DROP TABLE ${this.compiler.tableName(ref)}`, ...freed]);
   }
 
   /** Renames a table within its schema (`'app.a'` → `'b'` or `'app.b'`). */
@@ -320,7 +283,7 @@ export class MigrationOperations implements Operations {
       );
     const t = columnTable(ref, col);
     if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) return this.batch(ref, where).addColumn(col);
-    await this.run([...(await this.typesFor(t)), ...this.compiler.addColumn(col)]);
+    await this.run([...(await this.typesFor(t, where)), ...this.compiler.addColumn(col)]);
   }
 
   /** DROP COLUMN; SQLite rebuilds the table when the column is in a key, UNIQUE, index or foreign key (indexes on it go with it). */
@@ -332,7 +295,8 @@ export class MigrationOperations implements Operations {
       const batch = this.batch(ref, where);
       if (await batch.columnIsConstrained(column)) return batch.dropColumn(column);
     }
-    await this.run(this.compiler.dropColumn(ref, column));
+    const freed = await this.typesFreedBy(ref, column);
+    await this.run([...this.compiler.dropColumn(ref, column), ...freed]);
   }
 
   /** RENAME COLUMN (SQLite updates its indexes, triggers and foreign keys). */
@@ -408,10 +372,12 @@ export class MigrationOperations implements Operations {
       ...(comment !== null && comment !== undefined && { comment }),
     });
     const t = columnTable(ref, col);
-    const types = flags.type ? await this.typesFor(t) : [];
+    const types = flags.type ? await this.typesFor(t, where) : [];
+    const freed = flags.type ? await this.typesFreedBy(ref, column) : [];
     await this.run([
       ...types,
       ...this.compiler.alterColumn({ name: column, column: col, ...flags, using: changes.using }),
+      ...freed,
     ]);
   }
 

@@ -252,7 +252,7 @@ export abstract class SqlCompiler {
   }
 
   /** The types a table's columns need created before it, by name (PostgreSQL's enums); none by default. */
-  createTypes(_table: Table): { readonly name: string; readonly sql: string }[] {
+  createTypes(_table: Table): { readonly name: string; readonly sql: string; readonly values: readonly string[] }[] {
     return [];
   }
 

@@ -357,7 +357,7 @@ describeEachDialect('Migration operations', (t) => {
     });
   });
 
-  it('adds Enum columns (PostgreSQL: its type created once, reused)', async () => {
+  it('adds Enum columns (PostgreSQL: its type created once, reused, refused with other labels, dropped with its last column)', async () => {
     await accountWithRows();
     await migrate(async (op) => {
       await op.addColumn(
@@ -376,6 +376,19 @@ describeEachDialect('Migration operations', (t) => {
     expect((status.type as unknown as { values: string[] }).values).toEqual(['active', 'gone']);
     expect(await rows('SELECT status FROM account ORDER BY id')).toEqual([['active'], ['active']]);
     await expect(db.engine.execute({ sql: "UPDATE account SET status = 'other'", params: [] })).rejects.toThrow();
+    if (t.dialect !== 'postgres') return;
+    const types = async () =>
+      (await rows("SELECT typname FROM pg_type WHERE typtype = 'e' ORDER BY typname")).map((r) => r[0]);
+    await expect(
+      migrate((op) => op.addColumn('account', Column('state', Enum(['on', 'off'], { name: 'account_status' })))),
+    ).rejects.toThrow(/enum type "account_status" exists with the labels \(active, gone\), not \(on, off\)/);
+    await migrate((op) => op.dropColumn('account', 'status'));
+    expect(await types()).toEqual(['account_status']); // archive.status still uses it
+    await migrate((op) => op.dropTable('archive'));
+    expect(await types()).toEqual([]);
+    await migrate((op) => op.addColumn('account', Column('state', Enum(['on', 'off'], { name: 'account_status' }))));
+    await migrate((op) => op.alterColumn('account', 'state', { type: String(10) }));
+    expect(await types()).toEqual([]);
   });
 
   it('tables in a schema (PostgreSQL)', async () => {

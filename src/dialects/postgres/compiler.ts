@@ -62,9 +62,10 @@ export class PostgresCompiler extends SqlCompiler {
   }
 
   /** CREATE TYPE … AS ENUM for each native enum the table's columns use. */
-  override createTypes(table: Table): { name: string; sql: string }[] {
+  override createTypes(table: Table): { name: string; sql: string; values: readonly string[] }[] {
     return this.enumTypes(table).map(([name, type]) => ({
       name,
+      values: type.values,
       sql: `CREATE TYPE ${this.quote(name)} AS ENUM (${type.values.map(ddlString).join(', ')})`,
     }));
   }
