@@ -12,6 +12,7 @@ import { MysqlIntrospector } from './mysql.js';
 import { PostgresIntrospector } from './postgres.js';
 import {
   IntrospectionError,
+  type CatalogSource,
   type DialectIntrospector,
   type ReflectedCheckConstraint,
   type ReflectedColumn,
@@ -77,18 +78,20 @@ export class Inspector {
     /** The engine whose database is read. */
     readonly engine: Engine,
     options: InspectOptions = {},
+    /** @internal Where the catalog queries run: the engine, or one of its connections (a migration's). */
+    source: CatalogSource = engine,
   ) {
     checkedOptions(options, inspectOptionTable, 'inspect()');
     const schema = options.schema;
     switch (engine.dialect.name) {
       case 'sqlite':
-        this.dialect = new SqliteIntrospector(engine, schema);
+        this.dialect = new SqliteIntrospector(source, schema);
         break;
       case 'postgres':
-        this.dialect = new PostgresIntrospector(engine, schema);
+        this.dialect = new PostgresIntrospector(source, schema);
         break;
       case 'mysql':
-        this.dialect = new MysqlIntrospector(engine, schema);
+        this.dialect = new MysqlIntrospector(source, schema);
         break;
       default:
         throw new IntrospectionError(`introspection does not support the '${String(engine.dialect.name)}' dialect`);
