@@ -12,7 +12,8 @@
  * before and written back after. `PRAGMA foreign_key_check` of t and its children must be empty at
  * the end, else the operation fails naming the table.
  */
-import { toTable, type ReflectedTableInfo } from '../schema/introspect/index.js';
+import type { ReflectedTableInfo } from '../schema/introspect/index.js';
+import { toTable } from '../schema/introspect/to-table.js';
 import type { ReflectedForeignKey } from '../schema/introspect/reflected.js';
 import {
   CheckConstraint,
@@ -312,7 +313,7 @@ export class SqliteBatch {
 
   /** The table as the catalog has it, constraints apart from columns so changes can edit them. */
   private planOf(info: ReflectedTableInfo): Plan {
-    const reflected = toTable(info).table;
+    const reflected = toTable(info, { schema: undefined, defaultSchema: 'main' });
     const pk = new Set(info.primaryKey.columns);
     return {
       columns: reflected.columns.map((c) => ({
