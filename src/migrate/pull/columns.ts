@@ -55,12 +55,10 @@ export function typeSource(type: SqlType<unknown>, table: Table, column: Column)
       return { source: `db.Numeric(${args.join(', ')})`, comment: null };
     }
     case 'Enum': {
-      // Relata names a PostgreSQL enum type <table>_<column> unless told otherwise.
-      const named = t.name !== undefined && t.name !== `${table.name}_${column.name}`;
-      return {
-        source: `db.Enum(${list(t.values ?? [])}${named ? `, { name: ${quote(t.name!)} }` : ''})`,
-        comment: null,
-      };
+      // A PostgreSQL enum type's name is kept even when it is Relata's default (<table>_<column>): the
+      // column may be renamed later, the type keeps its name.
+      const name = t.name !== undefined ? `, { name: ${quote(t.name)} }` : '';
+      return { source: `db.Enum(${list(t.values ?? [])}${name})`, comment: null };
     }
     case 'Array': {
       const item = typeSource(t.item!, table, column);
