@@ -65,6 +65,9 @@ async function createSchema(db: Database): Promise<void> {
        rank INTEGER NOT NULL DEFAULT 0, CONSTRAINT ck_rank CHECK (rank >= 0))`,
     // No primary key, and a type Relata does not have.
     `CREATE TABLE audit_log (at DATETIME NOT NULL, amount MONEY, note TEXT)`,
+    // A key Relata cannot key a model by; a column named as its relationship would be.
+    `CREATE TABLE blob_key (k BLOB NOT NULL PRIMARY KEY, v TEXT)`,
+    `CREATE TABLE locker (id INTEGER PRIMARY KEY, team INTEGER REFERENCES team (id))`,
     // A composite foreign key to a composite key.
     `CREATE TABLE seat (row_no INTEGER NOT NULL, seat_no INTEGER NOT NULL, PRIMARY KEY (row_no, seat_no))`,
     `CREATE TABLE ticket (id INTEGER PRIMARY KEY, row_no INTEGER, seat_no INTEGER,
@@ -171,6 +174,25 @@ describe('renderModelsModule on a small schema', () => {
     );
     expect(source).toContain('// No primary key: a table, not a model');
     expect(source).toContain('export const auditLog = db.Table(');
+  });
+
+  test('a bytes key is a table with its key as a constraint; a relationship named as a column gets another name', () => {
+    const block = source.slice(source.indexOf('export const blobKey'));
+    expect(block.slice(0, block.indexOf(');'))).toBe(
+      [
+        'export const blobKey = db.Table(',
+        "  'blob_key',",
+        "  // its primary key column 'k' holds LargeBinary values, which cannot key a model's rows",
+        "  db.Column('k', db.LargeBinary),",
+        "  db.Column('v', db.Text),",
+        "  db.PrimaryKeyConstraint(['k']),",
+        '',
+      ].join('\n'),
+    );
+    expect(line('Locker', 'team')).toBe("team: db.Column(db.Integer, db.ForeignKey('team.id')),");
+    expect(line('Locker', 'teamRef')).toBe(
+      "teamRef: db.relationship<Team>('Team', { backPopulates: 'lockers', uselist: false }),",
+    );
   });
 
   test('table arguments: a composite foreign key, a CHECK, tableName only where the default differs', () => {

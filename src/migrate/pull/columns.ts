@@ -101,6 +101,11 @@ function fkOptions(fk: ForeignKeyConstraint, onDelete: string, onUpdate: string)
   ];
 }
 
+/** A column of a type Relata keys no rows by: bytes, arrays. */
+function isUnkeyable(column: Column): boolean {
+  return column.type.typeName === 'LargeBinary' || column.type.typeName === 'Array';
+}
+
 /** Whether a foreign key's target was reflected (a `tables` subset can leave it out). */
 export function isResolvable(fk: ForeignKeyConstraint, table: Table): boolean {
   return table.metadata?.tables.has(fk.elements[0]!.targetTableName) ?? false;
@@ -146,12 +151,22 @@ export function columnSource(
   const defaultAuto = column.primaryKey && pkLength === 1 && integer;
   const auto = info?.autoincrement ?? defaultAuto;
   const options: [string, string][] = [];
-  if (column.primaryKey) options.push(['primaryKey', 'true']);
+  const comments: string[] = [];
+  // Bytes and arrays are no `primaryKey: true` (Relata refuses them as a model's key): the table's key
+  // is then written as a PrimaryKeyConstraint (see tableArgSources).
+  if (column.primaryKey && !isUnkeyable(column)) options.push(['primaryKey', 'true']);
   if (column.primaryKey && defaultAuto && !auto) options.push(['autoincrement', 'false']);
   if (column.primaryKey && !defaultAuto && auto) options.push(['autoincrement', 'true']);
   if (!column.primaryKey && !column.nullable) options.push(['nullable', 'false']);
-  if (column.unique) options.push(['unique', 'true']);
-  if (table.indexes.some((ix) => isColumnIndex(table, column, ix))) options.push(['index', 'true']);
+  // Relata refuses unique or indexed bytes (MySQL cannot index a LONGBLOB): say so instead.
+  const bytes = column.type.typeName === 'LargeBinary';
+  const indexed = table.indexes.some((ix) => isColumnIndex(table, column, ix));
+  if (bytes && (column.unique || indexed))
+    comments.push(
+      `'${column.name}' is ${column.unique ? 'unique' : 'indexed'} in the database; Relata declares no unique or indexed bytes`,
+    );
+  if (column.unique && !bytes) options.push(['unique', 'true']);
+  if (indexed && !bytes) options.push(['index', 'true']);
   if (column.serverDefault !== undefined) options.push(['serverDefault', quote(column.serverDefault)]);
   if (column.comment !== undefined) options.push(['comment', quote(column.comment)]);
   const args = [
@@ -160,7 +175,7 @@ export function columnSource(
     ...(fk ? [foreignKeySource(fk)] : []),
     ...(options.length ? [objectSource(options)] : []),
   ];
-  return { comments: type.comment ? [type.comment] : [], source: `db.Column(${args.join(', ')})` };
+  return { comments: [...(type.comment ? [type.comment] : []), ...comments], source: `db.Column(${args.join(', ')})` };
 }
 
 /**
@@ -182,7 +197,7 @@ export function tableArgSources(
   const pk = table.primaryKey;
   const pkName = table.primaryKeyConstraint?.options.name;
   const inColumnOrder = table.columns.filter((c) => c.primaryKey).every((c, i) => pk[i] === c);
-  if (pk.length && (pkName !== undefined || !inColumnOrder)) {
+  if (pk.length && (pkName !== undefined || !inColumnOrder || pk.some(isUnkeyable))) {
     const options = pkName !== undefined ? `, { name: ${quote(pkName)} }` : '';
     sources.push(`db.PrimaryKeyConstraint(${list(pk.map((c) => c.name))}${options})`);
   }
