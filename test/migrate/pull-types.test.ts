@@ -149,4 +149,61 @@ describeEachDialect('relata pull keeps types and options', (t) => {
       await m.db.close();
     }
   });
+
+  if (t.dialect === 'postgres') {
+    it('with { schema }: models in the schema the tables were read from, foreign keys naming it', async () => {
+      const admin = new Database(t.url);
+      await admin.engine.execute({ sql: 'CREATE SCHEMA app', params: [], returnsRows: false });
+      const made = new Database(t.url);
+      try {
+        class Team extends made.Model(
+          'Team',
+          { id: made.Column(made.Integer, { primaryKey: true }), name: made.Column(made.String(40)) },
+          { schema: 'app' },
+        ) {}
+        class Player extends made.Model(
+          'Player',
+          {
+            id: made.Column(made.Integer, { primaryKey: true }),
+            teamId: made.Column('team_id', made.Integer, made.ForeignKey('app.team.id')),
+          },
+          { schema: 'app' },
+        ) {}
+        void [Team, Player];
+        await made.createAll();
+        const inApp = await reflectMetaData(made.engine, { schema: 'app' });
+        const appSource = renderModelsModule(inApp, {
+          importFrom: '../../../src/index.js',
+          urlExpression: JSON.stringify(t.url),
+          schema: 'app',
+        });
+        expect(appSource).toContain("teamId: db.Column('team_id', db.Integer, db.ForeignKey('app.team.id')),");
+        expect(appSource).toContain("  {\n    schema: 'app',\n  },\n) {}");
+        const appFile = join(OUT, 'app_postgres.ts');
+        writeFileSync(appFile, appSource);
+        expect(typeCheck(appFile)).toBe('');
+        const m = (await import(pathToFileURL(appFile).href)) as { db: Database };
+        try {
+          const shapes = (tables: ReflectedMetaData['metadata']) =>
+            [...tables.tables.values()].map(shapeOf).sort((a, b) => a.name.localeCompare(b.name));
+          expect(shapes(m.db.registry.metadata)).toEqual(shapes(made.registry.metadata));
+          for (const sql of [
+            `INSERT INTO app.team (id, name) VALUES (1, 'Reds')`,
+            `INSERT INTO app.player VALUES (7, 1)`,
+          ])
+            await made.engine.execute({ sql, params: [], returnsRows: false });
+          const { Team: PulledTeam } = m as unknown as { Team: { query: { one(): Promise<{ players: unknown }> } } };
+          const team = await PulledTeam.query.one();
+          expect(((await team.players) as { id: number }[]).map((p) => p.id)).toEqual([7]);
+        } finally {
+          await m.db.close();
+        }
+      } finally {
+        await made.dropAll();
+        await made.close();
+        await admin.engine.execute({ sql: 'DROP SCHEMA app CASCADE', params: [], returnsRows: false });
+        await admin.close();
+      }
+    });
+  }
 });
