@@ -23,9 +23,10 @@ export function objectSource(entries: readonly (readonly [string, string])[]): s
 
 /**
  * The source of a reflected type. A type introspection could not map (an UnknownSqlType) gets the
- * closest Relata type that reads its values without loss: Integer for the small integer types,
- * String(n) for fixed-length character types, Text for anything else (money, time, inet, xml…), and a
- * comment saying so, since `createAll()` would create that type instead of the database's.
+ * closest Relata type that reads its values: Integer for the small integer types, BigInteger for
+ * unsigned INT/BIGINT, LargeBinary for (VAR)BINARY, String(n) for fixed-length character types, Text
+ * for anything else (money, time, inet, xml…, as the driver gives them), and a comment saying so,
+ * since `createAll()` would create that type instead of the database's.
  */
 export function typeSource(type: SqlType<unknown>, table: Table, column: Column): TypeSource {
   const t = type as SqlType<unknown> & {
@@ -73,7 +74,10 @@ function unknownTypeSource(sqlText: string): TypeSource {
   const text = sqlText.trim().toLowerCase();
   const fixed = /^(?:n?char|character|nchar|bpchar|national char(?:acter)?)\s*\((\d+)\)$/.exec(text);
   let source = 'db.Text';
-  if (/^(tiny|small|medium)int\b|^int[12]\b|^smallserial\b|^year\b/.test(text)) source = 'db.Integer';
+  // Unsigned INT and BIGINT go past Integer's range; the smaller integer types, signed or not, fit in it.
+  if (/^(int|integer|bigint)\b.*\bunsigned\b/.test(text)) source = 'db.BigInteger';
+  else if (/^(tiny|small|medium)int\b|^int[12]\b|^smallserial\b|^year\b/.test(text)) source = 'db.Integer';
+  else if (/^(var)?binary\b/.test(text)) source = 'db.LargeBinary';
   else if (fixed) source = `db.String(${fixed[1]})`;
   const name = source.replace(/^db\.|\(.*$/g, '');
   return {
