@@ -70,8 +70,10 @@ async function createSchema(db: Database): Promise<void> {
     `CREATE TABLE locker (id INTEGER PRIMARY KEY, team INTEGER REFERENCES team (id))`,
     // A composite foreign key to a composite key.
     `CREATE TABLE seat (row_no INTEGER NOT NULL, seat_no INTEGER NOT NULL, PRIMARY KEY (row_no, seat_no))`,
-    `CREATE TABLE ticket (id INTEGER PRIMARY KEY, row_no INTEGER, seat_no INTEGER,
-       FOREIGN KEY (row_no, seat_no) REFERENCES seat (row_no, seat_no))`,
+    `CREATE TABLE ticket (id INTEGER PRIMARY KEY, row_no INTEGER, seat_no INTEGER, code TEXT,
+       FOREIGN KEY (row_no, seat_no) REFERENCES seat (row_no, seat_no), CONSTRAINT uq_ticket_code UNIQUE (row_no, code))`,
+    // An expression index.
+    `CREATE INDEX ix_ticket_lower_code ON ticket (lower(code), seat_no)`,
   ])
     await db.engine.execute({ sql, params: [], returnsRows: false });
 }
@@ -195,9 +197,11 @@ describe('renderModelsModule on a small schema', () => {
     );
   });
 
-  test('table arguments: a composite foreign key, a CHECK, tableName only where the default differs', () => {
+  test('table arguments: a composite foreign key, a CHECK, a UNIQUE over two columns, an expression index, tableName only where the default differs', () => {
     expect(source).toContain("db.ForeignKeyConstraint(['row_no', 'seat_no'], ['seat.row_no', 'seat.seat_no'])");
     expect(source).toContain("db.CheckConstraint('rank >= 0', { name: 'ck_rank' })");
+    expect(source).toContain("db.UniqueConstraint(['row_no', 'code'], { name: 'uq_ticket_code' })");
+    expect(source).toContain("db.Index('ix_ticket_lower_code', [db.text('lower(code)'), 'seat_no'])");
     expect(source).toContain("tableName: 'categories'");
     expect(line('Ticket', 'seat')).toBe(
       "seat: db.relationship<Seat>('Seat', { backPopulates: 'tickets', uselist: false }),",

@@ -57,7 +57,12 @@ function declare(db: Database, postgres: boolean) {
       year: db.Column(db.Integer),
       name: db.Column(db.String(40), { nullable: false }),
     },
-    { tableArgs: [db.PrimaryKeyConstraint(['year', 'code'], { name: 'pk_region_year_code' })] },
+    {
+      tableArgs: [
+        db.PrimaryKeyConstraint(['year', 'code'], { name: 'pk_region_year_code' }),
+        db.UniqueConstraint(['name', 'year'], { name: 'uq_region_name' }),
+      ],
+    },
   ) {}
   class Office extends db.Model(
     'Office',
@@ -159,6 +164,7 @@ describeEachDialect('relata pull keeps types and options', (t) => {
     const check = { sqlite: 'balance >= 0', postgres: '(balance >= (0)::numeric)', mysql: '`balance` >= 0' }[t.dialect];
     expectLine(`db.CheckConstraint('${check}', { name: 'ck_account_balance' }),`);
     expectLine("db.Index('ix_account_status_email', ['status', 'email']),");
+    expectLine("db.UniqueConstraint(['name', 'year'], { name: 'uq_region_name' }),");
     expectLine("region: db.relationship<Region>('Region', { backPopulates: 'offices', uselist: false }),");
     expectLine("entries: db.relationship<Entry>('Entry', { backPopulates: 'account', orderBy: 'id' }),");
   });

@@ -3,6 +3,7 @@
  * declares them (`db.Column('ArtistId', db.Integer, db.ForeignKey('Artist.ArtistId'), { nullable: false })`).
  */
 import type { ForeignKeyConstraint } from '../../sql/constraints.js';
+import { TextClause } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 import { UnknownSqlType } from '../../schema/introspect/index.js';
@@ -190,9 +191,9 @@ export function columnSource(
 
 /**
  * The table arguments: a primary key constraint when the key has a name of its own or an order other
- * than the columns', foreign keys over several columns (and extra ones on a column), CHECKs, indexes,
- * and multi-column UNIQUE constraints as unique indexes (Table holds no UNIQUE constraint over
- * several columns). Comments for what cannot be declared: expression indexes, keys to tables not read.
+ * than the columns', foreign keys over several columns (and extra ones on a column), UNIQUE
+ * constraints other than a column's own, CHECKs, indexes (expression parts as `db.text()`). Comments
+ * for what cannot be declared: keys to tables not read, indexes whose expressions were not read.
  */
 export function tableArgSources(
   p: PlannedTable,
@@ -227,23 +228,30 @@ export function tableArgSources(
     const options = name !== undefined && name !== `ck_${table.name}_${i + 1}` ? `, { name: ${quote(name)} }` : '';
     sources.push(`db.CheckConstraint(${quote(check.sql)}${options})`);
   });
+  for (const u of table.uniqueConstraints) {
+    const [only] = u.columns;
+    // A column's `unique: true` is written on the column.
+    if (u.columnNames.length === 1 && only!.unique && u.options.name === undefined) continue;
+    const name = u.options.name;
+    const options =
+      name !== undefined && name !== `uq_${table.name}_${u.columnNames.join('_')}` ? `, { name: ${quote(name)} }` : '';
+    sources.push(`db.UniqueConstraint(${list(u.columnNames)}${options})`);
+  }
   for (const ix of table.indexes) {
     const cols = ix.columns;
-    if (!cols || (cols.length === 1 && isColumnIndex(table, cols[0]!, ix))) continue;
+    if (cols && cols.length === 1 && isColumnIndex(table, cols[0]!, ix)) continue;
     const options = objectSource([
       ...(ix.unique ? ([['unique', 'true']] as [string, string][]) : []),
       ...(ix.where !== undefined ? ([['where', quote(ix.where)]] as [string, string][]) : []),
     ]);
-    sources.push(`db.Index(${quote(ix.name)}, ${list(cols.map((c) => c.name))}${options ? `, ${options}` : ''})`);
+    const elements = ix.elements.map((e) => (e instanceof TextClause ? `db.text(${quote(e.text)})` : quote(e.name)));
+    sources.push(`db.Index(${quote(ix.name)}, [${elements.join(', ')}]${options ? `, ${options}` : ''})`);
   }
+  // Older servers do not say what an expression part is: such an index cannot be declared.
+  const declared = new Set(table.indexes.map((ix) => ix.name));
   for (const ix of reflected.info.indexes) {
-    if (ix.columns.some((c) => c === null))
-      comments.push(`index '${ix.name}' is on an expression introspection does not read: declare it with db.Index()`);
-  }
-  for (const u of reflected.compositeUniqueConstraints) {
-    const name = u.name ?? `uq_${table.name}_${u.columns.join('_')}`;
-    comments.push(`'${name}' is a UNIQUE constraint in the database, declared here as a unique index`);
-    sources.push(`db.Index(${quote(name)}, ${list(u.columns)}, { unique: true })`);
+    if (!declared.has(ix.name))
+      comments.push(`index '${ix.name}' is on an expression the database does not show: declare it with db.Index()`);
   }
   return { comments, sources };
 }

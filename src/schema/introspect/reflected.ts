@@ -3,7 +3,8 @@
  * records of the catalog as read (type text, defaults, key order, names), kept next to the Table built
  * from them.
  */
-import type { Engine } from '../../engine/engine.js';
+import type { CompiledStatement } from '../../sql/compiler.js';
+import type { QueryResult } from '../../dialects/dialect.js';
 import type { ReferentialAction } from '../../sql/schema.js';
 import { RelataError } from '../../sql/errors.js';
 import { EnumType, SqlType, Uuid } from '../../sql/types.js';
@@ -112,6 +113,8 @@ export interface ReflectedForeignKey {
   readonly columns: readonly string[];
   /** The table referred to. */
   readonly referredTable: string;
+  /** The referred table's schema when it is not the referring table's own (PostgreSQL, MySQL); absent otherwise. */
+  readonly referredSchema?: string;
   /** The referred columns, matching `columns` one by one. */
   readonly referredColumns: readonly string[];
   /** ON DELETE, null for the default (NO ACTION). */
@@ -135,6 +138,8 @@ export interface ReflectedIndex {
   readonly name: string;
   /** Column names in index order; null for an expression part. */
   readonly columns: readonly (string | null)[];
+  /** When it has expression parts: each part's SQL where `columns` has null (null where the catalog does not say). */
+  readonly expressions?: readonly (string | null)[];
   /** Whether it is a UNIQUE index. */
   readonly unique: boolean;
   /** The WHERE of a partial index as SQL, null otherwise. */
@@ -177,6 +182,7 @@ export interface ReflectedCheckConstraint {
 
 /** How one dialect reads its catalog; every read is a plain query through the engine. */
 export interface DialectIntrospector {
+  defaultSchema(): Promise<string>;
   tableNames(): Promise<string[]>;
   columns(table: string): Promise<ReflectedColumn[]>;
   primaryKey(table: string): Promise<ReflectedPrimaryKey>;
@@ -187,11 +193,23 @@ export interface DialectIntrospector {
   tableComment(table: string): Promise<string | null>;
 }
 
+/**
+ * What catalog queries run on: an Engine (a pooled connection per read), or one Connection (a
+ * migration reads the catalog inside its own transaction, seeing its own DDL).
+ */
+export interface CatalogSource {
+  execute(stmt: CompiledStatement, options: { columnNames?: boolean }): Promise<QueryResult>;
+}
+
 /** A catalog row keyed by column name. */
 export type CatalogRow = Record<string, unknown>;
 
 /** Runs one catalog query through the engine (statement events see it) and returns its rows as records. */
-export async function catalogRows(engine: Engine, sql: string, params: readonly unknown[] = []): Promise<CatalogRow[]> {
+export async function catalogRows(
+  engine: CatalogSource,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<CatalogRow[]> {
   const result = await engine.execute({ sql, params: [...params], returnsRows: true }, { columnNames: true });
   const names = result.columns ?? [];
   return result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
