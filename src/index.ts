@@ -190,6 +190,21 @@ export {
 } from './orm/mapping/database.js';
 export type { TableConstraint, ConstraintOptions, ForeignKeyConstraintOptions } from './sql/constraints.js';
 
+// Schema comparison and drift (issue 13 items 3 and 5): the differ, its changes, checkSchema's lines.
+export { compareSchemas, type CompareOptions } from './schema/compare/compare.js';
+export { describeSchemaChange } from './schema/compare/describe.js';
+export type {
+  SchemaChange,
+  SchemaChangeKind,
+  ColumnPropertyChange,
+  UniqueConstraintInfo,
+} from './schema/compare/changes.js';
+export { UniqueConstraint } from './orm/mapping/database.js';
+export type { CheckSchemaOptions, SchemaDrift } from './schema/compare/drift.js';
+
+// relata pull (issue 13 item 6): a models module written from a live database.
+export { renderModelsModule, type RenderModelsOptions } from './migrate/pull.js';
+
 // Migrations: files, the runner, the CLI's config (issue 13 items 3-render, 4, 6).
 export { defineMigration, type Migration, type MigrationStep } from './migrate/migration.js';
 export {

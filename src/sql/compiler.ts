@@ -488,8 +488,8 @@ export abstract class SqlCompiler {
     const parts = t.columns.map((c) => this.columnDDL(c));
     const inlinePk = t.primaryKey.length === 1 && this.inlinePrimaryKey(t.primaryKey[0]!);
     if (t.primaryKey.length && !inlinePk) parts.push(this.primaryKeyClause(t));
-    for (const c of t.columns) {
-      if (c.unique) parts.push(`CONSTRAINT ${this.quote(`uq_${t.name}_${c.name}`)} UNIQUE (${this.quote(c.name)})`);
+    for (const u of t.uniqueConstraints) {
+      parts.push(`CONSTRAINT ${this.quote(u.name)} UNIQUE (${u.columnNames.map((n) => this.quote(n)).join(', ')})`);
     }
     for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
     for (const fk of t.foreignKeyConstraints) parts.push(this.foreignKeyClause(fk));

@@ -176,6 +176,43 @@ export class CheckConstraint {
 }
 
 /**
+ * A UNIQUE constraint over one or more columns (by database name). A column's `unique: true` is the
+ * one-column constraint `uq_<table>_<column>`; declare this one for several columns together.
+ *
+ * @example
+ * const seat = db.Table('seat',
+ *   db.Column('id', db.Integer, { primaryKey: true }),
+ *   db.Column('row', db.Integer), db.Column('number', db.Integer),
+ *   new UniqueConstraint(['row', 'number'], { name: 'uq_seat_place' }));
+ */
+export class UniqueConstraint {
+  readonly kind = 'unique-constraint';
+  readonly columnNames: readonly string[];
+  table!: Table;
+  constructor(
+    columns: readonly string[],
+    readonly options: ConstraintOptions = {},
+  ) {
+    this.columnNames = columnNames(columns, 'UniqueConstraint');
+    checkOptions(checkedOptions(options, 'UniqueConstraint'), nameOptionTable, 'UniqueConstraint', ArgumentError);
+  }
+
+  /** @internal The constraint of a column declared `unique: true`. */
+  static forColumn(column: Column): UniqueConstraint {
+    return new UniqueConstraint([column.name]);
+  }
+
+  /** The declared name, else `uq_<table>_<columns>` (for one column: what its `unique: true` makes). */
+  get name(): string {
+    return this.options.name ?? `uq_${this.table.name}_${this.columnNames.join('_')}`;
+  }
+
+  get columns(): Column[] {
+    return this.columnNames.map((n) => this.table.column(n));
+  }
+}
+
+/**
  * What a table accepts besides its columns (SQLAlchemy's `__table_args__`): constraints and indexes.
  *
  * @example
@@ -185,7 +222,7 @@ export class CheckConstraint {
  * const tableArgs: TableConstraint[] = [db.PrimaryKeyConstraint(['a', 'b']), db.Index('ix_t_c', ['c'])];
  * ```
  */
-export type TableConstraint = PrimaryKeyConstraint | ForeignKeyConstraint | CheckConstraint | Index;
+export type TableConstraint = PrimaryKeyConstraint | ForeignKeyConstraint | CheckConstraint | UniqueConstraint | Index;
 
 /** True for a value `Table` accepts as a constraint. */
 export function isTableConstraint(v: unknown): v is TableConstraint {
@@ -193,6 +230,7 @@ export function isTableConstraint(v: unknown): v is TableConstraint {
     v instanceof PrimaryKeyConstraint ||
     v instanceof ForeignKeyConstraint ||
     v instanceof CheckConstraint ||
+    v instanceof UniqueConstraint ||
     v instanceof Index
   );
 }

@@ -8,6 +8,7 @@ import {
   CheckConstraint,
   ForeignKeyConstraint,
   PrimaryKeyConstraint,
+  UniqueConstraint,
   isTableConstraint,
   type TableConstraint,
 } from './constraints.js';
@@ -310,6 +311,8 @@ export class Table {
   readonly foreignKeyConstraints: readonly ForeignKeyConstraint[];
   /** The table's CHECK constraints. */
   readonly checks: readonly CheckConstraint[];
+  /** The UNIQUE constraints: one per `unique: true` column (`uq_<table>_<column>`), then the declared ones. What DDL emits. */
+  readonly uniqueConstraints: readonly UniqueConstraint[];
   /** The indexes createAll() creates: `index: true` columns and declared `Index`es. */
   readonly indexes: Index[] = [];
   /** Column expressions by attribute name, for Core queries: `post_tags.c.post_id.eq(1)`. */
@@ -354,10 +357,11 @@ export class Table {
     }
     const fkcs = columns.flatMap((c) => c.foreignKeys.map((fk) => ForeignKeyConstraint.forColumn(fk)));
     const checks: CheckConstraint[] = [];
+    const uniques = columns.filter((c) => c.unique).map((c) => UniqueConstraint.forColumn(c));
     for (const k of constraints) {
       if (!isTableConstraint(k)) {
         throw new ArgumentError(
-          `Table '${name}': ${describeValue(k)} is not a constraint (PrimaryKeyConstraint, ForeignKeyConstraint, CheckConstraint)`,
+          `Table '${name}': ${describeValue(k)} is not a constraint (PrimaryKeyConstraint, ForeignKeyConstraint, CheckConstraint, UniqueConstraint, Index)`,
         );
       }
       if (k.table && k.table !== this)
@@ -374,9 +378,14 @@ export class Table {
           col.foreignKeys.push(k.elements[i]!);
         });
         fkcs.push(k);
+      } else if (k instanceof UniqueConstraint) {
+        for (const n of k.columnNames)
+          this.constraintColumn(n, `UniqueConstraint '${k.options.name ?? k.columnNames.join(', ')}'`);
+        uniques.push(k);
       } else checks.push(k);
     }
-    for (const k of fkcs) k.table = this;
+    for (const k of [...fkcs, ...uniques]) k.table = this;
+    this.uniqueConstraints = uniques;
     this.foreignKeyConstraints = fkcs;
     this.checks = checks;
     this.primaryKey ??= columns.filter((c) => c.primaryKey);

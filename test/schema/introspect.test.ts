@@ -289,13 +289,23 @@ describeEachDialect('Introspection', (t) => {
       if (t.dialect !== 'mysql') {
         expect(info.indexes).toEqual([
           { name: 'ix_item_flagged', columns: ['name'], unique: true, where: expect.stringMatching(/flag/) },
-          { name: 'ix_item_lower', columns: [null], unique: false, where: null },
+          { name: 'ix_item_lower', columns: [null], expressions: ['lower(name)'], unique: false, where: null },
         ]);
-        // The partial one is an Index with its WHERE; the expression one is known only to info.
+        // The partial one is an Index with its WHERE; the expression one an Index of its text().
         const { tables } = await db.reflect({ tables: ['item'] });
         expect(
-          tables.get('item')!.table.indexes.map((ix) => [ix.name, ix.unique, /flag/.test(ix.where ?? '')]),
-        ).toEqual([['ix_item_flagged', true, true]]);
+          tables
+            .get('item')!
+            .table.indexes.map((ix) => [
+              ix.name,
+              ix.unique,
+              /flag/.test(ix.where ?? ''),
+              ix.elements.map((e) => ('text' in e ? e.text : e.name)),
+            ]),
+        ).toEqual([
+          ['ix_item_flagged', true, true, ['name']],
+          ['ix_item_lower', false, false, ['lower(name)']],
+        ]);
       }
     } finally {
       await run('DROP TABLE item');
@@ -322,7 +332,10 @@ describeEachDialect('Introspection', (t) => {
       expect(await inspect(db).getTableNames()).toEqual([]);
       expect(await inspect(db, { schema: other }).getTableNames()).toEqual(['elsewhere']);
       const { metadata } = await reflectMetaData(db.engine, { schema: other });
-      expect(metadata.tables.get('elsewhere')!.primaryKey.map((c) => c.name)).toEqual(['id']);
+      // The Table says where it lives: keyed by its full name, as a model with that schema is.
+      const elsewhere = metadata.tables.get(`${other}.elsewhere`)!;
+      expect(elsewhere.primaryKey.map((c) => c.name)).toEqual(['id']);
+      expect([elsewhere.schema, elsewhere.fullName]).toEqual([other, `${other}.elsewhere`]);
     } finally {
       await run(teardown[t.dialect]);
     }

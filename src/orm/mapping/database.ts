@@ -12,12 +12,20 @@ import {
 } from '../../engine/engine.js';
 import { DropTable } from '../../sql/dml.js';
 import { reflectMetaData, type ReflectOptions, type ReflectedMetaData } from '../../schema/introspect/index.js';
+import {
+  checkSchema,
+  existingTables,
+  skippedTableWarnings,
+  type CheckSchemaOptions,
+  type SchemaDrift,
+} from '../../schema/compare/drift.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions, describeValue, isBoolean, isString, type OptionTable } from '../../sql/options.js';
 import {
   CheckConstraint as SqlCheckConstraint,
   ForeignKeyConstraint as SqlForeignKeyConstraint,
   PrimaryKeyConstraint as SqlPrimaryKeyConstraint,
+  UniqueConstraint as SqlUniqueConstraint,
   isTableConstraint,
   type ConstraintOptions,
   type ForeignKeyConstraintOptions,
@@ -195,6 +203,26 @@ export function PrimaryKeyConstraint(columns: readonly string[], options?: Const
 }
 
 /**
+ * A UNIQUE constraint over several columns, for `tableArgs` or `db.Table(...)` (one column: its
+ * `unique: true`); named `uq_<table>_<columns>` unless named.
+ *
+ * @example
+ * ```ts
+ * import { Database } from 'relata';
+ *
+ * const db = new Database();
+ * class Seat extends db.Model('Seat', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   row: db.Column(db.Integer),
+ *   number: db.Column(db.Integer),
+ * }, { tableArgs: [db.UniqueConstraint(['row', 'number'])] }) {}
+ * ```
+ */
+export function UniqueConstraint(columns: readonly string[], options?: ConstraintOptions): SqlUniqueConstraint {
+  return new SqlUniqueConstraint(columns, options);
+}
+
+/**
  * A foreign key over several columns (to a composite key), for `tableArgs` or `db.Table(...)`: this
  * table's column names, then the referred `'table.column'`s in the same order. Relationships over it
  * load and flush like over a one-column key.
@@ -312,6 +340,8 @@ const tableOptionTable = {
  * ```
  */
 export interface DatabaseOptions extends EngineOptions, Pick<SessionOptions, 'autoflush' | 'warn'> {
+  /** Where warnings go (default console.warn): the sessions' N+1 reports, and createAll()'s tables left with another shape. */
+  readonly warn?: (message: string) => void;
   /** N+1 lazy-load reports: 'warn' (default outside production), 'raise' (strict), or 'off'. */
   readonly nPlusOne?: NPlusOneMode;
 }
@@ -341,6 +371,8 @@ export class Database {
   readonly registry: Registry;
   private defaultSession: Session | null = null;
   private readonly sessionOptions: SessionOptions;
+  /** Where createAll()'s warnings go: the `warn` option, else console.warn. */
+  private readonly warn: (message: string) => void;
   private readonly scopes: ScopeStorage<Session> = createScopeStorage<Session>();
 
   // Types and helpers, so model files read like Flask-SQLAlchemy: db.Column(db.Integer, ...).
@@ -387,6 +419,8 @@ export class Database {
   readonly ForeignKeyConstraint = ForeignKeyConstraint;
   /** {@link CheckConstraint}, a CHECK over the table's rows. */
   readonly CheckConstraint = CheckConstraint;
+  /** {@link UniqueConstraint}, a UNIQUE over several columns. */
+  readonly UniqueConstraint = UniqueConstraint;
   /** {@link Index}: composite, expression and partial indexes. */
   readonly Index = Index;
   /** {@link ForeignKey}, to reference another table's column. */
@@ -426,6 +460,7 @@ export class Database {
       warn: options.warn,
       nPlusOne: options.nPlusOne ?? (production ? 'off' : 'warn'),
     };
+    this.warn = options.warn ?? ((m) => console.warn(m));
   }
 
   /**
@@ -541,11 +576,17 @@ export class Database {
     );
   }
 
-  /** CREATE TABLE for every table not yet there, parents before children, with constraints and indexes. */
+  /**
+   * CREATE TABLE for every table not yet there, parents before children, with constraints and indexes.
+   * A table that exists is left as it is; when it differs from its model, a warning (the `warn` option,
+   * else console.warn) names it and what differs: existing tables change through migrations.
+   */
   async createAll(): Promise<void> {
     const tables = this.registry.metadata.sortedTables();
     for (const t of tables) for (const fk of t.foreignKeys) void fk.column;
     this.registry.configure();
+    // Read before connecting: an in-memory SQLite database has one connection.
+    const existing = await existingTables(this.engine, tables);
     const conn = await this.engine.connect();
     try {
       // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
@@ -556,6 +597,25 @@ export class Database {
     } finally {
       conn.release();
     }
+    for (const message of await skippedTableWarnings(this.engine, this.registry.metadata, existing)) this.warn(message);
+  }
+
+  /**
+   * What differs between the models and the database (an empty list: no drift), each change with a
+   * one-line description: tables, columns (type, nullability, server default, comment), keys, UNIQUEs,
+   * indexes, CHECKs, comments, as `compareSchemas()` finds them.
+   *
+   * @example
+   * ```ts
+   * const drift = await db.checkSchema();
+   * if (drift.length) throw new Error(`schema drift:\n${drift.map((d) => d.description).join('\n')}`);
+   * ```
+   */
+  async checkSchema(options: CheckSchemaOptions = {}): Promise<SchemaDrift[]> {
+    const tables = this.registry.metadata.sortedTables();
+    for (const t of tables) for (const fk of t.foreignKeys) void fk.column;
+    this.registry.configure();
+    return checkSchema(this.engine, this.registry.metadata, options);
   }
 
   /**

@@ -9,12 +9,32 @@
 import type { CheckConstraint, ForeignKeyConstraint, PrimaryKeyConstraint } from '../../sql/constraints.js';
 import type { Column, Index, Table } from '../../sql/schema.js';
 
-/** Which properties of a column differ. */
+/**
+ * Which properties of a column differ.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnPropertyChange } from 'relata';
+ *
+ * const changed: ColumnPropertyChange[] = ['type', 'nullable'];
+ * ```
+ */
 export type ColumnPropertyChange = 'type' | 'nullable' | 'serverDefault' | 'comment';
 
-/** A UNIQUE constraint as the differ sees it: a name and its columns (a column's `unique: true` is one). */
+/**
+ * A UNIQUE constraint as the differ sees it: a name and its columns (a column's `unique: true` is one).
+ *
+ * @example
+ * ```ts
+ * import type { UniqueConstraintInfo } from 'relata';
+ *
+ * const unique: UniqueConstraintInfo = { name: 'uq_user_username', columns: ['username'] };
+ * ```
+ */
 export interface UniqueConstraintInfo {
+  /** The constraint's name (`uq_<table>_<columns>` unless declared). */
   readonly name: string;
+  /** Its columns, by database name, in order. */
   readonly columns: readonly string[];
 }
 
@@ -22,36 +42,135 @@ export interface UniqueConstraintInfo {
  * One difference between models and database. `destructive` is true when applying it loses data
  * (a dropped table or column, a type change that may not convert): `relata push` refuses those
  * without `--force`, and the generator marks them in the file.
+ *
+ * @example
+ * ```ts
+ * import { compareSchemas, type SchemaChange } from 'relata';
+ *
+ * const changes: SchemaChange[] = compareSchemas(db.registry.metadata, (await db.reflect()).metadata, {
+ *   dialect: db.engine.dialect,
+ * });
+ * for (const c of changes) if (c.kind === 'add-column') console.log(c.table, c.modelColumn.name);
+ * ```
  */
-export type SchemaChange = { readonly destructive: boolean; readonly table: string } & (
-  | { readonly kind: 'add-table'; readonly modelTable: Table }
-  | { readonly kind: 'drop-table'; readonly liveTable: Table }
-  | { readonly kind: 'add-column'; readonly modelColumn: Column }
-  | { readonly kind: 'drop-column'; readonly liveColumn: Column }
+export type SchemaChange = {
+  /** Whether applying it may lose data (dropped table or column, type change, NULLs under a new NOT NULL). */
+  readonly destructive: boolean;
+  /** The table's full name (`schema.name`, or `name`). */
+  readonly table: string;
+} & (
   | {
-      readonly kind: 'alter-column';
-      readonly column: string;
-      readonly changes: readonly ColumnPropertyChange[];
+      /** A table the models have and the database has not. */
+      readonly kind: 'add-table';
+      /** The models' table. */
+      readonly modelTable: Table;
+    }
+  | {
+      /** A table the database has and the models have not. */
+      readonly kind: 'drop-table';
+      /** The database's table, as reflected. */
+      readonly liveTable: Table;
+    }
+  | {
+      /** A column the model has and the database has not. */
+      readonly kind: 'add-column';
+      /** The model's column. */
       readonly modelColumn: Column;
+    }
+  | {
+      /** A column the database has and the model has not. */
+      readonly kind: 'drop-column';
+      /** The database's column. */
       readonly liveColumn: Column;
     }
-  | { readonly kind: 'add-index'; readonly modelIndex: Index }
-  | { readonly kind: 'drop-index'; readonly liveIndex: Index }
-  | { readonly kind: 'add-unique'; readonly modelUnique: UniqueConstraintInfo }
-  | { readonly kind: 'drop-unique'; readonly liveUnique: UniqueConstraintInfo }
-  | { readonly kind: 'add-foreign-key'; readonly modelForeignKey: ForeignKeyConstraint }
-  | { readonly kind: 'drop-foreign-key'; readonly liveForeignKey: ForeignKeyConstraint }
-  | { readonly kind: 'add-check'; readonly modelCheck: CheckConstraint }
-  | { readonly kind: 'drop-check'; readonly liveCheck: CheckConstraint }
   | {
+      /** A column on both sides that differs. */
+      readonly kind: 'alter-column';
+      /** The column's name. */
+      readonly column: string;
+      /** What differs, in the order type, nullable, serverDefault, comment. */
+      readonly changes: readonly ColumnPropertyChange[];
+      /** The model's column. */
+      readonly modelColumn: Column;
+      /** The database's column. */
+      readonly liveColumn: Column;
+    }
+  | {
+      /** An index the model has and the database has not (or has with other parts). */
+      readonly kind: 'add-index';
+      /** The model's index. */
+      readonly modelIndex: Index;
+    }
+  | {
+      /** An index the database has and the model has not (or has with other parts). */
+      readonly kind: 'drop-index';
+      /** The database's index. */
+      readonly liveIndex: Index;
+    }
+  | {
+      /** A UNIQUE constraint the model has and the database has not. */
+      readonly kind: 'add-unique';
+      /** The model's constraint. */
+      readonly modelUnique: UniqueConstraintInfo;
+    }
+  | {
+      /** A UNIQUE constraint the database has and the model has not. */
+      readonly kind: 'drop-unique';
+      /** The database's constraint. */
+      readonly liveUnique: UniqueConstraintInfo;
+    }
+  | {
+      /** A foreign key the model has and the database has not (compared by columns, target and actions). */
+      readonly kind: 'add-foreign-key';
+      /** The model's key. */
+      readonly modelForeignKey: ForeignKeyConstraint;
+    }
+  | {
+      /** A foreign key the database has and the model has not. */
+      readonly kind: 'drop-foreign-key';
+      /** The database's key. */
+      readonly liveForeignKey: ForeignKeyConstraint;
+    }
+  | {
+      /** A named CHECK constraint the model has and the database has not. */
+      readonly kind: 'add-check';
+      /** The model's CHECK. */
+      readonly modelCheck: CheckConstraint;
+    }
+  | {
+      /** A named CHECK constraint the database has and the model has not. */
+      readonly kind: 'drop-check';
+      /** The database's CHECK. */
+      readonly liveCheck: CheckConstraint;
+    }
+  | {
+      /** The primary key's columns differ. */
       readonly kind: 'alter-primary-key';
-      /** Column names of each key; the constraint objects when the table declares one. */
+      /** The model's key columns, in key order. */
       readonly modelColumns: readonly string[];
+      /** The database's key columns, in key order. */
       readonly liveColumns: readonly string[];
+      /** The model's PrimaryKeyConstraint, when the table declares one (for its name). */
       readonly modelConstraint: PrimaryKeyConstraint | undefined;
     }
-  | { readonly kind: 'alter-table-comment'; readonly modelComment: string | undefined; readonly liveComment: string | undefined }
+  | {
+      /** The table's comment differs (never on SQLite, which keeps none). */
+      readonly kind: 'alter-table-comment';
+      /** The model's comment. */
+      readonly modelComment: string | undefined;
+      /** The database's comment. */
+      readonly liveComment: string | undefined;
+    }
 );
 
-/** The `kind` of a SchemaChange. */
+/**
+ * The `kind` of a SchemaChange.
+ *
+ * @example
+ * ```ts
+ * import type { SchemaChangeKind } from 'relata';
+ *
+ * const refused: SchemaChangeKind[] = ['drop-table', 'drop-column'];
+ * ```
+ */
 export type SchemaChangeKind = SchemaChange['kind'];

@@ -7,13 +7,7 @@
 import type { Engine } from '../../engine/engine.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions, isString, mustBe, type OptionTable } from '../../sql/options.js';
-import {
-  CheckConstraint,
-  ForeignKeyConstraint,
-  PrimaryKeyConstraint,
-  type TableConstraint,
-} from '../../sql/constraints.js';
-import { Column, ForeignKey, Index, MetaData, Table } from '../../sql/schema.js';
+import { MetaData, type Table } from '../../sql/schema.js';
 import { MysqlIntrospector } from './mysql.js';
 import { PostgresIntrospector } from './postgres.js';
 import {
@@ -27,6 +21,7 @@ import {
   type ReflectedUniqueConstraint,
 } from './reflected.js';
 import { SqliteIntrospector } from './sqlite.js';
+import { toTable } from './to-table.js';
 
 /**
  * Where to read: `schema` is PostgreSQL's schema, MySQL's database, SQLite's attached database name.
@@ -98,6 +93,11 @@ export class Inspector {
       default:
         throw new IntrospectionError(`introspection does not support the '${String(engine.dialect.name)}' dialect`);
     }
+  }
+
+  /** The schema (PostgreSQL), database (MySQL) or attached database (SQLite: `main`) read when none is named. */
+  getDefaultSchemaName(): Promise<string> {
+    return this.dialect.defaultSchema();
   }
 
   /** The base tables' names, sorted. */
@@ -283,88 +283,19 @@ export async function reflectMetaData(engine: Engine, options: ReflectOptions = 
   const names = options.tables ? [...options.tables] : await inspector.getTableNames();
   const metadata = new MetaData();
   const tables = new Map<string, ReflectedTable>();
+  const place = { schema: options.schema, defaultSchema: await inspector.getDefaultSchemaName() };
   for (const name of names) {
-    const reflected = toTable(await inspector.reflectTable(name));
+    const info = await inspector.reflectTable(name);
+    const reflected: ReflectedTable = {
+      table: toTable(info, place),
+      info,
+      compositeForeignKeys: info.foreignKeys.filter((fk) => fk.columns.length > 1),
+      compositeUniqueConstraints: info.uniqueConstraints.filter((u) => u.columns.length > 1),
+    };
     metadata.add(reflected.table);
     tables.set(name, reflected);
   }
   return { metadata, tables };
-}
-
-/**
- * The Table for a table's catalog info, as a model would declare it: one-column keys on their columns;
- * a composite or named primary key as a PrimaryKeyConstraint (key order kept); composite foreign keys as
- * ForeignKeyConstraints; CHECKs as CheckConstraints; defaults as `serverDefault`; comments.
- */
-function toTable(info: ReflectedTableInfo): ReflectedTable {
-  const single = <T extends { readonly columns: readonly unknown[] }>(list: readonly T[]) =>
-    list.filter((x) => x.columns.length === 1);
-  const pkColumns = info.primaryKey.columns;
-  // The name Relata gives a primary key (`pk_<table>`) is no name to declare: a model would not.
-  const pkName = info.primaryKey.name === `pk_${info.name}` ? null : info.primaryKey.name;
-  const pkConstraint = pkColumns.length > 1 || (pkColumns.length === 1 && pkName !== null);
-  const pk = new Set(pkConstraint ? [] : pkColumns);
-  const uniqueColumns = new Set(single(info.uniqueConstraints).map((u) => u.columns[0]!));
-  const fkByColumn = new Map<string, ForeignKey[]>();
-  for (const fk of single(info.foreignKeys)) {
-    const options = {
-      ...(fk.name !== null ? { name: fk.name } : {}),
-      ...(fk.onDelete ? { ondelete: fk.onDelete } : {}),
-      ...(fk.onUpdate ? { onupdate: fk.onUpdate } : {}),
-    };
-    const target = new ForeignKey(`${fk.referredTable}.${fk.referredColumns[0]!}`, options);
-    fkByColumn.set(fk.columns[0]!, [...(fkByColumn.get(fk.columns[0]!) ?? []), target]);
-  }
-  const columns = info.columns.map(
-    (c) =>
-      new Column(c.name, c.type, fkByColumn.get(c.name) ?? [], {
-        primaryKey: pk.has(c.name),
-        nullable: c.nullable,
-        unique: uniqueColumns.has(c.name),
-        autoincrement: c.autoincrement,
-        // The database generates an autoincrement column's values: its default (if any) is that, not SQL to copy.
-        ...(c.default !== null && !c.autoincrement && { serverDefault: c.default }),
-        ...(c.comment !== null && { comment: c.comment }),
-      }),
-  );
-  const constraints: TableConstraint[] = [];
-  if (pkConstraint) {
-    constraints.push(new PrimaryKeyConstraint(pkColumns, pkName !== null ? { name: pkName } : {}));
-  }
-  for (const fk of info.foreignKeys) {
-    if (fk.columns.length === 1) continue;
-    constraints.push(
-      new ForeignKeyConstraint(
-        fk.columns,
-        fk.referredColumns.map((c) => `${fk.referredTable}.${c}`),
-        {
-          ...(fk.name !== null && { name: fk.name }),
-          ...(fk.onDelete && { onDelete: fk.onDelete }),
-          ...(fk.onUpdate && { onUpdate: fk.onUpdate }),
-        },
-      ),
-    );
-  }
-  for (const check of info.checks) {
-    constraints.push(new CheckConstraint(check.sql, check.name !== null ? { name: check.name } : {}));
-  }
-  for (const ix of info.indexes) {
-    // An expression part is known only as null (its SQL stays in ReflectedTable.info).
-    if (ix.columns.some((c) => c === null)) continue;
-    constraints.push(
-      new Index(ix.name, ix.columns as string[], {
-        unique: ix.unique,
-        ...(ix.where !== null && { where: ix.where }),
-      }),
-    );
-  }
-  const table = new Table(info.name, columns, constraints, info.comment !== null ? { comment: info.comment } : {});
-  return {
-    table,
-    info,
-    compositeForeignKeys: info.foreignKeys.filter((fk) => fk.columns.length > 1),
-    compositeUniqueConstraints: info.uniqueConstraints.filter((u) => u.columns.length > 1),
-  };
 }
 
 export { IntrospectionError, UnknownSqlType } from './reflected.js';

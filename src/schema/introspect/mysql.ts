@@ -41,6 +41,11 @@ export class MysqlIntrospector implements DialectIntrospector {
     return catalogRows(this.engine, sql, [table, this.schema, ...extra]);
   }
 
+  async defaultSchema(): Promise<string> {
+    const rows = await catalogRows(this.engine, 'SELECT DATABASE() AS s');
+    return String(rows[0]?.s);
+  }
+
   async tableNames(): Promise<string[]> {
     const rows = await catalogRows(
       this.engine,
@@ -118,6 +123,7 @@ export class MysqlIntrospector implements DialectIntrospector {
   async foreignKeys(table: string): Promise<ReflectedForeignKey[]> {
     const rows = await this.rows(
       `SELECT k.CONSTRAINT_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, k.REFERENCED_COLUMN_NAME,
+              NULLIF(k.REFERENCED_TABLE_SCHEMA, k.TABLE_SCHEMA) AS REFERENCED_SCHEMA,
               r.UPDATE_RULE, r.DELETE_RULE
        FROM information_schema.KEY_COLUMN_USAGE k
        JOIN information_schema.REFERENTIAL_CONSTRAINTS r
@@ -138,6 +144,9 @@ export class MysqlIntrospector implements DialectIntrospector {
         name,
         columns: group.map((r) => String(col(r, 'COLUMN_NAME'))),
         referredTable: String(col(first, 'REFERENCED_TABLE_NAME')),
+        ...(textOrNull(col(first, 'REFERENCED_SCHEMA')) !== null && {
+          referredSchema: String(textOrNull(col(first, 'REFERENCED_SCHEMA'))),
+        }),
         referredColumns: group.map((r) => String(col(r, 'REFERENCED_COLUMN_NAME'))),
         // InnoDB's RESTRICT is NO ACTION (both check at once), the default when none is declared.
         onDelete: restrictIsDefault(referentialAction(col(first, 'DELETE_RULE'), where)),
@@ -148,15 +157,17 @@ export class MysqlIntrospector implements DialectIntrospector {
 
   private async statistics(table: string) {
     const rows = await this.rows(
-      `SELECT INDEX_NAME, NON_UNIQUE, COLUMN_NAME FROM information_schema.STATISTICS
+      // SELECT *: MySQL 8.0.13+ has EXPRESSION (a functional part's SQL), MariaDB has not.
+      `SELECT * FROM information_schema.STATISTICS
        WHERE ${WHERE_TABLE} AND INDEX_NAME <> 'PRIMARY' ORDER BY INDEX_NAME, SEQ_IN_INDEX`,
       table,
     );
-    const byName = new Map<string, { unique: boolean; columns: (string | null)[] }>();
+    const byName = new Map<string, { unique: boolean; columns: (string | null)[]; expressions: (string | null)[] }>();
     for (const r of rows) {
       const name = String(col(r, 'INDEX_NAME'));
-      const entry = byName.get(name) ?? { unique: Number(col(r, 'NON_UNIQUE')) === 0, columns: [] };
+      const entry = byName.get(name) ?? { unique: Number(col(r, 'NON_UNIQUE')) === 0, columns: [], expressions: [] };
       entry.columns.push(textOrNull(col(r, 'COLUMN_NAME')));
+      entry.expressions.push(textOrNull(col(r, 'EXPRESSION')));
       byName.set(name, entry);
     }
     return byName;
@@ -170,8 +181,16 @@ export class MysqlIntrospector implements DialectIntrospector {
     const fks = new Map((await this.foreignKeys(table)).map((fk) => [fk.name, fk.columns.join(',')]));
     const out: ReflectedIndex[] = [];
     for (const [name, ix] of await this.statistics(table)) {
-      if (ix.unique || fks.get(name) === ix.columns.join(',')) continue;
-      out.push({ name, columns: ix.columns, unique: false, where: null });
+      // A unique index over an expression is no constraint: it stays an index.
+      const expression = ix.columns.includes(null);
+      if ((ix.unique && !expression) || fks.get(name) === ix.columns.join(',')) continue;
+      out.push({
+        name,
+        columns: ix.columns,
+        unique: ix.unique,
+        where: null,
+        ...(ix.columns.includes(null) && { expressions: ix.expressions }),
+      });
     }
     return out;
   }
@@ -179,7 +198,7 @@ export class MysqlIntrospector implements DialectIntrospector {
   async uniqueConstraints(table: string): Promise<ReflectedUniqueConstraint[]> {
     const out: ReflectedUniqueConstraint[] = [];
     for (const [name, ix] of await this.statistics(table)) {
-      if (ix.unique) out.push({ name, columns: ix.columns.map(String) });
+      if (ix.unique && !ix.columns.includes(null)) out.push({ name, columns: ix.columns.map(String) });
     }
     return out;
   }

@@ -49,6 +49,11 @@ export class PostgresIntrospector implements DialectIntrospector {
     return catalogRows(this.engine, sql, [table, this.schema]);
   }
 
+  async defaultSchema(): Promise<string> {
+    const rows = await catalogRows(this.engine, 'SELECT current_schema() AS s');
+    return String(rows[0]?.s);
+  }
+
   async tableNames(): Promise<string[]> {
     const rows = await catalogRows(
       this.engine,
@@ -102,6 +107,8 @@ export class PostgresIntrospector implements DialectIntrospector {
   async foreignKeys(table: string): Promise<ReflectedForeignKey[]> {
     const rows = await this.rows(
       `SELECT conname, (SELECT relname FROM pg_class WHERE oid = confrelid) AS relname,
+              (SELECT n.nspname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                WHERE c.oid = confrelid AND c.relnamespace <> (SELECT relnamespace FROM pg_class WHERE oid = conrelid)) AS refschema,
               confdeltype, confupdtype, ${keyColumns('conkey', 'conrelid')} AS cols,
               ${keyColumns('confkey', 'confrelid')} AS refcols
        FROM pg_constraint WHERE conrelid = ${TABLE} AND contype = 'f' ORDER BY conname`,
@@ -119,6 +126,7 @@ export class PostgresIntrospector implements DialectIntrospector {
         name: String(r.conname),
         columns: list(r.cols),
         referredTable: String(r.relname),
+        ...(r.refschema !== null && r.refschema !== undefined && { referredSchema: String(r.refschema) }),
         referredColumns: list(r.refcols),
         onDelete: action(r.confdeltype),
         onUpdate: action(r.confupdtype),
@@ -131,20 +139,27 @@ export class PostgresIntrospector implements DialectIntrospector {
       `SELECT ic.relname, i.indisunique, pg_get_expr(i.indpred, i.indrelid) AS pred,
               ARRAY(SELECT a.attname::text FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                     LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-                    ORDER BY k.ord) AS cols
+                    ORDER BY k.ord) AS cols,
+              ARRAY(SELECT pg_get_indexdef(i.indexrelid, k.ord::int, true)
+                    FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord) ORDER BY k.ord) AS defs
        FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid
        WHERE i.indrelid = ${TABLE} AND NOT i.indisprimary
          AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conindid = i.indexrelid AND con.contype IN ('u', 'x'))
        ORDER BY ic.relname`,
       table,
     );
-    return rows.map((r) => ({
-      name: String(r.relname),
-      // An expression part has attnum 0, which joins no attribute: null.
-      columns: (Array.isArray(r.cols) ? r.cols : []).map((c: unknown) => textOrNull(c)),
-      unique: r.indisunique === true,
-      where: textOrNull(r.pred),
-    }));
+    return rows.map((r) => {
+      // An expression part has attnum 0, which joins no attribute: null; pg_get_indexdef gives its SQL.
+      const columns = (Array.isArray(r.cols) ? r.cols : []).map((c: unknown) => textOrNull(c));
+      const defs = list(r.defs);
+      return {
+        name: String(r.relname),
+        columns,
+        unique: r.indisunique === true,
+        where: textOrNull(r.pred),
+        ...(columns.includes(null) && { expressions: columns.map((c, i) => (c === null ? (defs[i] ?? null) : null)) }),
+      };
+    });
   }
 
   async uniqueConstraints(table: string): Promise<ReflectedUniqueConstraint[]> {

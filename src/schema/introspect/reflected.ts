@@ -112,6 +112,8 @@ export interface ReflectedForeignKey {
   readonly columns: readonly string[];
   /** The table referred to. */
   readonly referredTable: string;
+  /** The referred table's schema when it is not the referring table's own (PostgreSQL, MySQL); absent otherwise. */
+  readonly referredSchema?: string;
   /** The referred columns, matching `columns` one by one. */
   readonly referredColumns: readonly string[];
   /** ON DELETE, null for the default (NO ACTION). */
@@ -135,6 +137,8 @@ export interface ReflectedIndex {
   readonly name: string;
   /** Column names in index order; null for an expression part. */
   readonly columns: readonly (string | null)[];
+  /** When it has expression parts: each part's SQL where `columns` has null (null where the catalog does not say). */
+  readonly expressions?: readonly (string | null)[];
   /** Whether it is a UNIQUE index. */
   readonly unique: boolean;
   /** The WHERE of a partial index as SQL, null otherwise. */
@@ -177,6 +181,7 @@ export interface ReflectedCheckConstraint {
 
 /** How one dialect reads its catalog; every read is a plain query through the engine. */
 export interface DialectIntrospector {
+  defaultSchema(): Promise<string>;
   tableNames(): Promise<string[]>;
   columns(table: string): Promise<ReflectedColumn[]>;
   primaryKey(table: string): Promise<ReflectedPrimaryKey>;

@@ -69,3 +69,35 @@ export function partialIndexWhere(sql: string | null): string | null {
   const m = /\bWHERE\b([\s\S]*)$/i.exec(sql.slice(close + 1));
   return m ? m[1]!.trim() : null;
 }
+
+/**
+ * The parts of a CREATE INDEX statement's list, as written (`lower(name)`, `"a"`), split at its top-level
+ * commas; an expression part loses one pair of enclosing parentheses. Empty when the text does not parse.
+ */
+export function indexParts(sql: string | null): string[] {
+  if (!sql) return [];
+  const on = new RegExp(String.raw`\bON\s+(?:${IDENT}\s*\.\s*)?${IDENT}\s*\(`, 'i').exec(sql);
+  if (!on) return [];
+  const list = balanced(sql, on.index + on[0].length - 1);
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let start = 0;
+  for (let i = 0; i < list.length; i++) {
+    const ch = list[i]!;
+    if (quote) {
+      if (ch === quote) quote = null;
+    } else if (ch === "'" || ch === '"' || ch === '`') quote = ch;
+    else if (ch === '(') depth++;
+    else if (ch === ')') depth--;
+    else if (ch === ',' && depth === 0) {
+      parts.push(list.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(list.slice(start));
+  return parts.map((p) => {
+    const t = p.trim().replace(/\s+(ASC|DESC)$/i, '');
+    return t.startsWith('(') && balanced(t, 0).length === t.length - 2 ? balanced(t, 0).trim() : t;
+  });
+}

@@ -16,6 +16,7 @@ import {
 } from './reflected.js';
 import {
   columnList,
+  indexParts,
   partialIndexWhere,
   tableConstraints,
   unquoteIdentifier,
@@ -46,6 +47,10 @@ export class SqliteIntrospector implements DialectIntrospector {
     /** The attached database: 'main' unless told. */
     private readonly schema = 'main',
   ) {}
+
+  async defaultSchema(): Promise<string> {
+    return 'main';
+  }
 
   private get master(): string {
     return `"${this.schema.replace(/"/g, '""')}".sqlite_master`;
@@ -161,11 +166,18 @@ export class SqliteIntrospector implements DialectIntrospector {
       const sql = await catalogRows(this.engine, `SELECT sql FROM ${this.master} WHERE type = 'index' AND name = ?`, [
         name,
       ]);
+      const columns = await this.indexColumns(name);
+      const createSql = textOrNull(sql[0]?.sql);
+      const parts = indexParts(createSql);
       out.push({
         name,
-        columns: await this.indexColumns(name),
+        columns,
         unique: Number(ix.unique) === 1,
-        where: Number(ix.partial) === 1 ? partialIndexWhere(textOrNull(sql[0]?.sql)) : null,
+        where: Number(ix.partial) === 1 ? partialIndexWhere(createSql) : null,
+        // An expression part is known to the pragma only as NULL: its SQL is in the CREATE INDEX text.
+        ...(columns.includes(null) && {
+          expressions: columns.map((c, i) => (c === null && parts.length === columns.length ? parts[i]! : null)),
+        }),
       });
     }
     return out;
