@@ -205,6 +205,19 @@ export type { CheckSchemaOptions, SchemaDrift } from './schema/compare/drift.js'
 // relata pull (issue 13 item 6): a models module written from a live database.
 export { renderModelsModule, type RenderModelsOptions } from './migrate/pull.js';
 
+// Migration operations (issue 13 item 3): the DDL a migration's up/down run, on every dialect.
+export { createOperations, MigrationOperations, type OperationsOptions } from './migrate/migration-operations.js';
+export { MigrationOperationError } from './migrate/op-tables.js';
+export type {
+  Operations,
+  AlterColumnChanges,
+  ExistingColumn,
+  CreateIndexOptions,
+  CreateForeignKeyOptions,
+  ConstraintKind,
+  MigrationRows,
+} from './migrate/operations.js';
+
 // Migrations: files, the runner, the CLI's config (issue 13 items 3-render, 4, 6).
 export { defineMigration, type Migration, type MigrationStep } from './migrate/migration.js';
 export {

@@ -292,21 +292,17 @@ export class Migrator {
     }
     this.progress({ kind: 'start', id: migration.id, message: migration.message, direction });
     const start = performance.now();
+    // Each statement of the migration, reported before it runs: the last one is the one that failed.
     const ran: string[] = [];
-    let failed: string | undefined;
-    const off = this.engine.onStatement((e) => {
-      if (e.kind !== 'statement') return;
-      if (e.error) failed ??= e.sql;
-      else ran.push(e.sql);
-    });
     try {
-      const op = this.operations({ connection: conn, dryRun: false, onStatement: () => {} });
+      const op = this.operations({ connection: conn, dryRun: false, onStatement: (sql) => ran.push(sql) });
       await (direction === 'up' ? migration.up(op) : migration.down(op));
     } catch (err) {
-      off();
-      throw await this.failed(conn, mode, transactional, step, err, failed, ran);
+      const failedSql = err instanceof DatabaseError ? err.sql : undefined;
+      const last = ran.at(-1);
+      if (failedSql !== undefined && failedSql === last) ran.pop();
+      throw await this.failed(conn, mode, transactional, step, err, failedSql, ran);
     }
-    off();
     try {
       const version = direction === 'up' ? insertVersionSql(conn, migration.id) : deleteVersionSql(conn, migration.id);
       await conn.execute({ ...version, returnsRows: false });

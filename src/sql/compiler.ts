@@ -227,13 +227,33 @@ export abstract class SqlCompiler {
     return new ShapedSql(sql, slots, ctx.params, this);
   }
 
+  /** A `text(sql, params)` as a statement of its own (a migration's `execute`): `?` become the dialect's placeholders. */
+  compileText(clause: TextClause): CompiledStatement {
+    const ctx = new CompileContext();
+    return { sql: this.textClause(clause, ctx), params: ctx.params };
+  }
+
   /** DDL for one table: CREATE TABLE, its CREATE INDEX statements, then any comment statements. */
   createTable(table: Table, ifNotExists = false): string[] {
-    return [
-      this.statement(new CreateTable(table, ifNotExists), new CompileContext()),
-      ...this.createIndexes(table, ifNotExists),
-      ...this.commentStatements(table),
-    ];
+    return this.tableDDL(table, ifNotExists);
+  }
+
+  /**
+   * CREATE TABLE, its indexes and comments, without the types it needs (PostgreSQL's enums, see
+   * createTypes). `extraClauses` go into the table's parentheses (a rebuild's composite UNIQUEs).
+   */
+  tableDDL(table: Table, ifNotExists = false, extraClauses: readonly string[] = []): string[] {
+    let create = this.statement(new CreateTable(table, ifNotExists), new CompileContext());
+    if (extraClauses.length) {
+      const end = create.lastIndexOf('\n)');
+      create = `${create.slice(0, end)},\n  ${extraClauses.join(',\n  ')}${create.slice(end)}`;
+    }
+    return [create, ...this.createIndexes(table, ifNotExists), ...this.commentStatements(table)];
+  }
+
+  /** The types a table's columns need created before it, by name (PostgreSQL's enums); none by default. */
+  createTypes(_table: Table): { readonly name: string; readonly sql: string; readonly values: readonly string[] }[] {
+    return [];
   }
 
   /** Statements setting the table's and columns' comments; none by default (SQLite has no comments, MySQL writes them inline). */
@@ -242,7 +262,7 @@ export abstract class SqlCompiler {
   }
 
   /** A table's name in SQL: `"app"."acct"` when it has a schema (MySQL: a database; SQLite: an attached database). */
-  tableName(t: Table): string {
+  tableName(t: TableRef): string {
     return t.schema === undefined ? this.quote(t.name) : `${this.quote(t.schema)}.${this.quote(t.name)}`;
   }
 
@@ -557,4 +577,101 @@ export abstract class SqlCompiler {
   protected dropTable(s: DropTable): string {
     return `DROP TABLE ${s.ifExists ? 'IF EXISTS ' : ''}${this.tableName(s.table)}`;
   }
+
+  // ---- ALTER (migration operations) ----
+
+  /** ADD COLUMN for a column bound to its table, with its constraints, indexes and comment. */
+  addColumn(column: Column): string[] {
+    const t = column.table;
+    const out = [`ALTER TABLE ${this.tableName(t)} ADD COLUMN ${this.columnDDL(column)}`];
+    if (column.unique) out.push(this.addUnique(t, `uq_${t.name}_${column.name}`, [column.name]));
+    for (const fk of t.foreignKeyConstraints) out.push(this.addForeignKey(fk));
+    out.push(...this.createIndexes(t), ...this.commentStatements(t));
+    return out;
+  }
+
+  dropColumn(table: TableRef, column: string): string[] {
+    return [`ALTER TABLE ${this.tableName(table)} DROP COLUMN ${this.quote(column)}`];
+  }
+
+  renameColumn(table: TableRef, from: string, to: string): string[] {
+    return [`ALTER TABLE ${this.tableName(table)} RENAME COLUMN ${this.quote(from)} TO ${this.quote(to)}`];
+  }
+
+  /** Renames a table within its schema. */
+  renameTable(table: TableRef, to: string): string[] {
+    return [`ALTER TABLE ${this.tableName(table)} RENAME TO ${this.quote(to)}`];
+  }
+
+  /** The statements changing one column in place; dialects that cannot (SQLite) rebuild the table instead. */
+  alterColumn(_alteration: ColumnAlteration): string[] {
+    throw new CompileError(`${this.dialectName} cannot alter a column in place`);
+  }
+
+  /** CREATE INDEX for an index bound to its table. */
+  createIndex(ix: Index): string {
+    let sql = `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} ON ${this.tableName(ix.table)} (${this.indexElements(ix)})`;
+    if (ix.where !== undefined) sql += ` WHERE ${this.partialIndexWhere(ix)}`;
+    return sql;
+  }
+
+  /** DROP INDEX; the index lives in its table's schema. */
+  dropIndex(name: string, table: TableRef): string {
+    return `DROP INDEX ${this.tableName({ name, schema: table.schema })}`;
+  }
+
+  addUnique(table: TableRef, name: string, columns: readonly string[]): string {
+    return `ALTER TABLE ${this.tableName(table)} ADD ${this.uniqueClause(name, columns)}`;
+  }
+
+  /** A table-level UNIQUE clause, named unless `name` is null. */
+  uniqueClause(name: string | null, columns: readonly string[]): string {
+    const head = name === null ? '' : `CONSTRAINT ${this.quote(name)} `;
+    return `${head}UNIQUE (${columns.map((c) => this.quote(c)).join(', ')})`;
+  }
+
+  addForeignKey(fk: ForeignKeyConstraint): string {
+    return `ALTER TABLE ${this.tableName(fk.table)} ADD ${this.foreignKeyClause(fk)}`;
+  }
+
+  addCheck(table: TableRef, name: string, sql: string): string {
+    return `ALTER TABLE ${this.tableName(table)} ADD CONSTRAINT ${this.quote(name)} CHECK (${sql})`;
+  }
+
+  /** ADD PRIMARY KEY for a table whose `primaryKey` is set (named by its PrimaryKeyConstraint). */
+  addPrimaryKey(table: Table): string {
+    return `ALTER TABLE ${this.tableName(table)} ADD ${this.primaryKeyClause(table)}`;
+  }
+
+  dropConstraint(table: TableRef, name: string, _kind: 'foreignKey' | 'unique' | 'check' | 'primaryKey'): string {
+    return `ALTER TABLE ${this.tableName(table)} DROP CONSTRAINT ${this.quote(name)}`;
+  }
+
+  /** Sets or drops (null) a table's comment; none where the database keeps no comments. */
+  setTableComment(_table: TableRef, _comment: string | null): string[] {
+    return [];
+  }
+}
+
+/** A table by name, as ALTER statements name it (no columns needed). */
+export interface TableRef {
+  readonly name: string;
+  readonly schema?: string | undefined;
+}
+
+/**
+ * One column's change (see SqlCompiler.alterColumn): `column` is the column as it will be, bound to a
+ * one-column Table of the altered table's name; the flags say which properties change.
+ */
+export interface ColumnAlteration {
+  /** The column's current name. */
+  readonly name: string;
+  /** The column as it will be (its new name, type, nullability, default and comment). */
+  readonly column: Column;
+  readonly type: boolean;
+  readonly nullable: boolean;
+  readonly serverDefault: boolean;
+  readonly comment: boolean;
+  /** SQL converting the old values (PostgreSQL's USING). */
+  readonly using?: string | undefined;
 }

@@ -194,7 +194,12 @@ describeEachDialect('Schema differ', (t) => {
     const db = open();
     blogModels(db);
     await db.createAll();
+    // Created child first under a name that sorts first: the drops must still put the referrer first.
     await run(db, `CREATE TABLE ${q(t.dialect, 'legacy')} (id INTEGER PRIMARY KEY)`);
+    await run(
+      db,
+      `CREATE TABLE ${q(t.dialect, 'a_legacy_child')} (id INTEGER PRIMARY KEY, legacy_id INTEGER REFERENCES ${q(t.dialect, 'legacy')} (id))`,
+    );
     const holder = models();
     blogModels(holder);
     holder.Table(
@@ -207,9 +212,18 @@ describeEachDialect('Schema differ', (t) => {
       expect((await diff(db, holder)).map(summary)).toEqual([
         ['add-table', 'comment', '', false],
         ['add-table', 'a_first', '', false],
+        ['drop-table', 'a_legacy_child', '', true],
         ['drop-table', 'legacy', '', true],
       ]);
+      // include leaves tables out, on both sides.
+      const live = await db.reflect();
+      const only = compareSchemas(holder.registry.metadata, live.metadata, {
+        dialect: db.engine.dialect,
+        include: (name) => name !== 'comment' && !name.includes('legacy'),
+      });
+      expect(only.map(summary)).toEqual([['add-table', 'a_first', '', false]]);
     } finally {
+      await run(db, `DROP TABLE ${q(t.dialect, 'a_legacy_child')}`);
       await run(db, `DROP TABLE ${q(t.dialect, 'legacy')}`);
     }
   });
@@ -244,5 +258,229 @@ describeEachDialect('Schema differ', (t) => {
       ['alter-column', 'item', 'status:serverDefault', false],
       ['drop-column', 'item', 'gone', true],
     ]);
+  });
+
+  /** The base shop schema the change tests start from. */
+  function shopModels(db: Database) {
+    db.Table('vendor', db.Column('id', db.Integer, { primaryKey: true }), db.Column('code', db.String(10)));
+    db.Table(
+      'shop',
+      db.Column('id', db.Integer, { primaryKey: true }),
+      db.Column('vendor_id', db.Integer, db.ForeignKey('vendor.id', { ondelete: 'CASCADE' })),
+      db.Column('name', db.String(40), { index: true }),
+      db.Column('city', db.String(40), { comment: 'town' }),
+      db.Column('zip', db.String(10), { unique: true }),
+      db.Column('score', db.Integer),
+      db.Column('status', db.Enum(['a', 'b'])),
+      db.CheckConstraint('score >= 0', { name: 'ck_shop_score' }),
+      db.Index('ix_shop_city', ['city']),
+      { comment: 'shops' },
+    );
+    db.Table(
+      'pair',
+      db.Column('a', db.Integer, { primaryKey: true, autoincrement: false }),
+      db.Column('b', db.Integer, { nullable: false }),
+    );
+  }
+
+  it('reports each kind of key, index, UNIQUE, CHECK and comment change made on the models, drops before adds', async () => {
+    const db = open();
+    shopModels(db);
+    await db.createAll();
+    const holder = models();
+    holder.Table(
+      'vendor',
+      holder.Column('id', holder.Integer, { primaryKey: true }),
+      holder.Column('code', holder.String(10)),
+    );
+    holder.Table(
+      'shop',
+      holder.Column('id', holder.Integer, { primaryKey: true }),
+      holder.Column('vendor_id', holder.Integer, holder.ForeignKey('vendor.id', { ondelete: 'SET NULL' })),
+      holder.Column('name', holder.String(40)),
+      holder.Column('city', holder.String(40), { comment: 'city' }),
+      holder.Column('zip', holder.String(10)),
+      holder.Column('score', holder.Integer, { unique: true }),
+      holder.Column('status', holder.Enum(['a', 'b', 'c'])),
+      holder.CheckConstraint('score < 100', { name: 'ck_shop_max' }),
+      holder.Index('ix_shop_city', ['city', 'name']),
+      holder.Index('ix_shop_zip', ['zip']),
+      { comment: 'stores' },
+    );
+    holder.Table(
+      'pair',
+      holder.Column('a', holder.Integer),
+      holder.Column('b', holder.Integer),
+      holder.PrimaryKeyConstraint(['a', 'b']),
+    );
+    const comments = t.dialect !== 'sqlite';
+    expect((await diff(db, holder)).map(summary)).toEqual([
+      ['drop-foreign-key', 'shop', 'vendor_id', false],
+      ['drop-check', 'shop', 'ck_shop_score', false],
+      ['drop-index', 'shop', 'ix_shop_city', false],
+      ['drop-unique', 'shop', 'uq_shop_zip', false],
+      ['drop-index', 'shop', 'ix_shop_name', false],
+      ...(comments ? [['alter-column', 'shop', 'city:comment', false]] : []),
+      ['alter-column', 'shop', 'status:type', true],
+      ['add-unique', 'shop', 'uq_shop_score', false],
+      ['add-index', 'shop', 'ix_shop_city', false],
+      ['add-index', 'shop', 'ix_shop_zip', false],
+      ['add-check', 'shop', 'ck_shop_max', false],
+      ['add-foreign-key', 'shop', 'vendor_id', false],
+      ...(comments ? [['alter-table-comment', 'shop', 'shops->stores', false]] : []),
+      ['alter-primary-key', 'pair', 'a->a,b', false],
+    ]);
+  });
+
+  it('reports changes made on the database with raw DDL, and ignores the migrations version table', async () => {
+    const db = open();
+    shopModels(db);
+    await db.createAll();
+    const shop = q(t.dialect, 'shop');
+    await run(db, `ALTER TABLE ${shop} ADD COLUMN extra INTEGER`);
+    await run(db, `CREATE INDEX ${q(t.dialect, 'ix_shop_score')} ON ${shop} (score)`);
+    await run(db, `DROP INDEX ${q(t.dialect, 'ix_shop_name')}${t.dialect === 'mysql' ? ` ON ${shop}` : ''}`);
+    await run(db, `CREATE TABLE ${q(t.dialect, 'relata_migrations')} (id VARCHAR(100) PRIMARY KEY)`);
+    const ddl: Record<DialectName, string[]> = {
+      sqlite: [],
+      postgres: [
+        'ALTER TABLE shop ALTER COLUMN name TYPE VARCHAR(80)',
+        'ALTER TABLE shop ALTER COLUMN score SET DEFAULT 5',
+        'ALTER TABLE shop ALTER COLUMN score SET NOT NULL',
+        `COMMENT ON TABLE shop IS 'changed'`,
+      ],
+      mysql: [
+        'ALTER TABLE shop MODIFY name VARCHAR(80)',
+        'ALTER TABLE shop MODIFY score INT NOT NULL DEFAULT 5',
+        `ALTER TABLE shop COMMENT = 'changed'`,
+      ],
+    };
+    for (const sql of ddl[t.dialect]) await run(db, sql);
+    try {
+      const server = t.dialect !== 'sqlite';
+      const changes = await diff(db);
+      expect(changes.map(summary)).toEqual([
+        ['drop-index', 'shop', 'ix_shop_score', false],
+        ...(server
+          ? [
+              ['alter-column', 'shop', 'name:type', true],
+              // The database has NOT NULL and the model does not: relaxing it loses nothing.
+              ['alter-column', 'shop', 'score:nullable+serverDefault', false],
+            ]
+          : []),
+        ['drop-column', 'shop', 'extra', true],
+        ['add-index', 'shop', 'ix_shop_name', false],
+        ...(server ? [['alter-table-comment', 'shop', 'changed->shops', false]] : []),
+      ]);
+      expect(changes.map(describeSchemaChange)).toEqual([
+        "table 'shop': drop index ix_shop_score (score)",
+        ...(server
+          ? [
+              "table 'shop': alter column name: type String(80) -> String(40) (destructive)",
+              "table 'shop': alter column score: NOT NULL -> nullable, server default 5 -> none",
+            ]
+          : []),
+        "table 'shop': drop column extra, which the model does not have (destructive)",
+        "table 'shop': add index ix_shop_name (name)",
+        ...(server ? [`table 'shop': table comment "changed" -> "shops"`] : []),
+      ]);
+      // checkSchema says the same, each change with its line.
+      expect((await db.checkSchema()).map((d) => d.description)).toEqual(changes.map(describeSchemaChange));
+    } finally {
+      await run(db, `DROP TABLE ${q(t.dialect, 'relata_migrations')}`);
+    }
+  });
+
+  it('createAll() warns about a table it skipped because it exists with another shape, naming it and what differs', async () => {
+    const warnings: string[] = [];
+    const db = new Database(t.url, { nPlusOne: 'off', warn: (m) => warnings.push(m) });
+    opened.push(db);
+    blogModels(db);
+    await db.createAll();
+    await db.createAll();
+    expect(warnings).toEqual([]);
+    await run(db, `ALTER TABLE ${q(t.dialect, 'post')} ADD COLUMN legacy INTEGER`);
+    await db.createAll();
+    expect(warnings).toEqual([
+      "createAll(): table 'post' already exists with another shape and was left as it is: drop column legacy, " +
+        'which the model does not have (destructive). createAll() only creates missing tables: change existing ' +
+        'ones with a migration (relata migrate generate), or list the differences with db.checkSchema()',
+    ]);
+  });
+
+  it('reports changed index parts, WHERE, uniqueness and composite foreign key actions as a drop and an add', async () => {
+    const db = open();
+    const mariadb = await isMariaDb(db);
+    const declare = (d: Database, v: 1 | 2) => {
+      d.Table(
+        'cx_parent',
+        d.Column('a', d.Integer),
+        d.Column('b', d.Integer),
+        d.Column('email', d.String(40)),
+        d.PrimaryKeyConstraint(['a', 'b']),
+        d.UniqueConstraint(v === 1 ? ['a', 'email'] : ['b', 'email'], { name: 'uq_cx_parent_mail' }),
+        d.Index('ix_cx_parent_email', ['email'], { unique: v === 2 }),
+        ...(mariadb ? [] : [d.Index('ix_cx_parent_lower', [d.text(v === 1 ? 'lower(email)' : 'upper(email)')])]),
+        ...(t.dialect === 'mysql' ? [] : [d.Index('ix_cx_parent_some', ['a'], { where: v === 1 ? 'b > 0' : 'b > 1' })]),
+      );
+      d.Table(
+        'cx_child',
+        d.Column('id', d.Integer, { primaryKey: true }),
+        d.Column('a', d.Integer),
+        d.Column('b', d.Integer),
+        d.ForeignKeyConstraint(['a', 'b'], ['cx_parent.a', 'cx_parent.b'], {
+          name: 'fk_cx_child_parent',
+          ...(v === 1 ? { onDelete: 'CASCADE' as const } : { onUpdate: 'CASCADE' as const }),
+        }),
+      );
+    };
+    declare(db, 1);
+    await db.createAll();
+    const holder = models();
+    declare(holder, 2);
+    expect((await diff(db, holder)).map(summary)).toEqual([
+      ['drop-unique', 'cx_parent', 'uq_cx_parent_mail', false],
+      ['drop-index', 'cx_parent', 'ix_cx_parent_email', false],
+      ...(mariadb ? [] : [['drop-index', 'cx_parent', 'ix_cx_parent_lower', false]]),
+      ...(t.dialect === 'mysql' ? [] : [['drop-index', 'cx_parent', 'ix_cx_parent_some', false]]),
+      ['add-unique', 'cx_parent', 'uq_cx_parent_mail', false],
+      ['add-index', 'cx_parent', 'ix_cx_parent_email', false],
+      ...(mariadb ? [] : [['add-index', 'cx_parent', 'ix_cx_parent_lower', false]]),
+      ...(t.dialect === 'mysql' ? [] : [['add-index', 'cx_parent', 'ix_cx_parent_some', false]]),
+      ['drop-foreign-key', 'cx_child', 'a,b', false],
+      ['add-foreign-key', 'cx_child', 'a,b', false],
+    ]);
+    // The same models find no drift: nothing above came from how the database spells things.
+    const same = models();
+    declare(same, 1);
+    expect(await diff(db, same)).toEqual([]);
+  });
+
+  itOn(t)('reports changes to a table in another PostgreSQL schema under its full name', async () => {
+    if (t.dialect !== 'postgres') return;
+    const db = open();
+    await run(db, `CREATE SCHEMA IF NOT EXISTS ${APP_SCHEMA}`);
+    try {
+      db.Table('sc_item', db.Column('id', db.Integer, { primaryKey: true }), { schema: APP_SCHEMA });
+      await db.createAll();
+      await run(db, `ALTER TABLE ${APP_SCHEMA}.sc_item ADD COLUMN note TEXT`);
+      expect((await db.checkSchema()).map((d) => d.description)).toEqual([
+        `table '${APP_SCHEMA}.sc_item': drop column note, which the model does not have (destructive)`,
+      ]);
+    } finally {
+      await run(db, `DROP SCHEMA ${APP_SCHEMA} CASCADE`);
+    }
+  });
+
+  it('refuses unknown options, naming them', async () => {
+    const db = open();
+    const metadata = db.registry.metadata;
+    expect(() =>
+      compareSchemas(metadata, metadata, { dialect: db.engine.dialect, includeObject: () => true } as never),
+    ).toThrow(/compareSchemas\(\): option 'includeObject' is not supported by Relata: use include/);
+    expect(() => compareSchemas(metadata, metadata, {} as never)).toThrow(/dialect option is required/);
+    await expect(db.checkSchema({ tables: ['x'] } as never)).rejects.toThrow(
+      /checkSchema\(\): unknown option 'tables'/,
+    );
   });
 });

@@ -2,7 +2,7 @@
  * SQL for MySQL and MariaDB (and what TiDB accepts; see docs/dialects.md). What the server supports
  * differs between them, so two capabilities are set by the driver when it first connects.
  */
-import { SqlCompiler } from '../../sql/compiler.js';
+import { SqlCompiler, type ColumnAlteration, type TableRef } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Index, Table } from '../../sql/schema.js';
 import type { EnumType, NumericType, SqlType, StringType } from '../../sql/types.js';
@@ -48,7 +48,11 @@ export class MysqlCompiler extends SqlCompiler {
     this.supportsCreateIndexIfNotExists = mariadb;
     this.supportsExpressionIndexes = !mariadb && (major > 8 || (major === 8 && (minor > 0 || server.version[2] >= 13)));
     this.collation = binaryCollationFor(server);
+    this.flavor = server.flavor;
   }
+
+  /** Which server this is (set by configureFor): MariaDB drops a CHECK with DROP CONSTRAINT, MySQL with DROP CHECK. */
+  flavor: MysqlServerInfo['flavor'] = 'mysql';
 
   /**
    * The tables' collation: binary (case- and accent-sensitive, as on SQLite and PostgreSQL) and NO PAD
@@ -172,6 +176,62 @@ export class MysqlCompiler extends SqlCompiler {
     );
     const end = create!.lastIndexOf('\n)');
     return [`${create!.slice(0, end)},\n  ${inline.join(',\n  ')}${create!.slice(end)}`];
+  }
+
+  // ---- ALTER (migration operations) ----
+
+  override renameTable(table: TableRef, to: string): string[] {
+    // An unqualified new name would move the table into the connection's default database.
+    return [`ALTER TABLE ${this.tableName(table)} RENAME TO ${this.tableName({ name: to, schema: table.schema })}`];
+  }
+
+  /**
+   * MODIFY (or CHANGE, when renamed) restating the whole column: MySQL has no statement for one
+   * property but the default. `using` runs first as an UPDATE, its result stored in the old type.
+   */
+  override alterColumn(a: ColumnAlteration): string[] {
+    const c = a.column;
+    const table = this.tableName(c.table);
+    const out: string[] = [];
+    if (a.using !== undefined) out.push(`UPDATE ${table} SET ${this.quote(a.name)} = (${a.using})`);
+    const renamed = c.name !== a.name;
+    if (a.type || a.nullable || a.comment) {
+      const head = renamed ? `CHANGE COLUMN ${this.quote(a.name)}` : 'MODIFY COLUMN';
+      out.push(`ALTER TABLE ${table} ${head} ${this.columnDDL(c)}`);
+      return out;
+    }
+    if (a.serverDefault) {
+      const change = c.serverDefault === undefined ? 'DROP DEFAULT' : `SET DEFAULT ${c.serverDefault}`;
+      out.push(`ALTER TABLE ${table} ALTER COLUMN ${this.quote(a.name)} ${change}`);
+    }
+    if (renamed) out.push(...this.renameColumn(c.table, a.name, c.name));
+    return out;
+  }
+
+  override dropIndex(name: string, table: TableRef): string {
+    return `DROP INDEX ${this.quote(name)} ON ${this.tableName(table)}`;
+  }
+
+  override dropConstraint(
+    table: TableRef,
+    name: string,
+    kind: 'foreignKey' | 'unique' | 'check' | 'primaryKey',
+  ): string {
+    const t = `ALTER TABLE ${this.tableName(table)}`;
+    switch (kind) {
+      case 'foreignKey':
+        return `${t} DROP FOREIGN KEY ${this.quote(name)}`;
+      case 'unique':
+        return `${t} DROP INDEX ${this.quote(name)}`;
+      case 'primaryKey':
+        return `${t} DROP PRIMARY KEY`;
+      case 'check':
+        return `${t} ${this.flavor === 'mariadb' ? 'DROP CONSTRAINT' : 'DROP CHECK'} ${this.quote(name)}`;
+    }
+  }
+
+  override setTableComment(table: TableRef, comment: string | null): string[] {
+    return [`ALTER TABLE ${this.tableName(table)} COMMENT = ${this.stringLiteral(comment ?? '')}`];
   }
 
   protected override limitOffset(limit: number | null, offset: number | null): string {

@@ -2,7 +2,7 @@
  * SQL for PostgreSQL. Sticks to what CockroachDB and YugabyteDB also accept (see docs/dialects.md):
  * identity columns rather than sequences by hand, JSONB, TIMESTAMP WITH TIME ZONE.
  */
-import { SqlCompiler, type CompileContext } from '../../sql/compiler.js';
+import { SqlCompiler, type ColumnAlteration, type CompileContext, type TableRef } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { BinaryExpression } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
@@ -55,11 +55,51 @@ export class PostgresCompiler extends SqlCompiler {
 
   /** CREATE TYPE for each Enum column before the table (in a DO block that tolerates it existing, for createAll). */
   override createTable(table: Table, ifNotExists = false): string[] {
-    const types = this.enumTypes(table).map(([name, type]) => {
-      const create = `CREATE TYPE ${this.quote(name)} AS ENUM (${type.values.map(ddlString).join(', ')})`;
-      return ifNotExists ? `DO $$ BEGIN ${create}; EXCEPTION WHEN duplicate_object THEN NULL; END $$` : create;
-    });
+    const types = this.createTypes(table).map(({ sql }) =>
+      ifNotExists ? `DO $$ BEGIN ${sql}; EXCEPTION WHEN duplicate_object THEN NULL; END $$` : sql,
+    );
     return [...types, ...super.createTable(table, ifNotExists)];
+  }
+
+  /** CREATE TYPE … AS ENUM for each native enum the table's columns use. */
+  override createTypes(table: Table): { name: string; sql: string; values: readonly string[] }[] {
+    return this.enumTypes(table).map(([name, type]) => ({
+      name,
+      values: type.values,
+      sql: `CREATE TYPE ${this.quote(name)} AS ENUM (${type.values.map(ddlString).join(', ')})`,
+    }));
+  }
+
+  /** One ALTER TABLE for type, nullability and default (type first, so a new default is of the new type), then COMMENT ON and RENAME. */
+  override alterColumn(a: ColumnAlteration): string[] {
+    const c = a.column;
+    const table = this.tableName(c.table);
+    const col = this.quote(a.name);
+    const parts: string[] = [];
+    // The old default may not cast to the new type ('1'::character varying to integer): dropped
+    // first, and a kept one set again as its literal, without the old type's cast.
+    const keptDefault = a.type && !a.serverDefault && c.serverDefault !== undefined;
+    if (a.type) {
+      if (a.serverDefault || keptDefault) parts.push(`ALTER COLUMN ${col} DROP DEFAULT`);
+      parts.push(`ALTER COLUMN ${col} TYPE ${this.columnType(c)}${a.using !== undefined ? ` USING ${a.using}` : ''}`);
+    }
+    if (a.nullable) parts.push(`ALTER COLUMN ${col} ${c.nullable ? 'DROP' : 'SET'} NOT NULL`);
+    if (keptDefault) parts.push(`ALTER COLUMN ${col} SET DEFAULT ${withoutCast(c.serverDefault!)}`);
+    else if (a.serverDefault && c.serverDefault !== undefined)
+      parts.push(`ALTER COLUMN ${col} SET DEFAULT ${c.serverDefault}`);
+    else if (a.serverDefault && !a.type) parts.push(`ALTER COLUMN ${col} DROP DEFAULT`);
+    const out = parts.length ? [`ALTER TABLE ${table} ${parts.join(', ')}`] : [];
+    if (a.comment) out.push(`COMMENT ON COLUMN ${table}.${col} IS ${this.commentValue(c.comment)}`);
+    if (c.name !== a.name) out.push(...this.renameColumn(c.table, a.name, c.name));
+    return out;
+  }
+
+  override setTableComment(table: TableRef, comment: string | null): string[] {
+    return [`COMMENT ON TABLE ${this.tableName(table)} IS ${this.commentValue(comment ?? undefined)}`];
+  }
+
+  private commentValue(comment: string | undefined): string {
+    return comment === undefined ? 'NULL' : this.stringLiteral(comment);
   }
 
   override dropTypes(tables: readonly Table[]): string[] {
@@ -152,6 +192,12 @@ export class PostgresCompiler extends SqlCompiler {
   protected override ilike(e: BinaryExpression, ctx: CompileContext): string {
     return `${this.expr(e.left, ctx)} ILIKE ${this.expr(e.right, ctx)}`;
   }
+}
+
+/** `'1'::character varying` → `'1'`: a quoted literal without the cast the catalog adds to it. */
+function withoutCast(sql: string): string {
+  const m = /^('(?:[^']|'')*')::[a-z][a-z0-9_ ."]*(\([0-9, ]*\))?(\[\])?$/i.exec(sql.trim());
+  return m ? m[1]! : sql;
 }
 
 /** A native enum type's name: the one given, else `<table>_<column>`. */

@@ -12,6 +12,7 @@ import { MysqlIntrospector } from './mysql.js';
 import { PostgresIntrospector } from './postgres.js';
 import {
   IntrospectionError,
+  type CatalogSource,
   type DialectIntrospector,
   type ReflectedCheckConstraint,
   type ReflectedColumn,
@@ -77,18 +78,20 @@ export class Inspector {
     /** The engine whose database is read. */
     readonly engine: Engine,
     options: InspectOptions = {},
+    /** @internal Where the catalog queries run: the engine, or one of its connections (a migration's). */
+    source: CatalogSource = engine,
   ) {
     checkedOptions(options, inspectOptionTable, 'inspect()');
     const schema = options.schema;
     switch (engine.dialect.name) {
       case 'sqlite':
-        this.dialect = new SqliteIntrospector(engine, schema);
+        this.dialect = new SqliteIntrospector(source, schema);
         break;
       case 'postgres':
-        this.dialect = new PostgresIntrospector(engine, schema);
+        this.dialect = new PostgresIntrospector(source, schema);
         break;
       case 'mysql':
-        this.dialect = new MysqlIntrospector(engine, schema);
+        this.dialect = new MysqlIntrospector(source, schema);
         break;
       default:
         throw new IntrospectionError(`introspection does not support the '${String(engine.dialect.name)}' dialect`);
@@ -208,9 +211,9 @@ export interface ReflectedTableInfo {
 
 /**
  * A reflected table: the `table` models would have produced (composite keys as PrimaryKeyConstraint and
- * ForeignKeyConstraint, CHECKs, `serverDefault`s, comments, Enum/Uuid/LargeBinary/ArrayOf types), and
- * the catalog's own record of it (`info`), which also holds what Table cannot: multi-column unique
- * constraints and expression indexes.
+ * ForeignKeyConstraint, CHECKs, UniqueConstraints, indexes with their expressions, `serverDefault`s,
+ * comments, Enum/Uuid/LargeBinary/ArrayOf types, the schema read), and the catalog's own record of it
+ * (`info`: type texts, defaults and names as the database spells them).
  *
  * @example
  * ```ts
@@ -227,7 +230,7 @@ export interface ReflectedTable {
   readonly info: ReflectedTableInfo;
   /** Foreign keys over several columns, as read (on the Table they are ForeignKeyConstraints). */
   readonly compositeForeignKeys: readonly ReflectedForeignKey[];
-  /** Unique constraints over several columns: in `info.uniqueConstraints`, not on the Table. */
+  /** Unique constraints over several columns, as read (on the Table they are UniqueConstraints). */
   readonly compositeUniqueConstraints: readonly ReflectedUniqueConstraint[];
 }
 

@@ -1,5 +1,5 @@
 /** MySQL's and MariaDB's catalog (information_schema), in the current database unless told another. */
-import type { Engine } from '../../engine/engine.js';
+import type { CatalogSource } from './reflected.js';
 import { Boolean, Json } from '../../sql/types.js';
 import {
   catalogRows,
@@ -33,7 +33,7 @@ const col = (r: CatalogRow, name: string): unknown => r[name] ?? r[name.toLowerC
 
 export class MysqlIntrospector implements DialectIntrospector {
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: CatalogSource,
     private readonly schema: string | null = null,
   ) {}
 

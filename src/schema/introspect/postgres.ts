@@ -1,5 +1,5 @@
 /** PostgreSQL's catalog (pg_catalog), in the current schema unless told another. */
-import type { Engine } from '../../engine/engine.js';
+import type { CatalogSource } from './reflected.js';
 import type { ReferentialAction } from '../../sql/schema.js';
 import {
   catalogRows,
@@ -41,7 +41,7 @@ const list = (value: unknown): string[] => (Array.isArray(value) ? value.map(Str
 
 export class PostgresIntrospector implements DialectIntrospector {
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: CatalogSource,
     private readonly schema: string | null = null,
   ) {}
 

@@ -3,7 +3,8 @@
  * records of the catalog as read (type text, defaults, key order, names), kept next to the Table built
  * from them.
  */
-import type { Engine } from '../../engine/engine.js';
+import type { CompiledStatement } from '../../sql/compiler.js';
+import type { QueryResult } from '../../dialects/dialect.js';
 import type { ReferentialAction } from '../../sql/schema.js';
 import { RelataError } from '../../sql/errors.js';
 import { EnumType, SqlType, Uuid } from '../../sql/types.js';
@@ -192,11 +193,23 @@ export interface DialectIntrospector {
   tableComment(table: string): Promise<string | null>;
 }
 
+/**
+ * What catalog queries run on: an Engine (a pooled connection per read), or one Connection (a
+ * migration reads the catalog inside its own transaction, seeing its own DDL).
+ */
+export interface CatalogSource {
+  execute(stmt: CompiledStatement, options: { columnNames?: boolean }): Promise<QueryResult>;
+}
+
 /** A catalog row keyed by column name. */
 export type CatalogRow = Record<string, unknown>;
 
 /** Runs one catalog query through the engine (statement events see it) and returns its rows as records. */
-export async function catalogRows(engine: Engine, sql: string, params: readonly unknown[] = []): Promise<CatalogRow[]> {
+export async function catalogRows(
+  engine: CatalogSource,
+  sql: string,
+  params: readonly unknown[] = [],
+): Promise<CatalogRow[]> {
   const result = await engine.execute({ sql, params: [...params], returnsRows: true }, { columnNames: true });
   const names = result.columns ?? [];
   return result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));

@@ -1,5 +1,5 @@
 /** SQLite's catalog: `pragma_table_xinfo`, `pragma_foreign_key_list`, `pragma_index_list/index_info`, sqlite_master. */
-import type { Engine } from '../../engine/engine.js';
+import type { CatalogSource } from './reflected.js';
 import {
   catalogRows,
   charUuid,
@@ -43,7 +43,7 @@ const sameColumns = (a: readonly string[], b: readonly string[]) =>
 
 export class SqliteIntrospector implements DialectIntrospector {
   constructor(
-    private readonly engine: Engine,
+    private readonly engine: CatalogSource,
     /** The attached database: 'main' unless told. */
     private readonly schema = 'main',
   ) {}
