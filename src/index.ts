@@ -231,3 +231,10 @@ export {
 } from './migrate/runner.js';
 export { MigrationError, MigrationFailedError, MigrationChainError } from './migrate/errors.js';
 export type { PostgresLockMode } from './migrate/lock.js';
+export {
+  renderMigration,
+  renameCandidates,
+  migrationId,
+  type RenderMigrationOptions,
+  type RenameCandidate,
+} from './migrate/render.js';

@@ -195,7 +195,7 @@ function maybeRename(change: SchemaChange, candidates: readonly RenameCandidate[
 }
 
 function indent(lines: readonly string[], comments: readonly string[]): string[] {
-  return [...comments.map((c) => `    // ${c}`), ...lines.map((l) => `    ${l}`)];
+  return [...comments.map((c) => `    // ${c}`), ...lines.flatMap((l) => l.split('\n')).map((l) => `    ${l}`)];
 }
 
 /**

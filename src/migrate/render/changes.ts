@@ -25,7 +25,11 @@ export interface ChangeCode {
   readonly down: string[];
 }
 
-const call = (name: string, args: readonly string[]) => `await op.${name}(${args.join(', ')});`;
+/** `await op.name(args);`, one argument a line when it would be long (lines split on \n by the file writer). */
+function call(name: string, args: readonly string[]): string {
+  const line = `await op.${name}(${args.join(', ')});`;
+  return line.length <= 100 ? line : `await op.${name}(\n${args.map((a) => `  ${a},`).join('\n')}\n);`;
+}
 const opt = (code: string) => (code ? [code] : []);
 
 /** What a column is, for alterColumn's `existing` and the properties it changes. */
