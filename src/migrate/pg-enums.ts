@@ -6,10 +6,10 @@
 import type { TableRef } from '../sql/compiler.js';
 import type { Table } from '../sql/schema.js';
 import { MigrationOperationError } from './op-tables.js';
-import type { MigrationOperations } from './migration-operations.js';
+import type { OperationContext } from './op-context.js';
 
 /** The CREATE TYPE statements `table`'s columns need, without the types that exist with the same labels. */
-export async function enumTypesToCreate(ops: MigrationOperations, table: Table, where: string): Promise<string[]> {
+export async function enumTypesToCreate(ops: OperationContext, table: Table, where: string): Promise<string[]> {
   const types = ops.sql.createTypes(table);
   if (types.length === 0) return [];
   const rows = await ops.read(
@@ -38,11 +38,7 @@ export async function enumTypesToCreate(ops: MigrationOperations, table: Table, 
  * DROP TYPE for each enum type the table's columns (or its one `column`) use and no other column
  * does: run after the DDL that drops or changes them.
  */
-export async function enumTypesFreedBy(
-  ops: MigrationOperations,
-  ref: TableRef,
-  column: string | null,
-): Promise<string[]> {
+export async function enumTypesFreedBy(ops: OperationContext, ref: TableRef, column: string | null): Promise<string[]> {
   const rows = await ops.read(
     `SELECT tn.nspname AS schema, t.typname AS name, count(*) AS here,
             (SELECT count(*) FROM pg_attribute a2 JOIN pg_class c2 ON c2.oid = a2.attrelid

@@ -24,7 +24,7 @@ import {
 import { Column, Table } from '../sql/schema.js';
 import type { ConstraintKind } from './operations.js';
 import { MigrationOperationError, withTargets } from './op-tables.js';
-import type { MigrationOperations } from './migration-operations.js';
+import type { OperationContext } from './op-context.js';
 import type { TableRef } from '../sql/compiler.js';
 
 type Ref = TableRef & { readonly fullName: string };
@@ -44,7 +44,7 @@ const ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT']);
 
 export class SqliteBatch {
   constructor(
-    private readonly ops: MigrationOperations,
+    private readonly ops: OperationContext,
     private readonly ref: Ref,
     private readonly where: string,
   ) {}

@@ -510,6 +510,14 @@ describeEachDialect('Migration operations', (t) => {
       [3, 9],
     ]);
     if (t.dialect !== 'mysql') return;
+    // A type Relata has no name for is restated as the catalog spells it.
+    await db.engine.execute({
+      sql: 'CREATE TABLE odd (id INT PRIMARY KEY, flags TINYINT(4) NOT NULL DEFAULT 3)',
+      params: [],
+    });
+    const odd: string[] = [];
+    await migrate((op) => op.alterColumn('odd', 'flags', { comment: 'bits' }), { onStatement: (s) => odd.push(s) });
+    expect(odd).toEqual(["ALTER TABLE `odd` MODIFY COLUMN `flags` tinyint(4) NOT NULL DEFAULT 3 COMMENT 'bits'"]);
     // A dry run ahead of the database: the table is not there, existing says what the column is.
     const sql: string[] = [];
     await migrate(
@@ -526,5 +534,48 @@ describeEachDialect('Migration operations', (t) => {
     await expect(
       migrate((op) => op.alterColumn('later', 'name', { nullable: false }), { dryRun: true }),
     ).rejects.toThrow(/alterColumn\('later', 'name'\): MySQL restates the whole column, and its type is not known/);
+  });
+
+  it('a self-referencing table is altered (SQLite: rebuilt, also outside any transaction, its triggers kept)', async () => {
+    await migrate(async (op) => {
+      await op.createTable(
+        'employee',
+        Column('id', Integer, { primaryKey: true }),
+        Column('boss_id', Integer, ForeignKey('employee.id', { ondelete: 'CASCADE' })),
+        Column('name', String(40)),
+      );
+      await op.execute("INSERT INTO employee (id, boss_id, name) VALUES (1, NULL, 'a'), (2, 1, 'b'), (3, 2, 'c')");
+    });
+    if (t.dialect === 'sqlite') {
+      await db.engine.execute({
+        sql: 'CREATE TRIGGER employee_name AFTER INSERT ON employee BEGIN UPDATE employee SET name = upper(NEW.name) WHERE id = NEW.id; END',
+        params: [],
+      });
+    }
+    // No runner: the operation on a connection outside a transaction (a SQLite rebuild makes its own).
+    const conn = await db.engine.connect();
+    try {
+      await createOperations(conn, db.engine.dialect).alterColumn('employee', 'name', { nullable: false });
+    } finally {
+      conn.release();
+    }
+    const employee = await table('employee');
+    expect(columnsOf(employee)[2]).toMatchObject({ name: 'name', nullable: false });
+    expect(employee.info.foreignKeys.map((fk) => [fk.columns, fk.referredTable, fk.onDelete])).toEqual([
+      [['boss_id'], 'employee', 'CASCADE'],
+    ]);
+    expect(await rows('SELECT id, boss_id, name FROM employee ORDER BY id')).toEqual([
+      [1, null, 'a'],
+      [2, 1, 'b'],
+      [3, 2, 'c'],
+    ]);
+    await db.engine.execute({ sql: "INSERT INTO employee (id, boss_id, name) VALUES (4, 3, 'd')", params: [] });
+    await db.engine.execute({ sql: 'DELETE FROM employee WHERE id = 2', params: [] });
+    expect(await rows('SELECT id, name FROM employee ORDER BY id')).toEqual([[1, 'a']]);
+    if (t.dialect === 'sqlite') {
+      await db.engine.execute({ sql: "INSERT INTO employee (id, name) VALUES (5, 'e')", params: [] });
+      expect(await rows('SELECT name FROM employee WHERE id = 5')).toEqual([['E']]);
+      expect(await rows('PRAGMA foreign_key_check')).toEqual([]);
+    }
   });
 });
