@@ -67,11 +67,16 @@ export class OperationContext {
     }
   }
 
-  /** The live column `name` of `ref`; an error naming both when either is missing (null in a dry run). */
+  /**
+   * The live column `name` of `ref`; an error naming both when either is missing. Null in a dry run,
+   * where the database may be behind the operations being printed (as for a missing table).
+   */
   async column(ref: Ref, name: string, where: string): Promise<ReflectedColumn | null> {
     const cols = await this.columns(ref, where);
     if (cols === null) return null;
     const col = cols.find((c) => c.name === name);
+    // In a dry run an earlier operation or migration that adds the column has not run.
+    if (!col && this.isDryRun) return null;
     if (!col)
       throw new MigrationOperationError(
         `${where}: table '${ref.fullName}' has no column '${name}' (columns: ${cols.map((c) => c.name).join(', ')})`,
@@ -81,12 +86,12 @@ export class OperationContext {
     return col;
   }
 
-  /** Checks every name in `names` is a column of `ref`. */
+  /** Checks every name in `names` is a column of `ref` (not in a dry run: see column()). */
   async requireColumns(ref: Ref, names: readonly string[], where: string): Promise<void> {
     const cols = await this.columns(ref, where);
     if (cols === null) return;
     for (const name of names) {
-      if (!cols.some((c) => c.name === name))
+      if (!cols.some((c) => c.name === name) && !this.isDryRun)
         throw new MigrationOperationError(
           `${where}: table '${ref.fullName}' has no column '${name}' (columns: ${cols.map((c) => c.name).join(', ')})`,
           ref.fullName,
