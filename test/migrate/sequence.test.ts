@@ -175,6 +175,13 @@ const STEP2_SQL: Record<DialectName, string[]> = {
  */
 const STEP2_COUNT: Record<DialectName, number> = { sqlite: 46, postgres: 16, mysql: 22 };
 
+/**
+ * A statement of the migration itself: not a catalog read, transaction control, the lock, or the
+ * version table's (which a dry run prints with the id written in).
+ */
+const isMigrationSql = (sql: string) =>
+  !/^(SELECT|PRAGMA|BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b/.test(sql) && !/relata_migrations/.test(sql);
+
 /** Every table the sequence creates, referrers first: what is left to drop after a failed run. */
 const ALL_TABLES = ['review', 'post_revision', 'post_tags', 'tag', 'post', 'user', 'relata_migrations'];
 
@@ -260,6 +267,7 @@ describeEachDialect('Migration sequence', (t) => {
       return { id, file, source };
     };
     let step2: string[] = [];
+    const dryRuns: string[][] = [];
     for (const n of VERSIONS) {
       if (n > 1) {
         // The rows of the version the database is at, written with its models.
@@ -295,10 +303,15 @@ describeEachDialect('Migration sequence', (t) => {
         }
         // SQLite's rebuild copies '7' into an INTEGER column as 7; MySQL's MODIFY converts the digits.
       }
+      // `relata migrate sql` first: what up will run, nothing kept.
+      const dry = await new Migrator(db, { directory: dir }).sql('up');
+      expect(dry.map((m) => m.id)).toEqual([id]);
+      dryRuns.push(dry[0]!.statements.filter(isMigrationSql));
       const sql: string[] = [];
       const off = db.engine.onStatement((e) => sql.push(e.sql));
       const applied = await new Migrator(db, { directory: dir }).up();
       off();
+      expect(sql.filter(isMigrationSql), `v${n}: what ran is what the dry run printed`).toEqual(dryRuns.at(-1));
       if (n === 2) step2 = sql;
       expect(applied.map((m) => m.id)).toEqual([id]);
       await check(n, n - 1, `up to v${n}`);
@@ -321,5 +334,10 @@ describeEachDialect('Migration sequence', (t) => {
       "add table 'post' (id, user_id, title)",
     ]);
     expect((await new Migrator(start, { directory: dir }).status()).current).toBeNull();
+    // The whole chain printed against the empty database: each migration's statements as printed before it ran.
+    const chain = await new Migrator(start, { directory: dir }).sql('up');
+    expect(chain.map((m) => m.id)).toEqual(ids);
+    expect(chain.map((m) => m.statements.filter(isMigrationSql))).toEqual(dryRuns);
+    expect((await start.checkSchema()).length).toBe(2);
   });
 });
