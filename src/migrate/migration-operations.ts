@@ -195,7 +195,13 @@ export class MigrationOperations implements Operations {
         col.name,
       );
     const t = columnTable(ref, col);
-    if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) return this.batch(ref, where).addColumn(col);
+    if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) {
+      await this.batch(ref, where).addColumn(col);
+      // The rebuild keeps the table's own indexes; the column's `index: true` is a new one.
+      // (A column's own index is not bound to its table by Table: see Table's constructor.)
+      for (const ix of t.indexes) ix.table ??= t;
+      return this.ctx.run(t.indexes.map((ix) => this.ctx.sql.createIndex(ix)));
+    }
     await this.ctx.run([...(await this.ctx.typesFor(t, where)), ...this.ctx.sql.addColumn(col)]);
   }
 
