@@ -299,7 +299,7 @@ export class MigrationOperations implements Operations {
 
   // ---- indexes and constraints ----
 
-  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite). */
+  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite), CONCURRENTLY on PostgreSQL. */
   async createIndex(
     name: string,
     table: string,
@@ -310,13 +310,25 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
     checkOptions(options, indexOptionTable, where, ArgumentError);
-    const ix = new Index(name, elements, options);
+    const { concurrently, ...indexOptions } = options;
+    if (concurrently && this.dialect !== 'postgresql')
+      throw new MigrationOperationError(
+        `${where}: concurrently is PostgreSQL's (CREATE INDEX CONCURRENTLY)`,
+        ref.fullName,
+      );
+    if (concurrently && !this.ctx.isDryRun && this.ctx.connection.inTransaction)
+      throw new MigrationOperationError(
+        `${where}: CREATE INDEX CONCURRENTLY cannot run inside a transaction; give the migration transactional: false`,
+        ref.fullName,
+      );
+    const ix = new Index(name, elements, indexOptions);
     const names = (Array.isArray(elements) ? elements : []).filter((e): e is string => typeof e === 'string');
     await this.ctx.requireColumns(ref, names, where);
     const cols = [...new Set(names)].map((n) => new Column(n, ANY_TYPE));
     // A Table needs a column: an index of expressions only is rendered over a placeholder one.
     new Table(ref.name, cols.length ? cols : [new Column('_', ANY_TYPE)], [ix], schemaOf(ref));
-    await this.ctx.run([this.ctx.sql.createIndex(ix)]);
+    const sql = this.ctx.sql.createIndex(ix);
+    await this.ctx.run([concurrently ? sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ') : sql]);
   }
 
   /** DROP INDEX (`DROP INDEX … ON table` on MySQL). */

@@ -582,4 +582,27 @@ describeEachDialect('Migration operations', (t) => {
       expect(await rows('PRAGMA foreign_key_check')).toEqual([]);
     }
   });
+
+  it('CREATE INDEX CONCURRENTLY outside a transaction (PostgreSQL; refused elsewhere)', async () => {
+    await accountWithRows();
+    const conn = await db.engine.connect();
+    try {
+      const op = createOperations(conn, db.engine.dialect);
+      if (t.dialect !== 'postgres') {
+        await expect(op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true })).rejects.toThrow(
+          /concurrently is PostgreSQL's/,
+        );
+        return;
+      }
+      await conn.begin();
+      await expect(op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true })).rejects.toThrow(
+        /cannot run inside a transaction; give the migration transactional: false/,
+      );
+      await conn.rollback();
+      await op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true });
+    } finally {
+      conn.release();
+    }
+    expect((await table('account')).info.indexes.map((ix) => ix.name)).toEqual(['ix_account_age']);
+  });
 });
