@@ -49,6 +49,7 @@ import type {
 } from './operations.js';
 import { SqliteBatch } from './sqlite-batch.js';
 import { OperationContext } from './op-context.js';
+import { isPgUniqueIndex } from './pg-catalog.js';
 import { alteredColumn } from './altered-column.js';
 
 /**
@@ -431,21 +432,9 @@ export class MigrationOperations implements Operations {
       );
     await this.ctx.columns(ref, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).dropConstraint(name, kind);
-    if (this.dialect === 'postgresql' && kind === 'unique' && (await this.isPgUniqueIndex(ref, name)))
+    if (this.dialect === 'postgresql' && kind === 'unique' && (await isPgUniqueIndex(this.ctx, ref, name)))
       return this.ctx.run([this.ctx.sql.dropIndex(name, ref)]);
     await this.ctx.run([this.ctx.sql.dropConstraint(ref, name, kind)]);
-  }
-
-  /** Whether `name` is a unique index of the table, not a constraint (a UNIQUE made with createIndex). */
-  private async isPgUniqueIndex(ref: Ref, name: string): Promise<boolean> {
-    const rows = await this.ctx.read(
-      `SELECT NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS bare
-         FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
-         JOIN pg_namespace n ON n.oid = tc.relnamespace
-        WHERE ic.relname = $1 AND tc.relname = $2 AND n.nspname = COALESCE($3, current_schema()) AND i.indisunique`,
-      [name, ref.name, ref.schema ?? null],
-    );
-    return rows.length === 1 && rows[0]!.bare === true;
   }
 
   // ---- data ----
