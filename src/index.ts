@@ -217,3 +217,24 @@ export type {
   ConstraintKind,
   MigrationRows,
 } from './migrate/operations.js';
+
+// Migrations: files, the runner, the CLI's config (issue 13 items 3-render, 4, 6).
+export { defineMigration, type Migration, type MigrationStep } from './migrate/migration.js';
+export {
+  Migrator,
+  type MigratorOptions,
+  type MigrationProgress,
+  type MigrationStatus,
+  type MigrationStatusEntry,
+  type MigrationResult,
+  type MigrationSql,
+} from './migrate/runner.js';
+export { MigrationError, MigrationFailedError, MigrationChainError } from './migrate/errors.js';
+export type { PostgresLockMode } from './migrate/lock.js';
+export {
+  renderMigration,
+  renameCandidates,
+  migrationId,
+  type RenderMigrationOptions,
+  type RenameCandidate,
+} from './migrate/render.js';

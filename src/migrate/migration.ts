@@ -4,6 +4,8 @@
  * before it. Two files revising the same id are two heads, which `relata migrate` refuses to guess
  * an order for.
  */
+import { ArgumentError } from '../sql/errors.js';
+import { checkOptions, isBoolean, isFunction, mustBe, type OptionTable } from '../sql/options.js';
 import type { Operations } from './operations.js';
 
 /** What a migration's `up` and `down` receive. */
@@ -24,4 +26,57 @@ export interface Migration {
   readonly transactional?: boolean;
   readonly up: MigrationStep;
   readonly down: MigrationStep;
+}
+
+const migrationFields: OptionTable<Migration> = {
+  known: {
+    id: mustBe('a non-empty string of letters, digits, _ . -', (v) => typeof v === 'string' && /^[\w.-]+$/.test(v)),
+    revises: mustBe('an id or null', (v) => v === null || (typeof v === 'string' && v !== '')),
+    message: mustBe('a string', (v) => typeof v === 'string'),
+    transactional: isBoolean,
+    up: isFunction,
+    down: isFunction,
+  },
+  refused: {
+    down_revision: "use 'revises'",
+    downRevision: "use 'revises'",
+    revision: "use 'id'",
+  },
+};
+
+/**
+ * Checks a migration file's object and returns it: what a migration file's default export is made
+ * with. An unknown or missing field is an ArgumentError naming the migration.
+ *
+ * @example
+ * ```ts
+ * import { defineMigration } from 'relata';
+ *
+ * export default defineMigration({
+ *   id: '20261203_0900_add_user_email',
+ *   revises: null,
+ *   message: 'add user.email',
+ *   async up(op) {
+ *     await op.execute('ALTER TABLE "user" ADD COLUMN email VARCHAR(120)');
+ *   },
+ *   async down(op) {
+ *     await op.execute('ALTER TABLE "user" DROP COLUMN email');
+ *   },
+ * });
+ * ```
+ */
+export function defineMigration(migration: Migration): Migration {
+  if (typeof migration !== 'object' || migration === null) {
+    throw new ArgumentError(
+      `defineMigration() needs an object { id, revises, message, up, down }, got ${typeof migration}`,
+    );
+  }
+  const id = (migration as { id?: unknown }).id;
+  const where = typeof id === 'string' && id !== '' ? `migration '${id}'` : 'migration';
+  checkOptions(migration, migrationFields, where, ArgumentError);
+  for (const key of ['id', 'revises', 'message', 'up', 'down'] as const) {
+    if (migration[key] === undefined) throw new ArgumentError(`${where}: '${key}' is missing`);
+  }
+  if (migration.revises === migration.id) throw new ArgumentError(`${where} revises itself`);
+  return migration;
 }

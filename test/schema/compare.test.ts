@@ -391,6 +391,36 @@ describeEachDialect('Schema differ', (t) => {
     }
   });
 
+  it('reports constraints dropped on the database (PostgreSQL, MySQL: SQLite cannot drop one)', async () => {
+    if (t.dialect === 'sqlite') return;
+    const db = open();
+    shopModels(db);
+    await db.createAll();
+    const ddl =
+      t.dialect === 'postgres'
+        ? [
+            'ALTER TABLE shop DROP CONSTRAINT ck_shop_score',
+            'ALTER TABLE shop DROP CONSTRAINT uq_shop_zip',
+            'ALTER TABLE shop DROP CONSTRAINT fk_shop_vendor_id_vendor',
+            'ALTER TABLE pair DROP CONSTRAINT pk_pair',
+          ]
+        : [
+            'ALTER TABLE shop DROP CONSTRAINT ck_shop_score',
+            'ALTER TABLE shop DROP INDEX uq_shop_zip',
+            'ALTER TABLE shop DROP FOREIGN KEY fk_shop_vendor_id_vendor',
+            'ALTER TABLE pair DROP PRIMARY KEY',
+          ];
+    for (const sql of ddl) await run(db, sql);
+    expect((await diff(db)).map(summary)).toEqual([
+      // InnoDB keeps the index it made for the foreign key: an index the model does not declare.
+      ...(t.dialect === 'mysql' ? [['drop-index', 'shop', 'fk_shop_vendor_id_vendor', false]] : []),
+      ['add-unique', 'shop', 'uq_shop_zip', false],
+      ['add-check', 'shop', 'ck_shop_score', false],
+      ['add-foreign-key', 'shop', 'vendor_id', false],
+      ['alter-primary-key', 'pair', '->a', false],
+    ]);
+  });
+
   it('createAll() warns about a table it skipped because it exists with another shape, naming it and what differs', async () => {
     const warnings: string[] = [];
     const db = new Database(t.url, { nPlusOne: 'off', warn: (m) => warnings.push(m) });

@@ -40,6 +40,8 @@ export interface PlannedTable {
   readonly reflected: ReflectedTable;
   /** `model`; `association` (a many-to-many's secondary table); `table` (no primary key: no model). */
   readonly kind: 'model' | 'association' | 'table';
+  /** The schema it is declared in: its own, or the one the module's tables were read from. */
+  readonly schema: string | undefined;
   /** The class name of a model, the variable name of a `db.Table`. */
   name: string;
   /** Attribute name of each column, by the column's database name (models only). */
@@ -103,24 +105,35 @@ function isUniqueSet(reflected: ReflectedTable, columns: readonly Column[]): boo
   );
 }
 
+/** Types a model's key cannot have (the identity map would key rows by the object, not its contents). */
+const UNKEYABLE: ReadonlySet<string> = new Set(['LargeBinary', 'Array']);
+
 /** Plans the module for a reflected database. */
-export function planModule(reflected: ReflectedMetaData): ModulePlan {
+export function planModule(reflected: ReflectedMetaData, schema?: string): ModulePlan {
   const { metadata } = reflected;
   const moduleScope = new NameScope(RESERVED_MODULE_NAMES);
   const planned: PlannedTable[] = [];
   const byTable = new Map<Table, PlannedTable>();
   for (const r of reflected.tables.values()) {
     const table = r.table;
-    const kind = isAssociation(table, metadata) ? 'association' : table.primaryKey.length ? 'model' : 'table';
+    const unkeyable = table.primaryKey.filter((c) => UNKEYABLE.has(c.type.typeName));
+    const kind = isAssociation(table, metadata)
+      ? 'association'
+      : table.primaryKey.length && !unkeyable.length
+        ? 'model'
+        : 'table';
     const p: PlannedTable = {
       table,
       reflected: r,
       kind,
+      schema: table.schema ?? schema,
       name: '',
       attributes: new Map(),
       scope: new NameScope(RESERVED_ATTRIBUTE_NAMES),
       relationships: [],
-      notes: [],
+      notes: unkeyable.map(
+        (c) => `its primary key column '${c.name}' holds ${c.type.typeName} values, which cannot key a model's rows`,
+      ),
     };
     planned.push(p);
     byTable.set(table, p);
@@ -182,8 +195,9 @@ function planForeignKeys(
     const several = linkCount(child.table, target) > 1;
     const oneToOne = !self && isUniqueSet(child.reflected, columns);
     const [manyName, reverseName] = relationshipNames(child, parent, fkAttrs, self, several, oneToOne);
-    const many = child.scope.claim(manyName);
-    const reverse = parent.scope.claim(reverseName);
+    // A name a column already has gets the target's name for the many-to-one (`artist` column → `artistRef`).
+    const many = child.scope.claim(manyName, `${manyName}Ref`);
+    const reverse = parent.scope.claim(reverseName, `${reverseName}Of${child.name}`);
     const fkOption: OptionSource[] = several ? [['foreignKeys', names(fkAttrs)]] : [];
     const remote: OptionSource[] = self ? [['remoteSide', names(attrsOf(parent, fk.referredColumns))]] : [];
     child.relationships.push({
