@@ -7,6 +7,9 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import {
   Column,
   Database,
+  ForeignKeyConstraint,
+  PrimaryKeyConstraint,
+  UniqueConstraint,
   Enum,
   ForeignKey,
   Integer,
@@ -610,5 +613,45 @@ describeEachDialect('Migration operations', (t) => {
       conn.release();
     }
     expect((await table('account')).info.indexes.map((ix) => ix.name)).toEqual(['ix_account_age']);
+  });
+
+  it('a composite key and a composite foreign key to it survive a change of the parent (SQLite: a rebuild)', async () => {
+    await migrate(async (op) => {
+      await op.createTable(
+        'line',
+        Column('order_id', Integer),
+        Column('line_no', Integer),
+        Column('note', String(20)),
+        PrimaryKeyConstraint(['order_id', 'line_no']),
+        UniqueConstraint(['note', 'line_no'], { name: 'uq_line_note' }),
+      );
+      await op.createTable(
+        'shipment',
+        Column('id', Integer, { primaryKey: true }),
+        Column('order_id', Integer),
+        Column('line_no', Integer),
+        ForeignKeyConstraint(['order_id', 'line_no'], ['line.order_id', 'line.line_no'], {
+          name: 'fk_shipment_line',
+          onDelete: 'CASCADE',
+        }),
+      );
+      await op.execute("INSERT INTO line (order_id, line_no, note) VALUES (1, 1, 'a'), (1, 2, 'b')");
+      await op.execute('INSERT INTO shipment (id, order_id, line_no) VALUES (10, 1, 1), (11, 1, 2)');
+    });
+    await migrate((op) => op.alterColumn('line', 'note', { nullable: false }));
+    const { tables } = await db.reflect({ tables: ['line', 'shipment'] });
+    expect(tables.get('line')!.info.primaryKey.columns).toEqual(['order_id', 'line_no']);
+    expect(tables.get('line')!.info.uniqueConstraints.map((u) => [u.name, u.columns])).toEqual([
+      ['uq_line_note', ['note', 'line_no']],
+    ]);
+    expect(tables.get('shipment')!.info.foreignKeys.map((fk) => [fk.name, fk.columns, fk.referredColumns])).toEqual([
+      ['fk_shipment_line', ['order_id', 'line_no'], ['order_id', 'line_no']],
+    ]);
+    expect(await rows('SELECT id FROM shipment ORDER BY id')).toEqual([[10], [11]]);
+    await db.engine.execute({ sql: 'DELETE FROM line WHERE line_no = 2', params: [] });
+    expect(await rows('SELECT id FROM shipment ORDER BY id')).toEqual([[10]]);
+    await expect(
+      db.engine.execute({ sql: 'INSERT INTO shipment (id, order_id, line_no) VALUES (12, 1, 9)', params: [] }),
+    ).rejects.toThrow(IntegrityError);
   });
 });
