@@ -10,7 +10,7 @@ import type { SqlCompiler, TableRef } from '../sql/compiler.js';
 import type { Table } from '../sql/schema.js';
 import { MigrationOperationError } from './op-tables.js';
 import type { Operations } from './operations.js';
-import { enumTypesFreedBy, enumTypesToCreate } from './pg-enums.js';
+import { enumTypesFreedBy, enumTypesToCreate } from './pg-catalog.js';
 
 type Ref = TableRef & { readonly fullName: string };
 
