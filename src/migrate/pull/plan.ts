@@ -183,7 +183,7 @@ function planForeignKeys(
     const parent = target ? byTable.get(target) : undefined;
     if (!target || !parent) continue; // rendered with a comment where the key is written
     if (parent.kind !== 'model') {
-      child.notes.push(`no relationship to '${target.name}': it has no primary key, so it is no model`);
+      child.notes.push(`no relationship to '${target.name}': it is a db.Table, not a model`);
       continue;
     }
     const self = parent === child;
