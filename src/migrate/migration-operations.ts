@@ -49,6 +49,7 @@ import type {
 } from './operations.js';
 import { SqliteBatch } from './sqlite-batch.js';
 import { OperationContext } from './op-context.js';
+import { isPgUniqueIndex } from './pg-catalog.js';
 import { alteredColumn } from './altered-column.js';
 
 /**
@@ -195,7 +196,13 @@ export class MigrationOperations implements Operations {
         col.name,
       );
     const t = columnTable(ref, col);
-    if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) return this.batch(ref, where).addColumn(col);
+    if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) {
+      await this.batch(ref, where).addColumn(col);
+      // The rebuild keeps the table's own indexes; the column's `index: true` is a new one.
+      // (A column's own index is not bound to its table by Table: see Table's constructor.)
+      for (const ix of t.indexes) ix.table ??= t;
+      return this.ctx.run(t.indexes.map((ix) => this.ctx.sql.createIndex(ix)));
+    }
     await this.ctx.run([...(await this.ctx.typesFor(t, where)), ...this.ctx.sql.addColumn(col)]);
   }
 
@@ -293,7 +300,7 @@ export class MigrationOperations implements Operations {
 
   // ---- indexes and constraints ----
 
-  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite). */
+  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite), CONCURRENTLY on PostgreSQL. */
   async createIndex(
     name: string,
     table: string,
@@ -304,13 +311,25 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
     checkOptions(options, indexOptionTable, where, ArgumentError);
-    const ix = new Index(name, elements, options);
+    const { concurrently, ...indexOptions } = options;
+    if (concurrently && this.dialect !== 'postgresql')
+      throw new MigrationOperationError(
+        `${where}: concurrently is PostgreSQL's (CREATE INDEX CONCURRENTLY)`,
+        ref.fullName,
+      );
+    if (concurrently && !this.ctx.isDryRun && this.ctx.connection.inTransaction)
+      throw new MigrationOperationError(
+        `${where}: CREATE INDEX CONCURRENTLY cannot run inside a transaction; give the migration transactional: false`,
+        ref.fullName,
+      );
+    const ix = new Index(name, elements, indexOptions);
     const names = (Array.isArray(elements) ? elements : []).filter((e): e is string => typeof e === 'string');
     await this.ctx.requireColumns(ref, names, where);
     const cols = [...new Set(names)].map((n) => new Column(n, ANY_TYPE));
     // A Table needs a column: an index of expressions only is rendered over a placeholder one.
     new Table(ref.name, cols.length ? cols : [new Column('_', ANY_TYPE)], [ix], schemaOf(ref));
-    await this.ctx.run([this.ctx.sql.createIndex(ix)]);
+    const sql = this.ctx.sql.createIndex(ix);
+    await this.ctx.run([concurrently ? sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ') : sql]);
   }
 
   /** DROP INDEX (`DROP INDEX … ON table` on MySQL). */
@@ -413,6 +432,8 @@ export class MigrationOperations implements Operations {
       );
     await this.ctx.columns(ref, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).dropConstraint(name, kind);
+    if (this.dialect === 'postgresql' && kind === 'unique' && (await isPgUniqueIndex(this.ctx, ref, name)))
+      return this.ctx.run([this.ctx.sql.dropIndex(name, ref)]);
     await this.ctx.run([this.ctx.sql.dropConstraint(ref, name, kind)]);
   }
 

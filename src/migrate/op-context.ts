@@ -10,7 +10,7 @@ import type { SqlCompiler, TableRef } from '../sql/compiler.js';
 import type { Table } from '../sql/schema.js';
 import { MigrationOperationError } from './op-tables.js';
 import type { Operations } from './operations.js';
-import { enumTypesFreedBy, enumTypesToCreate } from './pg-enums.js';
+import { enumTypesFreedBy, enumTypesToCreate } from './pg-catalog.js';
 
 type Ref = TableRef & { readonly fullName: string };
 
@@ -67,15 +67,12 @@ export class OperationContext {
     }
   }
 
-  /**
-   * The live column `name` of `ref`; an error naming both when either is missing. Null in a dry run,
-   * where the database may be behind the operations being printed (as for a missing table).
-   */
+  /** The live column `name` of `ref`; an error naming both when either is missing (null in a dry run). */
   async column(ref: Ref, name: string, where: string): Promise<ReflectedColumn | null> {
     const cols = await this.columns(ref, where);
     if (cols === null) return null;
     const col = cols.find((c) => c.name === name);
-    // In a dry run an earlier operation or migration that adds the column has not run.
+    // A dry run does not run the earlier steps (a column added or renamed just before): not an error there.
     if (!col && this.isDryRun) return null;
     if (!col)
       throw new MigrationOperationError(
@@ -86,12 +83,12 @@ export class OperationContext {
     return col;
   }
 
-  /** Checks every name in `names` is a column of `ref` (not in a dry run: see column()). */
+  /** Checks every name in `names` is a column of `ref`. */
   async requireColumns(ref: Ref, names: readonly string[], where: string): Promise<void> {
     const cols = await this.columns(ref, where);
-    if (cols === null) return;
+    if (cols === null || this.isDryRun) return;
     for (const name of names) {
-      if (!cols.some((c) => c.name === name) && !this.isDryRun)
+      if (!cols.some((c) => c.name === name))
         throw new MigrationOperationError(
           `${where}: table '${ref.fullName}' has no column '${name}' (columns: ${cols.map((c) => c.name).join(', ')})`,
           ref.fullName,

@@ -190,10 +190,8 @@ export class Migrator {
   }
 
   /**
-   * A dry run: the statements `up(target)` (or `down(target)`) would run, nothing kept and no lock
-   * taken. Operations that read the database to decide (none by default) still read it. On SQLite
-   * the migrations run inside a transaction that is rolled back: a table rebuild is computed from
-   * the table as the operations before it left it, which only running them shows.
+   * A dry run: the statements `up(target)` (or `down(target)`) would run, nothing executed and no
+   * lock taken. Operations that read the database to decide (none by default) still read it.
    */
   async sql(direction: 'up' | 'down' = 'up', target?: string): Promise<MigrationSql[]> {
     if (direction !== 'up' && direction !== 'down') {
@@ -201,34 +199,44 @@ export class Migrator {
     }
     const chain = await this.migrations();
     return this.withConnection(async (conn) => {
+      // SQLite rebuilds a table from what the catalog says, which an earlier step of the same dry run
+      // has changed: there the steps really run, in a transaction that is rolled back, so the SQL is exact.
+      const rehearse = this.engine.dialect.name === 'sqlite';
+      if (rehearse) await conn.begin();
+      try {
+        return await this.dryRun(conn, chain, direction, target, rehearse);
+      } finally {
+        if (rehearse) await conn.rollback();
+      }
+    });
+  }
+
+  private async dryRun(
+    conn: Connection,
+    chain: readonly LoadedMigration[],
+    direction: 'up' | 'down',
+    target: string | undefined,
+    rehearse: boolean,
+  ): Promise<MigrationSql[]> {
+    {
       const applied = await readApplied(conn);
       const plan = direction === 'up' ? planUp(chain, applied, target) : planDown(chain, applied, target);
       const out: MigrationSql[] = [];
       let tableMissing = applied.length === 0;
-      const rehearse = conn.engine.dialect.name === 'sqlite';
-      if (rehearse) await conn.begin();
-      try {
-        for (const step of plan) {
-          const statements: string[] = [];
-          if (tableMissing && step.direction === 'up') statements.push(createVersionTableSql(conn));
-          tableMissing = false;
-          const op = this.operations({
-            connection: conn,
-            dryRun: !rehearse,
-            onStatement: (s) => statements.push(s),
-          });
-          const { migration } = step.entry;
-          await (step.direction === 'up' ? migration.up(op) : migration.down(op));
-          const version =
-            step.direction === 'up' ? insertVersionSql(conn, migration.id) : deleteVersionSql(conn, migration.id);
-          statements.push(inlineId(version.sql, conn, migration.id));
-          out.push({ id: migration.id, message: migration.message, direction: step.direction, statements });
-        }
-      } finally {
-        if (rehearse && conn.inTransaction) await conn.rollback();
+      for (const step of plan) {
+        const statements: string[] = [];
+        if (tableMissing && step.direction === 'up') statements.push(createVersionTableSql(conn));
+        tableMissing = false;
+        const op = this.operations({ connection: conn, dryRun: !rehearse, onStatement: (s) => statements.push(s) });
+        const { migration } = step.entry;
+        await (step.direction === 'up' ? migration.up(op) : migration.down(op));
+        const version =
+          step.direction === 'up' ? insertVersionSql(conn, migration.id) : deleteVersionSql(conn, migration.id);
+        statements.push(inlineId(version.sql, conn, migration.id));
+        out.push({ id: migration.id, message: migration.message, direction: step.direction, statements });
       }
       return out;
-    });
+    }
   }
 
   private lockMode(): LockMode {

@@ -145,7 +145,12 @@ export class SqliteBatch {
     });
   }
 
-  dropConstraint(name: string, kind: ConstraintKind): Promise<void> {
+  async dropConstraint(name: string, kind: ConstraintKind): Promise<void> {
+    // A UNIQUE held as a unique index of that name (as MySQL holds every UNIQUE) goes without a rebuild.
+    const info = await this.info();
+    const asIndex = info.indexes.find((ix) => ix.name === name && ix.unique);
+    if (kind === 'unique' && asIndex && !info.uniqueConstraints.some((u) => u.name === name))
+      return this.ops.run([this.ops.sql.dropIndex(name, this.ref)]);
     return this.rebuild((plan) => {
       const before = JSON.stringify([plan.primaryKey, plan.uniques, plan.foreignKeys.map((f) => f.name), plan.checks]);
       if (
@@ -166,7 +171,6 @@ export class SqliteBatch {
     });
   }
 
-  /** Reads the table, lets `change` edit the plan, and rebuilds the table to it. */
   /**
    * The rebuilt table is computed from the live one: in a dry run an earlier operation (or migration)
    * that adds a column has not run, so a rebuild naming that column cannot be printed truthfully.
@@ -194,6 +198,7 @@ export class SqliteBatch {
     );
   }
 
+  /** Reads the table, lets `change` edit the plan, and rebuilds the table to it. */
   private async rebuild(change: (plan: Plan, info: ReflectedTableInfo) => void): Promise<void> {
     const info = await this.info();
     const plan = this.planOf(info);

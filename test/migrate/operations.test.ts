@@ -7,6 +7,9 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import {
   Column,
   Database,
+  ForeignKeyConstraint,
+  PrimaryKeyConstraint,
+  UniqueConstraint,
   Enum,
   ForeignKey,
   Integer,
@@ -169,6 +172,9 @@ describeEachDialect('Migration operations', (t) => {
     );
     if (t.dialect === 'sqlite') {
       expect(statements).toContain('PRAGMA defer_foreign_keys = ON');
+      // The children whose ON DELETE actions the DROP would run are kept aside and written back.
+      expect(statements).toContain('CREATE TEMP TABLE "_relata_keep_book" AS SELECT * FROM "book"');
+      expect(statements).toContain('CREATE TEMP TABLE "_relata_keep_review" AS SELECT * FROM "review"');
       expect(statements.some((s) => s.startsWith('DROP TABLE "author"'))).toBe(true);
       expect(await rows('PRAGMA foreign_key_check')).toEqual([]);
       expect(await rows('PRAGMA defer_foreign_keys')).toEqual([[0]]);
@@ -235,6 +241,12 @@ describeEachDialect('Migration operations', (t) => {
       db.engine.execute({ sql: "INSERT INTO member (team_id, no, email) VALUES (1, 3, 'a@x')", params: [] }),
     ).rejects.toThrow(IntegrityError);
 
+    // A UNIQUE made as a unique index is dropped as one (MySQL does not tell them apart).
+    await migrate(async (op) => {
+      await op.createIndex('ux_member_email', 'member', ['email', 'no'], { unique: true });
+      await op.dropConstraint('ux_member_email', 'member', 'unique');
+    });
+    expect((await table('member')).info.indexes).toEqual([]);
     await migrate(async (op) => {
       await op.dropConstraint('fk_member_team', 'member', 'foreignKey');
       await op.dropConstraint('uq_member_email', 'member', 'unique');
@@ -430,7 +442,7 @@ describeEachDialect('Migration operations', (t) => {
     await migrate(
       async (op) => {
         await op.addColumn('post', Column('tag_id', Integer, ForeignKey('tag.id', { name: 'fk_post_tag' })));
-        await op.addColumn('post', Column('code', String(10), { unique: true }));
+        await op.addColumn('post', Column('code', String(10), { unique: true, index: true }));
         await op.dropColumn('post', 'slug');
       },
       { onStatement: (s) => statements.push(s) },
@@ -445,6 +457,7 @@ describeEachDialect('Migration operations', (t) => {
     expect(post.info.uniqueConstraints.map((u) => u.columns)).toEqual([['code']]);
     // The index on the dropped column went with it; the other one (partial where it can be) stayed.
     expect(post.info.indexes.map((ix) => [ix.name, ix.where !== null])).toEqual([
+      ['ix_post_code', false],
       ['ix_post_title', t.dialect !== 'mysql'],
     ]);
     expect(await rows('SELECT id, title, tag_id, code FROM post ORDER BY id')).toEqual([
@@ -577,5 +590,68 @@ describeEachDialect('Migration operations', (t) => {
       expect(await rows('SELECT name FROM employee WHERE id = 5')).toEqual([['E']]);
       expect(await rows('PRAGMA foreign_key_check')).toEqual([]);
     }
+  });
+
+  it('CREATE INDEX CONCURRENTLY outside a transaction (PostgreSQL; refused elsewhere)', async () => {
+    await accountWithRows();
+    const conn = await db.engine.connect();
+    try {
+      const op = createOperations(conn, db.engine.dialect);
+      if (t.dialect !== 'postgres') {
+        await expect(op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true })).rejects.toThrow(
+          /concurrently is PostgreSQL's/,
+        );
+        return;
+      }
+      await conn.begin();
+      await expect(op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true })).rejects.toThrow(
+        /cannot run inside a transaction; give the migration transactional: false/,
+      );
+      await conn.rollback();
+      await op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true });
+    } finally {
+      conn.release();
+    }
+    expect((await table('account')).info.indexes.map((ix) => ix.name)).toEqual(['ix_account_age']);
+  });
+
+  it('a composite key and a composite foreign key to it survive a change of the parent (SQLite: a rebuild)', async () => {
+    await migrate(async (op) => {
+      await op.createTable(
+        'line',
+        Column('order_id', Integer),
+        Column('line_no', Integer),
+        Column('note', String(20)),
+        PrimaryKeyConstraint(['order_id', 'line_no']),
+        UniqueConstraint(['note', 'line_no'], { name: 'uq_line_note' }),
+      );
+      await op.createTable(
+        'shipment',
+        Column('id', Integer, { primaryKey: true }),
+        Column('order_id', Integer),
+        Column('line_no', Integer),
+        ForeignKeyConstraint(['order_id', 'line_no'], ['line.order_id', 'line.line_no'], {
+          name: 'fk_shipment_line',
+          onDelete: 'CASCADE',
+        }),
+      );
+      await op.execute("INSERT INTO line (order_id, line_no, note) VALUES (1, 1, 'a'), (1, 2, 'b')");
+      await op.execute('INSERT INTO shipment (id, order_id, line_no) VALUES (10, 1, 1), (11, 1, 2)');
+    });
+    await migrate((op) => op.alterColumn('line', 'note', { nullable: false }));
+    const { tables } = await db.reflect({ tables: ['line', 'shipment'] });
+    expect(tables.get('line')!.info.primaryKey.columns).toEqual(['order_id', 'line_no']);
+    expect(tables.get('line')!.info.uniqueConstraints.map((u) => [u.name, u.columns])).toEqual([
+      ['uq_line_note', ['note', 'line_no']],
+    ]);
+    expect(tables.get('shipment')!.info.foreignKeys.map((fk) => [fk.name, fk.columns, fk.referredColumns])).toEqual([
+      ['fk_shipment_line', ['order_id', 'line_no'], ['order_id', 'line_no']],
+    ]);
+    expect(await rows('SELECT id FROM shipment ORDER BY id')).toEqual([[10], [11]]);
+    await db.engine.execute({ sql: 'DELETE FROM line WHERE line_no = 2', params: [] });
+    expect(await rows('SELECT id FROM shipment ORDER BY id')).toEqual([[10]]);
+    await expect(
+      db.engine.execute({ sql: 'INSERT INTO shipment (id, order_id, line_no) VALUES (12, 1, 9)', params: [] }),
+    ).rejects.toThrow(IntegrityError);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL's native enum types through migrations: created before the first column that uses one
+ * What migrations read from PostgreSQL's catalog. Native enum types: created before the first column that uses one
  * (once, and refused when a type of that name exists with other labels), dropped with the last
  * column that used it (a dropped table or column, a column changed to another type).
  */
@@ -57,4 +57,16 @@ export async function enumTypesFreedBy(ops: OperationContext, ref: TableRef, col
   return rows
     .filter((r) => Number(r.here) === Number(r.everywhere))
     .map((r) => `DROP TYPE ${ops.sql.tableName({ name: String(r.name), schema: String(r.schema) })}`);
+}
+
+/** Whether `name` is a unique index of the table, not a constraint (a UNIQUE made with createIndex). */
+export async function isPgUniqueIndex(ops: OperationContext, ref: TableRef, name: string): Promise<boolean> {
+  const rows = await ops.read(
+    `SELECT NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS bare
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = tc.relnamespace
+      WHERE ic.relname = $1 AND tc.relname = $2 AND n.nspname = COALESCE($3, current_schema()) AND i.indisunique`,
+    [name, ref.name, ref.schema ?? null],
+  );
+  return rows.length === 1 && rows[0]!.bare === true;
 }
