@@ -238,3 +238,4 @@ export {
   type RenderMigrationOptions,
   type RenameCandidate,
 } from './migrate/render.js';
+export { defineConfig, type RelataConfig } from './cli/config.js';

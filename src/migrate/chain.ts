@@ -3,9 +3,6 @@
  * the file names': two developers' migrations made on two branches revise the same parent, and that
  * must be a clear error (two heads), not a silent interleaving.
  */
-import { readdir } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { defineMigration, type Migration } from './migration.js';
 import { MigrationChainError } from './errors.js';
 
@@ -28,6 +25,10 @@ export function isMigrationFile(name: string): boolean {
  * no migrations.
  */
 export async function loadMigrationFiles(directory: string): Promise<LoadedMigration[]> {
+  // Node's modules are imported here, not at the top: index.ts (and so the browser build) reaches this file.
+  const { readdir } = await import('node:fs/promises');
+  const { join, resolve } = await import('node:path');
+  const { pathToFileURL } = await import('node:url');
   const dir = resolve(directory);
   let names: string[];
   try {

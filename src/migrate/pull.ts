@@ -6,7 +6,7 @@
  * `strict`; run a formatter over it if the project has one.
  */
 import { ArgumentError } from '../sql/errors.js';
-import { checkOptions, isString, mustBe, type OptionTable } from '../sql/options.js';
+import { checkOptions, isString, type OptionTable } from '../sql/options.js';
 import type { Column } from '../sql/schema.js';
 import type { ReflectedMetaData } from '../schema/introspect/index.js';
 import { columnForeignKeys, columnSource, objectSource, tableArgSources } from './pull/columns.js';
@@ -28,12 +28,6 @@ export interface RenderModelsOptions {
   readonly importFrom?: string;
   /** The TypeScript expression of the Database's URL; default `process.env.DATABASE_URL`. */
   readonly urlExpression?: string;
-  /**
-   * The schema the tables were read from (`reflectMetaData(engine, { schema })`): every model and table
-   * is declared in it and foreign keys name it (`'app.account.id'`). Leave it out for the connection's
-   * default schema.
-   */
-  readonly schema?: string;
   /** Text of the module's opening comment (what it was pulled from); a default one says how it was made. */
   readonly header?: string;
 }
@@ -42,7 +36,6 @@ const renderOptionTable = {
   known: {
     importFrom: isString,
     urlExpression: isString,
-    schema: mustBe('a schema name without dots', (v) => typeof v === 'string' && v !== '' && !v.includes('.')),
     header: isString,
   },
   refused: {},
@@ -72,7 +65,7 @@ export function renderModelsModule(reflected: ReflectedMetaData, options: Render
   checkOptions(options, renderOptionTable, 'renderModelsModule()', ArgumentError);
   if (!reflected || !(reflected.tables instanceof Map))
     throw new ArgumentError('renderModelsModule(): expected what reflectMetaData() returns');
-  const plan = planModule(reflected, options.schema);
+  const plan = planModule(reflected);
   const header =
     options.header ??
     'Models of the database, written by `relata pull` from its tables. Relationships are inferred from the foreign keys; edit freely.';
@@ -120,7 +113,7 @@ function tableBlock(p: PlannedTable): string[] {
 
 function tableOptionEntries(p: PlannedTable): [string, string][] {
   return [
-    ...(p.schema !== undefined ? ([['schema', quote(p.schema)]] as [string, string][]) : []),
+    ...(p.table.schema !== undefined ? ([['schema', quote(p.table.schema)]] as [string, string][]) : []),
     ...(p.table.comment !== undefined ? ([['comment', quote(p.table.comment)]] as [string, string][]) : []),
   ];
 }

@@ -67,6 +67,7 @@ async function createSchema(db: Database): Promise<void> {
     `CREATE TABLE audit_log (at DATETIME NOT NULL, amount MONEY, note TEXT)`,
     // A key Relata cannot key a model by; a column named as its relationship would be.
     `CREATE TABLE blob_key (k BLOB NOT NULL PRIMARY KEY, v TEXT)`,
+    `CREATE TABLE blob_ref (id INTEGER PRIMARY KEY, k BLOB REFERENCES blob_key (k))`,
     `CREATE TABLE locker (id INTEGER PRIMARY KEY, team INTEGER REFERENCES team (id))`,
     // A composite foreign key to a composite key.
     `CREATE TABLE seat (row_no INTEGER NOT NULL, seat_no INTEGER NOT NULL, PRIMARY KEY (row_no, seat_no))`,
@@ -190,6 +191,10 @@ describe('renderModelsModule on a small schema', () => {
         "  db.PrimaryKeyConstraint(['k']),",
         '',
       ].join('\n'),
+    );
+    const ref = source.slice(source.indexOf('export class BlobRef'));
+    expect(ref.slice(0, ref.indexOf(') {}'))).toContain(
+      "    k: db.Column(db.LargeBinary, db.ForeignKey('blob_key.k')),\n    // no relationship to 'blob_key': it is a db.Table, not a model\n  },",
     );
     expect(line('Locker', 'team')).toBe("team: db.Column(db.Integer, db.ForeignKey('team.id')),");
     expect(line('Locker', 'teamRef')).toBe(

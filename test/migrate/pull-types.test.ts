@@ -196,7 +196,7 @@ describeEachDialect('relata pull keeps types and options', (t) => {
   });
 
   if (t.dialect === 'postgres') {
-    it('with { schema }: models in the schema the tables were read from, foreign keys naming it', async () => {
+    it('tables reflected from a schema: models declared in it, foreign keys naming it', async () => {
       const admin = new Database(t.url);
       await admin.engine.execute({ sql: 'CREATE SCHEMA app', params: [], returnsRows: false });
       const made = new Database(t.url);
@@ -220,7 +220,6 @@ describeEachDialect('relata pull keeps types and options', (t) => {
         const appSource = renderModelsModule(inApp, {
           importFrom: '../../../src/index.js',
           urlExpression: JSON.stringify(t.url),
-          schema: 'app',
         });
         expect(appSource).toContain("teamId: db.Column('team_id', db.Integer, db.ForeignKey('app.team.id')),");
         expect(appSource).toContain("  {\n    schema: 'app',\n  },\n) {}");

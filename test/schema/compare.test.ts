@@ -190,6 +190,34 @@ describeEachDialect('Schema differ', (t) => {
     }
   });
 
+  it("finds no drift against another tool's spelling of the same schema: serial, TINYINT(1), BIGINT on SQLite, int(11), casts", async () => {
+    const db = open();
+    const ddl: Record<DialectName, string> = {
+      sqlite: `CREATE TABLE "eq" (id INTEGER PRIMARY KEY, big BIGINT, flag BOOLEAN DEFAULT TRUE, name varchar(20) DEFAULT 'x',
+        n numeric(10,2) DEFAULT 0.00, at DATETIME DEFAULT current_timestamp)`,
+      postgres: `CREATE TABLE "eq" (id SERIAL PRIMARY KEY, big int8, flag bool DEFAULT true, name character varying(20) DEFAULT 'x',
+        n numeric(10,2) DEFAULT 0.00, at timestamptz DEFAULT now())`,
+      mysql: `CREATE TABLE eq (id int(11) NOT NULL AUTO_INCREMENT PRIMARY KEY, big bigint(20), flag tinyint(1) DEFAULT 1,
+        name varchar(20) DEFAULT 'x', n decimal(10,2) DEFAULT 0.00, at datetime(6) DEFAULT CURRENT_TIMESTAMP(6))`,
+    };
+    await run(db, ddl[t.dialect]);
+    try {
+      const holder = models();
+      holder.Table(
+        'eq',
+        holder.Column('id', holder.Integer, { primaryKey: true }),
+        holder.Column('big', holder.BigInteger),
+        holder.Column('flag', holder.Boolean, { serverDefault: 'true' }),
+        holder.Column('name', holder.String(20), { serverDefault: "'x'" }),
+        holder.Column('n', holder.Numeric(10, 2), { serverDefault: '0' }),
+        holder.Column('at', holder.DateTime, { serverDefault: 'CURRENT_TIMESTAMP' }),
+      );
+      expect((await diff(db, holder)).map(describeSchemaChange)).toEqual([]);
+    } finally {
+      await run(db, `DROP TABLE ${q(t.dialect, 'eq')}`);
+    }
+  });
+
   it('reports a table the models add (referred tables first) and one the database has extra', async () => {
     const db = open();
     blogModels(db);

@@ -88,10 +88,10 @@ function unknownTypeSource(sqlText: string): TypeSource {
 }
 
 /** `db.ForeignKey('Artist.ArtistId', { name })` for a one-column foreign key. */
-function foreignKeySource(p: PlannedTable, fk: ForeignKeyConstraint): string {
+function foreignKeySource(fk: ForeignKeyConstraint): string {
   const target = fk.elements[0]!.column;
   const options = objectSource(fkOptions(fk, 'ondelete', 'onupdate'));
-  return `db.ForeignKey(${quote(`${tableNameIn(p, target.table)}.${target.name}`)}${options ? `, ${options}` : ''})`;
+  return `db.ForeignKey(${quote(`${target.table.fullName}.${target.name}`)}${options ? `, ${options}` : ''})`;
 }
 
 /** A foreign key's name (unless it is Relata's default) and actions, with the option names given. */
@@ -104,12 +104,6 @@ function fkOptions(fk: ForeignKeyConstraint, onDelete: string, onUpdate: string)
     ...(o.onDelete ? ([[onDelete, quote(o.onDelete)]] as [string, string][]) : []),
     ...(o.onUpdate ? ([[onUpdate, quote(o.onUpdate)]] as [string, string][]) : []),
   ];
-}
-
-/** How a foreign key of `p` names `target`: in the module's schema when the tables were read from one. */
-function tableNameIn(p: PlannedTable, target: Table): string {
-  if (target.schema !== undefined) return target.fullName;
-  return p.schema !== undefined ? `${p.schema}.${target.name}` : target.name;
 }
 
 /** A column of a type Relata keys no rows by: bytes, arrays. */
@@ -183,7 +177,7 @@ export function columnSource(
   const args = [
     ...(named ? [quote(column.name)] : []),
     type.source,
-    ...(fk ? [foreignKeySource(p, fk)] : []),
+    ...(fk ? [foreignKeySource(fk)] : []),
     ...(options.length ? [objectSource(options)] : []),
   ];
   return { comments: [...(type.comment ? [type.comment] : []), ...comments], source: `db.Column(${args.join(', ')})` };
@@ -219,7 +213,7 @@ export function tableArgSources(
       continue;
     }
     if (onColumns.get(fk.columns[0]!) === fk) continue;
-    const targets = fk.elements.map((e) => `${tableNameIn(p, e.column.table)}.${e.column.name}`);
+    const targets = fk.elements.map((e) => `${e.column.table.fullName}.${e.column.name}`);
     const options = objectSource(fkOptions(fk, 'onDelete', 'onUpdate'));
     sources.push(`db.ForeignKeyConstraint(${list(fk.columnNames)}, ${list(targets)}${options ? `, ${options}` : ''})`);
   }

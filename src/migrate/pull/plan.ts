@@ -40,8 +40,6 @@ export interface PlannedTable {
   readonly reflected: ReflectedTable;
   /** `model`; `association` (a many-to-many's secondary table); `table` (no primary key: no model). */
   readonly kind: 'model' | 'association' | 'table';
-  /** The schema it is declared in: its own, or the one the module's tables were read from. */
-  readonly schema: string | undefined;
   /** The class name of a model, the variable name of a `db.Table`. */
   name: string;
   /** Attribute name of each column, by the column's database name (models only). */
@@ -109,7 +107,7 @@ function isUniqueSet(reflected: ReflectedTable, columns: readonly Column[]): boo
 const UNKEYABLE: ReadonlySet<string> = new Set(['LargeBinary', 'Array']);
 
 /** Plans the module for a reflected database. */
-export function planModule(reflected: ReflectedMetaData, schema?: string): ModulePlan {
+export function planModule(reflected: ReflectedMetaData): ModulePlan {
   const { metadata } = reflected;
   const moduleScope = new NameScope(RESERVED_MODULE_NAMES);
   const planned: PlannedTable[] = [];
@@ -126,7 +124,6 @@ export function planModule(reflected: ReflectedMetaData, schema?: string): Modul
       table,
       reflected: r,
       kind,
-      schema: table.schema ?? schema,
       name: '',
       attributes: new Map(),
       scope: new NameScope(RESERVED_ATTRIBUTE_NAMES),
@@ -186,7 +183,7 @@ function planForeignKeys(
     const parent = target ? byTable.get(target) : undefined;
     if (!target || !parent) continue; // rendered with a comment where the key is written
     if (parent.kind !== 'model') {
-      child.notes.push(`no relationship to '${target.name}': it has no primary key, so it is no model`);
+      child.notes.push(`no relationship to '${target.name}': it is a db.Table, not a model`);
       continue;
     }
     const self = parent === child;
