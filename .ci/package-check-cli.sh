@@ -7,6 +7,7 @@
 #   on a fresh PostgreSQL database: generate -> up -> status -> down -> status, the exit codes and the
 #   version table's rows read by sqlite3 / psql (a second connection).
 RELATA="$APP/node_modules/.bin/relata"
+cli_started=$(date +%s)
 
 # expect_exit CODE LOG command...: runs the command, its output in LOG; fails (printing it) on another exit code.
 expect_exit() {
@@ -137,5 +138,13 @@ ts_ids_pg() {
   psql -X -A -t -v ON_ERROR_STOP=1 "$CLI_PG_URL" -c "SELECT coalesce(string_agg(id, ' ' ORDER BY id), '') FROM relata_migrations"
 }
 ts_flow PostgreSQL ts_ids_pg
+# Without "type": "module" tsx loads the .ts files as CommonJS, which get relata's CJS build (other
+# classes than the CLI's): the config still loads, a .ts migration is refused naming the fix.
+rm package.json
+export DATABASE_URL="sqlite:///$APP/ts/app.db"
+expect_exit 1 "$TMP/ts-cjs.log" "$RELATA" migrate up
+expect_in "$TMP/ts-cjs.log" 'was loaded as CommonJS (its package.json has no "type": "module")'
+step "  a CommonJS-typed TypeScript project: migrate up exits 1 naming \"type\": \"module\""
 cd "$APP"
 unset DATABASE_URL
+step "bin: done in $(($(date +%s) - cli_started)) s"
