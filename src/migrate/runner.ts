@@ -42,14 +42,65 @@ import {
   type AppliedRow,
 } from './version-table.js';
 
-/** What the migrator reports while it runs (the CLI prints these). */
+/**
+ * What the migrator reports while it runs (the CLI prints these).
+ *
+ * @example
+ * ```ts
+ * import { Migrator, type MigrationProgress } from 'relata';
+ *
+ * const log = (e: MigrationProgress) => {
+ *   if (e.kind === 'done') console.log(`${e.id} ${e.direction} in ${Math.round(e.durationMs)} ms`);
+ * };
+ * await new Migrator(db, { directory: './migrations', onProgress: log }).up();
+ * ```
+ */
 export type MigrationProgress =
-  | { readonly kind: 'waiting-for-lock' }
-  | { readonly kind: 'start'; readonly id: string; readonly message: string; readonly direction: 'up' | 'down' }
-  | { readonly kind: 'done'; readonly id: string; readonly direction: 'up' | 'down'; readonly durationMs: number }
-  | { readonly kind: 'skipped'; readonly id: string; readonly direction: 'up' | 'down'; readonly reason: string };
+  | {
+      /** Another process holds the migration lock; this one waits. */
+      readonly kind: 'waiting-for-lock';
+    }
+  | {
+      /** A migration starts. */
+      readonly kind: 'start';
+      /** Its id. */
+      readonly id: string;
+      /** Its message. */
+      readonly message: string;
+      /** Applied or reverted. */
+      readonly direction: 'up' | 'down';
+    }
+  | {
+      /** A migration finished and is recorded. */
+      readonly kind: 'done';
+      /** Its id. */
+      readonly id: string;
+      /** Applied or reverted. */
+      readonly direction: 'up' | 'down';
+      /** How long it took, its version row included. */
+      readonly durationMs: number;
+    }
+  | {
+      /** A migration another process ran meanwhile (PostgreSQL's transaction lock mode). */
+      readonly kind: 'skipped';
+      /** Its id. */
+      readonly id: string;
+      /** Applied or reverted. */
+      readonly direction: 'up' | 'down';
+      /** Why it was skipped. */
+      readonly reason: string;
+    };
 
-/** Options of a Migrator. */
+/**
+ * Options of a Migrator: a directory of migration files, or the migrations themselves.
+ *
+ * @example
+ * ```ts
+ * import type { MigratorOptions } from 'relata';
+ *
+ * const options: MigratorOptions = { directory: './migrations', postgresLock: 'transaction', lockTimeoutMs: 60_000 };
+ * ```
+ */
 export interface MigratorOptions {
   /** The directory of migration files (each `export default defineMigration({...})`). */
   readonly directory?: string;
@@ -74,9 +125,22 @@ const migratorOptions: OptionTable<MigratorOptions> = {
   refused: {},
 };
 
-/** One migration as `status()` lists it. */
+/**
+ * One migration as `status()` lists it.
+ *
+ * @example
+ * ```ts
+ * import { Migrator, type MigrationStatusEntry } from 'relata';
+ *
+ * const pending: MigrationStatusEntry[] = (await new Migrator(db, { directory: './migrations' }).status()).migrations.filter(
+ *   (m) => m.appliedAt === null,
+ * );
+ * ```
+ */
 export interface MigrationStatusEntry {
+  /** Its id. */
   readonly id: string;
+  /** Its message. */
   readonly message: string;
   /** The file it was loaded from (its id for migrations given as objects). */
   readonly file: string;
@@ -84,7 +148,17 @@ export interface MigrationStatusEntry {
   readonly appliedAt: string | null;
 }
 
-/** The database's migration state. */
+/**
+ * The database's migration state.
+ *
+ * @example
+ * ```ts
+ * import { Migrator, type MigrationStatus } from 'relata';
+ *
+ * const status: MigrationStatus = await new Migrator(db, { directory: './migrations' }).status();
+ * if (status.current !== status.head) console.log('pending migrations');
+ * ```
+ */
 export interface MigrationStatus {
   /** Every migration in chain order, applied or pending. */
   readonly migrations: readonly MigrationStatusEntry[];
@@ -96,18 +170,45 @@ export interface MigrationStatus {
   readonly unknownApplied: readonly string[];
 }
 
-/** One migration applied or reverted by `up()`/`down()`. */
+/**
+ * One migration applied or reverted by `up()`/`down()`.
+ *
+ * @example
+ * ```ts
+ * import { Migrator, type MigrationResult } from 'relata';
+ *
+ * const done: MigrationResult[] = await new Migrator(db, { directory: './migrations' }).up();
+ * for (const r of done) console.log(r.id, r.direction, r.durationMs);
+ * ```
+ */
 export interface MigrationResult {
+  /** Its id. */
   readonly id: string;
+  /** Its message. */
   readonly message: string;
+  /** Applied or reverted. */
   readonly direction: 'up' | 'down';
+  /** How long it took, in ms. */
   readonly durationMs: number;
 }
 
-/** One migration's statements in a dry run (`sql()`). */
+/**
+ * One migration's statements in a dry run (`sql()`).
+ *
+ * @example
+ * ```ts
+ * import { Migrator, type MigrationSql } from 'relata';
+ *
+ * const plan: MigrationSql[] = await new Migrator(db, { directory: './migrations' }).sql('up');
+ * for (const m of plan) console.log(`-- ${m.id}\n${m.statements.join(';\n')};`);
+ * ```
+ */
 export interface MigrationSql {
+  /** Its id. */
   readonly id: string;
+  /** Its message. */
   readonly message: string;
+  /** Applied or reverted. */
   readonly direction: 'up' | 'down';
   /** Its statements, then the version table's INSERT or DELETE. */
   readonly statements: readonly string[];
