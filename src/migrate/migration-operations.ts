@@ -6,9 +6,7 @@
 import type { Dialect } from '../dialects/dialect.js';
 import type { Connection } from '../engine/engine.js';
 import type { TableColumn, TableOptions } from '../orm/mapping/database.js';
-import { Inspector } from '../schema/introspect/index.js';
-import { IntrospectionError, type ReflectedColumn } from '../schema/introspect/reflected.js';
-import type { SqlCompiler, TableRef } from '../sql/compiler.js';
+import type { TableRef } from '../sql/compiler.js';
 import {
   CheckConstraint,
   ForeignKeyConstraint,
@@ -27,10 +25,13 @@ import {
   operationsOptionTable,
 } from './op-options.js';
 import { Column, Index, Table } from '../sql/schema.js';
-import { SqlType } from '../sql/types.js';
 import {
+  ANY_TYPE,
   MigrationOperationError,
   changedColumn,
+  checkNames,
+  schemaOf,
+  sqliteCanAdd,
   columnFromDecl,
   columnTable,
   tableFromArgs,
@@ -47,7 +48,9 @@ import type {
   Operations,
 } from './operations.js';
 import { SqliteBatch } from './sqlite-batch.js';
-import { enumTypesFreedBy, enumTypesToCreate } from './pg-enums.js';
+import { OperationContext } from './op-context.js';
+import { isPgUniqueIndex } from './pg-catalog.js';
+import { alteredColumn } from './altered-column.js';
 
 /**
  * Options of `createOperations`.
@@ -112,10 +115,8 @@ export function createOperations(
 export class MigrationOperations implements Operations {
   /** The dialect the migration runs on. */
   readonly dialect: 'sqlite' | 'postgresql' | 'mysql';
-  /** The dialect's compiler. */
-  private readonly compiler: SqlCompiler;
-  private readonly dryRun: boolean;
-  private readonly report: (sql: string) => void;
+  /** Where its statements and catalog reads run. */
+  private readonly ctx: OperationContext;
 
   constructor(
     /** The connection every statement and catalog read runs on. */
@@ -127,101 +128,11 @@ export class MigrationOperations implements Operations {
       throw new ArgumentError('createOperations(): options must be an object');
     checkOptions(options, operationsOptionTable, 'createOperations()', ArgumentError);
     this.dialect = dialect.name === 'postgres' ? 'postgresql' : dialect.name;
-    this.compiler = dialect.compiler;
-    this.dryRun = options.dryRun ?? false;
-    this.report = options.onStatement ?? (() => {});
-  }
-
-  // ---- running ----
-
-  /** @internal Runs (or in a dry run, reports) each statement in order. */
-  async run(statements: readonly string[]): Promise<void> {
-    for (const sql of statements) {
-      this.report(sql);
-      if (!this.dryRun) await this.connection.execute({ sql, params: [], returnsRows: false });
-    }
-  }
-
-  /** @internal A catalog read, run in dry runs too. */
-  async read(sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
-    const result = await this.connection.execute(
-      { sql, params: [...params], returnsRows: true },
-      { columnNames: true },
-    );
-    const names = result.columns ?? [];
-    return result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]])));
-  }
-
-  /** @internal An Inspector reading the catalog on this connection (in its transaction). */
-  inspector(ref: TableRef): Inspector {
-    const engine = this.connection.engine;
-    return new Inspector(engine, ref.schema !== undefined ? { schema: ref.schema } : {}, this.connection);
-  }
-
-  /** @internal Whether this is a dry run. */
-  get isDryRun(): boolean {
-    return this.dryRun;
-  }
-
-  /** @internal The compiler. */
-  get sql(): SqlCompiler {
-    return this.compiler;
-  }
-
-  /**
-   * The table's live columns; a MigrationOperationError naming the table when it does not exist. In a
-   * dry run the database may be behind the migrations being printed: null then, not an error.
-   */
-  private async columns(ref: Ref, where: string): Promise<ReflectedColumn[] | null> {
-    try {
-      return await this.inspector(ref).getColumns(ref.name);
-    } catch (err) {
-      if (!(err instanceof IntrospectionError)) throw err;
-      if (this.dryRun) return null;
-      throw new MigrationOperationError(`${where}: ${err.message}`, ref.fullName, undefined, { cause: err });
-    }
-  }
-
-  /** The live column `name` of `ref`; an error naming both when either is missing (null in a dry run). */
-  private async column(ref: Ref, name: string, where: string): Promise<ReflectedColumn | null> {
-    const cols = await this.columns(ref, where);
-    if (cols === null) return null;
-    const col = cols.find((c) => c.name === name);
-    if (!col)
-      throw new MigrationOperationError(
-        `${where}: table '${ref.fullName}' has no column '${name}' (columns: ${cols.map((c) => c.name).join(', ')})`,
-        ref.fullName,
-        name,
-      );
-    return col;
-  }
-
-  /** Checks every name in `names` is a column of `ref`. */
-  private async requireColumns(ref: Ref, names: readonly string[], where: string): Promise<void> {
-    const cols = await this.columns(ref, where);
-    if (cols === null) return;
-    for (const name of names) {
-      if (!cols.some((c) => c.name === name))
-        throw new MigrationOperationError(
-          `${where}: table '${ref.fullName}' has no column '${name}' (columns: ${cols.map((c) => c.name).join(', ')})`,
-          ref.fullName,
-          name,
-        );
-    }
-  }
-
-  /** PostgreSQL's CREATE TYPE statements `table` needs (none elsewhere). */
-  private typesFor(table: Table, where: string): Promise<string[]> {
-    return this.dialect === 'postgresql' ? enumTypesToCreate(this, table, where) : Promise.resolve([]);
-  }
-
-  /** PostgreSQL's DROP TYPE statements for enums only `table` (or its `column`) uses (none elsewhere). */
-  private typesFreedBy(ref: Ref, column: string | null): Promise<string[]> {
-    return this.dialect === 'postgresql' ? enumTypesFreedBy(this, ref, column) : Promise.resolve([]);
+    this.ctx = new OperationContext(connection, dialect.compiler, this.dialect, options);
   }
 
   private batch(ref: Ref, where: string): SqliteBatch {
-    return new SqliteBatch(this, ref, where);
+    return new SqliteBatch(this.ctx, ref, where);
   }
 
   // ---- tables ----
@@ -229,16 +140,19 @@ export class MigrationOperations implements Operations {
   /** CREATE TABLE from `db.Table`-style arguments (columns, constraints, options); PostgreSQL enum types it needs first, unless they exist. */
   async createTable(name: string, ...args: (TableColumn | TableConstraint | TableOptions)[]): Promise<void> {
     const table = tableFromArgs(name, args, `createTable('${String(name)}')`);
-    await this.run([...(await this.typesFor(table, `createTable('${name}')`)), ...this.compiler.tableDDL(table)]);
+    await this.ctx.run([
+      ...(await this.ctx.typesFor(table, `createTable('${name}')`)),
+      ...this.ctx.sql.tableDDL(table),
+    ]);
   }
 
   /** DROP TABLE (PostgreSQL enum types it used are left in place). */
   async dropTable(name: string): Promise<void> {
     const where = `dropTable('${String(name)}')`;
     const ref = tableRef(name, where);
-    await this.columns(ref, where);
-    const freed = await this.typesFreedBy(ref, null);
-    await this.run([`DROP TABLE ${this.compiler.tableName(ref)}`, ...freed]);
+    await this.ctx.columns(ref, where);
+    const freed = await this.ctx.typesFreedBy(ref, null);
+    await this.ctx.run([`DROP TABLE ${this.ctx.sql.tableName(ref)}`, ...freed]);
   }
 
   /** Renames a table within its schema (`'app.a'` → `'b'` or `'app.b'`). */
@@ -247,8 +161,8 @@ export class MigrationOperations implements Operations {
     const [a, b] = [tableRef(from, where), tableRef(to, where)];
     if (b.schema !== undefined && b.schema !== a.schema)
       throw new MigrationOperationError(`${where}: a table is renamed within its schema`, a.fullName);
-    await this.columns(a, where);
-    await this.run(this.compiler.renameTable(a, b.name));
+    await this.ctx.columns(a, where);
+    await this.ctx.run(this.ctx.sql.renameTable(a, b.name));
   }
 
   /** Sets the table's comment, or drops it (null); SQLite keeps no comments and runs nothing. */
@@ -257,8 +171,8 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (comment !== null && typeof comment !== 'string')
       throw new MigrationOperationError(`${where}: the comment must be a string or null`, ref.fullName);
-    await this.columns(ref, where);
-    await this.run(this.compiler.setTableComment(ref, comment));
+    await this.ctx.columns(ref, where);
+    await this.ctx.run(this.ctx.sql.setTableComment(ref, comment));
   }
 
   // ---- columns ----
@@ -274,7 +188,7 @@ export class MigrationOperations implements Operations {
         ref.fullName,
         col.name,
       );
-    const live = await this.columns(ref, where);
+    const live = await this.ctx.columns(ref, where);
     if (live?.some((c) => c.name === col.name))
       throw new MigrationOperationError(
         `${where}: table '${ref.fullName}' already has a column '${col.name}'`,
@@ -282,21 +196,27 @@ export class MigrationOperations implements Operations {
         col.name,
       );
     const t = columnTable(ref, col);
-    if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) return this.batch(ref, where).addColumn(col);
-    await this.run([...(await this.typesFor(t, where)), ...this.compiler.addColumn(col)]);
+    if (this.dialect === 'sqlite' && !sqliteCanAdd(col)) {
+      await this.batch(ref, where).addColumn(col);
+      // The rebuild keeps the table's own indexes; the column's `index: true` is a new one.
+      // (A column's own index is not bound to its table by Table: see Table's constructor.)
+      for (const ix of t.indexes) ix.table ??= t;
+      return this.ctx.run(t.indexes.map((ix) => this.ctx.sql.createIndex(ix)));
+    }
+    await this.ctx.run([...(await this.ctx.typesFor(t, where)), ...this.ctx.sql.addColumn(col)]);
   }
 
   /** DROP COLUMN; SQLite rebuilds the table when the column is in a key, UNIQUE, index or foreign key (indexes on it go with it). */
   async dropColumn(table: string, column: string): Promise<void> {
     const where = `dropColumn('${String(table)}', '${String(column)}')`;
     const ref = tableRef(table, where);
-    await this.column(ref, column, where);
+    await this.ctx.column(ref, column, where);
     if (this.dialect === 'sqlite') {
       const batch = this.batch(ref, where);
       if (await batch.columnIsConstrained(column)) return batch.dropColumn(column);
     }
-    const freed = await this.typesFreedBy(ref, column);
-    await this.run([...this.compiler.dropColumn(ref, column), ...freed]);
+    const freed = await this.ctx.typesFreedBy(ref, column);
+    await this.ctx.run([...this.ctx.sql.dropColumn(ref, column), ...freed]);
   }
 
   /** RENAME COLUMN (SQLite updates its indexes, triggers and foreign keys). */
@@ -305,8 +225,8 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (typeof to !== 'string' || to === '')
       throw new MigrationOperationError(`${where}: expected the new column name`, ref.fullName, from);
-    await this.column(ref, from, where);
-    await this.run(this.compiler.renameColumn(ref, from, to));
+    await this.ctx.column(ref, from, where);
+    await this.ctx.run(this.ctx.sql.renameColumn(ref, from, to));
   }
 
   /**
@@ -326,7 +246,7 @@ export class MigrationOperations implements Operations {
       throw new ArgumentError(`${where}: expected objects of changes and of the existing column`);
     checkOptions(changes, alterOptionTable, where, ArgumentError);
     checkOptions(existing, existingOptionTable, `${where} existing`, ArgumentError);
-    const live = await this.column(ref, column, where);
+    const live = await this.ctx.column(ref, column, where);
     const flags = {
       type: changes.type !== undefined,
       nullable: changes.nullable !== undefined,
@@ -340,43 +260,14 @@ export class MigrationOperations implements Operations {
         column,
       );
     if (this.dialect === 'sqlite') return this.alterSqliteColumn(ref, column, changes, flags, where);
-    // The column as it will be: the change, else what the migration says it is, else the catalog.
     const restate = this.dialect === 'mysql' && (flags.type || flags.nullable || flags.comment);
-    const known = <K extends keyof ExistingColumn>(key: K, fromLive: (c: ReflectedColumn) => ExistingColumn[K]) => {
-      if (existing[key] !== undefined) return existing[key];
-      if (live) return fromLive(live);
-      if (!restate) return undefined;
-      throw new MigrationOperationError(
-        `${where}: MySQL restates the whole column, and its ${key} is not known: the table is not in the database yet ` +
-          `(a dry run ahead of it), so pass existing: { type, nullable, serverDefault, comment, autoincrement }`,
-        ref.fullName,
-        column,
-      );
-    };
-    const type = changes.type ?? known('type', (c) => c.type);
-    const nullable = changes.nullable ?? known('nullable', (c) => c.nullable) ?? true;
-    const serverDefault =
-      changes.serverDefault !== undefined ? changes.serverDefault : known('serverDefault', (c) => c.default);
-    const comment = changes.comment !== undefined ? changes.comment : known('comment', (c) => c.comment);
-    const autoincrement = known('autoincrement', (c) => c.autoincrement) ?? false;
-    if (type === undefined && restate)
-      throw new MigrationOperationError(
-        `${where}: the column's type is not known; pass existing: { type }`,
-        ref.fullName,
-        column,
-      );
-    const col = new Column(changes.newName ?? column, type ?? ANY_TYPE, [], {
-      nullable,
-      ...(autoincrement && { primaryKey: true, autoincrement: true }),
-      ...(serverDefault !== null && serverDefault !== undefined && { serverDefault }),
-      ...(comment !== null && comment !== undefined && { comment }),
-    });
+    const col = alteredColumn(ref, column, changes, existing, live, restate, where);
     const t = columnTable(ref, col);
-    const types = flags.type ? await this.typesFor(t, where) : [];
-    const freed = flags.type ? await this.typesFreedBy(ref, column) : [];
-    await this.run([
+    const types = flags.type ? await this.ctx.typesFor(t, where) : [];
+    const freed = flags.type ? await this.ctx.typesFreedBy(ref, column) : [];
+    await this.ctx.run([
       ...types,
-      ...this.compiler.alterColumn({ name: column, column: col, ...flags, using: changes.using }),
+      ...this.ctx.sql.alterColumn({ name: column, column: col, ...flags, using: changes.using }),
       ...freed,
     ]);
   }
@@ -404,12 +295,12 @@ export class MigrationOperations implements Operations {
       );
     }
     if (changes.newName !== undefined && changes.newName !== column)
-      await this.run(this.compiler.renameColumn(ref, column, changes.newName));
+      await this.ctx.run(this.ctx.sql.renameColumn(ref, column, changes.newName));
   }
 
   // ---- indexes and constraints ----
 
-  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite). */
+  /** CREATE INDEX over columns and `text()` expressions, unique or partial (`where`: PostgreSQL and SQLite), CONCURRENTLY on PostgreSQL. */
   async createIndex(
     name: string,
     table: string,
@@ -420,13 +311,25 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where}: options must be an object`);
     checkOptions(options, indexOptionTable, where, ArgumentError);
-    const ix = new Index(name, elements, options);
+    const { concurrently, ...indexOptions } = options;
+    if (concurrently && this.dialect !== 'postgresql')
+      throw new MigrationOperationError(
+        `${where}: concurrently is PostgreSQL's (CREATE INDEX CONCURRENTLY)`,
+        ref.fullName,
+      );
+    if (concurrently && !this.ctx.isDryRun && this.ctx.connection.inTransaction)
+      throw new MigrationOperationError(
+        `${where}: CREATE INDEX CONCURRENTLY cannot run inside a transaction; give the migration transactional: false`,
+        ref.fullName,
+      );
+    const ix = new Index(name, elements, indexOptions);
     const names = (Array.isArray(elements) ? elements : []).filter((e): e is string => typeof e === 'string');
-    await this.requireColumns(ref, names, where);
+    await this.ctx.requireColumns(ref, names, where);
     const cols = [...new Set(names)].map((n) => new Column(n, ANY_TYPE));
     // A Table needs a column: an index of expressions only is rendered over a placeholder one.
     new Table(ref.name, cols.length ? cols : [new Column('_', ANY_TYPE)], [ix], schemaOf(ref));
-    await this.run([this.compiler.createIndex(ix)]);
+    const sql = this.ctx.sql.createIndex(ix);
+    await this.ctx.run([concurrently ? sql.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ') : sql]);
   }
 
   /** DROP INDEX (`DROP INDEX … ON table` on MySQL). */
@@ -435,8 +338,8 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (typeof name !== 'string' || name === '')
       throw new MigrationOperationError(`${where}: expected the index name`, ref.fullName);
-    await this.columns(ref, where);
-    await this.run([this.compiler.dropIndex(name, ref)]);
+    await this.ctx.columns(ref, where);
+    await this.ctx.run([this.ctx.sql.dropIndex(name, ref)]);
   }
 
   /** ADD CONSTRAINT … UNIQUE; SQLite rebuilds the table with it. */
@@ -444,9 +347,9 @@ export class MigrationOperations implements Operations {
     const where = `createUniqueConstraint('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
     checkNames(columns, where, ref);
-    await this.requireColumns(ref, columns, where);
+    await this.ctx.requireColumns(ref, columns, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).addUnique(name, columns);
-    await this.run([this.compiler.addUnique(ref, name, columns)]);
+    await this.ctx.run([this.ctx.sql.addUnique(ref, name, columns)]);
   }
 
   /** ADD CONSTRAINT … FOREIGN KEY; SQLite rebuilds the table with it (existing rows must satisfy it). */
@@ -470,8 +373,8 @@ export class MigrationOperations implements Operations {
         `${where}: ${columns.length} columns refer to ${referredColumns.length} columns of '${target.fullName}'`,
         ref.fullName,
       );
-    await this.requireColumns(ref, columns, where);
-    await this.requireColumns(target, referredColumns, where);
+    await this.ctx.requireColumns(ref, columns, where);
+    await this.ctx.requireColumns(target, referredColumns, where);
     const fk = new ForeignKeyConstraint(
       columns,
       referredColumns.map((c) => `${target.fullName}.${c}`),
@@ -488,7 +391,7 @@ export class MigrationOperations implements Operations {
         schemaOf(ref),
       ),
     );
-    await this.run([this.compiler.addForeignKey(t.foreignKeyConstraints[0]!)]);
+    await this.ctx.run([this.ctx.sql.addForeignKey(t.foreignKeyConstraints[0]!)]);
   }
 
   /** ADD CONSTRAINT … CHECK; SQLite rebuilds the table with it. */
@@ -497,9 +400,9 @@ export class MigrationOperations implements Operations {
     const ref = tableRef(table, where);
     if (typeof sql !== 'string' || sql.trim() === '')
       throw new MigrationOperationError(`${where}: expected the condition as SQL text`, ref.fullName);
-    await this.columns(ref, where);
+    await this.ctx.columns(ref, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).addCheck(new CheckConstraint(sql, { name }));
-    await this.run([this.compiler.addCheck(ref, name, sql)]);
+    await this.ctx.run([this.ctx.sql.addCheck(ref, name, sql)]);
   }
 
   /** ADD PRIMARY KEY for a table that has none; SQLite rebuilds the table with it. */
@@ -507,7 +410,7 @@ export class MigrationOperations implements Operations {
     const where = `createPrimaryKey('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
     checkNames(columns, where, ref);
-    await this.requireColumns(ref, columns, where);
+    await this.ctx.requireColumns(ref, columns, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).setPrimaryKey(name, columns);
     const t = new Table(
       ref.name,
@@ -515,7 +418,7 @@ export class MigrationOperations implements Operations {
       [new PrimaryKeyConstraint(columns, { name })],
       schemaOf(ref),
     );
-    await this.run([this.compiler.addPrimaryKey(t)]);
+    await this.ctx.run([this.ctx.sql.addPrimaryKey(t)]);
   }
 
   /** Drops a constraint: DROP CONSTRAINT, on MySQL DROP FOREIGN KEY / INDEX / CHECK / PRIMARY KEY by `kind`; SQLite rebuilds the table without it. */
@@ -527,9 +430,11 @@ export class MigrationOperations implements Operations {
         `${where}: kind must be one of ${CONSTRAINT_KINDS.map((k) => `'${k}'`).join(', ')}, got ${JSON.stringify(kind)}`,
         ref.fullName,
       );
-    await this.columns(ref, where);
+    await this.ctx.columns(ref, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).dropConstraint(name, kind);
-    await this.run([this.compiler.dropConstraint(ref, name, kind)]);
+    if (this.dialect === 'postgresql' && kind === 'unique' && (await isPgUniqueIndex(this.ctx, ref, name)))
+      return this.ctx.run([this.ctx.sql.dropIndex(name, ref)]);
+    await this.ctx.run([this.ctx.sql.dropConstraint(ref, name, kind)]);
   }
 
   // ---- data ----
@@ -538,13 +443,13 @@ export class MigrationOperations implements Operations {
   async execute(sql: string | TextClause): Promise<MigrationRows> {
     const compiled =
       sql instanceof TextClause
-        ? this.compiler.compileText(sql)
+        ? this.ctx.sql.compileText(sql)
         : typeof sql === 'string' && sql.trim() !== ''
           ? { sql, params: [] }
           : null;
     if (compiled === null) throw new ArgumentError('execute(): expected SQL text or text(sql, params)');
-    this.report(compiled.sql);
-    if (this.dryRun) return { rows: [], rowsAffected: 0 };
+    this.ctx.report(compiled.sql);
+    if (this.ctx.isDryRun) return { rows: [], rowsAffected: 0 };
     const result = await this.connection.execute(compiled, { columnNames: true });
     const names = result.columns ?? [];
     return {
@@ -552,30 +457,4 @@ export class MigrationOperations implements Operations {
       rowsAffected: result.rowsAffected,
     };
   }
-}
-
-/** The type of a placeholder column that only names a column in DDL (its type is never rendered). */
-const ANY_TYPE = new (class extends SqlType<unknown> {
-  readonly typeName = 'Unknown';
-})();
-
-function schemaOf(ref: TableRef): { schema?: string } {
-  return ref.schema !== undefined ? { schema: ref.schema } : {};
-}
-
-function checkNames(columns: readonly string[], where: string, ref: Ref): void {
-  if (!Array.isArray(columns) || columns.length === 0 || !columns.every((c) => typeof c === 'string' && c !== ''))
-    throw new MigrationOperationError(`${where}: expected a non-empty list of column names`, ref.fullName);
-}
-
-/**
- * What SQLite's ADD COLUMN accepts: no PRIMARY KEY or UNIQUE, a constant default, NOT NULL only with
- * a default; a foreign key is added by rebuilding too, so it keeps its constraint name.
- */
-function sqliteCanAdd(c: Column): boolean {
-  if (c.unique || c.foreignKeys.length > 0) return false;
-  const d = c.serverDefault?.trim();
-  if (!c.nullable && d === undefined) return false;
-  if (d !== undefined && (d.startsWith('(') || /^current_(time|date|timestamp)$/i.test(d))) return false;
-  return true;
 }

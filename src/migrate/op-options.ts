@@ -44,8 +44,8 @@ export const existingOptionTable = {
 } as const satisfies OptionTable<ExistingColumn>;
 
 export const indexOptionTable = {
-  known: { unique: isBoolean, where: isSqlText },
-  refused: { postgresql_where: 'use where' },
+  known: { unique: isBoolean, where: isSqlText, concurrently: isBoolean },
+  refused: { postgresql_where: 'use where', postgresql_concurrently: 'use concurrently' },
 } as const satisfies OptionTable<CreateIndexOptions>;
 
 const ACTIONS = ['CASCADE', 'SET NULL', 'RESTRICT', 'NO ACTION', 'SET DEFAULT'];

@@ -10,7 +10,7 @@ import { isTableConstraint, type TableConstraint } from '../sql/constraints.js';
 import { ArgumentError, RelataError } from '../sql/errors.js';
 import { checkOptions, isBoolean, isString, type OptionTable } from '../sql/options.js';
 import { Column, ForeignKey, MetaData, Table, type ColumnOptions } from '../sql/schema.js';
-import { Integer, type SqlType } from '../sql/types.js';
+import { Integer, SqlType } from '../sql/types.js';
 import type { TableRef } from '../sql/compiler.js';
 
 /**
@@ -160,4 +160,30 @@ export function withTargets(table: Table): Table {
     metadata.add(stub);
   }
   return table;
+}
+
+/** The type of a placeholder column that only names a column in DDL (its type is never rendered). */
+export const ANY_TYPE = new (class extends SqlType<unknown> {
+  readonly typeName = 'Unknown';
+})();
+
+export function schemaOf(ref: TableRef): { schema?: string } {
+  return ref.schema !== undefined ? { schema: ref.schema } : {};
+}
+
+export function checkNames(columns: readonly string[], where: string, ref: { readonly fullName: string }): void {
+  if (!Array.isArray(columns) || columns.length === 0 || !columns.every((c) => typeof c === 'string' && c !== ''))
+    throw new MigrationOperationError(`${where}: expected a non-empty list of column names`, ref.fullName);
+}
+
+/**
+ * What SQLite's ADD COLUMN accepts: no PRIMARY KEY or UNIQUE, a constant default, NOT NULL only with
+ * a default; a foreign key is added by rebuilding too, so it keeps its constraint name.
+ */
+export function sqliteCanAdd(c: Column): boolean {
+  if (c.unique || c.foreignKeys.length > 0) return false;
+  const d = c.serverDefault?.trim();
+  if (!c.nullable && d === undefined) return false;
+  if (d !== undefined && (d.startsWith('(') || /^current_(time|date|timestamp)$/i.test(d))) return false;
+  return true;
 }

@@ -81,6 +81,11 @@ export interface CreateIndexOptions {
   unique?: boolean;
   /** A partial index's condition as SQL text (PostgreSQL and SQLite). */
   where?: string;
+  /**
+   * PostgreSQL's CREATE INDEX CONCURRENTLY (no write lock while it builds): outside a transaction only,
+   * so in a migration with `transactional: false`. Refused on the other databases.
+   */
+  concurrently?: boolean;
 }
 
 /**

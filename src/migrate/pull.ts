@@ -33,7 +33,11 @@ export interface RenderModelsOptions {
 }
 
 const renderOptionTable = {
-  known: { importFrom: isString, urlExpression: isString, header: isString },
+  known: {
+    importFrom: isString,
+    urlExpression: isString,
+    header: isString,
+  },
   refused: {},
 } as const satisfies OptionTable<RenderModelsOptions>;
 
@@ -91,8 +95,10 @@ function tableBlock(p: PlannedTable): string[] {
   const why =
     p.kind === 'association'
       ? `Association table of ${p.table.foreignKeyConstraints.map((fk) => `'${fk.elements[0]!.column.table.name}'`).join(' and ')}.`
-      : 'No primary key: a table, not a model (a model needs a key to tell its rows apart).';
-  const lines = [`// ${why}`, `export const ${p.name} = db.Table(`, `  ${quote(p.table.name)},`];
+      : p.table.primaryKey.length
+        ? "A table, not a model: its key cannot tell a model's rows apart."
+        : 'No primary key: a table, not a model (a model needs a key to tell its rows apart).';
+  const lines = [comment('', why), `export const ${p.name} = db.Table(`, `  ${quote(p.table.name)},`];
   lines.push(...p.notes.map((n) => comment('  ', n)));
   for (const c of p.table.columns) {
     const col = columnSource(p, c, true, onColumns.get(c));

@@ -24,7 +24,7 @@ import {
 import { Column, Table } from '../sql/schema.js';
 import type { ConstraintKind } from './operations.js';
 import { MigrationOperationError, withTargets } from './op-tables.js';
-import type { MigrationOperations } from './migration-operations.js';
+import type { OperationContext } from './op-context.js';
 import type { TableRef } from '../sql/compiler.js';
 
 type Ref = TableRef & { readonly fullName: string };
@@ -44,7 +44,7 @@ const ACTIONS = new Set(['CASCADE', 'SET NULL', 'SET DEFAULT']);
 
 export class SqliteBatch {
   constructor(
-    private readonly ops: MigrationOperations,
+    private readonly ops: OperationContext,
     private readonly ref: Ref,
     private readonly where: string,
   ) {}
@@ -144,7 +144,12 @@ export class SqliteBatch {
     });
   }
 
-  dropConstraint(name: string, kind: ConstraintKind): Promise<void> {
+  async dropConstraint(name: string, kind: ConstraintKind): Promise<void> {
+    // A UNIQUE held as a unique index of that name (as MySQL holds every UNIQUE) goes without a rebuild.
+    const info = await this.info();
+    const asIndex = info.indexes.find((ix) => ix.name === name && ix.unique);
+    if (kind === 'unique' && asIndex && !info.uniqueConstraints.some((u) => u.name === name))
+      return this.ops.run([this.ops.sql.dropIndex(name, this.ref)]);
     return this.rebuild((plan) => {
       const before = JSON.stringify([plan.primaryKey, plan.uniques, plan.foreignKeys.map((f) => f.name), plan.checks]);
       if (

@@ -133,7 +133,11 @@ export class ForeignKeyConstraint {
     if (cols.some((c) => c.table !== target)) throw new ArgumentError(`${where}: its targets are in different tables`);
     const pk = target.primaryKey;
     const partOfPk = cols.length < pk.length && cols.every((c) => pk.includes(c));
-    if (partOfPk && !(cols.length === 1 && cols[0]!.unique)) {
+    // Part of the key is fine when it is unique by itself (a column's unique: true, or a UniqueConstraint over exactly it).
+    const names = cols.map((c) => c.name).join(',');
+    const unique =
+      (cols.length === 1 && cols[0]!.unique) || target.uniqueConstraints.some((u) => u.columnNames.join(',') === names);
+    if (partOfPk && !unique) {
       throw new ArgumentError(
         `${where} refers to ${cols.map((c) => `${target.name}.${c.name}`).join(', ')}, part of the composite primary key ` +
           `(${pk.map((c) => c.name).join(', ')}) of '${target.name}': a foreign key must refer to the whole key. ` +

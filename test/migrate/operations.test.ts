@@ -7,6 +7,9 @@ import { afterEach, beforeEach, expect } from 'vitest';
 import {
   Column,
   Database,
+  ForeignKeyConstraint,
+  PrimaryKeyConstraint,
+  UniqueConstraint,
   Enum,
   ForeignKey,
   Integer,
@@ -169,6 +172,9 @@ describeEachDialect('Migration operations', (t) => {
     );
     if (t.dialect === 'sqlite') {
       expect(statements).toContain('PRAGMA defer_foreign_keys = ON');
+      // The children whose ON DELETE actions the DROP would run are kept aside and written back.
+      expect(statements).toContain('CREATE TEMP TABLE "_relata_keep_book" AS SELECT * FROM "book"');
+      expect(statements).toContain('CREATE TEMP TABLE "_relata_keep_review" AS SELECT * FROM "review"');
       expect(statements.some((s) => s.startsWith('DROP TABLE "author"'))).toBe(true);
       expect(await rows('PRAGMA foreign_key_check')).toEqual([]);
       expect(await rows('PRAGMA defer_foreign_keys')).toEqual([[0]]);
@@ -235,6 +241,12 @@ describeEachDialect('Migration operations', (t) => {
       db.engine.execute({ sql: "INSERT INTO member (team_id, no, email) VALUES (1, 3, 'a@x')", params: [] }),
     ).rejects.toThrow(IntegrityError);
 
+    // A UNIQUE made as a unique index is dropped as one (MySQL does not tell them apart).
+    await migrate(async (op) => {
+      await op.createIndex('ux_member_email', 'member', ['email', 'no'], { unique: true });
+      await op.dropConstraint('ux_member_email', 'member', 'unique');
+    });
+    expect((await table('member')).info.indexes).toEqual([]);
     await migrate(async (op) => {
       await op.dropConstraint('fk_member_team', 'member', 'foreignKey');
       await op.dropConstraint('uq_member_email', 'member', 'unique');
@@ -430,7 +442,7 @@ describeEachDialect('Migration operations', (t) => {
     await migrate(
       async (op) => {
         await op.addColumn('post', Column('tag_id', Integer, ForeignKey('tag.id', { name: 'fk_post_tag' })));
-        await op.addColumn('post', Column('code', String(10), { unique: true }));
+        await op.addColumn('post', Column('code', String(10), { unique: true, index: true }));
         await op.dropColumn('post', 'slug');
       },
       { onStatement: (s) => statements.push(s) },
@@ -445,6 +457,7 @@ describeEachDialect('Migration operations', (t) => {
     expect(post.info.uniqueConstraints.map((u) => u.columns)).toEqual([['code']]);
     // The index on the dropped column went with it; the other one (partial where it can be) stayed.
     expect(post.info.indexes.map((ix) => [ix.name, ix.where !== null])).toEqual([
+      ['ix_post_code', false],
       ['ix_post_title', t.dialect !== 'mysql'],
     ]);
     expect(await rows('SELECT id, title, tag_id, code FROM post ORDER BY id')).toEqual([
@@ -510,6 +523,14 @@ describeEachDialect('Migration operations', (t) => {
       [3, 9],
     ]);
     if (t.dialect !== 'mysql') return;
+    // A type Relata has no name for is restated as the catalog spells it.
+    await db.engine.execute({
+      sql: 'CREATE TABLE odd (id INT PRIMARY KEY, flags TINYINT(4) NOT NULL DEFAULT 3)',
+      params: [],
+    });
+    const odd: string[] = [];
+    await migrate((op) => op.alterColumn('odd', 'flags', { comment: 'bits' }), { onStatement: (s) => odd.push(s) });
+    expect(odd).toEqual(["ALTER TABLE `odd` MODIFY COLUMN `flags` tinyint(4) NOT NULL DEFAULT 3 COMMENT 'bits'"]);
     // A dry run ahead of the database: the table is not there, existing says what the column is.
     const sql: string[] = [];
     await migrate(
@@ -526,5 +547,111 @@ describeEachDialect('Migration operations', (t) => {
     await expect(
       migrate((op) => op.alterColumn('later', 'name', { nullable: false }), { dryRun: true }),
     ).rejects.toThrow(/alterColumn\('later', 'name'\): MySQL restates the whole column, and its type is not known/);
+  });
+
+  it('a self-referencing table is altered (SQLite: rebuilt, also outside any transaction, its triggers kept)', async () => {
+    await migrate(async (op) => {
+      await op.createTable(
+        'employee',
+        Column('id', Integer, { primaryKey: true }),
+        Column('boss_id', Integer, ForeignKey('employee.id', { ondelete: 'CASCADE' })),
+        Column('name', String(40)),
+      );
+      await op.execute("INSERT INTO employee (id, boss_id, name) VALUES (1, NULL, 'a'), (2, 1, 'b'), (3, 2, 'c')");
+    });
+    if (t.dialect === 'sqlite') {
+      await db.engine.execute({
+        sql: 'CREATE TRIGGER employee_name AFTER INSERT ON employee BEGIN UPDATE employee SET name = upper(NEW.name) WHERE id = NEW.id; END',
+        params: [],
+      });
+    }
+    // No runner: the operation on a connection outside a transaction (a SQLite rebuild makes its own).
+    const conn = await db.engine.connect();
+    try {
+      await createOperations(conn, db.engine.dialect).alterColumn('employee', 'name', { nullable: false });
+    } finally {
+      conn.release();
+    }
+    const employee = await table('employee');
+    expect(columnsOf(employee)[2]).toMatchObject({ name: 'name', nullable: false });
+    expect(employee.info.foreignKeys.map((fk) => [fk.columns, fk.referredTable, fk.onDelete])).toEqual([
+      [['boss_id'], 'employee', 'CASCADE'],
+    ]);
+    expect(await rows('SELECT id, boss_id, name FROM employee ORDER BY id')).toEqual([
+      [1, null, 'a'],
+      [2, 1, 'b'],
+      [3, 2, 'c'],
+    ]);
+    await db.engine.execute({ sql: "INSERT INTO employee (id, boss_id, name) VALUES (4, 3, 'd')", params: [] });
+    await db.engine.execute({ sql: 'DELETE FROM employee WHERE id = 2', params: [] });
+    expect(await rows('SELECT id, name FROM employee ORDER BY id')).toEqual([[1, 'a']]);
+    if (t.dialect === 'sqlite') {
+      await db.engine.execute({ sql: "INSERT INTO employee (id, name) VALUES (5, 'e')", params: [] });
+      expect(await rows('SELECT name FROM employee WHERE id = 5')).toEqual([['E']]);
+      expect(await rows('PRAGMA foreign_key_check')).toEqual([]);
+    }
+  });
+
+  it('CREATE INDEX CONCURRENTLY outside a transaction (PostgreSQL; refused elsewhere)', async () => {
+    await accountWithRows();
+    const conn = await db.engine.connect();
+    try {
+      const op = createOperations(conn, db.engine.dialect);
+      if (t.dialect !== 'postgres') {
+        await expect(op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true })).rejects.toThrow(
+          /concurrently is PostgreSQL's/,
+        );
+        return;
+      }
+      await conn.begin();
+      await expect(op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true })).rejects.toThrow(
+        /cannot run inside a transaction; give the migration transactional: false/,
+      );
+      await conn.rollback();
+      await op.createIndex('ix_account_age', 'account', ['age'], { concurrently: true });
+    } finally {
+      conn.release();
+    }
+    expect((await table('account')).info.indexes.map((ix) => ix.name)).toEqual(['ix_account_age']);
+  });
+
+  it('a composite key and a composite foreign key to it survive a change of the parent (SQLite: a rebuild)', async () => {
+    await migrate(async (op) => {
+      await op.createTable(
+        'line',
+        Column('order_id', Integer),
+        Column('line_no', Integer),
+        Column('note', String(20)),
+        PrimaryKeyConstraint(['order_id', 'line_no']),
+        UniqueConstraint(['note', 'line_no'], { name: 'uq_line_note' }),
+      );
+      await op.createTable(
+        'shipment',
+        Column('id', Integer, { primaryKey: true }),
+        Column('order_id', Integer),
+        Column('line_no', Integer),
+        ForeignKeyConstraint(['order_id', 'line_no'], ['line.order_id', 'line.line_no'], {
+          name: 'fk_shipment_line',
+          onDelete: 'CASCADE',
+        }),
+      );
+      await op.execute("INSERT INTO line (order_id, line_no, note) VALUES (1, 1, 'a'), (1, 2, 'b')");
+      await op.execute('INSERT INTO shipment (id, order_id, line_no) VALUES (10, 1, 1), (11, 1, 2)');
+    });
+    await migrate((op) => op.alterColumn('line', 'note', { nullable: false }));
+    const { tables } = await db.reflect({ tables: ['line', 'shipment'] });
+    expect(tables.get('line')!.info.primaryKey.columns).toEqual(['order_id', 'line_no']);
+    expect(tables.get('line')!.info.uniqueConstraints.map((u) => [u.name, u.columns])).toEqual([
+      ['uq_line_note', ['note', 'line_no']],
+    ]);
+    expect(tables.get('shipment')!.info.foreignKeys.map((fk) => [fk.name, fk.columns, fk.referredColumns])).toEqual([
+      ['fk_shipment_line', ['order_id', 'line_no'], ['order_id', 'line_no']],
+    ]);
+    expect(await rows('SELECT id FROM shipment ORDER BY id')).toEqual([[10], [11]]);
+    await db.engine.execute({ sql: 'DELETE FROM line WHERE line_no = 2', params: [] });
+    expect(await rows('SELECT id FROM shipment ORDER BY id')).toEqual([[10]]);
+    await expect(
+      db.engine.execute({ sql: 'INSERT INTO shipment (id, order_id, line_no) VALUES (12, 1, 9)', params: [] }),
+    ).rejects.toThrow(IntegrityError);
   });
 });

@@ -65,10 +65,16 @@ async function createSchema(db: Database): Promise<void> {
        rank INTEGER NOT NULL DEFAULT 0, CONSTRAINT ck_rank CHECK (rank >= 0))`,
     // No primary key, and a type Relata does not have.
     `CREATE TABLE audit_log (at DATETIME NOT NULL, amount MONEY, note TEXT)`,
+    // A key Relata cannot key a model by; a column named as its relationship would be.
+    `CREATE TABLE blob_key (k BLOB NOT NULL PRIMARY KEY, v TEXT)`,
+    `CREATE TABLE blob_ref (id INTEGER PRIMARY KEY, k BLOB REFERENCES blob_key (k))`,
+    `CREATE TABLE locker (id INTEGER PRIMARY KEY, team INTEGER REFERENCES team (id))`,
     // A composite foreign key to a composite key.
     `CREATE TABLE seat (row_no INTEGER NOT NULL, seat_no INTEGER NOT NULL, PRIMARY KEY (row_no, seat_no))`,
-    `CREATE TABLE ticket (id INTEGER PRIMARY KEY, row_no INTEGER, seat_no INTEGER,
-       FOREIGN KEY (row_no, seat_no) REFERENCES seat (row_no, seat_no))`,
+    `CREATE TABLE ticket (id INTEGER PRIMARY KEY, row_no INTEGER, seat_no INTEGER, code TEXT,
+       FOREIGN KEY (row_no, seat_no) REFERENCES seat (row_no, seat_no), CONSTRAINT uq_ticket_code UNIQUE (row_no, code))`,
+    // An expression index.
+    `CREATE INDEX ix_ticket_lower_code ON ticket (lower(code), seat_no)`,
   ])
     await db.engine.execute({ sql, params: [], returnsRows: false });
 }
@@ -173,9 +179,34 @@ describe('renderModelsModule on a small schema', () => {
     expect(source).toContain('export const auditLog = db.Table(');
   });
 
-  test('table arguments: a composite foreign key, a CHECK, tableName only where the default differs', () => {
+  test('a bytes key is a table with its key as a constraint; a relationship named as a column gets another name', () => {
+    const block = source.slice(source.indexOf('export const blobKey'));
+    expect(block.slice(0, block.indexOf(');'))).toBe(
+      [
+        'export const blobKey = db.Table(',
+        "  'blob_key',",
+        "  // its primary key column 'k' holds LargeBinary values, which cannot key a model's rows",
+        "  db.Column('k', db.LargeBinary),",
+        "  db.Column('v', db.Text),",
+        "  db.PrimaryKeyConstraint(['k']),",
+        '',
+      ].join('\n'),
+    );
+    const ref = source.slice(source.indexOf('export class BlobRef'));
+    expect(ref.slice(0, ref.indexOf(') {}'))).toContain(
+      "    k: db.Column(db.LargeBinary, db.ForeignKey('blob_key.k')),\n    // no relationship to 'blob_key': it is a db.Table, not a model\n  },",
+    );
+    expect(line('Locker', 'team')).toBe("team: db.Column(db.Integer, db.ForeignKey('team.id')),");
+    expect(line('Locker', 'teamRef')).toBe(
+      "teamRef: db.relationship<Team>('Team', { backPopulates: 'lockers', uselist: false }),",
+    );
+  });
+
+  test('table arguments: a composite foreign key, a CHECK, a UNIQUE over two columns, an expression index, tableName only where the default differs', () => {
     expect(source).toContain("db.ForeignKeyConstraint(['row_no', 'seat_no'], ['seat.row_no', 'seat.seat_no'])");
     expect(source).toContain("db.CheckConstraint('rank >= 0', { name: 'ck_rank' })");
+    expect(source).toContain("db.UniqueConstraint(['row_no', 'code'], { name: 'uq_ticket_code' })");
+    expect(source).toContain("db.Index('ix_ticket_lower_code', [db.text('lower(code)'), 'seat_no'])");
     expect(source).toContain("tableName: 'categories'");
     expect(line('Ticket', 'seat')).toBe(
       "seat: db.relationship<Seat>('Seat', { backPopulates: 'tickets', uselist: false }),",

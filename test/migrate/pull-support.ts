@@ -95,10 +95,11 @@ export function shapeOf(table: Table) {
       })),
     ),
     checks: table.checks.map((c) => ({ name: c.name, sql: c.sql })),
+    uniqueConstraints: byName(table.uniqueConstraints.map((u) => ({ name: u.name, columns: u.columnNames }))),
     indexes: byName(
       table.indexes.map((ix) => ({
         name: ix.name,
-        columns: ix.columns?.map((c) => c.name) ?? null,
+        elements: ix.elements.map((e) => ('text' in e ? `(${e.text})` : e.name)),
         unique: ix.unique,
         where: ix.where ?? null,
       })),

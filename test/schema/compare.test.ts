@@ -190,6 +190,34 @@ describeEachDialect('Schema differ', (t) => {
     }
   });
 
+  it("finds no drift against another tool's spelling of the same schema: serial, TINYINT(1), BIGINT on SQLite, int(11), casts", async () => {
+    const db = open();
+    const ddl: Record<DialectName, string> = {
+      sqlite: `CREATE TABLE "eq" (id INTEGER PRIMARY KEY, big BIGINT, flag BOOLEAN DEFAULT TRUE, name varchar(20) DEFAULT 'x',
+        n numeric(10,2) DEFAULT 0.00, at DATETIME DEFAULT current_timestamp)`,
+      postgres: `CREATE TABLE "eq" (id SERIAL PRIMARY KEY, big int8, flag bool DEFAULT true, name character varying(20) DEFAULT 'x',
+        n numeric(10,2) DEFAULT 0.00, at timestamptz DEFAULT now())`,
+      mysql: `CREATE TABLE eq (id int(11) NOT NULL AUTO_INCREMENT PRIMARY KEY, big bigint(20), flag tinyint(1) DEFAULT 1,
+        name varchar(20) DEFAULT 'x', n decimal(10,2) DEFAULT 0.00, at datetime(6) DEFAULT CURRENT_TIMESTAMP(6))`,
+    };
+    await run(db, ddl[t.dialect]);
+    try {
+      const holder = models();
+      holder.Table(
+        'eq',
+        holder.Column('id', holder.Integer, { primaryKey: true }),
+        holder.Column('big', holder.BigInteger),
+        holder.Column('flag', holder.Boolean, { serverDefault: 'true' }),
+        holder.Column('name', holder.String(20), { serverDefault: "'x'" }),
+        holder.Column('n', holder.Numeric(10, 2), { serverDefault: '0' }),
+        holder.Column('at', holder.DateTime, { serverDefault: 'CURRENT_TIMESTAMP' }),
+      );
+      expect((await diff(db, holder)).map(describeSchemaChange)).toEqual([]);
+    } finally {
+      await run(db, `DROP TABLE ${q(t.dialect, 'eq')}`);
+    }
+  });
+
   it('reports a table the models add (referred tables first) and one the database has extra', async () => {
     const db = open();
     blogModels(db);
@@ -389,6 +417,36 @@ describeEachDialect('Schema differ', (t) => {
     } finally {
       await run(db, `DROP TABLE ${q(t.dialect, 'relata_migrations')}`);
     }
+  });
+
+  it('reports constraints dropped on the database (PostgreSQL, MySQL: SQLite cannot drop one)', async () => {
+    if (t.dialect === 'sqlite') return;
+    const db = open();
+    shopModels(db);
+    await db.createAll();
+    const ddl =
+      t.dialect === 'postgres'
+        ? [
+            'ALTER TABLE shop DROP CONSTRAINT ck_shop_score',
+            'ALTER TABLE shop DROP CONSTRAINT uq_shop_zip',
+            'ALTER TABLE shop DROP CONSTRAINT fk_shop_vendor_id_vendor',
+            'ALTER TABLE pair DROP CONSTRAINT pk_pair',
+          ]
+        : [
+            'ALTER TABLE shop DROP CONSTRAINT ck_shop_score',
+            'ALTER TABLE shop DROP INDEX uq_shop_zip',
+            'ALTER TABLE shop DROP FOREIGN KEY fk_shop_vendor_id_vendor',
+            'ALTER TABLE pair DROP PRIMARY KEY',
+          ];
+    for (const sql of ddl) await run(db, sql);
+    expect((await diff(db)).map(summary)).toEqual([
+      // InnoDB keeps the index it made for the foreign key: an index the model does not declare.
+      ...(t.dialect === 'mysql' ? [['drop-index', 'shop', 'fk_shop_vendor_id_vendor', false]] : []),
+      ['add-unique', 'shop', 'uq_shop_zip', false],
+      ['add-check', 'shop', 'ck_shop_score', false],
+      ['add-foreign-key', 'shop', 'vendor_id', false],
+      ['alter-primary-key', 'pair', '->a', false],
+    ]);
   });
 
   it('createAll() warns about a table it skipped because it exists with another shape, naming it and what differs', async () => {

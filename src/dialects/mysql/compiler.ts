@@ -85,6 +85,9 @@ export class MysqlCompiler extends SqlCompiler {
 
   columnType(c: Column): string {
     const t = storedType(c.type);
+    const sqlText = (t as { sqlText?: unknown }).sqlText;
+    // Restating a column whose type Relata has no name for (tinyint(4), set(…)): as the catalog spells it.
+    if (this.restating && t.typeName === 'Unknown' && typeof sqlText === 'string') return sqlText;
     switch (t.typeName) {
       case 'Integer':
         return 'INT';
@@ -180,6 +183,9 @@ export class MysqlCompiler extends SqlCompiler {
 
   // ---- ALTER (migration operations) ----
 
+  /** True while alterColumn restates a column read from the catalog (see columnType). */
+  private restating = false;
+
   override renameTable(table: TableRef, to: string): string[] {
     // An unqualified new name would move the table into the connection's default database.
     return [`ALTER TABLE ${this.tableName(table)} RENAME TO ${this.tableName({ name: to, schema: table.schema })}`];
@@ -197,7 +203,12 @@ export class MysqlCompiler extends SqlCompiler {
     const renamed = c.name !== a.name;
     if (a.type || a.nullable || a.comment) {
       const head = renamed ? `CHANGE COLUMN ${this.quote(a.name)}` : 'MODIFY COLUMN';
-      out.push(`ALTER TABLE ${table} ${head} ${this.columnDDL(c)}`);
+      this.restating = true;
+      try {
+        out.push(`ALTER TABLE ${table} ${head} ${this.columnDDL(c)}`);
+      } finally {
+        this.restating = false;
+      }
       return out;
     }
     if (a.serverDefault) {

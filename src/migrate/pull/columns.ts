@@ -3,6 +3,7 @@
  * declares them (`db.Column('ArtistId', db.Integer, db.ForeignKey('Artist.ArtistId'), { nullable: false })`).
  */
 import type { ForeignKeyConstraint } from '../../sql/constraints.js';
+import { TextClause } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
 import type { SqlType } from '../../sql/types.js';
 import { UnknownSqlType } from '../../schema/introspect/index.js';
@@ -23,9 +24,10 @@ export function objectSource(entries: readonly (readonly [string, string])[]): s
 
 /**
  * The source of a reflected type. A type introspection could not map (an UnknownSqlType) gets the
- * closest Relata type that reads its values without loss: Integer for the small integer types,
- * String(n) for fixed-length character types, Text for anything else (money, time, inet, xml…), and a
- * comment saying so, since `createAll()` would create that type instead of the database's.
+ * closest Relata type that reads its values: Integer for the small integer types, BigInteger for
+ * unsigned INT/BIGINT, LargeBinary for (VAR)BINARY, String(n) for fixed-length character types, Text
+ * for anything else (money, time, inet, xml…, as the driver gives them), and a comment saying so,
+ * since `createAll()` would create that type instead of the database's.
  */
 export function typeSource(type: SqlType<unknown>, table: Table, column: Column): TypeSource {
   const t = type as SqlType<unknown> & {
@@ -55,12 +57,10 @@ export function typeSource(type: SqlType<unknown>, table: Table, column: Column)
       return { source: `db.Numeric(${args.join(', ')})`, comment: null };
     }
     case 'Enum': {
-      // Relata names a PostgreSQL enum type <table>_<column> unless told otherwise.
-      const named = t.name !== undefined && t.name !== `${table.name}_${column.name}`;
-      return {
-        source: `db.Enum(${list(t.values ?? [])}${named ? `, { name: ${quote(t.name!)} }` : ''})`,
-        comment: null,
-      };
+      // A PostgreSQL enum type's name is kept even when it is Relata's default (<table>_<column>): the
+      // column may be renamed later, the type keeps its name.
+      const name = t.name !== undefined ? `, { name: ${quote(t.name)} }` : '';
+      return { source: `db.Enum(${list(t.values ?? [])}${name})`, comment: null };
     }
     case 'Array': {
       const item = typeSource(t.item!, table, column);
@@ -75,7 +75,10 @@ function unknownTypeSource(sqlText: string): TypeSource {
   const text = sqlText.trim().toLowerCase();
   const fixed = /^(?:n?char|character|nchar|bpchar|national char(?:acter)?)\s*\((\d+)\)$/.exec(text);
   let source = 'db.Text';
-  if (/^(tiny|small|medium)int\b|^int[12]\b|^smallserial\b|^year\b/.test(text)) source = 'db.Integer';
+  // Unsigned INT and BIGINT go past Integer's range; the smaller integer types, signed or not, fit in it.
+  if (/^(int|integer|bigint)\b.*\bunsigned\b/.test(text)) source = 'db.BigInteger';
+  else if (/^(tiny|small|medium)int\b|^int[12]\b|^smallserial\b|^year\b/.test(text)) source = 'db.Integer';
+  else if (/^(var)?binary\b/.test(text)) source = 'db.LargeBinary';
   else if (fixed) source = `db.String(${fixed[1]})`;
   const name = source.replace(/^db\.|\(.*$/g, '');
   return {
@@ -101,6 +104,11 @@ function fkOptions(fk: ForeignKeyConstraint, onDelete: string, onUpdate: string)
     ...(o.onDelete ? ([[onDelete, quote(o.onDelete)]] as [string, string][]) : []),
     ...(o.onUpdate ? ([[onUpdate, quote(o.onUpdate)]] as [string, string][]) : []),
   ];
+}
+
+/** A column of a type Relata keys no rows by: bytes, arrays. */
+function isUnkeyable(column: Column): boolean {
+  return column.type.typeName === 'LargeBinary' || column.type.typeName === 'Array';
 }
 
 /** Whether a foreign key's target was reflected (a `tables` subset can leave it out). */
@@ -148,12 +156,22 @@ export function columnSource(
   const defaultAuto = column.primaryKey && pkLength === 1 && integer;
   const auto = info?.autoincrement ?? defaultAuto;
   const options: [string, string][] = [];
-  if (column.primaryKey) options.push(['primaryKey', 'true']);
+  const comments: string[] = [];
+  // Bytes and arrays are no `primaryKey: true` (Relata refuses them as a model's key): the table's key
+  // is then written as a PrimaryKeyConstraint (see tableArgSources).
+  if (column.primaryKey && !isUnkeyable(column)) options.push(['primaryKey', 'true']);
   if (column.primaryKey && defaultAuto && !auto) options.push(['autoincrement', 'false']);
   if (column.primaryKey && !defaultAuto && auto) options.push(['autoincrement', 'true']);
   if (!column.primaryKey && !column.nullable) options.push(['nullable', 'false']);
-  if (column.unique) options.push(['unique', 'true']);
-  if (table.indexes.some((ix) => isColumnIndex(table, column, ix))) options.push(['index', 'true']);
+  // Relata refuses unique or indexed bytes (MySQL cannot index a LONGBLOB): say so instead.
+  const bytes = column.type.typeName === 'LargeBinary';
+  const indexed = table.indexes.some((ix) => isColumnIndex(table, column, ix));
+  if (bytes && (column.unique || indexed))
+    comments.push(
+      `'${column.name}' is ${column.unique ? 'unique' : 'indexed'} in the database; Relata declares no unique or indexed bytes`,
+    );
+  if (column.unique && !bytes) options.push(['unique', 'true']);
+  if (indexed && !bytes) options.push(['index', 'true']);
   if (column.serverDefault !== undefined) options.push(['serverDefault', quote(column.serverDefault)]);
   if (column.comment !== undefined) options.push(['comment', quote(column.comment)]);
   const args = [
@@ -162,14 +180,14 @@ export function columnSource(
     ...(fk ? [foreignKeySource(fk)] : []),
     ...(options.length ? [objectSource(options)] : []),
   ];
-  return { comments: type.comment ? [type.comment] : [], source: `db.Column(${args.join(', ')})` };
+  return { comments: [...(type.comment ? [type.comment] : []), ...comments], source: `db.Column(${args.join(', ')})` };
 }
 
 /**
  * The table arguments: a primary key constraint when the key has a name of its own or an order other
- * than the columns', foreign keys over several columns (and extra ones on a column), CHECKs, indexes,
- * and multi-column UNIQUE constraints as unique indexes (Table holds no UNIQUE constraint over
- * several columns). Comments for what cannot be declared: expression indexes, keys to tables not read.
+ * than the columns', foreign keys over several columns (and extra ones on a column), UNIQUE
+ * constraints other than a column's own, CHECKs, indexes (expression parts as `db.text()`). Comments
+ * for what cannot be declared: keys to tables not read, indexes whose expressions were not read.
  */
 export function tableArgSources(
   p: PlannedTable,
@@ -184,7 +202,7 @@ export function tableArgSources(
   const pk = table.primaryKey;
   const pkName = table.primaryKeyConstraint?.options.name;
   const inColumnOrder = table.columns.filter((c) => c.primaryKey).every((c, i) => pk[i] === c);
-  if (pk.length && (pkName !== undefined || !inColumnOrder)) {
+  if (pk.length && (pkName !== undefined || !inColumnOrder || pk.some(isUnkeyable))) {
     const options = pkName !== undefined ? `, { name: ${quote(pkName)} }` : '';
     sources.push(`db.PrimaryKeyConstraint(${list(pk.map((c) => c.name))}${options})`);
   }
@@ -204,23 +222,30 @@ export function tableArgSources(
     const options = name !== undefined && name !== `ck_${table.name}_${i + 1}` ? `, { name: ${quote(name)} }` : '';
     sources.push(`db.CheckConstraint(${quote(check.sql)}${options})`);
   });
+  for (const u of table.uniqueConstraints) {
+    const [only] = u.columns;
+    // A column's `unique: true` is written on the column.
+    if (u.columnNames.length === 1 && only!.unique && u.options.name === undefined) continue;
+    const name = u.options.name;
+    const options =
+      name !== undefined && name !== `uq_${table.name}_${u.columnNames.join('_')}` ? `, { name: ${quote(name)} }` : '';
+    sources.push(`db.UniqueConstraint(${list(u.columnNames)}${options})`);
+  }
   for (const ix of table.indexes) {
     const cols = ix.columns;
-    if (!cols || (cols.length === 1 && isColumnIndex(table, cols[0]!, ix))) continue;
+    if (cols && cols.length === 1 && isColumnIndex(table, cols[0]!, ix)) continue;
     const options = objectSource([
       ...(ix.unique ? ([['unique', 'true']] as [string, string][]) : []),
       ...(ix.where !== undefined ? ([['where', quote(ix.where)]] as [string, string][]) : []),
     ]);
-    sources.push(`db.Index(${quote(ix.name)}, ${list(cols.map((c) => c.name))}${options ? `, ${options}` : ''})`);
+    const elements = ix.elements.map((e) => (e instanceof TextClause ? `db.text(${quote(e.text)})` : quote(e.name)));
+    sources.push(`db.Index(${quote(ix.name)}, [${elements.join(', ')}]${options ? `, ${options}` : ''})`);
   }
+  // Older servers do not say what an expression part is: such an index cannot be declared.
+  const declared = new Set(table.indexes.map((ix) => ix.name));
   for (const ix of reflected.info.indexes) {
-    if (ix.columns.some((c) => c === null))
-      comments.push(`index '${ix.name}' is on an expression introspection does not read: declare it with db.Index()`);
-  }
-  for (const u of reflected.compositeUniqueConstraints) {
-    const name = u.name ?? `uq_${table.name}_${u.columns.join('_')}`;
-    comments.push(`'${name}' is a UNIQUE constraint in the database, declared here as a unique index`);
-    sources.push(`db.Index(${quote(name)}, ${list(u.columns)}, { unique: true })`);
+    if (!declared.has(ix.name))
+      comments.push(`index '${ix.name}' is on an expression the database does not show: declare it with db.Index()`);
   }
   return { comments, sources };
 }

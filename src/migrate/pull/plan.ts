@@ -103,6 +103,9 @@ function isUniqueSet(reflected: ReflectedTable, columns: readonly Column[]): boo
   );
 }
 
+/** Types a model's key cannot have (the identity map would key rows by the object, not its contents). */
+const UNKEYABLE: ReadonlySet<string> = new Set(['LargeBinary', 'Array']);
+
 /** Plans the module for a reflected database. */
 export function planModule(reflected: ReflectedMetaData): ModulePlan {
   const { metadata } = reflected;
@@ -111,7 +114,12 @@ export function planModule(reflected: ReflectedMetaData): ModulePlan {
   const byTable = new Map<Table, PlannedTable>();
   for (const r of reflected.tables.values()) {
     const table = r.table;
-    const kind = isAssociation(table, metadata) ? 'association' : table.primaryKey.length ? 'model' : 'table';
+    const unkeyable = table.primaryKey.filter((c) => UNKEYABLE.has(c.type.typeName));
+    const kind = isAssociation(table, metadata)
+      ? 'association'
+      : table.primaryKey.length && !unkeyable.length
+        ? 'model'
+        : 'table';
     const p: PlannedTable = {
       table,
       reflected: r,
@@ -120,7 +128,9 @@ export function planModule(reflected: ReflectedMetaData): ModulePlan {
       attributes: new Map(),
       scope: new NameScope(RESERVED_ATTRIBUTE_NAMES),
       relationships: [],
-      notes: [],
+      notes: unkeyable.map(
+        (c) => `its primary key column '${c.name}' holds ${c.type.typeName} values, which cannot key a model's rows`,
+      ),
     };
     planned.push(p);
     byTable.set(table, p);
@@ -173,7 +183,7 @@ function planForeignKeys(
     const parent = target ? byTable.get(target) : undefined;
     if (!target || !parent) continue; // rendered with a comment where the key is written
     if (parent.kind !== 'model') {
-      child.notes.push(`no relationship to '${target.name}': it has no primary key, so it is no model`);
+      child.notes.push(`no relationship to '${target.name}': it is a db.Table, not a model`);
       continue;
     }
     const self = parent === child;
@@ -182,8 +192,9 @@ function planForeignKeys(
     const several = linkCount(child.table, target) > 1;
     const oneToOne = !self && isUniqueSet(child.reflected, columns);
     const [manyName, reverseName] = relationshipNames(child, parent, fkAttrs, self, several, oneToOne);
-    const many = child.scope.claim(manyName);
-    const reverse = parent.scope.claim(reverseName);
+    // A name a column already has gets the target's name for the many-to-one (`artist` column → `artistRef`).
+    const many = child.scope.claim(manyName, `${manyName}Ref`);
+    const reverse = parent.scope.claim(reverseName, `${reverseName}Of${child.name}`);
     const fkOption: OptionSource[] = several ? [['foreignKeys', names(fkAttrs)]] : [];
     const remote: OptionSource[] = self ? [['remoteSide', names(attrsOf(parent, fk.referredColumns))]] : [];
     child.relationships.push({

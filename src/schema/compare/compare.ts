@@ -92,7 +92,9 @@ function dependencyOrder(tables: ReadonlyMap<string, Table>): Table[] {
  * new tables (referred tables first), then each table both have (in the models' dependency order:
  * its constraint drops, column adds and alterations, column drops, primary key, constraint adds,
  * comment), then dropped tables (referrers first). An empty list means no drift. The version table
- * `relata_migrations` is never compared.
+ * `relata_migrations` is never compared. Compare the models once their mappers are configured
+ * (`db.registry.configure()`, which gives association tables their primary key), or use
+ * `db.checkSchema()`, which does it and reflects every schema the models use.
  *
  * @example
  * ```ts

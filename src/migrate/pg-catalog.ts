@@ -1,15 +1,15 @@
 /**
- * PostgreSQL's native enum types through migrations: created before the first column that uses one
+ * What migrations read from PostgreSQL's catalog. Native enum types: created before the first column that uses one
  * (once, and refused when a type of that name exists with other labels), dropped with the last
  * column that used it (a dropped table or column, a column changed to another type).
  */
 import type { TableRef } from '../sql/compiler.js';
 import type { Table } from '../sql/schema.js';
 import { MigrationOperationError } from './op-tables.js';
-import type { MigrationOperations } from './migration-operations.js';
+import type { OperationContext } from './op-context.js';
 
 /** The CREATE TYPE statements `table`'s columns need, without the types that exist with the same labels. */
-export async function enumTypesToCreate(ops: MigrationOperations, table: Table, where: string): Promise<string[]> {
+export async function enumTypesToCreate(ops: OperationContext, table: Table, where: string): Promise<string[]> {
   const types = ops.sql.createTypes(table);
   if (types.length === 0) return [];
   const rows = await ops.read(
@@ -38,11 +38,7 @@ export async function enumTypesToCreate(ops: MigrationOperations, table: Table, 
  * DROP TYPE for each enum type the table's columns (or its one `column`) use and no other column
  * does: run after the DDL that drops or changes them.
  */
-export async function enumTypesFreedBy(
-  ops: MigrationOperations,
-  ref: TableRef,
-  column: string | null,
-): Promise<string[]> {
+export async function enumTypesFreedBy(ops: OperationContext, ref: TableRef, column: string | null): Promise<string[]> {
   const rows = await ops.read(
     `SELECT tn.nspname AS schema, t.typname AS name, count(*) AS here,
             (SELECT count(*) FROM pg_attribute a2 JOIN pg_class c2 ON c2.oid = a2.attrelid
@@ -61,4 +57,16 @@ export async function enumTypesFreedBy(
   return rows
     .filter((r) => Number(r.here) === Number(r.everywhere))
     .map((r) => `DROP TYPE ${ops.sql.tableName({ name: String(r.name), schema: String(r.schema) })}`);
+}
+
+/** Whether `name` is a unique index of the table, not a constraint (a UNIQUE made with createIndex). */
+export async function isPgUniqueIndex(ops: OperationContext, ref: TableRef, name: string): Promise<boolean> {
+  const rows = await ops.read(
+    `SELECT NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype = 'u') AS bare
+       FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_class tc ON tc.oid = i.indrelid
+       JOIN pg_namespace n ON n.oid = tc.relnamespace
+      WHERE ic.relname = $1 AND tc.relname = $2 AND n.nspname = COALESCE($3, current_schema()) AND i.indisunique`,
+    [name, ref.name, ref.schema ?? null],
+  );
+  return rows.length === 1 && rows[0]!.bare === true;
 }
