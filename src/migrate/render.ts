@@ -141,7 +141,7 @@ function matchRenames(changes: readonly SchemaChange[], renames: Readonly<Record
       const options = candidates.map((c) => `${c.key}=${c.to}`);
       throw new ArgumentError(
         `rename ${key} → ${value}: the models and the database show no dropped '${key}' and added '${value}'` +
-          (candidate === undefined && found.length ? ` of the same type` : '') +
+          (found[0]?.kind === 'column' ? ' of the same type' : '') +
           ` (possible renames: ${options.length ? options.join(', ') : 'none'})`,
       );
     }
