@@ -81,6 +81,8 @@ export class CliContext {
   /** The models' changes against the database. */
   async changes(): Promise<SchemaChange[]> {
     const db = await this.models();
+    // Configured mappers give association tables their primary key: compare what createAll would make.
+    db.registry.configure();
     const engine = await this.engine();
     const live = await reflectForModels(engine, db.registry.metadata);
     return compareSchemas(db.registry.metadata, live, { dialect: engine.dialect });

@@ -72,6 +72,8 @@ export class OperationContext {
     const cols = await this.columns(ref, where);
     if (cols === null) return null;
     const col = cols.find((c) => c.name === name);
+    // A dry run does not run the earlier steps (a column added or renamed just before): not an error there.
+    if (!col && this.isDryRun) return null;
     if (!col)
       throw new MigrationOperationError(
         `${where}: table '${ref.fullName}' has no column '${name}' (columns: ${cols.map((c) => c.name).join(', ')})`,
@@ -84,7 +86,7 @@ export class OperationContext {
   /** Checks every name in `names` is a column of `ref`. */
   async requireColumns(ref: Ref, names: readonly string[], where: string): Promise<void> {
     const cols = await this.columns(ref, where);
-    if (cols === null) return;
+    if (cols === null || this.isDryRun) return;
     for (const name of names) {
       if (!cols.some((c) => c.name === name))
         throw new MigrationOperationError(

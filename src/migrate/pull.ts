@@ -112,7 +112,10 @@ function tableBlock(p: PlannedTable): string[] {
 }
 
 function tableOptionEntries(p: PlannedTable): [string, string][] {
+  // Relata gives a secondary table without a key one over its foreign keys; the database has none.
+  const keyless = p.kind === 'association' && p.table.primaryKey.length === 0;
   return [
+    ...(keyless ? ([['associationPrimaryKey', 'false']] as [string, string][]) : []),
     ...(p.table.schema !== undefined ? ([['schema', quote(p.table.schema)]] as [string, string][]) : []),
     ...(p.table.comment !== undefined ? ([['comment', quote(p.table.comment)]] as [string, string][]) : []),
   ];

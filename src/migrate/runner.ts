@@ -300,6 +300,26 @@ export class Migrator {
     }
     const chain = await this.migrations();
     return this.withConnection(async (conn) => {
+      // SQLite rebuilds a table from what the catalog says, which an earlier step of the same dry run
+      // has changed: there the steps really run, in a transaction that is rolled back, so the SQL is exact.
+      const rehearse = this.engine.dialect.name === 'sqlite';
+      if (rehearse) await conn.begin();
+      try {
+        return await this.dryRun(conn, chain, direction, target, rehearse);
+      } finally {
+        if (rehearse) await conn.rollback();
+      }
+    });
+  }
+
+  private async dryRun(
+    conn: Connection,
+    chain: readonly LoadedMigration[],
+    direction: 'up' | 'down',
+    target: string | undefined,
+    rehearse: boolean,
+  ): Promise<MigrationSql[]> {
+    {
       const applied = await readApplied(conn);
       const plan = direction === 'up' ? planUp(chain, applied, target) : planDown(chain, applied, target);
       const out: MigrationSql[] = [];
@@ -308,7 +328,7 @@ export class Migrator {
         const statements: string[] = [];
         if (tableMissing && step.direction === 'up') statements.push(createVersionTableSql(conn));
         tableMissing = false;
-        const op = this.operations({ connection: conn, dryRun: true, onStatement: (s) => statements.push(s) });
+        const op = this.operations({ connection: conn, dryRun: !rehearse, onStatement: (s) => statements.push(s) });
         const { migration } = step.entry;
         await (step.direction === 'up' ? migration.up(op) : migration.down(op));
         const version =
@@ -317,7 +337,7 @@ export class Migrator {
         out.push({ id: migration.id, message: migration.message, direction: step.direction, statements });
       }
       return out;
-    });
+    }
   }
 
   private lockMode(): LockMode {

@@ -66,6 +66,8 @@ async function createSchema(db: Database): Promise<void> {
     // No primary key, and a type Relata does not have.
     `CREATE TABLE audit_log (at DATETIME NOT NULL, amount MONEY, note TEXT)`,
     // A key Relata cannot key a model by; a column named as its relationship would be.
+    // An association table without a key.
+    `CREATE TABLE tag_links (tag_id INTEGER NOT NULL REFERENCES tag (id), team_id INTEGER NOT NULL REFERENCES team (id))`,
     `CREATE TABLE blob_key (k BLOB NOT NULL PRIMARY KEY, v TEXT)`,
     `CREATE TABLE blob_ref (id INTEGER PRIMARY KEY, k BLOB REFERENCES blob_key (k))`,
     `CREATE TABLE locker (id INTEGER PRIMARY KEY, team INTEGER REFERENCES team (id))`,
@@ -157,6 +159,12 @@ describe('renderModelsModule on a small schema', () => {
   test('an association table is a db.Table and a secondary many-to-many on both sides', () => {
     expect(source).toContain("export const personTags = db.Table(\n  'person_tags',");
     expect(source).not.toContain('class PersonTag');
+    // Without a key in the database, it stays without one.
+    const links = source.slice(source.indexOf('export const tagLinks'));
+    expect(links.slice(0, links.indexOf(');'))).toContain('  { associationPrimaryKey: false },\n');
+    expect(line('Tag', 'teams')).toBe(
+      "teams: db.relationship<Team>('Team', { secondary: tagLinks, backPopulates: 'tags', orderBy: 'id' }),",
+    );
     expect(line('Person', 'tags')).toBe(
       "tags: db.relationship<Tag>('Tag', { secondary: personTags, backPopulates: 'people', orderBy: 'id' }),",
     );
@@ -270,6 +278,8 @@ describe('renderModelsModule on a small schema', () => {
       expect(names(await (await one(Person!, { name: 'Ada' })).mentorOf)).toEqual(['Bob']);
       expect(names(await (await one(Person!, { name: 'Cy' })).tags)).toEqual(['chess']);
       expect(names(await (await one(Tag!, { label: 'chess' })).people)).toEqual(['Cy']);
+      expect(await (await one(Team!, { name: 'Reds' })).tags).toEqual([]);
+      expect(m.db.registry.metadata.tables.get('tag_links')!.primaryKey).toEqual([]);
     } finally {
       await m.db.close();
     }

@@ -186,6 +186,20 @@ export class MysqlCompiler extends SqlCompiler {
   /** True while alterColumn restates a column read from the catalog (see columnType). */
   private restating = false;
 
+  /**
+   * One ALTER TABLE for the column, its UNIQUE, foreign keys and indexes: MySQL commits each DDL
+   * statement, and one statement either does it all or nothing (no column left without its key).
+   */
+  override addColumn(column: Column): string[] {
+    const t = column.table;
+    const parts = [`ADD COLUMN ${this.columnDDL(column)}`];
+    for (const u of t.uniqueConstraints) parts.push(`ADD ${this.uniqueClause(u.name, u.columnNames)}`);
+    for (const fk of t.foreignKeyConstraints) parts.push(`ADD ${this.foreignKeyClause(fk)}`);
+    for (const ix of t.indexes)
+      parts.push(`ADD ${ix.unique ? 'UNIQUE ' : ''}INDEX ${this.quote(ix.name)} (${this.indexElements(ix)})`);
+    return [`ALTER TABLE ${this.tableName(t)} ${parts.join(', ')}`];
+  }
+
   override renameTable(table: TableRef, to: string): string[] {
     // An unqualified new name would move the table into the connection's default database.
     return [`ALTER TABLE ${this.tableName(table)} RENAME TO ${this.tableName({ name: to, schema: table.schema })}`];
