@@ -72,6 +72,7 @@ export async function relataInProcess(
   dir: string,
   args: readonly string[],
   env: Record<string, string> = {},
+  ask?: (question: string) => Promise<boolean>,
 ): Promise<CliRun> {
   const { run } = await import('../../src/cli/run.js');
   const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
@@ -79,7 +80,7 @@ export async function relataInProcess(
   const out: string[] = [];
   const err: string[] = [];
   try {
-    const code = await run(args, { cwd: dir, out: (l) => out.push(l), err: (l) => err.push(l), ask: undefined });
+    const code = await run(args, { cwd: dir, out: (l) => out.push(l), err: (l) => err.push(l), ask });
     return { code, stdout: out.map((l) => `${l}\n`).join(''), stderr: err.map((l) => `${l}\n`).join('') };
   } finally {
     for (const [k, v] of Object.entries(saved)) {
