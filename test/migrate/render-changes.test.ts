@@ -84,10 +84,10 @@ describe('renderMigration', () => {
     const source = renderMigration(changes, options);
     expect(source).toContain(
       "    await op.alterColumn(\n      'note',\n      'body',\n      { type: Text, nullable: false },\n" +
-        '      { type: String(40), nullable: true, serverDefault: null, comment: null },\n    );',
+        '      { type: String(40), nullable: true, serverDefault: null, comment: null, autoincrement: false },\n    );',
     );
     expect(source).toContain(
-      '      { type: String(40), nullable: true },\n      { type: Text, nullable: false, serverDefault: null, comment: null },',
+      '      { type: String(40), nullable: true },\n      { type: Text, nullable: false, serverDefault: null, comment: null, autoincrement: false },',
     );
     expect(source).toContain(
       "// type change: if existing values need converting, add using: '<SQL over the old column>'",
