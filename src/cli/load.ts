@@ -18,7 +18,9 @@ export async function registerTypeScript(forFile: string): Promise<void> {
   if (tsxRegistered) return;
   let api: { register: () => unknown };
   try {
-    api = (await import('tsx/esm/api')) as { register: () => unknown };
+    // A variable specifier: tsx is an optional peer, whose types the CommonJS build cannot resolve.
+    const specifier = 'tsx/esm/api';
+    api = (await import(specifier)) as { register: () => unknown };
   } catch (err) {
     throw new CliError(
       `${forFile} is TypeScript, which Node cannot load by itself: install tsx (npm i -D tsx), ` +
