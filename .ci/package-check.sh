@@ -15,7 +15,8 @@ ROOT="$PWD"
 PG_URL="${RELATA_PG_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 started=$(date +%s)
 TMP="$(mktemp -d "${TMPDIR:-/tmp}/relata-package-check.XXXXXX")"
-trap 'rm -rf "$TMP"' EXIT
+cli_cleanup() { :; } # redefined by package-check-cli.sh once it has made its database
+trap 'cli_cleanup; rm -rf "$TMP"' EXIT
 BIN="$ROOT/node_modules/.bin"
 
 step() { echo "package-check: $*"; }
@@ -46,7 +47,7 @@ step "npm install --offline the tarball"
 npm install --offline --no-audit --no-fund --ignore-scripts "$TARBALL" >/dev/null
 
 # Copies packages and everything they depend on (hoisted, as npm ci lays them out) from the repository.
-node --input-type=module - "$ROOT" "$APP" better-sqlite3 pg @types/node <<'JS'
+cat >"$TMP/copy-packages.mjs" <<'JS'
 import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 const [root, app, ...wanted] = process.argv.slice(2);
@@ -67,6 +68,7 @@ const visit = (name, optional) => {
 for (const name of wanted) visit(name, false);
 console.log(`package-check: copied ${seen.size} packages: ${[...seen].join(' ')}`);
 JS
+node "$TMP/copy-packages.mjs" "$ROOT" "$APP" better-sqlite3 pg @types/node
 
 cat >query.mjs <<'JS'
 import { Database, DriverNotInstalledError } from 'relata';
@@ -173,5 +175,9 @@ step "type-check a consumer (skipLibCheck false)"
 tsc_check bundler preserve consumer.ts
 tsc_check node16 node16 consumer.mts consumer.cts
 tsc_check nodenext nodenext consumer.mts consumer.cts
+
+# The bin, as an installed package runs it.
+# shellcheck source=package-check-cli.sh
+source "$ROOT/.ci/package-check-cli.sh"
 
 step "done in $(($(date +%s) - started)) s"

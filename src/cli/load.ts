@@ -18,7 +18,9 @@ export async function registerTypeScript(forFile: string): Promise<void> {
   if (tsxRegistered) return;
   let api: { register: () => unknown };
   try {
-    api = (await import('tsx/esm/api')) as { register: () => unknown };
+    // A variable specifier: tsx is an optional peer, whose types the CommonJS build cannot resolve.
+    const specifier = 'tsx/esm/api';
+    api = (await import(specifier)) as { register: () => unknown };
   } catch (err) {
     throw new CliError(
       `${forFile} is TypeScript, which Node cannot load by itself: install tsx (npm i -D tsx), ` +
@@ -32,7 +34,11 @@ export async function registerTypeScript(forFile: string): Promise<void> {
 /** Imports a module by path, through tsx when it is TypeScript. */
 export async function importModule(file: string): Promise<Record<string, unknown>> {
   if (/\.[mc]?ts$/.test(extname(file))) await registerTypeScript(file);
-  return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  // A .ts file in a package without "type": "module" is CommonJS to tsx: its exports arrive as
+  // module.exports ({ __esModule: true, default, ... }) under the namespace's default.
+  const cjs = mod.default as Record<string, unknown> | null | undefined;
+  return typeof cjs === 'object' && cjs !== null && cjs.__esModule === true ? cjs : mod;
 }
 
 /** The config file: `--config` when given, else the first relata.config.{ts,mts,js,mjs} of `cwd`. */
@@ -89,6 +95,13 @@ function isDatabase(value: unknown): value is Database {
 /** The models module's Database: its default export, or its export named `db`. */
 export async function loadModels(file: string): Promise<Database> {
   const mod = await importModule(file);
+  if (mod.__esModule === true) {
+    // A CommonJS models module gets relata's CommonJS build: another copy of every class than the CLI's.
+    throw new CliError(
+      `models module ${file} was loaded as CommonJS (its package.json has no "type": "module"): ` +
+        `add "type": "module" to package.json, or name it .mts`,
+    );
+  }
   const db = isDatabase(mod.default) ? mod.default : isDatabase(mod.db) ? mod.db : undefined;
   if (!db) {
     throw new CliError(

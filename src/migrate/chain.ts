@@ -19,6 +19,9 @@ export function isMigrationFile(name: string): boolean {
   return MIGRATION_FILE.test(name) && !/\.d\.m?ts$/.test(name);
 }
 
+/** A migration module that came in as CommonJS (see loadMigrationFiles). */
+class CommonJsMigration extends Error {}
+
 /**
  * Imports every migration module of `directory` (its default export, checked by defineMigration).
  * .ts files need a TypeScript loader in the process (the CLI registers tsx). A missing directory has
@@ -43,7 +46,19 @@ export async function loadMigrationFiles(directory: string): Promise<LoadedMigra
     let mod: { default?: unknown };
     try {
       mod = (await import(pathToFileURL(file).href)) as { default?: unknown };
+      // A .ts migration in a package without "type": "module" is CommonJS to tsx: module.exports
+      // arrives as the namespace's default, and its require('relata') is the CJS build, whose
+      // Column etc. are other classes than the runner's (the dual-package hazard): refuse clearly.
+      const cjs = mod.default as { __esModule?: unknown; default?: unknown } | null | undefined;
+      if (typeof cjs === 'object' && cjs !== null && cjs.__esModule === true) throw new CommonJsMigration();
     } catch (err) {
+      if (err instanceof CommonJsMigration) {
+        throw new MigrationChainError(
+          `migration file ${file} was loaded as CommonJS (its package.json has no "type": "module"), so it gets ` +
+            `relata's CommonJS build, not the ESM one the runner uses: add "type": "module" to package.json, or name it .mts`,
+          [file],
+        );
+      }
       throw new MigrationChainError(`migration file ${file} could not be loaded: ${(err as Error).message}`, [file]);
     }
     if (mod.default === undefined) {

@@ -39,8 +39,9 @@ export class MigrationChainError extends RelataError {
  *
  * @example
  * ```ts
- * import { MigrationFailedError } from 'relata';
+ * import { MigrationFailedError, Migrator } from 'relata';
  *
+ * const migrator = new Migrator(db, { directory: './migrations' });
  * try {
  *   await migrator.up();
  * } catch (err) {
@@ -76,8 +77,9 @@ export class MigrationFailedError extends RelataError {
  *
  * @example
  * ```ts
- * import { MigrationError } from 'relata';
+ * import { MigrationError, Migrator } from 'relata';
  *
+ * const migrator = new Migrator(db, { directory: './migrations' });
  * try {
  *   await migrator.up('20261203_0900_nope');
  * } catch (err) {

@@ -18,7 +18,19 @@ import type { Connection } from '../engine/engine.js';
 import { OperationalError } from '../sql/errors.js';
 import { MigrationError } from './errors.js';
 
-/** How a run locks out other migrators on PostgreSQL (see the top of lock.ts). */
+/**
+ * How a run locks out other migrators on PostgreSQL: 'session' (pg_advisory_lock held for the run, on
+ * a direct connection) or 'transaction' (pg_advisory_xact_lock in each migration's transaction, which
+ * works behind PgBouncer in transaction mode).
+ *
+ * @example
+ * ```ts
+ * import { Migrator, type PostgresLockMode } from 'relata';
+ *
+ * const postgresLock: PostgresLockMode = process.env.PGBOUNCER ? 'transaction' : 'session';
+ * await new Migrator(db, { directory: './migrations', postgresLock }).up();
+ * ```
+ */
 export type PostgresLockMode = 'session' | 'transaction';
 
 /** The run's lock mode, by dialect. */

@@ -8,10 +8,40 @@ import { ArgumentError } from '../sql/errors.js';
 import { checkOptions, isBoolean, isFunction, mustBe, type OptionTable } from '../sql/options.js';
 import type { Operations } from './operations.js';
 
-/** What a migration's `up` and `down` receive. */
+/**
+ * A migration's `up` or `down`: it receives the operations.
+ *
+ * @example
+ * ```ts
+ * import type { MigrationStep } from 'relata';
+ *
+ * const up: MigrationStep = async (op) => {
+ *   await op.execute('UPDATE "user" SET username = lower(username)');
+ * };
+ * ```
+ */
 export type MigrationStep = (op: Operations) => Promise<void>;
 
-/** One migration. */
+/**
+ * One migration (what `defineMigration` checks).
+ *
+ * @example
+ * ```ts
+ * import { Column, String, type Migration } from 'relata';
+ *
+ * const addEmail: Migration = {
+ *   id: '20261203_090000_add_email',
+ *   revises: null,
+ *   message: 'add user.email',
+ *   async up(op) {
+ *     await op.addColumn('user', Column('email', String(120)));
+ *   },
+ *   async down(op) {
+ *     await op.dropColumn('user', 'email');
+ *   },
+ * };
+ * ```
+ */
 export interface Migration {
   /** Unique, sortable id (`20261203_0844_add_user_email`); the file name without `.ts`. */
   readonly id: string;
@@ -24,7 +54,9 @@ export interface Migration {
    * and used in one go); default true where the database has transactional DDL.
    */
   readonly transactional?: boolean;
+  /** Applies the change. */
   readonly up: MigrationStep;
+  /** Undoes what `up` did. */
   readonly down: MigrationStep;
 }
 

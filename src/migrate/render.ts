@@ -58,8 +58,10 @@ const renderOptionTable: OptionTable<RenderMigrationOptions> = {
  *
  * @example
  * ```ts
- * import { renameCandidates, type RenameCandidate } from 'relata';
+ * import { compareSchemas, reflectMetaData, renameCandidates, type RenameCandidate } from 'relata';
  *
+ * const live = await reflectMetaData(db.engine);
+ * const changes = compareSchemas(db.registry.metadata, live.metadata, { dialect: db.engine.dialect });
  * const found: RenameCandidate[] = renameCandidates(changes);
  * for (const c of found) console.log(`${c.key} → ${c.to}?`); // 'user.name → full_name?'
  * ```
@@ -91,6 +93,15 @@ function sameType(a: Of<'drop-column'>, b: Of<'add-column'>): boolean {
 /**
  * Every drop + add that could be a rename: a dropped and an added table; a dropped and an added
  * column of the same type in one table.
+ *
+ * @example
+ * ```ts
+ * import { compareSchemas, reflectMetaData, renameCandidates } from 'relata';
+ *
+ * const live = await reflectMetaData(db.engine);
+ * const changes = compareSchemas(db.registry.metadata, live.metadata, { dialect: db.engine.dialect });
+ * for (const c of renameCandidates(changes)) console.log(`--rename ${c.key}=${c.to}`);
+ * ```
  */
 export function renameCandidates(changes: readonly SchemaChange[]): RenameCandidate[] {
   const out: RenameCandidate[] = [];
@@ -130,7 +141,7 @@ function matchRenames(changes: readonly SchemaChange[], renames: Readonly<Record
       const options = candidates.map((c) => `${c.key}=${c.to}`);
       throw new ArgumentError(
         `rename ${key} → ${value}: the models and the database show no dropped '${key}' and added '${value}'` +
-          (candidate === undefined && found.length ? ` of the same type` : '') +
+          (found[0]?.kind === 'column' ? ' of the same type' : '') +
           ` (possible renames: ${options.length ? options.join(', ') : 'none'})`,
       );
     }

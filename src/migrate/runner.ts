@@ -19,20 +19,22 @@
 import type { Engine } from '../engine/engine.js';
 import type { Connection } from '../engine/engine.js';
 import { DatabaseError, ArgumentError } from '../sql/errors.js';
-import { checkOptions, mustBe, oneOf, isFunction, type OptionTable } from '../sql/options.js';
+import { checkOptions } from '../sql/options.js';
 import { loadMigrationFiles, orderChain, type LoadedMigration } from './chain.js';
 import { MigrationError, MigrationFailedError } from './errors.js';
-import {
-  acquireRunLock,
-  acquireTransactionLock,
-  releaseRunLock,
-  type LockMode,
-  type PostgresLockMode,
-} from './lock.js';
-import { defineMigration, type Migration } from './migration.js';
+import { acquireRunLock, acquireTransactionLock, releaseRunLock, type LockMode } from './lock.js';
+import { defineMigration } from './migration.js';
 import { defaultOperations, type OperationsFactory } from './ops-factory.js';
 import { endMigrationSessions } from './op-session.js';
 import { planDown, planUp, type PlannedStep } from './plan.js';
+import {
+  migratorOptions,
+  type MigrationProgress,
+  type MigrationResult,
+  type MigrationSql,
+  type MigrationStatus,
+  type MigratorOptions,
+} from './runner-types.js';
 import {
   createVersionTableSql,
   deleteVersionSql,
@@ -42,77 +44,6 @@ import {
   VERSION_TABLE,
   type AppliedRow,
 } from './version-table.js';
-
-/** What the migrator reports while it runs (the CLI prints these). */
-export type MigrationProgress =
-  | { readonly kind: 'waiting-for-lock' }
-  | { readonly kind: 'start'; readonly id: string; readonly message: string; readonly direction: 'up' | 'down' }
-  | { readonly kind: 'done'; readonly id: string; readonly direction: 'up' | 'down'; readonly durationMs: number }
-  | { readonly kind: 'skipped'; readonly id: string; readonly direction: 'up' | 'down'; readonly reason: string };
-
-/** Options of a Migrator. */
-export interface MigratorOptions {
-  /** The directory of migration files (each `export default defineMigration({...})`). */
-  readonly directory?: string;
-  /** The migrations themselves, instead of a directory. */
-  readonly migrations?: readonly Migration[];
-  /** PostgreSQL's lock: 'session' (default) or 'transaction' behind a transaction-mode pooler (see lock.ts). */
-  readonly postgresLock?: PostgresLockMode;
-  /** How long to wait for another process's migration lock, in ms (default 10 minutes). */
-  readonly lockTimeoutMs?: number;
-  /** Called as migrations start and finish. */
-  readonly onProgress?: (event: MigrationProgress) => void;
-}
-
-const migratorOptions: OptionTable<MigratorOptions> = {
-  known: {
-    directory: mustBe('a directory path', (v) => typeof v === 'string' && v !== ''),
-    migrations: mustBe('an array of migrations', Array.isArray),
-    postgresLock: oneOf(['session', 'transaction']),
-    lockTimeoutMs: mustBe('a number of milliseconds ≥ 0', (v) => typeof v === 'number' && v >= 0),
-    onProgress: isFunction,
-  },
-  refused: {},
-};
-
-/** One migration as `status()` lists it. */
-export interface MigrationStatusEntry {
-  readonly id: string;
-  readonly message: string;
-  /** The file it was loaded from (its id for migrations given as objects). */
-  readonly file: string;
-  /** When it was applied, or null when it is pending. */
-  readonly appliedAt: string | null;
-}
-
-/** The database's migration state. */
-export interface MigrationStatus {
-  /** Every migration in chain order, applied or pending. */
-  readonly migrations: readonly MigrationStatusEntry[];
-  /** The last applied migration of the chain, or null. */
-  readonly current: string | null;
-  /** The chain's last migration, or null when there are none. */
-  readonly head: string | null;
-  /** Ids the version table lists that no migration file has (a file deleted after it was applied). */
-  readonly unknownApplied: readonly string[];
-}
-
-/** One migration applied or reverted by `up()`/`down()`. */
-export interface MigrationResult {
-  readonly id: string;
-  readonly message: string;
-  readonly direction: 'up' | 'down';
-  readonly durationMs: number;
-}
-
-/** One migration's statements in a dry run (`sql()`). */
-export interface MigrationSql {
-  readonly id: string;
-  readonly message: string;
-  readonly direction: 'up' | 'down';
-  /** Its statements, then the version table's INSERT or DELETE. */
-  readonly statements: readonly string[];
-}
 
 /**
  * Applies, reverts and lists migrations on a database. See the top of runner.ts for what each
@@ -393,3 +324,11 @@ function inlineId(sql: string, conn: Connection, id: string): string {
 }
 
 export { VERSION_TABLE };
+export type {
+  MigrationProgress,
+  MigratorOptions,
+  MigrationStatusEntry,
+  MigrationStatus,
+  MigrationResult,
+  MigrationSql,
+} from './runner-types.js';

@@ -116,6 +116,7 @@ export class SqliteBatch {
   alterColumn(column: string, change: (c: Column) => Column, using: string | undefined): Promise<void> {
     return this.rebuild((plan) => {
       const i = plan.columns.findIndex((c) => c.column.name === column);
+      if (i < 0) throw this.notYet(column);
       const old = plan.columns[i]!;
       plan.columns[i] = { column: plainColumn(change(old.column)), from: using ?? old.from };
     });
@@ -170,11 +171,39 @@ export class SqliteBatch {
     });
   }
 
+  /**
+   * The rebuilt table is computed from the live one: in a dry run an earlier operation (or migration)
+   * that adds a column has not run, so a rebuild naming that column cannot be printed truthfully.
+   */
+  private requirePlannedColumns(plan: Plan): void {
+    const have = new Set(plan.columns.map((c) => c.column.name));
+    const named = [
+      ...plan.primaryKey.columns,
+      ...plan.uniques.flatMap((u) => u.columns),
+      ...plan.foreignKeys.flatMap((f) => columnsOf(f.fk)),
+    ];
+    const missing = named.find((n) => !have.has(n));
+    if (missing !== undefined) throw this.notYet(missing);
+  }
+
+  private notYet(column: string): MigrationOperationError {
+    const why = this.ops.isDryRun
+      ? `: a dry run rebuilds SQLite's table from the database, where the operation adding it has not run; ` +
+        `print this migration's SQL once the ones before it are applied, or apply the earlier operations first`
+      : '';
+    return new MigrationOperationError(
+      `${this.where}: table '${this.ref.fullName}' has no column '${column}'${why}`,
+      this.ref.fullName,
+      column,
+    );
+  }
+
   /** Reads the table, lets `change` edit the plan, and rebuilds the table to it. */
   private async rebuild(change: (plan: Plan, info: ReflectedTableInfo) => void): Promise<void> {
     const info = await this.info();
     const plan = this.planOf(info);
     change(plan, info);
+    this.requirePlannedColumns(plan);
     const create = this.createStatements(plan);
     const conn = this.ops.connection;
     // Outside a transaction (no runner), the rebuild is its own: the deferred violations last to its COMMIT.

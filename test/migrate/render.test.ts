@@ -117,7 +117,10 @@ describeEachDialect('generated migrations', (t) => {
     // One type check is enough (the file differs by dialect only in nothing the compiler sees; ~5 s each).
     if (t.dialect === 'sqlite') expect(typeCheck(file)).toBe('');
 
-    const migrator = new Migrator(second, { directory: dir });
+    const migrator = new Migrator(second, {
+      directory: dir,
+      ...(t.behindPooler && { postgresLock: 'transaction' as const }),
+    });
     expect((await migrator.up()).map((r) => r.id)).toEqual(['20261203_090000_v2']);
     expect(await diff(second)).toEqual([]);
     expect(await rows(second, 'SELECT id, full_name, email FROM person')).toEqual([[1, 'Ann', null]]);

@@ -233,10 +233,15 @@ export class PostgresConnection implements DriverConnection {
       result = await this.run(sql, params, undefined, options.returnsRows);
     }
     if (TYPE_DDL.test(sql)) this.names?.retireAll();
+    // Several statements in one text without parameters (a migration's SQL file) all ran, and pg
+    // returns one result each: report the last one's rows, as psql shows, and every statement's count.
+    const all = result as unknown as pg.QueryArrayResult<unknown[]> | pg.QueryArrayResult<unknown[]>[];
+    const results = Array.isArray(all) ? all : [all];
+    const last = results[results.length - 1] ?? result;
     return {
-      rows: result.rows,
-      rowsAffected: result.rowCount ?? result.rows.length,
-      columns: options.columnNames ? result.fields.map((f) => f.name) : undefined,
+      rows: last.rows,
+      rowsAffected: results.reduce((n, r) => n + (r.rowCount ?? r.rows.length), 0),
+      columns: options.columnNames ? last.fields.map((f) => f.name) : undefined,
     };
   }
 

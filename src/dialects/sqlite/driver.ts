@@ -531,6 +531,12 @@ function detailsOf(code: string, cause: unknown): DatabaseErrorDetails {
 /** Maps better-sqlite3's SqliteError to Relata's error classes, keeping the table and constraint it names. */
 export function mapSqliteError(err: unknown): Error {
   if (err instanceof DatabaseError) return err;
+  // better-sqlite3 refuses several statements in one text before running any: say what to do instead.
+  if (err instanceof RangeError && /more than one statement/.test(err.message))
+    return new ProgrammingError(
+      `${err.message}: run one statement per execute() (nothing of it ran; PostgreSQL runs them all, MySQL refuses them too)`,
+      { cause: err },
+    );
   if (err instanceof RangeError) return new DataError(`${err.message} (SQLite integers are 64-bit)`, { cause: err });
   if (!(err instanceof Error) || !('code' in err)) return err as Error;
   const code = String((err as { code: unknown }).code);

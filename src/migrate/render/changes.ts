@@ -41,11 +41,14 @@ function columnProps(column: Column, props: readonly string[], imports: Imports)
     if (p === 'serverDefault')
       out.push(['serverDefault', column.serverDefault === undefined ? 'null' : quote(column.serverDefault)]);
     if (p === 'comment') out.push(['comment', column.comment === undefined ? 'null' : quote(column.comment)]);
+    // MySQL's MODIFY restates AUTO_INCREMENT: without it a dry run ahead of the database cannot print the column.
+    if (p === 'autoincrement') out.push(['autoincrement', String(column.autoincrement)]);
   }
   return out;
 }
 
-const ALL_PROPS = ['type', 'nullable', 'serverDefault', 'comment'];
+/** What `existing` states: the whole column, so no dialect needs the catalog to restate it. */
+const ALL_PROPS = ['type', 'nullable', 'serverDefault', 'comment', 'autoincrement'];
 
 /** The code of one change. */
 export function changeCode(change: SchemaChange, imports: Imports): ChangeCode {
