@@ -15,11 +15,11 @@ import {
   Engine,
   MigrationFailedError,
   MigrationSessionError,
+  Session,
   Migrator,
   String,
   defineMigration,
   type Migration,
-  type Session,
   type StatementEvent,
 } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
@@ -282,5 +282,61 @@ describeEachDialect('op.session()', (t) => {
       /option 'connection' is not supported.*joins the migration's own connection/,
     );
     expect((seen[2] as Error).message).toMatch(/unknown option 'autoflsh'; did you mean 'autoflush'/);
+  });
+});
+
+describeEachDialect('SessionOptions.connection (joining a transaction)', (t) => {
+  const it = itOn(t);
+  let engine: Engine;
+  beforeAll(() => {
+    if (!t.skipReason) engine = new Engine(t.url);
+  });
+  afterAll(async () => {
+    await engine?.dispose();
+  });
+
+  it('commits into the outer transaction, which decides; one joined session writes at a time', async () => {
+    const { db: models, Person } = minimalModels();
+    await engine.execute({ sql: 'DROP TABLE IF EXISTS ms_person', params: [] });
+    await engine.execute({
+      sql: 'CREATE TABLE ms_person (id INTEGER PRIMARY KEY, first VARCHAR(40), last VARCHAR(40))',
+      params: [],
+    });
+    const conn = await engine.connect();
+    try {
+      await conn.begin();
+      const joined = () => new Session(engine, models.registry, { connection: conn });
+      const session = joined();
+      session.add(new Person({ id: 1, first: 'Ada', last: 'Lovelace' }));
+      await session.commit();
+      expect(conn.inTransaction).toBe(true);
+      const [a, b] = [joined(), joined()];
+      a.add(new Person({ id: 2, first: 'Alan', last: 'Turing' }));
+      await a.flush();
+      b.add(new Person({ id: 3, first: 'Grace', last: 'Hopper' }));
+      await expect(b.flush()).rejects.toThrow(/another session joined to this connection has an open transaction/);
+      await a.rollback();
+      await b.rollback();
+      const seen = await conn.execute({ sql: 'SELECT id FROM ms_person ORDER BY id', params: [] });
+      expect(seen.rows.map((r) => Number(r[0]))).toEqual([1]);
+      await conn.rollback();
+    } finally {
+      conn.release();
+    }
+    const after = await engine.execute({ sql: 'SELECT count(*) FROM ms_person', params: [] });
+    expect(Number(after.rows[0]![0])).toBe(0);
+    await engine.execute({ sql: 'DROP TABLE ms_person', params: [] });
+  });
+
+  it('refuses a connection of another engine and unknown options', () => {
+    const { db: models } = minimalModels();
+    const foreign = { engine: new Engine('sqlite://') } as never;
+    expect(() => new Session(engine, models.registry, { connection: foreign })).toThrow(
+      /option connection belongs to another engine/,
+    );
+    expect(() => new Session(engine, models.registry, { bind: 1 } as never)).toThrow(
+      /option 'bind' is not supported by Relata: use 'connection'/,
+    );
+    expect(() => new Session(engine, models.registry, { autoflsh: false } as never)).toThrow(ArgumentError);
   });
 });
