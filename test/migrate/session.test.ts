@@ -13,6 +13,7 @@ import {
   Column,
   Database,
   Engine,
+  IntegrityError,
   MigrationFailedError,
   MigrationSessionError,
   Session,
@@ -204,6 +205,32 @@ describeEachDialect('op.session()', (t) => {
     await m.up();
     const firsts = await other.execute({ sql: 'SELECT first FROM ms_person ORDER BY id', params: [] });
     expect(firsts.rows.map((r) => r[0])).toEqual(['A', 'Alan', 'Grace']);
+  });
+
+  it('a failing flush loses only the session savepoint: after rollback() the migration goes on', async () => {
+    const { db, Person } = minimalModels();
+    const m = new Migrator(engine, {
+      migrations: [
+        create,
+        defineMigration({
+          id: '002_dup',
+          revises: '001_person',
+          message: 'duplicate key',
+          up: async (op) => {
+            const session = op.session(db);
+            session.add(new Person({ id: 1, first: 'dup', last: 'dup' }));
+            await expect(session.commit()).rejects.toThrow(IntegrityError);
+            await session.rollback();
+            await op.execute(`UPDATE ms_person SET last = 'L' WHERE id = 1`);
+          },
+          down: async () => {},
+        }),
+      ],
+    });
+    await m.up();
+    const last = await other.execute({ sql: 'SELECT last FROM ms_person WHERE id = 1', params: [] });
+    expect(last.rows[0]![0]).toBe('L');
+    expect(await versions()).toEqual(['001_person', '002_dup']);
   });
 
   it('a session left with uncommitted work fails the migration; a session never outlives its migration', async () => {
