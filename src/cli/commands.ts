@@ -2,7 +2,7 @@
  * What each `relata` command does, printing for humans. Each returns when done; a failure throws
  * (CliError or the library's own error), which run.ts prints and turns into exit code 1.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { Database } from '../orm/mapping/database.js';
@@ -17,7 +17,7 @@ import { renderModelsModule } from '../migrate/pull.js';
 import { migrationId, renameCandidates, renderMigration } from '../migrate/render.js';
 import { Migrator, type MigrationProgress } from '../migrate/runner.js';
 import { CliError } from './errors.js';
-import { loadModels, type LoadedConfig } from './load.js';
+import { loadModels, registerTypeScript, type LoadedConfig } from './load.js';
 
 /** Where a command prints, and how it asks (a terminal) or not (a script). */
 export interface CliIo {
@@ -57,6 +57,10 @@ export class CliContext {
 
   async migrator(): Promise<Migrator> {
     const { config, migrations } = this.loaded;
+    // A .ts migration needs tsx even when the config and models are JavaScript.
+    const names = await readdir(migrations).catch(() => [] as string[]);
+    const typescript = names.find((n) => /\.[mc]?ts$/.test(n) && !/\.d\.[mc]?ts$/.test(n));
+    if (typescript) await registerTypeScript(join(migrations, typescript));
     return new Migrator(await this.engine(), {
       directory: migrations,
       ...(config.postgresLock && { postgresLock: config.postgresLock }),
@@ -187,10 +191,12 @@ export async function migrateGenerate(ctx: CliContext, options: GenerateOptions)
   const id = migrationId(options.message);
   const source = renderMigration(changes, { id, revises: status.head, message: options.message, renames });
   await mkdir(ctx.loaded.migrations, { recursive: true });
-  const file = join(ctx.loaded.migrations, `${id}.ts`);
+  // A JavaScript project (relata.config.js/.mjs) gets a .mjs file: the generated code is plain JS too.
+  const extension = /\.m?js$/.test(ctx.loaded.file) ? 'mjs' : 'ts';
+  const file = join(ctx.loaded.migrations, `${id}.${extension}`);
   await writeFile(file, source, { flag: 'wx' });
   ctx.io.out(`Wrote ${relative(ctx.io.cwd, file)}: ${plural(changes.length, 'change')}`);
-  for (const c of changes) ctx.io.out(`  ${describeSchemaChange(c)}${c.destructive ? '  (destructive)' : ''}`);
+  for (const c of changes) ctx.io.out(`  ${describeSchemaChange(c)}`);
   if (source.includes('!!! POSSIBLE RENAME')) ctx.io.out('  Check the POSSIBLE RENAME comments before applying it.');
 }
 

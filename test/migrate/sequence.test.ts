@@ -16,6 +16,7 @@ import {
   type SchemaChange,
 } from '../../src/index.js';
 import { describeEachDialect, itOn, type DialectName } from '../support/databases.js';
+import { changeSubject } from '../support/schema-changes.js';
 import { declareVersion, VERSIONS, type Version } from './sequence-models.js';
 import { expectedRows, readRows, seedVersion } from './sequence-rows.js';
 
@@ -63,39 +64,7 @@ function appDirectory(name: string): string {
 
 /** A change as data: kind, table, what it names. */
 function summary(c: SchemaChange): string {
-  const what = (() => {
-    switch (c.kind) {
-      case 'add-table':
-      case 'drop-table':
-        return '';
-      case 'add-column':
-        return c.modelColumn.name;
-      case 'drop-column':
-        return c.liveColumn.name;
-      case 'alter-column':
-        return `${c.column}:${c.changes.join('+')}`;
-      case 'add-index':
-        return c.modelIndex.name;
-      case 'drop-index':
-        return c.liveIndex.name;
-      case 'add-unique':
-        return c.modelUnique.name;
-      case 'drop-unique':
-        return c.liveUnique.name;
-      case 'add-foreign-key':
-        return c.modelForeignKey.columnNames.join(',');
-      case 'drop-foreign-key':
-        return c.liveForeignKey.columnNames.join(',');
-      case 'add-check':
-        return c.modelCheck.name;
-      case 'drop-check':
-        return c.liveCheck.name;
-      case 'alter-primary-key':
-        return `${c.liveColumns.join(',')}->${c.modelColumns.join(',')}`;
-      case 'alter-table-comment':
-        return `${c.liveComment ?? ''}->${c.modelComment ?? ''}`;
-    }
-  })();
+  const what = changeSubject(c);
   return `${c.kind} ${c.table}${what ? ` ${what}` : ''}${c.destructive ? ' (destructive)' : ''}`;
 }
 

@@ -8,6 +8,7 @@ import { compareSchemas, Database, describeSchemaChange, type SchemaChange } fro
 import { blogModels } from '../../examples/seed/blog.js';
 import { chinookModels } from '../../examples/chinook/models.js';
 import { describeEachDialect, itOn, type DialectName } from '../support/databases.js';
+import { changeSubject } from '../support/schema-changes.js';
 
 /** The changes between `models` (default: db's own) and db's database. */
 async function diff(db: Database, models: Database = db): Promise<SchemaChange[]> {
@@ -18,40 +19,7 @@ async function diff(db: Database, models: Database = db): Promise<SchemaChange[]
 
 /** A change as data to assert on: kind, table, what it names, destructive. */
 function summary(c: SchemaChange): [string, string, string, boolean] {
-  const what = (() => {
-    switch (c.kind) {
-      case 'add-table':
-      case 'drop-table':
-        return '';
-      case 'add-column':
-        return c.modelColumn.name;
-      case 'drop-column':
-        return c.liveColumn.name;
-      case 'alter-column':
-        return `${c.column}:${c.changes.join('+')}`;
-      case 'add-index':
-        return c.modelIndex.name;
-      case 'drop-index':
-        return c.liveIndex.name;
-      case 'add-unique':
-        return c.modelUnique.name;
-      case 'drop-unique':
-        return c.liveUnique.name;
-      case 'add-foreign-key':
-        return c.modelForeignKey.columnNames.join(',');
-      case 'drop-foreign-key':
-        return c.liveForeignKey.columnNames.join(',');
-      case 'add-check':
-        return c.modelCheck.name;
-      case 'drop-check':
-        return c.liveCheck.name;
-      case 'alter-primary-key':
-        return `${c.liveColumns.join(',')}->${c.modelColumns.join(',')}`;
-      case 'alter-table-comment':
-        return `${c.liveComment ?? ''}->${c.modelComment ?? ''}`;
-    }
-  })();
-  return [c.kind, c.table, what, c.destructive];
+  return [c.kind, c.table, changeSubject(c), c.destructive];
 }
 
 const q = (dialect: DialectName, name: string) => (dialect === 'mysql' ? `\`${name}\`` : `"${name}"`);
