@@ -239,3 +239,6 @@ export {
   type RenameCandidate,
 } from './migrate/render.js';
 export { defineConfig, type RelataConfig } from './cli/config.js';
+
+// A Session inside a migration: op.session(db) (issue 13 item 3, data migrations).
+export { MigrationSessionError, type MigrationSessionOptions } from './migrate/op-session.js';

@@ -226,6 +226,11 @@ function asError(err: unknown): Error {
  */
 export class Connection {
   private released = false;
+  /**
+   * @internal Also told the SQL of each statement run on this connection while set: how a migration
+   * lists what the session it joined to this connection ran (op.session()).
+   */
+  tap: ((sql: string) => void) | null = null;
   constructor(
     /** The engine it came from. */
     readonly engine: Engine,
@@ -300,6 +305,7 @@ export class Connection {
     execute: (compiled: CompiledStatement) => Promise<R>,
   ): Promise<R> {
     checkParameterCount(this.engine.dialect.compiler, compiled.params);
+    this.tap?.(compiled.sql);
     const start = performance.now();
     let result: R;
     try {

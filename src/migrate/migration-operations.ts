@@ -51,6 +51,9 @@ import { SqliteBatch } from './sqlite-batch.js';
 import { OperationContext } from './op-context.js';
 import { isPgUniqueIndex } from './pg-catalog.js';
 import { alteredColumn } from './altered-column.js';
+import type { Database } from '../orm/mapping/database.js';
+import type { Session } from '../orm/session/session.js';
+import { openMigrationSession, type MigrationSessionOptions } from './op-session.js';
 
 /**
  * Options of `createOperations`.
@@ -456,5 +459,10 @@ export class MigrationOperations implements Operations {
       rows: result.rows.map((row) => Object.fromEntries(names.map((n, i) => [n, row[i]]))),
       rowsAffected: result.rowsAffected,
     };
+  }
+
+  /** A Session of `db`'s models joined to this connection's transaction (see Operations.session). */
+  session(db: Database, options: MigrationSessionOptions = {}): Session {
+    return openMigrationSession(this.connection, this.ctx.isDryRun, this.ctx.report, db, options);
   }
 }

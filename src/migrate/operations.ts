@@ -8,7 +8,9 @@
  * constraints by their database names. Columns are declared as in `db.Table`: `Column('email',
  * String(120), { nullable: false })`.
  */
-import type { TableColumn, TableOptions } from '../orm/mapping/database.js';
+import type { Database, TableColumn, TableOptions } from '../orm/mapping/database.js';
+import type { Session } from '../orm/session/session.js';
+import type { MigrationSessionOptions } from './op-session.js';
 import type { ForeignKeyConstraintOptions, TableConstraint } from '../sql/constraints.js';
 import type { TextClause } from '../sql/expressions.js';
 import type { ReferentialAction } from '../sql/schema.js';
@@ -200,6 +202,15 @@ export interface Operations {
   setTableComment(table: string, comment: string | null): Promise<void>;
   /** Runs SQL text (with bound parameters from `text(sql, params)`) and returns its rows: data migrations. */
   execute(sql: string | TextClause): Promise<MigrationRows>;
+  /**
+   * A Session of `db`'s models on the migration's connection, inside its transaction (data
+   * migrations with objects): declare minimal models for the migration in its file (the app's models
+   * describe the newest schema, not this step's). Its `commit()` releases its savepoint; the migration
+   * still commits or rolls back as a whole on PostgreSQL and SQLite. On MySQL (no transaction around a
+   * migration) its `commit()` commits for real. Refused in a dry run; every session it opens ends
+   * with the migration, and one left with uncommitted work fails it.
+   */
+  session(db: Database, options?: MigrationSessionOptions): Session;
 }
 
 export type { ForeignKeyConstraintOptions };

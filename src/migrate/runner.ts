@@ -25,6 +25,7 @@ import { MigrationError, MigrationFailedError } from './errors.js';
 import { acquireRunLock, acquireTransactionLock, releaseRunLock, type LockMode } from './lock.js';
 import { defineMigration } from './migration.js';
 import { defaultOperations, type OperationsFactory } from './ops-factory.js';
+import { endMigrationSessions } from './op-session.js';
 import { planDown, planUp, type PlannedStep } from './plan.js';
 import {
   migratorOptions,
@@ -160,7 +161,7 @@ export class Migrator {
         tableMissing = false;
         const op = this.operations({ connection: conn, dryRun: !rehearse, onStatement: (s) => statements.push(s) });
         const { migration } = step.entry;
-        await (step.direction === 'up' ? migration.up(op) : migration.down(op));
+        await runStep(conn, () => (step.direction === 'up' ? migration.up(op) : migration.down(op)));
         const version =
           step.direction === 'up' ? insertVersionSql(conn, migration.id) : deleteVersionSql(conn, migration.id);
         statements.push(inlineId(version.sql, conn, migration.id));
@@ -247,7 +248,7 @@ export class Migrator {
     const ran: string[] = [];
     try {
       const op = this.operations({ connection: conn, dryRun: false, onStatement: (sql) => ran.push(sql) });
-      await (direction === 'up' ? migration.up(op) : migration.down(op));
+      await runStep(conn, () => (direction === 'up' ? migration.up(op) : migration.down(op)));
     } catch (err) {
       const failedSql = err instanceof DatabaseError ? err.sql : undefined;
       const last = ran.at(-1);
@@ -304,6 +305,17 @@ export class Migrator {
       { cause: err },
     );
   }
+}
+
+/** A migration's up or down, then the end of the sessions it opened (op.session), before the runner goes on. */
+async function runStep(conn: Connection, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    await endMigrationSessions(conn, false);
+    throw err;
+  }
+  await endMigrationSessions(conn, true);
 }
 
 /** The version statement with its id written in (a dry run prints SQL to read or run by hand). */

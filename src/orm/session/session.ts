@@ -12,6 +12,7 @@ import type { Connection, Engine } from '../../engine/engine.js';
 import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { ArgumentError } from '../../sql/errors.js';
+import { checkOptions, isBoolean, mustBe, oneOf, type OptionTable } from '../../sql/options.js';
 import { ColumnRef } from '../../sql/expressions.js';
 import { Lock } from '../../sql/lock.js';
 import { Select } from '../../sql/selectable.js';
@@ -51,7 +52,31 @@ export interface SessionOptions {
   nPlusOne?: NPlusOneMode;
   /** Where N+1 warnings go (default console.warn). */
   warn?: (message: string) => void;
+  /**
+   * Join the transaction open on this connection of the session's engine instead of taking one from
+   * the pool (SQLAlchemy's `Session(bind=connection, join_transaction_mode="create_savepoint")`): the
+   * session's reads and writes run on it; its transaction is a SAVEPOINT there, so `commit()` releases
+   * the savepoint and `rollback()` rolls back to it, and whether the work stays is up to the
+   * connection's owner. When the connection has no transaction open (MySQL migrations), the session's
+   * transaction is a real one and commits. The session never releases the connection. What
+   * `op.session(db)` gives a migration.
+   */
+  connection?: Connection;
 }
+
+const sessionOptionTable = {
+  known: {
+    autoflush: isBoolean,
+    nPlusOne: oneOf(['warn', 'raise', 'off']),
+    warn: mustBe('a function', (v) => typeof v === 'function'),
+    connection: mustBe('a Connection (engine.connect())', (v) => typeof v === 'object' && v !== null && 'engine' in v),
+  },
+  refused: {
+    bind: "use 'connection' to join a connection's transaction",
+    join_transaction_mode: "a session given 'connection' always joins with a savepoint (create_savepoint)",
+    expire_on_commit: 'objects keep their values after commit(); call session.refresh(obj) to reload one',
+  },
+} as const satisfies OptionTable<SessionOptions>;
 
 /** A model class (or anything the registry can map to one). */
 export type ModelType<T> = abstract new (...args: never[]) => T;
@@ -116,8 +141,14 @@ export class Session {
     readonly registry: Registry,
     options: SessionOptions = {},
   ) {
+    if (typeof options !== 'object' || options === null) throw new ArgumentError('Session: options must be an object');
+    checkOptions(options, sessionOptionTable, 'Session', ArgumentError);
+    if (options.connection && options.connection.engine !== engine)
+      throw new ArgumentError(
+        "Session: option connection belongs to another engine; join a connection of the session's own engine",
+      );
     this.dialect = engine.dialect;
-    this.tx = new TransactionState(engine);
+    this.tx = new TransactionState(engine, options.connection ?? null);
     this.compiled = registry.compiledLoads(engine.dialect);
     this.autoflush = options.autoflush ?? true;
     this.nPlusOneReports = new NPlusOneReporter(options.nPlusOne ?? 'warn', options.warn ?? ((m) => console.warn(m)));
@@ -391,6 +422,11 @@ export class Session {
   /** @internal A savepoint could not be rolled back: only a full rollback() helps now. */
   failNested(err: Error): void {
     this.tx.failNested(err);
+  }
+
+  /** @internal Reports the SQL of each statement this session runs on the connection it joined (SessionOptions.connection). */
+  reportJoinedStatements(report: (sql: string) => void): void {
+    this.tx.onExternalStatement = report;
   }
 
   /** True while the session holds a connection in an open transaction. */

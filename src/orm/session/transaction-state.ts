@@ -8,7 +8,7 @@ import type { Connection, Engine } from '../../engine/engine.js';
 import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { DatabaseError, RelataError } from '../../sql/errors.js';
-import { PendingRollbackError } from '../errors.js';
+import { InvalidRequestError, PendingRollbackError } from '../errors.js';
 import type { NestedTransaction } from './nested.js';
 
 /**
@@ -24,6 +24,12 @@ const abandoned = new FinalizationRegistry<Connection>((conn) => {
   }
 });
 
+/**
+ * The joined session (SessionOptions.connection) whose transaction is open on each external
+ * connection: two of them interleaving savepoints on one connection would release each other's.
+ */
+const joinedHolder = new WeakMap<Connection, TransactionState>();
+
 export class TransactionState {
   private conn: Connection | null = null;
   /** Why the session must be rolled back before it is used again, and what failed. */
@@ -31,8 +37,19 @@ export class TransactionState {
   /** Open savepoints, outermost first. */
   readonly savepoints: NestedTransaction[] = [];
   private savepointSeq = 0;
+  /** A joined session's own savepoint on the external connection; null when it began a real transaction there. */
+  private joinSavepoint: string | null = null;
+  /** Told the SQL of each statement a joined session runs on the external connection (the migration's report). */
+  onExternalStatement: ((sql: string) => void) | null = null;
 
-  constructor(private readonly engine: Engine) {}
+  constructor(
+    private readonly engine: Engine,
+    /**
+     * A connection owned by someone else (a migration's) whose transaction the session joins: its
+     * transaction is a savepoint there (a real transaction when none is open), and it is never released.
+     */
+    private readonly external: Connection | null = null,
+  ) {}
 
   /** True while a connection holds an open transaction. */
   get active(): boolean {
@@ -46,6 +63,7 @@ export class TransactionState {
   /** The transaction's connection, beginning the transaction on first use. */
   async connection(options: BeginOptions = {}): Promise<Connection> {
     if (this.conn) return this.conn;
+    if (this.external) return this.join(this.external, options);
     const c = await this.engine.connect();
     try {
       await c.begin(options);
@@ -58,6 +76,34 @@ export class TransactionState {
     return c;
   }
 
+  /**
+   * Joins the external connection (SQLAlchemy's join_transaction_mode="create_savepoint"): inside its
+   * open transaction, a savepoint that commit() releases and rollback() rolls back to; with none open
+   * (MySQL migrations, PostgreSQL's non-transactional ones), a transaction of its own that commits for real.
+   */
+  private async join(c: Connection, options: BeginOptions): Promise<Connection> {
+    if (options.isolation || options.readOnly)
+      throw new InvalidRequestError(
+        'begin({ isolation / readOnly }): this session joins the transaction of the connection it was given, whose isolation is already set',
+      );
+    const holder = joinedHolder.get(c);
+    if (holder && holder !== this)
+      throw new InvalidRequestError(
+        "another session joined to this connection has an open transaction: commit() or rollback() it before this one writes (their savepoints would release each other's)",
+      );
+    if (c.inTransaction) {
+      const name = `relata_join_${++this.savepointSeq}`;
+      await c.savepoint(name);
+      this.joinSavepoint = name;
+    } else {
+      await c.begin(options);
+      this.joinSavepoint = null;
+    }
+    joinedHolder.set(c, this);
+    this.conn = c;
+    return c;
+  }
+
   /** A write: in the transaction, begun if needed. */
   async write(stmt: Statement, inFlush: boolean): Promise<QueryResult> {
     const conn = await this.connection();
@@ -67,7 +113,12 @@ export class TransactionState {
   /** A read: in the open transaction if there is one, else on a connection borrowed for it. */
   async read(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
     const conn = this.conn;
-    if (conn) return this.guard(() => conn.execute(stmt), inFlush);
+    if (conn) return this.guard(() => conn.execute(stmt), inFlush, false);
+    // A joined session reads on its connection, in the transaction there: never on another one.
+    if (this.external) {
+      const c = this.external;
+      return c.execute(stmt);
+    }
     const c = await this.engine.connect();
     try {
       return await c.execute(stmt);
@@ -82,15 +133,34 @@ export class TransactionState {
    * commit): roll it back and require rollback() before the session is used again. Inside a
    * savepoint only the savepoint is lost; rolling it back recovers.
    */
-  async guard<R>(op: () => Promise<R>, inFlush = false): Promise<R> {
+  async guard<R>(op: () => Promise<R>, inFlush = false, write = true): Promise<R> {
     try {
-      return await op();
+      return await (write ? this.tapped(op) : op());
     } catch (err) {
       // An error raised before anything reached the database (an invalid value, a statement that
       // does not compile) leaves the transaction as it was. A flush handles its own failures.
       const reachedDatabase = !(err instanceof RelataError) || err instanceof DatabaseError;
       if (reachedDatabase && !inFlush) await this.fail(err as Error, 'a statement');
       throw err;
+    }
+  }
+
+  /**
+   * Runs `op` (writes: what a failed MySQL migration lists as applied) with the external connection
+   * reporting its statements to onExternalStatement. The
+   * session runs one operation at a time; a statement the connection's owner runs meanwhile (in
+   * parallel with the session, on the same connection) would be reported too.
+   */
+  private async tapped<R>(op: () => Promise<R>): Promise<R> {
+    const c = this.external;
+    const report = this.onExternalStatement;
+    if (!c || !report) return op();
+    const before = c.tap;
+    c.tap = report;
+    try {
+      return await op();
+    } finally {
+      c.tap = before;
     }
   }
 
@@ -140,7 +210,8 @@ export class TransactionState {
     this.conn = null;
     this.savepoints.length = 0;
     try {
-      await c.commit();
+      if (this.external) await this.endJoined(c, 'commit');
+      else await c.commit();
     } catch (err) {
       this.failure = { error: err as Error, during: 'COMMIT' };
       throw err;
@@ -156,7 +227,8 @@ export class TransactionState {
     this.savepoints.length = 0;
     if (!c) return;
     try {
-      await c.rollback();
+      if (this.external) await this.endJoined(c, 'rollback');
+      else await c.rollback();
     } finally {
       this.release(c);
     }
@@ -168,7 +240,19 @@ export class TransactionState {
     this.failure = null;
   }
 
+  /** commit() or rollback() of a joined session: its savepoint (or its own transaction), never the connection's. */
+  private async endJoined(c: Connection, how: 'commit' | 'rollback'): Promise<void> {
+    const name = this.joinSavepoint;
+    this.joinSavepoint = null;
+    if (joinedHolder.get(c) === this) joinedHolder.delete(c);
+    if (name === null) return how === 'commit' ? c.commit() : c.rollback();
+    if (how === 'rollback') await c.rollbackToSavepoint(name);
+    await c.releaseSavepoint(name);
+  }
+
   private release(c: Connection): void {
+    // A joined session's connection belongs to its owner (the migration): never given back here.
+    if (this.external) return;
     abandoned.unregister(this);
     c.release();
   }
