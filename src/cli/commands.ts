@@ -3,7 +3,7 @@
  * (CliError or the library's own error), which run.ts prints and turns into exit code 1.
  */
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { Database } from '../orm/mapping/database.js';
 import type { SchemaChange } from '../schema/compare/changes.js';
@@ -220,7 +220,7 @@ export async function push(ctx: CliContext, force: boolean): Promise<void> {
   ctx.io.out(`Pushed ${plural(changes.length, 'change')}`);
 }
 
-export async function pull(ctx: CliContext, out: string | undefined): Promise<void> {
+export async function pull(ctx: CliContext, out: string | undefined, force: boolean): Promise<void> {
   const engine = await ctx.engine();
   // The version table is the migrator's, not a model.
   const names = (await inspect(engine).getTableNames()).filter((n) => n !== VERSION_TABLE);
@@ -231,6 +231,13 @@ export async function pull(ctx: CliContext, out: string | undefined): Promise<vo
     return;
   }
   const file = resolve(ctx.io.cwd, out);
-  await writeFile(file, source);
+  await mkdir(dirname(file), { recursive: true });
+  // A models module is edited by hand after a pull: never write over one unasked.
+  await writeFile(file, source, { flag: force ? 'w' : 'wx' }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST') throw err;
+    throw new CliError(
+      `${relative(ctx.io.cwd, file)} exists: pull writes a new file (--out another), or --force to replace it`,
+    );
+  });
   ctx.io.out(`Wrote ${relative(ctx.io.cwd, file)}: ${plural(reflected.tables.size, 'table')}`);
 }

@@ -30,7 +30,8 @@ Commands:
                           print the SQL up (or down) would run, running nothing
   push [--force]          make the database match the models directly (development); refuses
                           destructive changes without --force
-  pull [--out file]       write a models module from the database's tables
+  pull [--out file] [--force]
+                          write a models module from the database's tables (--force: over an existing file)
 
 Options:
   --config <file>         the config file (default: relata.config.ts, .mts, .js or .mjs here)
@@ -57,7 +58,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   'migrate status': [],
   'migrate sql': ['down'],
   push: ['force'],
-  pull: ['out'],
+  pull: ['out', 'force'],
 };
 const MAX_POSITIONALS: Record<string, number> = { 'migrate up': 1, 'migrate down': 1, 'migrate sql': 1 };
 
@@ -112,7 +113,7 @@ async function dispatch(ctx: CliContext, name: string, rest: readonly string[], 
     case 'push':
       return push(ctx, !!values.force);
     case 'pull':
-      return pull(ctx, values.out);
+      return pull(ctx, values.out, values.force ?? false);
   }
 }
 
