@@ -6,7 +6,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
-import type { SqlType, Table } from '../../src/index.js';
+import type { Table } from '../../src/index.js';
+import { typeOf } from '../support/schema-shape.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '../..');
@@ -38,32 +39,6 @@ export function typeCheck(file: string): string {
     getCurrentDirectory: () => ROOT,
     getNewLine: () => '\n',
   });
-}
-
-/** A type as data: its name and parameters. */
-export function typeOf(type: SqlType<unknown>): Record<string, unknown> {
-  const t = type as SqlType<unknown> & {
-    length?: number;
-    precision?: number;
-    scale?: number;
-    sqlText?: string;
-    values?: readonly string[];
-    name?: string;
-    item?: SqlType<unknown>;
-  };
-  const isEnum = t.typeName === 'Enum';
-  return Object.fromEntries(
-    Object.entries({
-      name: t.typeName,
-      length: isEnum ? undefined : t.length,
-      precision: t.precision,
-      scale: t.scale,
-      sqlText: t.sqlText,
-      values: isEnum ? t.values : undefined,
-      enumName: isEnum ? t.name : undefined,
-      item: t.item === undefined ? undefined : typeOf(t.item),
-    }).filter(([, v]) => v !== undefined),
-  );
 }
 
 /** Names, types, nullability, keys, defaults, comments, foreign keys (with names and actions), CHECKs, indexes. */
