@@ -7,9 +7,8 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { Engine } from '../engine/engine.js';
 import type { Database } from '../orm/mapping/database.js';
 import type { SchemaChange } from '../schema/compare/changes.js';
-import { compareSchemas } from '../schema/compare/compare.js';
 import { describeSchemaChange } from '../schema/compare/describe.js';
-import { reflectForModels } from '../schema/compare/drift.js';
+import { checkSchema } from '../schema/compare/drift.js';
 import { inspect, reflectMetaData } from '../schema/introspect/index.js';
 import { VERSION_TABLE } from '../migrate/version-table.js';
 import { applyChanges } from '../migrate/apply.js';
@@ -85,11 +84,8 @@ export class CliContext {
   /** The models' changes against the database. */
   async changes(): Promise<SchemaChange[]> {
     const db = await this.models();
-    // Configured mappers give association tables their primary key: compare what createAll would make.
-    db.registry.configure();
-    const engine = await this.engine();
-    const live = await reflectForModels(engine, db.registry.metadata);
-    return compareSchemas(db.registry.metadata, live, { dialect: engine.dialect });
+    // The config's URL may name another database than the models' own: checkSchema on that engine.
+    return checkSchema(await this.engine(), db.configuredMetadata());
   }
 }
 

@@ -38,6 +38,7 @@ import {
   Index as SqlIndex,
   type IndexOptions,
   Column as SqlColumn,
+  type MetaData as SqlMetaData,
   type ColumnOptions,
   type ForeignKeyOptions,
   type ForeignKeyTarget,
@@ -582,9 +583,7 @@ export class Database {
    * else console.warn) names it and what differs: existing tables change through migrations.
    */
   async createAll(): Promise<void> {
-    const tables = this.registry.metadata.sortedTables();
-    for (const t of tables) for (const fk of t.foreignKeys) void fk.column;
-    this.registry.configure();
+    const tables = this.configuredMetadata().sortedTables();
     // Read before connecting: an in-memory SQLite database has one connection.
     const existing = await existingTables(this.engine, tables);
     const conn = await this.engine.connect();
@@ -612,10 +611,18 @@ export class Database {
    * ```
    */
   async checkSchema(options: CheckSchemaOptions = {}): Promise<SchemaDrift[]> {
-    const tables = this.registry.metadata.sortedTables();
-    for (const t of tables) for (const fk of t.foreignKeys) void fk.column;
+    return checkSchema(this.engine, this.configuredMetadata(), options);
+  }
+
+  /**
+   * @internal The models' tables as DDL and the differ must see them: every foreign key resolved (a
+   * wrong target is an error naming it) and the mappers configured (association tables keyed).
+   */
+  configuredMetadata(): SqlMetaData {
+    const metadata = this.registry.metadata;
+    for (const t of metadata.tables.values()) for (const fk of t.foreignKeys) void fk.column;
     this.registry.configure();
-    return checkSchema(this.engine, this.registry.metadata, options);
+    return metadata;
   }
 
   /**
