@@ -238,9 +238,13 @@ export type Related<S> = S | Unloaded<S>;
  * ```
  */
 export abstract class AttributeDecl<Value = unknown, ClassSide = unknown, Init = never> {
+  /** What the declaration is, at run time. */
   readonly kind = 'attribute-decl';
+  /** Type-only: the instance attribute's type. */
   declare readonly __value: Value;
+  /** Type-only: the class attribute's type. */
   declare readonly __classSide: ClassSide;
+  /** Type-only: what the constructor accepts for it. */
   declare readonly __init: Init;
   /**
    * Installs the attribute on the model (its instance accessor on `mapper.base.prototype`, its class
