@@ -104,6 +104,7 @@ export {
   ProgrammingError,
 } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
+export { concat, Concat, type ConcatPart, type ConcatValue } from './sql/concat.js';
 export { Select } from './sql/selectable.js';
 export {
   SqlType,
