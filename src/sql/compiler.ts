@@ -24,6 +24,7 @@ import {
   UnaryExpression,
 } from './expressions.js';
 import { Concat } from './concat.js';
+import { LazyElement } from './lazy-element.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Index, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
@@ -386,6 +387,7 @@ export abstract class SqlCompiler {
     if (e instanceof ExistsExpression) return `EXISTS (${this.select(e.select, ctx)})`;
     if (e instanceof ScalarSubquery) return `(${this.select(e.select, ctx)})`;
     if (e instanceof Concat) return this.concat(e, ctx);
+    if (e instanceof LazyElement) return this.expr(e.element, ctx);
     if (e instanceof TextClause) return this.textClause(e, ctx);
     if (e.kind === 'star') return '*';
     throw new CompileError(`cannot compile expression of kind '${e.kind}'`);

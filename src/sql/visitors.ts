@@ -14,6 +14,7 @@ import {
   UnaryExpression,
 } from './expressions.js';
 import { Concat } from './concat.js';
+import { LazyElement } from './lazy-element.js';
 import { fromElements, type FromClause, type Select } from './selectable.js';
 
 /** Returns `expr` with every column of `from` replaced by the same column of `to`. */
@@ -30,6 +31,7 @@ export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: Co
     if (e instanceof FunctionCall) return new FunctionCall(e.name, e.args.map(visit), e.distinct, e.type);
     if (e instanceof Label) return new Label(visit(e.element), e.name);
     if (e instanceof Concat) return new Concat(e.parts.map(visit));
+    if (e instanceof LazyElement) return visit(e.element);
     // A correlated subquery (a column property's count) refers to the outer table inside it.
     if (e instanceof ScalarSubquery) return new ScalarSubquery(adaptSelect(e.select, replace));
     if (e instanceof ExistsExpression) return new ExistsExpression(adaptSelect(e.select, replace));
