@@ -22,6 +22,7 @@ import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedE
 import type { Mapper } from './mapper.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 import { takeKnownMembers } from './unloaded-collection.js';
+import { parseCascade } from './cascade.js';
 
 export type Direction = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
 
@@ -637,24 +638,6 @@ function coversKey(fks: ForeignKey[]): boolean {
     [...targets].every((c) => c.primaryKey) &&
     [...targetTables][0]!.primaryKey.length === fks.length
   );
-}
-
-const CASCADE_ALL = ['save-update', 'merge', 'delete', 'refresh-expire', 'expunge'];
-export const CASCADE_KNOWN = new Set([...CASCADE_ALL, 'all', 'delete-orphan']);
-
-function parseCascade(spec: string | undefined, where: string): Set<string> {
-  const parts = (spec ?? 'save-update, merge')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const out = new Set<string>();
-  for (const p of parts) {
-    if (!CASCADE_KNOWN.has(p))
-      throw new MappingError(`relationship ${where}: unknown cascade '${p}' (known: ${[...CASCADE_KNOWN].join(', ')})`);
-    if (p === 'all') CASCADE_ALL.forEach((c) => out.add(c));
-    else out.add(p);
-  }
-  return out;
 }
 
 function lowerFirst(s: string): string {
