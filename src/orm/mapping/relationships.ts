@@ -16,12 +16,12 @@ import type { Column, ForeignKey, Table } from '../../sql/schema.js';
 import { Select, TableAlias, type FromClause } from '../../sql/selectable.js';
 import { replaceFrom } from '../../sql/visitors.js';
 import { RelationshipAttribute } from './attributes.js';
-import { InstrumentedList } from '../session/collections.js';
 import type { LazyStrategy, RelationshipDecl, RelationshipOptions } from './declarative.js';
-import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError, NotLoadedError } from '../errors.js';
+import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError } from '../errors.js';
 import type { Mapper } from './mapper.js';
-import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
-import { takeKnownMembers } from './unloaded-collection.js';
+import type { InstanceState } from '../session/state.js';
+import * as access from './relationship-access.js';
+import * as sync from './backref-sync.js';
 import { parseCascade } from './cascade.js';
 
 export type Direction = 'ONETOMANY' | 'MANYTOONE' | 'MANYTOMANY';
@@ -378,251 +378,47 @@ export class RelationshipProperty {
     return new Select({ columns: [new TextClause('1')], from, where: and_(...conds) }).exists();
   }
 
-  // ---- in memory ----
+  // ---- in memory: the attribute (relationship-access.ts) and backref sync (backref-sync.ts) ----
 
   checkMember(item: unknown): void {
-    if (!this.target.owns(item)) {
-      const got = item === null || typeof item !== 'object' ? String(item) : (item.constructor?.name ?? 'an object');
-      throw new ArgumentError(`${this.name} holds ${this.target.name} objects, got ${got}`);
-    }
+    access.checkMember(this, item);
   }
 
-  /**
-   * The value of a relationship read before it is loaded: the awaitable placeholder, or for
-   * `noload` (the relationship's `lazy` or the query's option) the empty value, readable at once.
-   */
   unloaded(state: InstanceState): unknown {
-    if ((state.loadOptions?.get(this) ?? this.lazy) === 'noload') {
-      this.setLoaded(state, this.uselist ? [] : null);
-      return state.rel![this.key];
-    }
-    return makeUnloaded(this, state, this.nPlusOneSite(state));
+    return access.unloaded(this, state);
   }
 
-  /**
-   * Where user code read the attribute (an Error, for its stack: `then` runs later, from a microtask),
-   * when that read is about to be reported as an N+1: the second lazy load of this relationship for
-   * objects of one query result. Capturing a stack costs microseconds, so no other read pays for it.
-   */
-  private nPlusOneSite(state: InstanceState): Error | null {
-    const batch = state.batch;
-    if (!batch || batch.size < 2 || state.session?.nPlusOne === 'off') return null;
-    return (batch.lazyCounts.get(this) ?? 0) === 1 ? new Error() : null;
-  }
-
-  /** Empty value for a new object: an empty collection or null. */
   emptyValue(state: InstanceState): unknown {
-    return this.uselist ? InstrumentedList.of_(state, this, []) : null;
+    return access.emptyValue(this, state);
   }
 
-  /** Records a loaded value without marking anything changed. */
   setLoaded(state: InstanceState, value: unknown): void {
-    state.rel ??= {};
-    if (!this.uselist) {
-      state.rel[this.key] = value;
-      return;
-    }
-    const items = value as object[];
-    const list = InstrumentedList.of_(state, this, items);
-    state.rel[this.key] = list;
-    if (state.pendingMutations !== null) this.applyPending(state, list);
-    // Loading a one-to-many also answers each child's many-to-one back to this parent: fill it for free.
-    const back = this.reverse;
-    if (back && back.direction === 'MANYTOONE' && !back.extraCriteria) {
-      for (let i = 0; i < items.length; i++) {
-        const child = stateOf(items[i]!)!;
-        if (!child.isLoaded(back.key)) (child.rel ??= {})[back.key] = state.obj;
-      }
-    }
+    access.setLoaded(this, state, value);
   }
 
-  /**
-   * Backref changes queued while this collection was not loaded, laid over the rows just read:
-   * removals go, additions follow the rows (once: the database may have them already, after a
-   * flush). An item deleted or expunged since it was queued is not shown.
-   */
-  private applyPending(state: InstanceState, list: InstrumentedList<object>): void {
-    const pending = state.pendingMutations!.get(this.key);
-    if (!pending) return;
-    state.pendingMutations!.delete(this.key);
-    if (state.pendingMutations!.size === 0) state.pendingMutations = null;
-    for (const item of pending.removed) list.removeQuietly(item);
-    for (const item of pending.added) {
-      const st = stateOf(item)!;
-      if (st.session === state.session && st.status !== 'deleted') list.appendQuietly(item);
-    }
-  }
-
-  /**
-   * save-update cascade through a backref: a new object linked to one in a session (`post.author =
-   * user`) joins that session, as adding it to the collection directly would make it.
-   */
-  private cascadeInto(state: InstanceState, item: object): void {
-    const session = state.session;
-    if (!session || this.viewonly || !this.cascade.has('save-update')) return;
-    const st = stateOf(item)!;
-    if (st.status === 'transient' && st.session === null) session.add(item);
-  }
-
-  /** `user.posts = [...]` or `post.author = user`. */
   set(state: InstanceState, value: unknown): void {
-    this.parent.registry.configure();
-    const current = this.replacedValue(state);
-    if (this.uselist) {
-      if (!Array.isArray(value))
-        throw new ArgumentError(`${this.name} is a collection: assign an array of ${this.target.name}`);
-      value.forEach((v) => this.checkMember(v));
-      const old = current === NOT_LOADED ? this.replaceUnloaded(state) : (current as object[]);
-      const next = InstrumentedList.of_(state, this, value as object[]);
-      state.rel ??= {};
-      state.rel[this.key] = next;
-      for (const item of old) if (!value.includes(item)) this.onRemove(state, item);
-      for (const item of value as object[]) if (!old.includes(item)) this.onAppend(state, item);
-      return;
-    }
-    if (value !== null) this.checkMember(value);
-    if (current === value) return;
-    state.rel ??= {};
-    state.rel![this.key] = value;
-    this.noteScalarChange(state, current);
-    if (this.reverse) {
-      if (current && current !== NOT_LOADED) this.reverse.detachQuietly(stateOf(current as object)!, state.obj);
-      if (value) this.reverse.attachQuietly(stateOf(value as object)!, state.obj);
-    }
+    access.set(this, state, value);
   }
 
-  /**
-   * What an assignment replaces. Unloaded on a persistent object: a many-to-one's old target from
-   * the identity map (its own foreign key is all the flush changes); a one-to-one's or a
-   * collection's NOT_LOADED, which the flush loads (old rows must let go of the key, or be
-   * deleted as orphans); a `noload` collection's empty list. No SQL at assignment time.
-   */
-  private replacedValue(state: InstanceState): unknown {
-    if (state.isLoaded(this.key) || state.status !== 'persistent') return this.currentValue(state, 'assigned');
-    if (this.uselist)
-      return (state.loadOptions?.get(this) ?? this.lazy) === 'noload' ? this.unloaded(state) : NOT_LOADED;
-    return this.direction === 'MANYTOONE' ? this.targetInIdentityMap(state) : NOT_LOADED;
-  }
-
-  /**
-   * `owner.items = [...]` before `items` was loaded: marked for the flush to load what the
-   * database holds and write the difference. Returns the members memory knows of, which the
-   * assignment removes or keeps as if the collection had been loaded with them.
-   */
-  private replaceUnloaded(state: InstanceState): object[] {
-    const known = takeKnownMembers(this, state);
-    state.collectionChangesFor(this.key).replacedUnloaded = true;
-    state.session?.noteChanged(state);
-    return known;
-  }
-
-  /** The current many-to-one target by its key, from the identity map (no SQL); null when not there. */
-  private targetInIdentityMap(state: InstanceState): object | null {
-    const values: Record<string, unknown> = {};
-    for (const p of this.pairs) {
-      const v = state.v[this.parent.columnsByColumn.get(p.local)!.key];
-      if (v === null || v === undefined) return null;
-      values[this.target.columnsByColumn.get(p.remote)!.key] = v;
-    }
-    const key = this.target.keyFromValues(values);
-    return (key !== undefined && state.session?.lookupIdentity(this.target, key)?.obj) || null;
-  }
-
-  private noteScalarChange(state: InstanceState, previous: unknown): void {
-    state.scalarChanges ??= new Map();
-    if (!state.scalarChanges.has(this.key)) state.scalarChanges.set(this.key, previous);
-    state.session?.noteChanged(state);
-  }
-
-  /** The loaded value, or the empty value for objects never flushed; throws for unloaded persistent ones. */
   currentValue(state: InstanceState, action: string): unknown {
-    if (state.isLoaded(this.key)) return state.rel![this.key];
-    if (state.status === 'transient' || state.status === 'pending') {
-      const empty = this.emptyValue(state);
-      state.rel ??= {};
-      state.rel[this.key] = empty;
-      return empty;
-    }
-    throw new NotLoadedError(
-      `${this.name} must be loaded before it is ${action}: await ${lowerFirst(this.parent.name)}.${this.key} first`,
-    );
+    return access.currentValue(this, state, action);
   }
 
   onAppend(owner: InstanceState, item: object): void {
-    // A new owner's collections are not tracked: its flush writes them whole (see UnitOfWork).
-    if (!writtenWhole(owner)) {
-      const changes = owner.collectionChangesFor(this.key);
-      if (changes.removed.has(item)) changes.removed.delete(item);
-      else changes.added.add(item);
-      owner.session?.noteChanged(owner);
-    }
-    if (this.reverse) this.reverse.attachQuietly(stateOf(item)!, owner.obj);
+    sync.onAppend(this, owner, item);
   }
 
   onRemove(owner: InstanceState, item: object): void {
-    if (writtenWhole(owner)) {
-      if (this.reverse) this.reverse.detachQuietly(stateOf(item)!, owner.obj);
-      return;
-    }
-    const changes = owner.collectionChangesFor(this.key);
-    if (changes.added.has(item)) changes.added.delete(item);
-    else changes.removed.add(item);
-    owner.session?.noteChanged(owner);
-    if (this.reverse) this.reverse.detachQuietly(stateOf(item)!, owner.obj);
+    sync.onRemove(this, owner, item);
   }
 
-  /** Backref sync: `other` now points at `state` through the reverse side; mirror it here. */
   attachQuietly(state: InstanceState, other: object): void {
-    if (this.uselist) {
-      if (state.isLoaded(this.key)) (state.rel![this.key] as InstrumentedList<object>).appendQuietly(other);
-      else if (state.status === 'transient' || state.status === 'pending') this.setLoaded(state, [other]);
-      else if (state.status === 'persistent') {
-        // Not loaded: queue it for when it loads, without SQL now (SQLAlchemy's pending collection).
-        const pending = state.pendingMutationsFor(this.key);
-        pending.removed.delete(other);
-        pending.added.add(other);
-        state.session?.pendingOwners.add(state);
-      }
-      this.cascadeInto(state, other);
-      return;
-    }
-    const loaded = state.isLoaded(this.key);
-    const prev = loaded ? state.rel![this.key] : undefined;
-    if (prev === other) return;
-    state.rel ??= {};
-    state.rel[this.key] = other;
-    // The previous owner of a many-to-one loses this object from its collection.
-    if (prev && this.reverse && this.reverse.uselist) this.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
-    if (this.direction !== 'MANYTOONE' && !this.viewonly && state.status === 'persistent' && (prev || !loaded)) {
-      // A one-to-one taken over from the other side: the row it held lets go at flush (loaded then if need be).
-      this.noteScalarChange(state, loaded ? prev : NOT_LOADED);
-      if (prev && this.reverse) this.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
-    }
-    this.cascadeInto(state, other);
+    sync.attachQuietly(this, state, other);
   }
 
   detachQuietly(state: InstanceState, other: object): void {
-    if (!state.isLoaded(this.key)) {
-      if (this.uselist && state.status === 'persistent') {
-        const pending = state.pendingMutationsFor(this.key);
-        pending.added.delete(other);
-        pending.removed.add(other);
-        state.session?.pendingOwners.add(state);
-      }
-      return;
-    }
-    if (this.uselist) (state.rel![this.key] as InstrumentedList<object>).removeQuietly(other);
-    else if (state.rel![this.key] === other) state.rel![this.key] = null;
+    sync.detachQuietly(this, state, other);
   }
-}
-
-/**
- * A new object's collections, which its first flush writes whole instead of change by change. Once
- * a running flush has read them, further changes are tracked, for the next flush to write.
- */
-function writtenWhole(state: InstanceState): boolean {
-  if (state.status !== 'transient' && state.status !== 'pending') return false;
-  return !state.session?.activeFlush?.collected;
 }
 
 /** True when a list of foreign keys is one key: one column, or several columns of one composite key. */
@@ -638,47 +434,4 @@ function coversKey(fks: ForeignKey[]): boolean {
     [...targets].every((c) => c.primaryKey) &&
     [...targetTables][0]!.primaryKey.length === fks.length
   );
-}
-
-function lowerFirst(s: string): string {
-  return s.charAt(0).toLowerCase() + s.slice(1);
-}
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/**
- * The value of an unloaded relationship: awaitable (loads it), and loud on any synchronous use,
- * naming the relationship and the loader option that would have loaded it.
- */
-function makeUnloaded(prop: RelationshipProperty, state: InstanceState, site: Error | null): unknown {
-  const target = {
-    then(resolve: (v: unknown) => unknown, reject: (e: unknown) => unknown) {
-      const session = state.session;
-      if (!session) {
-        return Promise.reject(
-          new NotLoadedError(
-            `${prop.name} cannot be loaded: ${state} is not in a session (it was expunged or its session closed)`,
-          ),
-        ).then(resolve, reject);
-      }
-      return session.loadRelationship(state, prop, site).then(resolve, reject);
-    },
-  };
-  // util.inspect looks through a Proxy at its target (unless showProxy): the target itself must
-  // say what it is, or it prints as `{ then: [Function: then] }`.
-  Object.defineProperty(target, INSPECT, { value: () => `<${prop.name} not loaded>` });
-  return new Proxy(target, {
-    get(t, key) {
-      if (key === 'then') return t.then;
-      if (key === INSPECT) return () => `<${prop.name} not loaded>`;
-      // In JSON an unloaded relationship is absent (an object's key is dropped), as in a model's own JSON.
-      if (key === 'toJSON') return () => undefined;
-      if (key === Symbol.toPrimitive || key === 'constructor' || key === Symbol.toStringTag) return undefined;
-      const fix = prop.uselist ? 'selectinload' : 'joinedload';
-      throw new NotLoadedError(
-        `${prop.name} is not loaded. Use \`await ${lowerFirst(prop.parent.name)}.${prop.key}\` to load it, ` +
-          `or load it with the query: .options(${fix}(${prop.parent.name}.${prop.key}))`,
-      );
-    },
-  });
 }
