@@ -14,12 +14,12 @@ import {
   requireElement,
 } from '../../sql/expressions.js';
 import type { ForeignKey } from '../../sql/schema.js';
-import { Join, Select, TableAlias, type FromClause, type Orderable } from '../../sql/selectable.js';
+import { Join, Select, type FromClause, type Orderable } from '../../sql/selectable.js';
 import { replaceFrom } from '../../sql/visitors.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { ShapeKey, schemaId } from '../../sql/shape.js';
 import { exactIntegerColumns } from '../../engine/engine.js';
-import { ColumnAttribute, RelationshipAttribute } from '../mapping/attributes.js';
+import { RelationshipAttribute } from '../mapping/attributes.js';
 import {
   AmbiguousForeignKeysError,
   MultipleResultsFoundError,
@@ -39,23 +39,9 @@ import {
 } from '../loading/options.js';
 import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
+import { isAliased, type AliasedModel } from './alias.js';
 
-/**
- * A model under another name, to join its table twice: what `db.aliased(Model)` returns, with the
- * model's column attributes on the alias.
- *
- * @example
- * ```ts
- * const Other = db.aliased(User, 'other');
- * const shared = await User.query.join(Other, User.email.eq(Other.email)).filter(User.id.ne(Other.id)).all();
- * ```
- */
-export interface AliasedModel {
-  /** @internal The aliased table. */
-  readonly __alias__: TableAlias;
-  /** @internal The model's mapper. */
-  readonly __mapper__: Mapper;
-}
+export type { AliasedModel } from './alias.js';
 
 interface JoinedEntity {
   readonly mapper: Mapper;
@@ -620,16 +606,4 @@ export class Query<T> {
 function checkCount(n: number, where: string): number {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
   return n;
-}
-
-function isAliased(x: unknown): x is AliasedModel {
-  return typeof x === 'object' && x !== null && '__alias__' in x;
-}
-
-/** Column attributes of a model re-pointed at an alias of its table. */
-export function makeAlias(mapper: Mapper, name: string): AliasedModel & Record<string, ColumnAttribute> {
-  const alias = new TableAlias(mapper.table, name);
-  const out: Record<string, unknown> = { __alias__: alias, __mapper__: mapper };
-  for (const mc of mapper.columns) out[mc.key] = new ColumnAttribute(mc.column, alias, mapper, mc.key);
-  return out as AliasedModel & Record<string, ColumnAttribute>;
 }
