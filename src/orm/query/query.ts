@@ -40,24 +40,9 @@ import {
 import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
 import { isAliased, type AliasedModel } from './alias.js';
+import { initialState, type JoinedEntity, type QueryState } from './state.js';
 
 export type { AliasedModel } from './alias.js';
-
-interface JoinedEntity {
-  readonly mapper: Mapper;
-  readonly from: FromClause;
-}
-
-interface QueryState {
-  readonly where: readonly ColumnElement<boolean>[];
-  readonly orderBy: readonly OrderByElement[];
-  readonly limit: number | null;
-  readonly offset: number | null;
-  readonly distinct: boolean;
-  readonly joins: readonly { right: FromClause; on: ColumnElement<boolean>; outer: boolean }[];
-  readonly entities: readonly JoinedEntity[];
-  readonly options: readonly LoaderOption[];
-}
 
 /**
  * A join target: a model class, an alias, or a relationship (`User.posts`).
@@ -128,16 +113,7 @@ export class Query<T> {
     private readonly session: Session | null,
     state?: QueryState,
   ) {
-    this.s = state ?? {
-      where: [],
-      orderBy: [],
-      limit: null,
-      offset: null,
-      distinct: false,
-      joins: [],
-      entities: [{ mapper, from: mapper.table }],
-      options: [],
-    };
+    this.s = state ?? initialState(mapper);
   }
 
   private with<U = T>(changes: Partial<QueryState>): Query<U> {
