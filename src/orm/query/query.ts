@@ -13,19 +13,12 @@ import {
   and_,
   requireElement,
 } from '../../sql/expressions.js';
-import type { ForeignKey } from '../../sql/schema.js';
 import { Join, Select, type FromClause, type Orderable } from '../../sql/selectable.js';
 import { replaceFrom } from '../../sql/visitors.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { ShapeKey, schemaId } from '../../sql/shape.js';
 import { exactIntegerColumns } from '../../engine/engine.js';
-import { RelationshipAttribute } from '../mapping/attributes.js';
-import {
-  AmbiguousForeignKeysError,
-  MultipleResultsFoundError,
-  NoForeignKeysError,
-  NoResultFoundError,
-} from '../errors.js';
+import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import { LoadBatch, LoadContext, Planner, type EntityPlan } from '../loading/loading.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
@@ -39,23 +32,11 @@ import {
 } from '../loading/options.js';
 import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
-import { isAliased, type AliasedModel } from './alias.js';
-import { initialState, type JoinedEntity, type QueryState } from './state.js';
+import { addJoin, type JoinTarget } from './joins.js';
+import { initialState, type QueryState } from './state.js';
 
 export type { AliasedModel } from './alias.js';
-
-/**
- * A join target: a model class, an alias, or a relationship (`User.posts`).
- *
- * @example
- * ```ts
- * import type { JoinTarget } from 'relata';
- *
- * const targets: JoinTarget[] = [Post, User.posts, db.aliased(User)];
- * const posts = await Post.query.join(targets[1]!).all();
- * ```
- */
-export type JoinTarget = (abstract new (...args: never[]) => object) | AliasedModel | RelationshipAttribute;
+export type { JoinTarget } from './joins.js';
 
 /**
  * One page of a query's results, from `query.paginate({ page, perPage })` (Flask-SQLAlchemy's shape).
@@ -183,12 +164,12 @@ export class Query<T> {
 
   /** Inner join to a model (ON inferred from the one foreign key between them), an alias, or along a relationship. */
   join(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
-    return this.addJoin(target, on, false);
+    return this.with(addJoin(this.mapper, this.s, target, on, false));
   }
 
   /** LEFT OUTER JOIN, as join(). */
   outerjoin(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
-    return this.addJoin(target, on, true);
+    return this.with(addJoin(this.mapper, this.s, target, on, true));
   }
 
   /** Loader options; the result type then has those relationships loaded. */
@@ -490,92 +471,6 @@ export class Query<T> {
       distinct: this.s.distinct,
     });
     return { select, plan, planCount: planner.planCount };
-  }
-
-  private addJoin(target: JoinTarget, on: ColumnElement<boolean> | undefined, outer: boolean): Query<T> {
-    this.mapper.registry.configure();
-    if (on !== undefined) requireElement(on, 'join() ON clause');
-    if (target instanceof RelationshipAttribute) return this.joinRelationship(target, on, outer);
-    let mapper: Mapper;
-    let right: FromClause;
-    if (isAliased(target)) {
-      mapper = target.__mapper__;
-      right = target.__alias__;
-    } else if (typeof target === 'function') {
-      mapper = this.mapper.registry.mapperOf(target);
-      right = mapper.table;
-    } else {
-      throw new ArgumentError(
-        `join() takes a model, aliased(Model) or a relationship like User.posts, got ${typeof target}`,
-      );
-    }
-    const cond = on ?? this.inferOn(mapper, right);
-    return this.with({
-      joins: [...this.s.joins, { right, on: cond, outer }],
-      entities: [...this.s.entities, { mapper, from: right }],
-    });
-  }
-
-  private joinRelationship(
-    attr: RelationshipAttribute,
-    on: ColumnElement<boolean> | undefined,
-    outer: boolean,
-  ): Query<T> {
-    const prop = attr.property;
-    const parent = [...this.s.entities].reverse().find((e) => e.mapper === prop.parent);
-    if (!parent) throw new ArgumentError(`join(${attr}): the query does not select or join ${prop.parent.name}`);
-    const right = prop.target.table;
-    const joins = [...this.s.joins];
-    if (prop.secondary) {
-      joins.push({ right: prop.secondary, on: prop.secondaryCondition(parent.from, prop.secondary), outer });
-      joins.push({ right, on: on ?? prop.targetCondition(prop.secondary, right), outer });
-    } else {
-      joins.push({
-        right,
-        on: on ? and_(prop.joinCondition(parent.from, right), on) : prop.joinCondition(parent.from, right),
-        outer,
-      });
-    }
-    return this.with({ joins, entities: [...this.s.entities, { mapper: prop.target, from: right }] });
-  }
-
-  /** ON from the single foreign key between the new table and one already in the query. */
-  private inferOn(mapper: Mapper, right: FromClause): ColumnElement<boolean> {
-    const candidates: { entity: JoinedEntity; fks: ForeignKey[] }[] = [];
-    for (const e of this.s.entities) {
-      const fks =
-        e.mapper.table === mapper.table
-          ? e.mapper.table.foreignKeysTo(mapper.table)
-          : [...e.mapper.table.foreignKeysTo(mapper.table), ...mapper.table.foreignKeysTo(e.mapper.table)];
-      if (fks.length) candidates.push({ entity: e, fks });
-    }
-    const name = `${this.mapper.name} join(${mapper.name})`;
-    if (candidates.length === 0) {
-      throw new NoForeignKeysError(
-        `${name}: no foreign key links table '${mapper.table.name}' to ${this.s.entities.map((e) => `'${e.mapper.table.name}'`).join(', ')}; pass the ON clause: join(${mapper.name}, <condition>)`,
-      );
-    }
-    const chosen = candidates.length === 1 ? candidates[0]! : candidates.find((c) => c.entity === this.s.entities[0]);
-    if (!chosen || chosen.fks.length > 1) {
-      const list = candidates.flatMap((c) => c.fks.map((fk) => `${fk.parent.table.name}.${fk.parent.name}`));
-      throw new AmbiguousForeignKeysError(
-        `${name}: more than one foreign key links the tables (${list.join(', ')}); pass the ON clause, or join along a relationship such as join(${this.mapper.name}.<relationship>)`,
-      );
-    }
-    const fk = chosen.fks[0]!;
-    const leftFrom = chosen.entity.from;
-    if (
-      fk.parent.table === chosen.entity.mapper.table &&
-      fk.column.table === mapper.table &&
-      chosen.entity.mapper.table !== mapper.table
-    ) {
-      return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
-    }
-    if (chosen.entity.mapper.table === mapper.table) {
-      // Self-referential join onto an alias: the alias is the referenced (parent) row.
-      return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
-    }
-    return new ColumnRef(fk.column, leftFrom).eq(new ColumnRef(fk.parent, right));
   }
 }
 
