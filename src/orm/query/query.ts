@@ -4,26 +4,16 @@
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
 import { ArgumentError } from '../../sql/errors.js';
-import {
-  ColumnElement,
-  ColumnRef,
-  FunctionCall,
-  OrderByElement,
-  Star,
-  and_,
-  requireElement,
-} from '../../sql/expressions.js';
-import { Join, Select, type FromClause, type Orderable } from '../../sql/selectable.js';
-import { replaceFrom } from '../../sql/visitors.js';
+import { ColumnElement, OrderByElement, requireElement } from '../../sql/expressions.js';
+import type { Orderable, Select } from '../../sql/selectable.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { ShapeKey, schemaId } from '../../sql/shape.js';
 import { exactIntegerColumns } from '../../engine/engine.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
-import { LoadBatch, LoadContext, Planner, type EntityPlan } from '../loading/loading.js';
+import { LoadBatch, LoadContext, type EntityPlan } from '../loading/loading.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 import {
-  buildLoadTree,
   checkOptionPath,
   type Loaded,
   type LoadedPath,
@@ -32,6 +22,7 @@ import {
 } from '../loading/options.js';
 import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
+import { compileLoad, countSelect } from './compile-query.js';
 import { addJoin, type JoinTarget } from './joins.js';
 import { initialState, type QueryState } from './state.js';
 
@@ -282,19 +273,7 @@ export class Query<T> {
 
   private async countNow(session: Session): Promise<number> {
     if (session.autoflush && session.isDirty) await session.flushNow();
-    const simple = this.s.joins.length === 0 && !this.s.distinct && this.s.limit === null && this.s.offset === null;
-    const countStar = new FunctionCall<number>('count', [new Star()]);
-    let select: Select;
-    if (simple) {
-      select = new Select({ columns: [countStar], from: [this.mapper.table], where: this.whereClause() });
-    } else {
-      const inner = this.baseSelect(
-        this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)),
-        true,
-      );
-      select = new Select({ columns: [countStar], from: [inner.subquery('anon_1')] });
-    }
-    const result = await session.executeRead(select);
+    const result = await session.executeRead(countSelect(this.mapper, this.s));
     return Number(result.rows[0]![0]);
   }
 
@@ -331,7 +310,7 @@ export class Query<T> {
   } {
     const s = session ?? this.requireSession();
     s.registry.configure();
-    return s.dialect.compiler.compile(this.compileLoad(s).select);
+    return s.dialect.compiler.compile(compileLoad(s, this.mapper, this.s).select);
   }
 
   // ---- building ----
@@ -352,28 +331,6 @@ export class Query<T> {
     return this.session;
   }
 
-  private whereClause(): ColumnElement<boolean> | null {
-    return this.s.where.length ? and_(...this.s.where) : null;
-  }
-
-  private fromClause(): FromClause {
-    let from: FromClause = this.mapper.table;
-    for (const j of this.s.joins) from = new Join(from, j.right, j.on, j.outer);
-    return from;
-  }
-
-  private baseSelect(columns: ColumnElement[], withPaging: boolean): Select {
-    return new Select({
-      columns,
-      from: [this.fromClause()],
-      where: this.whereClause(),
-      orderBy: withPaging ? this.s.orderBy : [],
-      limit: withPaging ? this.s.limit : null,
-      offset: withPaging ? this.s.offset : null,
-      distinct: this.s.distinct,
-    });
-  }
-
   /**
    * The plan and statement for running this query: from the compiled-load cache when a query of the
    * same shape ran before (only the bound values are new), else planned, compiled and cached.
@@ -387,7 +344,7 @@ export class Query<T> {
     this.writeShape(shape);
     let load = shape.cacheable ? session.compiled.get(shape.key) : undefined;
     if (!load) {
-      const { select, plan, planCount } = this.compileLoad(session);
+      const { select, plan, planCount } = compileLoad(session, this.mapper, this.s);
       const sql = shape.cacheable ? session.dialect.compiler.compileShape(select, shape) : null;
       if (!sql) return { plan, planCount, statement: select };
       load = { sql, plan, planCount, exactIntegers: exactIntegerColumns(select), groupBy: [], keyTypes: [] };
@@ -429,48 +386,6 @@ export class Query<T> {
         k.raw(';');
       }
     }
-  }
-
-  private compileLoad(session: Session): { select: Select; plan: EntityPlan; planCount: number } {
-    const tree = buildLoadTree(this.s.options);
-    let planner = new Planner(session);
-    let plan = planner.plan(this.mapper, this.mapper.table, tree, []);
-    const joinedCollection = plan.joined.some((j) => j.prop.uselist);
-    const paged = this.s.limit !== null || this.s.offset !== null || this.s.distinct;
-    if (joinedCollection && paged) {
-      // LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it.
-      const inner = this.baseSelect(
-        this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)),
-        true,
-      );
-      const sub = inner.subquery('anon_1');
-      planner = new Planner(session);
-      plan = planner.plan(this.mapper, sub, tree, []);
-      const outerOrder = this.s.orderBy
-        .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === this.mapper.table)
-        .map((o) => new OrderByElement(replaceFrom(o.element, this.mapper.table, sub), o.direction));
-      const select = new Select({
-        columns: planner.columns,
-        from: [planner.joinOnto(sub)],
-        orderBy: [...outerOrder, ...planner.orderBy],
-      });
-      return { select, plan, planCount: planner.planCount };
-    }
-    // A joined collection's own order must not reorder the parents: order by their key first.
-    const parentOrder =
-      this.s.orderBy.length === 0 && planner.orderBy.length > 0
-        ? this.mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, this.mapper.table), 'ASC'))
-        : [];
-    const select = new Select({
-      columns: planner.columns,
-      from: [planner.joinOnto(this.fromClause())],
-      where: this.whereClause(),
-      orderBy: [...this.s.orderBy, ...parentOrder, ...planner.orderBy],
-      limit: this.s.limit,
-      offset: this.s.offset,
-      distinct: this.s.distinct,
-    });
-    return { select, plan, planCount: planner.planCount };
   }
 }
 
