@@ -5,12 +5,9 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import { ColumnElement, OrderByElement, requireElement } from '../../sql/expressions.js';
-import type { Orderable, Select } from '../../sql/selectable.js';
-import type { CompiledStatement } from '../../sql/compiler.js';
-import { ShapeKey, schemaId } from '../../sql/shape.js';
-import { exactIntegerColumns } from '../../engine/engine.js';
+import type { Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
-import { LoadBatch, LoadContext, type EntityPlan } from '../loading/loading.js';
+import { LoadBatch, LoadContext } from '../loading/loading.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 import {
@@ -24,6 +21,7 @@ import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
 import { compileLoad, countSelect } from './compile-query.js';
 import { addJoin, type JoinTarget } from './joins.js';
+import { prepareLoad } from './load-cache.js';
 import { initialState, type QueryState } from './state.js';
 
 export type { AliasedModel } from './alias.js';
@@ -186,7 +184,7 @@ export class Query<T> {
 
   private async load(session: Session): Promise<T[]> {
     if (session.autoflush && session.isDirty) await session.flushNow();
-    const { plan, planCount, statement } = this.prepareLoad(session);
+    const { plan, planCount, statement } = prepareLoad(session, this.mapper, this.s);
     const result = await session.executeRead(statement);
     const batch = new LoadBatch(0, this.mapper.name);
     const ctx = new LoadContext(session, batch, planCount);
@@ -329,63 +327,6 @@ export class Query<T> {
         `select(${this.mapper.name}) is not bound to a session: run it with session.scalars(stmt)`,
       );
     return this.session;
-  }
-
-  /**
-   * The plan and statement for running this query: from the compiled-load cache when a query of the
-   * same shape ran before (only the bound values are new), else planned, compiled and cached.
-   */
-  private prepareLoad(session: Session): {
-    plan: EntityPlan;
-    planCount: number;
-    statement: Select | CompiledStatement;
-  } {
-    const shape = new ShapeKey();
-    this.writeShape(shape);
-    let load = shape.cacheable ? session.compiled.get(shape.key) : undefined;
-    if (!load) {
-      const { select, plan, planCount } = compileLoad(session, this.mapper, this.s);
-      const sql = shape.cacheable ? session.dialect.compiler.compileShape(select, shape) : null;
-      if (!sql) return { plan, planCount, statement: select };
-      load = { sql, plan, planCount, exactIntegers: exactIntegerColumns(select), groupBy: [], keyTypes: [] };
-      session.compiled.set(shape.key, load);
-    }
-    const statement: CompiledStatement = {
-      sql: load.sql.sql,
-      params: load.sql.params(shape),
-      returnsRows: true,
-      exactIntegers: load.exactIntegers,
-    };
-    return { plan: load.plan, planCount: load.planCount, statement };
-  }
-
-  /** Everything that decides this query's SQL and plan, its bound values aside (see ShapeKey). */
-  private writeShape(k: ShapeKey): void {
-    const s = this.s;
-    k.raw(`q${schemaId(this.mapper.table)}`);
-    if (s.distinct) k.raw('D');
-    k.raw(`w${s.where.length}`);
-    for (const w of s.where) k.element(w);
-    k.raw(`o${s.orderBy.length}`);
-    for (const o of s.orderBy) k.orderBy(o);
-    if (s.limit !== null) k.raw(`n${s.limit}`);
-    if (s.offset !== null) k.raw(`s${s.offset}`);
-    k.raw(`j${s.joins.length}`);
-    for (const j of s.joins) {
-      k.raw(j.outer ? '<' : '=');
-      k.from(j.right);
-      k.element(j.on);
-    }
-    k.raw(`p${s.options.length}`);
-    for (const opt of s.options) {
-      k.raw(`(${opt.steps.length}`);
-      for (const step of opt.steps) {
-        k.text(step.attribute.property.name);
-        k.raw(step.strategy);
-        if (step.alias) k.from(step.alias);
-        k.raw(';');
-      }
-    }
   }
 }
 
