@@ -7,7 +7,6 @@ import { ArgumentError } from '../../sql/errors.js';
 import { ColumnElement, OrderByElement, requireElement } from '../../sql/expressions.js';
 import type { Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
-import { LoadBatch, LoadContext } from '../loading/loading.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 import {
@@ -18,11 +17,10 @@ import {
   type ShapeOfOptions,
 } from '../loading/options.js';
 import type { Session } from '../session/session.js';
-import { nextMark } from '../session/state.js';
-import { compileLoad, countSelect } from './compile-query.js';
+import { compileLoad } from './compile-query.js';
 import { addJoin, type JoinTarget } from './joins.js';
-import { prepareLoad } from './load-cache.js';
 import { initialState, type QueryState } from './state.js';
+import { countAll, loadAll } from './terminal.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
@@ -179,29 +177,7 @@ export class Query<T> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return session.run(() => this.load(session));
-  }
-
-  private async load(session: Session): Promise<T[]> {
-    if (session.autoflush && session.isDirty) await session.flushNow();
-    const { plan, planCount, statement } = prepareLoad(session, this.mapper, this.s);
-    const result = await session.executeRead(statement);
-    const batch = new LoadBatch(0, this.mapper.name);
-    const ctx = new LoadContext(session, batch, planCount);
-    const out: T[] = [];
-    // Joined rows repeat their parent: each object once, in first-seen order.
-    const mark = nextMark();
-    for (const row of result.rows) {
-      const st = ctx.processRow(row, plan);
-      if (st && st.mark !== mark) {
-        st.mark = mark;
-        out.push(st.obj as T);
-      }
-    }
-    batch.size = out.length;
-    const followUps = ctx.finish([plan]);
-    if (followUps) await followUps;
-    return out;
+    return session.run(() => loadAll<T>(session, this.mapper, this.s));
   }
 
   /** The first result, or null. */
@@ -266,13 +242,7 @@ export class Query<T> {
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
   async count(): Promise<number> {
     const session = this.readySession();
-    return session.run(() => this.countNow(session));
-  }
-
-  private async countNow(session: Session): Promise<number> {
-    if (session.autoflush && session.isDirty) await session.flushNow();
-    const result = await session.executeRead(countSelect(this.mapper, this.s));
-    return Number(result.rows[0]![0]);
+    return session.run(() => countAll(session, this.mapper, this.s));
   }
 
   /** One page of results plus the total: `{ items, total, pages, page, perPage, hasNext, hasPrev }`. */
