@@ -19,41 +19,13 @@ import {
 import type { Session } from '../session/session.js';
 import { compileLoad } from './compile-query.js';
 import { addJoin, type JoinTarget } from './joins.js';
+import { paginate, type Pagination } from './paginate.js';
 import { initialState, type QueryState } from './state.js';
 import { countAll, loadAll } from './terminal.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
-
-/**
- * One page of a query's results, from `query.paginate({ page, perPage })` (Flask-SQLAlchemy's shape).
- *
- * @example
- * ```ts
- * const page = await Post.query.orderBy(Post.id).paginate({ page: 2, perPage: 10 });
- * console.log(page.items.length, page.total, page.pages, page.hasNext ? page.nextNum : 'last page');
- * ```
- */
-export interface Pagination<T> {
-  /** The objects of this page (at most `perPage`). */
-  readonly items: T[];
-  /** How many objects the query returns over all pages. */
-  readonly total: number;
-  /** This page's number, from 1. */
-  readonly page: number;
-  /** The page size asked for. */
-  readonly perPage: number;
-  /** How many pages there are (0 when the query returns nothing). */
-  readonly pages: number;
-  /** Whether a page follows this one. */
-  readonly hasNext: boolean;
-  /** Whether a page precedes this one. */
-  readonly hasPrev: boolean;
-  /** The next page's number, or null on the last page. */
-  readonly nextNum: number | null;
-  /** The previous page's number, or null on the first page. */
-  readonly prevNum: number | null;
-}
+export type { Pagination } from './paginate.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -247,26 +219,10 @@ export class Query<T> {
 
   /** One page of results plus the total: `{ items, total, pages, page, perPage, hasNext, hasPrev }`. */
   async paginate({ page = 1, perPage = 20 }: { page?: number; perPage?: number } = {}): Promise<Pagination<T>> {
-    if (!Number.isInteger(page) || page < 1)
-      throw new ArgumentError(`paginate(): page must be an integer ≥ 1, got ${String(page)}`);
-    if (!Number.isInteger(perPage) || perPage < 1)
-      throw new ArgumentError(`paginate(): perPage must be an integer ≥ 1, got ${String(perPage)}`);
-    const items = await this.limit(perPage)
-      .offset((page - 1) * perPage)
-      .all();
-    const total = await this.with({ orderBy: [], limit: null, offset: null }).count();
-    const pages = Math.ceil(total / perPage);
-    return {
-      items,
-      total,
-      page,
-      perPage,
-      pages,
-      hasNext: page < pages,
-      hasPrev: page > 1,
-      nextNum: page < pages ? page + 1 : null,
-      prevNum: page > 1 ? page - 1 : null,
-    };
+    return paginate(page, perPage, {
+      items: (limit, offset) => this.limit(limit).offset(offset).all(),
+      total: () => this.with({ orderBy: [], limit: null, offset: null }).count(),
+    });
   }
 
   /** The SELECT this query runs (eager joins included) with its parameters, without running it. */
