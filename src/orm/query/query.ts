@@ -4,7 +4,7 @@
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
 import { ArgumentError } from '../../sql/errors.js';
-import { ColumnElement, OrderByElement, requireElement } from '../../sql/expressions.js';
+import { OrderByElement, requireElement, type ColumnElement } from '../../sql/expressions.js';
 import type { Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
@@ -183,13 +183,7 @@ export class Query<T> {
    */
   async get(id: unknown): Promise<T | null> {
     const s = this.s;
-    const applied = [
-      s.where.length > 0 && 'filters',
-      (s.joins.length > 0 || s.entities.length > 1) && 'joins',
-      s.orderBy.length > 0 && 'orderBy',
-      (s.limit !== null || s.offset !== null) && 'limit/offset',
-      s.distinct && 'distinct',
-    ].filter(Boolean);
+    const applied = searchClauses(s);
     if (applied.length > 0) {
       throw new ArgumentError(
         `${this.mapper.name} query: get() looks up a primary key and would ignore the query's ${applied.join(', ')}; ` +
@@ -237,7 +231,7 @@ export class Query<T> {
     return s.dialect.compiler.compile(compileLoad(s, this.mapper, this.s).select);
   }
 
-  // ---- building ----
+  // ---- session ----
 
   /** The session, usable and its models configured, to run this query on. */
   private readySession(): Session {
@@ -259,4 +253,15 @@ export class Query<T> {
 function checkCount(n: number, where: string): number {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
   return n;
+}
+
+/** The parts of a query that search rather than look up a key, which get() would ignore. */
+function searchClauses(s: QueryState): (string | false)[] {
+  return [
+    s.where.length > 0 && 'filters',
+    (s.joins.length > 0 || s.entities.length > 1) && 'joins',
+    s.orderBy.length > 0 && 'orderBy',
+    (s.limit !== null || s.offset !== null) && 'limit/offset',
+    s.distinct && 'distinct',
+  ].filter(Boolean);
 }
