@@ -59,7 +59,8 @@ import {
 } from './declarative.js';
 import { checkColumnDecl, createModel, type ModelOptions } from './model.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
-import { Query, makeAlias, type AliasedModel } from '../query/query.js';
+import { Query } from '../query/query.js';
+import { makeAlias, type AliasedModel } from '../query/alias.js';
 import { Registry } from './registry.js';
 import { delete_, insert, update } from '../query/statements.js';
 import { Session, type NPlusOneMode, type SessionOptions } from '../session/session.js';
