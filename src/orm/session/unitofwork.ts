@@ -24,7 +24,7 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
 import { loadRelated } from '../loading/context.js';
 import { groupKey } from '../loading/keys.js';
-import { deletionLevels } from './delete-order.js';
+import { byMapper, deletionLevels, dependsOnPending, insertionLevel, mapperOrder } from './flush-order.js';
 import {
   NOT_LOADED,
   nextMark,
@@ -71,8 +71,6 @@ interface Snapshot {
   readonly status: Status;
   readonly key: unknown;
 }
-
-const NO_ASSIGNMENTS: readonly FkAssignment[] = [];
 
 export class UnitOfWork {
   /** Objects to insert, in cascade order; one that stops being pending meanwhile (an orphan) is skipped. */
@@ -505,22 +503,15 @@ export class UnitOfWork {
 
   // ---- execution ----
 
-  private mapperOrder(): Mapper[] {
-    const tables = this.session.registry.metadata.sortedTables();
-    const byTable = new Map<Table, Mapper>();
-    for (const m of this.session.registry.mappers.values()) byTable.set(m.table, m);
-    return tables.map((t) => byTable.get(t)).filter((m): m is Mapper => m !== undefined);
-  }
-
   private async execute(): Promise<void> {
-    const order = this.mapperOrder();
+    const order = mapperOrder(this.session);
     const updatesBy = byMapper(this.updates, () => true);
     const insertsBy = byMapper(this.inserts, (s) => s.status === 'pending' && !this.deletes.has(s));
     for (const mapper of order) {
       // UPDATEs before INSERTs, as SQLAlchemy does: a replaced one-to-one child must give up its
       // (unique) key before the new one takes it. Updates pointing at a row inserted now wait.
       const updates = updatesBy.get(mapper) ?? [];
-      const late = updates.filter((s) => this.dependsOnPending(s));
+      const late = updates.filter((s) => dependsOnPending(s));
       for (const st of updates) if (!late.includes(st)) await this.update(st);
       await this.insertAll(mapper, insertsBy.get(mapper) ?? []);
       for (const st of late) await this.update(st);
@@ -532,20 +523,11 @@ export class UnitOfWork {
     }
   }
 
-  private dependsOnPending(st: InstanceState): boolean {
-    for (const a of st.fk ?? NO_ASSIGNMENTS) if (a.parent && a.parent.status === 'pending') return true;
-    return false;
-  }
-
   private async insertAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
     // Self-referential rows: insert the referenced ones first, level by level.
     let remaining = states;
     while (remaining.length) {
-      const waiting = nextMark();
-      for (const st of remaining) st.mark = waiting;
-      const ready: InstanceState[] = [];
-      const later: InstanceState[] = [];
-      for (const st of remaining) (this.refersToMarked(st, waiting) ? later : ready).push(st);
+      const { ready, later } = insertionLevel(remaining);
       if (ready.length === 0)
         throw new FlushError(
           `rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`,
@@ -553,12 +535,6 @@ export class UnitOfWork {
       await this.insertBatch(mapper, ready);
       remaining = later;
     }
-  }
-
-  /** True when one of the rows `st` refers to carries `mark` (is still waiting to be inserted). */
-  private refersToMarked(st: InstanceState, mark: number): boolean {
-    for (const a of st.fk ?? NO_ASSIGNMENTS) if (a.parent && a.parent.mark === mark) return true;
-    return false;
   }
 
   private async insertBatch(mapper: Mapper, states: InstanceState[]): Promise<void> {
@@ -969,18 +945,6 @@ function mergeCollectionChanges(
     if (ch.replacedUnloaded) into.replacedUnloaded = true;
   }
   return earlier;
-}
-
-/** The states of `set` that pass `keep`, grouped by mapper, in set order. */
-function byMapper(set: Iterable<InstanceState>, keep: (st: InstanceState) => boolean): Map<Mapper, InstanceState[]> {
-  const out = new Map<Mapper, InstanceState[]>();
-  for (const st of set) {
-    if (!keep(st)) continue;
-    const list = out.get(st.mapper);
-    if (list) list.push(st);
-    else out.set(st.mapper, [st]);
-  }
-  return out;
 }
 
 const rowReaders = new Map<string, (st: InstanceState) => unknown[]>();
