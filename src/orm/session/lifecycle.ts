@@ -80,6 +80,13 @@ export class ObjectLifecycle {
     detach(st, st.status === 'pending' ? 'transient' : 'detached');
   }
 
+  /** An attribute of `st` was set: a persistent object is changed (and touched, should a flush be running). */
+  noteChanged(st: InstanceState): void {
+    if (st.status !== 'persistent') return;
+    this.session.changed.add(st);
+    this.session.activeFlush?.noteTouched(st);
+  }
+
   /** The object with this key, unless it is marked for deletion. */
   lookup(mapper: Mapper, key: unknown): InstanceState | undefined {
     const st = this.identity.loaded(mapper)?.get(key);

@@ -1,15 +1,40 @@
 /**
  * A session's "one operation at a time": each call that reaches the database runs after every one
- * called before it and before any called after (see the top of session.ts). Apart from the Session so
- * its queueing, and the check made before each operation, live in one small place.
+ * called before it and before any called after (see the top of session.ts), and none runs once the
+ * session's scope has ended. Apart from the Session so its queueing, and the check made before each
+ * operation, live in one small place.
  */
 import { Lock } from '../../sql/lock.js';
+import { InvalidRequestError } from '../errors.js';
 
 export class OperationLock {
   private readonly lock = new Lock();
+  /** Set when the scope that owned this session ended: any further use is a bug in the caller. */
+  private endedBy: string | null = null;
 
-  /** `checkUsable` throws when the session may not be used (ended, or waiting for rollback()). */
-  constructor(private readonly checkUsable: () => void) {}
+  /** `checkNotFailed` throws when the session's transaction failed and waits for rollback(). */
+  constructor(private readonly checkNotFailed: () => void) {}
+
+  /** Whether the scope that owned the session ended (see markEnded). */
+  get ended(): boolean {
+    return this.endedBy !== null;
+  }
+
+  /** The scope that owned the session (`db.scope()`, a request) ended: refuse every later use. */
+  markEnded(scope: string): void {
+    this.endedBy = scope;
+  }
+
+  /** Throws when the session may not be used: its scope ended, or it waits for rollback(). */
+  checkUsable(): void {
+    if (this.endedBy) {
+      throw new InvalidRequestError(
+        `this session belonged to ${this.endedBy}, which has ended: its work was rolled back and its objects detached. ` +
+          `Use the session of the current scope (db.session), or open one (db.scope(), db.transaction())`,
+      );
+    }
+    this.checkNotFailed();
+  }
 
   /**
    * Runs `op` as the session's one operation: after every operation called before it, and before any

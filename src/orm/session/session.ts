@@ -13,7 +13,6 @@ import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { Select } from '../../sql/selectable.js';
-import { InvalidRequestError } from '../errors.js';
 import type { EntityPlan, LoadBatch } from '../loading/loading.js';
 import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
@@ -88,10 +87,8 @@ export class Session {
   readonly txnDeleted = new Set<InstanceState>();
   /** The connection of its transaction, its savepoints, and whether it failed. */
   private readonly tx: TransactionState;
-  /** Set when the scope that owned this session ended: any further use is a bug in the caller. */
-  private ended: string | null = null;
-  /** One operation at a time (see the top of this file). */
-  private readonly ops = new OperationLock(() => this.checkUsable());
+  /** One operation at a time, none after the session's scope ended (see the top of this file). */
+  private readonly ops = new OperationLock(() => this.tx.checkNotFailed());
   /** @internal The flush writing right now, so changes made meanwhile are kept for the next one. */
   activeFlush: UnitOfWork | null = null;
 
@@ -166,9 +163,7 @@ export class Session {
 
   /** @internal Called by attribute setters of persistent objects. */
   noteChanged(st: InstanceState): void {
-    if (st.status !== 'persistent') return;
-    this.changed.add(st);
-    this.activeFlush?.noteTouched(st);
+    this.lifecycle.noteChanged(st);
   }
 
   /** @internal Called by attribute setters of pending objects: a running flush may be writing this one. */
@@ -359,22 +354,16 @@ export class Session {
 
   /** @internal Closes the session for good: the scope that owned it (`db.scope()`, a request) ended. */
   async end(scope: string): Promise<void> {
-    if (this.ended) return;
+    if (this.ops.ended) return;
     try {
       await this.close();
     } finally {
-      this.ended = scope;
+      this.ops.markEnded(scope);
     }
   }
 
   private checkUsable(): void {
-    if (this.ended) {
-      throw new InvalidRequestError(
-        `this session belonged to ${this.ended}, which has ended: its work was rolled back and its objects detached. ` +
-          `Use the session of the current scope (db.session), or open one (db.scope(), db.transaction())`,
-      );
-    }
-    this.tx.checkNotFailed();
+    this.ops.checkUsable();
   }
 
   /** @internal */
