@@ -3,23 +3,9 @@
  * registry and a default session, and carries the declaration helpers (`db.Model`, `db.Column`,
  * `db.relationship`, types, loader options) so a model file reads like the SQLAlchemy original.
  */
-import {
-  Engine,
-  type Connection,
-  type EngineOptions,
-  type StatementEvent,
-  type StatementListener,
-} from '../../engine/engine.js';
-import { DropTable } from '../../sql/dml.js';
+import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
 import { reflectMetaData, type ReflectOptions, type ReflectedMetaData } from '../../schema/introspect/index.js';
-import {
-  checkSchema,
-  existingTables,
-  skippedTableWarnings,
-  type CheckSchemaOptions,
-  type SchemaDrift,
-} from '../../schema/compare/drift.js';
-import { ArgumentError } from '../../sql/errors.js';
+import { checkSchema, type CheckSchemaOptions, type SchemaDrift } from '../../schema/compare/drift.js';
 import type { TableConstraint } from '../../sql/constraints.js';
 import { and_, func, not_, or_, text } from '../../sql/expressions.js';
 import type { Table as SqlTable, MetaData as SqlMetaData } from '../../sql/schema.js';
@@ -44,6 +30,7 @@ import {
   UniqueConstraint,
 } from './declare-constraints.js';
 import { buildTable, type TableColumn, type TableOptions } from './declare-table.js';
+import { createTables, dropTables } from './table-ddl.js';
 
 // The declaration factories live in their own modules; they are exported from here too, as before.
 export { Column, ForeignKey, relationship } from './declare-columns.js';
@@ -289,20 +276,7 @@ export class Database {
    * else console.warn) names it and what differs: existing tables change through migrations.
    */
   async createAll(): Promise<void> {
-    const tables = this.configuredMetadata().sortedTables();
-    // Read before connecting: an in-memory SQLite database has one connection.
-    const existing = await existingTables(this.engine, tables);
-    const conn = await this.engine.connect();
-    try {
-      // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
-      // table that cannot be compiled (a type with no column type) leaves no table created.
-      const ddl = tables.flatMap((t) => this.engine.dialect.compiler.createTable(t, true));
-      await this.checkSqliteSchemas(conn, tables);
-      for (const sql of ddl) await conn.execute({ sql, params: [] });
-    } finally {
-      conn.release();
-    }
-    for (const message of await skippedTableWarnings(this.engine, this.registry.metadata, existing)) this.warn(message);
+    await createTables(this.engine, this.configuredMetadata(), (message) => this.warn(message));
   }
 
   /**
@@ -343,33 +317,9 @@ export class Database {
     return reflectMetaData(this.engine, options);
   }
 
-  /** On SQLite a schema is an attached database: say so before `CREATE TABLE "app"."t"` fails with "unknown database". */
-  private async checkSqliteSchemas(conn: Connection, tables: readonly SqlTable[]): Promise<void> {
-    if (this.engine.dialect.compiler.dialectName !== 'sqlite') return;
-    const wanted = tables.filter((t) => t.schema !== undefined);
-    if (wanted.length === 0) return;
-    const { rows } = await conn.execute({ sql: 'PRAGMA database_list', params: [] });
-    const attached = new Set(rows.map((r) => String(r[1])));
-    const missing = wanted.find((t) => !attached.has(t.schema!));
-    if (missing) {
-      throw new ArgumentError(
-        `Table '${missing.fullName}': SQLite has no schemas, and '${missing.schema}' is not an attached database ` +
-          `(attached: ${[...attached].join(', ')}); ATTACH DATABASE 'file.db' AS ${missing.schema} on every connection, or drop the schema option`,
-      );
-    }
-  }
-
   /** DROP TABLE for every table, children before parents. */
   async dropAll(): Promise<void> {
-    const conn = await this.engine.connect();
-    try {
-      const tables = this.registry.metadata.sortedTables().reverse();
-      for (const t of tables) await conn.execute(this.engine.compile(new DropTable(t, true)));
-      // After every table: a PostgreSQL enum type may be shared by several tables.
-      for (const sql of this.engine.dialect.compiler.dropTypes(tables)) await conn.execute({ sql, params: [] });
-    } finally {
-      conn.release();
-    }
+    await dropTables(this.engine, this.registry.metadata);
   }
 
   /** Runs `fn` and returns how many SQL statements it ran. */
