@@ -75,6 +75,8 @@ export type {
   ListTypeArgumentUseTheModel,
   HasColumns,
   ColumnFilter,
+  AttributeDecl,
+  AttributeValues,
 } from './orm/mapping/declarative.js';
 export {
   MappingError,

@@ -9,6 +9,7 @@ import type { Orderable } from '../../sql/selectable.js';
 import type { SqlType } from '../../sql/types.js';
 import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import type { Query } from '../query/query.js';
+import type { Mapper } from './mapper.js';
 
 /** A column as declared on a model: its SQL type, foreign keys and options. */
 export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {
@@ -219,7 +220,47 @@ export interface Unloaded<S> extends PromiseLike<S> {
  */
 export type Related<S> = S | Unloaded<S>;
 
-export type Declarations = Record<string, ColumnDecl<unknown, boolean> | RelationshipDecl<unknown, boolean>>;
+/**
+ * A declaration that is neither a column nor a relationship: an attribute computed from others or
+ * standing for several (association proxies, hybrids, column properties, composites, aggregates).
+ * Each kind is a subclass; `db.Model` installs it after the model's columns and relationships, in
+ * declaration order. The type parameters are type-only: `Value` is the instance attribute's type,
+ * `ClassSide` the class attribute's (`User.fullName` in a filter), `Init` what `new Model({...})`
+ * accepts for it (`never`: the constructor refuses it).
+ *
+ * @example
+ * ```ts
+ * import type { AttributeDecl } from 'relata';
+ *
+ * // Type-only view of a declaration kind: what the instance and the class see.
+ * type ValueOf<A> = A extends AttributeDecl<infer V, unknown, unknown> ? V : never;
+ * const names: ValueOf<AttributeDecl<string[]>> = ['a', 'b'];
+ * ```
+ */
+export abstract class AttributeDecl<Value = unknown, ClassSide = unknown, Init = never> {
+  /** What the declaration is, at run time. */
+  readonly kind = 'attribute-decl';
+  /** Type-only: the instance attribute's type. */
+  declare readonly __value: Value;
+  /** Type-only: the class attribute's type. */
+  declare readonly __classSide: ClassSide;
+  /** Type-only: what the constructor accepts for it. */
+  declare readonly __init: Init;
+  /**
+   * Installs the attribute on the model (its instance accessor on `mapper.base.prototype`, its class
+   * attribute through `mapper.attributes`): called once, after the columns and relationships exist.
+   */
+  abstract install(mapper: Mapper, key: string): void;
+  /** Whether `new Model({ [key]: value })` assigns it through the instance setter (false: refused). */
+  acceptsInit(): boolean {
+    return false;
+  }
+}
+
+export type Declarations = Record<
+  string,
+  ColumnDecl<unknown, boolean> | RelationshipDecl<unknown, boolean> | AttributeDecl<unknown, unknown, unknown>
+>;
 
 /** Column attribute values of an instance. */
 export type ColumnValues<D> = {
@@ -238,6 +279,32 @@ export type RelationshipValues<D> = {
   -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean>
     ? K
     : never]: D[K] extends RelationshipDecl<unknown, boolean> ? Related<ShapeOf<D[K]>> : never;
+};
+
+/**
+ * Attributes of other declaration kinds ({@link AttributeDecl}): their instance types.
+ *
+ * @example
+ * ```ts
+ * import type { AttributeDecl, AttributeValues } from 'relata';
+ *
+ * type Values = AttributeValues<{ tags: AttributeDecl<string[]> }>; // { tags: string[] }
+ * const v: Values = { tags: ['news'] };
+ * ```
+ */
+export type AttributeValues<D> = {
+  -readonly [K in keyof D as D[K] extends AttributeDecl<unknown, unknown, unknown>
+    ? K
+    : never]: D[K] extends AttributeDecl<infer V, unknown, unknown> ? V : never;
+};
+
+/** What the constructor accepts for other declaration kinds: those whose `Init` is not `never`. */
+type AttributeInits<D> = {
+  [K in keyof D as D[K] extends AttributeDecl<unknown, unknown, infer I>
+    ? [I] extends [never]
+      ? never
+      : K
+    : never]: D[K] extends AttributeDecl<unknown, unknown, infer I> ? I : never;
 };
 
 /**
@@ -260,7 +327,7 @@ export type ModelInit<D> = Partial<
     >
       ? ShapeOf<D[K]>
       : never;
-  }
+  } & AttributeInits<D>
 >;
 
 /** Behaviour every model instance has. */
@@ -320,6 +387,7 @@ export type ColumnFilter<T> = T extends HasColumns<infer K> ? { [P in K & keyof 
 export type ModelInstance<D> = ModelMethods &
   ColumnValues<D> &
   RelationshipValues<D> &
+  AttributeValues<D> &
   HasColumns<keyof ColumnValues<D>>;
 
 /** Class-side attributes: `User.username` is a column expression, `User.posts` a relationship. */
@@ -328,7 +396,9 @@ export type ModelAttributes<D> = {
     ? ColumnAttribute<N extends true ? V | null : V>
     : D[K] extends RelationshipDecl<unknown, boolean>
       ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
-      : never;
+      : D[K] extends AttributeDecl<unknown, infer C, unknown>
+        ? C
+        : never;
 };
 
 export interface ModelStatics<I> {

@@ -12,6 +12,7 @@ import { MappingError } from '../errors.js';
 import type { RelationshipProperty } from './relationships.js';
 import { InstanceState, STATE } from '../session/state.js';
 import type { Registry } from './registry.js';
+import type { AttributeDecl } from './declarative.js';
 
 export interface MappedColumn {
   readonly key: string;
@@ -33,7 +34,10 @@ export class Mapper {
   /** Columns with an `onUpdate` value, written by every UPDATE of a row that does not set them. */
   readonly columnsWithOnUpdate: MappedColumn[];
   readonly relationships = new Map<string, RelationshipProperty>();
-  readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute>();
+  /** Class-side attributes by key: column expressions, relationship attributes, and what other declarations install. */
+  readonly attributes = new Map<string, ColumnAttribute | RelationshipAttribute | object>();
+  /** Declarations that are neither columns nor relationships (association proxies, hybrids, …), by key. */
+  readonly declaredAttributes = new Map<string, AttributeDecl<unknown, unknown, unknown>>();
   private readonly processorCache = new Map<string, (ResultProcessor | null)[]>();
   /** Row → values readers, per processor list (one per dialect, see processors()). */
   private readonly readers = new Map<(ResultProcessor | null)[], RowReader>();

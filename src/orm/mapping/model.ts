@@ -8,7 +8,7 @@ import { Column, Table } from '../../sql/schema.js';
 import type { TableConstraint } from '../../sql/constraints.js';
 import { columnOptionTable } from '../../sql/schema-options.js';
 import { unstorableTypeProblem } from '../../sql/storable.js';
-import { ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
+import { AttributeDecl, ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
@@ -103,6 +103,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   checkOptions(options, modelOptionTable, `Model ${name}`, MappingError);
   const columns: Column[] = [];
   const relationships: [string, RelationshipDecl][] = [];
+  const declared: [string, AttributeDecl<unknown, unknown, unknown>][] = [];
   for (const [key, decl] of Object.entries(decls)) {
     if (decl instanceof ColumnDecl) {
       checkColumnDecl(`${name}.${key}`, decl);
@@ -112,8 +113,10 @@ export function createModel(registry: Registry, name: string, decls: Declaration
     } else if (decl instanceof RelationshipDecl) {
       checkRelationshipOptions(decl.options, `relationship ${name}.${key}`);
       relationships.push([key, decl]);
+    } else if (decl instanceof AttributeDecl) {
+      declared.push([key, decl]);
     } else {
-      throw new ArgumentError(`${name}.${key} must be db.Column(...) or db.relationship(...)`);
+      throw new ArgumentError(`${name}.${key} must be db.Column(...), db.relationship(...) or another db.* attribute`);
     }
   }
   const table = registry.metadata.add(
@@ -144,7 +147,10 @@ export function createModel(registry: Registry, name: string, decls: Declaration
           const mc = mapper.columnsByKey.get(k);
           // A column goes straight into the new state (what its setter does for a transient object).
           if (mc) st.v[k] = checkedColumnValue(mapper, mc, value);
-          else if (mapper.relationships.has(k)) (this as unknown as Record<string, unknown>)[k] = value;
+          else if (mapper.relationships.has(k) || mapper.declaredAttributes.get(k)?.acceptsInit())
+            (this as unknown as Record<string, unknown>)[k] = value;
+          else if (mapper.declaredAttributes.has(k))
+            throw new ArgumentError(`new ${name}(): ${name}.${k} cannot be given to the constructor`);
           else throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
         }
       }
@@ -170,6 +176,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
 
   for (const mc of mapper.columns) installColumn(mapper, mc.key);
   for (const [key, decl] of relationships) installRelationship(mapper, new RelationshipProperty(mapper, key, decl));
+  for (const [key, decl] of declared) installDeclared(mapper, key, decl);
   installBackrefPlaceholders(registry, mapper);
   return Base;
 }
@@ -318,4 +325,16 @@ export function installRelationship(mapper: Mapper, prop: RelationshipProperty):
       prop.set(this[STATE], value);
     },
   });
+}
+
+/**
+ * Adds an attribute of another declaration kind: the declaration installs its instance accessor and
+ * class attribute; the class attribute is then visible through the model class like a column's.
+ */
+export function installDeclared(mapper: Mapper, key: string, decl: AttributeDecl<unknown, unknown, unknown>): void {
+  if (mapper.columnsByKey.has(key) || mapper.relationships.has(key))
+    throw new ArgumentError(`${mapper.name}.${key} is declared twice`);
+  mapper.declaredAttributes.set(key, decl);
+  decl.install(mapper, key);
+  defineStatic(mapper, key);
 }

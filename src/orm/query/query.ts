@@ -26,11 +26,12 @@ import {
   NoForeignKeysError,
   NoResultFoundError,
 } from '../errors.js';
-import { LoadBatch, LoadContext, Planner, type EntityPlan } from '../loading/loading.js';
+import { LoadBatch, LoadContext } from '../loading/context.js';
+import { Planner, type EntityPlan } from '../loading/planner.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
+import { buildLoadTree } from '../loading/load-tree.js';
 import {
-  buildLoadTree,
   checkOptionPath,
   type Loaded,
   type LoadedPath,

@@ -5,7 +5,7 @@
  * of a self-referential mapper by dependency for the same reason). Rows that do not refer to each
  * other share a level, so one DELETE still removes them together.
  */
-import { groupKey } from '../loading/loading.js';
+import { groupKey } from '../loading/keys.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { InstanceState } from './state.js';
 

@@ -4,7 +4,8 @@
  * Apart from the Session because it is loading, not bookkeeping; the session only queues it (run()).
  */
 import { NotLoadedError } from '../errors.js';
-import { loadRelated, loadsWithoutSql } from '../loading/loading.js';
+import { loadRelated } from '../loading/context.js';
+import { loadsWithoutSql } from '../loading/keys.js';
 import type { NPlusOneReporter } from '../loading/nplusone.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';

@@ -8,7 +8,8 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import { InvalidRequestError } from '../errors.js';
-import type { EntityPlan, LoadBatch } from '../loading/loading.js';
+import type { LoadBatch } from '../loading/context.js';
+import type { EntityPlan } from '../loading/planner.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { IdentityMaps } from './identity.js';
 import type { IdentityMap } from './keymap.js';

@@ -1,6 +1,6 @@
 /** Per-instance bookkeeping: column values, what changed, what is loaded, which session owns it. */
 import type { Mapper } from '../mapping/mapper.js';
-import type { LoadBatch } from '../loading/loading.js';
+import type { LoadBatch } from '../loading/context.js';
 import type { Session } from './session.js';
 import type { LoadStrategy } from '../loading/options.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';

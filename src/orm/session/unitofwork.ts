@@ -22,7 +22,8 @@ import type { MappedColumn, Mapper } from '../mapping/mapper.js';
 import { Select } from '../../sql/selectable.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
-import { groupKey, loadRelated } from '../loading/loading.js';
+import { loadRelated } from '../loading/context.js';
+import { groupKey } from '../loading/keys.js';
 import { deletionLevels } from './delete-order.js';
 import {
   NOT_LOADED,
