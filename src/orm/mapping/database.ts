@@ -15,6 +15,8 @@ import { TypeDecorator, type TypeDecoratorOptions } from '../../sql/type-decorat
 import type { Declarations, ModelClass } from './declarative.js';
 import { createModel, type ModelOptions } from './model.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
+import { defer, loadOnly, undefer, undeferGroup } from '../loading/column-options.js';
+import { columnProperty, composite, hybrid } from './declare-computed.js';
 import { Query } from '../query/query.js';
 import { makeAlias, type AliasedModel } from '../query/alias.js';
 import { Registry } from './registry.js';
@@ -157,6 +159,20 @@ export class Database {
   readonly noload = noload;
   /** The {@link containsEager} loader option. */
   readonly containsEager = containsEager;
+  /** The {@link undefer} column loader option. */
+  readonly undefer = undefer;
+  /** The {@link defer} column loader option. */
+  readonly defer = defer;
+  /** The {@link loadOnly} column loader option. */
+  readonly loadOnly = loadOnly;
+  /** The {@link undeferGroup} column loader option. */
+  readonly undeferGroup = undeferGroup;
+  /** {@link columnProperty}: an attribute the database computes with the row. */
+  readonly columnProperty = columnProperty;
+  /** {@link hybrid}: an attribute computed on the instance and in SQL. */
+  readonly hybrid = hybrid;
+  /** {@link composite}: a value object over several columns. */
+  readonly composite = composite;
   /** {@link and_}: SQL AND. */
   readonly and_ = and_;
   /** {@link or_}: SQL OR. */

@@ -8,7 +8,14 @@ import { Column, Table } from '../../sql/schema.js';
 import type { TableConstraint } from '../../sql/constraints.js';
 import { columnOptionTable } from '../../sql/schema-options.js';
 import { unstorableTypeProblem } from '../../sql/storable.js';
-import { AttributeDecl, ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
+import {
+  AttributeDecl,
+  ColumnDecl,
+  RelationshipDecl,
+  type ColumnLoadingOptions,
+  type Declarations,
+} from './declarative.js';
+import { declareColumnLoading, markLoaded, unloadedColumn } from '../loading/deferred-columns.js';
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
@@ -104,12 +111,14 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   const columns: Column[] = [];
   const relationships: [string, RelationshipDecl][] = [];
   const declared: [string, AttributeDecl<unknown, unknown, unknown>][] = [];
+  const loadings: [string, Column, ColumnLoadingOptions][] = [];
   for (const [key, decl] of Object.entries(decls)) {
     if (decl instanceof ColumnDecl) {
       checkColumnDecl(`${name}.${key}`, decl);
       const col = new Column(decl.options.name ?? decl.name ?? key, decl.type, decl.foreignKeys, decl.options);
       col.key = key;
       columns.push(col);
+      if (decl.loading) loadings.push([key, col, decl.loading]);
     } else if (decl instanceof RelationshipDecl) {
       checkRelationshipOptions(decl.options, `relationship ${name}.${key}`);
       relationships.push([key, decl]);
@@ -125,6 +134,9 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       ...(options.schema !== undefined && { schema: options.schema }),
     }),
   );
+
+  // After the table: a PrimaryKeyConstraint in tableArgs makes its columns primary keys.
+  for (const [key, col, loading] of loadings) declareColumnLoading(`${name}.${key}`, col, loading);
 
   // Assigned right after the class exists; the class body only reads it later, at construction.
   // eslint-disable-next-line prefer-const
@@ -263,11 +275,15 @@ function installColumn(mapper: Mapper, key: string): void {
     enumerable: true,
     get(this: ModelBase) {
       const v = this[STATE].v[key];
-      return v === undefined ? null : v;
+      if (v !== undefined) return v;
+      const st = this[STATE];
+      return st.unloaded?.has(key) ? unloadedColumn(st, mc) : null;
     },
     set(this: ModelBase, value: unknown) {
       const st = this[STATE];
       checkedColumnValue(mapper, mc, value);
+      // Assigning a column that is not loaded needs no load: the flush writes what was assigned.
+      if (st.unloaded?.has(key)) markLoaded(st, key);
       const prev = st.v[key];
       if (prev === value) return;
       if (st.status === 'persistent') {

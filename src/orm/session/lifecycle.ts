@@ -10,6 +10,7 @@ import { ArgumentError } from '../../sql/errors.js';
 import { InvalidRequestError } from '../errors.js';
 import type { LoadBatch } from '../loading/context.js';
 import type { EntityPlan } from '../loading/planner.js';
+import { fillUnloaded } from '../loading/deferred-columns.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { IdentityMaps } from './identity.js';
 import type { IdentityMap } from './keymap.js';
@@ -103,8 +104,13 @@ export class ObjectLifecycle {
     batch: LoadBatch | null,
   ): InstanceState {
     const existing = map.get(key);
-    if (existing) return existing;
+    if (existing) {
+      // An object loaded without some columns gets those this row has (SQLAlchemy does the same).
+      if (existing.unloaded !== null) fillUnloaded(existing, plan, row);
+      return existing;
+    }
     const st = plan.mapper.instantiate(plan.read, row, plan.offset);
+    if (plan.unloaded !== null) st.unloaded = plan.unloaded;
     st.key = key;
     st.status = 'persistent';
     st.session = this.session;

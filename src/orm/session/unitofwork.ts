@@ -15,6 +15,7 @@ import { byMapper, deletionLevels, dependsOnPending, insertionLevel, mapperOrder
 import { FlushPlan, type FlushContext } from './flush-plan.js';
 import { loadReplaced } from './load-replaced.js';
 import { deleteRows, insertBatch, update, writeAssociations } from './persistence.js';
+import { readColumnProperties } from './computed-readback.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
 
@@ -79,6 +80,8 @@ export class UnitOfWork {
       for (const st of late) await update(ctx, st);
     }
     await writeAssociations(ctx);
+    // Column properties of the rows written are computed anew by the database: read them back.
+    await readColumnProperties(this.session, [...plan.inserts, ...plan.updates]);
     const deletesBy = byMapper(plan.deletes, (s) => s.status === 'persistent');
     for (const mapper of [...order].reverse()) {
       await this.deleteAll(mapper, deletesBy.get(mapper) ?? []);
