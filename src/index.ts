@@ -60,36 +60,12 @@ export {
 } from './orm/loading/options.js';
 export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes.js';
 // Issue 14, column loading and computed attributes.
-export {
-  defer,
-  undefer,
-  undeferGroup,
-  loadOnly,
-  type OnlyColumns,
-  type ColumnsEntry,
-  type UndeferShape,
-  type DeferShape,
-  type KeysOf,
-  type LoadedOnly,
-} from './orm/loading/column-options.js';
+export { defer, undefer, undeferGroup, loadOnly, type OnlyColumns } from './orm/loading/column-options.js';
 export { columnProperty, hybrid, composite } from './orm/mapping/declare-computed.js';
-export { ColumnProperty, ColumnPropertyDecl } from './orm/mapping/column-property.js';
-export { HybridAttribute, HybridDecl, ReadOnlyHybridDecl, type HybridDefinition } from './orm/mapping/hybrid.js';
-export {
-  CompositeAttribute,
-  CompositeDecl,
-  type CompositeClass,
-  type CompositeValues,
-} from './orm/mapping/composite.js';
-export type {
-  Deferred,
-  Plain,
-  ColumnLoad,
-  ColumnLoadingOptions,
-  LoadOf,
-  PrimaryKeyOf,
-  ReadOnlyAttribute,
-} from './orm/mapping/declarative.js';
+export { ColumnProperty } from './orm/mapping/column-property.js';
+export { HybridAttribute, type HybridDefinition } from './orm/mapping/hybrid.js';
+export { CompositeAttribute, type CompositeValues } from './orm/mapping/composite.js';
+export type { Deferred, ColumnLoadingOptions, ReadOnlyAttribute } from './orm/mapping/declarative.js';
 export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
@@ -136,7 +112,7 @@ export {
   ProgrammingError,
 } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
-export { concat, Concat, type ConcatPart, type ConcatValue } from './sql/concat.js';
+export { concat } from './sql/concat.js';
 export { Select } from './sql/selectable.js';
 export {
   SqlType,

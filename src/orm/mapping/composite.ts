@@ -11,7 +11,28 @@ import type { ColumnAttribute } from './attributes.js';
 import { AttributeDecl } from './declarative.js';
 import type { Mapper } from './mapper.js';
 
-/** A class whose objects give their column values back in order (SQLAlchemy's `__composite_values__`). */
+/**
+ * A class whose objects give their column values back in order (SQLAlchemy's `__composite_values__`),
+ * for the positional form `composite(Range, 'low', 'high')`.
+ *
+ * @example
+ * ```ts
+ * import type { CompositeValues } from 'relata';
+ *
+ * class Range implements CompositeValues {
+ *   constructor(readonly low: number, readonly high: number) {}
+ *   compositeValues(): [number, number] {
+ *     return [this.low, this.high];
+ *   }
+ * }
+ * class Slot extends db.Model('Slot', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   low: db.Column(db.Integer),
+ *   high: db.Column(db.Integer),
+ *   range: db.composite(Range, 'low', 'high'),
+ * }) {}
+ * ```
+ */
 export interface CompositeValues {
   /** The values of the composite's columns, in the order `db.composite(Class, ...columns)` names them. */
   compositeValues(): readonly unknown[];

@@ -327,7 +327,7 @@ export abstract class AttributeDecl<Value = unknown, ClassSide = unknown, Init =
  *
  * @example
  * ```ts
- * import type { ReadOnlyAttribute } from 'relata';
+ * import type { ColumnElement, ReadOnlyAttribute } from 'relata';
  *
  * const computed = db.columnProperty((): ColumnElement<number> => Post.views);
  * const readOnly: ReadOnlyAttribute = computed;
