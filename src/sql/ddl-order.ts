@@ -132,3 +132,18 @@ export function dropAddedAfterStatements(
     .filter((fk) => existing.has(fk.table) && existing.has(referredTable(fk)!))
     .map((fk) => compiler.dropConstraint(fk.table, fk.name, 'foreignKey'));
 }
+
+/**
+ * The warning for a cycle no key of which is marked `useAlter` (SQLAlchemy warns likewise), or null:
+ * its keys are added after the tables all the same, and marking one says that is meant.
+ */
+export function unmarkedCycleWarning(order: TableDDLOrder): string | null {
+  if (order.unmarkedCycles.length === 0) return null;
+  const tables = [...new Set(order.unmarkedCycles.map((k) => k.table.name))];
+  const keys = order.unmarkedCycles.map((k) => k.name);
+  return (
+    `tables ${tables.join(', ')} refer to each other in a cycle: their foreign keys ${keys.join(', ')} are created ` +
+    `after the tables, with ALTER TABLE ADD CONSTRAINT. Mark the one that should be with useAlter: true ` +
+    `(ForeignKey('table.column', { useAlter: true })) to break the cycle there and silence this warning`
+  );
+}
