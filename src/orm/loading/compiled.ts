@@ -7,7 +7,7 @@
 import { BoundedMap, COMPILED_CACHE_SIZE } from '../../sql/bounded.js';
 import type { ShapedSql } from '../../sql/compiler.js';
 import type { SqlType } from '../../sql/types.js';
-import type { EntityPlan } from './loading.js';
+import type { EntityPlan } from './planner.js';
 
 export interface CompiledLoad {
   readonly sql: ShapedSql;

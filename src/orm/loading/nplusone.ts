@@ -4,7 +4,7 @@
  */
 import { NPlusOneError } from '../errors.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
-import type { LoadBatch } from './loading.js';
+import type { LoadBatch } from './context.js';
 
 /**
  * What a session does when one relationship is lazily loaded for several objects of one result (N+1): `'warn'` once with the call site and the option that would fix it (the default outside production), `'raise'` an NPlusOneError, or `'off'`.

@@ -8,6 +8,7 @@ import type { TableAlias } from '../../sql/selectable.js';
 import { RelationshipAttribute } from '../mapping/attributes.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
+import { strategyFor } from './strategies/index.js';
 
 export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains';
 
@@ -238,18 +239,9 @@ export function noload<K extends string, S>(attribute: RelationshipAttribute<K, 
   return new LoaderOption([step(attribute, 'noload')]);
 }
 
-const OPTION_NAMES: Readonly<Record<LoadStrategy, string>> = {
-  joined: 'joinedload',
-  selectin: 'selectinload',
-  select: 'lazyload',
-  raise: 'raiseload',
-  noload: 'noload',
-  contains: 'containsEager',
-};
-
 /** The option as written: `joinedload(Post.author).selectinload(User.profile)`. */
 export function describeOption(option: LoaderOption): string {
-  return option.steps.map((s) => `${OPTION_NAMES[s.strategy]}(${s.attribute.property.name})`).join('.');
+  return option.steps.map((s) => `${strategyFor(s.strategy).optionName}(${s.attribute.property.name})`).join('.');
 }
 
 /**
@@ -273,40 +265,12 @@ export function checkOptionPath(option: unknown, entity: Mapper): void {
         : `its path starts at ${prop.parent.name}, not at the query's entity ${entity.name}`;
       throw new ArgumentError(
         `loader option ${describeOption(option)} does not fit a query of ${entity.name}: ${where}. ` +
-          `Start the path at ${entity.name} (${OPTION_NAMES[s.strategy]}(${entity.name}.<relationship>)) and chain each next relationship from the previous one's target`,
+          `Start the path at ${entity.name} (${strategyFor(s.strategy).optionName}(${entity.name}.<relationship>)) and chain each next relationship from the previous one's target`,
       );
     }
     via = prop;
     from = prop.target;
   }
-}
-
-/** Options merged into a tree keyed by relationship, as the loaders walk it. */
-export interface LoadNode {
-  strategy: LoadStrategy;
-  alias?: TableAlias;
-  readonly children: Map<RelationshipProperty, LoadNode>;
-}
-
-export function buildLoadTree(options: readonly LoaderOption[]): Map<RelationshipProperty, LoadNode> {
-  const root = new Map<RelationshipProperty, LoadNode>();
-  for (const opt of options) {
-    let level = root;
-    opt.steps.forEach((s, i) => {
-      const prop = s.attribute.property;
-      let node = level.get(prop);
-      const last = i === opt.steps.length - 1;
-      if (!node) {
-        node = { strategy: s.strategy, alias: s.alias, children: new Map() };
-        level.set(prop, node);
-      } else if (last) {
-        node.strategy = s.strategy;
-        node.alias = s.alias ?? node.alias;
-      }
-      level = node.children;
-    });
-  }
-  return root;
 }
 
 /** Intersection of what each option in a tuple makes loaded. */

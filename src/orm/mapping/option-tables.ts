@@ -19,7 +19,7 @@ import {
 import type { BackrefOptions, LazyStrategy, RelationshipOptions } from './declarative.js';
 import { MappingError } from '../errors.js';
 import type { ModelOptions } from './model.js';
-import { CASCADE_KNOWN } from './relationships.js';
+import { CASCADE_KNOWN } from './cascade.js';
 
 const LAZY: readonly LazyStrategy[] = ['select', 'joined', 'selectin', 'raise', 'noload'];
 const LAZY_REFUSED: Readonly<Record<string, string>> = {

@@ -1,6 +1,6 @@
 /**
  * Assigning a whole collection that was never loaded (`user.posts = [a, b]`): no SQL then. What
- * the collection held in the database is loaded by the flush (see UnitOfWork.loadReplaced), which
+ * the collection held in the database is loaded by the flush (see session/load-replaced.ts), which
  * writes the difference; until then, the members already in memory stand for the old contents, so
  * their backrefs change at once, as they do when the collection is loaded.
  */

@@ -4,33 +4,12 @@
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
 import { ArgumentError } from '../../sql/errors.js';
-import {
-  ColumnElement,
-  ColumnRef,
-  FunctionCall,
-  OrderByElement,
-  Star,
-  and_,
-  requireElement,
-} from '../../sql/expressions.js';
-import type { ForeignKey } from '../../sql/schema.js';
-import { Join, Select, TableAlias, type FromClause, type Orderable } from '../../sql/selectable.js';
-import { replaceFrom } from '../../sql/visitors.js';
-import type { CompiledStatement } from '../../sql/compiler.js';
-import { ShapeKey, schemaId } from '../../sql/shape.js';
-import { exactIntegerColumns } from '../../engine/engine.js';
-import { ColumnAttribute, RelationshipAttribute } from '../mapping/attributes.js';
-import {
-  AmbiguousForeignKeysError,
-  MultipleResultsFoundError,
-  NoForeignKeysError,
-  NoResultFoundError,
-} from '../errors.js';
-import { LoadBatch, LoadContext, Planner, type EntityPlan } from '../loading/loading.js';
+import { OrderByElement, requireElement, type ColumnElement } from '../../sql/expressions.js';
+import type { Orderable } from '../../sql/selectable.js';
+import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 import {
-  buildLoadTree,
   checkOptionPath,
   type Loaded,
   type LoadedPath,
@@ -38,83 +17,15 @@ import {
   type ShapeOfOptions,
 } from '../loading/options.js';
 import type { Session } from '../session/session.js';
-import { nextMark } from '../session/state.js';
+import { compileLoad } from './compile-query.js';
+import { addJoin, type JoinTarget } from './joins.js';
+import { paginate, type Pagination } from './paginate.js';
+import { initialState, type QueryState } from './state.js';
+import { countAll, loadAll } from './terminal.js';
 
-/**
- * A model under another name, to join its table twice: what `db.aliased(Model)` returns, with the
- * model's column attributes on the alias.
- *
- * @example
- * ```ts
- * const Other = db.aliased(User, 'other');
- * const shared = await User.query.join(Other, User.email.eq(Other.email)).filter(User.id.ne(Other.id)).all();
- * ```
- */
-export interface AliasedModel {
-  /** @internal The aliased table. */
-  readonly __alias__: TableAlias;
-  /** @internal The model's mapper. */
-  readonly __mapper__: Mapper;
-}
-
-interface JoinedEntity {
-  readonly mapper: Mapper;
-  readonly from: FromClause;
-}
-
-interface QueryState {
-  readonly where: readonly ColumnElement<boolean>[];
-  readonly orderBy: readonly OrderByElement[];
-  readonly limit: number | null;
-  readonly offset: number | null;
-  readonly distinct: boolean;
-  readonly joins: readonly { right: FromClause; on: ColumnElement<boolean>; outer: boolean }[];
-  readonly entities: readonly JoinedEntity[];
-  readonly options: readonly LoaderOption[];
-}
-
-/**
- * A join target: a model class, an alias, or a relationship (`User.posts`).
- *
- * @example
- * ```ts
- * import type { JoinTarget } from 'relata';
- *
- * const targets: JoinTarget[] = [Post, User.posts, db.aliased(User)];
- * const posts = await Post.query.join(targets[1]!).all();
- * ```
- */
-export type JoinTarget = (abstract new (...args: never[]) => object) | AliasedModel | RelationshipAttribute;
-
-/**
- * One page of a query's results, from `query.paginate({ page, perPage })` (Flask-SQLAlchemy's shape).
- *
- * @example
- * ```ts
- * const page = await Post.query.orderBy(Post.id).paginate({ page: 2, perPage: 10 });
- * console.log(page.items.length, page.total, page.pages, page.hasNext ? page.nextNum : 'last page');
- * ```
- */
-export interface Pagination<T> {
-  /** The objects of this page (at most `perPage`). */
-  readonly items: T[];
-  /** How many objects the query returns over all pages. */
-  readonly total: number;
-  /** This page's number, from 1. */
-  readonly page: number;
-  /** The page size asked for. */
-  readonly perPage: number;
-  /** How many pages there are (0 when the query returns nothing). */
-  readonly pages: number;
-  /** Whether a page follows this one. */
-  readonly hasNext: boolean;
-  /** Whether a page precedes this one. */
-  readonly hasPrev: boolean;
-  /** The next page's number, or null on the last page. */
-  readonly nextNum: number | null;
-  /** The previous page's number, or null on the first page. */
-  readonly prevNum: number | null;
-}
+export type { AliasedModel } from './alias.js';
+export type { JoinTarget } from './joins.js';
+export type { Pagination } from './paginate.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -142,16 +53,7 @@ export class Query<T> {
     private readonly session: Session | null,
     state?: QueryState,
   ) {
-    this.s = state ?? {
-      where: [],
-      orderBy: [],
-      limit: null,
-      offset: null,
-      distinct: false,
-      joins: [],
-      entities: [{ mapper, from: mapper.table }],
-      options: [],
-    };
+    this.s = state ?? initialState(mapper);
   }
 
   private with<U = T>(changes: Partial<QueryState>): Query<U> {
@@ -221,12 +123,12 @@ export class Query<T> {
 
   /** Inner join to a model (ON inferred from the one foreign key between them), an alias, or along a relationship. */
   join(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
-    return this.addJoin(target, on, false);
+    return this.with(addJoin(this.mapper, this.s, target, on, false));
   }
 
   /** LEFT OUTER JOIN, as join(). */
   outerjoin(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
-    return this.addJoin(target, on, true);
+    return this.with(addJoin(this.mapper, this.s, target, on, true));
   }
 
   /** Loader options; the result type then has those relationships loaded. */
@@ -247,29 +149,7 @@ export class Query<T> {
     } catch (err) {
       return Promise.reject(err);
     }
-    return session.run(() => this.load(session));
-  }
-
-  private async load(session: Session): Promise<T[]> {
-    if (session.autoflush && session.isDirty) await session.flushNow();
-    const { plan, planCount, statement } = this.prepareLoad(session);
-    const result = await session.executeRead(statement);
-    const batch = new LoadBatch(0, this.mapper.name);
-    const ctx = new LoadContext(session, batch, planCount);
-    const out: T[] = [];
-    // Joined rows repeat their parent: each object once, in first-seen order.
-    const mark = nextMark();
-    for (const row of result.rows) {
-      const st = ctx.processRow(row, plan);
-      if (st && st.mark !== mark) {
-        st.mark = mark;
-        out.push(st.obj as T);
-      }
-    }
-    batch.size = out.length;
-    const followUps = ctx.finish([plan]);
-    if (followUps) await followUps;
-    return out;
+    return session.run(() => loadAll<T>(session, this.mapper, this.s));
   }
 
   /** The first result, or null. */
@@ -303,13 +183,7 @@ export class Query<T> {
    */
   async get(id: unknown): Promise<T | null> {
     const s = this.s;
-    const applied = [
-      s.where.length > 0 && 'filters',
-      (s.joins.length > 0 || s.entities.length > 1) && 'joins',
-      s.orderBy.length > 0 && 'orderBy',
-      (s.limit !== null || s.offset !== null) && 'limit/offset',
-      s.distinct && 'distinct',
-    ].filter(Boolean);
+    const applied = searchClauses(s);
     if (applied.length > 0) {
       throw new ArgumentError(
         `${this.mapper.name} query: get() looks up a primary key and would ignore the query's ${applied.join(', ')}; ` +
@@ -334,49 +208,15 @@ export class Query<T> {
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
   async count(): Promise<number> {
     const session = this.readySession();
-    return session.run(() => this.countNow(session));
-  }
-
-  private async countNow(session: Session): Promise<number> {
-    if (session.autoflush && session.isDirty) await session.flushNow();
-    const simple = this.s.joins.length === 0 && !this.s.distinct && this.s.limit === null && this.s.offset === null;
-    const countStar = new FunctionCall<number>('count', [new Star()]);
-    let select: Select;
-    if (simple) {
-      select = new Select({ columns: [countStar], from: [this.mapper.table], where: this.whereClause() });
-    } else {
-      const inner = this.baseSelect(
-        this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)),
-        true,
-      );
-      select = new Select({ columns: [countStar], from: [inner.subquery('anon_1')] });
-    }
-    const result = await session.executeRead(select);
-    return Number(result.rows[0]![0]);
+    return session.run(() => countAll(session, this.mapper, this.s));
   }
 
   /** One page of results plus the total: `{ items, total, pages, page, perPage, hasNext, hasPrev }`. */
   async paginate({ page = 1, perPage = 20 }: { page?: number; perPage?: number } = {}): Promise<Pagination<T>> {
-    if (!Number.isInteger(page) || page < 1)
-      throw new ArgumentError(`paginate(): page must be an integer ≥ 1, got ${String(page)}`);
-    if (!Number.isInteger(perPage) || perPage < 1)
-      throw new ArgumentError(`paginate(): perPage must be an integer ≥ 1, got ${String(perPage)}`);
-    const items = await this.limit(perPage)
-      .offset((page - 1) * perPage)
-      .all();
-    const total = await this.with({ orderBy: [], limit: null, offset: null }).count();
-    const pages = Math.ceil(total / perPage);
-    return {
-      items,
-      total,
-      page,
-      perPage,
-      pages,
-      hasNext: page < pages,
-      hasPrev: page > 1,
-      nextNum: page < pages ? page + 1 : null,
-      prevNum: page > 1 ? page - 1 : null,
-    };
+    return paginate(page, perPage, {
+      items: (limit, offset) => this.limit(limit).offset(offset).all(),
+      total: () => this.with({ orderBy: [], limit: null, offset: null }).count(),
+    });
   }
 
   /** The SELECT this query runs (eager joins included) with its parameters, without running it. */
@@ -388,10 +228,10 @@ export class Query<T> {
   } {
     const s = session ?? this.requireSession();
     s.registry.configure();
-    return s.dialect.compiler.compile(this.compileLoad(s).select);
+    return s.dialect.compiler.compile(compileLoad(s, this.mapper, this.s).select);
   }
 
-  // ---- building ----
+  // ---- session ----
 
   /** The session, usable and its models configured, to run this query on. */
   private readySession(): Session {
@@ -408,213 +248,6 @@ export class Query<T> {
       );
     return this.session;
   }
-
-  private whereClause(): ColumnElement<boolean> | null {
-    return this.s.where.length ? and_(...this.s.where) : null;
-  }
-
-  private fromClause(): FromClause {
-    let from: FromClause = this.mapper.table;
-    for (const j of this.s.joins) from = new Join(from, j.right, j.on, j.outer);
-    return from;
-  }
-
-  private baseSelect(columns: ColumnElement[], withPaging: boolean): Select {
-    return new Select({
-      columns,
-      from: [this.fromClause()],
-      where: this.whereClause(),
-      orderBy: withPaging ? this.s.orderBy : [],
-      limit: withPaging ? this.s.limit : null,
-      offset: withPaging ? this.s.offset : null,
-      distinct: this.s.distinct,
-    });
-  }
-
-  /**
-   * The plan and statement for running this query: from the compiled-load cache when a query of the
-   * same shape ran before (only the bound values are new), else planned, compiled and cached.
-   */
-  private prepareLoad(session: Session): {
-    plan: EntityPlan;
-    planCount: number;
-    statement: Select | CompiledStatement;
-  } {
-    const shape = new ShapeKey();
-    this.writeShape(shape);
-    let load = shape.cacheable ? session.compiled.get(shape.key) : undefined;
-    if (!load) {
-      const { select, plan, planCount } = this.compileLoad(session);
-      const sql = shape.cacheable ? session.dialect.compiler.compileShape(select, shape) : null;
-      if (!sql) return { plan, planCount, statement: select };
-      load = { sql, plan, planCount, exactIntegers: exactIntegerColumns(select), groupBy: [], keyTypes: [] };
-      session.compiled.set(shape.key, load);
-    }
-    const statement: CompiledStatement = {
-      sql: load.sql.sql,
-      params: load.sql.params(shape),
-      returnsRows: true,
-      exactIntegers: load.exactIntegers,
-    };
-    return { plan: load.plan, planCount: load.planCount, statement };
-  }
-
-  /** Everything that decides this query's SQL and plan, its bound values aside (see ShapeKey). */
-  private writeShape(k: ShapeKey): void {
-    const s = this.s;
-    k.raw(`q${schemaId(this.mapper.table)}`);
-    if (s.distinct) k.raw('D');
-    k.raw(`w${s.where.length}`);
-    for (const w of s.where) k.element(w);
-    k.raw(`o${s.orderBy.length}`);
-    for (const o of s.orderBy) k.orderBy(o);
-    if (s.limit !== null) k.raw(`n${s.limit}`);
-    if (s.offset !== null) k.raw(`s${s.offset}`);
-    k.raw(`j${s.joins.length}`);
-    for (const j of s.joins) {
-      k.raw(j.outer ? '<' : '=');
-      k.from(j.right);
-      k.element(j.on);
-    }
-    k.raw(`p${s.options.length}`);
-    for (const opt of s.options) {
-      k.raw(`(${opt.steps.length}`);
-      for (const step of opt.steps) {
-        k.text(step.attribute.property.name);
-        k.raw(step.strategy);
-        if (step.alias) k.from(step.alias);
-        k.raw(';');
-      }
-    }
-  }
-
-  private compileLoad(session: Session): { select: Select; plan: EntityPlan; planCount: number } {
-    const tree = buildLoadTree(this.s.options);
-    let planner = new Planner(session);
-    let plan = planner.plan(this.mapper, this.mapper.table, tree, []);
-    const joinedCollection = plan.joined.some((j) => j.prop.uselist);
-    const paged = this.s.limit !== null || this.s.offset !== null || this.s.distinct;
-    if (joinedCollection && paged) {
-      // LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it.
-      const inner = this.baseSelect(
-        this.mapper.columns.map((mc) => new ColumnRef(mc.column, this.mapper.table)),
-        true,
-      );
-      const sub = inner.subquery('anon_1');
-      planner = new Planner(session);
-      plan = planner.plan(this.mapper, sub, tree, []);
-      const outerOrder = this.s.orderBy
-        .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === this.mapper.table)
-        .map((o) => new OrderByElement(replaceFrom(o.element, this.mapper.table, sub), o.direction));
-      const select = new Select({
-        columns: planner.columns,
-        from: [planner.joinOnto(sub)],
-        orderBy: [...outerOrder, ...planner.orderBy],
-      });
-      return { select, plan, planCount: planner.planCount };
-    }
-    // A joined collection's own order must not reorder the parents: order by their key first.
-    const parentOrder =
-      this.s.orderBy.length === 0 && planner.orderBy.length > 0
-        ? this.mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, this.mapper.table), 'ASC'))
-        : [];
-    const select = new Select({
-      columns: planner.columns,
-      from: [planner.joinOnto(this.fromClause())],
-      where: this.whereClause(),
-      orderBy: [...this.s.orderBy, ...parentOrder, ...planner.orderBy],
-      limit: this.s.limit,
-      offset: this.s.offset,
-      distinct: this.s.distinct,
-    });
-    return { select, plan, planCount: planner.planCount };
-  }
-
-  private addJoin(target: JoinTarget, on: ColumnElement<boolean> | undefined, outer: boolean): Query<T> {
-    this.mapper.registry.configure();
-    if (on !== undefined) requireElement(on, 'join() ON clause');
-    if (target instanceof RelationshipAttribute) return this.joinRelationship(target, on, outer);
-    let mapper: Mapper;
-    let right: FromClause;
-    if (isAliased(target)) {
-      mapper = target.__mapper__;
-      right = target.__alias__;
-    } else if (typeof target === 'function') {
-      mapper = this.mapper.registry.mapperOf(target);
-      right = mapper.table;
-    } else {
-      throw new ArgumentError(
-        `join() takes a model, aliased(Model) or a relationship like User.posts, got ${typeof target}`,
-      );
-    }
-    const cond = on ?? this.inferOn(mapper, right);
-    return this.with({
-      joins: [...this.s.joins, { right, on: cond, outer }],
-      entities: [...this.s.entities, { mapper, from: right }],
-    });
-  }
-
-  private joinRelationship(
-    attr: RelationshipAttribute,
-    on: ColumnElement<boolean> | undefined,
-    outer: boolean,
-  ): Query<T> {
-    const prop = attr.property;
-    const parent = [...this.s.entities].reverse().find((e) => e.mapper === prop.parent);
-    if (!parent) throw new ArgumentError(`join(${attr}): the query does not select or join ${prop.parent.name}`);
-    const right = prop.target.table;
-    const joins = [...this.s.joins];
-    if (prop.secondary) {
-      joins.push({ right: prop.secondary, on: prop.secondaryCondition(parent.from, prop.secondary), outer });
-      joins.push({ right, on: on ?? prop.targetCondition(prop.secondary, right), outer });
-    } else {
-      joins.push({
-        right,
-        on: on ? and_(prop.joinCondition(parent.from, right), on) : prop.joinCondition(parent.from, right),
-        outer,
-      });
-    }
-    return this.with({ joins, entities: [...this.s.entities, { mapper: prop.target, from: right }] });
-  }
-
-  /** ON from the single foreign key between the new table and one already in the query. */
-  private inferOn(mapper: Mapper, right: FromClause): ColumnElement<boolean> {
-    const candidates: { entity: JoinedEntity; fks: ForeignKey[] }[] = [];
-    for (const e of this.s.entities) {
-      const fks =
-        e.mapper.table === mapper.table
-          ? e.mapper.table.foreignKeysTo(mapper.table)
-          : [...e.mapper.table.foreignKeysTo(mapper.table), ...mapper.table.foreignKeysTo(e.mapper.table)];
-      if (fks.length) candidates.push({ entity: e, fks });
-    }
-    const name = `${this.mapper.name} join(${mapper.name})`;
-    if (candidates.length === 0) {
-      throw new NoForeignKeysError(
-        `${name}: no foreign key links table '${mapper.table.name}' to ${this.s.entities.map((e) => `'${e.mapper.table.name}'`).join(', ')}; pass the ON clause: join(${mapper.name}, <condition>)`,
-      );
-    }
-    const chosen = candidates.length === 1 ? candidates[0]! : candidates.find((c) => c.entity === this.s.entities[0]);
-    if (!chosen || chosen.fks.length > 1) {
-      const list = candidates.flatMap((c) => c.fks.map((fk) => `${fk.parent.table.name}.${fk.parent.name}`));
-      throw new AmbiguousForeignKeysError(
-        `${name}: more than one foreign key links the tables (${list.join(', ')}); pass the ON clause, or join along a relationship such as join(${this.mapper.name}.<relationship>)`,
-      );
-    }
-    const fk = chosen.fks[0]!;
-    const leftFrom = chosen.entity.from;
-    if (
-      fk.parent.table === chosen.entity.mapper.table &&
-      fk.column.table === mapper.table &&
-      chosen.entity.mapper.table !== mapper.table
-    ) {
-      return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
-    }
-    if (chosen.entity.mapper.table === mapper.table) {
-      // Self-referential join onto an alias: the alias is the referenced (parent) row.
-      return new ColumnRef(fk.parent, leftFrom).eq(new ColumnRef(fk.column, right));
-    }
-    return new ColumnRef(fk.column, leftFrom).eq(new ColumnRef(fk.parent, right));
-  }
 }
 
 function checkCount(n: number, where: string): number {
@@ -622,14 +255,13 @@ function checkCount(n: number, where: string): number {
   return n;
 }
 
-function isAliased(x: unknown): x is AliasedModel {
-  return typeof x === 'object' && x !== null && '__alias__' in x;
-}
-
-/** Column attributes of a model re-pointed at an alias of its table. */
-export function makeAlias(mapper: Mapper, name: string): AliasedModel & Record<string, ColumnAttribute> {
-  const alias = new TableAlias(mapper.table, name);
-  const out: Record<string, unknown> = { __alias__: alias, __mapper__: mapper };
-  for (const mc of mapper.columns) out[mc.key] = new ColumnAttribute(mc.column, alias, mapper, mc.key);
-  return out as AliasedModel & Record<string, ColumnAttribute>;
+/** The parts of a query that search rather than look up a key, which get() would ignore. */
+function searchClauses(s: QueryState): (string | false)[] {
+  return [
+    s.where.length > 0 && 'filters',
+    (s.joins.length > 0 || s.entities.length > 1) && 'joins',
+    s.orderBy.length > 0 && 'orderBy',
+    (s.limit !== null || s.offset !== null) && 'limit/offset',
+    s.distinct && 'distinct',
+  ].filter(Boolean);
 }

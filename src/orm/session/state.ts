@@ -1,6 +1,6 @@
 /** Per-instance bookkeeping: column values, what changed, what is loaded, which session owns it. */
 import type { Mapper } from '../mapping/mapper.js';
-import type { LoadBatch } from '../loading/loading.js';
+import type { LoadBatch } from '../loading/context.js';
 import type { Session } from './session.js';
 import type { LoadStrategy } from '../loading/options.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
@@ -9,7 +9,7 @@ export const STATE: unique symbol = Symbol('relata.state');
 
 /**
  * The value a one-to-one held before it was assigned without being loaded (in `scalarChanges`):
- * the flush loads it then, so that row lets go of the key (see UnitOfWork.loadReplaced).
+ * the flush loads it then, so that row lets go of the key (see session/load-replaced.ts).
  */
 export const NOT_LOADED: unique symbol = Symbol('relata.notLoaded');
 

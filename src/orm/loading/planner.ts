@@ -1,0 +1,105 @@
+/**
+ * The loading planner: for one entity and the options given, which strategy loads each relationship,
+ * and the columns, joins and ordering that adds to the query (SQLAlchemy's strategy setup). The plan
+ * it returns is what the load context reads rows with; plans are cached with the compiled loads.
+ */
+import type { ResultProcessor } from '../../dialects/dialect.js';
+import { ColumnRef, type ColumnElement, type OrderByElement } from '../../sql/expressions.js';
+import { Join, TableAlias, type FromClause } from '../../sql/selectable.js';
+import type { Mapper, RowReader } from '../mapping/mapper.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
+import type { Session } from '../session/session.js';
+import type { LoadNode } from './load-tree.js';
+import type { LoadStrategy } from './options.js';
+import { strategyFor } from './strategies/index.js';
+
+/** A relationship read from the same row as its parent (joined, containsEager). */
+export interface JoinedChild {
+  readonly prop: RelationshipProperty;
+  readonly plan: EntityPlan;
+}
+
+/** A relationship loaded by a query of its own once the parents are known (selectin). */
+export interface PostLoad {
+  readonly prop: RelationshipProperty;
+  readonly children: Map<RelationshipProperty, LoadNode>;
+  readonly path: readonly RelationshipProperty[];
+}
+
+/** How to read one entity (and what is joined under it) out of a row. */
+export interface EntityPlan {
+  readonly mapper: Mapper;
+  readonly from: FromClause;
+  readonly offset: number;
+  readonly processors: (ResultProcessor | null)[];
+  /** The mapper's row reader for these processors, looked up once per plan rather than per row. */
+  readonly read: RowReader;
+  /** This plan's number within its query (0 for the root): LoadContext keeps an identity map per number. */
+  readonly index: number;
+  readonly joined: JoinedChild[];
+  readonly post: PostLoad[];
+  overrides: Map<RelationshipProperty, LoadStrategy> | null;
+}
+
+const NO_OPTIONS = new Map<RelationshipProperty, LoadNode>();
+
+/** Builds the columns, joins and ordering for loading an entity with its eager relationships. */
+export class Planner {
+  readonly columns: ColumnElement[] = [];
+  readonly joins: { right: FromClause; on: ColumnElement<boolean> }[] = [];
+  readonly orderBy: OrderByElement[] = [];
+  /** How many entity plans this planner made. */
+  planCount = 0;
+  private aliasCount = 0;
+
+  constructor(private readonly session: Session) {}
+
+  plan(
+    mapper: Mapper,
+    from: FromClause,
+    options: Map<RelationshipProperty, LoadNode>,
+    path: readonly RelationshipProperty[],
+  ): EntityPlan {
+    const offset = this.columns.length;
+    for (const mc of mapper.columns) this.columns.push(new ColumnRef(mc.column, from));
+    const processors = mapper.processors(this.session.dialect);
+    const plan: EntityPlan = {
+      mapper,
+      from,
+      offset,
+      processors,
+      read: mapper.rowReader(processors),
+      index: this.planCount++,
+      joined: [],
+      post: [],
+      overrides: null,
+    };
+    for (const prop of mapper.relationships.values()) {
+      const node = options.get(prop);
+      const strategy = node ? node.strategy : defaultStrategy(prop, path);
+      const children = node?.children ?? NO_OPTIONS;
+      strategyFor(strategy).plan({ planner: this, plan, prop, node, children, path: [...path, prop] });
+    }
+    return plan;
+  }
+
+  /** A new alias of the table `name` (for a joined load), numbered within this query. */
+  nextAlias(name: string, table = this.session.registry.metadata.tables.get(name)!): TableAlias {
+    return new TableAlias(table, `${name}_${++this.aliasCount}`);
+  }
+
+  /** Adds this planner's joins onto a FROM element. */
+  joinOnto(from: FromClause): FromClause {
+    let out = from;
+    for (const j of this.joins) out = new Join(out, j.right, j.on, true);
+    return out;
+  }
+}
+
+/** A relationship's own `lazy=` eager strategy applies unless it would walk back or loop. */
+function defaultStrategy(prop: RelationshipProperty, path: readonly RelationshipProperty[]): LoadStrategy {
+  if (prop.lazy !== 'joined' && prop.lazy !== 'selectin') return prop.lazy;
+  const last = path[path.length - 1];
+  if (path.includes(prop) || (last && last.reverse === prop)) return 'select';
+  return prop.lazy;
+}

@@ -1,0 +1,99 @@
+/**
+ * A Query's state as Core statements: the SELECT that loads its objects (eager joins planned in, and
+ * the parents paged in a subquery when a joined collection would make LIMIT count rows) and the
+ * SELECT COUNT that counts them. The builder (query.ts) only collects state; the SQL is decided here.
+ */
+import { ColumnRef, FunctionCall, OrderByElement, Star, and_, type ColumnElement } from '../../sql/expressions.js';
+import { Join, Select, type FromClause } from '../../sql/selectable.js';
+import { replaceFrom } from '../../sql/visitors.js';
+import { Planner, type EntityPlan } from '../loading/planner.js';
+import { buildLoadTree, type LoadNode } from '../loading/load-tree.js';
+import type { Mapper } from '../mapping/mapper.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
+import type { Session } from '../session/session.js';
+import type { QueryState } from './state.js';
+
+/** The SELECT that loads a query's objects, with the plan that turns its rows into them. */
+export interface CompiledLoad {
+  readonly select: Select;
+  readonly plan: EntityPlan;
+  readonly planCount: number;
+}
+
+export function whereClause(state: QueryState): ColumnElement<boolean> | null {
+  return state.where.length ? and_(...state.where) : null;
+}
+
+/** The queried table with the query's joins. */
+export function fromClause(mapper: Mapper, state: QueryState): FromClause {
+  let from: FromClause = mapper.table;
+  for (const j of state.joins) from = new Join(from, j.right, j.on, j.outer);
+  return from;
+}
+
+/** The query's own SELECT of the model's columns, no eager loads: filters, joins, order and paging. */
+function parentSelect(mapper: Mapper, state: QueryState): Select {
+  return new Select({
+    columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
+    from: [fromClause(mapper, state)],
+    where: whereClause(state),
+    orderBy: state.orderBy,
+    limit: state.limit,
+    offset: state.offset,
+    distinct: state.distinct,
+  });
+}
+
+/** SELECT count(*) of the objects the query returns (over a subquery when it joins, is distinct or limited). */
+export function countSelect(mapper: Mapper, state: QueryState): Select {
+  const simple = state.joins.length === 0 && !state.distinct && state.limit === null && state.offset === null;
+  const countStar = new FunctionCall<number>('count', [new Star()]);
+  if (simple) return new Select({ columns: [countStar], from: [mapper.table], where: whereClause(state) });
+  return new Select({ columns: [countStar], from: [parentSelect(mapper, state).subquery('anon_1')] });
+}
+
+/** The SELECT and plan that load the query's objects and the relationships its options eager-load. */
+export function compileLoad(session: Session, mapper: Mapper, state: QueryState): CompiledLoad {
+  const tree = buildLoadTree(state.options);
+  const planner = new Planner(session);
+  const plan = planner.plan(mapper, mapper.table, tree, []);
+  const joinedCollection = plan.joined.some((j) => j.prop.uselist);
+  const paged = state.limit !== null || state.offset !== null || state.distinct;
+  if (joinedCollection && paged) return compilePagedParents(session, mapper, state, tree);
+  // A joined collection's own order must not reorder the parents: order by their key first.
+  const parentOrder =
+    state.orderBy.length === 0 && planner.orderBy.length > 0
+      ? mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, mapper.table), 'ASC'))
+      : [];
+  const select = new Select({
+    columns: planner.columns,
+    from: [planner.joinOnto(fromClause(mapper, state))],
+    where: whereClause(state),
+    orderBy: [...state.orderBy, ...parentOrder, ...planner.orderBy],
+    limit: state.limit,
+    offset: state.offset,
+    distinct: state.distinct,
+  });
+  return { select, plan, planCount: planner.planCount };
+}
+
+/** LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it. */
+function compilePagedParents(
+  session: Session,
+  mapper: Mapper,
+  state: QueryState,
+  tree: Map<RelationshipProperty, LoadNode>,
+): CompiledLoad {
+  const sub = parentSelect(mapper, state).subquery('anon_1');
+  const planner = new Planner(session);
+  const plan = planner.plan(mapper, sub, tree, []);
+  const outerOrder = state.orderBy
+    .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === mapper.table)
+    .map((o) => new OrderByElement(replaceFrom(o.element, mapper.table, sub), o.direction));
+  const select = new Select({
+    columns: planner.columns,
+    from: [planner.joinOnto(sub)],
+    orderBy: [...outerOrder, ...planner.orderBy],
+  });
+  return { select, plan, planCount: planner.planCount };
+}

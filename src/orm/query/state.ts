@@ -1,0 +1,49 @@
+/**
+ * What a Query holds: the immutable state every builder method copies and every compiler reads. It is
+ * its own module so the builder (query.ts), the SQL it compiles to (compile-query.ts), the cache key of
+ * that SQL (load-cache.ts) and the joins (joins.ts) share one definition without importing each other.
+ * A new query option (a lock, a CTE, a column selection...) is a field here, read by compile-query.ts;
+ * when it changes the SQL or the plan it must also be written into the cache key in load-cache.ts.
+ */
+import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
+import type { FromClause } from '../../sql/selectable.js';
+import type { LoaderOption } from '../loading/options.js';
+import type { Mapper } from '../mapping/mapper.js';
+
+/** A model the query selects or has joined, with the FROM item (table or alias) it is reached by. */
+export interface JoinedEntity {
+  readonly mapper: Mapper;
+  readonly from: FromClause;
+}
+
+/** One JOIN of the query's FROM clause, in the order it was added. */
+export interface QueryJoin {
+  readonly right: FromClause;
+  readonly on: ColumnElement<boolean>;
+  readonly outer: boolean;
+}
+
+export interface QueryState {
+  readonly where: readonly ColumnElement<boolean>[];
+  readonly orderBy: readonly OrderByElement[];
+  readonly limit: number | null;
+  readonly offset: number | null;
+  readonly distinct: boolean;
+  readonly joins: readonly QueryJoin[];
+  readonly entities: readonly JoinedEntity[];
+  readonly options: readonly LoaderOption[];
+}
+
+/** The state of `mapper`'s query before any method is called: every row of its table. */
+export function initialState(mapper: Mapper): QueryState {
+  return {
+    where: [],
+    orderBy: [],
+    limit: null,
+    offset: null,
+    distinct: false,
+    joins: [],
+    entities: [{ mapper, from: mapper.table }],
+    options: [],
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * Running a Query: the SELECT that loads its objects (rows to objects, each once, eager loads done)
+ * and the SELECT COUNT. The builder's terminal methods (all(), count() and those built on them)
+ * delegate here, on a session already checked and configured.
+ */
+import { LoadBatch, LoadContext } from '../loading/context.js';
+import type { Mapper } from '../mapping/mapper.js';
+import type { Session } from '../session/session.js';
+import { nextMark } from '../session/state.js';
+import { countSelect } from './compile-query.js';
+import { prepareLoad } from './load-cache.js';
+import type { QueryState } from './state.js';
+
+/** Every object the query matches, in first-seen order, its eager loads done. */
+export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryState): Promise<T[]> {
+  if (session.autoflush && session.isDirty) await session.flushNow();
+  const { plan, planCount, statement } = prepareLoad(session, mapper, state);
+  const result = await session.executeRead(statement);
+  const batch = new LoadBatch(0, mapper.name);
+  const ctx = new LoadContext(session, batch, planCount);
+  const out: T[] = [];
+  // Joined rows repeat their parent: each object once, in first-seen order.
+  const mark = nextMark();
+  for (const row of result.rows) {
+    const st = ctx.processRow(row, plan);
+    if (st && st.mark !== mark) {
+      st.mark = mark;
+      out.push(st.obj as T);
+    }
+  }
+  batch.size = out.length;
+  const followUps = ctx.finish([plan]);
+  if (followUps) await followUps;
+  return out;
+}
+
+/** How many objects the query returns. */
+export async function countAll(session: Session, mapper: Mapper, state: QueryState): Promise<number> {
+  if (session.autoflush && session.isDirty) await session.flushNow();
+  const result = await session.executeRead(countSelect(mapper, state));
+  return Number(result.rows[0]![0]);
+}
