@@ -13,7 +13,10 @@ function models(db: Database, postUpdate: boolean) {
   class User extends db.Model('User', {
     id: db.Column(db.Integer, { primaryKey: true }),
     name: db.Column(db.String(50), { nullable: false }),
-    favorite_post_id: db.Column(db.Integer, db.ForeignKey('post.id', { useAlter: true, name: 'fk_user_favorite_post' })),
+    favorite_post_id: db.Column(
+      db.Integer,
+      db.ForeignKey('post.id', { useAlter: true, name: 'fk_user_favorite_post' }),
+    ),
     posts: db.relationship<Post>('Post', {
       foreignKeys: 'Post.user_id',
       backPopulates: 'author',
@@ -150,9 +153,7 @@ describeEachDialect('postUpdate: rows that point at each other', (t) => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(FlushError);
-    expect((error as Error).message).toMatch(
-      /User\.favoritePost.*Post\.author|Post\.author.*User\.favoritePost/,
-    );
+    expect((error as Error).message).toMatch(/User\.favoritePost.*Post\.author|Post\.author.*User\.favoritePost/);
     expect((error as Error).message).toMatch(/postUpdate: true/);
     expect(writes(events)).toEqual([]);
     await s.rollback();

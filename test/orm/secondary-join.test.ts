@@ -13,6 +13,7 @@ import {
   NotLoadedError,
   joinedload,
   noload,
+  not_,
   raiseload,
   selectinload,
   type ColumnElement,
@@ -94,11 +95,11 @@ describeEachDialect('primaryJoin + secondaryJoin (many-to-many through a custom 
     const { db, User } = g;
     const [ann, bob, cy, dee] = ['ann', 'bob', 'cy', 'dee'].map((name) => new User({ name }));
     ann!.following = [bob!, cy!];
-    bob!.following.push(ann!);
+    bob!.following = [ann!];
     dee!.following = [ann!, cy!];
     // The other side follows in memory at once: new objects, nothing loaded.
-    expect(names(ann!.followers)).toEqual(['bob', 'dee']);
-    expect(names(cy!.followers)).toEqual(['ann', 'dee']);
+    expect(names(await ann!.followers)).toEqual(['bob', 'dee']);
+    expect(names(await cy!.followers)).toEqual(['ann', 'dee']);
     const s = db.newSession();
     s.add(ann!);
     s.add(dee!);
@@ -214,15 +215,21 @@ describeEachDialect('primaryJoin + secondaryJoin (many-to-many through a custom 
     const followedByBob = await s.query(User).join(Follower, User.followers).filter(Follower.name.eq('bob')).all();
     expect(names(followedByBob)).toEqual(['ann']);
 
-    expect(names(await s.query(User).filter(User.following.any(User.name.eq('ann'))).orderBy(User.name).all())).toEqual(
-      ['bob', 'dee'],
-    );
+    expect(
+      names(
+        await s
+          .query(User)
+          .filter(User.following.any(User.name.eq('ann')))
+          .orderBy(User.name)
+          .all(),
+      ),
+    ).toEqual(['bob', 'dee']);
     expect(names(await s.query(User).filter(User.followers.any()).orderBy(User.name).all())).toEqual([
       'ann',
       'bob',
       'cy',
     ]);
-    expect(names(await s.query(User).filter(User.following.any().not()).all())).toEqual(['cy']);
+    expect(names(await s.query(User).filter(not_(User.following.any())).all())).toEqual(['cy']);
   });
 
   it('writes through either side: append and remove insert and delete association rows', async () => {
@@ -278,8 +285,18 @@ describeEachDialect('primaryJoin + secondaryJoin (many-to-many through a custom 
       expect([names(a!.visibleTags), names(b!.visibleTags)]).toEqual([['shown'], ['shown']]);
     });
     expect(eager).toBe(3);
-    expect(await s.query(Post).filter(Post.visibleTags.any(Tag.name.eq('hidden'))).count()).toBe(0);
-    expect(await s.query(Post).filter(Post.tags.any(Tag.name.eq('hidden'))).count()).toBe(1);
+    expect(
+      await s
+        .query(Post)
+        .filter(Post.visibleTags.any(Tag.name.eq('hidden')))
+        .count(),
+    ).toBe(0);
+    expect(
+      await s
+        .query(Post)
+        .filter(Post.tags.any(Tag.name.eq('hidden')))
+        .count(),
+    ).toBe(1);
     expect(await s.query(Post).join(Post.visibleTags).count()).toBe(1);
 
     // viewonly: a change to it is written nowhere (as SQLAlchemy's viewonly relationship).
@@ -304,7 +321,10 @@ describeEachDialect('primaryJoin + secondaryJoin (many-to-many through a custom 
         parent_id: db.Column(db.Integer, db.ForeignKey('node.id')),
         next: db.relationship<Node>('Node', { ...(links && { secondary: links }), ...options }),
       }) {}
-      return () => db.registry.configure() ?? Node;
+      return () => {
+        void Node;
+        db.registry.configure();
+      };
     };
     expect(bad({})).toThrow(AmbiguousForeignKeysError);
     expect(bad({})).toThrow(
@@ -316,14 +336,14 @@ describeEachDialect('primaryJoin + secondaryJoin (many-to-many through a custom 
     const links = db.Table('links', db.Column('a_id', db.Integer), db.Column('b_id', db.Integer));
     class Node extends db.Model('Node', {
       id: db.Column(db.Integer, { primaryKey: true }),
-      name: db.Column(db.String(10)),
+      label: db.Column(db.String(10)),
       next: db.relationship<Node>('Node', {
         secondary: links,
-        primaryJoin: (): ColumnElement<boolean> => Node.name.eq('x'),
+        primaryJoin: (): ColumnElement<boolean> => Node.label.eq('x'),
         secondaryJoin: (): ColumnElement<boolean> => links.c.b_id!.eq(Node.id),
       }),
     }) {}
-    expect(() => db.registry.configure()).toThrow(
+    expect(() => db.registry.configure() ?? Node).toThrow(
       /relationship Node\.next: primaryJoin has no equality between a column of node and a column of links/,
     );
   });

@@ -3,7 +3,13 @@
  * expression (as `primaryJoin`), `postUpdate` and `useAlter` are booleans; a self-referential
  * many-to-many types as a list of its own model, loaded or awaitable, on both sides.
  */
-import { Database, selectinload, type ColumnElement, type Related, type RelationshipAttribute } from '../../src/index.js';
+import {
+  Database,
+  selectinload,
+  type ColumnElement,
+  type Related,
+  type RelationshipAttribute,
+} from '../../src/index.js';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 function expectType<T extends true>(): T | void {}
@@ -38,7 +44,7 @@ class Post extends db.Model('Post', {
 }) {}
 
 export async function reads(): Promise<void> {
-  const ann = (await User.query.options(selectinload(User.following)).first())!;
+  const ann = (await db.session.query(User).options(selectinload(User.following)).first())!;
   // Loaded by the option: a plain array of users.
   expectType<Equal<(typeof ann.following)[number]['name'], string>>();
   const followed: User[] = await ann.followers;
@@ -46,7 +52,7 @@ export async function reads(): Promise<void> {
   expectType<Equal<typeof favourite, Post | null>>();
   void followed;
   // @ts-expect-error not loaded: awaitable, not iterable
-  for (const u of (await User.query.first())!.following) void u;
+  for (const u of (await db.session.query(User).first())!.following) void u;
 }
 
 db.relationship<User>('User', {
