@@ -46,7 +46,8 @@ function writes(events: readonly StatementEvent[]): string[] {
     .map((sql) => {
       const table = /^(?:INSERT INTO|UPDATE|DELETE FROM) [`"]?(\w+)/.exec(sql)![1];
       const verb = sql.split(' ')[0];
-      const set = verb === 'UPDATE' ? ` ${/SET (.*?) WHERE/.exec(sql)![1]!.replace(/[`"]/g, '')}` : '';
+      const set =
+        verb === 'UPDATE' ? ` SET ${/SET (.*?) WHERE/.exec(sql)![1]!.replace(/[`"]/g, '').replace(/\$\d+/g, '?')}` : '';
       return `${verb} ${table}${set}`;
     });
 }
@@ -179,12 +180,27 @@ describeEachDialect('postUpdate: rows that point at each other', (t) => {
     s.add(bob);
     await s.commit();
     expect(await row(db, 'user', bob.id)).toBe(first!.id);
+    // Both directions in one flush, among different rows: carl's favourite is a new post by dee.
+    // The mappers go round (user -> post -> user), the rows do not: dee, her post, then carl.
+    const dee = new User({ name: 'dee' });
+    const deesPost = new Post({ title: 'by dee', author: dee });
+    const carl = new User({ name: 'carl' });
+    carl.favoritePost = deesPost;
+    s.add(carl);
+    s.add(dee);
+    expect(writes(await db.recordQueries(() => s.commit()))).toEqual(['INSERT user', 'INSERT post', 'INSERT user']);
+    expect(await row(db, 'post', deesPost.id)).toBe(dee.id);
+    expect(await row(db, 'user', carl.id)).toBe(deesPost.id);
+    carl.favoritePost = null;
+    await s.commit();
 
-    // Delete ann's posts (bob's favourite first let go) and ann.
+    // Delete ann and her posts, once no favourite points at them (a commit of its own: without
+    // postUpdate, ann's row would still refer to a post deleted before her).
     ann.favoritePost = null;
     bob.favoritePost = null;
-    s.delete(ann);
     await s.commit();
-    expect(await db.newSession().query(Post).count()).toBe(0);
+    s.delete(ann);
+    expect(writes(await db.recordQueries(() => s.commit()))).toEqual(['DELETE post', 'DELETE user']);
+    expect(await db.newSession().query(Post).filterBy({ user_id: ann.id }).count()).toBe(0);
   });
 });
