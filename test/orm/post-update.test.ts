@@ -203,4 +203,25 @@ describeEachDialect('postUpdate: rows that point at each other', (t) => {
     expect(writes(await db.recordQueries(() => s.commit()))).toEqual(['DELETE post', 'DELETE user']);
     expect(await db.newSession().query(Post).filterBy({ user_id: ann.id }).count()).toBe(0);
   });
+
+  it('a row that points at itself: INSERT, then UPDATE; DELETE after an UPDATE to NULL', async () => {
+    const db = new Database(t.url, { nPlusOne: 'off' });
+    class Node extends db.Model('Node', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      related_id: db.Column(db.Integer, db.ForeignKey('node.id')),
+      related: db.relationship<Node>('Node', { remoteSide: 'id', uselist: false, postUpdate: true }),
+    }) {}
+    await db.dropAll();
+    await db.createAll();
+    dbs.push(db);
+    const s = db.newSession();
+    const node = new Node();
+    node.related = node;
+    s.add(node);
+    expect(writes(await db.recordQueries(() => s.commit()))).toEqual(['INSERT node', 'UPDATE node SET related_id = ?']);
+    expect((await db.newSession().get(Node, node.id))!.related_id).toBe(node.id);
+    s.delete(node);
+    expect(writes(await db.recordQueries(() => s.commit()))).toEqual(['UPDATE node SET related_id = ?', 'DELETE node']);
+    expect(await db.newSession().get(Node, node.id)).toBeNull();
+  });
 });
