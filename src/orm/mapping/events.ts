@@ -60,7 +60,7 @@ export type MapperEventName = (typeof MAPPER_EVENTS)[number];
  *
  * @example
  * ```ts
- * import type { MapperEventContext } from 'relata';
+ * import type { MapperEventContext, Session } from 'relata';
  *
  * const seen: Session[] = [];
  * db.on(Post, 'afterInsert', (_post, context: MapperEventContext) => void seen.push(context.session));
