@@ -254,3 +254,14 @@ export { defineConfig, type RelataConfig } from './cli/config.js';
 
 // A Session inside a migration: op.session(db) (issue 13 item 3, data migrations).
 export { MigrationSessionError, type MigrationSessionOptions } from './migrate/op-session.js';
+
+// Validators and events (issue 14: behaviour hooks): db.validates, db.on, session.on. See docs/events.md.
+export type { MapperEventContext, MapperEventName, SyncResult } from './orm/mapping/events.js';
+export type {
+  ValidatedKey,
+  ValidatedValue,
+  ValidationOp,
+  Validator,
+  ValidatorOptions,
+} from './orm/mapping/validators.js';
+export type { FlushEvent, SessionEvent, SessionEventMap, SessionEventName } from './orm/session/session-events.js';

@@ -21,6 +21,7 @@ import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
 import { MappingError } from '../errors.js';
 import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
+import { validated } from './validators.js';
 import { InstanceState, STATE } from '../session/state.js';
 import { serializeValue } from '../serialization/serialize.js';
 import { INSPECT, inspectModel, type InspectFn } from '../serialization/inspect.js';
@@ -158,7 +159,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
           const value = (init as Record<string, unknown>)[k];
           const mc = mapper.columnsByKey.get(k);
           // A column goes straight into the new state (what its setter does for a transient object).
-          if (mc) st.v[k] = checkedColumnValue(mapper, mc, value);
+          if (mc) st.v[k] = checkedColumnValue(mapper, mc, validated(mapper, k, value, this, 'set'));
           else if (mapper.relationships.has(k) || mapper.declaredAttributes.get(k)?.acceptsInit())
             (this as unknown as Record<string, unknown>)[k] = value;
           else if (mapper.declaredAttributes.has(k))
@@ -279,8 +280,9 @@ function installColumn(mapper: Mapper, key: string): void {
       const st = this[STATE];
       return st.unloaded?.has(key) ? unloadedColumn(st, mc) : null;
     },
-    set(this: ModelBase, value: unknown) {
+    set(this: ModelBase, given: unknown) {
       const st = this[STATE];
+      const value = mapper.hooks === null ? given : validated(mapper, key, given, this, 'set');
       checkedColumnValue(mapper, mc, value);
       // Assigning a column that is not loaded needs no load: the flush writes what was assigned.
       if (st.unloaded?.has(key)) markLoaded(st, key);

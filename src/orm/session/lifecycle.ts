@@ -16,6 +16,7 @@ import type { IdentityMaps } from './identity.js';
 import type { IdentityMap } from './keymap.js';
 import type { Session } from './session.js';
 import { stateOf, type InstanceState } from './state.js';
+import { fireMapperEvent } from '../mapping/events.js';
 
 /** The state of `obj` for `session.<action>()`; anything but a model instance is an ArgumentError. */
 export function requireState(obj: unknown, action: string): InstanceState {
@@ -116,6 +117,7 @@ export class ObjectLifecycle {
     st.session = this.session;
     st.batch = batch;
     map.set(key, st);
+    if (plan.mapper.hooks !== null) fireMapperEvent(st, 'loaded', this.session);
     return st;
   }
 
