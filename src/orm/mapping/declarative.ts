@@ -10,6 +10,7 @@ import type { SqlType } from '../../sql/types.js';
 import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
+import type { WriteOnlyCollection } from '../session/write-only.js';
 
 /** A column as declared on a model: its SQL type, foreign keys and options. */
 export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {
@@ -28,7 +29,7 @@ export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {
 export type IsNullable<O> = O extends { primaryKey: true } ? false : O extends { nullable: false } ? false : true;
 
 /**
- * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty).
+ * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty), `writeOnly` (never loads: the attribute is a {@link WriteOnlyCollection}, queried with `select()`).
  *
  * @example
  * ```ts
@@ -46,7 +47,7 @@ export type IsNullable<O> = O extends { primaryKey: true } ? false : O extends {
  * }) {}
  * ```
  */
-export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload';
+export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload' | 'writeOnly';
 
 /**
  * A backref with options of its own: `backref: { name: 'author', lazy: 'joined' }` creates the reverse relationship `name` on the target, configured by the other fields.
@@ -102,7 +103,7 @@ export interface RelationshipOptions {
   backref?: string | BackrefOptions;
   /** Name of the reverse relationship declared on the target; keeps both sides in sync in memory. */
   backPopulates?: string;
-  /** How the relationship loads: `select` (lazy, default; `true` too), `joined` (`false` too), `selectin`, `raise`, `noload`. */
+  /** How the relationship loads: `select` (lazy, default; `true` too), `joined` (`false` too), `selectin`, `raise`, `noload`, or `writeOnly` (a collection never loaded: a {@link WriteOnlyCollection}). */
   lazy?: LazyStrategy | boolean;
   /** false: the relationship is one object (or null) instead of a list. Defaults from the foreign key direction. */
   uselist?: boolean;
@@ -128,15 +129,37 @@ export interface RelationshipOptions {
 export type AnyModelClass = abstract new (...args: never[]) => object;
 
 /**
- * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
- * is a collection (`uselist: false` makes it one object or null). List-ness is a separate literal
- * so that computing a shape never has to look inside `Target`: doing so in a base-class expression
- * makes two models that refer to each other a type cycle.
+ * What kind of collection a relationship is, as its declaration says: `'list'` (an array, the
+ * default) or `'writeOnly'` (`lazy: 'writeOnly'`, a {@link WriteOnlyCollection}).
+ *
+ * @example
+ * ```ts
+ * import type { CollectionKind, RelationshipDecl } from 'relata';
+ *
+ * // Type-only: the kind a declaration carries (`lazy: 'writeOnly'` gives 'writeOnly').
+ * type KindOf<R> = R extends RelationshipDecl<unknown, boolean, infer C> ? C : never;
+ * const decl = db.relationship<Post>('Post', { lazy: 'writeOnly' });
+ * const kind: KindOf<typeof decl> = 'writeOnly';
+ * const other: CollectionKind = 'list';
+ * ```
  */
-export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> {
+export type CollectionKind = 'list' | 'writeOnly';
+
+/**
+ * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
+ * is a collection (`uselist: false` makes it one object or null), `Kind` what kind of collection.
+ * List-ness is a separate literal so that computing a shape never has to look inside `Target`:
+ * doing so in a base-class expression makes two models that refer to each other a type cycle.
+ */
+export class RelationshipDecl<
+  Target = unknown,
+  Many extends boolean = boolean,
+  Kind extends CollectionKind = CollectionKind,
+> {
   readonly kind = 'relationship-decl';
   declare readonly __target: Target;
   declare readonly __many: Many;
+  declare readonly __collection: Kind;
   constructor(
     readonly target: string | (() => AnyModelClass),
     readonly options: RelationshipOptions,
@@ -157,13 +180,18 @@ export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> 
  * ```
  */
 export type ShapeOf<R> =
-  R extends RelationshipDecl<infer T, infer M>
+  R extends RelationshipDecl<infer T, infer M, infer C>
     ? T extends readonly unknown[]
       ? ListTypeArgumentUseTheModel
       : M extends true
-        ? T[]
+        ? C extends 'writeOnly'
+          ? WriteOnlyCollection<T>
+          : T[]
         : T | null
     : never;
+
+/** What the constructor accepts for a relationship: its shape, or a list of first members for a write-only one. */
+type InitOf<R> = R extends RelationshipDecl<infer T, true, 'writeOnly'> ? T[] : ShapeOf<R>;
 
 /**
  * What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists).
@@ -278,7 +306,11 @@ export type ColumnValues<D> = {
 export type RelationshipValues<D> = {
   -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean>
     ? K
-    : never]: D[K] extends RelationshipDecl<unknown, boolean> ? Related<ShapeOf<D[K]>> : never;
+    : never]: D[K] extends RelationshipDecl<unknown, true, 'writeOnly'>
+    ? ShapeOf<D[K]>
+    : D[K] extends RelationshipDecl<unknown, boolean>
+      ? Related<ShapeOf<D[K]>>
+      : never;
 };
 
 /**
@@ -325,7 +357,7 @@ export type ModelInit<D> = Partial<
       unknown,
       boolean
     >
-      ? ShapeOf<D[K]>
+      ? InitOf<D[K]>
       : never;
   } & AttributeInits<D>
 >;
