@@ -62,7 +62,7 @@ export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes
 export { InstrumentedList } from './orm/session/collections.js';
 // Collection kinds beyond the list (issue 14: large and non-list collections).
 export { WriteOnlyCollection } from './orm/session/write-only.js';
-export type { CollectionKind, RelationshipDecl } from './orm/mapping/declarative.js';
+export type { CollectionKind } from './orm/mapping/declarative.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
   ModelClass,

@@ -134,13 +134,12 @@ export type AnyModelClass = abstract new (...args: never[]) => object;
  *
  * @example
  * ```ts
- * import type { CollectionKind, RelationshipDecl } from 'relata';
+ * import type { CollectionKind, WriteOnlyCollection } from 'relata';
  *
- * // Type-only: the kind a declaration carries (`lazy: 'writeOnly'` gives 'writeOnly').
- * type KindOf<R> = R extends RelationshipDecl<unknown, boolean, infer C> ? C : never;
- * const decl = db.relationship<Post>('Post', { lazy: 'writeOnly' });
- * const kind: KindOf<typeof decl> = 'writeOnly';
- * const other: CollectionKind = 'list';
+ * // Type-only: what a collection of each kind is on an instance.
+ * type Holds<K extends CollectionKind, T> = K extends 'writeOnly' ? WriteOnlyCollection<T> : T[];
+ * const kind: CollectionKind = 'writeOnly';
+ * const posts: Holds<'list', Post> = [];
  * ```
  */
 export type CollectionKind = 'list' | 'writeOnly';
