@@ -68,6 +68,9 @@ export { CompositeAttribute, type CompositeValues } from './orm/mapping/composit
 export type { Deferred, ColumnLoadingOptions, ReadOnlyAttribute } from './orm/mapping/declarative.js';
 export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
+// Collection kinds beyond the list (issue 14: large and non-list collections).
+export { WriteOnlyCollection } from './orm/session/write-only.js';
+export type { CollectionKind } from './orm/mapping/declarative.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
   ModelClass,

@@ -56,10 +56,12 @@ describe('relationship options', () => {
     expect(declare).toThrow(instead);
   });
 
-  it("refuses lazy: 'dynamic' and says to query the children instead", () => {
+  it("refuses lazy: 'dynamic' and points at lazy: 'writeOnly'", () => {
     const declare = declareWithRelationship({ lazy: 'dynamic' });
     expect(declare).toThrow(MappingError);
-    expect(declare).toThrow(/relationship User\.posts: option lazy 'dynamic' is not supported: .*query the children/);
+    expect(declare).toThrow(
+      /relationship User\.posts: option lazy 'dynamic' is not supported: .*use lazy: 'writeOnly'/,
+    );
   });
 
   it('refuses a misspelt option, suggesting the nearest known one', () => {
@@ -74,7 +76,7 @@ describe('relationship options', () => {
 
   it('refuses wrong value types for known options', () => {
     expect(declareWithRelationship({ lazy: 'bogus' })).toThrow(
-      "relationship User.posts: option lazy must be one of 'select', 'joined', 'selectin', 'raise', 'noload' or a boolean, got 'bogus'",
+      "relationship User.posts: option lazy must be one of 'select', 'joined', 'selectin', 'raise', 'noload', 'writeOnly' or a boolean, got 'bogus'",
     );
     expect(declareWithRelationship({ cascade: 'all, delete-orphans' })).toThrow(
       /relationship User\.posts: option cascade has an unknown cascade 'delete-orphans'/,

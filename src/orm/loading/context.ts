@@ -5,6 +5,7 @@
  * parents (a selectin batch, or one parent's lazy load), which reads its rows with a LoadContext.
  * The two call each other (a related load's rows have follow-ups of their own), so they share a file.
  */
+import { refuseFullLoad } from '../session/write-only.js';
 import { KeyMap, type IdentityMap } from '../session/keymap.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
@@ -162,6 +163,7 @@ export async function loadRelated(
   path: readonly RelationshipProperty[],
   batch: LoadBatch | null,
 ): Promise<void> {
+  if (prop.lazy === 'writeOnly') refuseFullLoad(prop, 'this operation');
   const todo = parents.filter((p) => !p.isLoaded(prop.key));
   if (todo.length < parents.length && children.size > 0)
     await loadIntoKept(session, parents, prop, children, path, batch);

@@ -23,8 +23,11 @@ import {
   type OnlyColumns,
   type UndeferShape,
 } from './column-options.js';
+import { InvalidRequestError } from '../errors.js';
+import { lowerFirst } from '../mapping/unloaded-value.js';
+import type { WriteOnlyCollection } from '../session/write-only.js';
 
-export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains';
+export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains' | 'writeOnly';
 
 /** One step of a loader path: which relationship, how to load it, and (containsEager) from which alias. */
 export interface LoadStep {
@@ -32,6 +35,15 @@ export interface LoadStep {
   readonly strategy: LoadStrategy;
   readonly alias?: TableAlias;
 }
+
+/**
+ * A relationship attribute a loader option accepts: any but a write-only collection's, which
+ * never loads (the type names why; at run time checkOptionPath refuses it too).
+ */
+type LoadableAttribute<K extends string, S> = RelationshipAttribute<K, S> &
+  ([S] extends [WriteOnlyCollection<unknown>]
+    ? { readonly 'a writeOnly collection never loads: query it with select()': never }
+    : unknown);
 
 /** A path of [key, shape] pairs: what the option makes loaded, for the result type. */
 export type LoadedPath = readonly (readonly [string, unknown])[];
@@ -159,16 +171,16 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
   }
 
   /** Then loads `attribute` of the objects reached so far with a LEFT OUTER JOIN. */
-  joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+  joinedload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'joined');
   }
   /** Then loads `attribute` of the objects reached so far with one more SELECT … IN. */
-  selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+  selectinload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'selectin');
   }
   /** Then fills `attribute` from columns the query already joins. */
   containsEager<K extends string, S>(
-    attribute: RelationshipAttribute<K, S>,
+    attribute: LoadableAttribute<K, S>,
     alias?: TableAlias,
   ): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'contains', alias);
@@ -182,7 +194,7 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     return new LoaderOption([...this.open(), step(attribute, 'raise')]);
   }
   /** Reads as empty at once, so its type is the loaded one. */
-  noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+  noload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'noload');
   }
 }
@@ -212,7 +224,7 @@ function describe(v: unknown): string {
  * for (const p of posts) console.log(p.author?.username); // no await
  * ```
  */
-export function joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+export function joinedload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'joined')]);
 }
 /**
@@ -226,7 +238,7 @@ export function joinedload<K extends string, S>(attribute: RelationshipAttribute
  * for (const u of users) console.log(u.username, u.posts.length);
  * ```
  */
-export function selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+export function selectinload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'selectin')]);
 }
 /**
@@ -245,7 +257,7 @@ export function selectinload<K extends string, S>(attribute: RelationshipAttribu
  * ```
  */
 export function containsEager<K extends string, S>(
-  attribute: RelationshipAttribute<K, S>,
+  attribute: LoadableAttribute<K, S>,
   alias?: TableAlias,
 ): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'contains', alias)]);
@@ -293,7 +305,7 @@ export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
  * console.log(users[0]?.posts); // [] without SQL, whatever the database holds
  * ```
  */
-export function noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+export function noload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'noload')]);
 }
 
@@ -326,6 +338,12 @@ export function checkOptionPath(option: unknown, entity: Mapper): void {
       throw new ArgumentError(
         `loader option ${describeOption(option)} does not fit a query of ${entity.name}: ${where}. ` +
           `Start the path at ${entity.name} (${strategyFor(s.strategy).optionName}(${entity.name}.<relationship>)) and chain each next relationship from the previous one's target`,
+      );
+    }
+    if (prop.lazy === 'writeOnly') {
+      throw new InvalidRequestError(
+        `loader option ${describeOption(option)}: ${prop.name} is a writeOnly collection, which never loads; ` +
+          `query it instead: ${lowerFirst(prop.parent.name)}.${prop.key}.select()`,
       );
     }
     via = prop;

@@ -10,6 +10,7 @@ import type { SqlType } from '../../sql/types.js';
 import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
+import type { WriteOnlyCollection } from '../session/write-only.js';
 
 /**
  * How a model column loads: `'eager'` with its row (the default), `'deferred'` on `await` (its
@@ -69,7 +70,7 @@ export type LoadOf<O> = O extends { primaryKey: true }
     : 'eager';
 
 /**
- * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty).
+ * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty), `writeOnly` (never loads: the attribute is a {@link WriteOnlyCollection}, queried with `select()`).
  *
  * @example
  * ```ts
@@ -87,7 +88,7 @@ export type LoadOf<O> = O extends { primaryKey: true }
  * }) {}
  * ```
  */
-export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload';
+export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload' | 'writeOnly';
 
 /**
  * A backref with options of its own: `backref: { name: 'author', lazy: 'joined' }` creates the reverse relationship `name` on the target, configured by the other fields.
@@ -143,7 +144,7 @@ export interface RelationshipOptions {
   backref?: string | BackrefOptions;
   /** Name of the reverse relationship declared on the target; keeps both sides in sync in memory. */
   backPopulates?: string;
-  /** How the relationship loads: `select` (lazy, default; `true` too), `joined` (`false` too), `selectin`, `raise`, `noload`. */
+  /** How the relationship loads: `select` (lazy, default; `true` too), `joined` (`false` too), `selectin`, `raise`, `noload`, or `writeOnly` (a collection never loaded: a {@link WriteOnlyCollection}). */
   lazy?: LazyStrategy | boolean;
   /** false: the relationship is one object (or null) instead of a list. Defaults from the foreign key direction. */
   uselist?: boolean;
@@ -181,15 +182,36 @@ export interface RelationshipOptions {
 export type AnyModelClass = abstract new (...args: never[]) => object;
 
 /**
- * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
- * is a collection (`uselist: false` makes it one object or null). List-ness is a separate literal
- * so that computing a shape never has to look inside `Target`: doing so in a base-class expression
- * makes two models that refer to each other a type cycle.
+ * What kind of collection a relationship is, as its declaration says: `'list'` (an array, the
+ * default) or `'writeOnly'` (`lazy: 'writeOnly'`, a {@link WriteOnlyCollection}).
+ *
+ * @example
+ * ```ts
+ * import type { CollectionKind, WriteOnlyCollection } from 'relata';
+ *
+ * // Type-only: what a collection of each kind is on an instance.
+ * type Holds<K extends CollectionKind, T> = K extends 'writeOnly' ? WriteOnlyCollection<T> : T[];
+ * const kind: CollectionKind = 'writeOnly';
+ * const posts: Holds<'list', Post> = [];
+ * ```
  */
-export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> {
+export type CollectionKind = 'list' | 'writeOnly';
+
+/**
+ * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
+ * is a collection (`uselist: false` makes it one object or null), `Kind` what kind of collection.
+ * List-ness is a separate literal so that computing a shape never has to look inside `Target`:
+ * doing so in a base-class expression makes two models that refer to each other a type cycle.
+ */
+export class RelationshipDecl<
+  Target = unknown,
+  Many extends boolean = boolean,
+  Kind extends CollectionKind = CollectionKind,
+> {
   readonly kind = 'relationship-decl';
   declare readonly __target: Target;
   declare readonly __many: Many;
+  declare readonly __collection: Kind;
   constructor(
     readonly target: string | (() => AnyModelClass),
     readonly options: RelationshipOptions,
@@ -210,13 +232,18 @@ export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> 
  * ```
  */
 export type ShapeOf<R> =
-  R extends RelationshipDecl<infer T, infer M>
+  R extends RelationshipDecl<infer T, infer M, infer C>
     ? T extends readonly unknown[]
       ? ListTypeArgumentUseTheModel
       : M extends true
-        ? T[]
+        ? C extends 'writeOnly'
+          ? WriteOnlyCollection<T>
+          : T[]
         : T | null
     : never;
+
+/** What the constructor accepts for a relationship: its shape, or a list of first members for a write-only one. */
+type InitOf<R> = R extends RelationshipDecl<infer T, true, 'writeOnly'> ? T[] : ShapeOf<R>;
 
 /**
  * What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists).
@@ -379,7 +406,11 @@ export type PrimaryKeyOf<D> = {
 export type RelationshipValues<D> = {
   -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean>
     ? K
-    : never]: D[K] extends RelationshipDecl<unknown, boolean> ? Related<ShapeOf<D[K]>> : never;
+    : never]: D[K] extends RelationshipDecl<unknown, true, 'writeOnly'>
+    ? ShapeOf<D[K]>
+    : D[K] extends RelationshipDecl<unknown, boolean>
+      ? Related<ShapeOf<D[K]>>
+      : never;
 };
 
 /**
@@ -432,7 +463,7 @@ export type ModelInit<D> = Partial<
       unknown,
       boolean
     >
-      ? ShapeOf<D[K]>
+      ? InitOf<D[K]>
       : never;
   } & AttributeInits<D>
 >;

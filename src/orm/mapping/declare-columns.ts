@@ -118,7 +118,8 @@ export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions
  * A relationship to another model. Name the target and give its type: `relationship<Post>('Post', { backref: 'author' })`
  * is a list of Post; add `uselist: false` for one object or null (many-to-one, one-to-one):
  * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
- * not refer back: `relationship(() => Tag, { secondary: postTags })`.
+ * not refer back: `relationship(() => Tag, { secondary: postTags })`. `lazy: 'writeOnly'` makes a collection a
+ * {@link WriteOnlyCollection}, never loaded whole.
 
  * @example
  * ```ts
@@ -140,15 +141,23 @@ export function relationship<T>(
   target: string,
   options: RelationshipOptions & { uselist: false },
 ): RelationshipDecl<T, false>;
-export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true>;
+export function relationship<T>(
+  target: string,
+  options: RelationshipOptions & { lazy: 'writeOnly' },
+): RelationshipDecl<T, true, 'writeOnly'>;
+export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true, 'list'>;
 export function relationship<C extends AnyModelClass>(
   target: () => C,
   options: RelationshipOptions & { uselist: false },
 ): RelationshipDecl<InstanceType<C>, false>;
 export function relationship<C extends AnyModelClass>(
   target: () => C,
+  options: RelationshipOptions & { lazy: 'writeOnly' },
+): RelationshipDecl<InstanceType<C>, true, 'writeOnly'>;
+export function relationship<C extends AnyModelClass>(
+  target: () => C,
   options?: RelationshipOptions,
-): RelationshipDecl<InstanceType<C>, true>;
+): RelationshipDecl<InstanceType<C>, true, 'list'>;
 export function relationship(
   target: string | (() => AnyModelClass),
   options: RelationshipOptions = {},

@@ -23,6 +23,7 @@ import { MappingError } from '../errors.js';
 import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
 import { validated } from './validators.js';
 import { InstanceState, STATE } from '../session/state.js';
+import { WriteOnlyCollection } from '../session/write-only.js';
 import { serializeValue } from '../serialization/serialize.js';
 import { INSPECT, inspectModel, type InspectFn } from '../serialization/inspect.js';
 
@@ -326,6 +327,21 @@ export function installRelationship(mapper: Mapper, prop: RelationshipProperty):
   mapper.relationships.set(key, prop);
   mapper.attributes.set(key, prop.attribute);
   defineStatic(mapper, key);
+  if (prop.decl.options.lazy === 'writeOnly') {
+    // Never loaded: reading it is its WriteOnlyCollection, whatever the object's state.
+    Object.defineProperty(mapper.base.prototype, key, {
+      enumerable: true,
+      configurable: true,
+      get(this: ModelBase) {
+        mapper.registry.configure();
+        return WriteOnlyCollection.of_(this[STATE], prop);
+      },
+      set(this: ModelBase, value: unknown) {
+        prop.set(this[STATE], value);
+      },
+    });
+    return;
+  }
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
     configurable: true,

@@ -5,6 +5,7 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import { InstrumentedList } from '../session/collections.js';
+import { assignWriteOnly } from '../session/write-only.js';
 import { NotLoadedError } from '../errors.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 import type { RelationshipProperty } from './relationships.js';
@@ -88,6 +89,7 @@ function applyPending(prop: RelationshipProperty, state: InstanceState, list: In
 /** `user.posts = [...]` or `post.author = user`. */
 export function set(prop: RelationshipProperty, state: InstanceState, value: unknown): void {
   prop.parent.registry.configure();
+  if (prop.lazy === 'writeOnly') return assignWriteOnly(prop, state, value);
   const current = replacedValue(prop, state);
   if (prop.uselist) {
     if (!Array.isArray(value))
