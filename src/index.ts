@@ -60,6 +60,23 @@ export {
 } from './orm/loading/options.js';
 export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes.js';
 export { InstrumentedList } from './orm/session/collections.js';
+export {
+  associationProxy,
+  AssociationProxyAttribute,
+  AssociationProxyDecl,
+  type AssociationProxyOptions,
+  type ProxiedValue,
+} from './orm/mapping/association-proxy.js';
+export { AssociationList } from './orm/mapping/association-list.js';
+export {
+  withCount,
+  withExists,
+  withSum,
+  withMin,
+  withMax,
+  withAvg,
+  type AggregateOptions,
+} from './orm/loading/aggregate-options.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
   ModelClass,
