@@ -7,7 +7,6 @@ import { ArgumentError } from '../../sql/errors.js';
 import type { TableAlias } from '../../sql/selectable.js';
 import { RelationshipAttribute, type ColumnAttribute } from '../mapping/attributes.js';
 import { AssociationProxyAttribute } from '../mapping/association-proxy.js';
-import type { AssociationList } from '../mapping/association-list.js';
 import {
   aggregateSpec,
   checkAggregatePath,
@@ -240,10 +239,7 @@ export function joinedload(attribute: RelationshipAttribute | ProxyAttribute): L
 }
 
 /** An association proxy's class attribute, with its name on the model. */
-type ProxyAttribute = AssociationProxyAttribute<unknown> & {
-  readonly '~key': string;
-  readonly __loaded: AssociationList<unknown>;
-};
+type ProxyAttribute = AssociationProxyAttribute<unknown> & { readonly '~key': string };
 
 /**
  * Loads an association proxy: its collection with `strategy`, then each member's proxied relationship

@@ -63,7 +63,7 @@ interface Resolved {
 
 /** The declaration `db.associationProxy('userKeywords', 'keyword')` returns. */
 export class AssociationProxyDecl<T extends object, V> extends AttributeDecl<
-  Related<AssociationList<V>>,
+  Related<V[]>,
   AssociationProxyAttribute<V>,
   readonly V[]
 > {
@@ -308,13 +308,15 @@ export class AssociationProxyAttribute<V = unknown> {
   readonly kind = 'association-proxy-attribute';
   /** Type-only: the attribute's name on the model (set by the model's class-side type). */
   declare readonly '~key': string;
-  /** Type-only: the attribute's value once loaded. */
-  declare readonly __loaded: AssociationList<V>;
+  /** Type-only: the attribute's value once loaded (an {@link AssociationList} at run time, typed as an array like a relationship's collection). */
+  declare readonly __loaded: V[];
 
-  constructor(
-    /** @internal The declaration. */
-    readonly proxy: AssociationProxyDecl<object, V>,
-  ) {}
+  /** @internal The declaration. */
+  readonly proxy: AssociationProxyDecl<object, unknown>;
+
+  constructor(proxy: AssociationProxyDecl<object, V>) {
+    this.proxy = proxy as AssociationProxyDecl<object, unknown>;
+  }
 
   /**
    * EXISTS (a member whose proxied object matches `criteria`): `User.keywords.any(Keyword.word.eq('orm'))`
