@@ -152,7 +152,7 @@ export function describeAggregate(spec: AggregateSpec): string {
  * for (const u of users) console.log(u.username, u.postsCount); // number
  * ```
  */
-export function withCount<K extends string, S, As extends string = `${K}Count`>(
+export function withCount<K extends string, S, const As extends string = `${K}Count`>(
   relationship: RelationshipAttribute<K, S>,
   options?: AggregateOptions<As>,
 ): LoaderOption<[[As, number]]> {
@@ -170,7 +170,7 @@ export function withCount<K extends string, S, As extends string = `${K}Count`>(
  * console.log(users[0]?.hasPopular); // boolean
  * ```
  */
-export function withExists<K extends string, S, As extends string = `${K}Exists`>(
+export function withExists<K extends string, S, const As extends string = `${K}Exists`>(
   relationship: RelationshipAttribute<K, S>,
   options?: AggregateOptions<As>,
 ): LoaderOption<[[As, boolean]]> {
@@ -190,7 +190,7 @@ export function withExists<K extends string, S, As extends string = `${K}Exists`
  * console.log(users[0]?.totalViews); // number | null
  * ```
  */
-export function withSum<K extends string, S, V, As extends string = `${K}Sum`>(
+export function withSum<K extends string, S, V, const As extends string = `${K}Sum`>(
   relationship: RelationshipAttribute<K, S>,
   column: ColumnAttribute<V>,
   options?: AggregateOptions<As>,
@@ -209,7 +209,7 @@ export function withSum<K extends string, S, V, As extends string = `${K}Sum`>(
  * console.log(users[0]?.postsMin); // number | null
  * ```
  */
-export function withMin<K extends string, S, V, As extends string = `${K}Min`>(
+export function withMin<K extends string, S, V, const As extends string = `${K}Min`>(
   relationship: RelationshipAttribute<K, S>,
   column: ColumnAttribute<V>,
   options?: AggregateOptions<As>,
@@ -228,7 +228,7 @@ export function withMin<K extends string, S, V, As extends string = `${K}Min`>(
  * console.log(users[0]?.topViews); // number | null
  * ```
  */
-export function withMax<K extends string, S, V, As extends string = `${K}Max`>(
+export function withMax<K extends string, S, V, const As extends string = `${K}Max`>(
   relationship: RelationshipAttribute<K, S>,
   column: ColumnAttribute<V>,
   options?: AggregateOptions<As>,
@@ -248,7 +248,7 @@ export function withMax<K extends string, S, V, As extends string = `${K}Max`>(
  * console.log(users[0]?.postsAvg); // number | null
  * ```
  */
-export function withAvg<K extends string, S, V, As extends string = `${K}Avg`>(
+export function withAvg<K extends string, S, V, const As extends string = `${K}Avg`>(
   relationship: RelationshipAttribute<K, S>,
   column: ColumnAttribute<V>,
   options?: AggregateOptions<As>,

@@ -130,21 +130,21 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
   }
 
   /** Then loads how many related rows each object reached so far has (see {@link withCount}). */
-  withCount<K extends string, S, As extends string = `${K}Count`>(
+  withCount<K extends string, S, const As extends string = `${K}Count`>(
     relationship: RelationshipAttribute<K, S>,
     options?: AggregateOptions<As>,
   ): LoaderOption<[...P, [As, number]]> {
     return this.aggregate_('count', relationship, null, options);
   }
   /** Then loads whether each object reached so far has a related row (see {@link withExists}). */
-  withExists<K extends string, S, As extends string = `${K}Exists`>(
+  withExists<K extends string, S, const As extends string = `${K}Exists`>(
     relationship: RelationshipAttribute<K, S>,
     options?: AggregateOptions<As>,
   ): LoaderOption<[...P, [As, boolean]]> {
     return this.aggregate_('exists', relationship, null, options);
   }
   /** Then loads a sum over each object's related rows (see {@link withSum}). */
-  withSum<K extends string, S, V, As extends string = `${K}Sum`>(
+  withSum<K extends string, S, V, const As extends string = `${K}Sum`>(
     relationship: RelationshipAttribute<K, S>,
     column: ColumnAttribute<V>,
     options?: AggregateOptions<As>,
@@ -152,7 +152,7 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     return this.aggregate_('sum', relationship, column, options);
   }
   /** Then loads the smallest value among each object's related rows (see {@link withMin}). */
-  withMin<K extends string, S, V, As extends string = `${K}Min`>(
+  withMin<K extends string, S, V, const As extends string = `${K}Min`>(
     relationship: RelationshipAttribute<K, S>,
     column: ColumnAttribute<V>,
     options?: AggregateOptions<As>,
@@ -160,7 +160,7 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     return this.aggregate_('min', relationship, column, options);
   }
   /** Then loads the largest value among each object's related rows (see {@link withMax}). */
-  withMax<K extends string, S, V, As extends string = `${K}Max`>(
+  withMax<K extends string, S, V, const As extends string = `${K}Max`>(
     relationship: RelationshipAttribute<K, S>,
     column: ColumnAttribute<V>,
     options?: AggregateOptions<As>,
@@ -168,7 +168,7 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     return this.aggregate_('max', relationship, column, options);
   }
   /** Then loads an average over each object's related rows (see {@link withAvg}). */
-  withAvg<K extends string, S, V, As extends string = `${K}Avg`>(
+  withAvg<K extends string, S, V, const As extends string = `${K}Avg`>(
     relationship: RelationshipAttribute<K, S>,
     column: ColumnAttribute<V>,
     options?: AggregateOptions<As>,
