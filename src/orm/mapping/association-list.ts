@@ -23,7 +23,7 @@ export interface ProxySource<V> {
  *
  * @example
  * ```ts
- * import { AssociationList } from 'relata';
+ * import { AssociationList, Database } from 'relata';
  *
  * const db = new Database();
  * class Keyword extends db.Model('Keyword', {

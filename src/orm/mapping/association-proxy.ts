@@ -61,7 +61,17 @@ interface Resolved {
   readonly viaColumn: MappedColumn | null;
 }
 
-/** The declaration `db.associationProxy('userKeywords', 'keyword')` returns. */
+/**
+ * The declaration `db.associationProxy('userKeywords', 'keyword')` returns: `T` is the association
+ * model, `V` the value listed. Put it in a model's declarations; the model installs it.
+ *
+ * @example
+ * ```ts
+ * import type { AssociationProxyDecl } from 'relata';
+ *
+ * const decl: AssociationProxyDecl<Tag, string> = db.associationProxy<Tag, 'name'>('tags', 'name');
+ * ```
+ */
 export class AssociationProxyDecl<T extends object, V> extends AttributeDecl<
   Related<V[]>,
   AssociationProxyAttribute<V>,
@@ -282,7 +292,7 @@ function isOrExtends(mapper: Mapper, base: Mapper): boolean {
  *
  * @example
  * ```ts
- * import { selectinload } from 'relata';
+ * import { Database, selectinload } from 'relata';
  *
  * const db = new Database();
  * class Label extends db.Model('Label', {
@@ -362,7 +372,7 @@ export class AssociationProxyAttribute<V = unknown> {
  *
  * @example
  * ```ts
- * import { associationProxy } from 'relata';
+ * import { Database, associationProxy } from 'relata';
  *
  * const db = new Database();
  * class Keyword extends db.Model('Keyword', {
