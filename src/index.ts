@@ -71,6 +71,23 @@ export { InstrumentedList } from './orm/session/collections.js';
 // Collection kinds beyond the list (issue 14: large and non-list collections).
 export { WriteOnlyCollection } from './orm/session/write-only.js';
 export type { CollectionKind } from './orm/mapping/declarative.js';
+export {
+  associationProxy,
+  AssociationProxyAttribute,
+  AssociationProxyDecl,
+  type AssociationProxyOptions,
+  type ProxiedValue,
+} from './orm/mapping/association-proxy.js';
+export { AssociationList } from './orm/mapping/association-list.js';
+export {
+  withCount,
+  withExists,
+  withSum,
+  withMin,
+  withMax,
+  withAvg,
+  type AggregateOptions,
+} from './orm/loading/aggregate-options.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
   ModelClass,

@@ -5,11 +5,19 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import type { TableAlias } from '../../sql/selectable.js';
-import { RelationshipAttribute } from '../mapping/attributes.js';
+import { RelationshipAttribute, type ColumnAttribute } from '../mapping/attributes.js';
+import { AssociationProxyAttribute } from '../mapping/association-proxy.js';
+import {
+  aggregateSpec,
+  checkAggregatePath,
+  describeAggregate,
+  type AggregateFunction,
+  type AggregateOptions,
+  type AggregateSpec,
+} from './aggregate-options.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import { strategyFor } from './strategies/index.js';
-import type { ColumnAttribute } from '../mapping/attributes.js';
 import {
   checkColumnStep,
   columnStep,
@@ -124,6 +132,8 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     readonly steps: readonly LoadStep[],
     /** @internal The column option ending the path (`.undefer(Book.summary)`), if any. */
     readonly columns: ColumnStep | null = null,
+    /** @internal The aggregate loaded where the path ends (withCount, withSum, …), if any. */
+    readonly aggregate: AggregateSpec | null = null,
   ) {}
 
   private then_<K extends string, S>(
@@ -139,6 +149,10 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     if (this.columns)
       throw new ArgumentError(
         `${describeOption(this)}: a column option ends a loader path; start another option for more relationships`,
+      );
+    if (this.aggregate)
+      throw new ArgumentError(
+        `loader option ${describeOption(this)} ends with an aggregate; start another option for more`,
       );
     return this.steps;
   }
@@ -168,6 +182,62 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
   /** Then loads the deferred group `name` of the objects reached (their type keeps the columns awaitable). */
   undeferGroup(name: string): LoaderOption<P> {
     return new LoaderOption(this.open(), groupStep(name));
+  }
+
+  private aggregate_<Q extends LoadedPath>(
+    fn: AggregateFunction,
+    rel: unknown,
+    column: unknown,
+    options: AggregateOptions | undefined,
+  ): LoaderOption<Q> {
+    return new LoaderOption<Q>(this.open(), null, aggregateSpec(fn, rel, column, options));
+  }
+
+  /** Then loads how many related rows each object reached so far has (see {@link withCount}). */
+  withCount<K extends string, S, const As extends string = `${K}Count`>(
+    relationship: RelationshipAttribute<K, S>,
+    options?: AggregateOptions<As>,
+  ): LoaderOption<[...P, [As, number]]> {
+    return this.aggregate_('count', relationship, null, options);
+  }
+  /** Then loads whether each object reached so far has a related row (see {@link withExists}). */
+  withExists<K extends string, S, const As extends string = `${K}Exists`>(
+    relationship: RelationshipAttribute<K, S>,
+    options?: AggregateOptions<As>,
+  ): LoaderOption<[...P, [As, boolean]]> {
+    return this.aggregate_('exists', relationship, null, options);
+  }
+  /** Then loads a sum over each object's related rows (see {@link withSum}). */
+  withSum<K extends string, S, V, const As extends string = `${K}Sum`>(
+    relationship: RelationshipAttribute<K, S>,
+    column: ColumnAttribute<V>,
+    options?: AggregateOptions<As>,
+  ): LoaderOption<[...P, [As, NonNullable<V> | null]]> {
+    return this.aggregate_('sum', relationship, column, options);
+  }
+  /** Then loads the smallest value among each object's related rows (see {@link withMin}). */
+  withMin<K extends string, S, V, const As extends string = `${K}Min`>(
+    relationship: RelationshipAttribute<K, S>,
+    column: ColumnAttribute<V>,
+    options?: AggregateOptions<As>,
+  ): LoaderOption<[...P, [As, NonNullable<V> | null]]> {
+    return this.aggregate_('min', relationship, column, options);
+  }
+  /** Then loads the largest value among each object's related rows (see {@link withMax}). */
+  withMax<K extends string, S, V, const As extends string = `${K}Max`>(
+    relationship: RelationshipAttribute<K, S>,
+    column: ColumnAttribute<V>,
+    options?: AggregateOptions<As>,
+  ): LoaderOption<[...P, [As, NonNullable<V> | null]]> {
+    return this.aggregate_('max', relationship, column, options);
+  }
+  /** Then loads an average over each object's related rows (see {@link withAvg}). */
+  withAvg<K extends string, S, V, const As extends string = `${K}Avg`>(
+    relationship: RelationshipAttribute<K, S>,
+    column: ColumnAttribute<V>,
+    options?: AggregateOptions<As>,
+  ): LoaderOption<[...P, [As, number | null]]> {
+    return this.aggregate_('avg', relationship, column, options);
   }
 
   /** Then loads `attribute` of the objects reached so far with a LEFT OUTER JOIN. */
@@ -224,8 +294,26 @@ function describe(v: unknown): string {
  * for (const p of posts) console.log(p.author?.username); // no await
  * ```
  */
-export function joinedload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
-  return new LoaderOption([step(attribute, 'joined')]);
+export function joinedload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]>;
+/** An association proxy (`User.keywords`): its collection and the members' targets, joined; the proxy is then loaded. */
+export function joinedload<P extends ProxyAttribute>(proxy: P): LoaderOption<[[P['~key'], P['__loaded']]]>;
+export function joinedload(attribute: RelationshipAttribute | ProxyAttribute): LoaderOption {
+  if (attribute instanceof AssociationProxyAttribute) return proxyOption(attribute, 'joined');
+  return new LoaderOption([step(attribute as RelationshipAttribute, 'joined')]);
+}
+
+/** An association proxy's class attribute, with its name on the model. */
+type ProxyAttribute = AssociationProxyAttribute<unknown> & { readonly '~key': string };
+
+/**
+ * Loads an association proxy: its collection with `strategy`, then each member's proxied relationship
+ * joined into that load (a many-to-one: no statement of its own).
+ */
+function proxyOption(proxy: AssociationProxyAttribute<unknown>, strategy: LoadStrategy): LoaderOption {
+  const [collection, via] = proxy.loadPath();
+  const steps = [step(collection!.attribute, strategy)];
+  if (via) steps.push(step(via.attribute, 'joined'));
+  return new LoaderOption(steps);
 }
 /**
  * Load the relationship with one more query: `WHERE fk IN (…parent keys…)`, in batches the driver's parameter limit allows.
@@ -238,8 +326,12 @@ export function joinedload<K extends string, S>(attribute: LoadableAttribute<K, 
  * for (const u of users) console.log(u.username, u.posts.length);
  * ```
  */
-export function selectinload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
-  return new LoaderOption([step(attribute, 'selectin')]);
+export function selectinload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]>;
+/** An association proxy (`User.keywords`): one more statement loads its collection with the members' targets joined. */
+export function selectinload<P extends ProxyAttribute>(proxy: P): LoaderOption<[[P['~key'], P['__loaded']]]>;
+export function selectinload(attribute: RelationshipAttribute | ProxyAttribute): LoaderOption {
+  if (attribute instanceof AssociationProxyAttribute) return proxyOption(attribute, 'selectin');
+  return new LoaderOption([step(attribute as RelationshipAttribute, 'selectin')]);
 }
 /**
  * The query already joins the relationship's table (optionally as `alias`): fill it from those columns, so a join that filters also loads.
@@ -313,6 +405,7 @@ export function noload<K extends string, S>(attribute: LoadableAttribute<K, S>):
 export function describeOption(option: LoaderOption): string {
   const parts = option.steps.map((s) => `${strategyFor(s.strategy).optionName}(${s.attribute.property.name})`);
   if (option.columns) parts.push(describeColumnStep(option.columns));
+  if (option.aggregate) parts.push(describeAggregate(option.aggregate));
   return parts.join('.');
 }
 
@@ -358,6 +451,7 @@ export function checkOptionPath(option: unknown, entity: Mapper): void {
       );
     checkColumnStep(option.columns, from, entity, () => describeOption(option));
   }
+  checkAggregatePath(option, from, () => describeOption(option));
 }
 
 /** The strategies that load a relationship's rows with the query, so a column option can shape them. */

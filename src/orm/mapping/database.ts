@@ -39,6 +39,8 @@ import { Session, type NPlusOneMode, type SessionOptions } from '../session/sess
 import { createScopeStorage, type ScopeStorage } from '../session/scope.js';
 import { runTransaction, type TransactionOptions } from '../session/transaction.js';
 import { Column, ForeignKey, relationship } from './declare-columns.js';
+import { associationProxy } from './association-proxy.js';
+import { withAvg, withCount, withExists, withMax, withMin, withSum } from '../loading/aggregate-options.js';
 import {
   CheckConstraint,
   ForeignKeyConstraint,
@@ -187,6 +189,20 @@ export class Database {
   readonly hybrid = hybrid;
   /** {@link composite}: a value object over several columns. */
   readonly composite = composite;
+  /** {@link associationProxy}: a collection's members seen as one of their attributes. */
+  readonly associationProxy = associationProxy;
+  /** The {@link withCount} aggregate loader option. */
+  readonly withCount = withCount;
+  /** The {@link withSum} aggregate loader option. */
+  readonly withSum = withSum;
+  /** The {@link withMin} aggregate loader option. */
+  readonly withMin = withMin;
+  /** The {@link withMax} aggregate loader option. */
+  readonly withMax = withMax;
+  /** The {@link withAvg} aggregate loader option. */
+  readonly withAvg = withAvg;
+  /** The {@link withExists} aggregate loader option. */
+  readonly withExists = withExists;
   /** {@link and_}: SQL AND. */
   readonly and_ = and_;
   /** {@link or_}: SQL OR. */

@@ -537,9 +537,15 @@ export type ModelAttributes<D> = {
     : D[K] extends RelationshipDecl<unknown, boolean>
       ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
       : D[K] extends AttributeDecl<unknown, infer C, unknown>
-        ? C
+        ? KeyedClassSide<C, K & string>
         : never;
 };
+
+/**
+ * A class-side attribute that declares a type-only `'~key'` learns its own name on the model (an
+ * association proxy's loader option records what it loads under that name); others are unchanged.
+ */
+type KeyedClassSide<C, K extends string> = C extends { readonly '~key': string } ? C & { readonly '~key': K } : C;
 
 export interface ModelStatics<I> {
   /** `User.query.filterBy({ ... }).all()`: a query on the database's default session. */

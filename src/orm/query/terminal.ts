@@ -3,6 +3,7 @@
  * and the SELECT COUNT. The builder's terminal methods (all(), count() and those built on them)
  * delegate here, on a session already checked and configured.
  */
+import { loadAggregates } from '../loading/aggregate-load.js';
 import { LoadBatch, LoadContext } from '../loading/context.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { Session } from '../session/session.js';
@@ -31,6 +32,8 @@ export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryS
   batch.size = out.length;
   const followUps = ctx.finish([plan]);
   if (followUps) await followUps;
+  // Aggregates (withCount, …) read what the eager loads reached, so they come last.
+  if (state.options.some((o) => o.aggregate)) await loadAggregates(session, out as object[], state.options);
   return out;
 }
 
