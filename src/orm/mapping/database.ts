@@ -3,61 +3,17 @@
  * registry and a default session, and carries the declaration helpers (`db.Model`, `db.Column`,
  * `db.relationship`, types, loader options) so a model file reads like the SQLAlchemy original.
  */
-import {
-  Engine,
-  type Connection,
-  type EngineOptions,
-  type StatementEvent,
-  type StatementListener,
-} from '../../engine/engine.js';
-import { DropTable } from '../../sql/dml.js';
+import { Engine, type EngineOptions, type StatementEvent, type StatementListener } from '../../engine/engine.js';
 import { reflectMetaData, type ReflectOptions, type ReflectedMetaData } from '../../schema/introspect/index.js';
-import {
-  checkSchema,
-  existingTables,
-  skippedTableWarnings,
-  type CheckSchemaOptions,
-  type SchemaDrift,
-} from '../../schema/compare/drift.js';
-import { ArgumentError } from '../../sql/errors.js';
-import { checkOptions, describeValue, isBoolean, isString, type OptionTable } from '../../sql/options.js';
-import {
-  CheckConstraint as SqlCheckConstraint,
-  ForeignKeyConstraint as SqlForeignKeyConstraint,
-  PrimaryKeyConstraint as SqlPrimaryKeyConstraint,
-  UniqueConstraint as SqlUniqueConstraint,
-  isTableConstraint,
-  type ConstraintOptions,
-  type ForeignKeyConstraintOptions,
-  type TableConstraint,
-} from '../../sql/constraints.js';
-import { and_, func, not_, or_, text, type TextClause } from '../../sql/expressions.js';
-import {
-  ForeignKey as SqlForeignKey,
-  Table as SqlTable,
-  Index as SqlIndex,
-  type IndexOptions,
-  Column as SqlColumn,
-  type MetaData as SqlMetaData,
-  type ColumnOptions,
-  type ForeignKeyOptions,
-  type ForeignKeyTarget,
-} from '../../sql/schema.js';
-import { Select } from '../../sql/selectable.js';
-import { adaptColumns } from '../../sql/visitors.js';
+import { checkSchema, type CheckSchemaOptions, type SchemaDrift } from '../../schema/compare/drift.js';
+import type { TableConstraint } from '../../sql/constraints.js';
+import { and_, func, not_, or_, text } from '../../sql/expressions.js';
+import type { Table as SqlTable, MetaData as SqlMetaData } from '../../sql/schema.js';
 import * as types from '../../sql/types.js';
 import type { SqlType } from '../../sql/types.js';
 import { TypeDecorator, type TypeDecoratorOptions } from '../../sql/type-decorator.js';
-import {
-  ColumnDecl,
-  RelationshipDecl,
-  type AnyModelClass,
-  type Declarations,
-  type IsNullable,
-  type ModelClass,
-  type RelationshipOptions,
-} from './declarative.js';
-import { checkColumnDecl, createModel, type ModelOptions } from './model.js';
+import type { Declarations, ModelClass } from './declarative.js';
+import { createModel, type ModelOptions } from './model.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
 import { Query } from '../query/query.js';
 import { makeAlias, type AliasedModel } from '../query/alias.js';
@@ -66,268 +22,28 @@ import { delete_, insert, update } from '../query/statements.js';
 import { Session, type NPlusOneMode, type SessionOptions } from '../session/session.js';
 import { createScopeStorage, type ScopeStorage } from '../session/scope.js';
 import { runTransaction, type TransactionOptions } from '../session/transaction.js';
-import type { ColumnElement } from '../../sql/expressions.js';
-import type { ColumnAttribute } from './attributes.js';
+import { Column, ForeignKey, relationship } from './declare-columns.js';
+import {
+  CheckConstraint,
+  ForeignKeyConstraint,
+  Index,
+  PrimaryKeyConstraint,
+  UniqueConstraint,
+} from './declare-constraints.js';
+import { buildTable, type TableColumn, type TableOptions } from './declare-table.js';
+import { createTables, dropTables } from './table-ddl.js';
 
-/**
- * A model column (also `db.Column`): `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, or with its database name first, `Column('Name', String(120))` (needed in `db.Table`). Its options decide whether the attribute's type includes null.
- *
- * @example
- * ```ts
- * import { Column, ForeignKey, Integer, String } from 'relata';
- *
- * class Profile2 extends db.Model('Profile2', {
- *   id: Column(Integer, { primaryKey: true }), // number
- *   handle: Column('Handle', String(40), { nullable: false }), // string, column "Handle"
- *   userId: Column(Integer, ForeignKey('user.id'), { unique: true }), // number | null
- * }) {}
- * ```
- */
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  type: SqlType<V>,
-  options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  type: SqlType<V>,
-  foreignKey: SqlForeignKey,
-  options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  name: string,
-  type: SqlType<V>,
-  options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  name: string,
-  type: SqlType<V>,
-  foreignKey: SqlForeignKey,
-  options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
-  const name = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
-  const type = args.shift();
-  if (!(type instanceof types.SqlType)) {
-    throw new ArgumentError(
-      `Column(${name ? `'${name}', ` : ''}...) needs a type such as Integer or String(80) ${name ? 'after the name' : 'first'}, got ${describeValue(type)}`,
-    );
-  }
-  const fks: SqlForeignKey[] = [];
-  while (args[0] instanceof SqlForeignKey) fks.push(args.shift() as SqlForeignKey);
-  const options = (args.shift() ?? {}) as ColumnOptions;
-  if (typeof options !== 'object' || options === null || args.length) {
-    throw new ArgumentError(`Column(${name ? `'${name}'` : type.typeName}): expected (type, ForeignKey?, options?)`);
-  }
-  return new ColumnDecl(type as SqlType<unknown>, fks, options, name);
-}
-
-/**
- * A foreign key for a column (also `db.ForeignKey`): `ForeignKey('user.id')`, or `ForeignKey(() => User.id, { ondelete: 'CASCADE' })` for a model declared later. Resolved when the models are configured; a missing table or column is an error naming it.
- *
- * @example
- * ```ts
- * import { Column, ForeignKey, Integer } from 'relata';
- *
- * class Like extends db.Model('Like', {
- *   id: Column(Integer, { primaryKey: true }),
- *   postId: Column(Integer, ForeignKey('post.id', { ondelete: 'CASCADE' }), { nullable: false }),
- *   userId: Column(Integer, ForeignKey(() => User.id)),
- * }) {}
- * ```
- */
-export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions): SqlForeignKey {
-  return new SqlForeignKey(target, options);
-}
-
-/**
- * A relationship to another model. Name the target and give its type: `relationship<Post>('Post', { backref: 'author' })`
- * is a list of Post; add `uselist: false` for one object or null (many-to-one, one-to-one):
- * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
- * not refer back: `relationship(() => Tag, { secondary: postTags })`.
-
- * @example
- * ```ts
- * import { relationship } from 'relata';
- *
- * class Series extends db.Model('Series', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   entries: relationship<Entry>('Entry', { backPopulates: 'series', orderBy: 'position' }), // Entry[]
- * }) {}
- * class Entry extends db.Model('Entry', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   position: db.Column(db.Integer, { nullable: false }),
- *   seriesId: db.Column(db.Integer, db.ForeignKey('series.id')),
- *   series: relationship<Series>('Series', { backPopulates: 'entries', uselist: false }), // Series | null
- * }) {}
- * ```
- */
-export function relationship<T>(
-  target: string,
-  options: RelationshipOptions & { uselist: false },
-): RelationshipDecl<T, false>;
-export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true>;
-export function relationship<C extends AnyModelClass>(
-  target: () => C,
-  options: RelationshipOptions & { uselist: false },
-): RelationshipDecl<InstanceType<C>, false>;
-export function relationship<C extends AnyModelClass>(
-  target: () => C,
-  options?: RelationshipOptions,
-): RelationshipDecl<InstanceType<C>, true>;
-export function relationship(
-  target: string | (() => AnyModelClass),
-  options: RelationshipOptions = {},
-): RelationshipDecl<unknown, boolean> {
-  if (typeof target !== 'string' && typeof target !== 'function') {
-    throw new ArgumentError(
-      `relationship() needs the target model's name or a thunk returning its class, got ${typeof target}`,
-    );
-  }
-  if (typeof options !== 'object' || options === null)
-    throw new ArgumentError('relationship() options must be an object');
-  return new RelationshipDecl(target, options);
-}
-
-/**
- * A table's primary key over several columns, for `tableArgs` or `db.Table(...)`; its columns become NOT NULL.
- *
- * @example
- * ```ts
- * import { Database } from 'relata';
- *
- * const db = new Database();
- * const line = db.Table('order_line',
- *   db.Column('order_id', db.Integer), db.Column('line_no', db.Integer),
- *   db.PrimaryKeyConstraint(['order_id', 'line_no']));
- * ```
- */
-export function PrimaryKeyConstraint(columns: readonly string[], options?: ConstraintOptions): SqlPrimaryKeyConstraint {
-  return new SqlPrimaryKeyConstraint(columns, options);
-}
-
-/**
- * A UNIQUE constraint over several columns, for `tableArgs` or `db.Table(...)` (one column: its
- * `unique: true`); named `uq_<table>_<columns>` unless named.
- *
- * @example
- * ```ts
- * import { Database } from 'relata';
- *
- * const db = new Database();
- * class Seat extends db.Model('Seat', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   row: db.Column(db.Integer),
- *   number: db.Column(db.Integer),
- * }, { tableArgs: [db.UniqueConstraint(['row', 'number'])] }) {}
- * ```
- */
-export function UniqueConstraint(columns: readonly string[], options?: ConstraintOptions): SqlUniqueConstraint {
-  return new SqlUniqueConstraint(columns, options);
-}
-
-/**
- * A foreign key over several columns (to a composite key), for `tableArgs` or `db.Table(...)`: this
- * table's column names, then the referred `'table.column'`s in the same order. Relationships over it
- * load and flush like over a one-column key.
- *
- * @example
- * ```ts
- * import { Database } from 'relata';
- *
- * const db = new Database();
- * class Shipment extends db.Model('Shipment', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   orderId: db.Column('order_id', db.Integer),
- *   lineNo: db.Column('line_no', db.Integer),
- * }, {
- *   tableArgs: [
- *     db.ForeignKeyConstraint(['order_id', 'line_no'], ['order_line.order_id', 'order_line.line_no'], { onDelete: 'CASCADE' }),
- *   ],
- * }) {}
- * ```
- */
-export function ForeignKeyConstraint(
-  columns: readonly string[],
-  targets: readonly ForeignKeyTarget[],
-  options?: ForeignKeyConstraintOptions,
-): SqlForeignKeyConstraint {
-  return new SqlForeignKeyConstraint(columns, targets, options);
-}
-
-/**
- * A CHECK constraint: SQL the database evaluates for every row; a violating write raises IntegrityError.
- *
- * @example
- * ```ts
- * import { Database } from 'relata';
- *
- * const db = new Database();
- * class Product extends db.Model('Product', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   price: db.Column(db.Integer),
- * }, { tableArgs: [db.CheckConstraint('price >= 0', { name: 'ck_product_price' })] }) {}
- * ```
- */
-export function CheckConstraint(sql: string, options?: ConstraintOptions): SqlCheckConstraint {
-  return new SqlCheckConstraint(sql, options);
-}
-
-/**
- * An index for `tableArgs` or `db.Table(...)`: over columns (by database name) and/or SQL expressions
- * (`text('lower(email)')`), `unique`, and partial with `where` on PostgreSQL and SQLite (MySQL has
- * no partial indexes and refuses one; MariaDB cannot index expressions and refuses those).
- *
- * @example
- * ```ts
- * import { Database } from 'relata';
- *
- * const db = new Database();
- * class Account extends db.Model('Account', {
- *   id: db.Column(db.Integer, { primaryKey: true }),
- *   email: db.Column(db.String(200)),
- *   deletedAt: db.Column('deleted_at', db.DateTime, { nullable: true }),
- * }, {
- *   tableArgs: [db.Index('ux_account_email', [db.text('lower(email)')], { unique: true, where: 'deleted_at IS NULL' })],
- * }) {}
- * ```
- */
-export function Index(name: string, elements: readonly (string | TextClause)[], options?: IndexOptions): SqlIndex {
-  return new SqlIndex(name, elements, options);
-}
-
-/**
- * A column of `db.Table(...)`: `db.Column('name', type, ...)`, named.
- *
- * @example
- * ```ts
- * import type { TableColumn } from 'relata';
- *
- * const postId: TableColumn = db.Column('post_id', db.Integer, db.ForeignKey('post.id'));
- * ```
- */
-export type TableColumn = ColumnDecl<unknown, boolean>;
-
-/**
- * The options object that may end `db.Table(name, ...columns)`.
- *
- * @example
- * db.Table('post_likes', db.Column('post_id', db.Integer, db.ForeignKey('post.id')), { associationPrimaryKey: false, comment: 'likes' });
- */
-export interface TableOptions {
-  /**
-   * `false` keeps a `secondary` table without a primary key; by default one is made over the
-   * foreign key columns its relationships use (rows of an association are unique pairs anyway).
-   */
-  associationPrimaryKey?: boolean;
-  /** The table's comment in the database (COMMENT ON on PostgreSQL, inline on MySQL; none on SQLite). */
-  comment?: string;
-  /** The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite database. */
-  schema?: string;
-}
-
-const tableOptionTable = {
-  known: { associationPrimaryKey: isBoolean, comment: isString, schema: isString },
-  refused: {},
-} as const satisfies OptionTable<TableOptions>;
+// The declaration factories live in their own modules; they are exported from here too, as before.
+export { Column, ForeignKey, relationship } from './declare-columns.js';
+export {
+  CheckConstraint,
+  ForeignKeyConstraint,
+  Index,
+  PrimaryKeyConstraint,
+  UniqueConstraint,
+} from './declare-constraints.js';
+export type { TableColumn, TableOptions } from './declare-table.js';
+export { selectColumns } from '../query/select-columns.js';
 
 /**
  * Options of `new Database(url, options)`: the engine's (echo, pool, dialect options), the sessions'
@@ -481,30 +197,7 @@ export class Database {
    * managed MySQL services refuse tables without one); `{ associationPrimaryKey: false }` opts out.
    */
   Table(name: string, ...args: (TableColumn | TableConstraint | TableOptions)[]): SqlTable {
-    if (typeof name !== 'string') throw new ArgumentError('db.Table(name, ...columns) needs the table name first');
-    const last = args[args.length - 1];
-    const options: TableOptions =
-      typeof last === 'object' && last !== null && !(last instanceof ColumnDecl) && !isTableConstraint(last)
-        ? (args.pop() as TableOptions)
-        : {};
-    checkOptions(options, tableOptionTable, `db.Table('${name}')`, ArgumentError);
-    const cols: SqlColumn[] = [];
-    const constraints: TableConstraint[] = [];
-    args.forEach((c, i) => {
-      if (isTableConstraint(c)) return void constraints.push(c);
-      if (!(c instanceof ColumnDecl) || !c.name || constraints.length > 0)
-        throw new ArgumentError(
-          `db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)${constraints.length ? ' (columns come before constraints)' : ''}`,
-        );
-      checkColumnDecl(`db.Table('${name}') column '${c.name}'`, c);
-      cols.push(new SqlColumn(c.name, c.type, c.foreignKeys, c.options));
-    });
-    const table = new SqlTable(name, cols, constraints, {
-      ...(options.comment !== undefined && { comment: options.comment }),
-      ...(options.schema !== undefined && { schema: options.schema }),
-    });
-    if (options.associationPrimaryKey === false) table.associationPrimaryKey = false;
-    return this.registry.metadata.add(table);
+    return this.registry.metadata.add(buildTable(name, args));
   }
 
   /**
@@ -584,20 +277,7 @@ export class Database {
    * else console.warn) names it and what differs: existing tables change through migrations.
    */
   async createAll(): Promise<void> {
-    const tables = this.configuredMetadata().sortedTables();
-    // Read before connecting: an in-memory SQLite database has one connection.
-    const existing = await existingTables(this.engine, tables);
-    const conn = await this.engine.connect();
-    try {
-      // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
-      // table that cannot be compiled (a type with no column type) leaves no table created.
-      const ddl = tables.flatMap((t) => this.engine.dialect.compiler.createTable(t, true));
-      await this.checkSqliteSchemas(conn, tables);
-      for (const sql of ddl) await conn.execute({ sql, params: [] });
-    } finally {
-      conn.release();
-    }
-    for (const message of await skippedTableWarnings(this.engine, this.registry.metadata, existing)) this.warn(message);
+    await createTables(this.engine, this.configuredMetadata(), (message) => this.warn(message));
   }
 
   /**
@@ -638,33 +318,9 @@ export class Database {
     return reflectMetaData(this.engine, options);
   }
 
-  /** On SQLite a schema is an attached database: say so before `CREATE TABLE "app"."t"` fails with "unknown database". */
-  private async checkSqliteSchemas(conn: Connection, tables: readonly SqlTable[]): Promise<void> {
-    if (this.engine.dialect.compiler.dialectName !== 'sqlite') return;
-    const wanted = tables.filter((t) => t.schema !== undefined);
-    if (wanted.length === 0) return;
-    const { rows } = await conn.execute({ sql: 'PRAGMA database_list', params: [] });
-    const attached = new Set(rows.map((r) => String(r[1])));
-    const missing = wanted.find((t) => !attached.has(t.schema!));
-    if (missing) {
-      throw new ArgumentError(
-        `Table '${missing.fullName}': SQLite has no schemas, and '${missing.schema}' is not an attached database ` +
-          `(attached: ${[...attached].join(', ')}); ATTACH DATABASE 'file.db' AS ${missing.schema} on every connection, or drop the schema option`,
-      );
-    }
-  }
-
   /** DROP TABLE for every table, children before parents. */
   async dropAll(): Promise<void> {
-    const conn = await this.engine.connect();
-    try {
-      const tables = this.registry.metadata.sortedTables().reverse();
-      for (const t of tables) await conn.execute(this.engine.compile(new DropTable(t, true)));
-      // After every table: a PostgreSQL enum type may be shared by several tables.
-      for (const sql of this.engine.dialect.compiler.dropTypes(tables)) await conn.execute({ sql, params: [] });
-    } finally {
-      conn.release();
-    }
+    await dropTables(this.engine, this.registry.metadata);
   }
 
   /** Runs `fn` and returns how many SQL statements it ran. */
@@ -706,35 +362,4 @@ export class Database {
   select<T>(model: abstract new (...args: never[]) => T): Query<T> {
     return new Query<T>(this.registry.mapperOf(model), null);
   }
-}
-
-/**
- * `selectColumns(User.id, func.count(Post.id))`: a Core SELECT of columns (not objects), FROM the tables of the columns, run with `session.execute(...)`, which returns plain rows keyed by label.
- *
- * @example
- * ```ts
- * import { func, selectColumns } from 'relata';
- *
- * const rows = await session.execute(
- *   selectColumns(User.username, func.count(Post.id).label('posts'))
- *     .join(Post.__table__, Post.userId.eq(User.id))
- *     .with({ groupBy: [User.username] }),
- * );
- * for (const row of rows) console.log(row.username, row.posts);
- * ```
- */
-export function selectColumns(...columns: (ColumnElement | ColumnAttribute)[]): Select {
-  return new Select({ columns, from: inferFrom(columns) });
-}
-
-/** Tables of every column referenced, also inside labels and functions (`func.sum(Invoice.Total).label('t')`). */
-function inferFrom(columns: readonly ColumnElement[]): SqlTable[] {
-  const out: SqlTable[] = [];
-  for (const c of columns) {
-    adaptColumns(c, (ref) => {
-      if (ref.from.kind === 'table' && !out.includes(ref.from)) out.push(ref.from);
-      return null;
-    });
-  }
-  return out;
 }

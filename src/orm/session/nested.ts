@@ -7,6 +7,7 @@ import type { Connection } from '../../engine/engine.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
+import type { TransactionState } from './transaction-state.js';
 
 /** What the session held when the savepoint began (right after a flush, so nothing was pending). */
 interface SavepointSnapshot {
@@ -196,4 +197,13 @@ function sameRel(now: Record<string, unknown> | null, then: Record<string, unkno
     if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => x === b[i]);
     return a === b;
   });
+}
+
+/** beginNested()'s step under the session's lock: flush, then a SAVEPOINT the session keeps open. */
+export async function openNested(session: Session, tx: TransactionState): Promise<NestedTransaction> {
+  await session.flushNow();
+  const { conn, name } = await tx.savepoint();
+  const sp = new NestedTransaction(session, conn, name);
+  tx.savepoints.push(sp);
+  return sp;
 }

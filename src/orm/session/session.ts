@@ -12,13 +12,8 @@ import type { Connection, Engine } from '../../engine/engine.js';
 import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { checkOptions, isBoolean, mustBe, oneOf, type OptionTable } from '../../sql/options.js';
-import { ColumnRef } from '../../sql/expressions.js';
-import { Lock } from '../../sql/lock.js';
 import { Select } from '../../sql/selectable.js';
-import { InvalidRequestError, NotLoadedError } from '../errors.js';
-import { LoadBatch, loadRelated } from '../loading/context.js';
-import { loadsWithoutSql } from '../loading/keys.js';
+import type { LoadBatch } from '../loading/context.js';
 import type { EntityPlan } from '../loading/planner.js';
 import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
@@ -28,63 +23,25 @@ import { ScalarResult } from '../query/result.js';
 import type { BulkStatement } from '../query/statements.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
-import { stateOf, type InstanceState } from './state.js';
-import { UnitOfWork } from './unitofwork.js';
+import type { InstanceState } from './state.js';
+import type { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from '../loading/compiled.js';
-import { KeyMap, type IdentityMap } from './keymap.js';
-import { NestedTransaction, runNested } from './nested.js';
+import type { IdentityMap } from './keymap.js';
+import { openNested, runNested, type NestedTransaction } from './nested.js';
 import { TransactionState } from './transaction-state.js';
+import { checkSessionOptions, type SessionOptions } from './session-options.js';
+import { IdentityMaps } from './identity.js';
+import { ObjectLifecycle, detach, requireState } from './lifecycle.js';
+import { OperationLock } from './operation-lock.js';
+import { refreshState } from './refresh.js';
+import { commitNow, rollbackNow } from './transaction-end.js';
+import { flushPending } from './flush.js';
+import { loadUnloaded } from './lazy-load.js';
 
-export type { NPlusOneMode };
-
-/**
- * Options of a session (`db.newSession(options)`); `new Database(url, options)` sets them for every
- * session of that database.
- *
- * @example
- * ```ts
- * const reports: string[] = [];
- * const strict = db.newSession({ autoflush: false, nPlusOne: 'warn', warn: (m) => reports.push(m) });
- * ```
- */
-export interface SessionOptions {
-  /** Flush pending changes before each query (default true). */
-  autoflush?: boolean;
-  /** What to do when one relationship is lazily loaded for several objects of one result. */
-  nPlusOne?: NPlusOneMode;
-  /** Where N+1 warnings go (default console.warn). */
-  warn?: (message: string) => void;
-  /**
-   * Join the transaction open on this connection of the session's engine instead of taking one from
-   * the pool (SQLAlchemy's `Session(bind=connection, join_transaction_mode="create_savepoint")`): the
-   * session's reads and writes run on it; its transaction is a SAVEPOINT there, so `commit()` releases
-   * the savepoint and `rollback()` rolls back to it, and whether the work stays is up to the
-   * connection's owner. When the connection has no transaction open (MySQL migrations), the session's
-   * transaction is a real one and commits. The session never releases the connection. What
-   * `op.session(db)` gives a migration.
-   */
-  connection?: Connection;
-}
-
-const sessionOptionTable = {
-  known: {
-    autoflush: isBoolean,
-    nPlusOne: oneOf(['warn', 'raise', 'off']),
-    warn: mustBe('a function', (v) => typeof v === 'function'),
-    connection: mustBe('a Connection (engine.connect())', (v) => typeof v === 'object' && v !== null && 'engine' in v),
-  },
-  refused: {
-    bind: "use 'connection' to join a connection's transaction",
-    join_transaction_mode: "a session given 'connection' always joins with a savepoint (create_savepoint)",
-    expire_on_commit: 'objects keep their values after commit(); call session.refresh(obj) to reload one',
-  },
-} as const satisfies OptionTable<SessionOptions>;
+export type { NPlusOneMode, SessionOptions };
 
 /** A model class (or anything the registry can map to one). */
 export type ModelType<T> = abstract new (...args: never[]) => T;
-
-/** Flushes commit() runs at most, when objects keep changing while it flushes. */
-const COMMIT_FLUSH_ROUNDS = 10;
 
 /**
  * A unit of work over one transaction: objects you `add()` or change are written at the next flush
@@ -109,7 +66,9 @@ export class Session {
   /** Whether pending changes are flushed before each query (default true). */
   autoflush: boolean;
   private readonly nPlusOneReports: NPlusOneReporter;
-  private readonly identity = new Map<Mapper, IdentityMap>();
+  private readonly identity = new IdentityMaps();
+  /** add(), delete(), expunge() and the flush's register…() calls: the objects' state transitions. */
+  private readonly lifecycle = new ObjectLifecycle(this, this.identity);
   /** @internal Pending objects: added, not yet inserted (a running flush has taken the ones it writes). */
   pending = new Set<InstanceState>();
   /** @internal Persistent objects marked for deletion at the next flush. */
@@ -129,10 +88,8 @@ export class Session {
   readonly txnDeleted = new Set<InstanceState>();
   /** The connection of its transaction, its savepoints, and whether it failed. */
   private readonly tx: TransactionState;
-  /** Set when the scope that owned this session ended: any further use is a bug in the caller. */
-  private ended: string | null = null;
-  /** One operation at a time (see the top of this file). */
-  private readonly lock = new Lock();
+  /** One operation at a time, none after the session's scope ended (see the top of this file). */
+  private readonly ops = new OperationLock(() => this.tx.checkNotFailed());
   /** @internal The flush writing right now, so changes made meanwhile are kept for the next one. */
   activeFlush: UnitOfWork | null = null;
 
@@ -143,12 +100,7 @@ export class Session {
     readonly registry: Registry,
     options: SessionOptions = {},
   ) {
-    if (typeof options !== 'object' || options === null) throw new ArgumentError('Session: options must be an object');
-    checkOptions(options, sessionOptionTable, 'Session', ArgumentError);
-    if (options.connection && options.connection.engine !== engine)
-      throw new ArgumentError(
-        "Session: option connection belongs to another engine; join a connection of the session's own engine",
-      );
+    checkSessionOptions(engine, options);
     this.dialect = engine.dialect;
     this.tx = new TransactionState(engine, options.connection ?? null);
     this.compiled = registry.compiledLoads(engine.dialect);
@@ -169,23 +121,9 @@ export class Session {
 
   /** Adds an object (and, through save-update cascade, its related objects) to be saved at the next flush. */
   add(obj: object): void {
-    const st = this.requireState(obj, 'add');
+    const st = requireState(obj, 'add');
     this.checkUsable();
-    if (st.session && st.session !== this) {
-      throw new InvalidRequestError(`${st} is already attached to another session; expunge it there first`);
-    }
-    if (st.status === 'deleted' || this.toDelete.has(st)) {
-      this.toDelete.delete(st);
-      if (st.status === 'deleted') st.status = 'persistent';
-      return;
-    }
-    if (st.status === 'transient') {
-      st.status = 'pending';
-      st.session = this;
-      this.pending.add(st);
-    } else if (st.status === 'detached') {
-      this.attachDetached(st);
-    }
+    this.lifecycle.add(st);
   }
 
   /** Adds every object, as add() does each. */
@@ -195,18 +133,9 @@ export class Session {
 
   /** Marks a persistent object for deletion at the next flush (cascading along `delete` relationships). */
   delete(obj: object): void {
-    const st = this.requireState(obj, 'delete');
+    const st = requireState(obj, 'delete');
     this.checkUsable();
-    if (st.status === 'pending') {
-      this.expungeState(st);
-      return;
-    }
-    if (st.status !== 'persistent' || st.session !== this) {
-      throw new InvalidRequestError(
-        `cannot delete ${st}: it is ${st.status === 'persistent' ? 'in another session' : st.status}`,
-      );
-    }
-    this.toDelete.add(st);
+    this.lifecycle.delete(st);
   }
 
   /**
@@ -214,42 +143,18 @@ export class Session {
    * relationships so the next `await` reads them afresh. For objects another process may have changed.
    */
   refresh(obj: object): Promise<void> {
-    const st = this.requireState(obj, 'refresh');
-    return this.run(async () => {
-      if (st.status !== 'persistent' || st.session !== this)
-        throw new InvalidRequestError(`cannot refresh ${st}: it is not persistent in this session`);
-      const mapper = st.mapper;
-      const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
-      const select = new Select({
-        columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
-        from: [mapper.table],
-      }).filter(...where);
-      const row = (await this.executeRead(select)).rows[0];
-      if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
-      const processors = mapper.processors(this.dialect);
-      mapper.columns.forEach((mc, i) => {
-        const v = row[i];
-        st.v[mc.key] = processors[i] && v !== null ? processors[i]!(v) : v;
-      });
-      st.orig = null;
-      st.rel = null;
-      st.collectionChanges = null;
-      st.pendingMutations = null;
-      st.scalarChanges = null;
-      this.changed.delete(st);
-    });
+    const st = requireState(obj, 'refresh');
+    return this.run(() => refreshState(this, st));
   }
 
   /** Removes an object from this session without touching the database. */
   expunge(obj: object): void {
-    this.expungeState(this.requireState(obj, 'expunge'));
+    this.lifecycle.expunge(requireState(obj, 'expunge'));
   }
 
   /** All objects in the identity map plus pending ones. */
   get size(): number {
-    let n = this.pending.size;
-    for (const m of this.identity.values()) n += m.size;
-    return n;
+    return this.pending.size + this.identity.size;
   }
 
   /** True when a flush would write something (what a running flush has taken is not counted). */
@@ -259,9 +164,7 @@ export class Session {
 
   /** @internal Called by attribute setters of persistent objects. */
   noteChanged(st: InstanceState): void {
-    if (st.status !== 'persistent') return;
-    this.changed.add(st);
-    this.activeFlush?.noteTouched(st);
+    this.lifecycle.noteChanged(st);
   }
 
   /** @internal Called by attribute setters of pending objects: a running flush may be writing this one. */
@@ -316,42 +219,12 @@ export class Session {
    * and before any called after. Checks first that the session may be used.
    */
   run<R>(op: () => Promise<R>): Promise<R> {
-    try {
-      this.checkUsable();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    if (!this.lock.isHeld) return this.holding(op);
-    return this.lock.acquire().then(() => {
-      try {
-        this.checkUsable(); // what ran while this call waited its turn may have failed
-      } catch (err) {
-        this.lock.release();
-        throw err;
-      }
-      return this.holding(op, true);
-    });
+    return this.ops.run(op);
   }
 
   /** @internal run() without the check that the session is usable: for rolling back a failed one. */
   exclusive<R>(op: () => Promise<R>): Promise<R> {
-    if (!this.lock.isHeld) return this.holding(op);
-    return this.lock.acquire().then(() => this.holding(op, true));
-  }
-
-  /**
-   * Runs `op` holding the lock (taken here when `taken` is false: the common case, a session used by
-   * one task, takes the free lock without waiting a turn) and frees it when `op` settles. An async
-   * function that awaits `op`, not a `.then()` on its promise: a second reaction on that promise would
-   * cut V8's async stack trace there, and errors would lose the caller's line.
-   */
-  private async holding<R>(op: () => Promise<R>, taken = false): Promise<R> {
-    if (!taken) void this.lock.acquire();
-    try {
-      return await op();
-    } finally {
-      this.lock.release();
-    }
+    return this.ops.exclusive(op);
   }
 
   // ---- transaction ----
@@ -364,18 +237,7 @@ export class Session {
    * begin() first when reads must share the writes' transaction (REPEATABLE READ, SELECT … FOR UPDATE).
    */
   begin(options: BeginOptions = {}): Promise<void> {
-    return this.run(async () => {
-      if (this.tx.active) {
-        if (options.isolation || options.readOnly) {
-          throw new InvalidRequestError(
-            'begin({ isolation / readOnly }): this session is already in a transaction, begun by an earlier write or begin(); ' +
-              'commit or roll it back first',
-          );
-        }
-        return;
-      }
-      await this.tx.connection(options);
-    });
+    return this.run(() => this.tx.begin(options));
   }
 
   /**
@@ -401,13 +263,7 @@ export class Session {
   beginNested<R>(fn: (nested: NestedTransaction) => Promise<R>): Promise<R>;
   async beginNested<R>(fn?: (nested: NestedTransaction) => Promise<R>): Promise<NestedTransaction | R> {
     // The callback runs outside the session's lock: it uses the session itself.
-    const nested = await this.run(async () => {
-      await this.flushNow();
-      const { conn, name } = await this.tx.savepoint();
-      const sp = new NestedTransaction(this, conn, name);
-      this.tx.savepoints.push(sp);
-      return sp;
-    });
+    const nested = await this.run(() => openNested(this, this.tx));
     return fn ? runNested(nested, fn) : nested;
   }
 
@@ -462,20 +318,8 @@ export class Session {
   }
 
   /** @internal flush() for callers that already hold the session's lock. */
-  async flushNow(): Promise<void> {
-    if (!this.isDirty) return;
-    const uow = new UnitOfWork(this);
-    this.activeFlush = uow;
-    try {
-      await uow.flush();
-    } catch (err) {
-      // The transaction is gone: roll it back now so nothing half-written stays, and require rollback().
-      // Inside beginNested() only the savepoint is lost: its rollback() undoes the half-written part.
-      await this.tx.fail(err as Error, 'a flush');
-      throw err;
-    } finally {
-      this.activeFlush = null;
-    }
+  flushNow(): Promise<void> {
+    return flushPending(this, this.tx);
   }
 
   /**
@@ -484,22 +328,7 @@ export class Session {
    * used again: a second commit() raises PendingRollbackError instead of pretending to succeed.
    */
   commit(): Promise<void> {
-    return this.run(async () => {
-      // What other code changed while a flush ran is written by another one, before COMMIT (a few
-      // rounds at most: what keeps changing after that waits for the next commit, still pending).
-      for (let round = 0; round < COMMIT_FLUSH_ROUNDS && this.isDirty; round++) await this.flushNow();
-      try {
-        await this.tx.commit();
-      } catch (err) {
-        this.revertToCommitted();
-        throw err;
-      }
-      for (const st of this.txnDeleted) st.status = 'detached';
-      for (const st of this.txnUpdated) st.txnOrig = null;
-      this.txnInserted.clear();
-      this.txnUpdated.clear();
-      this.txnDeleted.clear();
-    });
+    return this.run(() => commitNow(this, this.tx, this.identity));
   }
 
   /**
@@ -508,41 +337,7 @@ export class Session {
    */
   rollback(): Promise<void> {
     // Not through run(): rollback() is what a failed session needs, so it must not be refused.
-    return this.exclusive(async () => {
-      await this.tx.reset();
-      this.revertToCommitted();
-    });
-  }
-
-  /** The in-memory half of a rollback: objects as of the last commit. */
-  private revertToCommitted(): void {
-    const untouched =
-      this.pending.size +
-        this.txnInserted.size +
-        this.txnDeleted.size +
-        this.changed.size +
-        this.txnUpdated.size +
-        this.pendingOwners.size ===
-      0;
-    if (untouched && this.toDelete.size === 0) return; // a read-only session: the common close()
-    for (const st of [...this.pending, ...this.txnInserted]) {
-      if (this.txnInserted.has(st)) this.removeIdentity(st);
-      for (const pk of st.mapper.primaryKey) if (pk.column.autoincrement) delete st.v[pk.key];
-      this.detach(st, 'transient');
-    }
-    for (const st of this.txnDeleted) {
-      st.status = 'persistent';
-      st.session = this;
-      this.identityMap(st.mapper).set(st.key, st);
-    }
-    for (const st of new Set([...this.changed, ...this.txnUpdated, ...this.txnDeleted])) this.revert(st);
-    this.dropPendingMutations(this.pendingOwners);
-    this.pending.clear();
-    this.toDelete.clear();
-    this.changed.clear();
-    this.txnInserted.clear();
-    this.txnUpdated.clear();
-    this.txnDeleted.clear();
+    return this.exclusive(() => rollbackNow(this, this.tx, this.identity));
   }
 
   /** @internal Forgets the queued backref changes of `owners`: the database now says what the collections hold. */
@@ -551,42 +346,25 @@ export class Session {
     owners.clear();
   }
 
-  private revert(st: InstanceState): void {
-    if (st.orig) Object.assign(st.v, st.orig);
-    if (st.txnOrig) Object.assign(st.v, st.txnOrig);
-    st.orig = null;
-    st.txnOrig = null;
-    if (st.rel && (st.collectionChanges || st.scalarChanges)) st.rel = null;
-    st.collectionChanges = null;
-    st.pendingMutations = null;
-    st.scalarChanges = null;
-  }
-
   /** Rolls back and empties the session; its objects become detached. */
   async close(): Promise<void> {
     await this.rollback();
-    for (const m of this.identity.values()) m.forEach((st) => this.detach(st, 'detached'));
+    this.identity.forEach((st) => detach(st, 'detached'));
     this.identity.clear();
   }
 
   /** @internal Closes the session for good: the scope that owned it (`db.scope()`, a request) ended. */
   async end(scope: string): Promise<void> {
-    if (this.ended) return;
+    if (this.ops.ended) return;
     try {
       await this.close();
     } finally {
-      this.ended = scope;
+      this.ops.markEnded(scope);
     }
   }
 
   private checkUsable(): void {
-    if (this.ended) {
-      throw new InvalidRequestError(
-        `this session belonged to ${this.ended}, which has ended: its work was rolled back and its objects detached. ` +
-          `Use the session of the current scope (db.session), or open one (db.scope(), db.transaction())`,
-      );
-    }
-    this.tx.checkNotFailed();
+    this.ops.checkUsable();
   }
 
   /** @internal */
@@ -598,20 +376,17 @@ export class Session {
 
   /** @internal */
   identityMap(mapper: Mapper): IdentityMap {
-    let m = this.identity.get(mapper);
-    if (!m) this.identity.set(mapper, (m = new KeyMap<InstanceState>()));
-    return m;
+    return this.identity.of(mapper);
   }
 
   /** @internal The loaded objects of one model, if any were loaded. */
   loadedObjects(mapper: Mapper): IdentityMap | undefined {
-    return this.identity.get(mapper);
+    return this.identity.loaded(mapper);
   }
 
   /** @internal */
   lookupIdentity(mapper: Mapper, key: unknown): InstanceState | undefined {
-    const st = this.identity.get(mapper)?.get(key);
-    return st && !this.toDelete.has(st) ? st : undefined;
+    return this.lifecycle.lookup(mapper, key);
   }
 
   /** @internal The existing object for this row's key, or a new persistent one built from the row. */
@@ -622,91 +397,32 @@ export class Session {
     plan: EntityPlan,
     batch: LoadBatch | null,
   ): InstanceState {
-    const existing = map.get(key);
-    if (existing) return existing;
-    const st = plan.mapper.instantiate(plan.read, row, plan.offset);
-    st.key = key;
-    st.status = 'persistent';
-    st.session = this;
-    st.batch = batch;
-    map.set(key, st);
-    return st;
+    return this.lifecycle.fromRow(map, key, row, plan, batch);
   }
 
   /** @internal After INSERT: the object joins the identity map. */
   registerInserted(st: InstanceState): void {
-    st.key = st.mapper.keyFromValues(st.v);
-    st.status = 'persistent';
-    this.identityMap(st.mapper).set(st.key, st);
-    this.txnInserted.add(st);
+    this.lifecycle.registerInserted(st);
   }
 
   /** @internal Undoes registerInserted when the flush that did it fails (the flush makes it pending again). */
   unregisterInserted(st: InstanceState): void {
-    this.removeIdentity(st);
-    this.txnInserted.delete(st);
+    this.lifecycle.unregisterInserted(st);
   }
 
   /** @internal A new object reached by a flush's save-update cascade: pending, and written by that flush. */
   adoptPending(st: InstanceState): void {
-    st.status = 'pending';
-    st.session = this;
+    this.lifecycle.adoptPending(st);
   }
 
   /** @internal Undoes registerDeleted when the flush that did it fails. */
   unregisterDeleted(st: InstanceState): void {
-    this.txnDeleted.delete(st);
-    st.status = 'persistent';
-    this.identityMap(st.mapper).set(st.key, st);
-    this.toDelete.add(st);
+    this.lifecycle.unregisterDeleted(st);
   }
 
   /** @internal After DELETE. */
   registerDeleted(st: InstanceState): void {
-    this.removeIdentity(st);
-    this.toDelete.delete(st);
-    this.changed.delete(st);
-    st.status = 'deleted';
-    this.txnDeleted.add(st);
-  }
-
-  private removeIdentity(st: InstanceState): void {
-    const m = this.identity.get(st.mapper);
-    if (m && m.get(st.key) === st) m.delete(st.key);
-  }
-
-  private attachDetached(st: InstanceState): void {
-    const key = st.mapper.keyFromValues(st.v);
-    const map = this.identityMap(st.mapper);
-    const existing = map.get(key);
-    if (existing && existing !== st) {
-      throw new InvalidRequestError(`another object with the same primary key as ${st} is already in this session`);
-    }
-    st.key = key;
-    st.status = 'persistent';
-    st.session = this;
-    map.set(key, st);
-  }
-
-  private expungeState(st: InstanceState): void {
-    this.pending.delete(st);
-    this.toDelete.delete(st);
-    this.changed.delete(st);
-    this.removeIdentity(st);
-    this.detach(st, st.status === 'pending' ? 'transient' : 'detached');
-  }
-
-  private detach(st: InstanceState, status: 'transient' | 'detached'): void {
-    st.status = status;
-    st.session = null;
-    st.batch = null;
-  }
-
-  private requireState(obj: unknown, action: string): InstanceState {
-    const st = typeof obj === 'object' && obj !== null ? stateOf(obj) : undefined;
-    if (!st)
-      throw new ArgumentError(`session.${action}() takes a model instance, got ${obj === null ? 'null' : typeof obj}`);
-    return st;
+    this.lifecycle.registerDeleted(st);
   }
 
   // ---- lazy loading ----
@@ -718,28 +434,8 @@ export class Session {
   }
 
   /** @internal loadRelationship() for callers that already hold the session's lock (the unit of work). */
-  async loadRelationshipNow(
-    st: InstanceState,
-    prop: RelationshipProperty,
-    site: Error | null = null,
-  ): Promise<unknown> {
-    if (st.isLoaded(prop.key)) return st.rel![prop.key];
-    const strategy = st.loadOptions?.get(prop) ?? prop.lazy;
-    if (strategy === 'raise') {
-      throw new NotLoadedError(
-        `${prop.name} is set to raise on lazy load; load it with the query: .options(selectinload(${prop.name}))`,
-      );
-    }
-    if (strategy === 'noload') {
-      prop.setLoaded(st, prop.uselist ? [] : null);
-      return st.rel![prop.key];
-    }
-    if (this.autoflush && this.isDirty && !this.activeFlush) await this.flushNow();
-    const batch = st.batch;
-    if (batch && batch.size > 1 && !loadsWithoutSql(this, st, prop))
-      this.nPlusOneReports.noteLazyLoad(batch, prop, site);
-    await loadRelated(this, [st], prop, new Map(), [prop], null);
-    return st.rel![prop.key];
+  loadRelationshipNow(st: InstanceState, prop: RelationshipProperty, site: Error | null = null): Promise<unknown> {
+    return loadUnloaded(this, this.nPlusOneReports, st, prop, site);
   }
 }
 

@@ -60,6 +60,23 @@ export class TransactionState {
     return this.failure !== null;
   }
 
+  /**
+   * session.begin(): the transaction now, with these options. When one is open already, a second begin
+   * is a no-op, unless it asks for an isolation level or read-only, which that transaction cannot change to.
+   */
+  async begin(options: BeginOptions): Promise<void> {
+    if (this.active) {
+      if (options.isolation || options.readOnly) {
+        throw new InvalidRequestError(
+          'begin({ isolation / readOnly }): this session is already in a transaction, begun by an earlier write or begin(); ' +
+            'commit or roll it back first',
+        );
+      }
+      return;
+    }
+    await this.connection(options);
+  }
+
   /** The transaction's connection, beginning the transaction on first use. */
   async connection(options: BeginOptions = {}): Promise<Connection> {
     if (this.conn) return this.conn;

@@ -1,0 +1,61 @@
+/**
+ * What `db.createAll()` and `db.dropAll()` run: CREATE TABLE for the models' tables not yet there (with
+ * the warnings for existing ones that differ) and DROP TABLE for all of them. Apart from `Database`,
+ * which decides which metadata and where warnings go; this runs the DDL on a connection.
+ */
+import type { Connection, Engine } from '../../engine/engine.js';
+import { existingTables, skippedTableWarnings } from '../../schema/compare/drift.js';
+import { DropTable } from '../../sql/dml.js';
+import { ArgumentError } from '../../sql/errors.js';
+import type { MetaData as SqlMetaData, Table as SqlTable } from '../../sql/schema.js';
+
+/** createAll(): `metadata` is configured (foreign keys resolved); a skipped table that differs is warned about. */
+export async function createTables(
+  engine: Engine,
+  metadata: SqlMetaData,
+  warn: (message: string) => void,
+): Promise<void> {
+  const tables = metadata.sortedTables();
+  // Read before connecting: an in-memory SQLite database has one connection.
+  const existing = await existingTables(engine, tables);
+  const conn = await engine.connect();
+  try {
+    // All DDL before any runs (and after connecting: MySQL's compiler adapts to the server), so a
+    // table that cannot be compiled (a type with no column type) leaves no table created.
+    const ddl = tables.flatMap((t) => engine.dialect.compiler.createTable(t, true));
+    await checkSqliteSchemas(engine, conn, tables);
+    for (const sql of ddl) await conn.execute({ sql, params: [] });
+  } finally {
+    conn.release();
+  }
+  for (const message of await skippedTableWarnings(engine, metadata, existing)) warn(message);
+}
+
+/** dropAll(): DROP TABLE for every table, children before parents. */
+export async function dropTables(engine: Engine, metadata: SqlMetaData): Promise<void> {
+  const conn = await engine.connect();
+  try {
+    const tables = metadata.sortedTables().reverse();
+    for (const t of tables) await conn.execute(engine.compile(new DropTable(t, true)));
+    // After every table: a PostgreSQL enum type may be shared by several tables.
+    for (const sql of engine.dialect.compiler.dropTypes(tables)) await conn.execute({ sql, params: [] });
+  } finally {
+    conn.release();
+  }
+}
+
+/** On SQLite a schema is an attached database: say so before `CREATE TABLE "app"."t"` fails with "unknown database". */
+async function checkSqliteSchemas(engine: Engine, conn: Connection, tables: readonly SqlTable[]): Promise<void> {
+  if (engine.dialect.compiler.dialectName !== 'sqlite') return;
+  const wanted = tables.filter((t) => t.schema !== undefined);
+  if (wanted.length === 0) return;
+  const { rows } = await conn.execute({ sql: 'PRAGMA database_list', params: [] });
+  const attached = new Set(rows.map((r) => String(r[1])));
+  const missing = wanted.find((t) => !attached.has(t.schema!));
+  if (missing) {
+    throw new ArgumentError(
+      `Table '${missing.fullName}': SQLite has no schemas, and '${missing.schema}' is not an attached database ` +
+        `(attached: ${[...attached].join(', ')}); ATTACH DATABASE 'file.db' AS ${missing.schema} on every connection, or drop the schema option`,
+    );
+  }
+}

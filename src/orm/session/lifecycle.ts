@@ -1,0 +1,166 @@
+/**
+ * How an object moves through a session's lifecycle (SQLAlchemy's transient → pending → persistent →
+ * deleted / detached): add(), delete() and expunge(), a row becoming an object, and the unit of work's
+ * register…() calls after its INSERTs and DELETEs. Each move changes the object's status, the session's
+ * sets (pending, toDelete, changed, txn…) and the identity map together, here and nowhere else; the
+ * Session's methods check their arguments and come through. Where merge(), expire() and makeTransient()
+ * belong.
+ */
+import { ArgumentError } from '../../sql/errors.js';
+import { InvalidRequestError } from '../errors.js';
+import type { LoadBatch } from '../loading/context.js';
+import type { EntityPlan } from '../loading/planner.js';
+import type { Mapper } from '../mapping/mapper.js';
+import type { IdentityMaps } from './identity.js';
+import type { IdentityMap } from './keymap.js';
+import type { Session } from './session.js';
+import { stateOf, type InstanceState } from './state.js';
+
+/** The state of `obj` for `session.<action>()`; anything but a model instance is an ArgumentError. */
+export function requireState(obj: unknown, action: string): InstanceState {
+  const st = typeof obj === 'object' && obj !== null ? stateOf(obj) : undefined;
+  if (!st)
+    throw new ArgumentError(`session.${action}() takes a model instance, got ${obj === null ? 'null' : typeof obj}`);
+  return st;
+}
+
+/** Leaves the session: no session, no load batch, and the status it goes back to. */
+export function detach(st: InstanceState, status: 'transient' | 'detached'): void {
+  st.status = status;
+  st.session = null;
+  st.batch = null;
+}
+
+/** The state transitions of one session's objects. */
+export class ObjectLifecycle {
+  constructor(
+    private readonly session: Session,
+    private readonly identity: IdentityMaps,
+  ) {}
+
+  /** session.add() of a checked object: pending when new, persistent again when deleted or detached. */
+  add(st: InstanceState): void {
+    const session = this.session;
+    if (st.session && st.session !== session) {
+      throw new InvalidRequestError(`${st} is already attached to another session; expunge it there first`);
+    }
+    if (st.status === 'deleted' || session.toDelete.has(st)) {
+      session.toDelete.delete(st);
+      if (st.status === 'deleted') st.status = 'persistent';
+      return;
+    }
+    if (st.status === 'transient') {
+      st.status = 'pending';
+      st.session = session;
+      session.pending.add(st);
+    } else if (st.status === 'detached') {
+      this.attachDetached(st);
+    }
+  }
+
+  /** session.delete() of a checked object: a pending one just leaves, a persistent one waits for the flush. */
+  delete(st: InstanceState): void {
+    if (st.status === 'pending') {
+      this.expunge(st);
+      return;
+    }
+    if (st.status !== 'persistent' || st.session !== this.session) {
+      throw new InvalidRequestError(
+        `cannot delete ${st}: it is ${st.status === 'persistent' ? 'in another session' : st.status}`,
+      );
+    }
+    this.session.toDelete.add(st);
+  }
+
+  /** Out of the session without touching the database: transient when it was pending, else detached. */
+  expunge(st: InstanceState): void {
+    this.session.pending.delete(st);
+    this.session.toDelete.delete(st);
+    this.session.changed.delete(st);
+    this.identity.remove(st);
+    detach(st, st.status === 'pending' ? 'transient' : 'detached');
+  }
+
+  /** An attribute of `st` was set: a persistent object is changed (and touched, should a flush be running). */
+  noteChanged(st: InstanceState): void {
+    if (st.status !== 'persistent') return;
+    this.session.changed.add(st);
+    this.session.activeFlush?.noteTouched(st);
+  }
+
+  /** The object with this key, unless it is marked for deletion. */
+  lookup(mapper: Mapper, key: unknown): InstanceState | undefined {
+    const st = this.identity.loaded(mapper)?.get(key);
+    return st && !this.session.toDelete.has(st) ? st : undefined;
+  }
+
+  /** The existing object for this row's key, or a new persistent one built from the row. */
+  fromRow(
+    map: IdentityMap,
+    key: unknown,
+    row: readonly unknown[],
+    plan: EntityPlan,
+    batch: LoadBatch | null,
+  ): InstanceState {
+    const existing = map.get(key);
+    if (existing) return existing;
+    const st = plan.mapper.instantiate(plan.read, row, plan.offset);
+    st.key = key;
+    st.status = 'persistent';
+    st.session = this.session;
+    st.batch = batch;
+    map.set(key, st);
+    return st;
+  }
+
+  /** After INSERT: the object joins the identity map. */
+  registerInserted(st: InstanceState): void {
+    st.key = st.mapper.keyFromValues(st.v);
+    st.status = 'persistent';
+    this.identity.of(st.mapper).set(st.key, st);
+    this.session.txnInserted.add(st);
+  }
+
+  /** Undoes registerInserted when the flush that did it fails (the flush makes it pending again). */
+  unregisterInserted(st: InstanceState): void {
+    this.identity.remove(st);
+    this.session.txnInserted.delete(st);
+  }
+
+  /** A new object reached by a flush's save-update cascade: pending, and written by that flush. */
+  adoptPending(st: InstanceState): void {
+    st.status = 'pending';
+    st.session = this.session;
+  }
+
+  /** Undoes registerDeleted when the flush that did it fails. */
+  unregisterDeleted(st: InstanceState): void {
+    this.session.txnDeleted.delete(st);
+    st.status = 'persistent';
+    this.identity.of(st.mapper).set(st.key, st);
+    this.session.toDelete.add(st);
+  }
+
+  /** After DELETE. */
+  registerDeleted(st: InstanceState): void {
+    this.identity.remove(st);
+    this.session.toDelete.delete(st);
+    this.session.changed.delete(st);
+    st.status = 'deleted';
+    this.session.txnDeleted.add(st);
+  }
+
+  /** A detached object added again: persistent, unless another object already holds its key. */
+  private attachDetached(st: InstanceState): void {
+    const key = st.mapper.keyFromValues(st.v);
+    const map = this.identity.of(st.mapper);
+    const existing = map.get(key);
+    if (existing && existing !== st) {
+      throw new InvalidRequestError(`another object with the same primary key as ${st} is already in this session`);
+    }
+    st.key = key;
+    st.status = 'persistent';
+    st.session = this.session;
+    map.set(key, st);
+  }
+}
