@@ -58,7 +58,13 @@ export {
   type Loaded,
   type Reshape,
 } from './orm/loading/options.js';
-export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes.js';
+export { ColumnAttribute, RelationshipAttribute, PolymorphicAttribute } from './orm/mapping/attributes.js';
+export {
+  polymorphicRelationship,
+  PolymorphicDecl,
+  type PolymorphicOptions,
+  type PolymorphicTargets,
+} from './orm/mapping/polymorphic.js';
 export { InstrumentedList } from './orm/session/collections.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {

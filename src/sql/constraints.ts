@@ -190,7 +190,10 @@ export class CheckConstraint {
    * ```
    */
   static overColumns(render: (quote: (identifier: string) => string) => string, options: ConstraintOptions = {}) {
-    const check = new CheckConstraint(render((id) => `"${id.replace(/"/g, '""')}"`), options);
+    const check = new CheckConstraint(
+      render((id) => `"${id.replace(/"/g, '""')}"`),
+      options,
+    );
     check.render = render;
     return check;
   }

@@ -23,6 +23,7 @@ import { Session, type NPlusOneMode, type SessionOptions } from '../session/sess
 import { createScopeStorage, type ScopeStorage } from '../session/scope.js';
 import { runTransaction, type TransactionOptions } from '../session/transaction.js';
 import { Column, ForeignKey, relationship } from './declare-columns.js';
+import { polymorphicRelationship } from './polymorphic.js';
 import {
   CheckConstraint,
   ForeignKeyConstraint,
@@ -145,6 +146,8 @@ export class Database {
   readonly ForeignKey = ForeignKey;
   /** {@link relationship}, to declare a relationship. */
   readonly relationship = relationship;
+  /** {@link polymorphicRelationship}, for a child of one of several models (comments on posts and photos). */
+  readonly polymorphicRelationship = polymorphicRelationship;
   /** The {@link joinedload} loader option. */
   readonly joinedload = joinedload;
   /** The {@link selectinload} loader option. */

@@ -7,7 +7,7 @@ import type { ColumnOptions, ForeignKey } from '../../sql/schema.js';
 import type { Table } from '../../sql/schema.js';
 import type { Orderable } from '../../sql/selectable.js';
 import type { SqlType } from '../../sql/types.js';
-import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
+import type { ColumnAttribute, PolymorphicAttribute, RelationshipAttribute } from './attributes.js';
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
 
@@ -397,7 +397,9 @@ export type ModelAttributes<D> = {
     : D[K] extends RelationshipDecl<unknown, boolean>
       ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
       : D[K] extends AttributeDecl<unknown, infer C, unknown>
-        ? C
+        ? C extends PolymorphicAttribute<string, infer S>
+          ? PolymorphicAttribute<K & string, S> // the attribute's key is known here, not in its declaration
+          : C
         : never;
 };
 

@@ -11,6 +11,7 @@ import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 import {
   checkOptionPath,
+  expandPolymorphic,
   type Loaded,
   type LoadedPath,
   type LoaderOption,
@@ -135,8 +136,9 @@ export class Query<T> {
   options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<Loaded<T, ShapeOfOptions<O>>> {
     // A path that does not fit this query would be ignored by the loaders: refuse it here instead.
     this.mapper.registry.configure();
-    for (const opt of opts) checkOptionPath(opt, this.mapper);
-    return this.with({ options: [...this.s.options, ...opts] });
+    const expanded = opts.flatMap(expandPolymorphic);
+    for (const opt of expanded) checkOptionPath(opt, this.mapper);
+    return this.with({ options: [...this.s.options, ...expanded] });
   }
 
   // ---- execution ----

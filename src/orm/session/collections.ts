@@ -80,6 +80,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override push(...items: T[]): number {
+    this.#prop.checkWritable('changed (push)');
     for (const item of items) this.#prop.checkMember(item);
     const n = super.push(...items);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
@@ -87,6 +88,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override unshift(...items: T[]): number {
+    this.#prop.checkWritable('changed (unshift)');
     for (const item of items) this.#prop.checkMember(item);
     const n = super.unshift(...items);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
@@ -94,18 +96,21 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override pop(): T | undefined {
+    this.#prop.checkWritable('changed (pop)');
     const item = super.pop();
     if (item) this.#prop.onRemove(this.#owner, item);
     return item;
   }
 
   override shift(): T | undefined {
+    this.#prop.checkWritable('changed (shift)');
     const item = super.shift();
     if (item) this.#prop.onRemove(this.#owner, item);
     return item;
   }
 
   override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
+    this.#prop.checkWritable('changed (splice)');
     for (const item of items) this.#prop.checkMember(item);
     const removed = deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
     for (const item of removed) this.#prop.onRemove(this.#owner, item);
