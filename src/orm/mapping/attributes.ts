@@ -83,9 +83,15 @@ export class RelationshipAttribute<K extends string = string, S = unknown> {
  * ```ts
  * import type { PolymorphicAttribute } from 'relata';
  *
- * const attr: PolymorphicAttribute = PolyComment.commentable; // Post | Photo
- * const comments = await PolyComment.query.options(db.selectinload(PolyComment.commentable)).all();
- * console.log(String(attr), comments[0]?.commentable); // 'PolyComment.commentable', a Post or Photo, loaded
+ * class Remark extends db.Model('Remark', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   postId: db.Column(db.Integer, db.ForeignKey('post.id', { ondelete: 'CASCADE' })),
+ *   userId: db.Column(db.Integer, db.ForeignKey('user.id', { ondelete: 'CASCADE' })),
+ *   about: db.polymorphicRelationship<{ post: Post; user: User }>({ post: 'Post', user: 'User' }),
+ * }) {}
+ * const attr: PolymorphicAttribute<'about', Post | User | null> = Remark.about;
+ * const remarks = await Remark.query.options(db.selectinload(attr)).all();
+ * console.log(String(attr), remarks[0]?.about); // 'Remark.about', a Post or a User, loaded
  * ```
  */
 export class PolymorphicAttribute<K extends string = string, S = unknown> extends RelationshipAttribute<K, S> {

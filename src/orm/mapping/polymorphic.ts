@@ -17,7 +17,17 @@ import { checkMembers } from './polymorphic-check.js';
 import { noteScalarChange, targetInIdentityMap } from './relationship-access.js';
 import { RelationshipProperty, type PolymorphicLink } from './relationships.js';
 
-/** Each target of a polymorphic relationship: the model's name, or a thunk returning its class. */
+/**
+ * Each target of a polymorphic relationship: the model's name, or a thunk returning its class, under
+ * the key its type argument gives it.
+ *
+ * @example
+ * ```ts
+ * import type { PolymorphicTargets } from 'relata';
+ *
+ * const targets: PolymorphicTargets<{ post: Post; user: User }> = { post: 'Post', user: () => User };
+ * ```
+ */
 export type PolymorphicTargets<M> = { readonly [K in keyof M]: string | (() => AnyModelClass) };
 
 /**
@@ -61,6 +71,7 @@ export class PolymorphicDecl<T = unknown> extends AttributeDecl<
   constructor(
     /** The targets by name: each gives the relationship `<attribute>.<name>` its target model. */
     readonly targets: Readonly<Record<string, string | (() => AnyModelClass)>>,
+    /** The options it was declared with. */
     readonly options: PolymorphicOptions = {},
   ) {
     super();
