@@ -65,6 +65,14 @@ export {
   type PolymorphicOptions,
   type PolymorphicTargets,
 } from './orm/mapping/polymorphic.js';
+// Issue 14, column loading and computed attributes.
+export { defer, undefer, undeferGroup, loadOnly, type OnlyColumns } from './orm/loading/column-options.js';
+export { columnProperty, hybrid, composite } from './orm/mapping/declare-computed.js';
+export { ColumnProperty } from './orm/mapping/column-property.js';
+export { HybridAttribute, type HybridDefinition } from './orm/mapping/hybrid.js';
+export { CompositeAttribute, type CompositeValues } from './orm/mapping/composite.js';
+export type { Deferred, ColumnLoadingOptions, ReadOnlyAttribute } from './orm/mapping/declarative.js';
+export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
@@ -110,6 +118,7 @@ export {
   ProgrammingError,
 } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
+export { concat } from './sql/concat.js';
 export { Select } from './sql/selectable.js';
 export {
   SqlType,
@@ -251,3 +260,14 @@ export { defineConfig, type RelataConfig } from './cli/config.js';
 
 // A Session inside a migration: op.session(db) (issue 13 item 3, data migrations).
 export { MigrationSessionError, type MigrationSessionOptions } from './migrate/op-session.js';
+
+// Validators and events (issue 14: behaviour hooks): db.validates, db.on, session.on. See docs/events.md.
+export type { MapperEventContext, MapperEventName, SyncResult } from './orm/mapping/events.js';
+export type {
+  ValidatedKey,
+  ValidatedValue,
+  ValidationOp,
+  Validator,
+  ValidatorOptions,
+} from './orm/mapping/validators.js';
+export type { FlushEvent, SessionEvent, SessionEventMap, SessionEventName } from './orm/session/session-events.js';

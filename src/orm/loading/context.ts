@@ -32,6 +32,15 @@ export class LoadBatch {
   ) {}
 }
 
+/** The identity key of a row read by a plan of a subset of the columns (see EntityPlan.keyAt). */
+function keyFromPlannedRow(plan: EntityPlan, row: readonly unknown[]): unknown {
+  const values: Record<string, unknown> = {};
+  plan.mapper.primaryKey.forEach((pk, i) => {
+    values[pk.key] = row[plan.offset + plan.keyAt![i]!];
+  });
+  return plan.mapper.keyFromValues(values);
+}
+
 /** Marks a parent whose relationship was loaded before this result set: it keeps what it has. */
 const KEEP: unique symbol = Symbol('keep');
 
@@ -58,7 +67,7 @@ export class LoadContext {
 
   /** The object for the entity of `plan` in `row` (from the identity map when present), with joined children. */
   processRow(row: readonly unknown[], plan: EntityPlan): InstanceState | null {
-    const key = plan.mapper.keyFromRow(row, plan.offset);
+    const key = plan.keyAt === null ? plan.mapper.keyFromRow(row, plan.offset) : keyFromPlannedRow(plan, row);
     if (key === undefined) return null;
     const identity = (this.identities[plan.index] ??= this.session.identityMap(plan.mapper));
     const st = this.session.identityFromRow(identity, key, row, plan, this.batch);

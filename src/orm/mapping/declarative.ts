@@ -11,21 +11,62 @@ import type { ColumnAttribute, PolymorphicAttribute, RelationshipAttribute } fro
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
 
+/**
+ * How a model column loads: `'eager'` with its row (the default), `'deferred'` on `await` (its
+ * `deferred` / `deferredGroup` options), `'primary'` always (a primary key; loadOnly() keeps it).
+ */
+export type ColumnLoad = 'eager' | 'deferred' | 'primary';
+
+/**
+ * A model column's loading options, beside the Core column options (SQLAlchemy's
+ * `mapped_column(deferred=…, deferred_group=…, deferred_raiseload=…)`).
+ *
+ * @example
+ * ```ts
+ * import type { ColumnLoadingOptions } from 'relata';
+ *
+ * const lazyText: ColumnLoadingOptions = { deferred: true };
+ * class Essay extends db.Model('Essay', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   body: db.Column(db.Text, lazyText),
+ *   scan: db.Column(db.LargeBinary, { deferredGroup: 'media' }),
+ * }) {}
+ * ```
+ */
+export interface ColumnLoadingOptions {
+  /** true: not loaded with the row; `await obj.column` loads it (one SELECT), or a query's `undefer()`. */
+  deferred?: boolean;
+  /** Deferred, and loaded together with the other columns of this group (`undeferGroup(name)` for a query). */
+  deferredGroup?: string;
+  /** With `deferred`: `await obj.column` refuses (NotLoadedError); only a query option loads it. */
+  deferredRaiseload?: boolean;
+}
+
 /** A column as declared on a model: its SQL type, foreign keys and options. */
-export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {
+export class ColumnDecl<V = unknown, Nullable extends boolean = boolean, Load extends ColumnLoad = ColumnLoad> {
   readonly kind = 'column-decl';
   declare readonly __nullable: Nullable;
+  declare readonly __load: Load;
   constructor(
     readonly type: SqlType<V>,
     readonly foreignKeys: ForeignKey[],
     readonly options: ColumnOptions<V>,
     /** Database column name when given as the first argument (`Column('ArtistId', Integer)`). */
     readonly name?: string,
+    /** The loading options (`deferred`, ...), apart from the Core options; null when none were given. */
+    readonly loading: ColumnLoadingOptions | null = null,
   ) {}
 }
 
 /** `primaryKey: true` or `nullable: false` make a column's values non-null; otherwise `| null`. */
 export type IsNullable<O> = O extends { primaryKey: true } ? false : O extends { nullable: false } ? false : true;
+
+/** How a column's options make it load: a primary key always, `deferred` / `deferredGroup` on `await`. */
+export type LoadOf<O> = O extends { primaryKey: true }
+  ? 'primary'
+  : O extends { deferred: true } | { deferredGroup: string }
+    ? 'deferred'
+    : 'eager';
 
 /**
  * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty).
@@ -214,6 +255,29 @@ export interface Unloaded<S> extends PromiseLike<S> {
 }
 
 /**
+ * A column that may not be loaded yet (a deferred column): `await` it to load (one SELECT of the
+ * column, or of its deferred group). Synchronous use is a type error; at run time it throws
+ * `NotLoadedError`. A query whose options load it types it as the plain value.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred } from 'relata';
+ *
+ * class Page extends db.Model('Page', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   body: db.Column(db.Text, { deferred: true }),
+ * }) {}
+ * const page = (await Page.query.first())!;
+ * const body: Deferred<string | null> = page.body; // not loaded: awaitable
+ * console.log(await page.body); // one SELECT of page.body
+ * ```
+ */
+export type Deferred<V> = V | Unloaded<V>;
+
+/** A value type without its awaitable (unloaded) form: `Plain<Deferred<string>>` is `string`. */
+export type Plain<V> = Exclude<V, Unloaded<unknown>>;
+
+/**
  * The type of a relationship attribute on an instance: loaded value, or awaitable until loaded.
  *
  * @example
@@ -269,22 +333,47 @@ export abstract class AttributeDecl<Value = unknown, ClassSide = unknown, Init =
   }
 }
 
+/**
+ * Type-only mark of a declaration kind whose instance attribute is read-only (a column property, a
+ * hybrid without a setter): assigning it is a type error.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnElement, ReadOnlyAttribute } from 'relata';
+ *
+ * const computed = db.columnProperty((): ColumnElement<number> => Post.views);
+ * const readOnly: ReadOnlyAttribute = computed;
+ * ```
+ */
+export interface ReadOnlyAttribute {
+  /** Type-only: the instance attribute is read-only. */
+  readonly __readOnly: true;
+}
+
 export type Declarations = Record<
   string,
   ColumnDecl<unknown, boolean> | RelationshipDecl<unknown, boolean> | AttributeDecl<unknown, unknown, unknown>
 >;
 
-/** Column attribute values of an instance. */
+/** Column attribute values of an instance (a deferred column's awaitable until loaded). */
 export type ColumnValues<D> = {
   -readonly [K in keyof D as D[K] extends ColumnDecl<unknown, boolean> ? K : never]: D[K] extends ColumnDecl<
     infer V,
-    infer N
+    infer N,
+    infer L
   >
-    ? N extends true
-      ? V | null
-      : V
+    ? [L] extends ['deferred']
+      ? Deferred<N extends true ? V | null : V>
+      : N extends true
+        ? V | null
+        : V
     : never;
 };
+
+/** The keys of a declaration's primary key columns (what loadOnly() always keeps). */
+export type PrimaryKeyOf<D> = {
+  [K in keyof D]: D[K] extends ColumnDecl<unknown, boolean, 'primary'> ? K : never;
+}[keyof D];
 
 /** Relationship attributes of an instance: awaitable until loaded. */
 export type RelationshipValues<D> = {
@@ -306,6 +395,12 @@ export type RelationshipValues<D> = {
  */
 export type AttributeValues<D> = {
   -readonly [K in keyof D as D[K] extends AttributeDecl<unknown, unknown, unknown>
+    ? D[K] extends ReadOnlyAttribute
+      ? never
+      : K
+    : never]: D[K] extends AttributeDecl<infer V, unknown, unknown> ? V : never;
+} & {
+  readonly [K in keyof D as D[K] extends AttributeDecl<unknown, unknown, unknown> & ReadOnlyAttribute
     ? K
     : never]: D[K] extends AttributeDecl<infer V, unknown, unknown> ? V : never;
 };
@@ -358,13 +453,15 @@ export interface ModelMethods {
  * import type { HasColumns } from 'relata';
  *
  * // Type-only: a model instance names its column attributes through HasColumns, for filterBy.
- * type UserColumns = User extends HasColumns<infer K> ? K : never; // 'id' | 'username' | 'email'
+ * type UserColumns = User extends HasColumns<infer K, unknown> ? K : never; // 'id' | 'username' | 'email'
  * const key: UserColumns = 'username';
  * ```
  */
-export interface HasColumns<K> {
+export interface HasColumns<K, P = never> {
   /** Type-only: the column attribute names; never present at run time. */
   readonly '~columns'?: K;
+  /** Type-only: the primary key's attribute names (loadOnly() keeps them); never present at run time. */
+  readonly '~primaryKey'?: P;
 }
 
 /**
@@ -378,7 +475,7 @@ export interface HasColumns<K> {
  * const alice = await User.query.filterBy(where).first();
  * ```
  */
-export type ColumnFilter<T> = T extends HasColumns<infer K> ? { [P in K & keyof T]?: T[P] } : never;
+export type ColumnFilter<T> = T extends HasColumns<infer K, unknown> ? { [P in K & keyof T]?: Plain<T[P]> } : never;
 
 /**
  * The instance type of a model declared with `db.Model(name, declarations)`: its column values, its relationships (awaitable until loaded) and `toJSON()`. Usually you write the class (`class User extends db.Model(...) {}`) and use `User` as the type.
@@ -400,12 +497,12 @@ export type ModelInstance<D> = ModelMethods &
   ColumnValues<D> &
   RelationshipValues<D> &
   AttributeValues<D> &
-  HasColumns<keyof ColumnValues<D>>;
+  HasColumns<keyof ColumnValues<D>, PrimaryKeyOf<D>>;
 
 /** Class-side attributes: `User.username` is a column expression, `User.posts` a relationship. */
 export type ModelAttributes<D> = {
   readonly [K in keyof D]: D[K] extends ColumnDecl<infer V, infer N>
-    ? ColumnAttribute<N extends true ? V | null : V>
+    ? ColumnAttribute<N extends true ? V | null : V, K & string>
     : D[K] extends RelationshipDecl<unknown, boolean>
       ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
       : D[K] extends AttributeDecl<unknown, infer C, unknown>

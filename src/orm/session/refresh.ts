@@ -8,6 +8,7 @@ import { Select } from '../../sql/selectable.js';
 import { InvalidRequestError } from '../errors.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
+import { readColumnProperties } from './computed-readback.js';
 
 /** Reloads `st` from its row; run as one of the session's operations (Session.run). */
 export async function refreshState(session: Session, st: InstanceState): Promise<void> {
@@ -26,10 +27,12 @@ export async function refreshState(session: Session, st: InstanceState): Promise
     const v = row[i];
     st.v[mc.key] = processors[i] && v !== null ? processors[i]!(v) : v;
   });
+  st.unloaded = null; // deferred columns included: refresh reads every column
   st.orig = null;
   st.rel = null;
   st.collectionChanges = null;
   st.pendingMutations = null;
   st.scalarChanges = null;
   session.changed.delete(st);
+  await readColumnProperties(session, [st]);
 }
