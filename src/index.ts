@@ -58,7 +58,13 @@ export {
   type Loaded,
   type Reshape,
 } from './orm/loading/options.js';
-export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes.js';
+export { ColumnAttribute, RelationshipAttribute, PolymorphicAttribute } from './orm/mapping/attributes.js';
+export {
+  polymorphicRelationship,
+  PolymorphicDecl,
+  type PolymorphicOptions,
+  type PolymorphicTargets,
+} from './orm/mapping/polymorphic.js';
 // Issue 14, column loading and computed attributes.
 export { defer, undefer, undeferGroup, loadOnly, type OnlyColumns } from './orm/loading/column-options.js';
 export { columnProperty, hybrid, composite } from './orm/mapping/declare-computed.js';

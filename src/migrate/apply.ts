@@ -7,7 +7,6 @@ import type { Engine } from '../engine/engine.js';
 import { Column as columnDecl, type TableColumn, type TableOptions } from '../orm/mapping/database.js';
 import type { SchemaChange } from '../schema/compare/changes.js';
 import {
-  CheckConstraint,
   ForeignKeyConstraint,
   PrimaryKeyConstraint,
   UniqueConstraint,
@@ -55,7 +54,7 @@ function tableArgs(
     args.push(new ForeignKeyConstraint(fk.columnNames, targets, { ...fk.options, name: fk.name }));
   }
   for (const u of table.uniqueConstraints) args.push(new UniqueConstraint(u.columnNames, { name: u.name }));
-  for (const ck of table.checks) args.push(new CheckConstraint(ck.sql, { name: ck.name }));
+  for (const ck of table.checks) args.push(ck.copy({ name: ck.name }));
   for (const ix of table.indexes) args.push(freshIndex(ix));
   if (table.comment !== undefined) args.push({ comment: table.comment });
   return args;
@@ -72,7 +71,7 @@ function freshIndex(ix: Index): Index {
   });
 }
 
-async function applyOne(op: Operations, c: SchemaChange): Promise<void> {
+async function applyOne(op: Operations, c: SchemaChange, quote: (identifier: string) => string): Promise<void> {
   const t = c.table;
   switch (c.kind) {
     case 'add-table':
@@ -129,7 +128,7 @@ async function applyOne(op: Operations, c: SchemaChange): Promise<void> {
     case 'drop-foreign-key':
       return op.dropConstraint(c.liveForeignKey.name, t, 'foreignKey');
     case 'add-check':
-      return op.createCheckConstraint(c.modelCheck.name, t, c.modelCheck.sql);
+      return op.createCheckConstraint(c.modelCheck.name, t, c.modelCheck.sqlFor(quote));
     case 'drop-check':
       return op.dropConstraint(c.liveCheck.name, t, 'check');
     case 'alter-primary-key': {
@@ -150,7 +149,8 @@ export async function applyChanges(engine: Engine, changes: readonly SchemaChang
   try {
     if (transactional) await conn.begin();
     const op = createOperations(conn, engine.dialect);
-    for (const c of changes) await applyOne(op, c);
+    const quote = (id: string) => engine.dialect.compiler.quote(id);
+    for (const c of changes) await applyOne(op, c, quote);
     if (transactional) await conn.commit();
   } catch (err) {
     if (conn.inTransaction) await conn.rollback().catch(() => {});

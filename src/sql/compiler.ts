@@ -534,7 +534,8 @@ export abstract class SqlCompiler {
     for (const u of t.uniqueConstraints) {
       parts.push(`CONSTRAINT ${this.quote(u.name)} UNIQUE (${u.columnNames.map((n) => this.quote(n)).join(', ')})`);
     }
-    for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
+    for (const k of t.checks)
+      parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sqlFor((id) => this.quote(id))})`);
     for (const fk of t.foreignKeyConstraints) if (!s.addedAfter.includes(fk)) parts.push(this.foreignKeyClause(fk));
     const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
     return `${head} ${this.tableName(t)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(t)}`;

@@ -174,12 +174,48 @@ export class ForeignKeyConstraint {
 export class CheckConstraint {
   readonly kind = 'check-constraint';
   table!: Table;
+  /** Set for a CHECK built over column names, which each dialect quotes its own way (see `overColumns`). */
+  private render: ((quote: (identifier: string) => string) => string) | undefined;
   constructor(
     readonly sql: string,
     readonly options: ConstraintOptions = {},
   ) {
     if (typeof sql !== 'string' || sql.trim() === '') throw new ArgumentError('CheckConstraint: expected SQL text');
     checkOptions(checkedOptions(options, 'CheckConstraint'), nameOptionTable, 'CheckConstraint', ArgumentError);
+  }
+
+  /**
+   * A CHECK whose text names columns through `quote`, so it is right on every dialect: MySQL quotes
+   * with backticks, where `"postId"` would be a string literal and the CHECK a constant. `sql` holds
+   * the text with standard double quotes (SQLite, PostgreSQL).
+   *
+   * @example
+   * ```ts
+   * import { CheckConstraint } from 'relata';
+   *
+   * const positive = CheckConstraint.overColumns((q) => `${q('unitPrice')} >= 0`, { name: 'ck_line_price' });
+   * console.log(positive.sql); // "unitPrice" >= 0
+   * ```
+   */
+  static overColumns(render: (quote: (identifier: string) => string) => string, options: ConstraintOptions = {}) {
+    const check = new CheckConstraint(
+      render((id) => `"${id.replace(/"/g, '""')}"`),
+      options,
+    );
+    check.render = render;
+    return check;
+  }
+
+  /** @internal The same CHECK (its text, and how it quotes) under `options`, for a table being rebuilt. */
+  copy(options: ConstraintOptions): CheckConstraint {
+    const check = new CheckConstraint(this.sql, options);
+    check.render = this.render;
+    return check;
+  }
+
+  /** The CHECK's text with identifiers quoted by `quote` (the dialect's); `sql` for a CHECK given as text. */
+  sqlFor(quote: (identifier: string) => string): string {
+    return this.render ? this.render(quote) : this.sql;
   }
 
   get name(): string {

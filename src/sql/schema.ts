@@ -400,6 +400,14 @@ export class Table {
     this.foreignKeys = fkcs.flatMap((k) => k.elements);
   }
 
+  /** @internal Adds a CHECK the mapping derives once the models are configured (a polymorphic association's). */
+  addCheck(check: CheckConstraint): void {
+    if (check.table && check.table !== this)
+      throw new ArgumentError(`Table '${this.name}': its check-constraint belongs to table '${check.table.name}'`);
+    check.table = this;
+    (this.checks as CheckConstraint[]).push(check);
+  }
+
   private setPrimaryKey(k: PrimaryKeyConstraint): void {
     if (this.primaryKeyConstraint) throw new ArgumentError(`Table '${this.name}' has two PrimaryKeyConstraints`);
     const cols = k.columnNames.map((n) => this.constraintColumn(n, 'PrimaryKeyConstraint'));

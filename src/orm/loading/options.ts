@@ -5,7 +5,7 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import type { TableAlias } from '../../sql/selectable.js';
-import { RelationshipAttribute, type ColumnAttribute } from '../mapping/attributes.js';
+import { PolymorphicAttribute, RelationshipAttribute, type ColumnAttribute } from '../mapping/attributes.js';
 import { AssociationProxyAttribute } from '../mapping/association-proxy.js';
 import {
   aggregateSpec,
@@ -399,6 +399,25 @@ export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
  */
 export function noload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'noload')]);
+}
+
+/**
+ * An option along a polymorphic relationship (`selectinload(Comment.commentable)`) as one option
+ * per target's relationship: each loads its own table. Nothing may follow it in the path, since
+ * the objects reached are of several models.
+ */
+export function expandPolymorphic(option: LoaderOption): LoaderOption[] {
+  if (!(option instanceof LoaderOption)) return [option];
+  const i = option.steps.findIndex((s) => s.attribute instanceof PolymorphicAttribute);
+  if (i < 0) return [option];
+  const poly = option.steps[i]!.attribute as PolymorphicAttribute;
+  if (i < option.steps.length - 1)
+    throw new ArgumentError(
+      `loader option after ${String(poly)}: it reaches objects of several models, so a path cannot go on from it; ` +
+        `load their relationships in a query of each target model`,
+    );
+  const head = option.steps.slice(0, i);
+  return poly.members.map((m) => new LoaderOption([...head, { ...option.steps[i]!, attribute: m }]));
 }
 
 /** The option as written: `joinedload(Post.author).selectinload(User.profile)`. */

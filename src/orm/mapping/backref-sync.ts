@@ -60,6 +60,7 @@ export function attachQuietly(prop: RelationshipProperty, state: InstanceState, 
   if (prev === other) return;
   state.rel ??= {};
   state.rel[prop.key] = other;
+  prop.polymorphic?.linked(prop, state);
   // The previous owner of a many-to-one loses this object from its collection.
   if (prev && prop.reverse && prop.reverse.uselist) prop.reverse.detachQuietly(stateOf(prev as object)!, state.obj);
   if (prop.direction !== 'MANYTOONE' && !prop.viewonly && state.status === 'persistent' && (prev || !loaded)) {

@@ -41,6 +41,7 @@ import { runTransaction, type TransactionOptions } from '../session/transaction.
 import { Column, ForeignKey, relationship } from './declare-columns.js';
 import { associationProxy } from './association-proxy.js';
 import { withAvg, withCount, withExists, withMax, withMin, withSum } from '../loading/aggregate-options.js';
+import { polymorphicRelationship } from './polymorphic.js';
 import {
   CheckConstraint,
   ForeignKeyConstraint,
@@ -163,6 +164,8 @@ export class Database {
   readonly ForeignKey = ForeignKey;
   /** {@link relationship}, to declare a relationship. */
   readonly relationship = relationship;
+  /** {@link polymorphicRelationship}, for a child of one of several models (comments on posts and photos). */
+  readonly polymorphicRelationship = polymorphicRelationship;
   /** The {@link joinedload} loader option. */
   readonly joinedload = joinedload;
   /** The {@link selectinload} loader option. */

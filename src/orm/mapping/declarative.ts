@@ -7,7 +7,7 @@ import type { ColumnOptions, ForeignKey } from '../../sql/schema.js';
 import type { Table } from '../../sql/schema.js';
 import type { Orderable } from '../../sql/selectable.js';
 import type { SqlType } from '../../sql/types.js';
-import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
+import type { ColumnAttribute, PolymorphicAttribute, RelationshipAttribute } from './attributes.js';
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
 import type { WriteOnlyCollection } from '../session/write-only.js';
@@ -537,7 +537,9 @@ export type ModelAttributes<D> = {
     : D[K] extends RelationshipDecl<unknown, boolean>
       ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
       : D[K] extends AttributeDecl<unknown, infer C, unknown>
-        ? KeyedClassSide<C, K & string>
+        ? C extends PolymorphicAttribute<string, infer S>
+          ? PolymorphicAttribute<K & string, S> // the attribute's key is known here, not in its declaration
+          : KeyedClassSide<C, K & string>
         : never;
 };
 

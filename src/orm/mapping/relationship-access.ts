@@ -6,7 +6,7 @@
 import { ArgumentError } from '../../sql/errors.js';
 import { InstrumentedList } from '../session/collections.js';
 import { assignWriteOnly } from '../session/write-only.js';
-import { NotLoadedError } from '../errors.js';
+import { InvalidRequestError, NotLoadedError } from '../errors.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 import type { RelationshipProperty } from './relationships.js';
 import { takeKnownMembers } from './unloaded-collection.js';
@@ -18,6 +18,24 @@ export function checkMember(prop: RelationshipProperty, item: unknown): void {
     const got = item === null || typeof item !== 'object' ? String(item) : (item.constructor?.name ?? 'an object');
     throw new ArgumentError(`${prop.name} holds ${prop.target.name} objects, got ${got}`);
   }
+}
+
+/**
+ * A viewonly relationship is never written by the flush: an assignment or a collection change
+ * would be silently lost, so it is refused, naming the relationship and the writable way.
+ */
+export function checkWritable(prop: RelationshipProperty, action: string): void {
+  if (!prop.viewonly) return;
+  const why = prop.options.viewonly
+    ? 'it is declared viewonly: true'
+    : 'its primaryJoin has conditions beyond the foreign key, which the flush cannot write, so it is viewonly';
+  throw new InvalidRequestError(
+    `${prop.name} cannot be ${action}: ${why}, and the change would never be saved. ` +
+      `Write through a relationship that is not viewonly, or set the foreign key columns` +
+      (prop.extraCriteria && !prop.options.viewonly
+        ? `; for one child table pointing at several parent tables (comments on posts and photos) use db.polymorphicRelationship`
+        : ''),
+  );
 }
 
 /**
@@ -89,6 +107,7 @@ function applyPending(prop: RelationshipProperty, state: InstanceState, list: In
 /** `user.posts = [...]` or `post.author = user`. */
 export function set(prop: RelationshipProperty, state: InstanceState, value: unknown): void {
   prop.parent.registry.configure();
+  checkWritable(prop, 'assigned');
   if (prop.lazy === 'writeOnly') return assignWriteOnly(prop, state, value);
   const current = replacedValue(prop, state);
   if (prop.uselist) {
@@ -118,6 +137,7 @@ export function set(prop: RelationshipProperty, state: InstanceState, value: unk
     if (current && current !== NOT_LOADED) prop.reverse.detachQuietly(stateOf(current as object)!, state.obj);
     if (value) prop.reverse.attachQuietly(stateOf(value as object)!, state.obj);
   }
+  if (value !== null) prop.polymorphic?.linked(prop, state);
 }
 
 /**
@@ -146,7 +166,7 @@ function replaceUnloaded(prop: RelationshipProperty, state: InstanceState): obje
 }
 
 /** The current many-to-one target by its key, from the identity map (no SQL); null when not there. */
-function targetInIdentityMap(prop: RelationshipProperty, state: InstanceState): object | null {
+export function targetInIdentityMap(prop: RelationshipProperty, state: InstanceState): object | null {
   const values: Record<string, unknown> = {};
   for (const p of prop.pairs) {
     const v = state.v[prop.parent.columnsByColumn.get(p.local)!.key];

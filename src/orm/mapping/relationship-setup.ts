@@ -113,7 +113,7 @@ function resolveOrderBy(prop: RelationshipProperty): OrderByElement[] {
 function linkBackPopulates(prop: RelationshipProperty): void {
   const o = prop.options;
   if (o.backPopulates) {
-    const other = prop.target.relationships.get(o.backPopulates);
+    const other = prop.target.relationships.get(o.backPopulates) ?? polymorphicReverse(prop, o.backPopulates);
     if (!other) {
       throw new MappingError(
         `relationship ${prop.name}: backPopulates '${o.backPopulates}' is not a relationship of ${prop.target.name}`,
@@ -122,6 +122,18 @@ function linkBackPopulates(prop: RelationshipProperty): void {
     prop.reverse = other;
     other.reverse ??= prop;
   }
+}
+
+/** A declaration that stands for one relationship per target (polymorphic.ts's PolymorphicDecl). */
+interface ReverseProvider {
+  reverseFor(parent: Mapper, via: string): RelationshipProperty;
+}
+
+/** `backPopulates: 'commentable'` naming a polymorphic relationship: its member for this model. */
+function polymorphicReverse(prop: RelationshipProperty, key: string): RelationshipProperty | undefined {
+  const decl: unknown = prop.target.declaredAttributes.get(key);
+  if (typeof decl !== 'object' || decl === null || !('reverseFor' in decl)) return undefined;
+  return (decl as ReverseProvider).reverseFor(prop.parent, prop.name);
 }
 
 /** The relationship a `backref` option asks for on the target: its name and declaration. */

@@ -27,6 +27,17 @@ export interface ColumnPair {
   readonly remote: Column;
 }
 
+/**
+ * What a relationship that is one target of a polymorphic association (polymorphic.ts) tells its
+ * group: that it now points at an object, so the other targets' keys are cleared.
+ */
+export interface PolymorphicLink {
+  /** The polymorphic attribute's key (`commentable`): how JSON names the value. */
+  readonly key: string;
+  /** `member` of `state` now refers to an object: the other members let go. */
+  linked(member: RelationshipProperty, state: InstanceState): void;
+}
+
 export class RelationshipProperty {
   target!: Mapper;
   direction!: Direction;
@@ -50,6 +61,8 @@ export class RelationshipProperty {
   lazy: LazyStrategy = 'select';
   viewonly = false;
   passiveDeletes = false;
+  /** Set on each target's relationship of a polymorphic association. */
+  polymorphic: PolymorphicLink | null = null;
   readonly attribute: RelationshipAttribute;
   private configureState: 'pending' | 'busy' | 'done' = 'pending';
 
@@ -139,6 +152,11 @@ export class RelationshipProperty {
 
   checkMember(item: unknown): void {
     access.checkMember(this, item);
+  }
+
+  /** Refuses a write to a viewonly relationship: the flush never writes one, so the change would be lost. */
+  checkWritable(action: string): void {
+    access.checkWritable(this, action);
   }
 
   unloaded(state: InstanceState): unknown {

@@ -12,6 +12,7 @@ import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipAttribute } from '../mapping/attributes.js';
 import {
   checkOptionPath,
+  expandPolymorphic,
   type Loaded,
   type LoadedPath,
   type LoaderOption,
@@ -140,8 +141,9 @@ export class Query<T> {
   options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<Loaded<T, ShapeOfOptions<O>>> {
     // A path that does not fit this query would be ignored by the loaders: refuse it here instead.
     this.mapper.registry.configure();
-    for (const opt of opts) checkOptionPath(opt, this.mapper);
-    return this.with({ options: [...this.s.options, ...opts] });
+    const expanded = opts.flatMap(expandPolymorphic);
+    for (const opt of expanded) checkOptionPath(opt, this.mapper);
+    return this.with({ options: [...this.s.options, ...expanded] });
   }
 
   // ---- execution ----

@@ -158,10 +158,16 @@ function enter(v: Visit, path: Set<object>, stack: (Visit | object)[]): Json {
   path.add(st.obj);
   stack.push(st.obj);
   const children: Visit[] = [];
-  for (const [key, prop] of st.mapper.relationships) {
-    if (!(key in rel) || (filter !== null && !filter(key))) continue;
-    if (v.via !== null && v.via.reverse === prop) continue;
-    const related = rel[key];
+  for (const [name, prop] of st.mapper.relationships) {
+    if (!(name in rel)) continue;
+    // A polymorphic relationship's targets are one attribute: the one that is set (polymorphic.ts).
+    const key = prop.polymorphic?.key ?? name;
+    if ((filter !== null && !filter(key)) || (v.via !== null && v.via.reverse === prop)) continue;
+    const related = rel[name];
+    if (prop.polymorphic && !related) {
+      if (!(key in out)) out[key] = null;
+      continue;
+    }
     if (Array.isArray(related)) {
       const list: unknown[] = [];
       for (const item of related as object[]) {

@@ -81,6 +81,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override push(...given: T[]): number {
+    this.#prop.checkWritable('changed (push)');
     const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
     const n = super.push(...items);
@@ -89,6 +90,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override unshift(...given: T[]): number {
+    this.#prop.checkWritable('changed (unshift)');
     const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
     const n = super.unshift(...items);
@@ -97,6 +99,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override pop(): T | undefined {
+    this.#prop.checkWritable('changed (pop)');
     if (this.length) this.#validateRemovals([this[this.length - 1]!]);
     const item = super.pop();
     if (item) this.#prop.onRemove(this.#owner, item);
@@ -104,6 +107,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override shift(): T | undefined {
+    this.#prop.checkWritable('changed (shift)');
     if (this.length) this.#validateRemovals([this[0]!]);
     const item = super.shift();
     if (item) this.#prop.onRemove(this.#owner, item);
@@ -111,6 +115,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override splice(start: number, deleteCount?: number, ...given: T[]): T[] {
+    this.#prop.checkWritable('changed (splice)');
     if (this.#prop.parent.hooks !== null) {
       const from = start < 0 ? Math.max(this.length + start, 0) : Math.min(start, this.length);
       const count = deleteCount === undefined ? this.length - from : Math.max(0, deleteCount);
