@@ -120,6 +120,7 @@ export {
   JSONOf,
 } from './sql/types.js';
 export { Table, MetaData, type ColumnOptions, type ForeignKeyOptions } from './sql/schema.js';
+export type { TableDDLOrder } from './sql/ddl-order.js';
 export { Engine, Connection, type StatementEvent, type EngineOptions } from './engine/engine.js';
 export { registerDialect } from './engine/url.js';
 export type {

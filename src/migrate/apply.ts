@@ -30,7 +30,10 @@ function decl(column: Column, inKey: boolean): TableColumn {
 }
 
 /** createTable's arguments for a table: fresh constraint objects (the model's are bound to its Table). */
-function tableArgs(table: Table): (TableColumn | TableConstraint | TableOptions)[] {
+function tableArgs(
+  table: Table,
+  addedAfter: readonly ForeignKeyConstraint[] = [],
+): (TableColumn | TableConstraint | TableOptions)[] {
   const pk = table.primaryKey;
   const named = table.primaryKeyConstraint?.options.name !== undefined;
   const onColumn = pk.length === 1 && !named;
@@ -47,6 +50,7 @@ function tableArgs(table: Table): (TableColumn | TableConstraint | TableOptions)
     );
   }
   for (const fk of table.foreignKeyConstraints) {
+    if (addedAfter.includes(fk)) continue;
     const targets = fk.elements.map((e) => `${e.column.table.fullName}.${e.column.name}`);
     args.push(new ForeignKeyConstraint(fk.columnNames, targets, { ...fk.options, name: fk.name }));
   }
@@ -72,7 +76,7 @@ async function applyOne(op: Operations, c: SchemaChange): Promise<void> {
   const t = c.table;
   switch (c.kind) {
     case 'add-table':
-      return op.createTable(t, ...tableArgs(c.modelTable));
+      return op.createTable(t, ...tableArgs(c.modelTable, c.foreignKeysAddedAfter ?? []));
     case 'drop-table':
       return op.dropTable(t);
     case 'add-column':

@@ -233,17 +233,31 @@ export abstract class SqlCompiler {
     return { sql: this.textClause(clause, ctx), params: ctx.params };
   }
 
-  /** DDL for one table: CREATE TABLE, its CREATE INDEX statements, then any comment statements. */
-  createTable(table: Table, ifNotExists = false): string[] {
-    return this.tableDDL(table, ifNotExists);
+  /**
+   * Whether ALTER TABLE can add a foreign key to an existing table, so a cycle's keys are added after
+   * the tables; SQLite cannot, and keeps them in CREATE TABLE (it checks them when rows are written).
+   */
+  readonly alterAddsForeignKeys: boolean = true;
+
+  /**
+   * DDL for one table: CREATE TABLE, its CREATE INDEX statements, then any comment statements.
+   * `addedAfter` names foreign keys left out, which `addForeignKey` adds once every table exists.
+   */
+  createTable(table: Table, ifNotExists = false, addedAfter: readonly ForeignKeyConstraint[] = []): string[] {
+    return this.tableDDL(table, ifNotExists, [], addedAfter);
   }
 
   /**
    * CREATE TABLE, its indexes and comments, without the types it needs (PostgreSQL's enums, see
    * createTypes). `extraClauses` go into the table's parentheses (a rebuild's composite UNIQUEs).
    */
-  tableDDL(table: Table, ifNotExists = false, extraClauses: readonly string[] = []): string[] {
-    let create = this.statement(new CreateTable(table, ifNotExists), new CompileContext());
+  tableDDL(
+    table: Table,
+    ifNotExists = false,
+    extraClauses: readonly string[] = [],
+    addedAfter: readonly ForeignKeyConstraint[] = [],
+  ): string[] {
+    let create = this.statement(new CreateTable(table, ifNotExists, addedAfter), new CompileContext());
     if (extraClauses.length) {
       const end = create.lastIndexOf('\n)');
       create = `${create.slice(0, end)},\n  ${extraClauses.join(',\n  ')}${create.slice(end)}`;
@@ -512,7 +526,7 @@ export abstract class SqlCompiler {
       parts.push(`CONSTRAINT ${this.quote(u.name)} UNIQUE (${u.columnNames.map((n) => this.quote(n)).join(', ')})`);
     }
     for (const k of t.checks) parts.push(`CONSTRAINT ${this.quote(k.name)} CHECK (${k.sql})`);
-    for (const fk of t.foreignKeyConstraints) parts.push(this.foreignKeyClause(fk));
+    for (const fk of t.foreignKeyConstraints) if (!s.addedAfter.includes(fk)) parts.push(this.foreignKeyClause(fk));
     const head = s.ifNotExists ? 'CREATE TABLE IF NOT EXISTS' : 'CREATE TABLE';
     return `${head} ${this.tableName(t)} (\n  ${parts.join(',\n  ')}\n)${this.tableOptions(t)}`;
   }

@@ -30,6 +30,8 @@ export interface ForeignKeyConstraintOptions extends ConstraintOptions {
   onDelete?: ReferentialAction;
   /** ON UPDATE: what the database does to these rows when the referred key changes. */
   onUpdate?: ReferentialAction;
+  /** Created after the tables with ALTER TABLE (tables that refer to each other): see `ForeignKeyOptions.useAlter`. */
+  useAlter?: boolean;
 }
 
 function columnNames(names: unknown, where: string): string[] {
@@ -115,6 +117,7 @@ export class ForeignKeyConstraint {
       ...(fk.options.name !== undefined && { name: fk.options.name }),
       ...(fk.options.ondelete !== undefined && { onDelete: fk.options.ondelete }),
       ...(fk.options.onupdate !== undefined && { onUpdate: fk.options.onupdate }),
+      ...(fk.options.useAlter !== undefined && { useAlter: fk.options.useAlter }),
     });
     c.elements = [fk];
     fk.constraint = c;
@@ -123,6 +126,11 @@ export class ForeignKeyConstraint {
 
   get columns(): Column[] {
     return this.elements.map((e) => e.parent);
+  }
+
+  /** Whether DDL adds this key after the tables (ALTER TABLE ADD CONSTRAINT), as `useAlter: true` asks. */
+  get useAlter(): boolean {
+    return this.options.useAlter === true;
   }
 
   /** The referred columns, checked: one table, and never part of a composite key only. */

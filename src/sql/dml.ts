@@ -1,6 +1,7 @@
 /** INSERT, UPDATE, DELETE nodes. */
 import type { ColumnElement } from './expressions.js';
 import type { Column, Table } from './schema.js';
+import type { ForeignKeyConstraint } from './constraints.js';
 
 export class Insert {
   readonly kind = 'insert';
@@ -36,6 +37,8 @@ export class CreateTable {
   constructor(
     readonly table: Table,
     readonly ifNotExists = false,
+    /** Foreign keys left out, to be added after the tables with ALTER TABLE (see sortTablesAndConstraints). */
+    readonly addedAfter: readonly ForeignKeyConstraint[] = [],
   ) {}
 }
 export class DropTable {

@@ -41,12 +41,16 @@ export const columnOptionTable = {
 
 /** ForeignKey options. */
 export const foreignKeyOptionTable = {
-  known: { ondelete: oneOf(REFERENTIAL_ACTIONS), onupdate: oneOf(REFERENTIAL_ACTIONS), name: isString },
+  known: {
+    ondelete: oneOf(REFERENTIAL_ACTIONS),
+    onupdate: oneOf(REFERENTIAL_ACTIONS),
+    name: isString,
+    useAlter: isBoolean,
+  },
   refused: {
     deferrable: 'constraints are checked immediately; order your writes (the unit of work does) instead',
     initially: 'constraints are checked immediately; order your writes (the unit of work does) instead',
-    useAlter: 'Relata creates tables parents first and needs no ALTER; cycles between tables are not supported',
-    use_alter: 'Relata creates tables parents first and needs no ALTER; cycles between tables are not supported',
+    use_alter: 'spell it useAlter: true',
     match: 'foreign keys use the default MATCH SIMPLE',
   },
 } as const satisfies OptionTable<ForeignKeyOptions>;
@@ -62,7 +66,12 @@ export const nameOptionTable = {
 
 /** ForeignKeyConstraint options (camelCase, as the brief of table arguments reads). */
 export const foreignKeyConstraintOptionTable = {
-  known: { onDelete: oneOf(REFERENTIAL_ACTIONS), onUpdate: oneOf(REFERENTIAL_ACTIONS), name: isString },
+  known: {
+    onDelete: oneOf(REFERENTIAL_ACTIONS),
+    onUpdate: oneOf(REFERENTIAL_ACTIONS),
+    name: isString,
+    useAlter: isBoolean,
+  },
   refused: {
     ...foreignKeyOptionTable.refused,
     ondelete: 'spell it onDelete in a ForeignKeyConstraint',

@@ -4,6 +4,7 @@ import { ColumnRef, TextClause, type ColumnElement } from './expressions.js';
 import { checkOptions, describeValue } from './options.js';
 import { columnOptionTable, foreignKeyOptionTable, indexOptionTable } from './schema-options.js';
 import { SqlType } from './types.js';
+import { sortTablesAndConstraints, type TableDDLOrder } from './ddl-order.js';
 import {
   CheckConstraint,
   ForeignKeyConstraint,
@@ -36,6 +37,13 @@ export interface ForeignKeyOptions {
   onupdate?: ReferentialAction;
   /** Constraint name; generated as fk_<table>_<column>_<target> when omitted. */
   name?: string;
+  /**
+   * Create the constraint after the tables, with ALTER TABLE ADD CONSTRAINT, and drop it before
+   * them: for tables that refer to each other (SQLAlchemy's `use_alter`). A cycle's keys are added
+   * this way even unmarked, with a warning; SQLite, which cannot add a constraint to a table,
+   * keeps them in its CREATE TABLE (it checks foreign keys when rows are written).
+   */
+  useAlter?: boolean;
 }
 
 /** What a foreign key points at: 'table.column', a column expression, or a thunk for one defined later. */
@@ -484,18 +492,16 @@ export class MetaData {
     return table;
   }
 
-  /** Tables with every referenced table before its referrers (self-references ignored). */
+  /**
+   * Tables with every referenced table before its referrers (self-references ignored), leaving out
+   * the foreign keys `sortedTablesAndConstraints()` adds after the tables (`useAlter`, cycles).
+   */
   sortedTables(): Table[] {
-    const out: Table[] = [];
-    const state = new Map<Table, 'visiting' | 'done'>();
-    const visit = (t: Table): void => {
-      if (state.get(t) === 'done' || state.get(t) === 'visiting') return;
-      state.set(t, 'visiting');
-      for (const fk of t.foreignKeys) if (fk.column.table !== t) visit(fk.column.table);
-      state.set(t, 'done');
-      out.push(t);
-    };
-    for (const t of this.tables.values()) visit(t);
-    return out;
+    return [...this.sortedTablesAndConstraints().tables];
+  }
+
+  /** The DDL order: the tables, and the foreign keys created after them (`useAlter` ones and those of a cycle). */
+  sortedTablesAndConstraints(): TableDDLOrder {
+    return sortTablesAndConstraints([...this.tables.values()]);
   }
 }

@@ -46,9 +46,9 @@ function declareWithModelOptions(options: Record<string, unknown>): () => void {
 
 describe('relationship options', () => {
   it.each([
-    ['postUpdate', { postUpdate: true }, /second commit/],
+    ['post_update', { post_update: true }, /spell it postUpdate: true/],
     ['collectionClass', { collectionClass: Set }, /always arrays/],
-    ['secondaryJoin', { secondaryJoin: () => null }, /issue 14/],
+    ['secondaryjoin', { secondaryjoin: () => null }, /spell it secondaryJoin/],
   ])('refuses %s, naming the relationship and what to use instead', (option, options, instead) => {
     const declare = declareWithRelationship(options);
     expect(declare).toThrow(MappingError);

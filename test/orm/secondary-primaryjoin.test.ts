@@ -1,14 +1,16 @@
 /**
  * `primaryJoin` together with `secondary` used to be ignored: the many-to-many joined through the
- * association table alone and returned rows the condition excludes. It is refused when the mappers
- * are configured (first query, createAll), before any SQL runs, so no wrong row is ever returned.
+ * association table alone and returned rows the condition excludes. It is now the condition from
+ * the parent to the association table (SQLAlchemy's primaryjoin), its extra criteria applied to
+ * every load; one without the equality that joins them is refused when the mappers are configured,
+ * before any SQL runs, so no wrong row is ever returned.
  */
 import { afterEach, expect } from 'vitest';
-import { Database, MappingError, selectinload } from '../../src/index.js';
+import { Database, MappingError, and_, selectinload, type ColumnElement } from '../../src/index.js';
 import { Insert } from '../../src/sql/dml.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
-function models(db: Database) {
+function models(db: Database, withEquality = false) {
   const postTags = db.Table(
     'post_tags',
     db.Column('post_id', db.Integer, db.ForeignKey('post.id')),
@@ -22,7 +24,12 @@ function models(db: Database) {
   class Post extends db.Model('Post', {
     id: db.Column(db.Integer, { primaryKey: true }),
     title: db.Column(db.String(50), { nullable: false }),
-    visibleTags: db.relationship(() => Tag, { secondary: postTags, primaryJoin: () => Tag.visible.eq(true) }),
+    visibleTags: db.relationship(() => Tag, {
+      secondary: postTags,
+      primaryJoin: withEquality
+        ? (): ColumnElement<boolean> => and_(postTags.c.post_id!.eq(Post.id), Tag.visible.eq(true))
+        : () => Tag.visible.eq(true),
+    }),
   }) {}
   return { Post, Tag, postTags };
 }
@@ -71,7 +78,7 @@ describeEachDialect('primaryJoin with secondary', (t) => {
     db.onStatement((e) => statements.push(e.sql));
 
     const refusal =
-      /relationship Post\.visibleTags: primaryJoin together with secondary is not supported .*issue 14.*Drop primaryJoin and filter in a query/;
+      /relationship Post\.visibleTags: primaryJoin has no equality between a column of post and a column of post_tags/;
     await expect(Post.query.all()).rejects.toThrow(MappingError);
     await expect(Post.query.all()).rejects.toThrow(refusal);
     expect(() => Post.query.options(selectinload(Post.visibleTags))).toThrow(refusal);
@@ -79,5 +86,17 @@ describeEachDialect('primaryJoin with secondary', (t) => {
     await expect(db.createAll()).rejects.toThrow(refusal);
     // No statement reached the database, so no row (right or wrong) was returned.
     expect(statements).toEqual([]);
+  });
+
+  it('with the equality, its extra condition filters every load: only the visible tag', async () => {
+    const db = new Database(t.url);
+    dbs.push(db);
+    const { Post } = models(db, true);
+    await seedWithoutConfiguring(db);
+    const post = (await db.newSession().query(Post).one())!;
+    expect((await post.visibleTags).map((x) => x.name)).toEqual(['shown']);
+    const [eager] = await db.newSession().query(Post).options(selectinload(Post.visibleTags)).all();
+    expect(eager!.visibleTags.map((x) => x.name)).toEqual(['shown']);
+    expect(await db.newSession().query(Post).filter(Post.visibleTags.any()).count()).toBe(1);
   });
 });

@@ -5,6 +5,7 @@
 import { SqlCompiler, type ColumnAlteration, type TableRef } from '../../sql/compiler.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Index, Table } from '../../sql/schema.js';
+import type { ForeignKeyConstraint } from '../../sql/constraints.js';
 import type { EnumType, NumericType, SqlType, StringType } from '../../sql/types.js';
 import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
@@ -170,8 +171,8 @@ export class MysqlCompiler extends SqlCompiler {
     return super.indexElements(ix);
   }
 
-  override createTable(table: Table, ifNotExists = false): string[] {
-    const [create, ...indexes] = super.createTable(table, ifNotExists);
+  override createTable(table: Table, ifNotExists = false, addedAfter: readonly ForeignKeyConstraint[] = []): string[] {
+    const [create, ...indexes] = super.createTable(table, ifNotExists, addedAfter);
     if (!ifNotExists || this.supportsCreateIndexIfNotExists || indexes.length === 0) return [create!, ...indexes];
     // MySQL has no CREATE INDEX IF NOT EXISTS: declare the indexes in the CREATE TABLE IF NOT EXISTS itself.
     const inline = table.indexes.map(

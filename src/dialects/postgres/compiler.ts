@@ -6,6 +6,7 @@ import { SqlCompiler, type ColumnAlteration, type CompileContext, type TableRef 
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { BinaryExpression } from '../../sql/expressions.js';
 import type { Column, Table } from '../../sql/schema.js';
+import type { ForeignKeyConstraint } from '../../sql/constraints.js';
 import type { ArrayType, EnumType, SqlType } from '../../sql/types.js';
 import { ddlString, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
@@ -54,11 +55,11 @@ export class PostgresCompiler extends SqlCompiler {
   }
 
   /** CREATE TYPE for each Enum column before the table (in a DO block that tolerates it existing, for createAll). */
-  override createTable(table: Table, ifNotExists = false): string[] {
+  override createTable(table: Table, ifNotExists = false, addedAfter: readonly ForeignKeyConstraint[] = []): string[] {
     const types = this.createTypes(table).map(({ sql }) =>
       ifNotExists ? `DO $$ BEGIN ${sql}; EXCEPTION WHEN duplicate_object THEN NULL; END $$` : sql,
     );
-    return [...types, ...super.createTable(table, ifNotExists)];
+    return [...types, ...super.createTable(table, ifNotExists, addedAfter)];
   }
 
   /** CREATE TYPE … AS ENUM for each native enum the table's columns use. */

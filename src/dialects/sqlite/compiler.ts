@@ -14,6 +14,7 @@ export class SqliteCompiler extends SqlCompiler {
   // Batches stay well below the limit, leaving room for a statement's other parameters.
   readonly maxParameters = 30000;
   readonly supportsReturning = true;
+  override readonly alterAddsForeignKeys = false;
   override readonly textSyntax: TextSyntax = { ...STANDARD_SYNTAX, bracketIdentifiers: true, namedParameters: true };
 
   quote(identifier: string): string {

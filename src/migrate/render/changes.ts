@@ -56,7 +56,7 @@ export function changeCode(change: SchemaChange, imports: Imports): ChangeCode {
   const comments: string[] = [];
   switch (change.kind) {
     case 'add-table': {
-      const { args, notes } = createTableArgs(change.modelTable, imports);
+      const { args, notes } = createTableArgs(change.modelTable, imports, change.foreignKeysAddedAfter ?? []);
       return { comments: notes, up: [call('createTable', [t, ...args])], down: [call('dropTable', [t])] };
     }
     case 'drop-table': {

@@ -95,7 +95,11 @@ const withName = (name: string) => `{ name: ${quote(name)} }`;
  * `op.createTable(...)` arguments for a whole table: its columns, then its key (when composite or
  * named), foreign keys, UNIQUEs, CHECKs and indexes as table constraints, all named as the table names them.
  */
-export function createTableArgs(table: Table, imports: Imports): { args: string[]; notes: string[] } {
+export function createTableArgs(
+  table: Table,
+  imports: Imports,
+  addedAfter: readonly ForeignKeyConstraint[] = [],
+): { args: string[]; notes: string[] } {
   const pk = table.primaryKey;
   const pkNamed = table.primaryKeyConstraint?.options.name !== undefined;
   const keyOnColumn = pk.length === 1 && !pkNamed;
@@ -110,7 +114,9 @@ export function createTableArgs(table: Table, imports: Imports): { args: string[
     const name = table.primaryKeyConstraint?.name ?? `pk_${table.name}`;
     args.push(`${imports.add('PrimaryKeyConstraint')}(${strings(pk.map((c) => c.name))}, ${withName(name)})`);
   }
-  for (const fk of table.foreignKeyConstraints) args.push(foreignKeyConstraintCode(fk, imports));
+  for (const fk of table.foreignKeyConstraints) {
+    if (!addedAfter.includes(fk)) args.push(foreignKeyConstraintCode(fk, imports));
+  }
   for (const u of table.uniqueConstraints) args.push(uniqueCode(u, imports));
   for (const ck of table.checks) args.push(checkCode(ck, imports));
   for (const ix of table.indexes) {

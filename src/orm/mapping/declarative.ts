@@ -122,6 +122,18 @@ export interface RelationshipOptions {
   primaryJoin?: () => ColumnElement<boolean>;
   /** Read-only: never written at flush. */
   viewonly?: boolean;
+  // Join conditions and foreign-key cycles (issue 14):
+  /**
+   * With `secondary`: the condition from the association table to the target, as `primaryJoin` is
+   * the one from the parent to it (SQLAlchemy's secondaryjoin); a self-referential many-to-many
+   * (followers) needs both: `() => followers.c.followed_id!.eq(User.id)`.
+   */
+  secondaryJoin?: () => ColumnElement<boolean>;
+  /**
+   * Write this relationship's foreign key with an UPDATE after the flush's INSERTs, and set it to
+   * NULL with an UPDATE before its DELETEs (SQLAlchemy's post_update): for rows that point at each other.
+   */
+  postUpdate?: boolean;
 }
 
 /** Any model class. */

@@ -9,7 +9,8 @@ import type { Column, ForeignKey, Table } from '../../sql/schema.js';
 import type { FromClause } from '../../sql/selectable.js';
 import { replaceFrom } from '../../sql/visitors.js';
 import { AmbiguousForeignKeysError, MappingError, NoForeignKeysError } from '../errors.js';
-import type { RelationshipProperty } from './relationships.js';
+import type { ColumnPair, RelationshipProperty } from './relationships.js';
+import { resolveCustomSecondary, secondaryCriteria } from './secondary-join.js';
 
 /** A many-to-many through `secondary`: its foreign keys to both tables give the key pairs. */
 export function resolveSecondary(prop: RelationshipProperty, secondary: Table | string): void {
@@ -20,46 +21,51 @@ export function resolveSecondary(prop: RelationshipProperty, secondary: Table | 
       `relationship ${prop.name}: secondary table '${String(secondary)}' is not defined (use db.Table(...))`,
     );
   }
-  if (prop.options.primaryJoin) {
-    // Ignoring it would join through the association table alone and return rows it excludes.
-    throw new MappingError(
-      `relationship ${prop.name}: primaryJoin together with secondary is not supported (secondaryJoin is issue 14): ` +
-        `the join through '${table.name}' follows its foreign keys. Drop primaryJoin and filter in a query ` +
-        `(${prop.target.name}.query.join(...).filter(...)), or map the association table as a model`,
-    );
-  }
   prop.secondary = table;
   prop.direction = 'MANYTOMANY';
   const pt = prop.parent.table;
   const tt = prop.target.table;
-  if (pt === tt) {
-    throw new MappingError(
-      `relationship ${prop.name}: a self-referential many-to-many needs primaryJoin/secondaryJoin, which Relata does not support yet`,
-    );
-  }
-  const toParent = table.foreignKeysTo(pt);
-  const toTarget = table.foreignKeysTo(tt);
-  for (const [fks, other] of [
-    [toParent, pt],
-    [toTarget, tt],
-  ] as const) {
-    if (fks.length === 0) {
-      throw new NoForeignKeysError(
-        `relationship ${prop.name}: secondary table '${table.name}' has no foreign key to table '${other.name}'`,
-      );
-    }
-    if (!coversKey(fks)) {
-      throw new AmbiguousForeignKeysError(
-        `relationship ${prop.name}: secondary table '${table.name}' has several foreign keys to '${other.name}' (${fks.map((f) => f.parent.name).join(', ')})`,
-      );
-    }
-  }
+  const custom = resolveCustomSecondary(prop, table);
+  const local =
+    custom.local ?? keyPairsTo(prop, table, pt, 'primaryJoin', (fk) => ({ local: fk.column, remote: fk.parent }));
+  const remote =
+    custom.remote ?? keyPairsTo(prop, table, tt, 'secondaryJoin', (fk) => ({ local: fk.parent, remote: fk.column }));
   // Association rows are unique pairs: give the table a key when it has none (Galera refuses tables without).
   if (table.primaryKey.length === 0 && table.associationPrimaryKey) {
-    table.markPrimaryKey([...toParent, ...toTarget].map((fk) => fk.parent));
+    table.markPrimaryKey([...new Set([...local.map((p) => p.remote), ...remote.map((p) => p.local)])]);
   }
-  prop.secondaryLocal = toParent.map((fk) => ({ local: fk.column, remote: fk.parent }));
-  prop.secondaryRemote = toTarget.map((fk) => ({ local: fk.parent, remote: fk.column }));
+  prop.secondaryLocal = local;
+  prop.secondaryRemote = remote;
+  prop.secondaryCriteria = custom.criteria;
+  prop.viewonly = prop.options.viewonly ?? custom.criteria !== null;
+}
+
+/** The pairs of the one foreign key from the association table to `other` (the parent's or the target's table). */
+function keyPairsTo(
+  prop: RelationshipProperty,
+  table: Table,
+  other: Table,
+  option: 'primaryJoin' | 'secondaryJoin',
+  pair: (fk: ForeignKey) => ColumnPair,
+): ColumnPair[] {
+  const fks = table.foreignKeysTo(other);
+  if (fks.length === 0) {
+    throw new NoForeignKeysError(
+      `relationship ${prop.name}: secondary table '${table.name}' has no foreign key to table '${other.name}'; ` +
+        `add one, or pass ${option} to say which columns join them`,
+    );
+  }
+  if (!coversKey(fks)) {
+    const selfRef = prop.parent.table === prop.target.table;
+    throw new AmbiguousForeignKeysError(
+      `relationship ${prop.name}: secondary table '${table.name}' has several foreign keys to '${other.name}' ` +
+        `(${fks.map((f) => f.parent.name).join(', ')}): pass ` +
+        (selfRef
+          ? `primaryJoin (from ${prop.parent.name} to '${table.name}') and secondaryJoin (from '${table.name}' to the ${prop.target.name} it leads to)`
+          : `${option} to say which one this relationship follows`),
+    );
+  }
+  return fks.map(pair);
 }
 
 /** Parent ↔ target key pairs and direction, from the one foreign key between the tables (or primaryJoin). */
@@ -180,15 +186,18 @@ export function secondaryCondition(
   );
 }
 
-/** ON clause from the association table to the target. */
+/** ON clause from the association table to the target, with the join's extra criteria (only visible tags). */
 export function targetCondition(
   prop: RelationshipProperty,
   secondaryFrom: FromClause,
   targetFrom: FromClause,
 ): ColumnElement<boolean> {
-  return and_(
-    ...prop.secondaryRemote.map((p) => new ColumnRef(p.local, secondaryFrom).eq(new ColumnRef(p.remote, targetFrom))),
+  const parts = prop.secondaryRemote.map((p) =>
+    new ColumnRef(p.local, secondaryFrom).eq(new ColumnRef(p.remote, targetFrom)),
   );
+  const criteria = secondaryCriteria(prop, secondaryFrom, targetFrom);
+  if (criteria) parts.push(criteria);
+  return and_(...parts);
 }
 
 /** True when a list of foreign keys is one key: one column, or several columns of one composite key. */

@@ -56,16 +56,10 @@ const checkOrderBy = mustBe(
 );
 
 const RELATIONSHIP_REFUSED: Readonly<Record<string, string>> = {
-  postUpdate:
-    'rows that point at each other are not supported; make one of the foreign keys nullable and set it in a second commit',
-  post_update:
-    'rows that point at each other are not supported; make one of the foreign keys nullable and set it in a second commit',
+  post_update: 'spell it postUpdate: true',
   collectionClass: 'collections are always arrays; build a Map or Set from the loaded array',
   collection_class: 'collections are always arrays; build a Map or Set from the loaded array',
-  secondaryJoin:
-    'a custom many-to-many join is not supported yet (issue 14); join through secondary with filter() in a query',
-  secondaryjoin:
-    'a custom many-to-many join is not supported yet (issue 14); join through secondary with filter() in a query',
+  secondaryjoin: 'spell it secondaryJoin: () => condition',
   innerjoin: 'joined loads are always LEFT OUTER JOINs; use query.join(User.posts) for an inner join',
   joinDepth:
     'self-referential eager loads are one level per option; chain options (joinedload(Node.children).joinedload(Node.children))',
@@ -120,6 +114,11 @@ export const relationshipOptionTable = {
     remoteSide: isNames,
     primaryJoin: mustBe('a function returning the join condition (() => and_(...))', (v) => typeof v === 'function'),
     viewonly: isBoolean,
+    secondaryJoin: mustBe(
+      'a function returning the association-to-target condition (() => t.c.b_id.eq(B.id))',
+      (v) => typeof v === 'function',
+    ),
+    postUpdate: isBoolean,
   },
   refused: RELATIONSHIP_REFUSED,
 } as const satisfies OptionTable<RelationshipOptions>;

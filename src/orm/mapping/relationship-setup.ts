@@ -9,6 +9,7 @@ import { MappingError } from '../errors.js';
 import { parseCascade } from './cascade.js';
 import type { RelationshipDecl } from './declarative.js';
 import { resolvePairs, resolveSecondary } from './join-condition.js';
+import { mirrorSecondaryCriteria } from './secondary-join.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
 
@@ -23,6 +24,18 @@ export function resolve(prop: RelationshipProperty): void {
   prop.lazy = o.lazy === true || o.lazy === undefined ? 'select' : o.lazy === false ? 'joined' : o.lazy;
   prop.viewonly = o.viewonly ?? false;
   prop.passiveDeletes = o.passiveDeletes ?? false;
+  prop.postUpdate = o.postUpdate ?? false;
+  if (o.secondaryJoin && o.secondary === undefined) {
+    throw new MappingError(
+      `relationship ${prop.name}: secondaryJoin needs secondary (the association table it joins to ${prop.target.name}); ` +
+        `without one, the whole condition is primaryJoin`,
+    );
+  }
+  if (prop.postUpdate && o.secondary !== undefined) {
+    throw new MappingError(
+      `relationship ${prop.name}: postUpdate applies to a foreign key of the parent or target table; a many-to-many's association rows are always written after both rows`,
+    );
+  }
   if (prop.mirrorOf) mirror(prop, prop.mirrorOf);
   else if (o.secondary !== undefined) resolveSecondary(prop, o.secondary);
   else resolvePairs(prop);
@@ -62,6 +75,7 @@ function mirror(prop: RelationshipProperty, other: RelationshipProperty): void {
   prop.pairs = other.pairs.map((p) => ({ local: p.remote, remote: p.local }));
   prop.secondaryLocal = other.secondaryRemote.map((p) => ({ local: p.remote, remote: p.local }));
   prop.secondaryRemote = other.secondaryLocal.map((p) => ({ local: p.remote, remote: p.local }));
+  if (other.secondaryCriteria) mirrorSecondaryCriteria(prop, other);
   prop.direction =
     other.direction === 'MANYTOMANY' ? 'MANYTOMANY' : other.direction === 'MANYTOONE' ? 'ONETOMANY' : 'MANYTOONE';
   prop.reverse = other;

@@ -40,6 +40,10 @@ export class RelationshipProperty {
   secondaryRemote: ColumnPair[] = [];
   /** Conditions of a custom primaryJoin beyond the key equalities, on the target's table. */
   extraCriteria: ColumnElement<boolean> | null = null;
+  /** Many-to-many: conditions of primaryJoin/secondaryJoin beyond the key equalities, on the secondary and target tables. */
+  secondaryCriteria: ColumnElement<boolean> | null = null;
+  /** Its foreign key is written after the INSERTs and cleared before the DELETEs (session/post-update.ts). */
+  postUpdate = false;
   orderBy: OrderByElement[] = [];
   cascade = new Set<string>();
   reverse: RelationshipProperty | null = null;

@@ -34,10 +34,11 @@ export function addJoin(
   mapper: Mapper,
   state: QueryState,
   target: JoinTarget,
-  on: ColumnElement<boolean> | undefined,
+  on: ColumnElement<boolean> | RelationshipAttribute | undefined,
   outer: boolean,
 ): JoinedState {
   mapper.registry.configure();
+  if (on instanceof RelationshipAttribute) return joinAlong(state, target, on, outer);
   if (on !== undefined) requireElement(on, 'join() ON clause');
   if (target instanceof RelationshipAttribute) return joinRelationship(state, target, on, outer);
   let joined: Mapper;
@@ -60,16 +61,43 @@ export function addJoin(
   };
 }
 
+/**
+ * `join(Followed, User.following)`: along a relationship, to an alias of its target (SQLAlchemy's
+ * `join(target, User.following)`), which a self-referential relationship needs: its target's table
+ * is in the query already.
+ */
+function joinAlong(state: QueryState, target: JoinTarget, attr: RelationshipAttribute, outer: boolean): JoinedState {
+  const prop = attr.property;
+  const right = isAliased(target) ? target.__alias__ : prop.target.table;
+  const joined = isAliased(target)
+    ? target.__mapper__
+    : typeof target === 'function' && !(target instanceof RelationshipAttribute)
+      ? prop.parent.registry.mapperOf(target)
+      : null;
+  if (joined !== prop.target) {
+    throw new ArgumentError(
+      `join(target, ${attr}): the target must be ${prop.target.name} or db.aliased(${prop.target.name}), the relationship's target`,
+    );
+  }
+  return joinRelationship(state, attr, undefined, outer, right);
+}
+
 function joinRelationship(
   state: QueryState,
   attr: RelationshipAttribute,
   on: ColumnElement<boolean> | undefined,
   outer: boolean,
+  right: FromClause = attr.property.target.table,
 ): JoinedState {
   const prop = attr.property;
   const parent = [...state.entities].reverse().find((e) => e.mapper === prop.parent);
   if (!parent) throw new ArgumentError(`join(${attr}): the query does not select or join ${prop.parent.name}`);
-  const right = prop.target.table;
+  if (state.entities.some((e) => e.from === right)) {
+    throw new ArgumentError(
+      `join(${attr}): table '${prop.target.table.name}' is in the query already (a self-referential relationship); ` +
+        `join an alias of ${prop.target.name} along it: join(db.aliased(${prop.target.name}, 'other'), ${attr})`,
+    );
+  }
   const joins: QueryJoin[] = [...state.joins];
   if (prop.secondary) {
     joins.push({ right: prop.secondary, on: prop.secondaryCondition(parent.from, prop.secondary), outer });

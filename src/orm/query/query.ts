@@ -9,6 +9,7 @@ import type { Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
+import type { RelationshipAttribute } from '../mapping/attributes.js';
 import {
   checkOptionPath,
   type Loaded,
@@ -124,13 +125,17 @@ export class Query<T> {
     return this.with({ distinct: true });
   }
 
-  /** Inner join to a model (ON inferred from the one foreign key between them), an alias, or along a relationship. */
-  join(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
+  /**
+   * Inner join to a model (ON inferred from the one foreign key between them), an alias, or along a
+   * relationship; `join(alias, User.following)` joins an alias of the target along a relationship
+   * (needed when it is self-referential).
+   */
+  join(target: JoinTarget, on?: ColumnElement<boolean> | RelationshipAttribute): Query<T> {
     return this.with(addJoin(this.mapper, this.s, target, on, false));
   }
 
   /** LEFT OUTER JOIN, as join(). */
-  outerjoin(target: JoinTarget, on?: ColumnElement<boolean>): Query<T> {
+  outerjoin(target: JoinTarget, on?: ColumnElement<boolean> | RelationshipAttribute): Query<T> {
     return this.with(addJoin(this.mapper, this.s, target, on, true));
   }
 

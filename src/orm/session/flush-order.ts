@@ -26,6 +26,37 @@ export function mapperOrder(session: Session): Mapper[] {
   return tables.map((t) => byTable.get(t)).filter((m): m is Mapper => m !== undefined);
 }
 
+/**
+ * The mapper order for one flush: the table order, amended by the keys this flush copies from a
+ * row it inserts (the parent's mapper first), which decide where tables form a cycle (the table
+ * order cuts a cycle anywhere). Null when those keys themselves go round between mappers: the
+ * rows are then inserted level by level across mappers (insertionLevel).
+ */
+export function flushMapperOrder(session: Session, children: readonly InstanceState[]): Mapper[] | null {
+  const base = mapperOrder(session);
+  const after = new Map<Mapper, Set<Mapper>>();
+  for (const st of children) {
+    for (const a of st.fk ?? NO_ASSIGNMENTS) {
+      if (a.postUpdate || !a.parent || a.parent.status !== 'pending' || a.parent.mapper === st.mapper) continue;
+      let set = after.get(st.mapper);
+      if (!set) after.set(st.mapper, (set = new Set()));
+      set.add(a.parent.mapper);
+    }
+  }
+  if (after.size === 0) return base;
+  // Kahn's algorithm, taking the first ready mapper in table order each time: the order is the
+  // table order wherever the keys do not say otherwise.
+  const out: Mapper[] = [];
+  const placed = new Set<Mapper>();
+  while (out.length < base.length) {
+    const next = base.find((m) => !placed.has(m) && [...(after.get(m) ?? [])].every((p) => placed.has(p)));
+    if (!next) return null;
+    out.push(next);
+    placed.add(next);
+  }
+  return out;
+}
+
 /** The states of `set` that pass `keep`, grouped by mapper, in set order. */
 export function byMapper(
   set: Iterable<InstanceState>,
@@ -43,7 +74,7 @@ export function byMapper(
 
 /** True when a foreign key of `st` is set from a row this flush has still to insert: its UPDATE waits. */
 export function dependsOnPending(st: InstanceState): boolean {
-  for (const a of st.fk ?? NO_ASSIGNMENTS) if (a.parent && a.parent.status === 'pending') return true;
+  for (const a of st.fk ?? NO_ASSIGNMENTS) if (!a.postUpdate && a.parent && a.parent.status === 'pending') return true;
   return false;
 }
 
@@ -65,8 +96,25 @@ export function insertionLevel(remaining: readonly InstanceState[]): {
 
 /** True when one of the rows `st` refers to carries `mark` (is still waiting to be inserted). */
 function refersToMarked(st: InstanceState, mark: number): boolean {
-  for (const a of st.fk ?? NO_ASSIGNMENTS) if (a.parent && a.parent.mark === mark) return true;
+  for (const a of st.fk ?? NO_ASSIGNMENTS) if (!a.postUpdate && a.parent && a.parent.mark === mark) return true;
   return false;
+}
+
+/**
+ * The relationships that make the rows of `waiting` (none of which can be inserted first) need
+ * each other's keys: each assignment from one waiting row to another, named once.
+ */
+export function cycleRelationships(waiting: readonly InstanceState[]): string[] {
+  const rows = new Set(waiting);
+  const names = new Set<string>();
+  for (const st of waiting) {
+    for (const a of st.fk ?? NO_ASSIGNMENTS) {
+      if (a.postUpdate || !a.parent || !rows.has(a.parent)) continue;
+      const reverse = a.prop.reverse;
+      names.add(reverse ? `${a.prop.name} / ${reverse.name}` : a.prop.name);
+    }
+  }
+  return [...names];
 }
 
 /**

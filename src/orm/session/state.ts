@@ -33,6 +33,10 @@ export interface FkAssignment {
   /** Identifies the child columns: a later assignment to the same columns replaces an earlier one. */
   readonly sig: string;
   readonly parent: InstanceState | null;
+  /** The relationship the key is copied for, to name it (a cycle's FlushError). */
+  readonly prop: RelationshipProperty;
+  /** Written by its own UPDATE after the INSERTs (postUpdate on the relationship or its reverse side). */
+  readonly postUpdate: boolean;
 }
 
 export class InstanceState {

@@ -46,7 +46,8 @@ export class ForeignKeyAssignments {
     let a = this.lastAssignment;
     if (!a || a.parent !== parent || this.lastAssignmentProp !== prop) {
       const fk = fkColumns(prop);
-      a = { childKeys: fk.childKeys, parentKeys: fk.parentKeys, sig: fk.sig, parent };
+      const postUpdate = prop.postUpdate || (prop.reverse?.postUpdate ?? false);
+      a = { childKeys: fk.childKeys, parentKeys: fk.parentKeys, sig: fk.sig, parent, prop, postUpdate };
       this.lastAssignment = a;
       this.lastAssignmentProp = prop;
     }
@@ -68,11 +69,15 @@ export class ForeignKeyAssignments {
   }
 }
 
-/** Copies the parents' keys into `st`'s foreign key attributes, as its assignments say. */
+/**
+ * Copies the parents' keys into `st`'s foreign key attributes, as its assignments say; a
+ * postUpdate one waits for its own UPDATE after the INSERTs (post-update.ts).
+ */
 export function applyAssignments(st: InstanceState, journal: FlushJournal): void {
   const list = st.fk;
   if (!list) return;
   for (const a of list) {
+    if (a.postUpdate) continue;
     for (let i = 0; i < a.childKeys.length; i++) {
       const ck = a.childKeys[i]!;
       let value: unknown = null;

@@ -11,7 +11,16 @@ import type { Mapper } from '../mapping/mapper.js';
 import { cascadeDeletes, cascadeSaves } from './cascades.js';
 import { collectRelationshipChanges } from './dependency.js';
 import { FlushJournal, restoreSnapshots, snapshot, type Snapshot } from './flush-journal.js';
-import { byMapper, deletionLevels, dependsOnPending, insertionLevel, mapperOrder } from './flush-order.js';
+import {
+  byMapper,
+  cycleRelationships,
+  deletionLevels,
+  dependsOnPending,
+  flushMapperOrder,
+  insertionLevel,
+  mapperOrder,
+} from './flush-order.js';
+import { clearPostUpdateKeys, writePostUpdates } from './post-update.js';
 import { FlushPlan, type FlushContext } from './flush-plan.js';
 import { loadReplaced } from './load-replaced.js';
 import { deleteRows, insertBatch, update, writeAssociations } from './persistence.js';
@@ -66,9 +75,26 @@ export class UnitOfWork {
   /** Per table in dependency order: UPDATEs, INSERTs, late UPDATEs; then association rows; then DELETEs in reverse order. */
   private async execute(): Promise<void> {
     const { plan, ctx } = this;
-    const order = mapperOrder(this.session);
+    const order = flushMapperOrder(this.session, plan.keys.children);
+    if (order) await this.saveInOrder(order);
+    else await this.saveByRows();
+    await writePostUpdates(ctx);
+    await writeAssociations(ctx);
+    await clearPostUpdateKeys(ctx);
+    const deletesBy = byMapper(plan.deletes, (s) => s.status === 'persistent');
+    for (const mapper of [...(order ?? mapperOrder(this.session))].reverse()) {
+      await this.deleteAll(mapper, deletesBy.get(mapper) ?? []);
+    }
+  }
+
+  private pendingInserts(): InstanceState[] {
+    return this.plan.inserts.filter((s) => s.status === 'pending' && !this.plan.deletes.has(s));
+  }
+
+  private async saveInOrder(order: readonly Mapper[]): Promise<void> {
+    const { plan, ctx } = this;
     const updatesBy = byMapper(plan.updates, () => true);
-    const insertsBy = byMapper(plan.inserts, (s) => s.status === 'pending' && !plan.deletes.has(s));
+    const insertsBy = byMapper(this.pendingInserts(), () => true);
     for (const mapper of order) {
       // UPDATEs before INSERTs, as SQLAlchemy does: a replaced one-to-one child must give up its
       // (unique) key before the new one takes it. Updates pointing at a row inserted now wait.
@@ -78,11 +104,32 @@ export class UnitOfWork {
       await this.insertAll(mapper, insertsBy.get(mapper) ?? []);
       for (const st of late) await update(ctx, st);
     }
-    await writeAssociations(ctx);
-    const deletesBy = byMapper(plan.deletes, (s) => s.status === 'persistent');
-    for (const mapper of [...order].reverse()) {
-      await this.deleteAll(mapper, deletesBy.get(mapper) ?? []);
+  }
+
+  /**
+   * The rows' keys go round between mappers (a user whose favourite is another user's post): the
+   * UPDATEs that wait for nothing, then the INSERTs level by level across mappers (each level one
+   * batch per mapper, in table order), then the UPDATEs that waited.
+   */
+  private async saveByRows(): Promise<void> {
+    const { plan, ctx } = this;
+    const tableOrder = mapperOrder(this.session);
+    const rank = new Map(tableOrder.map((m, i) => [m, i]));
+    const updates = [...plan.updates].sort((a, b) => rank.get(a.mapper)! - rank.get(b.mapper)!);
+    const late = updates.filter((s) => dependsOnPending(s));
+    for (const st of updates) if (!late.includes(st)) await update(ctx, st);
+    let remaining = this.pendingInserts();
+    while (remaining.length) {
+      const { ready, later } = insertionLevel(remaining);
+      if (ready.length === 0) throw rowCycleError(later);
+      const levelBy = byMapper(ready, () => true);
+      for (const mapper of tableOrder) {
+        const batch = levelBy.get(mapper);
+        if (batch) await insertBatch(ctx, mapper, batch);
+      }
+      remaining = later;
     }
+    for (const st of late) await update(ctx, st);
   }
 
   private async insertAll(mapper: Mapper, states: InstanceState[]): Promise<void> {
@@ -90,10 +137,7 @@ export class UnitOfWork {
     let remaining = states;
     while (remaining.length) {
       const { ready, later } = insertionLevel(remaining);
-      if (ready.length === 0)
-        throw new FlushError(
-          `rows of ${mapper.name} refer to each other in a cycle; set one reference after the first flush`,
-        );
+      if (ready.length === 0) throw rowCycleError(later);
       await insertBatch(this.ctx, mapper, ready);
       remaining = later;
     }
@@ -134,4 +178,14 @@ export class UnitOfWork {
     const owners = this.journal.pendingOwners;
     if (owners) session.dropPendingMutations(owners);
   }
+}
+
+/** Rows none of which can be inserted first: each needs another's key. Names the relationships and the fix. */
+function rowCycleError(waiting: readonly InstanceState[]): FlushError {
+  const models = [...new Set(waiting.map((st) => st.mapper.name))].join(', ');
+  return new FlushError(
+    `rows of ${models} depend on each other in a cycle through ${cycleRelationships(waiting).join(', ')}: ` +
+      `each needs another's key before its INSERT. Set postUpdate: true on one of these relationships ` +
+      `(SQLAlchemy's post_update): its key is then written by an UPDATE after the INSERTs`,
+  );
 }

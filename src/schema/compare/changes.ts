@@ -64,6 +64,11 @@ export type SchemaChange = {
       readonly kind: 'add-table';
       /** The models' table. */
       readonly modelTable: Table;
+      /**
+       * Its foreign keys that are not created with it (`useAlter`, or tables in a cycle): each
+       * follows, once every new table exists, as an add-foreign-key change.
+       */
+      readonly foreignKeysAddedAfter?: readonly ForeignKeyConstraint[];
     }
   | {
       /** A table the database has and the models have not. */

@@ -8,6 +8,7 @@ import { SqlCompiler } from '../../sql/compiler.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions, mustBe, type OptionTable } from '../../sql/options.js';
 import type { Column, MetaData, Table } from '../../sql/schema.js';
+import { sortTablesAndConstraints } from '../../sql/ddl-order.js';
 import type { SchemaChange } from './changes.js';
 import { columnChangeIsDestructive, columnChanges, type CompareDialect } from './columns.js';
 import { compareConstraints } from './constraints.js';
@@ -68,6 +69,33 @@ function referredTable(k: { readonly elements: readonly { readonly targetTableNa
   }
 }
 
+/**
+ * The new tables, each after those it refers to; a foreign key that must come after the tables
+ * (`useAlter`, or tables in a cycle) is left out of its CREATE TABLE and follows as an
+ * add-foreign-key, where ALTER TABLE can add one (not SQLite, which keeps it inline).
+ */
+function addedTables(models: Map<string, Table>, lives: Map<string, Table>, compiler: SqlCompiler): SchemaChange[] {
+  const order = sortTablesAndConstraints([...models.values()]);
+  const later = compiler.alterAddsForeignKeys ? order.addedAfter : [];
+  const added = order.tables.filter((t) => models.get(t.fullName) === t && !lives.has(t.fullName));
+  const out: SchemaChange[] = [];
+  for (const t of added) {
+    const own = later.filter((k) => k.table === t);
+    out.push({
+      kind: 'add-table',
+      table: t.fullName,
+      destructive: false,
+      modelTable: t,
+      ...(own.length > 0 && { foreignKeysAddedAfter: own }),
+    });
+  }
+  for (const k of later) {
+    if (added.includes(k.table))
+      out.push({ kind: 'add-foreign-key', table: k.table.fullName, destructive: false, modelForeignKey: k });
+  }
+  return out;
+}
+
 /** `tables` with every referred table before its referrers (self-references and unknown targets ignored), stable. */
 function dependencyOrder(tables: ReadonlyMap<string, Table>): Table[] {
   const out: Table[] = [];
@@ -119,9 +147,7 @@ export function compareSchemas(model: MetaData, live: MetaData, options: Compare
   const lives = comparedTables(live, include);
 
   const out: SchemaChange[] = [];
-  for (const t of dependencyOrder(models)) {
-    if (!lives.has(t.fullName)) out.push({ kind: 'add-table', table: t.fullName, destructive: false, modelTable: t });
-  }
+  out.push(...addedTables(models, lives, compiler));
   for (const t of dependencyOrder(models)) {
     const l = lives.get(t.fullName);
     if (l) out.push(...compareTable(t, l, compiler, dialect));
