@@ -4,7 +4,17 @@
  */
 import { isBoolean, type OptionTable } from '../../sql/options.js';
 
-/** The options `query.executionOptions({...})` takes. */
+/**
+ * The options `query.executionOptions({...})` takes.
+ *
+ * @example
+ * ```ts
+ * import type { QueryExecutionOptions } from 'relata';
+ *
+ * const options: QueryExecutionOptions = { populateExisting: true };
+ * const fresh = await User.query.executionOptions(options).all();
+ * ```
+ */
 export interface QueryExecutionOptions {
   /** Rows overwrite the objects already in the session: `query.populateExisting()`. */
   populateExisting?: boolean;

@@ -14,7 +14,7 @@ function stateFor(obj: unknown, fn: string): InstanceState {
 /**
  * Makes `obj` transient, as if just constructed with its current values: it leaves its session
  * (pending, changed or marked for deletion, whatever it was) and its identity, so `session.add(obj)`
- * INSERTs a new row. Its primary key values stay: clear an autoincrement key (`obj.id = null`) to
+ * INSERTs a new row. Its primary key values stay: set an autoincrement key to null to
  * get a new one, or keep it to insert that key. Expired attributes stay unset; loaded relationships stay.
  *
  * @example
@@ -23,7 +23,7 @@ function stateFor(obj: unknown, fn: string): InstanceState {
  *
  * const post = (await Post.query.first())!;
  * makeTransient(post);
- * post.id = null; // a new key from the database
+ * Object.assign(post, { id: null }); // a new key from the database
  * db.session.add(post);
  * await db.session.commit(); // INSERT: a copy of the row
  * ```

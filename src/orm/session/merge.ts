@@ -13,7 +13,18 @@ import { withoutAutoflush } from './refresh.js';
 import type { Session } from './session.js';
 import { InstanceState, STATE, stateOf } from './state.js';
 
-/** How session.merge() finds the row's object. */
+/**
+ * How session.merge() finds the row's object.
+ *
+ * @example
+ * ```ts
+ * import type { MergeOptions } from 'relata';
+ *
+ * const options: MergeOptions = { load: false };
+ * const cached = (await db.newSession().query(User).first())!;
+ * const mine = await db.session.merge(cached, options); // no SQL
+ * ```
+ */
 export interface MergeOptions {
   /**
    * `true` (default): from the identity map, else one SELECT by primary key, and what differs is

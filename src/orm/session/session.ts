@@ -42,7 +42,18 @@ import { loadUnloaded } from './lazy-load.js';
 
 export type { NPlusOneMode, SessionOptions, MergeOptions };
 
-/** The name of a column or relationship of model instance `T`, as refresh() and expire() take them. */
+/**
+ * The name of a column or relationship of model instance `T`, as refresh() and expire() take them.
+ *
+ * @example
+ * ```ts
+ * import type { AttributeName } from 'relata';
+ *
+ * const names: AttributeName<User>[] = ['username', 'posts'];
+ * const user = (await db.session.query(User).first())!;
+ * db.session.expire(user, names);
+ * ```
+ */
 export type AttributeName<T> = Extract<
   { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T],
   string
