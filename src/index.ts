@@ -59,7 +59,18 @@ export {
   type Reshape,
 } from './orm/loading/options.js';
 export { ColumnAttribute, RelationshipAttribute } from './orm/mapping/attributes.js';
+// Issue 14, column loading and computed attributes.
+export { defer, undefer, undeferGroup, loadOnly, type OnlyColumns } from './orm/loading/column-options.js';
+export { columnProperty, hybrid, composite } from './orm/mapping/declare-computed.js';
+export { ColumnProperty } from './orm/mapping/column-property.js';
+export { HybridAttribute, type HybridDefinition } from './orm/mapping/hybrid.js';
+export { CompositeAttribute, type CompositeValues } from './orm/mapping/composite.js';
+export type { Deferred, ColumnLoadingOptions, ReadOnlyAttribute } from './orm/mapping/declarative.js';
+export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
+// Collection kinds beyond the list (issue 14: large and non-list collections).
+export { WriteOnlyCollection } from './orm/session/write-only.js';
+export type { CollectionKind } from './orm/mapping/declarative.js';
 export { tableNameFor, type ModelOptions } from './orm/mapping/model.js';
 export type {
   ModelClass,
@@ -104,6 +115,7 @@ export {
   ProgrammingError,
 } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
+export { concat } from './sql/concat.js';
 export { Select } from './sql/selectable.js';
 export {
   SqlType,
@@ -250,3 +262,14 @@ export type { MergeOptions, AttributeName } from './orm/session/session.js';
 export { makeTransient, makeTransientToDetached } from './orm/session/make-transient.js';
 export { ExpiredAttributeError } from './orm/errors.js';
 export type { QueryExecutionOptions } from './orm/query/execution-options.js';
+
+// Validators and events (issue 14: behaviour hooks): db.validates, db.on, session.on. See docs/events.md.
+export type { MapperEventContext, MapperEventName, SyncResult } from './orm/mapping/events.js';
+export type {
+  ValidatedKey,
+  ValidatedValue,
+  ValidationOp,
+  Validator,
+  ValidatorOptions,
+} from './orm/mapping/validators.js';
+export type { FlushEvent, SessionEvent, SessionEventMap, SessionEventName } from './orm/session/session-events.js';

@@ -23,6 +23,8 @@ import {
   TupleInExpression,
   UnaryExpression,
 } from './expressions.js';
+import { Concat } from './concat.js';
+import { LazyElement } from './lazy-element.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Index, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
@@ -398,9 +400,16 @@ export abstract class SqlCompiler {
     if (e instanceof Label) return this.quote(e.name);
     if (e instanceof ExistsExpression) return `EXISTS (${this.select(e.select, ctx)})`;
     if (e instanceof ScalarSubquery) return `(${this.select(e.select, ctx)})`;
+    if (e instanceof Concat) return this.concat(e, ctx);
+    if (e instanceof LazyElement) return this.expr(e.element, ctx);
     if (e instanceof TextClause) return this.textClause(e, ctx);
     if (e.kind === 'star') return '*';
     throw new CompileError(`cannot compile expression of kind '${e.kind}'`);
+  }
+
+  /** `(a || b)`: SQLite and PostgreSQL; MySQL overrides (its `||` is OR). */
+  protected concat(e: Concat<unknown>, ctx: CompileContext): string {
+    return `(${e.parts.map((p) => this.expr(p, ctx)).join(' || ')})`;
   }
 
   protected columnRef(e: ColumnRef): string {

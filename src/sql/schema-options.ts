@@ -32,7 +32,12 @@ export const columnOptionTable = {
     onupdate: "spell it onUpdate (a foreign key's ON UPDATE is ForeignKey(target, { onupdate }))",
     serverOnupdate: 'set the attribute in the code that changes the row',
     server_onupdate: 'set the attribute in the code that changes the row',
-    deferred: 'every column loads with its row; select only the columns you need with selectColumns(User.id, …)',
+    deferred: "deferred loading is a model column's option: db.Column(Text, { deferred: true }) in db.Model(...)",
+    deferredGroup: "deferred loading is a model column's option: db.Column(Text, { deferredGroup: 'media' })",
+    deferredRaiseload:
+      "deferred loading is a model column's option: db.Column(Text, { deferred: true, deferredRaiseload: true })",
+    deferred_group: "spell it deferredGroup, a model column's option: db.Column(Text, { deferredGroup: 'media' })",
+    deferred_raiseload: "spell it deferredRaiseload, a model column's option",
     key: "the attribute name is the declaration's key; name: sets the database column's name",
     computed: 'generated columns are not supported; compute the value in your code',
     identity: 'integer primary keys are identity/autoincrement columns already (autoincrement: false turns it off)',

@@ -24,6 +24,8 @@ import {
   UnaryExpression,
   ColumnElement,
 } from './expressions.js';
+import { Concat } from './concat.js';
+import { LazyElement } from './lazy-element.js';
 import type { Delete, Update } from './dml.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
 import type { Column, Table } from './schema.js';
@@ -127,6 +129,12 @@ export class ShapeKey implements BindSources {
     } else if (e instanceof ScalarSubquery) {
       this.key += 'Q';
       this.select(e.select);
+    } else if (e instanceof LazyElement) {
+      this.element(e.element);
+    } else if (e instanceof Concat) {
+      this.key += `c${e.parts.length}(`;
+      for (const part of e.parts) this.element(part);
+      this.key += ')';
     } else if (e instanceof TextClause) {
       this.key += 'x';
       this.text(e.text);

@@ -5,12 +5,17 @@ import {
   BooleanClauseList,
   ColumnElement,
   ColumnRef,
+  ExistsExpression,
   FunctionCall,
   InExpression,
   Label,
+  OrderByElement,
+  ScalarSubquery,
   UnaryExpression,
 } from './expressions.js';
-import type { FromClause } from './selectable.js';
+import { Concat } from './concat.js';
+import { LazyElement } from './lazy-element.js';
+import { fromElements, type FromClause, type Select } from './selectable.js';
 
 /** Returns `expr` with every column of `from` replaced by the same column of `to`. */
 export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: ColumnRef) => ColumnElement | null): E {
@@ -25,9 +30,31 @@ export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: Co
     if (e instanceof BetweenExpression) return new BetweenExpression(visit(e.element), visit(e.low), visit(e.high));
     if (e instanceof FunctionCall) return new FunctionCall(e.name, e.args.map(visit), e.distinct, e.type);
     if (e instanceof Label) return new Label(visit(e.element), e.name);
+    if (e instanceof Concat) return new Concat(e.parts.map(visit));
+    if (e instanceof LazyElement) return visit(e.element);
+    // A correlated subquery (a column property's count) refers to the outer table inside it.
+    if (e instanceof ScalarSubquery) return new ScalarSubquery(adaptSelect(e.select, replace));
+    if (e instanceof ExistsExpression) return new ExistsExpression(adaptSelect(e.select, replace));
     return e;
   };
   return visit(expr) as E;
+}
+
+/**
+ * A subquery's expressions with the outer references replaced: columns of its own FROM elements
+ * are its own rows, never the outer query's, so they stay (a self-referential count keeps its table).
+ */
+function adaptSelect(s: Select, replace: (ref: ColumnRef) => ColumnElement | null): Select {
+  const own = s.from.flatMap(fromElements);
+  const outer = (ref: ColumnRef) => (own.includes(ref.from as never) ? null : replace(ref));
+  const visit = <E extends ColumnElement>(e: E): E => adaptColumns(e, outer);
+  return s.with({
+    columns: s.columns.map(visit),
+    where: s.where && visit(s.where),
+    groupBy: s.groupBy.map(visit),
+    having: s.having && visit(s.having),
+    orderBy: s.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction)),
+  });
 }
 
 /** Re-points columns of the table (or alias) `from` to `to`. */

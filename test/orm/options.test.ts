@@ -56,10 +56,12 @@ describe('relationship options', () => {
     expect(declare).toThrow(instead);
   });
 
-  it("refuses lazy: 'dynamic' and says to query the children instead", () => {
+  it("refuses lazy: 'dynamic' and points at lazy: 'writeOnly'", () => {
     const declare = declareWithRelationship({ lazy: 'dynamic' });
     expect(declare).toThrow(MappingError);
-    expect(declare).toThrow(/relationship User\.posts: option lazy 'dynamic' is not supported: .*query the children/);
+    expect(declare).toThrow(
+      /relationship User\.posts: option lazy 'dynamic' is not supported: .*use lazy: 'writeOnly'/,
+    );
   });
 
   it('refuses a misspelt option, suggesting the nearest known one', () => {
@@ -74,7 +76,7 @@ describe('relationship options', () => {
 
   it('refuses wrong value types for known options', () => {
     expect(declareWithRelationship({ lazy: 'bogus' })).toThrow(
-      "relationship User.posts: option lazy must be one of 'select', 'joined', 'selectin', 'raise', 'noload' or a boolean, got 'bogus'",
+      "relationship User.posts: option lazy must be one of 'select', 'joined', 'selectin', 'raise', 'noload', 'writeOnly' or a boolean, got 'bogus'",
     );
     expect(declareWithRelationship({ cascade: 'all, delete-orphans' })).toThrow(
       /relationship User\.posts: option cascade has an unknown cascade 'delete-orphans'/,
@@ -131,7 +133,8 @@ describe('column and model options', () => {
     // serverDefault and onUpdate are implemented (issue 13): SQLAlchemy's spellings point at them.
     ['server_default', { server_default: 'now()' }, /spell it serverDefault/],
     ['onupdate', { onupdate: () => new Date() }, /spell it onUpdate/],
-    ['deferred', { deferred: true }, /selectColumns/],
+    // deferred is implemented (issue 14): SQLAlchemy's spellings of its options point at it.
+    ['deferred_group', { deferred_group: 'media' }, /spell it deferredGroup/],
   ])('refuses %s on a column, naming model and attribute', (option, options, instead) => {
     const declare = declareWithColumn(options);
     expect(declare).toThrow(MappingError);
@@ -171,6 +174,9 @@ describe('column and model options', () => {
     const db = new Database();
     expect(() => db.Table('t', db.Column('x', db.Integer, { server_default: '0' } as never))).toThrow(
       /db\.Table\('t'\) column 'x': option 'server_default' is not supported/,
+    );
+    expect(() => db.Table('u', db.Column('x', db.Integer, { deferred: true }))).toThrow(
+      /db\.Table\('u'\) column 'x': deferred loading is for a model's columns/,
     );
     expect(() => new SchemaColumn('x', Integer, [], { deferred: true } as never)).toThrow(ArgumentError);
     expect(() => new SchemaColumn('x', Integer, [], { deferred: true } as never)).toThrow(

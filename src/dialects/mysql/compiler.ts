@@ -2,7 +2,8 @@
  * SQL for MySQL and MariaDB (and what TiDB accepts; see docs/dialects.md). What the server supports
  * differs between them, so two capabilities are set by the driver when it first connects.
  */
-import { SqlCompiler, type ColumnAlteration, type TableRef } from '../../sql/compiler.js';
+import { SqlCompiler, type ColumnAlteration, type CompileContext, type TableRef } from '../../sql/compiler.js';
+import type { Concat } from '../../sql/concat.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Index, Table } from '../../sql/schema.js';
 import type { ForeignKeyConstraint } from '../../sql/constraints.js';
@@ -258,6 +259,11 @@ export class MysqlCompiler extends SqlCompiler {
 
   override setTableComment(table: TableRef, comment: string | null): string[] {
     return [`ALTER TABLE ${this.tableName(table)} COMMENT = ${this.stringLiteral(comment ?? '')}`];
+  }
+
+  /** MySQL's `||` is OR (unless PIPES_AS_CONCAT): its concat() is NULL when a part is, as `||` elsewhere. */
+  protected override concat(e: Concat<unknown>, ctx: CompileContext): string {
+    return `concat(${e.parts.map((p) => this.expr(p, ctx)).join(', ')})`;
   }
 
   protected override limitOffset(limit: number | null, offset: number | null): string {

@@ -5,6 +5,7 @@
  * parents (a selectin batch, or one parent's lazy load), which reads its rows with a LoadContext.
  * The two call each other (a related load's rows have follow-ups of their own), so they share a file.
  */
+import { refuseFullLoad } from '../session/write-only.js';
 import { KeyMap, type IdentityMap } from '../session/keymap.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
@@ -37,6 +38,15 @@ export class LoadBatch {
   ) {}
 }
 
+/** The identity key of a row read by a plan of a subset of the columns (see EntityPlan.keyAt). */
+function keyFromPlannedRow(plan: EntityPlan, row: readonly unknown[]): unknown {
+  const values: Record<string, unknown> = {};
+  plan.mapper.primaryKey.forEach((pk, i) => {
+    values[pk.key] = row[plan.offset + plan.keyAt![i]!];
+  });
+  return plan.mapper.keyFromValues(values);
+}
+
 /** Marks a parent whose relationship was loaded before this result set: it keeps what it has. */
 const KEEP: unique symbol = Symbol('keep');
 
@@ -63,7 +73,7 @@ export class LoadContext {
 
   /** The object for the entity of `plan` in `row` (from the identity map when present), with joined children. */
   processRow(row: readonly unknown[], plan: EntityPlan): InstanceState | null {
-    const key = plan.mapper.keyFromRow(row, plan.offset);
+    const key = plan.keyAt === null ? plan.mapper.keyFromRow(row, plan.offset) : keyFromPlannedRow(plan, row);
     if (key === undefined) return null;
     const identity = (this.identities[plan.index] ??= this.session.identityMap(plan.mapper));
     const st = this.session.identityFromRow(identity, key, row, plan, this.batch);
@@ -158,6 +168,7 @@ export async function loadRelated(
   path: readonly RelationshipProperty[],
   batch: LoadBatch | null,
 ): Promise<void> {
+  if (prop.lazy === 'writeOnly') refuseFullLoad(prop, 'this operation');
   const todo = parents.filter((p) => !p.isLoaded(prop.key));
   if (todo.length < parents.length && children.size > 0)
     await loadIntoKept(session, parents, prop, children, path, batch);

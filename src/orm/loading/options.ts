@@ -9,8 +9,25 @@ import { RelationshipAttribute } from '../mapping/attributes.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import { strategyFor } from './strategies/index.js';
+import type { ColumnAttribute } from '../mapping/attributes.js';
+import {
+  checkColumnStep,
+  columnStep,
+  describeColumnStep,
+  groupStep,
+  type ColumnStep,
+  type ColumnsEntry,
+  type DeferShape,
+  type KeysOf,
+  type LoadedOnly,
+  type OnlyColumns,
+  type UndeferShape,
+} from './column-options.js';
+import { InvalidRequestError } from '../errors.js';
+import { lowerFirst } from '../mapping/unloaded-value.js';
+import type { WriteOnlyCollection } from '../session/write-only.js';
 
-export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains';
+export type LoadStrategy = 'joined' | 'selectin' | 'select' | 'raise' | 'noload' | 'contains' | 'writeOnly';
 
 /** One step of a loader path: which relationship, how to load it, and (containsEager) from which alias. */
 export interface LoadStep {
@@ -18,6 +35,15 @@ export interface LoadStep {
   readonly strategy: LoadStrategy;
   readonly alias?: TableAlias;
 }
+
+/**
+ * A relationship attribute a loader option accepts: any but a write-only collection's, which
+ * never loads (the type names why; at run time checkOptionPath refuses it too).
+ */
+type LoadableAttribute<K extends string, S> = RelationshipAttribute<K, S> &
+  ([S] extends [WriteOnlyCollection<unknown>]
+    ? { readonly 'a writeOnly collection never loads: query it with select()': never }
+    : unknown);
 
 /** A path of [key, shape] pairs: what the option makes loaded, for the result type. */
 export type LoadedPath = readonly (readonly [string, unknown])[];
@@ -34,7 +60,11 @@ export type LoadedPath = readonly (readonly [string, unknown])[];
  * console.log(users[0]?.posts.length); // no await: loaded
  * ```
  */
-export type Loaded<T, Shape> = unknown extends Shape ? T : Omit<T, keyof Shape> & Shape;
+export type Loaded<T, Shape> = unknown extends Shape
+  ? T
+  : Shape extends OnlyColumns<infer K>
+    ? LoadedOnly<T, K, Shape>
+    : Omit<T, keyof Shape> & Shape;
 
 /**
  * Replaces the element type of a relationship shape with its loaded form, keeping list/nullable-ness
@@ -66,9 +96,11 @@ export type Reshape<S, Inner> = [S] extends [readonly (infer E)[]]
  * const shape: Shape = post; // post.author?.profile without await
  * ```
  */
-export type PathShape<P> = P extends readonly [readonly [infer K extends string, infer S], ...infer Rest]
-  ? { [key in K]: Reshape<S, PathShape<Rest>> }
-  : unknown;
+export type PathShape<P> = P extends readonly [ColumnsEntry<infer C>]
+  ? C
+  : P extends readonly [readonly [infer K extends string, infer S], ...infer Rest]
+    ? { [key in K]: Reshape<S, PathShape<Rest>> }
+    : unknown;
 
 /**
  * A loader option for `query.options(...)`, from {@link joinedload}, {@link selectinload} and the
@@ -88,8 +120,10 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
   /** Type-only: the path of [key, shape] pairs the option loads. */
   declare readonly __path: P;
   constructor(
-    /** @internal The steps of the path, in order. */
+    /** @internal The relationship steps of the path, in order. */
     readonly steps: readonly LoadStep[],
+    /** @internal The column option ending the path (`.undefer(Book.summary)`), if any. */
+    readonly columns: ColumnStep | null = null,
   ) {}
 
   private then_<K extends string, S>(
@@ -97,34 +131,70 @@ export class LoaderOption<P extends LoadedPath = LoadedPath> {
     strategy: LoadStrategy,
     alias?: TableAlias,
   ): LoaderOption<[...P, [K, S]]> {
-    return new LoaderOption([...this.steps, step(attribute, strategy, alias)]);
+    return new LoaderOption([...this.open(), step(attribute, strategy, alias)]);
+  }
+
+  /** The steps, refusing to go on past a column option (columns have no relationships to follow). */
+  private open(): readonly LoadStep[] {
+    if (this.columns)
+      throw new ArgumentError(
+        `${describeOption(this)}: a column option ends a loader path; start another option for more relationships`,
+      );
+    return this.steps;
+  }
+
+  private endWith<S>(columns: ColumnStep): LoaderOption<[...P, ColumnsEntry<S>]> {
+    return new LoaderOption(this.open(), columns);
+  }
+
+  /** Then loads these deferred columns of the objects reached, with their rows; typed plain. */
+  undefer<const A extends readonly ColumnAttribute<unknown, string>[]>(
+    ...columns: A
+  ): LoaderOption<[...P, ColumnsEntry<UndeferShape<A>>]> {
+    return this.endWith(columnStep('undefer', columns));
+  }
+  /** Then leaves these columns of the objects reached out of their rows; `await obj.column` loads one. */
+  defer<const A extends readonly ColumnAttribute<unknown, string>[]>(
+    ...columns: A
+  ): LoaderOption<[...P, ColumnsEntry<DeferShape<A>>]> {
+    return this.endWith(columnStep('defer', columns));
+  }
+  /** Then loads only these columns of the objects reached (with the primary key and relationship keys). */
+  loadOnly<const A extends readonly ColumnAttribute<unknown, string>[]>(
+    ...columns: A
+  ): LoaderOption<[...P, ColumnsEntry<OnlyColumns<KeysOf<A>>>]> {
+    return this.endWith(columnStep('only', columns));
+  }
+  /** Then loads the deferred group `name` of the objects reached (their type keeps the columns awaitable). */
+  undeferGroup(name: string): LoaderOption<P> {
+    return new LoaderOption(this.open(), groupStep(name));
   }
 
   /** Then loads `attribute` of the objects reached so far with a LEFT OUTER JOIN. */
-  joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+  joinedload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'joined');
   }
   /** Then loads `attribute` of the objects reached so far with one more SELECT … IN. */
-  selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+  selectinload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'selectin');
   }
   /** Then fills `attribute` from columns the query already joins. */
   containsEager<K extends string, S>(
-    attribute: RelationshipAttribute<K, S>,
+    attribute: LoadableAttribute<K, S>,
     alias?: TableAlias,
   ): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'contains', alias);
   }
   /** Then leaves `attribute` to load on `await`. */
   lazyload(attribute: RelationshipAttribute): LoaderOption<P> {
-    return new LoaderOption([...this.steps, step(attribute, 'select')]);
+    return new LoaderOption([...this.open(), step(attribute, 'select')]);
   }
   /** Then makes a lazy load of `attribute` throw NotLoadedError. */
   raiseload(attribute: RelationshipAttribute): LoaderOption<P> {
-    return new LoaderOption([...this.steps, step(attribute, 'raise')]);
+    return new LoaderOption([...this.open(), step(attribute, 'raise')]);
   }
   /** Reads as empty at once, so its type is the loaded one. */
-  noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
+  noload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[...P, [K, S]]> {
     return this.then_(attribute, 'noload');
   }
 }
@@ -154,7 +224,7 @@ function describe(v: unknown): string {
  * for (const p of posts) console.log(p.author?.username); // no await
  * ```
  */
-export function joinedload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+export function joinedload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'joined')]);
 }
 /**
@@ -168,7 +238,7 @@ export function joinedload<K extends string, S>(attribute: RelationshipAttribute
  * for (const u of users) console.log(u.username, u.posts.length);
  * ```
  */
-export function selectinload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+export function selectinload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'selectin')]);
 }
 /**
@@ -187,7 +257,7 @@ export function selectinload<K extends string, S>(attribute: RelationshipAttribu
  * ```
  */
 export function containsEager<K extends string, S>(
-  attribute: RelationshipAttribute<K, S>,
+  attribute: LoadableAttribute<K, S>,
   alias?: TableAlias,
 ): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'contains', alias)]);
@@ -235,13 +305,15 @@ export function raiseload(attribute: RelationshipAttribute): LoaderOption<[]> {
  * console.log(users[0]?.posts); // [] without SQL, whatever the database holds
  * ```
  */
-export function noload<K extends string, S>(attribute: RelationshipAttribute<K, S>): LoaderOption<[[K, S]]> {
+export function noload<K extends string, S>(attribute: LoadableAttribute<K, S>): LoaderOption<[[K, S]]> {
   return new LoaderOption([step(attribute, 'noload')]);
 }
 
 /** The option as written: `joinedload(Post.author).selectinload(User.profile)`. */
 export function describeOption(option: LoaderOption): string {
-  return option.steps.map((s) => `${strategyFor(s.strategy).optionName}(${s.attribute.property.name})`).join('.');
+  const parts = option.steps.map((s) => `${strategyFor(s.strategy).optionName}(${s.attribute.property.name})`);
+  if (option.columns) parts.push(describeColumnStep(option.columns));
+  return parts.join('.');
 }
 
 /**
@@ -268,10 +340,28 @@ export function checkOptionPath(option: unknown, entity: Mapper): void {
           `Start the path at ${entity.name} (${strategyFor(s.strategy).optionName}(${entity.name}.<relationship>)) and chain each next relationship from the previous one's target`,
       );
     }
+    if (prop.lazy === 'writeOnly') {
+      throw new InvalidRequestError(
+        `loader option ${describeOption(option)}: ${prop.name} is a writeOnly collection, which never loads; ` +
+          `query it instead: ${lowerFirst(prop.parent.name)}.${prop.key}.select()`,
+      );
+    }
     via = prop;
     from = prop.target;
   }
+  if (option.columns) {
+    const last = option.steps[option.steps.length - 1];
+    if (last && !LOADS_ROWS.has(last.strategy))
+      throw new ArgumentError(
+        `loader option ${describeOption(option)}: column options follow joinedload, selectinload or containsEager; ` +
+          `after ${strategyFor(last.strategy).optionName}() nothing loads with the query`,
+      );
+    checkColumnStep(option.columns, from, entity, () => describeOption(option));
+  }
 }
+
+/** The strategies that load a relationship's rows with the query, so a column option can shape them. */
+const LOADS_ROWS: ReadonlySet<LoadStrategy> = new Set(['joined', 'selectin', 'contains']);
 
 /** Intersection of what each option in a tuple makes loaded. */
 export type ShapeOfOptions<O> = O extends readonly [LoaderOption<infer P>, ...infer Rest]

@@ -4,12 +4,13 @@
  * it returns is what the load context reads rows with; plans are cached with the compiled loads.
  */
 import type { ResultProcessor } from '../../dialects/dialect.js';
-import { ColumnRef, type ColumnElement, type OrderByElement } from '../../sql/expressions.js';
+import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
 import { Join, TableAlias, type FromClause } from '../../sql/selectable.js';
-import type { Mapper, RowReader } from '../mapping/mapper.js';
+import type { MappedColumn, Mapper, RowReader } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
-import type { LoadNode } from './load-tree.js';
+import { columnsOf, type LoadNode } from './load-tree.js';
+import { planColumns } from './column-plan.js';
 import type { LoadStrategy } from './options.js';
 import { strategyFor } from './strategies/index.js';
 
@@ -36,6 +37,12 @@ export interface EntityPlan {
   readonly read: RowReader;
   /** This plan's number within its query (0 for the root): LoadContext keeps an identity map per number. */
   readonly index: number;
+  /** The columns read when not every one is (deferred columns, column options); null: all, in order. */
+  readonly columns: readonly MappedColumn[] | null;
+  /** The column keys the objects read are left without (null: none). */
+  readonly unloaded: ReadonlySet<string> | null;
+  /** Row positions of the primary key from `offset` when the plan reads a subset of the columns. */
+  readonly keyAt: readonly number[] | null;
   readonly joined: JoinedChild[];
   readonly post: PostLoad[];
   overrides: Map<RelationshipProperty, LoadStrategy> | null;
@@ -61,15 +68,19 @@ export class Planner {
     path: readonly RelationshipProperty[],
   ): EntityPlan {
     const offset = this.columns.length;
-    for (const mc of mapper.columns) this.columns.push(new ColumnRef(mc.column, from));
+    const cols = planColumns(mapper, from, columnsOf(options), this.session.dialect);
+    for (const c of cols.select) this.columns.push(c);
     const processors = mapper.processors(this.session.dialect);
     const plan: EntityPlan = {
       mapper,
       from,
       offset,
       processors,
-      read: mapper.rowReader(processors),
+      read: cols.read,
       index: this.planCount++,
+      columns: cols.columns,
+      unloaded: cols.unloaded,
+      keyAt: cols.keyAt,
       joined: [],
       post: [],
       overrides: null,

@@ -21,6 +21,7 @@ import type { Session } from '../session/session.js';
 import type { CompiledLoad } from './compiled.js';
 import { loadTreeKey, type LoadNode } from './load-tree.js';
 import { Planner } from './planner.js';
+import { columnPosition } from './column-plan.js';
 
 /**
  * The compiled SELECT loading `prop` for `values.length / width` parents (IN over their keys, or =
@@ -102,7 +103,7 @@ function compileRelatedLoad(
     exactIntegers: exactIntegerColumns(select),
     groupBy: prop.secondary
       ? filterCols.map((_, i) => groupOffset + i)
-      : filterCols.map((c) => plan.offset + target.columnsByColumn.get(c)!.index),
+      : filterCols.map((c) => plan.offset + columnPosition(plan.columns, target.columnsByColumn.get(c)!)),
     keyTypes: filterCols.map((c) => c.type),
   };
 }

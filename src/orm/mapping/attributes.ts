@@ -17,14 +17,14 @@ import type { RelationshipProperty } from './relationships.js';
  * console.log(username.key); // 'username'
  * ```
  */
-export class ColumnAttribute<T = unknown> extends ColumnRef<T> {
+export class ColumnAttribute<T = unknown, K extends string = string> extends ColumnRef<T> {
   constructor(
     column: Column,
     from: FromClause,
     /** @internal The model's mapper. */
     readonly mapper: Mapper,
     /** The attribute's name on the model. */
-    readonly key: string,
+    readonly key: K,
   ) {
     super(column, from, `${mapper.name}.${key}`);
   }

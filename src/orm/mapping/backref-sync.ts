@@ -7,6 +7,7 @@
 import type { InstrumentedList } from '../session/collections.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 import { noteScalarChange, setLoaded } from './relationship-access.js';
+import { attachToWriteOnly, detachFromWriteOnly } from '../session/write-only.js';
 import type { RelationshipProperty } from './relationships.js';
 
 /** `item` joined `owner`'s collection: record the change for the flush and set the reverse side. */
@@ -36,6 +37,11 @@ export function onRemove(prop: RelationshipProperty, owner: InstanceState, item:
 
 /** Backref sync: `other` now points at `state` through the reverse side; mirror it here. */
 export function attachQuietly(prop: RelationshipProperty, state: InstanceState, other: object): void {
+  if (prop.lazy === 'writeOnly') {
+    attachToWriteOnly(prop, state, other); // nothing held in memory, nothing loaded
+    cascadeInto(prop, state, other);
+    return;
+  }
   if (prop.uselist) {
     if (state.isLoaded(prop.key)) (state.rel![prop.key] as InstrumentedList<object>).appendQuietly(other);
     else if (state.status === 'transient' || state.status === 'pending') setLoaded(prop, state, [other]);
@@ -66,6 +72,7 @@ export function attachQuietly(prop: RelationshipProperty, state: InstanceState, 
 
 /** Backref sync: `other` no longer points at `state` through the reverse side; mirror it here. */
 export function detachQuietly(prop: RelationshipProperty, state: InstanceState, other: object): void {
+  if (prop.lazy === 'writeOnly') return detachFromWriteOnly(prop, state, other);
   if (!state.isLoaded(prop.key)) {
     if (prop.uselist && state.status === 'persistent') {
       const pending = state.pendingMutationsFor(prop.key);

@@ -12,9 +12,25 @@ import type { Table as SqlTable, MetaData as SqlMetaData } from '../../sql/schem
 import * as types from '../../sql/types.js';
 import type { SqlType } from '../../sql/types.js';
 import { TypeDecorator, type TypeDecoratorOptions } from '../../sql/type-decorator.js';
-import type { Declarations, ModelClass } from './declarative.js';
+import type { AnyModelClass, Declarations, ModelClass } from './declarative.js';
+import { listenMapper, type MapperEventContext, type MapperEventName, type SyncResult } from './events.js';
+import {
+  addValidator,
+  type ValidatedKey,
+  type ValidatedValue,
+  type Validator,
+  type ValidatorOptions,
+} from './validators.js';
+import {
+  databaseListeners,
+  listenSession,
+  type SessionEventMap,
+  type SessionEventName,
+} from '../session/session-events.js';
 import { createModel, type ModelOptions } from './model.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
+import { defer, loadOnly, undefer, undeferGroup } from '../loading/column-options.js';
+import { columnProperty, composite, hybrid } from './declare-computed.js';
 import { Query } from '../query/query.js';
 import { makeAlias, type AliasedModel } from '../query/alias.js';
 import { Registry } from './registry.js';
@@ -157,6 +173,20 @@ export class Database {
   readonly noload = noload;
   /** The {@link containsEager} loader option. */
   readonly containsEager = containsEager;
+  /** The {@link undefer} column loader option. */
+  readonly undefer = undefer;
+  /** The {@link defer} column loader option. */
+  readonly defer = defer;
+  /** The {@link loadOnly} column loader option. */
+  readonly loadOnly = loadOnly;
+  /** The {@link undeferGroup} column loader option. */
+  readonly undeferGroup = undeferGroup;
+  /** {@link columnProperty}: an attribute the database computes with the row. */
+  readonly columnProperty = columnProperty;
+  /** {@link hybrid}: an attribute computed on the instance and in SQL. */
+  readonly hybrid = hybrid;
+  /** {@link composite}: a value object over several columns. */
+  readonly composite = composite;
   /** {@link and_}: SQL AND. */
   readonly and_ = and_;
   /** {@link or_}: SQL OR. */
@@ -336,6 +366,53 @@ export class Database {
   /** Subscribes to every statement; returns the unsubscribe function. */
   onStatement(listener: StatementListener): () => void {
     return this.engine.onStatement(listener);
+  }
+
+  // ---- events and validators (events.ts, validators.ts, session/session-events.ts) ----
+
+  /**
+   * Listens to an event: a session event of every session of this database (`beforeFlush`,
+   * `afterFlush`, `afterCommit`, `afterRollback`), or a model's mapper event (`beforeInsert`,
+   * `afterInsert`, `beforeUpdate`, `afterUpdate`, `beforeDelete`, `afterDelete`, `loaded`).
+   * Listeners are synchronous. Returns the function that removes the listener. See docs/events.md.
+   *
+   * @example
+   * ```ts
+   * const off = db.on(Post, 'beforeInsert', (post) => void (post.title = post.title.trim()));
+   * db.on('afterCommit', ({ session }) => console.log('committed', session.size));
+   * off();
+   * ```
+   */
+  on<E extends SessionEventName, R>(event: E, listener: (event: SessionEventMap[E]) => SyncResult<R>): () => void;
+  on<C extends AnyModelClass, E extends MapperEventName, R>(
+    model: C,
+    event: E,
+    listener: (obj: InstanceType<C>, context: MapperEventContext) => SyncResult<R>,
+  ): () => void;
+  on(...args: unknown[]): () => void {
+    if (typeof args[0] === 'string' || args.length < 3)
+      return listenSession(databaseListeners(this.registry), args[0], args[1], 'db.on');
+    return listenMapper(this.registry.mapperOf(args[0]), args[1], args[2]);
+  }
+
+  /**
+   * Adds a validator to a model's column or relationship (SQLAlchemy's `@validates`): run when the
+   * attribute is set (the constructor too) or an object joins the collection (leaves it, with
+   * `includeRemoves`); what it returns is stored, a throw stores nothing. See docs/events.md.
+   *
+   * @example
+   * ```ts
+   * db.validates(User, 'email', (email) => email?.trim().toLowerCase() ?? null);
+   * const user = new User({ username: 'ada', email: ' Ada@Example.ORG ' }); // user.email: 'ada@example.org'
+   * ```
+   */
+  validates<C extends AnyModelClass, K extends ValidatedKey<C>>(
+    model: C,
+    key: K,
+    validator: Validator<InstanceType<C>, ValidatedValue<C, K>>,
+    options?: ValidatorOptions,
+  ): void {
+    addValidator(this.registry.mapperOf(model), key, validator, options);
   }
 
   /** Closes the default session and every connection. */

@@ -10,25 +10,67 @@ import type { SqlType } from '../../sql/types.js';
 import type { ColumnAttribute, RelationshipAttribute } from './attributes.js';
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
+import type { WriteOnlyCollection } from '../session/write-only.js';
+
+/**
+ * How a model column loads: `'eager'` with its row (the default), `'deferred'` on `await` (its
+ * `deferred` / `deferredGroup` options), `'primary'` always (a primary key; loadOnly() keeps it).
+ */
+export type ColumnLoad = 'eager' | 'deferred' | 'primary';
+
+/**
+ * A model column's loading options, beside the Core column options (SQLAlchemy's
+ * `mapped_column(deferred=…, deferred_group=…, deferred_raiseload=…)`).
+ *
+ * @example
+ * ```ts
+ * import type { ColumnLoadingOptions } from 'relata';
+ *
+ * const lazyText: ColumnLoadingOptions = { deferred: true };
+ * class Essay extends db.Model('Essay', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   body: db.Column(db.Text, lazyText),
+ *   scan: db.Column(db.LargeBinary, { deferredGroup: 'media' }),
+ * }) {}
+ * ```
+ */
+export interface ColumnLoadingOptions {
+  /** true: not loaded with the row; `await obj.column` loads it (one SELECT), or a query's `undefer()`. */
+  deferred?: boolean;
+  /** Deferred, and loaded together with the other columns of this group (`undeferGroup(name)` for a query). */
+  deferredGroup?: string;
+  /** With `deferred`: `await obj.column` refuses (NotLoadedError); only a query option loads it. */
+  deferredRaiseload?: boolean;
+}
 
 /** A column as declared on a model: its SQL type, foreign keys and options. */
-export class ColumnDecl<V = unknown, Nullable extends boolean = boolean> {
+export class ColumnDecl<V = unknown, Nullable extends boolean = boolean, Load extends ColumnLoad = ColumnLoad> {
   readonly kind = 'column-decl';
   declare readonly __nullable: Nullable;
+  declare readonly __load: Load;
   constructor(
     readonly type: SqlType<V>,
     readonly foreignKeys: ForeignKey[],
     readonly options: ColumnOptions<V>,
     /** Database column name when given as the first argument (`Column('ArtistId', Integer)`). */
     readonly name?: string,
+    /** The loading options (`deferred`, ...), apart from the Core options; null when none were given. */
+    readonly loading: ColumnLoadingOptions | null = null,
   ) {}
 }
 
 /** `primaryKey: true` or `nullable: false` make a column's values non-null; otherwise `| null`. */
 export type IsNullable<O> = O extends { primaryKey: true } ? false : O extends { nullable: false } ? false : true;
 
+/** How a column's options make it load: a primary key always, `deferred` / `deferredGroup` on `await`. */
+export type LoadOf<O> = O extends { primaryKey: true }
+  ? 'primary'
+  : O extends { deferred: true } | { deferredGroup: string }
+    ? 'deferred'
+    : 'eager';
+
 /**
- * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty).
+ * How a relationship loads when its query does not say: `select` (lazy, on `await`, the default), `joined` (LEFT OUTER JOIN in the parent's query), `selectin` (a second query with IN), `raise` (refuses to lazy load), `noload` (stays empty), `writeOnly` (never loads: the attribute is a {@link WriteOnlyCollection}, queried with `select()`).
  *
  * @example
  * ```ts
@@ -46,7 +88,7 @@ export type IsNullable<O> = O extends { primaryKey: true } ? false : O extends {
  * }) {}
  * ```
  */
-export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload';
+export type LazyStrategy = 'select' | 'joined' | 'selectin' | 'raise' | 'noload' | 'writeOnly';
 
 /**
  * A backref with options of its own: `backref: { name: 'author', lazy: 'joined' }` creates the reverse relationship `name` on the target, configured by the other fields.
@@ -102,7 +144,7 @@ export interface RelationshipOptions {
   backref?: string | BackrefOptions;
   /** Name of the reverse relationship declared on the target; keeps both sides in sync in memory. */
   backPopulates?: string;
-  /** How the relationship loads: `select` (lazy, default; `true` too), `joined` (`false` too), `selectin`, `raise`, `noload`. */
+  /** How the relationship loads: `select` (lazy, default; `true` too), `joined` (`false` too), `selectin`, `raise`, `noload`, or `writeOnly` (a collection never loaded: a {@link WriteOnlyCollection}). */
   lazy?: LazyStrategy | boolean;
   /** false: the relationship is one object (or null) instead of a list. Defaults from the foreign key direction. */
   uselist?: boolean;
@@ -140,15 +182,36 @@ export interface RelationshipOptions {
 export type AnyModelClass = abstract new (...args: never[]) => object;
 
 /**
- * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
- * is a collection (`uselist: false` makes it one object or null). List-ness is a separate literal
- * so that computing a shape never has to look inside `Target`: doing so in a base-class expression
- * makes two models that refer to each other a type cycle.
+ * What kind of collection a relationship is, as its declaration says: `'list'` (an array, the
+ * default) or `'writeOnly'` (`lazy: 'writeOnly'`, a {@link WriteOnlyCollection}).
+ *
+ * @example
+ * ```ts
+ * import type { CollectionKind, WriteOnlyCollection } from 'relata';
+ *
+ * // Type-only: what a collection of each kind is on an instance.
+ * type Holds<K extends CollectionKind, T> = K extends 'writeOnly' ? WriteOnlyCollection<T> : T[];
+ * const kind: CollectionKind = 'writeOnly';
+ * const posts: Holds<'list', Post> = [];
+ * ```
  */
-export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> {
+export type CollectionKind = 'list' | 'writeOnly';
+
+/**
+ * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
+ * is a collection (`uselist: false` makes it one object or null), `Kind` what kind of collection.
+ * List-ness is a separate literal so that computing a shape never has to look inside `Target`:
+ * doing so in a base-class expression makes two models that refer to each other a type cycle.
+ */
+export class RelationshipDecl<
+  Target = unknown,
+  Many extends boolean = boolean,
+  Kind extends CollectionKind = CollectionKind,
+> {
   readonly kind = 'relationship-decl';
   declare readonly __target: Target;
   declare readonly __many: Many;
+  declare readonly __collection: Kind;
   constructor(
     readonly target: string | (() => AnyModelClass),
     readonly options: RelationshipOptions,
@@ -169,13 +232,18 @@ export class RelationshipDecl<Target = unknown, Many extends boolean = boolean> 
  * ```
  */
 export type ShapeOf<R> =
-  R extends RelationshipDecl<infer T, infer M>
+  R extends RelationshipDecl<infer T, infer M, infer C>
     ? T extends readonly unknown[]
       ? ListTypeArgumentUseTheModel
       : M extends true
-        ? T[]
+        ? C extends 'writeOnly'
+          ? WriteOnlyCollection<T>
+          : T[]
         : T | null
     : never;
+
+/** What the constructor accepts for a relationship: its shape, or a list of first members for a write-only one. */
+type InitOf<R> = R extends RelationshipDecl<infer T, true, 'writeOnly'> ? T[] : ShapeOf<R>;
 
 /**
  * What a relationship typed `relationship<Post[]>` is: unusable, saying why (the model is `Post`; `uselist` makes lists).
@@ -212,6 +280,29 @@ export interface Unloaded<S> extends PromiseLike<S> {
   /** Type-only: what the relationship holds once loaded. */
   readonly [unloadedBrand]: S;
 }
+
+/**
+ * A column that may not be loaded yet (a deferred column): `await` it to load (one SELECT of the
+ * column, or of its deferred group). Synchronous use is a type error; at run time it throws
+ * `NotLoadedError`. A query whose options load it types it as the plain value.
+ *
+ * @example
+ * ```ts
+ * import type { Deferred } from 'relata';
+ *
+ * class Page extends db.Model('Page', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   body: db.Column(db.Text, { deferred: true }),
+ * }) {}
+ * const page = (await Page.query.first())!;
+ * const body: Deferred<string | null> = page.body; // not loaded: awaitable
+ * console.log(await page.body); // one SELECT of page.body
+ * ```
+ */
+export type Deferred<V> = V | Unloaded<V>;
+
+/** A value type without its awaitable (unloaded) form: `Plain<Deferred<string>>` is `string`. */
+export type Plain<V> = Exclude<V, Unloaded<unknown>>;
 
 /**
  * The type of a relationship attribute on an instance: loaded value, or awaitable until loaded.
@@ -269,28 +360,57 @@ export abstract class AttributeDecl<Value = unknown, ClassSide = unknown, Init =
   }
 }
 
+/**
+ * Type-only mark of a declaration kind whose instance attribute is read-only (a column property, a
+ * hybrid without a setter): assigning it is a type error.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnElement, ReadOnlyAttribute } from 'relata';
+ *
+ * const computed = db.columnProperty((): ColumnElement<number> => Post.views);
+ * const readOnly: ReadOnlyAttribute = computed;
+ * ```
+ */
+export interface ReadOnlyAttribute {
+  /** Type-only: the instance attribute is read-only. */
+  readonly __readOnly: true;
+}
+
 export type Declarations = Record<
   string,
   ColumnDecl<unknown, boolean> | RelationshipDecl<unknown, boolean> | AttributeDecl<unknown, unknown, unknown>
 >;
 
-/** Column attribute values of an instance. */
+/** Column attribute values of an instance (a deferred column's awaitable until loaded). */
 export type ColumnValues<D> = {
   -readonly [K in keyof D as D[K] extends ColumnDecl<unknown, boolean> ? K : never]: D[K] extends ColumnDecl<
     infer V,
-    infer N
+    infer N,
+    infer L
   >
-    ? N extends true
-      ? V | null
-      : V
+    ? [L] extends ['deferred']
+      ? Deferred<N extends true ? V | null : V>
+      : N extends true
+        ? V | null
+        : V
     : never;
 };
+
+/** The keys of a declaration's primary key columns (what loadOnly() always keeps). */
+export type PrimaryKeyOf<D> = {
+  [K in keyof D]: D[K] extends ColumnDecl<unknown, boolean, 'primary'> ? K : never;
+}[keyof D];
 
 /** Relationship attributes of an instance: awaitable until loaded. */
 export type RelationshipValues<D> = {
   -readonly [K in keyof D as D[K] extends RelationshipDecl<unknown, boolean>
     ? K
-    : never]: D[K] extends RelationshipDecl<unknown, boolean> ? Related<ShapeOf<D[K]>> : never;
+    : never]: D[K] extends RelationshipDecl<unknown, true, 'writeOnly'>
+    ? ShapeOf<D[K]>
+    : D[K] extends RelationshipDecl<unknown, boolean>
+      ? Related<ShapeOf<D[K]>>
+      : never;
 };
 
 /**
@@ -306,6 +426,12 @@ export type RelationshipValues<D> = {
  */
 export type AttributeValues<D> = {
   -readonly [K in keyof D as D[K] extends AttributeDecl<unknown, unknown, unknown>
+    ? D[K] extends ReadOnlyAttribute
+      ? never
+      : K
+    : never]: D[K] extends AttributeDecl<infer V, unknown, unknown> ? V : never;
+} & {
+  readonly [K in keyof D as D[K] extends AttributeDecl<unknown, unknown, unknown> & ReadOnlyAttribute
     ? K
     : never]: D[K] extends AttributeDecl<infer V, unknown, unknown> ? V : never;
 };
@@ -337,7 +463,7 @@ export type ModelInit<D> = Partial<
       unknown,
       boolean
     >
-      ? ShapeOf<D[K]>
+      ? InitOf<D[K]>
       : never;
   } & AttributeInits<D>
 >;
@@ -358,13 +484,15 @@ export interface ModelMethods {
  * import type { HasColumns } from 'relata';
  *
  * // Type-only: a model instance names its column attributes through HasColumns, for filterBy.
- * type UserColumns = User extends HasColumns<infer K> ? K : never; // 'id' | 'username' | 'email'
+ * type UserColumns = User extends HasColumns<infer K, unknown> ? K : never; // 'id' | 'username' | 'email'
  * const key: UserColumns = 'username';
  * ```
  */
-export interface HasColumns<K> {
+export interface HasColumns<K, P = never> {
   /** Type-only: the column attribute names; never present at run time. */
   readonly '~columns'?: K;
+  /** Type-only: the primary key's attribute names (loadOnly() keeps them); never present at run time. */
+  readonly '~primaryKey'?: P;
 }
 
 /**
@@ -378,7 +506,7 @@ export interface HasColumns<K> {
  * const alice = await User.query.filterBy(where).first();
  * ```
  */
-export type ColumnFilter<T> = T extends HasColumns<infer K> ? { [P in K & keyof T]?: T[P] } : never;
+export type ColumnFilter<T> = T extends HasColumns<infer K, unknown> ? { [P in K & keyof T]?: Plain<T[P]> } : never;
 
 /**
  * The instance type of a model declared with `db.Model(name, declarations)`: its column values, its relationships (awaitable until loaded) and `toJSON()`. Usually you write the class (`class User extends db.Model(...) {}`) and use `User` as the type.
@@ -400,12 +528,12 @@ export type ModelInstance<D> = ModelMethods &
   ColumnValues<D> &
   RelationshipValues<D> &
   AttributeValues<D> &
-  HasColumns<keyof ColumnValues<D>>;
+  HasColumns<keyof ColumnValues<D>, PrimaryKeyOf<D>>;
 
 /** Class-side attributes: `User.username` is a column expression, `User.posts` a relationship. */
 export type ModelAttributes<D> = {
   readonly [K in keyof D]: D[K] extends ColumnDecl<infer V, infer N>
-    ? ColumnAttribute<N extends true ? V | null : V>
+    ? ColumnAttribute<N extends true ? V | null : V, K & string>
     : D[K] extends RelationshipDecl<unknown, boolean>
       ? RelationshipAttribute<K & string, ShapeOf<D[K]>>
       : D[K] extends AttributeDecl<unknown, infer C, unknown>

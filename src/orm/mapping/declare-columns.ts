@@ -17,7 +17,9 @@ import {
   ColumnDecl,
   RelationshipDecl,
   type AnyModelClass,
+  type ColumnLoadingOptions,
   type IsNullable,
+  type LoadOf,
   type RelationshipOptions,
 } from './declarative.js';
 
@@ -35,26 +37,26 @@ import {
  * }) {}
  * ```
  */
-export function Column<V, const O extends ColumnOptions<V> = {}>(
+export function Column<V, const O extends ModelColumnOptions<V> = {}>(
   type: SqlType<V>,
   options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  type: SqlType<V>,
-  foreignKey: SqlForeignKey,
-  options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  name: string,
-  type: SqlType<V>,
-  options?: O,
-): ColumnDecl<V, IsNullable<O>>;
-export function Column<V, const O extends ColumnOptions<V> = {}>(
-  name: string,
+): ColumnDecl<V, IsNullable<O>, LoadOf<O>>;
+export function Column<V, const O extends ModelColumnOptions<V> = {}>(
   type: SqlType<V>,
   foreignKey: SqlForeignKey,
   options?: O,
-): ColumnDecl<V, IsNullable<O>>;
+): ColumnDecl<V, IsNullable<O>, LoadOf<O>>;
+export function Column<V, const O extends ModelColumnOptions<V> = {}>(
+  name: string,
+  type: SqlType<V>,
+  options?: O,
+): ColumnDecl<V, IsNullable<O>, LoadOf<O>>;
+export function Column<V, const O extends ModelColumnOptions<V> = {}>(
+  name: string,
+  type: SqlType<V>,
+  foreignKey: SqlForeignKey,
+  options?: O,
+): ColumnDecl<V, IsNullable<O>, LoadOf<O>>;
 export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
   const name = typeof args[0] === 'string' ? (args.shift() as string) : undefined;
   const type = args.shift();
@@ -65,12 +67,34 @@ export function Column(...args: unknown[]): ColumnDecl<unknown, boolean> {
   }
   const fks: SqlForeignKey[] = [];
   while (args[0] instanceof SqlForeignKey) fks.push(args.shift() as SqlForeignKey);
-  const options = (args.shift() ?? {}) as ColumnOptions;
-  if (typeof options !== 'object' || options === null || args.length) {
+  const given = (args.shift() ?? {}) as ModelColumnOptions;
+  if (typeof given !== 'object' || given === null || args.length) {
     throw new ArgumentError(`Column(${name ? `'${name}'` : type.typeName}): expected (type, ForeignKey?, options?)`);
   }
-  return new ColumnDecl(type as SqlType<unknown>, fks, options, name);
+  const { deferred, deferredGroup, deferredRaiseload, ...options } = given;
+  const loading =
+    deferred === undefined && deferredGroup === undefined && deferredRaiseload === undefined
+      ? null
+      : { deferred, deferredGroup, deferredRaiseload };
+  return new ColumnDecl(type as SqlType<unknown>, fks, options as ColumnOptions, name, loading);
 }
+
+/**
+ * A model column's options: the Core column's (`primaryKey`, `nullable`, `default`, ...) and how it
+ * loads (`deferred`, `deferredGroup`, `deferredRaiseload`).
+ *
+ * @example
+ * ```ts
+ * import type { ModelColumnOptions } from 'relata';
+ *
+ * const options: ModelColumnOptions<string> = { nullable: false, deferred: true };
+ * class Letter extends db.Model('Letter', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   body: db.Column(db.Text, options),
+ * }) {}
+ * ```
+ */
+export type ModelColumnOptions<V = unknown> = ColumnOptions<V> & ColumnLoadingOptions;
 
 /**
  * A foreign key for a column (also `db.ForeignKey`): `ForeignKey('user.id')`, or `ForeignKey(() => User.id, { ondelete: 'CASCADE' })` for a model declared later. Resolved when the models are configured; a missing table or column is an error naming it.
@@ -94,7 +118,8 @@ export function ForeignKey(target: ForeignKeyTarget, options?: ForeignKeyOptions
  * A relationship to another model. Name the target and give its type: `relationship<Post>('Post', { backref: 'author' })`
  * is a list of Post; add `uselist: false` for one object or null (many-to-one, one-to-one):
  * `relationship<User>('User', { backPopulates: 'posts', uselist: false })`. A thunk works too when the target does
- * not refer back: `relationship(() => Tag, { secondary: postTags })`.
+ * not refer back: `relationship(() => Tag, { secondary: postTags })`. `lazy: 'writeOnly'` makes a collection a
+ * {@link WriteOnlyCollection}, never loaded whole.
 
  * @example
  * ```ts
@@ -116,15 +141,23 @@ export function relationship<T>(
   target: string,
   options: RelationshipOptions & { uselist: false },
 ): RelationshipDecl<T, false>;
-export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true>;
+export function relationship<T>(
+  target: string,
+  options: RelationshipOptions & { lazy: 'writeOnly' },
+): RelationshipDecl<T, true, 'writeOnly'>;
+export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true, 'list'>;
 export function relationship<C extends AnyModelClass>(
   target: () => C,
   options: RelationshipOptions & { uselist: false },
 ): RelationshipDecl<InstanceType<C>, false>;
 export function relationship<C extends AnyModelClass>(
   target: () => C,
+  options: RelationshipOptions & { lazy: 'writeOnly' },
+): RelationshipDecl<InstanceType<C>, true, 'writeOnly'>;
+export function relationship<C extends AnyModelClass>(
+  target: () => C,
   options?: RelationshipOptions,
-): RelationshipDecl<InstanceType<C>, true>;
+): RelationshipDecl<InstanceType<C>, true, 'list'>;
 export function relationship(
   target: string | (() => AnyModelClass),
   options: RelationshipOptions = {},

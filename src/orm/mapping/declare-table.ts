@@ -63,6 +63,11 @@ export function buildTable(name: string, args: (TableColumn | TableConstraint | 
         `db.Table('${name}'): argument ${i + 2} must be db.Column('name', type, ...)${constraints.length ? ' (columns come before constraints)' : ''}`,
       );
     checkColumnDecl(`db.Table('${name}') column '${c.name}'`, c);
+    // A plain table's rows are never objects: nothing loads a column later, so nothing defers one.
+    if (c.loading)
+      throw new ArgumentError(
+        `db.Table('${name}') column '${c.name}': deferred loading is for a model's columns (db.Model), not a table's`,
+      );
     cols.push(new SqlColumn(c.name, c.type, c.foreignKeys, c.options));
   });
   const table = new SqlTable(name, cols, constraints, {

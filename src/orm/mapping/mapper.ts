@@ -13,6 +13,7 @@ import type { RelationshipProperty } from './relationships.js';
 import { InstanceState, STATE } from '../session/state.js';
 import type { Registry } from './registry.js';
 import type { AttributeDecl } from './declarative.js';
+import type { MapperHooks } from './events.js';
 
 export interface MappedColumn {
   readonly key: string;
@@ -43,6 +44,8 @@ export class Mapper {
   private readonly readers = new Map<(ResultProcessor | null)[], RowReader>();
   /** The optimistic-locking version column, if the model has one. */
   versionColumn: MappedColumn | null = null;
+  /** Event listeners and validators (`db.on(Model, …)`, `db.validates(Model, …)`); null while it has none. */
+  hooks: MapperHooks | null = null;
 
   constructor(
     readonly registry: Registry,

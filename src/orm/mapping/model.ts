@@ -8,13 +8,22 @@ import { Column, Table } from '../../sql/schema.js';
 import type { TableConstraint } from '../../sql/constraints.js';
 import { columnOptionTable } from '../../sql/schema-options.js';
 import { unstorableTypeProblem } from '../../sql/storable.js';
-import { AttributeDecl, ColumnDecl, RelationshipDecl, type Declarations } from './declarative.js';
+import {
+  AttributeDecl,
+  ColumnDecl,
+  RelationshipDecl,
+  type ColumnLoadingOptions,
+  type Declarations,
+} from './declarative.js';
+import { declareColumnLoading, markLoaded, unloadedColumn } from '../loading/deferred-columns.js';
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
 import { ExpiredAttributeError, MappingError } from '../errors.js';
 import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
+import { validated } from './validators.js';
 import { InstanceState, STATE } from '../session/state.js';
+import { WriteOnlyCollection } from '../session/write-only.js';
 import { serializeValue } from '../serialization/serialize.js';
 import { INSPECT, inspectModel, type InspectFn } from '../serialization/inspect.js';
 
@@ -104,12 +113,14 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   const columns: Column[] = [];
   const relationships: [string, RelationshipDecl][] = [];
   const declared: [string, AttributeDecl<unknown, unknown, unknown>][] = [];
+  const loadings: [string, Column, ColumnLoadingOptions][] = [];
   for (const [key, decl] of Object.entries(decls)) {
     if (decl instanceof ColumnDecl) {
       checkColumnDecl(`${name}.${key}`, decl);
       const col = new Column(decl.options.name ?? decl.name ?? key, decl.type, decl.foreignKeys, decl.options);
       col.key = key;
       columns.push(col);
+      if (decl.loading) loadings.push([key, col, decl.loading]);
     } else if (decl instanceof RelationshipDecl) {
       checkRelationshipOptions(decl.options, `relationship ${name}.${key}`);
       relationships.push([key, decl]);
@@ -125,6 +136,9 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       ...(options.schema !== undefined && { schema: options.schema }),
     }),
   );
+
+  // After the table: a PrimaryKeyConstraint in tableArgs makes its columns primary keys.
+  for (const [key, col, loading] of loadings) declareColumnLoading(`${name}.${key}`, col, loading);
 
   // Assigned right after the class exists; the class body only reads it later, at construction.
   // eslint-disable-next-line prefer-const
@@ -146,7 +160,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
           const value = (init as Record<string, unknown>)[k];
           const mc = mapper.columnsByKey.get(k);
           // A column goes straight into the new state (what its setter does for a transient object).
-          if (mc) st.v[k] = checkedColumnValue(mapper, mc, value);
+          if (mc) st.v[k] = checkedColumnValue(mapper, mc, validated(mapper, k, value, this, 'set'));
           else if (mapper.relationships.has(k) || mapper.declaredAttributes.get(k)?.acceptsInit())
             (this as unknown as Record<string, unknown>)[k] = value;
           else if (mapper.declaredAttributes.has(k))
@@ -274,11 +288,14 @@ function installColumn(mapper: Mapper, key: string): void {
       const v = st.v[key];
       if (v !== undefined) return v;
       if (st.expired?.has(key)) throw expiredError(st, key);
-      return null;
+      return st.unloaded?.has(key) ? unloadedColumn(st, mc) : null;
     },
-    set(this: ModelBase, value: unknown) {
+    set(this: ModelBase, given: unknown) {
       const st = this[STATE];
+      const value = mapper.hooks === null ? given : validated(mapper, key, given, this, 'set');
       checkedColumnValue(mapper, mc, value);
+      // Assigning a column that is not loaded needs no load: the flush writes what was assigned.
+      if (st.unloaded?.has(key)) markLoaded(st, key);
       const prev = st.v[key];
       if (st.expired?.delete(key) && st.expired.size === 0) st.expired = null;
       if (prev === value) return;
@@ -323,6 +340,21 @@ export function installRelationship(mapper: Mapper, prop: RelationshipProperty):
   mapper.relationships.set(key, prop);
   mapper.attributes.set(key, prop.attribute);
   defineStatic(mapper, key);
+  if (prop.decl.options.lazy === 'writeOnly') {
+    // Never loaded: reading it is its WriteOnlyCollection, whatever the object's state.
+    Object.defineProperty(mapper.base.prototype, key, {
+      enumerable: true,
+      configurable: true,
+      get(this: ModelBase) {
+        mapper.registry.configure();
+        return WriteOnlyCollection.of_(this[STATE], prop);
+      },
+      set(this: ModelBase, value: unknown) {
+        prop.set(this[STATE], value);
+      },
+    });
+    return;
+  }
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
     configurable: true,

@@ -21,12 +21,11 @@ import { MappingError } from '../errors.js';
 import type { ModelOptions } from './model.js';
 import { CASCADE_KNOWN } from './cascade.js';
 
-const LAZY: readonly LazyStrategy[] = ['select', 'joined', 'selectin', 'raise', 'noload'];
+const LAZY: readonly LazyStrategy[] = ['select', 'joined', 'selectin', 'raise', 'noload', 'writeOnly'];
 const LAZY_REFUSED: Readonly<Record<string, string>> = {
   dynamic:
-    "Relata has no dynamic (query-returning) collections: query the children instead (Post.query.filter(Post.userId.eq(user.id))), or use lazy: 'select'",
-  write_only:
-    "Relata has no write-only collections: query the children instead (Post.query.filter(Post.userId.eq(user.id))), or use lazy: 'noload'",
+    "SQLAlchemy 2 calls dynamic collections legacy; use lazy: 'writeOnly', whose select() is the query (user.posts.select().filter(...)) and add()/remove() change it without loading it",
+  write_only: "spell it lazy: 'writeOnly'",
   immediate: "use lazy: 'selectin' (loaded with the parents, in one more query)",
   subquery: "use lazy: 'selectin' (SQLAlchemy's recommended replacement for subquery loading)",
 };
@@ -74,8 +73,8 @@ const RELATIONSHIP_REFUSED: Readonly<Record<string, string>> = {
   sync_backref: 'backrefs are always kept in sync; declare only one side, or use viewonly: true',
   enableTypechecks: 'collections always check the model of what they hold',
   enable_typechecks: 'collections always check the model of what they hold',
-  queryClass: 'Relata has no dynamic collections: query the children with Post.query',
-  query_class: 'Relata has no dynamic collections: query the children with Post.query',
+  queryClass: "Relata has no dynamic collections: use lazy: 'writeOnly', whose select() is a Query of the children",
+  query_class: "Relata has no dynamic collections: use lazy: 'writeOnly', whose select() is a Query of the children",
   distinctTargetKey: 'not needed: selectin loads issue one IN query per batch',
   omitJoin: 'not needed: selectin loads already query the target table alone',
   info: 'keep your own metadata next to the model',

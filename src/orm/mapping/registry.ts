@@ -7,6 +7,7 @@ import type { Mapper } from './mapper.js';
 import { installRelationship } from './model.js';
 import type { RelationshipProperty } from './relationships.js';
 import type { Session } from '../session/session.js';
+import type { SessionListeners } from '../session/session-events.js';
 
 export class Registry {
   readonly metadata = new MetaData();
@@ -17,6 +18,8 @@ export class Registry {
   readonly backrefNames = new Set<string>();
   /** Per dialect; emptied when a model is added, since a new relationship can change a cached plan. */
   private readonly compiled = new Map<Dialect, CompiledLoads>();
+  /** Session event listeners of the Database (`db.on('afterCommit', …)`), for every session; null while none. */
+  sessionListeners: SessionListeners | null = null;
 
   constructor(readonly defaultSession: () => Session) {}
 

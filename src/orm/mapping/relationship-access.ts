@@ -5,11 +5,13 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import { InstrumentedList } from '../session/collections.js';
+import { assignWriteOnly } from '../session/write-only.js';
 import { NotLoadedError } from '../errors.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
 import type { RelationshipProperty } from './relationships.js';
 import { takeKnownMembers } from './unloaded-collection.js';
 import { lowerFirst, makeUnloaded } from './unloaded-value.js';
+import { validated, validatedReplacement } from './validators.js';
 
 export function checkMember(prop: RelationshipProperty, item: unknown): void {
   if (!prop.target.owns(item)) {
@@ -87,19 +89,26 @@ function applyPending(prop: RelationshipProperty, state: InstanceState, list: In
 /** `user.posts = [...]` or `post.author = user`. */
 export function set(prop: RelationshipProperty, state: InstanceState, value: unknown): void {
   prop.parent.registry.configure();
+  if (prop.lazy === 'writeOnly') return assignWriteOnly(prop, state, value);
   const current = replacedValue(prop, state);
   if (prop.uselist) {
     if (!Array.isArray(value))
       throw new ArgumentError(`${prop.name} is a collection: assign an array of ${prop.target.name}`);
-    value.forEach((v) => checkMember(prop, v));
-    const old = current === NOT_LOADED ? replaceUnloaded(prop, state) : (current as object[]);
-    const next = InstrumentedList.of_(state, prop, value as object[]);
+    const before = current === NOT_LOADED ? null : (current as object[]);
+    const members: object[] =
+      prop.parent.hooks === null
+        ? (value as object[])
+        : validatedReplacement(prop.parent, prop.key, value as object[], before, state.obj);
+    members.forEach((v) => checkMember(prop, v));
+    const old = before ?? replaceUnloaded(prop, state);
+    const next = InstrumentedList.of_(state, prop, members);
     state.rel ??= {};
     state.rel[prop.key] = next;
-    for (const item of old) if (!value.includes(item)) prop.onRemove(state, item);
-    for (const item of value as object[]) if (!old.includes(item)) prop.onAppend(state, item);
+    for (const item of old) if (!members.includes(item)) prop.onRemove(state, item);
+    for (const item of members) if (!old.includes(item)) prop.onAppend(state, item);
     return;
   }
+  if (prop.parent.hooks !== null) value = validated(prop.parent, prop.key, value, state.obj, 'set');
   if (value !== null) checkMember(prop, value);
   if (current === value) return;
   state.rel ??= {};

@@ -47,6 +47,11 @@ export function resolve(prop: RelationshipProperty): void {
         `${prop.target.name}: pass uselist: false so its type is ${prop.target.name} | null`,
     );
   }
+  if (prop.lazy === 'writeOnly' && !prop.uselist)
+    throw new MappingError(
+      `relationship ${prop.name}: lazy: 'writeOnly' is for collections, and this one holds one ${prop.target.name}; ` +
+        `drop lazy: 'writeOnly' (or uselist: false)`,
+    );
   prop.cascade = parseCascade(o.cascade, prop.name);
   prop.orderBy = resolveOrderBy(prop);
   linkBackPopulates(prop);

@@ -73,5 +73,10 @@ function writeOptionsShape(k: ShapeKey, s: QueryState): void {
       if (step.alias) k.from(step.alias);
       k.raw(';');
     }
+    if (opt.columns) {
+      k.raw(`c${opt.columns.mode}`);
+      if (opt.columns.group !== null) k.text(opt.columns.group);
+      for (const c of opt.columns.columns) k.text(`${c.mapper.name}.${c.key}`);
+    }
   }
 }

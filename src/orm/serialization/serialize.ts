@@ -150,7 +150,8 @@ function enter(v: Visit, path: Set<object>, stack: (Visit | object)[]): Json {
   const { st, filter } = v;
   const out: Json = {};
   for (const c of st.mapper.columns) {
-    if (filter === null || filter(c.key)) out[c.key] = jsonColumn(st.v[c.key]);
+    // An unloaded (deferred) column is left out, as an unloaded relationship is.
+    if ((filter === null || filter(c.key)) && !st.unloaded?.has(c.key)) out[c.key] = jsonColumn(st.v[c.key]);
   }
   const rel = st.rel;
   if (rel === null || v.depth <= 0) return out;

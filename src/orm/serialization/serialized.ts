@@ -19,7 +19,7 @@ import type { ElementOf, HasColumns, Unloaded } from '../mapping/declarative.js'
 export type JsonColumn<V> = V extends bigint ? string : V extends Date ? string : V extends Uint8Array ? string : V;
 
 /** The column attribute names of model instance type `T`. */
-type ColumnKeys<T> = T extends HasColumns<infer K> ? K & keyof T : never;
+type ColumnKeys<T> = T extends HasColumns<infer K, unknown> ? K & keyof T : never;
 
 type LoadedPart<V> = Exclude<V, Unloaded<unknown>>;
 
@@ -84,7 +84,7 @@ type SerializedRelationships<T, D extends number> = D extends 0
  */
 export type SerializedModel<T, D extends number = number> =
   // Not a model: nothing (drops the `Omit<never, …>` member Reshape adds for a nullable relationship).
-  T extends HasColumns<infer _K> ? SerializedColumns<T> & SerializedRelationships<T, D> : never;
+  T extends HasColumns<infer _K, unknown> ? SerializedColumns<T> & SerializedRelationships<T, D> : never;
 
 /**
  * What `JSON.stringify` (and `serialize`) make of a model instance, or an array of them, of type

@@ -9,6 +9,8 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { FlushContext } from './flush-plan.js';
 import type { Session } from './session.js';
 import { nextMark, stateOf, type InstanceState } from './state.js';
+import { writeOnlyAdded } from './write-only.js';
+import { InvalidRequestError } from '../errors.js';
 
 /**
  * save-update cascade: objects reachable from pending or changed ones join the session. `roots`
@@ -44,6 +46,8 @@ export function cascadeSaves(ctx: FlushContext, roots: readonly Iterable<Instanc
     const st = queue[i]!;
     if (st.status === 'pending') plan.inserts.push(st);
     else if (st.status === 'persistent' && st.hasChanges) plan.updates.add(st);
+    // What was add()ed to a write-only collection is all the cascade can reach of it.
+    if (st.collectionChanges) for (const item of writeOnlyAdded(st)) visit(item);
     const rel = st.rel;
     if (!rel) continue;
     let props = cascading.get(st.mapper);
@@ -83,6 +87,7 @@ export async function cascadeDeletes(ctx: FlushContext): Promise<void> {
       const cascadeDelete = prop.cascade.has('delete');
       if (prop.direction === 'MANYTOONE' && !cascadeDelete) continue;
       if (prop.passiveDeletes && !st.isLoaded(prop.key)) continue;
+      if (prop.lazy === 'writeOnly') refuseDeleteOfWriteOnly(prop);
       for (const item of await related(session, st, prop)) {
         const child = stateOf(item)!;
         if (cascadeDelete) {
@@ -94,6 +99,19 @@ export async function cascadeDeletes(ctx: FlushContext): Promise<void> {
       }
     }
   }
+}
+
+/**
+ * Deleting the owner of a one-to-many write-only collection would load every child to clear its key
+ * or delete it: refused, as SQLAlchemy does; the database's ON DELETE does it with passiveDeletes.
+ */
+function refuseDeleteOfWriteOnly(prop: RelationshipProperty): never {
+  const one = prop.parent.name;
+  throw new InvalidRequestError(
+    `${prop.name} is a writeOnly collection: deleting a ${one} would load all its ${prop.key} to ` +
+      `${prop.cascade.has('delete') ? 'delete them' : 'clear their foreign key'}. Declare it with passiveDeletes: true ` +
+      `and give the foreign key ondelete: 'CASCADE' (or 'SET NULL'), or delete the children first with a bulk delete_(${prop.target.name})`,
+  );
 }
 
 async function related(session: Session, st: InstanceState, prop: RelationshipProperty): Promise<object[]> {

@@ -7,6 +7,7 @@ import type { InstanceState } from './state.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import { serializeValue, type ListOrigin } from '../serialization/serialize.js';
 import { inspectCollection, type InspectFn } from '../serialization/inspect.js';
+import { validateRemoval, validated } from '../mapping/validators.js';
 
 /**
  * A loaded collection (`user.posts` once loaded): a real array whose mutating methods (push, splice,
@@ -79,14 +80,16 @@ export class InstrumentedList<T extends object> extends Array<T> {
     if (i >= 0) Array.prototype.splice.call(this, i, 1);
   }
 
-  override push(...items: T[]): number {
+  override push(...given: T[]): number {
+    const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
     const n = super.push(...items);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
     return n;
   }
 
-  override unshift(...items: T[]): number {
+  override unshift(...given: T[]): number {
+    const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
     const n = super.unshift(...items);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
@@ -94,23 +97,46 @@ export class InstrumentedList<T extends object> extends Array<T> {
   }
 
   override pop(): T | undefined {
+    if (this.length) this.#validateRemovals([this[this.length - 1]!]);
     const item = super.pop();
     if (item) this.#prop.onRemove(this.#owner, item);
     return item;
   }
 
   override shift(): T | undefined {
+    if (this.length) this.#validateRemovals([this[0]!]);
     const item = super.shift();
     if (item) this.#prop.onRemove(this.#owner, item);
     return item;
   }
 
-  override splice(start: number, deleteCount?: number, ...items: T[]): T[] {
+  override splice(start: number, deleteCount?: number, ...given: T[]): T[] {
+    if (this.#prop.parent.hooks !== null) {
+      const from = start < 0 ? Math.max(this.length + start, 0) : Math.min(start, this.length);
+      const count = deleteCount === undefined ? this.length - from : Math.max(0, deleteCount);
+      this.#validateRemovals(Array.prototype.slice.call(this, from, from + count) as T[]);
+    }
+    const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
     const removed = deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
     for (const item of removed) this.#prop.onRemove(this.#owner, item);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
     return removed;
+  }
+
+  /** What the collection's validator (db.validates) makes of objects about to join it. */
+  #validatedAppends(items: T[]): T[] {
+    const mapper = this.#prop.parent;
+    if (mapper.hooks === null) return items;
+    const owner = this.#owner.obj;
+    return items.map((item) => validated(mapper, this.#prop.key, item, owner, 'append') as T);
+  }
+
+  /** The collection's removal validator (includeRemoves) for objects about to leave it: a throw keeps them. */
+  #validateRemovals(items: readonly T[]): void {
+    const mapper = this.#prop.parent;
+    if (mapper.hooks === null) return;
+    for (const item of items) validateRemoval(mapper, this.#prop.key, item, this.#owner.obj);
   }
 
   /** Removes `item` if present (SQLAlchemy's `collection.remove`). Returns whether it was there. */

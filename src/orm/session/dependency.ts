@@ -35,8 +35,11 @@ export function collectRelationshipChanges(ctx: FlushContext): void {
   const addedTo = anyRemoved ? additionsByRelationship(states, collectionsOf) : null;
   plan.collected = true;
   for (const st of states) {
-    if (st.status === 'pending') collectNewCollections(plan, st, collectionsOf(st.mapper));
-    else collectCollectionChanges(ctx, st, addedTo);
+    if (st.status === 'pending') {
+      collectNewCollections(plan, st, collectionsOf(st.mapper));
+      // A write-only collection holds no list to write whole: its add()s are changes, new owner or not.
+      collectCollectionChanges(ctx, st, addedTo, isWriteOnly);
+    } else collectCollectionChanges(ctx, st, addedTo);
     collectScalarChanges(ctx, st);
     journal.takeChanges(st);
   }
@@ -86,11 +89,12 @@ function collectCollectionChanges(
   ctx: FlushContext,
   st: InstanceState,
   addedTo: Map<RelationshipProperty, Set<object>> | null,
+  only: (prop: RelationshipProperty) => boolean = all,
 ): void {
   const { plan } = ctx;
   for (const [key, ch] of st.collectionChanges ?? []) {
     const prop = st.mapper.relationships.get(key)!;
-    if (prop.viewonly) continue;
+    if (prop.viewonly || !only(prop)) continue;
     if (prop.direction === 'MANYTOMANY') {
       for (const a of ch.added) plan.associationInserts.push({ prop, parent: st, child: stateOf(a)! });
       for (const r of ch.removed) plan.associationDeletes.push({ prop, parent: st, child: stateOf(r)! });
@@ -103,6 +107,9 @@ function collectCollectionChanges(
     }
   }
 }
+
+const all = (): boolean => true;
+const isWriteOnly = (prop: RelationshipProperty): boolean => prop.lazy === 'writeOnly';
 
 /** Per relationship, every object added to one of its collections in this flush. */
 function additionsByRelationship(
@@ -120,6 +127,8 @@ function additionsByRelationship(
       for (const prop of collectionsOf(st.mapper)) {
         const items = st.rel?.[prop.key] as object[] | undefined;
         if (items) add(prop, items);
+        const writeOnly = prop.lazy === 'writeOnly' ? st.collectionChanges?.get(prop.key) : undefined;
+        if (writeOnly) add(prop, writeOnly.added);
       }
     } else {
       for (const [key, ch] of st.collectionChanges ?? []) add(st.mapper.relationships.get(key)!, ch.added);

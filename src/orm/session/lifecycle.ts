@@ -10,12 +10,14 @@ import { ArgumentError } from '../../sql/errors.js';
 import { InvalidRequestError } from '../errors.js';
 import type { LoadBatch } from '../loading/context.js';
 import type { EntityPlan } from '../loading/planner.js';
+import { fillUnloaded } from '../loading/deferred-columns.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { IdentityMaps } from './identity.js';
 import type { IdentityMap } from './keymap.js';
 import type { Session } from './session.js';
 import { loadExpiredFromRow } from './expire.js';
 import { stateOf, type InstanceState } from './state.js';
+import { fireMapperEvent } from '../mapping/events.js';
 
 /** The state of `obj` for `session.<action>()`; anything but a model instance is an ArgumentError. */
 export function requireState(obj: unknown, action: string): InstanceState {
@@ -116,14 +118,18 @@ export class ObjectLifecycle {
     if (existing) {
       if (batch?.populated) this.populate(existing, plan.read(row, plan.offset), batch.populated);
       else if (existing.expired !== null) loadExpiredFromRow(existing, plan.read(row, plan.offset));
+      // An object loaded without some columns gets those this row has (SQLAlchemy does the same).
+      if (existing.unloaded !== null) fillUnloaded(existing, plan, row);
       return existing;
     }
     const st = plan.mapper.instantiate(plan.read, row, plan.offset);
+    if (plan.unloaded !== null) st.unloaded = plan.unloaded;
     st.key = key;
     st.status = 'persistent';
     st.session = this.session;
     st.batch = batch;
     map.set(key, st);
+    if (plan.mapper.hooks !== null) fireMapperEvent(st, 'loaded', this.session);
     return st;
   }
 

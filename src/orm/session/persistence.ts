@@ -2,8 +2,8 @@
  * The SQL a flush emits for rows (SQLAlchemy's persistence.py): batched INSERTs with their
  * generated keys and server defaults read back, UPDATEs of the changed columns with optimistic
  * locking, DELETEs by key, and the association rows of many-to-many relationships. It writes what
- * the plan holds in the order it is given; mapper events and per-table INSERTs of an inheritance
- * hierarchy belong here.
+ * the plan holds in the order it is given, with the mapper events (beforeInsert … afterDelete)
+ * around each row; per-table INSERTs of an inheritance hierarchy belong here.
  */
 import { Delete, Insert, Update } from '../../sql/dml.js';
 import { rowsPerStatement } from '../../sql/limits.js';
@@ -26,6 +26,7 @@ import { sameValue } from './flush-journal.js';
 import type { FlushContext } from './flush-plan.js';
 import type { InstanceState } from './state.js';
 import { applyAssignments } from './sync.js';
+import { fireMapperEvent } from '../mapping/events.js';
 /**
  * INSERTs for rows of `mapper` that do not refer to each other: their foreign keys and defaults
  * set, rows with the same columns batched, one statement per parameter-limit chunk.
@@ -35,6 +36,8 @@ export async function insertBatch(ctx: FlushContext, mapper: Mapper, states: Ins
   const groups = new Map<number | string, InstanceState[]>();
   for (const st of states) {
     applyAssignments(st, journal);
+    // Before defaults, as SQLAlchemy: a column the listener sets (an audit column) keeps its value.
+    fireMapperEvent(st, 'beforeInsert', session);
     for (const mc of mapper.columnsWithDefaults) {
       if (st.v[mc.key] === undefined) journal.write(st, mc.key, mc.column.defaultValue());
     }
@@ -75,6 +78,7 @@ export async function insertBatch(ctx: FlushContext, mapper: Mapper, states: Ins
         session.registerInserted(st);
         journal.recordInserted(st);
       }
+      for (const st of chunk) fireMapperEvent(st, 'afterInsert', session);
     }
   }
 }
@@ -134,9 +138,20 @@ function assignGeneratedKeys(
   }
 }
 
-/** One UPDATE of `st`'s changed columns (none changed: none), checking the version it loaded. */
+/**
+ * An object the flush updates: its keys set, then beforeUpdate (whose column changes join the
+ * UPDATE), the UPDATE if any column changed, and afterUpdate. As SQLAlchemy's, both events run for
+ * every object the flush updates, also when no column changed (a collection of it did).
+ */
 export async function update(ctx: FlushContext, st: InstanceState): Promise<void> {
   applyAssignments(st, ctx.journal);
+  fireMapperEvent(st, 'beforeUpdate', ctx.session);
+  await updateRow(ctx, st);
+  fireMapperEvent(st, 'afterUpdate', ctx.session);
+}
+
+/** One UPDATE of `st`'s changed columns (none changed: none), checking the version it loaded. */
+async function updateRow(ctx: FlushContext, st: InstanceState): Promise<void> {
   const orig = st.orig;
   if (!orig) return;
   const values = new Map<Column, unknown>();
@@ -264,6 +279,7 @@ export async function deleteRows(ctx: FlushContext, mapper: Mapper, states: Inst
         values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))),
       );
     }
+    for (const st of chunk) fireMapperEvent(st, 'beforeDelete', session);
     const result = await session.executeWrite(new Delete(mapper.table, where));
     if (result.rowsAffected !== chunk.length) {
       throw new FlushError(
@@ -274,6 +290,7 @@ export async function deleteRows(ctx: FlushContext, mapper: Mapper, states: Inst
       session.registerDeleted(st);
       journal.recordDeleted(st);
     }
+    for (const st of chunk) fireMapperEvent(st, 'afterDelete', session);
   }
 }
 
@@ -287,6 +304,7 @@ async function deleteVersioned(ctx: FlushContext, mapper: Mapper, states: Instan
         (st.orig && mc.key in st.orig ? st.orig[mc.key] : st.v[mc.key]) as never,
       ),
     );
+    fireMapperEvent(st, 'beforeDelete', session);
     const result = await session.executeWrite(new Delete(mapper.table, and_(...conds)));
     if (result.rowsAffected !== 1) {
       throw new StaleDataError(
@@ -295,6 +313,7 @@ async function deleteVersioned(ctx: FlushContext, mapper: Mapper, states: Instan
     }
     session.registerDeleted(st);
     journal.recordDeleted(st);
+    fireMapperEvent(st, 'afterDelete', session);
   }
 }
 

@@ -11,6 +11,7 @@ import { InvalidRequestError } from '../errors.js';
 import type { MappedColumn } from '../mapping/mapper.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
+import { readColumnProperties } from './computed-readback.js';
 
 /** The column and relationship attributes of `st`'s model that `attrs` names, checked. */
 export function splitAttributes(
@@ -52,12 +53,14 @@ export async function refreshState(session: Session, st: InstanceState, attrs?: 
   requirePersistentIn(session, st, 'refresh');
   if (attrs === undefined) {
     await reloadColumns(session, st, st.mapper.columns);
+    st.unloaded = null; // deferred columns included: refresh reads every column
     st.orig = null;
     st.rel = null;
     st.collectionChanges = null;
     st.pendingMutations = null;
     st.scalarChanges = null;
     session.changed.delete(st);
+    await readColumnProperties(session, [st]);
     return;
   }
   const { columns, relationships } = splitAttributes(st, attrs, 'refresh');

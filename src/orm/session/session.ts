@@ -39,6 +39,8 @@ import { mergeObject, type MergeOptions } from './merge.js';
 import { commitNow, rollbackNow } from './transaction-end.js';
 import { flushPending } from './flush.js';
 import { loadUnloaded } from './lazy-load.js';
+import { SessionListeners, listenSession, type SessionEventMap, type SessionEventName } from './session-events.js';
+import type { SyncResult } from '../mapping/events.js';
 
 export type { NPlusOneMode, SessionOptions, MergeOptions };
 
@@ -111,6 +113,8 @@ export class Session {
   private readonly ops = new OperationLock(() => this.tx.checkNotFailed());
   /** @internal The flush writing right now, so changes made meanwhile are kept for the next one. */
   activeFlush: UnitOfWork | null = null;
+  /** @internal This session's own event listeners (session.on); null while it has none. */
+  sessionListeners: SessionListeners | null = null;
 
   constructor(
     /** The engine the session takes its connection from. */
@@ -369,6 +373,22 @@ export class Session {
   /** @internal Runs `op` on the transaction's connection: a failure in the database requires rollback (see TransactionState.guard). */
   onTransaction<R>(op: () => Promise<R>): Promise<R> {
     return this.tx.guard(op, this.activeFlush !== null);
+  }
+
+  /**
+   * Listens to one of this session's events (`db.on(event, fn)` listens on every session):
+   * `beforeFlush`, `afterFlush`, `afterCommit`, `afterRollback`. Listeners are synchronous. Returns
+   * the function that removes the listener.
+   *
+   * @example
+   * ```ts
+   * const off = session.on('afterCommit', ({ session }) => console.log('committed', session.size, 'objects'));
+   * await session.commit();
+   * off();
+   * ```
+   */
+  on<E extends SessionEventName, R>(event: E, listener: (event: SessionEventMap[E]) => SyncResult<R>): () => void {
+    return listenSession((this.sessionListeners ??= new SessionListeners()), event, listener, 'session.on');
   }
 
   /** Writes all pending changes (INSERT, UPDATE, DELETE) in dependency order, inside the transaction. */

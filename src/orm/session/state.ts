@@ -46,6 +46,11 @@ export class InstanceState {
   orig: Record<string, unknown> | null = null;
   /** Values as of the transaction start for keys flushed in this transaction, for rollback. */
   txnOrig: Record<string, unknown> | null = null;
+  /**
+   * Column keys not loaded (deferred columns, columns a query's options left out); null when every
+   * column is loaded. Shared between the objects of one load: replaced, never changed in place.
+   */
+  unloaded: ReadonlySet<string> | null = null;
   /** Loaded relationship values by key; a key that is absent is not loaded. */
   rel: Record<string, unknown> | null = null;
   /** Collection changes by relationship key, and scalar relationships set since the last flush. */

@@ -2,13 +2,14 @@
  * How a session's transaction ends: commit() (the last flushes, COMMIT, then its objects settle: deleted
  * ones detach, the values kept for a rollback are dropped) and rollback() (ROLLBACK, then its objects go
  * back to the last commit). The connection's part is TransactionState's; this is the order of the steps
- * and the objects' part, apart from the Session so that afterCommit / afterRollback events have a place.
+ * and the objects' part, apart from the Session; then the afterCommit / afterRollback events.
  */
 import type { IdentityMaps } from './identity.js';
 import { detach } from './lifecycle.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
 import type { TransactionState } from './transaction-state.js';
+import { fireSessionEvent } from './session-events.js';
 
 /** Flushes commit() runs at most, when objects keep changing while it flushes. */
 const COMMIT_FLUSH_ROUNDS = 10;
@@ -25,12 +26,16 @@ export async function commitNow(session: Session, tx: TransactionState, identity
     throw err;
   }
   settleCommitted(session);
+  fireSessionEvent(session, 'afterCommit', { session });
 }
 
 /** rollback(), for callers holding the session's lock (even a failed session's). */
 export async function rollbackNow(session: Session, tx: TransactionState, identity: IdentityMaps): Promise<void> {
+  // afterRollback is for a database transaction rolled back: not a read-only session's close().
+  const active = tx.active;
   await tx.reset();
   revertToCommitted(session, identity);
+  if (active) fireSessionEvent(session, 'afterRollback', { session });
 }
 
 /** After COMMIT: the transaction's deletions are final and its objects' saved values no longer needed. */

@@ -24,6 +24,7 @@ import { clearPostUpdateKeys, writePostUpdates } from './post-update.js';
 import { FlushPlan, type FlushContext } from './flush-plan.js';
 import { loadReplaced } from './load-replaced.js';
 import { deleteRows, insertBatch, update, writeAssociations } from './persistence.js';
+import { readColumnProperties } from './computed-readback.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
 
@@ -81,6 +82,8 @@ export class UnitOfWork {
     await writePostUpdates(ctx);
     await writeAssociations(ctx);
     await clearPostUpdateKeys(ctx);
+    // Column properties of the rows written are computed anew by the database: read them back.
+    await readColumnProperties(this.session, [...plan.inserts, ...plan.updates]);
     const deletesBy = byMapper(plan.deletes, (s) => s.status === 'persistent');
     for (const mapper of [...(order ?? mapperOrder(this.session))].reverse()) {
       await this.deleteAll(mapper, deletesBy.get(mapper) ?? []);

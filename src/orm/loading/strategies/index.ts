@@ -7,6 +7,7 @@ import { RaiseStrategy } from './raise.js';
 import { SelectStrategy } from './select.js';
 import { SelectinStrategy } from './selectin.js';
 import type { LoaderStrategy } from './strategy.js';
+import { WriteOnlyStrategy } from './write-only.js';
 
 const STRATEGIES: Readonly<Record<LoadStrategy, LoaderStrategy>> = {
   joined: new JoinedStrategy(),
@@ -15,6 +16,7 @@ const STRATEGIES: Readonly<Record<LoadStrategy, LoaderStrategy>> = {
   raise: new RaiseStrategy(),
   noload: new NoloadStrategy(),
   contains: new ContainsStrategy(),
+  writeOnly: new WriteOnlyStrategy(),
 };
 
 /** The strategy named `name`. */
