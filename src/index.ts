@@ -280,6 +280,11 @@ export { defineConfig, type RelataConfig } from './cli/config.js';
 
 // A Session inside a migration: op.session(db) (issue 13 item 3, data migrations).
 export { MigrationSessionError, type MigrationSessionOptions } from './migrate/op-session.js';
+// Session operations (issue 14): merge, expire, populateExisting, makeTransient.
+export type { MergeOptions, AttributeName } from './orm/session/session.js';
+export { makeTransient, makeTransientToDetached } from './orm/session/make-transient.js';
+export { ExpiredAttributeError } from './orm/errors.js';
+export type { QueryExecutionOptions } from './orm/query/execution-options.js';
 
 // Validators and events (issue 14: behaviour hooks): db.validates, db.on, session.on. See docs/events.md.
 export type { MapperEventContext, MapperEventName, SyncResult } from './orm/mapping/events.js';

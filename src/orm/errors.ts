@@ -227,3 +227,27 @@ export class InvalidRequestError extends RelataError {
   /** Always `'invalid-request'`. */
   override readonly code = 'invalid-request';
 }
+
+/**
+ * A column attribute expired by `session.expire()` / `expireAll()` was read synchronously before it
+ * was loaded again. Relata reads attributes synchronously, so an expired value is reloaded by an
+ * awaitable: `await session.refresh(obj)`, `await session.get(Model, id)`, or any query returning the row.
+ *
+ * @example
+ * ```ts
+ * import { ExpiredAttributeError } from 'relata';
+ *
+ * const user = await User.query.filterBy({ username: 'alice' }).one();
+ * db.session.expire(user, ['email']);
+ * try {
+ *   console.log(user.email);
+ * } catch (err) {
+ *   if (!(err instanceof ExpiredAttributeError)) throw err;
+ *   await db.session.refresh(user); // one SELECT, then user.email reads again
+ * }
+ * ```
+ */
+export class ExpiredAttributeError extends RelataError {
+  /** Always `'expired-attribute'`. */
+  override readonly code = 'expired-attribute';
+}

@@ -27,6 +27,11 @@ import { strategyFor } from './strategies/index.js';
 /** One query's result set, so repeated lazy loads across its objects can be reported as N+1. */
 export class LoadBatch {
   readonly lazyCounts = new Map<RelationshipProperty, number>();
+  /**
+   * Set for a populateExisting query: the objects its rows (eager loads included) have already
+   * written over, so each is overwritten once. Null for an ordinary query.
+   */
+  populated: Set<InstanceState> | null = null;
   constructor(
     public size: number,
     readonly rootName: string,

@@ -19,7 +19,7 @@ import { declareColumnLoading, markLoaded, unloadedColumn } from '../loading/def
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
-import { MappingError } from '../errors.js';
+import { ExpiredAttributeError, MappingError } from '../errors.js';
 import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
 import { validated } from './validators.js';
 import { InstanceState, STATE } from '../session/state.js';
@@ -270,15 +270,24 @@ function checkedColumnValue(mapper: Mapper, mc: MappedColumn, value: unknown): u
   return value;
 }
 
+function expiredError(st: InstanceState, key: string): ExpiredAttributeError {
+  return new ExpiredAttributeError(
+    `${st.mapper.name}.${key} of ${String(st)} is expired (session.expire() or expireAll()); load it again with ` +
+      '`await session.refresh(obj)`, `await session.get(Model, id)` or a query that returns the row',
+  );
+}
+
 function installColumn(mapper: Mapper, key: string): void {
   const mc = mapper.columnsByKey.get(key)!;
+  const generatedKey = mc.column.primaryKey && mc.column.autoincrement;
   defineStatic(mapper, key);
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
     get(this: ModelBase) {
-      const v = this[STATE].v[key];
-      if (v !== undefined) return v;
       const st = this[STATE];
+      const v = st.v[key];
+      if (v !== undefined) return v;
+      if (st.expired?.has(key)) throw expiredError(st, key);
       return st.unloaded?.has(key) ? unloadedColumn(st, mc) : null;
     },
     set(this: ModelBase, given: unknown) {
@@ -288,14 +297,18 @@ function installColumn(mapper: Mapper, key: string): void {
       // Assigning a column that is not loaded needs no load: the flush writes what was assigned.
       if (st.unloaded?.has(key)) markLoaded(st, key);
       const prev = st.v[key];
+      if (st.expired?.delete(key) && st.expired.size === 0) st.expired = null;
       if (prev === value) return;
-      if (st.status === 'persistent') {
+      // A detached object keeps its snapshot: what changes meanwhile is written when it is added again.
+      if (st.status === 'persistent' || st.status === 'detached') {
         st.noteModified(key, prev);
         st.session?.noteChanged(st);
       } else if (st.session !== null) {
         st.session.notePendingChanged(st);
       }
-      st.v[key] = value;
+      // A new object's generated key set to null is unset: the database assigns one (after makeTransient()).
+      if (value === null && generatedKey && (st.status === 'transient' || st.status === 'pending')) delete st.v[key];
+      else st.v[key] = value;
     },
   });
 }

@@ -23,11 +23,14 @@ import { compileLoad } from './compile-query.js';
 import { addJoin, type JoinTarget } from './joins.js';
 import { paginate, type Pagination } from './paginate.js';
 import { initialState, type QueryState } from './state.js';
+import { checkOptions } from '../../sql/options.js';
+import { executionOptionTable, type QueryExecutionOptions } from './execution-options.js';
 import { countAll, loadAll } from './terminal.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
 export type { Pagination } from './paginate.js';
+export type { QueryExecutionOptions } from './execution-options.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -146,6 +149,35 @@ export class Query<T> {
     return this.with({ options: [...this.s.options, ...expanded] });
   }
 
+  /**
+   * The rows overwrite the objects already in the session (SQLAlchemy's `populate_existing()`): their
+   * columns take the values read, their unflushed changes are dropped, and their relationships are
+   * unloaded, then filled afresh by this query's loader options. For data another process changed.
+   *
+   * @example
+   * ```ts
+   * const fresh = await User.query.populateExisting().options(db.selectinload(User.posts)).all();
+   * console.log(fresh.map((u) => [u.username, u.posts.length]));
+   * ```
+   */
+  populateExisting(): Query<T> {
+    return this.with({ populateExisting: true });
+  }
+
+  /**
+   * Execution options, as SQLAlchemy's `execution_options()`: `{ populateExisting: true }` is
+   * populateExisting(). An option Relata does not implement is refused.
+   *
+   * @example
+   * ```ts
+   * const users = await db.select(User).executionOptions({ populateExisting: true }).all();
+   * ```
+   */
+  executionOptions(options: QueryExecutionOptions): Query<T> {
+    checkOptions(options, executionOptionTable, `${this.mapper.name} query executionOptions()`, ArgumentError);
+    return options.populateExisting === undefined ? this : this.with({ populateExisting: options.populateExisting });
+  }
+
   // ---- execution ----
 
   /** Runs the query: every object it matches, eager loads done. */
@@ -198,7 +230,8 @@ export class Query<T> {
       );
     }
     const session = this.requireSession();
-    if (s.options.length === 0) return session.get(this.mapper.cls as never, id) as Promise<T | null>;
+    if (s.options.length === 0 && !s.populateExisting)
+      return session.get(this.mapper.cls as never, id) as Promise<T | null>;
     return this.whereKey(id).first();
   }
 

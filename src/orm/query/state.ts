@@ -32,6 +32,8 @@ export interface QueryState {
   readonly joins: readonly QueryJoin[];
   readonly entities: readonly JoinedEntity[];
   readonly options: readonly LoaderOption[];
+  /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
+  readonly populateExisting: boolean;
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -45,5 +47,6 @@ export function initialState(mapper: Mapper): QueryState {
     joins: [],
     entities: [{ mapper, from: mapper.table }],
     options: [],
+    populateExisting: false,
   };
 }

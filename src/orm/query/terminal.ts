@@ -18,6 +18,7 @@ export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryS
   const { plan, planCount, statement } = prepareLoad(session, mapper, state);
   const result = await session.executeRead(statement);
   const batch = new LoadBatch(0, mapper.name);
+  if (state.populateExisting) batch.populated = new Set();
   const ctx = new LoadContext(session, batch, planCount);
   const out: T[] = [];
   // Joined rows repeat their parent: each object once, in first-seen order.

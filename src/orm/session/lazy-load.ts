@@ -5,11 +5,17 @@
  */
 import { NotLoadedError } from '../errors.js';
 import { loadRelated } from '../loading/context.js';
-import { loadsWithoutSql } from '../loading/keys.js';
 import type { NPlusOneReporter } from '../loading/nplusone.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
+import { loadExpired } from './refresh.js';
+import { loadsWithoutSql, parentKeyColumns } from '../loading/keys.js';
+
+/** Whether loading `prop` reads a column of `st` that expire() unloaded (a many-to-one's foreign key). */
+function readsExpiredKey(st: InstanceState, prop: RelationshipProperty): boolean {
+  return parentKeyColumns(prop).some((c) => st.expired!.has(prop.parent.columnsByColumn.get(c)!.key));
+}
 
 /** Loads `prop` of `st` (for callers holding the session's lock) and returns what it holds now. */
 export async function loadUnloaded(
@@ -31,6 +37,7 @@ export async function loadUnloaded(
     return st.rel![prop.key];
   }
   if (session.autoflush && session.isDirty && !session.activeFlush) await session.flushNow();
+  if (st.expired !== null && readsExpiredKey(st, prop)) await loadExpired(session, st);
   const batch = st.batch;
   if (batch && batch.size > 1 && !loadsWithoutSql(session, st, prop)) reports.noteLazyLoad(batch, prop, site);
   await loadRelated(session, [st], prop, new Map(), [prop], null);

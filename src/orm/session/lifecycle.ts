@@ -15,6 +15,7 @@ import type { Mapper } from '../mapping/mapper.js';
 import type { IdentityMaps } from './identity.js';
 import type { IdentityMap } from './keymap.js';
 import type { Session } from './session.js';
+import { loadExpiredFromRow } from './expire.js';
 import { stateOf, type InstanceState } from './state.js';
 import { fireMapperEvent } from '../mapping/events.js';
 
@@ -83,6 +84,15 @@ export class ObjectLifecycle {
     detach(st, st.status === 'pending' ? 'transient' : 'detached');
   }
 
+  /** makeTransient(): out of every set of the session and of its identity map, as if never added. */
+  forget(st: InstanceState): void {
+    const session = this.session;
+    for (const set of [session.pending, session.toDelete, session.changed, session.pendingOwners]) set.delete(st);
+    for (const set of [session.txnInserted, session.txnUpdated, session.txnDeleted]) set.delete(st);
+    this.identity.remove(st);
+    detach(st, 'transient');
+  }
+
   /** An attribute of `st` was set: a persistent object is changed (and touched, should a flush be running). */
   noteChanged(st: InstanceState): void {
     if (st.status !== 'persistent') return;
@@ -106,6 +116,8 @@ export class ObjectLifecycle {
   ): InstanceState {
     const existing = map.get(key);
     if (existing) {
+      if (batch?.populated) this.populate(existing, plan.read(row, plan.offset), batch.populated);
+      else if (existing.expired !== null) loadExpiredFromRow(existing, plan.read(row, plan.offset));
       // An object loaded without some columns gets those this row has (SQLAlchemy does the same).
       if (existing.unloaded !== null) fillUnloaded(existing, plan, row);
       return existing;
@@ -119,6 +131,24 @@ export class ObjectLifecycle {
     map.set(key, st);
     if (plan.mapper.hooks !== null) fireMapperEvent(st, 'loaded', this.session);
     return st;
+  }
+
+  /**
+   * populateExisting: the row's values written over an object already loaded (once per query), its
+   * unflushed changes dropped and its relationships unloaded, so the query's eager loads fill them afresh.
+   */
+  private populate(st: InstanceState, values: Record<string, unknown>, populated: Set<InstanceState>): void {
+    if (populated.has(st)) return;
+    populated.add(st);
+    Object.assign(st.v, values);
+    st.orig = null;
+    st.expired = null;
+    st.rel = null;
+    st.collectionChanges = null;
+    st.scalarChanges = null;
+    st.pendingMutations = null;
+    this.session.changed.delete(st);
+    this.session.pendingOwners.delete(st);
   }
 
   /** After INSERT: the object joins the identity map. */
@@ -170,5 +200,7 @@ export class ObjectLifecycle {
     st.status = 'persistent';
     st.session = this.session;
     map.set(key, st);
+    // Changed while detached (or before expunge()): its snapshot says what to UPDATE.
+    if (st.hasChanges) this.session.changed.add(st);
   }
 }

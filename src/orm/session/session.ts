@@ -34,13 +34,32 @@ import { IdentityMaps } from './identity.js';
 import { ObjectLifecycle, detach, requireState } from './lifecycle.js';
 import { OperationLock } from './operation-lock.js';
 import { refreshState } from './refresh.js';
+import { expireState } from './expire.js';
+import { mergeObject, type MergeOptions } from './merge.js';
 import { commitNow, rollbackNow } from './transaction-end.js';
 import { flushPending } from './flush.js';
 import { loadUnloaded } from './lazy-load.js';
 import { SessionListeners, listenSession, type SessionEventMap, type SessionEventName } from './session-events.js';
 import type { SyncResult } from '../mapping/events.js';
 
-export type { NPlusOneMode, SessionOptions };
+export type { NPlusOneMode, SessionOptions, MergeOptions };
+
+/**
+ * The name of a column or relationship of model instance `T`, as refresh() and expire() take them.
+ *
+ * @example
+ * ```ts
+ * import type { AttributeName } from 'relata';
+ *
+ * const names: AttributeName<User>[] = ['username', 'posts'];
+ * const user = (await db.session.query(User).first())!;
+ * db.session.expire(user, names);
+ * ```
+ */
+export type AttributeName<T> = Extract<
+  { [K in keyof T]: T[K] extends (...args: never[]) => unknown ? never : K }[keyof T],
+  string
+>;
 
 /** A model class (or anything the registry can map to one). */
 export type ModelType<T> = abstract new (...args: never[]) => T;
@@ -143,17 +162,57 @@ export class Session {
   }
 
   /**
-   * Reloads an object's columns from the database, discarding its unflushed changes, and unloads its
-   * relationships so the next `await` reads them afresh. For objects another process may have changed.
+   * Reloads an object's columns from the database (one SELECT), discarding its unflushed changes, and
+   * unloads its relationships so the next `await` reads them afresh. With attribute names, only those:
+   * the named columns in one SELECT, each named relationship loaded again at once.
    */
-  refresh(obj: object): Promise<void> {
+  refresh<T extends object>(obj: T, attrs?: readonly AttributeName<T>[]): Promise<void> {
     const st = requireState(obj, 'refresh');
-    return this.run(() => refreshState(this, st));
+    return this.run(() => refreshState(this, st, attrs));
   }
 
   /** Removes an object from this session without touching the database. */
   expunge(obj: object): void {
     this.lifecycle.expunge(requireState(obj, 'expunge'));
+  }
+
+  // ---- session operations of issue 14: merge, expire (see merge.ts, expire.ts, make-transient.ts) ----
+
+  /**
+   * Copies a detached, transient or other session's object onto this session's object for the same
+   * row and returns that one (SQLAlchemy's merge): found in the identity map, else loaded with one
+   * SELECT (none with `{ load: false }`); without a row, a new pending copy. Follows `merge` cascades.
+   *
+   * @example
+   * ```ts
+   * const cached = new User({ id: 1, username: 'alice', email: 'new@example.com' });
+   * const alice = await db.session.merge(cached); // SELECT by key unless user 1 is already loaded
+   * await db.session.commit(); // UPDATE of what differs
+   * console.log(alice === cached); // false: cached stays as it was
+   * ```
+   */
+  merge<T extends object>(obj: T, options: MergeOptions = {}): Promise<T> {
+    this.checkUsable();
+    return mergeObject(this, obj, options) as Promise<T>;
+  }
+
+  /**
+   * Expires an object's attributes (all but the primary key, or the named ones), dropping their
+   * unflushed changes: expired columns are loaded again by refresh(), get() or a query returning the
+   * row, and reading one before that throws ExpiredAttributeError; expired relationships unload.
+   */
+  expire<T extends object>(obj: T, attrs?: readonly AttributeName<T>[]): void {
+    expireState(this, requireState(obj, 'expire'), attrs);
+  }
+
+  /** expire() of every object in the identity map. */
+  expireAll(): void {
+    this.identity.forEach((st) => expireState(this, st));
+  }
+
+  /** @internal makeTransient(): the object leaves this session and its identity. */
+  forgetObject(st: InstanceState): void {
+    this.lifecycle.forget(st);
   }
 
   /** All objects in the identity map plus pending ones. */
@@ -189,7 +248,7 @@ export class Session {
     const mapper = this.registry.mapperOf(model);
     const key = mapper.keyFromIdentity(id);
     const hit = this.lookupIdentity(mapper, key);
-    if (hit) return hit.obj as T;
+    if (hit && hit.expired === null) return hit.obj as T; // expired: the SELECT below loads it again
     return this.query(model).whereKey(id).first();
   }
 

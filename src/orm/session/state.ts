@@ -63,6 +63,11 @@ export class InstanceState {
    * side (each item's own many-to-one, or the many-to-many's collection), so they are not changes here.
    */
   pendingMutations: Map<string, CollectionChanges> | null = null;
+  /**
+   * Column attributes expired by session.expire()/expireAll() (absent from `v`): reading one throws
+   * ExpiredAttributeError until refresh(), get() or a query returning the row loads them again.
+   */
+  expired: Set<string> | null = null;
   status: Status = 'transient';
   session: Session | null = null;
   /** Identity key in the session's identity map (the primary key, or a joined string for composite keys). */

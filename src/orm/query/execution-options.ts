@@ -1,0 +1,33 @@
+/**
+ * A query's execution options (SQLAlchemy's `execution_options()`): the ones Relata implements, and
+ * the ones it refuses with what to use instead.
+ */
+import { isBoolean, type OptionTable } from '../../sql/options.js';
+
+/**
+ * The options `query.executionOptions({...})` takes.
+ *
+ * @example
+ * ```ts
+ * import type { QueryExecutionOptions } from 'relata';
+ *
+ * const options: QueryExecutionOptions = { populateExisting: true };
+ * const fresh = await User.query.executionOptions(options).all();
+ * ```
+ */
+export interface QueryExecutionOptions {
+  /** Rows overwrite the objects already in the session: `query.populateExisting()`. */
+  populateExisting?: boolean;
+}
+
+export const executionOptionTable = {
+  known: { populateExisting: isBoolean },
+  refused: {
+    populate_existing: "spelled 'populateExisting' in Relata",
+    autoflush: 'set session.autoflush, or create the session with { autoflush: false }',
+    yield_per: 'not implemented: page with limit()/offset() or paginate()',
+    stream_results: 'not implemented: page with limit()/offset() or paginate()',
+    identity_token: 'not implemented: Relata has no horizontal sharding',
+    synchronize_session: 'for bulk statements; session.execute(db.update(...)) keeps loaded objects in step',
+  },
+} as const satisfies OptionTable<QueryExecutionOptions>;
