@@ -334,7 +334,8 @@ export abstract class SqlCompiler {
 
   // ---- SELECT ----
 
-  protected select(s: Select, ctx: CompileContext): string {
+  protected select(stmt: Select, ctx: CompileContext): string {
+    const s = stmt.state;
     if (s.columns.length === 0) throw new CompileError('SELECT has no columns');
     let sql = s.distinct ? 'SELECT DISTINCT ' : 'SELECT ';
     sql += s.columns.map((c) => this.selectColumn(c, ctx)).join(', ');

@@ -111,9 +111,11 @@ export abstract class ColumnElement<T = unknown> {
   desc(): OrderByElement {
     return new OrderByElement(this, 'DESC');
   }
-  /** `expr AS name`: the key of this value in Core result rows. */
-  label(name: string): Label<T> {
-    return new Label<T>(this, name);
+  /** `expr AS name`: the key of this value in Core result rows (typed: `row.name`). */
+  label<const N extends string>(name: N): Label<T, N> {
+    if (typeof name !== 'string' || name === '')
+      throw new ArgumentError(`${this.describe()}.label() needs a non-empty name, got ${String(name)}`);
+    return new Label<T, N>(this, name);
   }
 
   protected compare(op: string, other: unknown, method: string): ColumnElement<boolean> {
@@ -310,11 +312,11 @@ export class Star extends ColumnElement<never> {
   readonly kind = 'star';
 }
 
-export class Label<T = unknown> extends ColumnElement<T> {
+export class Label<T = unknown, N extends string = string> extends ColumnElement<T> {
   readonly kind = 'label';
   constructor(
     readonly element: ColumnElement<T>,
-    readonly name: string,
+    readonly name: N,
   ) {
     super();
   }

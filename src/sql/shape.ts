@@ -218,7 +218,8 @@ export class ShapeKey implements BindSources {
     this.element(w);
   }
 
-  select(s: Select): void {
+  select(stmt: Select): void {
+    const s = stmt.state;
     this.key += s.distinct ? '{D' : '{';
     this.key += `${s.columns.length}`;
     for (const c of s.columns) this.element(c);

@@ -48,12 +48,13 @@ function adaptSelect(s: Select, replace: (ref: ColumnRef) => ColumnElement | nul
   const own = s.from.flatMap(fromElements);
   const outer = (ref: ColumnRef) => (own.includes(ref.from as never) ? null : replace(ref));
   const visit = <E extends ColumnElement>(e: E): E => adaptColumns(e, outer);
-  return s.with({
-    columns: s.columns.map(visit),
-    where: s.where && visit(s.where),
-    groupBy: s.groupBy.map(visit),
-    having: s.having && visit(s.having),
-    orderBy: s.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction)),
+  const st = s.state;
+  return s.replace({
+    columns: st.columns.map(visit),
+    where: st.where && visit(st.where),
+    groupBy: st.groupBy.map(visit),
+    having: st.having && visit(st.having),
+    orderBy: st.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction)),
   });
 }
 

@@ -20,6 +20,9 @@ import type { Mapper } from '../mapping/mapper.js';
 import { Query } from '../query/query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { ScalarResult } from '../query/result.js';
+import { RowResult } from '../query/row-result.js';
+import type { RowOf, TupleOf } from '../../sql/row-types.js';
+import type { ColumnElement } from '../../sql/expressions.js';
 import type { BulkStatement } from '../query/statements.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
@@ -259,8 +262,11 @@ export class Session {
     return new ScalarResult(query.bind(this));
   }
 
-  /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-  execute(stmt: Select): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs a Core SELECT (`select(User.id, func.count(Post.id).label('n'))...`): await it for rows as
+   * objects keyed by label or attribute key, or call `.tuples()` / `.scalars()`; all typed from the columns.
+   */
+  execute<C extends readonly ColumnElement[]>(stmt: Select<C>): RowResult<RowOf<C>, TupleOf<C>>;
   /**
    * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`) in the session's
    * transaction. Objects already in this session follow: updated values are set on them, deleted
@@ -270,11 +276,14 @@ export class Session {
     /** How many rows the statement changed. */
     rowsAffected: number;
   }>;
-  execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
-    return this.run(async () => {
-      if (this.autoflush && this.isDirty) await this.flushNow();
-      return stmt instanceof Select ? executeSelect(this, stmt) : executeBulk(this, stmt);
-    });
+  execute(stmt: Select | BulkStatement): RowResult<unknown, unknown[]> | Promise<{ rowsAffected: number }> {
+    const run = <R>(op: () => Promise<R>) =>
+      this.run(async () => {
+        if (this.autoflush && this.isDirty) await this.flushNow();
+        return op();
+      });
+    if (stmt instanceof Select) return new RowResult(run(() => executeSelect(this, stmt)));
+    return run(() => executeBulk(this, stmt));
   }
 
   /**
