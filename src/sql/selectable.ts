@@ -169,7 +169,8 @@ export class Select<out C extends readonly ColumnElement[] = readonly ColumnElem
 
   /** Adds FROM elements (tables are otherwise inferred from the selected columns). */
   selectFrom(...from: FromClause[]): Select<C> {
-    return this.replace({ from: [...this.state.from, ...from] });
+    // An alias or subquery inferred from the selected columns is in FROM already: not listed twice.
+    return this.replace({ from: [...this.state.from, ...from.filter((f) => !this.state.from.includes(f))] });
   }
 
   /** Adds WHERE conditions, AND-ed with any already there: `where(Post.views.gt(10))`. */

@@ -10,6 +10,7 @@ import {
   InExpression,
   Label,
   OrderByElement,
+  Over,
   ScalarSubquery,
   UnaryExpression,
 } from './expressions.js';
@@ -30,6 +31,11 @@ export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: Co
     if (e instanceof BetweenExpression) return new BetweenExpression(visit(e.element), visit(e.low), visit(e.high));
     if (e instanceof FunctionCall) return new FunctionCall(e.name, e.args.map(visit), e.distinct, e.type);
     if (e instanceof Label) return new Label(visit(e.element), e.name);
+    if (e instanceof Over) {
+      const w = e.window;
+      const orderBy = w.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction));
+      return new Over(visit(e.fn) as FunctionCall, { ...w, partitionBy: w.partitionBy.map(visit), orderBy });
+    }
     if (e instanceof Concat) return new Concat(e.parts.map(visit));
     if (e instanceof LazyElement) return visit(e.element);
     // A correlated subquery (a column property's count) refers to the outer table inside it.

@@ -4,7 +4,7 @@
  */
 import { ColumnRef } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { processorFor } from '../../dialects/processors.js';
+import { valueReader } from './column-values.js';
 import { Select, resultKey } from '../../sql/selectable.js';
 import type { ConvertedRows } from './row-result.js';
 import type { Session } from '../session/session.js';
@@ -15,7 +15,7 @@ import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement }
 export async function executeSelect(session: Session, stmt: Select): Promise<ConvertedRows> {
   const result = await session.executeRead(stmt);
   const columns = stmt.columns;
-  const processors = columns.map((c) => (c.sqlType ? processorFor(session.dialect, c.sqlType) : null));
+  const processors = columns.map((c) => valueReader(session.dialect, c));
   const values = result.rows.map((row) => {
     const out = new Array<unknown>(columns.length);
     for (let i = 0; i < columns.length; i++) {

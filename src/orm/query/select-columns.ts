@@ -4,8 +4,7 @@
  * the queries, apart from `Database`.
  */
 import type { ColumnElement } from '../../sql/expressions.js';
-import type { Table as SqlTable } from '../../sql/schema.js';
-import { Select } from '../../sql/selectable.js';
+import { Select, type FromClause } from '../../sql/selectable.js';
 import { adaptColumns } from '../../sql/visitors.js';
 
 /**
@@ -42,12 +41,15 @@ export function select<const C extends readonly ColumnElement[]>(...columns: C):
  */
 export const selectColumns = select;
 
-/** Tables of every column referenced, also inside labels and functions (`func.sum(Invoice.Total).label('t')`). */
-function inferFrom(columns: readonly ColumnElement[]): SqlTable[] {
-  const out: SqlTable[] = [];
+/**
+ * Tables, aliases and subqueries of every column referenced, also inside labels and functions
+ * (`func.sum(Invoice.Total).label('t')`).
+ */
+function inferFrom(columns: readonly ColumnElement[]): FromClause[] {
+  const out: FromClause[] = [];
   for (const c of columns) {
     adaptColumns(c, (ref) => {
-      if (ref.from.kind === 'table' && !out.includes(ref.from)) out.push(ref.from);
+      if (ref.from.kind !== 'join' && !out.includes(ref.from)) out.push(ref.from);
       return null;
     });
   }
