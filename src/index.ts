@@ -145,6 +145,7 @@ export { Select, type SelectState, type Orderable } from './sql/selectable.js';
 export type { RowOf, TupleOf, ValueOf, KeyOf } from './sql/row-types.js';
 export type { JoinableFrom } from './sql/select-join.js';
 export { RowResult } from './orm/query/row-result.js';
+export type { QueryItem, QueryRow } from './orm/query/tuple-query.js';
 export { Over, FunctionCall, Label } from './sql/expressions.js';
 export type { WindowSpec, FrameBound } from './sql/window.js';
 export {

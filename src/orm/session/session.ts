@@ -18,6 +18,7 @@ import type { EntityPlan } from '../loading/planner.js';
 import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { Query } from '../query/query.js';
+import { queryOf, type QueryItem, type QueryRow } from '../query/tuple-query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { ScalarResult } from '../query/result.js';
 import { RowResult } from '../query/row-result.js';
@@ -241,8 +242,15 @@ export class Session {
   // ---- queries ----
 
   /** `db.session.query(Post).join(User).filter(...).all()`. */
-  query<T>(model: ModelType<T>): Query<T> {
-    return new Query<T>(this.registry.mapperOf(model), this);
+  query<T>(model: ModelType<T>): Query<T>;
+  /**
+   * A query of tuples: `session.query(User, func.count(Post.id).label('n')).join(User.posts).groupBy(User.id)`
+   * gives `[User, number]` rows (objects through the identity map), `session.query(User.id, User.username)`
+   * gives `[number, string]` rows.
+   */
+  query<const E extends readonly QueryItem[]>(...items: E): Query<QueryRow<E>>;
+  query(...items: QueryItem[]): Query<unknown> {
+    return queryOf(this.registry, this, items);
   }
 
   /** The object with this primary key: from the identity map (no SQL) or one SELECT; null when absent. */
