@@ -44,6 +44,8 @@ export interface QueryState {
   readonly groupBy: readonly ColumnElement[];
   /** HAVING conditions (AND-ed). */
   readonly having: readonly ColumnElement<boolean>[];
+  /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
+  readonly polymorphic: readonly Mapper[];
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -55,11 +57,12 @@ export function initialState(mapper: Mapper): QueryState {
     offset: null,
     distinct: false,
     joins: [],
-    entities: [{ mapper, from: mapper.table }],
+    entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
     selected: null,
     groupBy: [],
     having: [],
+    polymorphic: [],
   };
 }

@@ -17,6 +17,7 @@ import type { LoadBatch } from '../loading/context.js';
 import type { EntityPlan } from '../loading/planner.js';
 import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
+import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
 import { queryOf, type QueryItem, type QueryRow } from '../query/tuple-query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
@@ -250,6 +251,9 @@ export class Session {
    */
   query<const E extends readonly QueryItem[]>(...items: E): Query<QueryRow<E>>;
   query(...items: QueryItem[]): Query<unknown> {
+    const poly = items.length === 1 ? polymorphicSpec(items[0], (c) => this.registry.mapperOf(c as never)) : null;
+    if (poly)
+      return new Query(this.registry.mapperOf(poly.base as never), this).withPolymorphicMappers(poly.subclasses);
     return queryOf(this.registry, this, items);
   }
 
