@@ -84,6 +84,23 @@ describeEachDialect('ORM tuple queries', (t) => {
     ]);
   });
 
+  it('the compiled-load cache tells tuple queries apart by their columns, GROUP BY and HAVING', async () => {
+    const { db, User, Post } = blog;
+    const s = db.newSession();
+    for (let round = 0; round < 2; round++) {
+      expect(await s.query(User.id).filter(User.username.eq('bob')).all()).toEqual([[2]]);
+      expect(await s.query(User.username).filter(User.username.eq('bob')).all()).toEqual([['bob']]);
+      const grouped = s.query(Post.user_id, func.count(Post.id)).groupBy(Post.user_id).orderBy(Post.user_id);
+      expect(await grouped.all()).toEqual([
+        [1, 2],
+        [2, 1],
+        [3, 1],
+      ]);
+      expect(await grouped.having(func.count(Post.id).gt(1)).all()).toEqual([[1, 2]]);
+      expect(await s.query(User).filter(User.username.eq('bob')).all()).toHaveLength(1);
+    }
+  });
+
   it('refuses what it cannot do, naming the model', async () => {
     const { db, User, Post } = blog;
     const s = db.newSession();
