@@ -226,17 +226,19 @@ describeEachDialect('typed column selects', (t) => {
           .label('running'),
         func.lag(Book.title).over({ orderBy: Book.id }).label('previous'),
         func.count().over({ partitionBy: Author.country }).label('inCountry'),
+        func.ntile(2).over({ orderBy: Book.id }).label('half'),
+        func.lead(Book.pages, 2).over({ orderBy: Book.id }).label('twoOn'),
       )
         .join(Author)
         .orderBy(Book.id),
     );
     expect(rows).toEqual([
-      { id: 1, rn: 4, rank: 4, dense: 3, running: 100, previous: null, inCountry: 4 },
-      { id: 2, rn: 1, rank: 1, dense: 1, running: 400, previous: 'b1', inCountry: 4 },
-      { id: 3, rn: 3, rank: 3, dense: 2, running: 600, previous: 'b2', inCountry: 4 },
-      { id: 4, rn: 2, rank: 1, dense: 1, running: 900, previous: 'b3', inCountry: 4 },
-      { id: 5, rn: 2, rank: 2, dense: 2, running: 950, previous: 'b4', inCountry: 2 },
-      { id: 6, rn: 1, rank: 1, dense: 1, running: 1030, previous: 'b5', inCountry: 2 },
+      { id: 1, rn: 4, rank: 4, dense: 3, running: 100, previous: null, inCountry: 4, half: 1, twoOn: 200 },
+      { id: 2, rn: 1, rank: 1, dense: 1, running: 400, previous: 'b1', inCountry: 4, half: 1, twoOn: 300 },
+      { id: 3, rn: 3, rank: 3, dense: 2, running: 600, previous: 'b2', inCountry: 4, half: 1, twoOn: 50 },
+      { id: 4, rn: 2, rank: 1, dense: 1, running: 900, previous: 'b3', inCountry: 4, half: 2, twoOn: 80 },
+      { id: 5, rn: 2, rank: 2, dense: 2, running: 950, previous: 'b4', inCountry: 2, half: 2, twoOn: null },
+      { id: 6, rn: 1, rank: 1, dense: 1, running: 1030, previous: 'b5', inCountry: 2, half: 2, twoOn: null },
     ]);
     const q = t.dialect === 'mysql' ? '`' : '"';
     expect(statements.at(-1)).toContain(
