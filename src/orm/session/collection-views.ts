@@ -1,0 +1,317 @@
+/**
+ * The instance values of `collection: 'set'` and `collection: keyedBy(...)` relationships: a real
+ * Set / Map over the relationship's loaded InstrumentedList. The list stays what the session,
+ * loaders, backrefs and the flush work with; these views read it live and change it only through
+ * its instrumented methods, so tracking, validators, events, backrefs and cascades are the list's.
+ */
+import { ArgumentError } from '../../sql/errors.js';
+import { describeValue } from '../../sql/options.js';
+import { indexByKey, keyOfMember, type KeyedBy } from '../mapping/collection-class.js';
+import type { RelationshipProperty } from '../mapping/relationships.js';
+import { inspectCollection, type InspectFn } from '../serialization/inspect.js';
+import { serializeView } from '../serialization/serialize.js';
+import { InstrumentedList } from './collections.js';
+import type { Mapper } from '../mapping/mapper.js';
+import { STATE, type InstanceState } from './state.js';
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
+
+/** What the views need of a list beyond its array methods: whose collection it is. */
+function propOf(list: InstrumentedList<object>): RelationshipProperty {
+  return InstrumentedList.originOf(list).prop;
+}
+
+/**
+ * A loaded `collection: 'set'` relationship (`user.tags`): a Set whose `add`, `delete` and `clear`
+ * record the change for the next flush and update the other side at once, as an array
+ * collection's `push`/`splice` do. Adding a member already there does nothing.
+ *
+ * @example
+ * ```ts
+ * import { InstrumentedSet } from 'relata';
+ *
+ * const tags = await post.tags; // Set<Tag>
+ * console.log(tags instanceof InstrumentedSet, tags instanceof Set); // true true
+ * tags.add(tag); // the post_tags row is inserted at flush
+ * ```
+ */
+export class InstrumentedSet<T extends object> extends Set<T> {
+  #list: InstrumentedList<T>;
+
+  /** @internal The Set view of `list`; use {@link collectionValue}. */
+  constructor(list: InstrumentedList<T>) {
+    super();
+    this.#list = list;
+  }
+
+  override get size(): number {
+    return this.#list.length;
+  }
+
+  override has(item: T): boolean {
+    return this.#list.includes(item);
+  }
+
+  override add(item: T): this {
+    if (!this.#list.includes(item)) this.#list.push(item);
+    return this;
+  }
+
+  override delete(item: T): boolean {
+    return this.#list.remove(item);
+  }
+
+  override clear(): void {
+    this.#list.splice(0);
+  }
+
+  // Iteration runs over a copy, so deleting members while iterating (allowed on a Set) skips none.
+  override values(): SetIterator<T> {
+    return this.#list.slice().values();
+  }
+
+  override keys(): SetIterator<T> {
+    return this.values();
+  }
+
+  override entries(): SetIterator<[T, T]> {
+    return this.#list.map((m): [T, T] => [m, m]).values();
+  }
+
+  override [Symbol.iterator](): SetIterator<T> {
+    return this.values();
+  }
+
+  override forEach(fn: (value: T, key: T, set: Set<T>) => void, thisArg?: unknown): void {
+    for (const item of this.values()) fn.call(thisArg, item, item, this);
+  }
+
+  /** The members as JSON: an array, as a list collection's. */
+  toJSON(): unknown[] {
+    return serializeView(this) as unknown[];
+  }
+
+  [INSPECT](depth: number, options: object, inspect: InspectFn): string {
+    return inspectCollection(
+      this.#list,
+      `${propOf(this.#list as InstrumentedList<object>).name} Set`,
+      depth,
+      options,
+      inspect,
+    );
+  }
+
+  /** @internal The list this view is over. */
+  static listOf(set: InstrumentedSet<object>): InstrumentedList<object> {
+    return set.#list;
+  }
+}
+
+// Set methods newer than the lib we compile against (union, isSubsetOf…) read a Set's internal
+// storage, which a view leaves empty: run them on a copy of the members instead.
+const SET_ALGEBRA = [
+  'union',
+  'intersection',
+  'difference',
+  'symmetricDifference',
+  'isSubsetOf',
+  'isSupersetOf',
+  'isDisjointFrom',
+];
+for (const name of SET_ALGEBRA) {
+  const native = (Set.prototype as unknown as Record<string, unknown>)[name];
+  if (typeof native !== 'function') continue;
+  Object.defineProperty(InstrumentedSet.prototype, name, {
+    configurable: true,
+    writable: true,
+    value(this: InstrumentedSet<object>, other: unknown) {
+      return (native as (o: unknown) => unknown).call(new Set(this.values()), other);
+    },
+  });
+}
+
+/**
+ * A loaded `collection: keyedBy(...)` relationship (`author.notes`): a Map from each member's key to
+ * the member. `set(key, member)` adds the member (replacing, and removing, the one under that key);
+ * `delete(key)` and `clear()` remove. Changes are recorded for the next flush and update the other
+ * side at once. The key is always read from the member: `set` refuses a key that is not the
+ * member's own, and setting nothing on it.
+ *
+ * @example
+ * ```ts
+ * import { InstrumentedMap } from 'relata';
+ *
+ * const notes = await author.notes; // Map<string, Note>
+ * console.log(notes instanceof InstrumentedMap, notes.get('en')?.lang); // true 'en'
+ * notes.set('fr', new Note({ lang: 'fr' }));
+ * ```
+ */
+export class InstrumentedMap<K, T extends object> extends Map<K, T> {
+  #list: InstrumentedList<T>;
+  #by: KeyedBy;
+
+  /** @internal The Map view of `list`; use {@link collectionValue}. */
+  constructor(list: InstrumentedList<T>, by: KeyedBy) {
+    super();
+    this.#list = list;
+    this.#by = by;
+  }
+
+  #index(): Map<K, T> {
+    return indexByKey(propOf(this.#list as InstrumentedList<object>), this.#by, this.#list) as Map<K, T>;
+  }
+
+  override get size(): number {
+    return this.#index().size;
+  }
+
+  override get(key: K): T | undefined {
+    return this.#index().get(key);
+  }
+
+  override has(key: K): boolean {
+    return this.#index().has(key);
+  }
+
+  override set(key: K, member: T): this {
+    const prop = propOf(this.#list as InstrumentedList<object>);
+    prop.checkMember(member);
+    const own = keyOfMember(prop, this.#by, member);
+    if (!Object.is(own, key) && !(own === 0 && key === 0))
+      throw new ArgumentError(
+        `${prop.name} is keyed by ${this.#by.describe(prop.target.name)}: set(${describeValue(key)}, member) got a ` +
+          `${prop.target.name} whose key is ${describeValue(own)}; set the member's key first (Relata does not set it for you)`,
+      );
+    const current = this.#index().get(key);
+    if (current === member) return this;
+    if (current === undefined) this.#list.push(member);
+    else this.#list.splice(this.#list.indexOf(current), 1, member);
+    return this;
+  }
+
+  override delete(key: K): boolean {
+    const current = this.#index().get(key);
+    return current !== undefined && this.#list.remove(current);
+  }
+
+  override clear(): void {
+    this.#list.splice(0);
+  }
+
+  override entries(): MapIterator<[K, T]> {
+    return this.#index().entries();
+  }
+
+  override keys(): MapIterator<K> {
+    return this.#index().keys();
+  }
+
+  override values(): MapIterator<T> {
+    return this.#index().values();
+  }
+
+  override [Symbol.iterator](): MapIterator<[K, T]> {
+    return this.entries();
+  }
+
+  override forEach(fn: (value: T, key: K, map: Map<K, T>) => void, thisArg?: unknown): void {
+    for (const [key, value] of this.entries()) fn.call(thisArg, value, key, this);
+  }
+
+  /** The members as JSON: an object from each key (as a string) to the member's JSON. */
+  toJSON(): Record<string, unknown> {
+    return serializeView(this) as Record<string, unknown>;
+  }
+
+  [INSPECT](depth: number, options: object, inspect: InspectFn): string {
+    return inspectCollection(
+      this.#list,
+      `${propOf(this.#list as InstrumentedList<object>).name} Map`,
+      depth,
+      options,
+      inspect,
+    );
+  }
+
+  /** @internal The list this view is over. */
+  static listOf(map: InstrumentedMap<unknown, object>): InstrumentedList<object> {
+    return map.#list;
+  }
+}
+
+const views = new WeakMap<InstrumentedList<object>, InstrumentedSet<object> | InstrumentedMap<unknown, object>>();
+
+/**
+ * What reading a loaded relationship gives: its list, or for a Set or keyed collection the view
+ * over it (one per list, so `user.tags === user.tags` until it is loaded or assigned again).
+ */
+export function collectionValue(prop: RelationshipProperty, value: unknown): unknown {
+  const c = prop.collectionClass;
+  if (c === 'list' || !(value instanceof InstrumentedList)) return value;
+  const list = value as InstrumentedList<object>;
+  let view = views.get(list);
+  if (!view) {
+    view = c === 'set' ? new InstrumentedSet(list) : new InstrumentedMap(list, c);
+    views.set(list, view);
+  }
+  return view;
+}
+
+/** The list behind a Set or Map view, else `value` itself (serialize() of a collection). */
+export function listBehind(value: unknown): unknown {
+  if (value instanceof InstrumentedSet) return InstrumentedSet.listOf(value as InstrumentedSet<object>);
+  if (value instanceof InstrumentedMap) return InstrumentedMap.listOf(value as InstrumentedMap<unknown, object>);
+  return value;
+}
+
+/**
+ * The members an assignment gives (`user.tags = new Set([...])`, `author.notes = new Map(...)`), as
+ * the array the relationship's assignment works with: each once; a Map's keys must be its members' own.
+ */
+export function assignedMembers(prop: RelationshipProperty, value: unknown): unknown {
+  const c = prop.collectionClass;
+  if (c === 'list') return value;
+  if (Array.isArray(value)) return [...new Set(value)];
+  if (c === 'set') {
+    if (value instanceof Set) return [...(value as Set<unknown>)];
+    throw new ArgumentError(`${prop.name} is a Set collection: assign a Set (or an array) of ${prop.target.name}`);
+  }
+  if (!(value instanceof Map))
+    throw new ArgumentError(`${prop.name} is a keyed collection: assign a Map (or an array) of ${prop.target.name}`);
+  const members: object[] = [];
+  for (const [key, member] of value as Map<unknown, object>) {
+    prop.checkMember(member);
+    const own = keyOfMember(prop, c, member);
+    if (!Object.is(own, key) && !(own === 0 && key === 0))
+      throw new ArgumentError(
+        `${prop.name} is keyed by ${c.describe(prop.target.name)}: the assigned Map holds under ${describeValue(key)} ` +
+          `a ${prop.target.name} whose key is ${describeValue(own)}`,
+      );
+    members.push(member);
+  }
+  return members;
+}
+
+/**
+ * The instance accessor of a Set or keyed relationship: the view over its list once loaded (or
+ * for a new object), else the awaitable placeholder, which resolves to the view.
+ */
+export function installCollectionView(mapper: Mapper, prop: RelationshipProperty): void {
+  const key = prop.key;
+  Object.defineProperty(mapper.base.prototype, key, {
+    enumerable: true,
+    configurable: true,
+    get(this: { [STATE]: InstanceState }) {
+      const st = this[STATE];
+      if (st.rel !== null && key in st.rel) return collectionValue(prop, st.rel[key]);
+      if (st.status === 'transient' || st.status === 'pending') {
+        mapper.registry.configure();
+        return collectionValue(prop, prop.currentValue(st, 'read'));
+      }
+      return collectionValue(prop, prop.unloaded(st));
+    },
+    set(this: { [STATE]: InstanceState }, value: unknown) {
+      prop.set(this[STATE], value);
+    },
+  });
+}
