@@ -37,6 +37,9 @@ function propOf(list: InstrumentedList<object>): RelationshipProperty {
  */
 export class InstrumentedSet<T extends object> extends Set<T> {
   #list: InstrumentedList<T>;
+  /** The members as a Set, and the list version it was taken at: `has` in constant time. */
+  #members: Set<T> | null = null;
+  #version = -1;
 
   /** @internal The Set view of `list`; use {@link collectionValue}. */
   constructor(list: InstrumentedList<T>) {
@@ -48,12 +51,29 @@ export class InstrumentedSet<T extends object> extends Set<T> {
     return this.#list.length;
   }
 
+  #current(): Set<T> {
+    const version = InstrumentedList.versionOf(this.#list as InstrumentedList<object>);
+    if (this.#members === null || this.#version !== version) {
+      this.#members = new Set(this.#list);
+      this.#version = version;
+    }
+    return this.#members;
+  }
+
   override has(item: T): boolean {
-    return this.#list.includes(item);
+    return this.#current().has(item);
   }
 
   override add(item: T): this {
-    if (!this.#list.includes(item)) this.#list.push(item);
+    const members = this.#current();
+    if (members.has(item)) return this;
+    this.#list.push(item);
+    // Only this push changed the list (a validator may have stored another object): keep the index.
+    const list = this.#list;
+    if (InstrumentedList.versionOf(list as InstrumentedList<object>) === this.#version + 1) {
+      members.add(list[list.length - 1]!);
+      this.#version++;
+    }
     return this;
   }
 
@@ -149,6 +169,10 @@ for (const name of SET_ALGEBRA) {
 export class InstrumentedMap<K, T extends object> extends Map<K, T> {
   #list: InstrumentedList<T>;
   #by: KeyedBy;
+  /** The index by key, the key of each list position, and the list version they were taken at. */
+  #index_: Map<K, T> | null = null;
+  #keys: unknown[] = [];
+  #version = -1;
 
   /** @internal The Map view of `list`; use {@link collectionValue}. */
   constructor(list: InstrumentedList<T>, by: KeyedBy) {
@@ -157,8 +181,38 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
     this.#by = by;
   }
 
+  /** The index read afresh from the members' keys (iteration and size always see current keys). */
   #index(): Map<K, T> {
-    return indexByKey(propOf(this.#list as InstrumentedList<object>), this.#by, this.#list) as Map<K, T>;
+    const list = this.#list as InstrumentedList<object>;
+    const prop = propOf(list);
+    this.#index_ = indexByKey(prop, this.#by, list) as Map<K, T>;
+    this.#keys = list.map((m) => keyOfMember(prop, this.#by, m));
+    this.#version = InstrumentedList.versionOf(list);
+    return this.#index_;
+  }
+
+  /**
+   * The member under `key` from the kept index, while the members are the same (a hit is checked
+   * against its member's key); null when the index must be read again.
+   */
+  #kept(key: K): T | undefined | null {
+    const list = this.#list as InstrumentedList<object>;
+    if (this.#index_ === null || this.#version !== InstrumentedList.versionOf(list)) return null;
+    const hit = this.#index_.get(key);
+    if (hit === undefined || sameKey(keyOfMember(propOf(list), this.#by, hit), key)) return hit;
+    return null;
+  }
+
+  /** The member under `key`; a miss is checked against every member's key (one may have changed in place). */
+  #find(key: K): T | undefined {
+    const kept = this.#kept(key);
+    if (kept === null) return this.#index().get(key);
+    if (kept !== undefined) return kept;
+    const list = this.#list as InstrumentedList<object>;
+    const prop = propOf(list);
+    for (let i = 0; i < list.length; i++)
+      if (!sameKey(keyOfMember(prop, this.#by, list[i]!), this.#keys[i])) return this.#index().get(key);
+    return undefined;
   }
 
   override get size(): number {
@@ -166,31 +220,44 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
   }
 
   override get(key: K): T | undefined {
-    return this.#index().get(key);
+    return this.#find(key);
   }
 
   override has(key: K): boolean {
-    return this.#index().has(key);
+    return this.#find(key) !== undefined;
   }
 
   override set(key: K, member: T): this {
     const prop = propOf(this.#list as InstrumentedList<object>);
     prop.checkMember(member);
     const own = keyOfMember(prop, this.#by, member);
-    if (!Object.is(own, key) && !(own === 0 && key === 0))
+    if (!sameKey(own, key))
       throw new ArgumentError(
         `${prop.name} is keyed by ${this.#by.describe(prop.target.name)}: set(${describeValue(key)}, member) got a ` +
           `${prop.target.name} whose key is ${describeValue(own)}; set the member's key first (Relata does not set it for you)`,
       );
-    const current = this.#index().get(key);
+    // A miss is not checked against every member here: one re-keyed in place to `key` makes two
+    // members under it, which the next read reports (DuplicateKeyError), so a set() loop stays linear.
+    const kept = this.#kept(key);
+    const current = kept === null ? this.#index().get(key) : kept;
     if (current === member) return this;
-    if (current === undefined) this.#list.push(member);
-    else this.#list.splice(this.#list.indexOf(current), 1, member);
+    if (current !== undefined) {
+      this.#list.splice(this.#list.indexOf(current), 1, member);
+      return this;
+    }
+    this.#list.push(member);
+    // Only this push changed the list, and the member is the one pushed: keep the index.
+    const list = this.#list as InstrumentedList<object>;
+    if (InstrumentedList.versionOf(list) === this.#version + 1 && list[list.length - 1] === member) {
+      this.#index_!.set(key, member);
+      this.#keys.push(key);
+      this.#version++;
+    }
     return this;
   }
 
   override delete(key: K): boolean {
-    const current = this.#index().get(key);
+    const current = this.#find(key);
     return current !== undefined && this.#list.remove(current);
   }
 
@@ -239,6 +306,11 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
   }
 }
 
+/** Map key equality (SameValueZero). */
+function sameKey(a: unknown, b: unknown): boolean {
+  return a === b || (a !== a && b !== b);
+}
+
 const views = new WeakMap<InstrumentedList<object>, InstrumentedSet<object> | InstrumentedMap<unknown, object>>();
 
 /**
@@ -282,7 +354,7 @@ export function assignedMembers(prop: RelationshipProperty, value: unknown): unk
   for (const [key, member] of value as Map<unknown, object>) {
     prop.checkMember(member);
     const own = keyOfMember(prop, c, member);
-    if (!Object.is(own, key) && !(own === 0 && key === 0))
+    if (!sameKey(own, key))
       throw new ArgumentError(
         `${prop.name} is keyed by ${c.describe(prop.target.name)}: the assigned Map holds under ${describeValue(key)} ` +
           `a ${prop.target.name} whose key is ${describeValue(own)}`,
