@@ -76,6 +76,7 @@ export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
 export { InstrumentedSet, InstrumentedMap } from './orm/session/collection-views.js';
 export { keyedBy, KeyedBy, DuplicateKeyError } from './orm/mapping/collection-class.js';
+export type { KeyAttribute, KeyFunction } from './orm/mapping/collection-class.js';
 // Collection kinds beyond the list (issue 14: large and non-list collections).
 export { WriteOnlyCollection } from './orm/session/write-only.js';
 export type { CollectionKind, KeyTypeOf } from './orm/mapping/declarative.js';

@@ -10,18 +10,20 @@ import type { RelationshipProperty } from './relationships.js';
 
 /**
  * How a keyed collection (`collection: keyedBy(...)`) finds a member's key: an attribute's name,
- * or a function of the member. `Spec` is type-only: `{ attribute: 'lang' }` or `{ keyOf: (note: Note) => string }`.
+ * or a function of the member. `Spec` is type-only: a {@link KeyAttribute} or a {@link KeyFunction}.
  *
  * @example
  * ```ts
- * import { keyedBy, type KeyedBy } from 'relata';
+ * import { keyedBy, type KeyAttribute, type KeyedBy } from 'relata';
  *
- * const byLang: KeyedBy<{ attribute: 'lang' }> = keyedBy('lang');
+ * const byLang: KeyedBy<KeyAttribute<'lang'>> = keyedBy('lang');
  * console.log(byLang.attribute); // 'lang'
  * ```
  */
 export class KeyedBy<Spec = unknown> {
+  /** Always `'keyedBy'`. */
   readonly kind = 'keyedBy';
+  /** Type-only: how the key is found, for the Map's key type ({@link KeyAttribute} or {@link KeyFunction}). */
   declare readonly __spec: Spec;
   constructor(
     /** The member attribute holding the key, or null for a key function. */
@@ -34,6 +36,36 @@ export class KeyedBy<Spec = unknown> {
   describe(target: string): string {
     return this.attribute === null ? 'a key function' : `${target}.${this.attribute}`;
   }
+}
+
+/**
+ * Type-only: a keyed collection keyed by the member attribute `N` (`keyedBy('lang')`).
+ *
+ * @example
+ * ```ts
+ * import type { KeyAttribute, KeyTypeOf } from 'relata';
+ *
+ * const key: KeyTypeOf<User, KeyAttribute<'username'>> = 'ada'; // User.username's type
+ * ```
+ */
+export interface KeyAttribute<N extends string> {
+  /** The member attribute holding the key. */
+  readonly attribute: N;
+}
+
+/**
+ * Type-only: a keyed collection of `T` keyed by a function's result `K` (`keyedBy((post) => post.slug)`).
+ *
+ * @example
+ * ```ts
+ * import type { KeyFunction, KeyTypeOf } from 'relata';
+ *
+ * const key: KeyTypeOf<Post, KeyFunction<Post, number>> = 1; // what the function returns
+ * ```
+ */
+export interface KeyFunction<T, K> {
+  /** The key of a member. */
+  readonly keyOf: (member: T) => K;
 }
 
 /**
@@ -56,14 +88,15 @@ export class KeyedBy<Spec = unknown> {
  *   authorId: db.Column(db.Integer, db.ForeignKey('author.id')),
  *   lang: db.Column(db.String(8), { nullable: false }),
  * }) {}
- * const author = new Author();
- * author.notes.set('en', new Note({ lang: 'en' })); // the key must be the member's lang
+ * const author = new Author({ notes: new Map([['en', new Note({ lang: 'en' })]]) });
+ * const notes = await author.notes; // Map<string, Note>
+ * notes.set('fr', new Note({ lang: 'fr' })); // the key must be the member's lang
  * ```
  */
 // The function form first: a contextually typed parameter (`(page) => page.slug`) is typed by the
 // first overload that takes a function, so the name form must not be tried before it.
-export function keyedBy<T, K>(keyOf: (member: T) => K): KeyedBy<{ keyOf: (member: T) => K }>;
-export function keyedBy<const N extends string>(attribute: N): KeyedBy<{ attribute: N }>;
+export function keyedBy<T, K>(keyOf: (member: T) => K): KeyedBy<KeyFunction<T, K>>;
+export function keyedBy<const N extends string>(attribute: N): KeyedBy<KeyAttribute<N>>;
 export function keyedBy(by: string | ((member: never) => unknown)): KeyedBy {
   if (typeof by === 'string' && by !== '') return new KeyedBy(by, (m) => (m as Record<string, unknown>)[by]);
   if (typeof by === 'function') return new KeyedBy(null, by as (member: object) => unknown);
@@ -116,9 +149,9 @@ export function resolveCollectionClass(prop: RelationshipProperty): CollectionCl
  * import { DuplicateKeyError } from 'relata';
  *
  * try {
- *   const notes = await author.notes;
+ *   await session.get(User, 1); // any load of a keyed collection whose rows share a key
  * } catch (err) {
- *   if (err instanceof DuplicateKeyError) console.log(err.message); // Author.notes is keyed by Note.lang and …
+ *   if (err instanceof DuplicateKeyError) console.log(err.code, err.message); // 'duplicate-key' 'User.notes is keyed by Note.lang and holds two …'
  * }
  * ```
  */

@@ -11,7 +11,7 @@ import type { ColumnAttribute, PolymorphicAttribute, RelationshipAttribute } fro
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
 import type { WriteOnlyCollection } from '../session/write-only.js';
-import type { KeyedBy } from './collection-class.js';
+import type { KeyAttribute, KeyedBy, KeyFunction } from './collection-class.js';
 
 /**
  * How a model column loads: `'eager'` with its row (the default), `'deferred'` on `await` (its
@@ -259,18 +259,19 @@ export type ShapeOf<R> =
  *
  * @example
  * ```ts
- * import type { KeyTypeOf } from 'relata';
+ * import type { KeyAttribute, KeyTypeOf } from 'relata';
  *
- * const key: KeyTypeOf<Note, { attribute: 'lang' }> = 'en'; // Note.lang's type: string
+ * const key: KeyTypeOf<User, KeyAttribute<'username'>> = 'ada'; // User.username's type: string
  * ```
  */
-export type KeyTypeOf<T, S> = S extends { attribute: infer N }
-  ? N extends keyof T
-    ? Plain<T[N]>
-    : never
-  : S extends { keyOf: (member: never) => infer K }
-    ? K
-    : unknown;
+export type KeyTypeOf<T, S> =
+  S extends KeyAttribute<infer N>
+    ? N extends keyof T
+      ? Plain<T[N]>
+      : never
+    : S extends KeyFunction<never, infer K>
+      ? K
+      : unknown;
 
 /** What the constructor accepts for a relationship: its shape, or a list of first members for a write-only one. */
 type InitOf<R> = R extends RelationshipDecl<infer T, true, 'writeOnly'> ? T[] : ShapeOf<R>;

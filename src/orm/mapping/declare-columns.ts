@@ -22,7 +22,7 @@ import {
   type LoadOf,
   type RelationshipOptions,
 } from './declarative.js';
-import type { KeyedBy } from './collection-class.js';
+import type { KeyAttribute, KeyedBy, KeyFunction } from './collection-class.js';
 
 /**
  * A model column (also `db.Column`): `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, or with its database name first, `Column('Name', String(120))` (needed in `db.Table`). Its options decide whether the attribute's type includes null.
@@ -152,12 +152,12 @@ export function relationship<T>(
 ): RelationshipDecl<T, true, 'set'>;
 export function relationship<T, K>(
   target: string,
-  options: RelationshipOptions & { collection: KeyedBy<{ keyOf: (member: T) => K }> },
-): RelationshipDecl<T, true, KeyedBy<{ keyOf: (member: T) => K }>>;
+  options: RelationshipOptions & { collection: KeyedBy<KeyFunction<T, K>> },
+): RelationshipDecl<T, true, KeyedBy<KeyFunction<T, K>>>;
 export function relationship<T, N extends string>(
   target: string,
-  options: RelationshipOptions & { collection: KeyedBy<{ attribute: N }> },
-): RelationshipDecl<T, true, KeyedBy<{ attribute: N }>>;
+  options: RelationshipOptions & { collection: KeyedBy<KeyAttribute<N>> },
+): RelationshipDecl<T, true, KeyedBy<KeyAttribute<N>>>;
 export function relationship<T>(
   target: string,
   options?: RelationshipOptions & { collection?: 'list' },

@@ -30,9 +30,17 @@ function propOf(list: InstrumentedList<object>): RelationshipProperty {
  * ```ts
  * import { InstrumentedSet } from 'relata';
  *
- * const tags = await post.tags; // Set<Tag>
- * console.log(tags instanceof InstrumentedSet, tags instanceof Set); // true true
- * tags.add(tag); // the post_tags row is inserted at flush
+ * class Shelf extends db.Model('Shelf', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   books: db.relationship<Book>('Book', { collection: 'set' }),
+ * }) {}
+ * class Book extends db.Model('Book', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   shelfId: db.Column(db.Integer, db.ForeignKey('shelf.id')),
+ * }) {}
+ * const books = await new Shelf().books; // Set<Book>
+ * console.log(books instanceof InstrumentedSet, books instanceof Set); // true true
+ * books.add(new Book()); // its shelf_id is written at flush
  * ```
  */
 export class InstrumentedSet<T extends object> extends Set<T> {
@@ -81,6 +89,7 @@ export class InstrumentedSet<T extends object> extends Set<T> {
     return this.#list.remove(item);
   }
 
+  /** Removes every member (each recorded, as `delete` would). */
   override clear(): void {
     this.#list.splice(0);
   }
@@ -98,6 +107,7 @@ export class InstrumentedSet<T extends object> extends Set<T> {
     return this.#list.map((m): [T, T] => [m, m]).values();
   }
 
+  /** The members, in the order they joined (loaded in the relationship's `orderBy`). */
   override [Symbol.iterator](): SetIterator<T> {
     return this.values();
   }
@@ -111,6 +121,7 @@ export class InstrumentedSet<T extends object> extends Set<T> {
     return serializeView(this) as unknown[];
   }
 
+  /** console.log / util.inspect: `User.tags Set (2) [ Tag { … }, … ]`, each member a one-line summary. */
   [INSPECT](depth: number, options: object, inspect: InspectFn): string {
     return inspectCollection(
       this.#list,
@@ -159,9 +170,18 @@ for (const name of SET_ALGEBRA) {
  *
  * @example
  * ```ts
- * import { InstrumentedMap } from 'relata';
+ * import { InstrumentedMap, keyedBy } from 'relata';
  *
- * const notes = await author.notes; // Map<string, Note>
+ * class Author extends db.Model('Author', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   notes: db.relationship<Note, 'lang'>('Note', { collection: keyedBy('lang') }),
+ * }) {}
+ * class Note extends db.Model('Note', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   authorId: db.Column(db.Integer, db.ForeignKey('author.id')),
+ *   lang: db.Column(db.String(8), { nullable: false }),
+ * }) {}
+ * const notes = await new Author({ notes: new Map([['en', new Note({ lang: 'en' })]]) }).notes;
  * console.log(notes instanceof InstrumentedMap, notes.get('en')?.lang); // true 'en'
  * notes.set('fr', new Note({ lang: 'fr' }));
  * ```
@@ -261,6 +281,7 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
     return current !== undefined && this.#list.remove(current);
   }
 
+  /** Removes every member (each recorded, as `delete` would). */
   override clear(): void {
     this.#list.splice(0);
   }
@@ -277,6 +298,7 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
     return this.#index().values();
   }
 
+  /** `[key, member]` pairs, in the order the members joined. */
   override [Symbol.iterator](): MapIterator<[K, T]> {
     return this.entries();
   }
@@ -290,6 +312,7 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
     return serializeView(this) as Record<string, unknown>;
   }
 
+  /** console.log / util.inspect: `Author.notes Map (2) [ Note { … }, … ]`, each member a one-line summary. */
   [INSPECT](depth: number, options: object, inspect: InspectFn): string {
     return inspectCollection(
       this.#list,
