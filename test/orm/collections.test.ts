@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { inspect } from 'node:util';
 import { afterAll, afterEach, expect } from 'vitest';
 import {
   ArgumentError,
@@ -22,6 +23,7 @@ import {
   raiseload,
   selectinload,
   serialize,
+  type RelationshipAttribute,
 } from '../../src/index.js';
 import { insert } from '../../src/orm/query/statements.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
@@ -476,6 +478,42 @@ describeEachDialect('collection classes', (t) => {
     expect(rows.map((r) => r.tags.size)).toEqual(Array(n).fill(3));
     expect(rows.map((r) => r.notes.get('en')?.text)).toEqual(ids.map((_, i) => `n${i}`));
     expect(await cs.query(cm.Tag).count()).toBe(2 + 3 * n);
+  });
+
+  it('a backref can be a Set; a viewonly Set refuses changes; console.log names the collection class', async () => {
+    const db = new Database('sqlite:///:memory:');
+    open.push(db);
+    class Shelf extends db.Model('Shelf', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      books: db.relationship<Book>('Book', {
+        backref: { name: 'shelves', collection: 'set' },
+        secondary: 'shelf_books',
+      }),
+      seen: db.relationship<Book>('Book', { secondary: 'shelf_books', collection: 'set', viewonly: true }),
+    }) {}
+    class Book extends db.Model('Book', { id: db.Column(db.Integer, { primaryKey: true }) }) {}
+    db.Table(
+      'shelf_books',
+      db.Column('shelf_id', db.Integer, db.ForeignKey('shelf.id'), { primaryKey: true }),
+      db.Column('book_id', db.Integer, db.ForeignKey('book.id'), { primaryKey: true }),
+    );
+    await db.createAll();
+    const book = new Book();
+    const shelf = new Shelf({ books: [book] });
+    const shelves = Reflect.get(book, 'shelves') as Set<Shelf>;
+    expect(shelves).toBeInstanceOf(InstrumentedSet);
+    expect(shelves.has(shelf)).toBe(true);
+    expect(() => (shelf.seen as Set<Book>).add(book)).toThrow(
+      /Shelf\.seen cannot be changed \(add\): it is declared viewonly/,
+    );
+    expect(inspect(shelf)).toMatch(/books: \[1 Book\], seen: Set \[\]/);
+    expect(inspect(book)).toMatch(/shelves: Set \[1 Shelf\]/);
+    expect(inspect(shelves)).toMatch(/^Book\.shelves Set \(1\) \[/);
+    db.session.add(shelf);
+    await db.session.commit();
+    const back = Reflect.get(Book, 'shelves') as RelationshipAttribute;
+    const [loaded] = await db.newSession().query(Book).options(selectinload(back)).all();
+    expect((Reflect.get(loaded!, 'shelves') as Set<Shelf>).size).toBe(1);
   });
 
   it('configuration errors name the relationship', () => {

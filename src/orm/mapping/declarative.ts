@@ -117,6 +117,8 @@ export interface BackrefOptions {
   cascade?: string;
   /** The reverse collection's order (see {@link RelationshipOptions.orderBy}). */
   orderBy?: RelationshipOptions['orderBy'];
+  /** The reverse collection's class (see {@link RelationshipOptions.collection}). */
+  collection?: RelationshipOptions['collection'];
 }
 
 /**

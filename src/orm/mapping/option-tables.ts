@@ -84,7 +84,14 @@ const RELATIONSHIP_REFUSED: Readonly<Record<string, string>> = {
 
 /** Options of a `backref: { name, … }` object. */
 export const backrefOptionTable = {
-  known: { name: isString, lazy: checkLazy, uselist: isBoolean, cascade: checkCascade, orderBy: checkOrderBy },
+  known: {
+    name: isString,
+    lazy: checkLazy,
+    uselist: isBoolean,
+    cascade: checkCascade,
+    orderBy: checkOrderBy,
+    collection: checkCollectionOption,
+  },
   refused: RELATIONSHIP_REFUSED,
 } as const satisfies OptionTable<BackrefOptions>;
 

@@ -160,7 +160,13 @@ export function backrefFor(prop: RelationshipProperty): BackrefSpec | null {
   const decl = {
     kind: 'relationship-decl',
     target: prop.parent.name,
-    options: { lazy: spec.lazy, uselist: spec.uselist, cascade: spec.cascade, orderBy: spec.orderBy },
+    options: {
+      lazy: spec.lazy,
+      uselist: spec.uselist,
+      cascade: spec.cascade,
+      orderBy: spec.orderBy,
+      collection: spec.collection,
+    },
   } as unknown as RelationshipDecl;
   return { name: spec.name, decl };
 }

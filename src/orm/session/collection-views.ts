@@ -73,6 +73,7 @@ export class InstrumentedSet<T extends object> extends Set<T> {
   }
 
   override add(item: T): this {
+    propOf(this.#list as InstrumentedList<object>).checkWritable('changed (add)');
     const members = this.#current();
     if (members.has(item)) return this;
     this.#list.push(item);
@@ -86,11 +87,13 @@ export class InstrumentedSet<T extends object> extends Set<T> {
   }
 
   override delete(item: T): boolean {
+    propOf(this.#list as InstrumentedList<object>).checkWritable('changed (delete)');
     return this.#list.remove(item);
   }
 
   /** Removes every member (each recorded, as `delete` would). */
   override clear(): void {
+    propOf(this.#list as InstrumentedList<object>).checkWritable('changed (clear)');
     this.#list.splice(0);
   }
 
@@ -249,6 +252,7 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
 
   override set(key: K, member: T): this {
     const prop = propOf(this.#list as InstrumentedList<object>);
+    prop.checkWritable('changed (set)');
     prop.checkMember(member);
     const own = keyOfMember(prop, this.#by, member);
     if (!sameKey(own, key))
@@ -277,12 +281,14 @@ export class InstrumentedMap<K, T extends object> extends Map<K, T> {
   }
 
   override delete(key: K): boolean {
+    propOf(this.#list as InstrumentedList<object>).checkWritable('changed (delete)');
     const current = this.#find(key);
     return current !== undefined && this.#list.remove(current);
   }
 
   /** Removes every member (each recorded, as `delete` would). */
   override clear(): void {
+    propOf(this.#list as InstrumentedList<object>).checkWritable('changed (clear)');
     this.#list.splice(0);
   }
 
