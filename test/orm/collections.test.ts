@@ -481,7 +481,7 @@ describeEachDialect('collection classes', (t) => {
   });
 
   it('a backref can be a Set; a viewonly Set refuses changes; console.log names the collection class', async () => {
-    const db = new Database('sqlite:///:memory:');
+    const db = new Database(nextUrl());
     open.push(db);
     class Shelf extends db.Model('Shelf', {
       id: db.Column(db.Integer, { primaryKey: true }),
@@ -497,6 +497,7 @@ describeEachDialect('collection classes', (t) => {
       db.Column('shelf_id', db.Integer, db.ForeignKey('shelf.id'), { primaryKey: true }),
       db.Column('book_id', db.Integer, db.ForeignKey('book.id'), { primaryKey: true }),
     );
+    await db.dropAll();
     await db.createAll();
     const book = new Book();
     const shelf = new Shelf({ books: [book] });
@@ -514,6 +515,50 @@ describeEachDialect('collection classes', (t) => {
     const back = Reflect.get(Book, 'shelves') as RelationshipAttribute;
     const [loaded] = await db.newSession().query(Book).options(selectinload(back)).all();
     expect((Reflect.get(loaded!, 'shelves') as Set<Shelf>).size).toBe(1);
+  });
+
+  it("an inherited Set or Map collection is the subclass's too; a polymorphic query fills it", async () => {
+    const db = new Database(nextUrl());
+    open.push(db);
+    class Person extends db.Model(
+      'Person',
+      {
+        id: db.Column(db.Integer, { primaryKey: true }),
+        type: db.Column(db.String(20), { nullable: false }),
+        pets: db.relationship<Pet>('Pet', { collection: 'set', orderBy: 'id' }),
+        names: db.relationship<Pet, 'name'>('Pet', { collection: keyedBy('name'), viewonly: true }),
+      },
+      { polymorphicOn: 'type', polymorphicIdentity: 'person', tableName: 'cl_person' },
+    ) {}
+    class Owner extends db.Model(
+      'Owner',
+      {
+        id: db.Column(db.Integer, db.ForeignKey('cl_person.id'), { primaryKey: true }),
+        since: db.Column(db.Integer),
+      },
+      { inherits: Person, polymorphicIdentity: 'owner', tableName: 'cl_owner' },
+    ) {}
+    class Pet extends db.Model(
+      'Pet',
+      {
+        id: db.Column(db.Integer, { primaryKey: true }),
+        personId: db.Column(db.Integer, db.ForeignKey('cl_person.id')),
+        name: db.Column(db.String(20), { nullable: false }),
+      },
+      { tableName: 'cl_pet' },
+    ) {}
+    await db.dropAll();
+    await db.createAll();
+    const owner = new Owner({ since: 2020 });
+    (owner.pets as Set<Pet>).add(new Pet({ name: 'rex' })).add(new Pet({ name: 'tom' }));
+    db.session.add(owner);
+    await db.session.commit();
+    const s = db.newSession();
+    const [found] = await s.query(Person).options(selectinload(Person.pets), selectinload(Person.names)).all();
+    expect(found).toBeInstanceOf(Owner);
+    expect(found!.pets).toBeInstanceOf(InstrumentedSet);
+    expect([...found!.pets].map((p) => p.name)).toEqual(['rex', 'tom']);
+    expect(found!.names.get('tom')?.name).toBe('tom');
   });
 
   it('configuration errors name the relationship', () => {
