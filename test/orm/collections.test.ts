@@ -407,6 +407,19 @@ describeEachDialect('collection classes', (t) => {
     expect(names(tags)).toEqual(['b', 'z']);
   });
 
+  it('a validator that returns a member already there (a unique object) adds nothing', async () => {
+    const { db, m, check, cm, ids } = await setup();
+    const s = db.newSession();
+    const ada = (await s.get(m.Member, ids[0]!))!;
+    const tags = await ada.tags;
+    db.validates(m.Member, 'tags', (tag) => [...tags].find((t) => t.name === tag.name) ?? tag);
+    tags.add(new m.Tag({ name: 'a' })); // validated into ada's own tag a
+    expect(tags.size).toBe(2);
+    const sql = await statementsOf(db, () => s.commit());
+    expect(sql).toEqual([]);
+    expect(await tagRows(check, cm, ids[0]!)).toEqual(['a', 'b']);
+  });
+
   it('serialize and JSON: a Set is an array, a Map an object by key', async () => {
     const { db, m, ids } = await setup();
     const s = db.newSession();

@@ -76,12 +76,11 @@ export class InstrumentedSet<T extends object> extends Set<T> {
   override add(item: T): this {
     propOf(this.#list as InstrumentedList<object>).checkWritable('changed (add)');
     const members = this.#current();
-    if (members.has(item)) return this;
-    this.#list.push(item);
-    // Only this push changed the list (a validator may have stored another object): keep the index.
-    const list = this.#list;
-    if (InstrumentedList.versionOf(list as InstrumentedList<object>) === this.#version + 1) {
-      members.add(list[list.length - 1]!);
+    if (members.has(item)) return this; // as SQLAlchemy's set: no append event for a member already there
+    const added = this.#list.appendUnique(item, (value) => members.has(value));
+    // Only this append changed the list: keep the index.
+    if (added !== null && InstrumentedList.versionOf(this.#list as InstrumentedList<object>) === this.#version + 1) {
+      members.add(added);
       this.#version++;
     }
     return this;

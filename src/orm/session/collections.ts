@@ -91,6 +91,20 @@ export class InstrumentedList<T extends object> extends Array<T> {
     Array.prototype.splice.call(this, i, 1);
   }
 
+  /**
+   * @internal A Set view's add: the validated value (a validator may return another object, such as
+   * an existing one) joins only when `isMember` says it is not there yet. Returns it, or null.
+   */
+  appendUnique(given: T, isMember: (item: T) => boolean): T | null {
+    const [item] = this.#validatedAppends([given]);
+    this.#prop.checkMember(item);
+    if (isMember(item!)) return null;
+    this.#version++;
+    super.push(item!);
+    this.#prop.onAppend(this.#owner, item!);
+    return item!;
+  }
+
   override push(...given: T[]): number {
     this.#prop.checkWritable('changed (push)');
     const items = this.#validatedAppends(given);
