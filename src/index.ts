@@ -74,9 +74,13 @@ export { CompositeAttribute, type CompositeValues } from './orm/mapping/composit
 export type { Deferred, ColumnLoadingOptions, ReadOnlyAttribute } from './orm/mapping/declarative.js';
 export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
+export { InstrumentedSet } from './orm/session/collection-views.js';
+export { InstrumentedMap } from './orm/session/keyed-collection.js';
+export { keyedBy, KeyedBy, DuplicateKeyError } from './orm/mapping/collection-class.js';
+export type { KeyAttribute, KeyFunction } from './orm/mapping/collection-class.js';
 // Collection kinds beyond the list (issue 14: large and non-list collections).
 export { WriteOnlyCollection } from './orm/session/write-only.js';
-export type { CollectionKind } from './orm/mapping/declarative.js';
+export type { CollectionKind, KeyTypeOf } from './orm/mapping/declarative.js';
 export {
   associationProxy,
   AssociationProxyAttribute,
