@@ -7,6 +7,7 @@
  * Every user-supplied string (labels, function names, text(), alias names) is length-prefixed, so no
  * two different shapes can write the same key.
  */
+import { lockingKey } from './locking.js';
 import {
   BetweenExpression,
   BinaryExpression,
@@ -239,7 +240,7 @@ export class ShapeKey implements BindSources {
     }
     if (s.limit !== null) this.key += `n${s.limit}`;
     if (s.offset !== null) this.key += `s${s.offset}`;
-    if (s.forUpdate) this.key += 'U';
+    if (s.locking) this.key += lockingKey(s.locking, schemaId);
     this.key += '}';
   }
 }

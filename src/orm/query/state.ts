@@ -7,6 +7,7 @@
  */
 import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
 import type { FromClause } from '../../sql/selectable.js';
+import type { LockingClause } from '../../sql/locking.js';
 import type { LoaderOption } from '../loading/options.js';
 import type { Mapper } from '../mapping/mapper.js';
 
@@ -34,6 +35,8 @@ export interface QueryState {
   readonly options: readonly LoaderOption[];
   /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
   readonly populateExisting: boolean;
+  /** forUpdate(): the rows are locked until the session's transaction ends; null: no lock. */
+  readonly locking: LockingClause | null;
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -48,5 +51,6 @@ export function initialState(mapper: Mapper): QueryState {
     entities: [{ mapper, from: mapper.table }],
     options: [],
     populateExisting: false,
+    locking: null,
   };
 }
