@@ -65,7 +65,10 @@ export async function upsertObjects(
       ? new Map<Column, unknown>([[target[0]!, new ColumnRef(target[0]!, mapper.table)]])
       : setColumns(mapper, options.set, where);
   const conflict = { action: 'update' as const, target, set, where: null, duplicateKey: false };
-  const insert = new InsertStatement<unknown>(mapper, [...distinct.values()], conflict);
+  // Rows in key order: two transactions upserting the same keys lock them in the same order, so
+  // neither waits for a row the other will only reach later (a deadlock).
+  const ordered = [...distinct.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+  const insert = new InsertStatement<unknown>(mapper, ordered, conflict);
   const reading = objectsReading(session, mapper, 'upsert');
   let objects: unknown[];
   if (session.dialect.compiler.supportsReturning) {
