@@ -204,13 +204,21 @@ export class ShapeKey implements BindSources {
       else this.cacheable = false;
     }
     this.where(u.where);
+    this.returning(u.returning);
     this.key += '}';
   }
 
   delete(d: Delete): void {
     this.key += `{X${schemaId(d.table)}`;
     this.where(d.where);
+    this.returning(d.returning);
     this.key += '}';
+  }
+
+  private returning(cols: readonly Column[]): void {
+    if (cols.length === 0) return;
+    this.key += 'r';
+    for (const c of cols) this.key += `${schemaId(c)},`;
   }
 
   private where(w: ColumnElement<boolean> | null): void {
