@@ -183,7 +183,8 @@ export class Query<T> {
    * Locks the rows read until the session's transaction ends (SQLAlchemy's `with_for_update()`):
    * `FOR UPDATE`, `FOR SHARE` with `read: true` (MariaDB: LOCK IN SHARE MODE), and `nowait`,
    * `skipLocked` (job queues), `of`. A locking query begins the session's transaction if none is
-   * open, so the lock lasts until commit() or rollback(). SQLite, which locks the whole database
+   * open, so the lock lasts until commit() or rollback(), and its rows overwrite the objects already
+   * loaded (as populateExisting(): stale values would defeat the lock). SQLite, which locks the whole database
    * rather than rows, refuses it when run, saying what to do instead.
    *
    * @example
