@@ -8,7 +8,17 @@ import { anyValue, checkOptions, isBoolean, type OptionTable } from './options.j
 import { Table } from './schema.js';
 import type { TableAlias } from './selectable.js';
 
-/** What `forUpdate()` takes. */
+/**
+ * What `forUpdate()` takes.
+ *
+ * @example
+ * ```ts
+ * import type { ForUpdateOptions } from 'relata';
+ *
+ * const claim: ForUpdateOptions = { skipLocked: true, of: Post };
+ * const next = await session.query(Post).orderBy(Post.id).limit(1).forUpdate(claim).first();
+ * ```
+ */
 export interface ForUpdateOptions {
   /** Fail at once (instead of waiting) when a row is locked by another transaction. */
   readonly nowait?: boolean;
@@ -20,8 +30,23 @@ export interface ForUpdateOptions {
   readonly read?: boolean;
 }
 
-/** A table whose rows `of` locks: a Table, an alias, or a model class (its `__table__`). */
-export type LockTarget = Table | TableAlias | { readonly __table__: Table };
+/**
+ * A table whose rows `of` locks: a Table, an alias, or a model class (its `__table__`).
+ *
+ * @example
+ * ```ts
+ * import type { LockTarget } from 'relata';
+ *
+ * const of: LockTarget[] = [Post, User.__table__];
+ * ```
+ */
+export type LockTarget = Table | TableAlias | ModelWithTable;
+
+/** A model class, by its table. */
+export interface ModelWithTable {
+  /** The model's table. */
+  readonly __table__: Table;
+}
 
 /** A checked `forUpdate()`: what the compiler renders. */
 export interface LockingClause {

@@ -18,7 +18,16 @@ import type { InstanceState } from '../session/state.js';
 import type { DeleteStatement, InsertStatement, UpdateStatement } from './statements.js';
 import { ownColumn } from './upsert.js';
 
-/** The row type of `returning(Tag.id, Tag.name)`: `{ id: number; name: string }`. */
+/**
+ * The row type of `returning(Tag.id, Tag.name)`: `{ id: number; name: string }`.
+ *
+ * @example
+ * ```ts
+ * import type { ReturnedRow } from 'relata';
+ *
+ * const row: ReturnedRow<[typeof Tag.id, typeof Tag.name]> = { id: 1, name: 'orm' };
+ * ```
+ */
 export type ReturnedRow<A extends readonly unknown[]> = {
   [C in A[number] as C extends ColumnAttribute<unknown, infer K> ? K : never]: C extends ColumnAttribute<
     infer V,
@@ -39,7 +48,8 @@ type Writing = InsertStatement<unknown> | UpdateStatement<unknown> | DeleteState
  * import { insert, type ReturningStatement } from 'relata';
  *
  * const stmt: ReturningStatement<{ id: number }> = insert(Tag).values({ name: 'x' }).returning(Tag.id);
- * const [{ id }] = await session.execute(stmt);
+ * const [row] = await session.execute(stmt);
+ * console.log(row?.id);
  * ```
  */
 export class ReturningStatement<R> {

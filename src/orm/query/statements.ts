@@ -329,6 +329,14 @@ export class DeleteStatement<T = unknown, M = unknown> {
 /**
  * Any bulk statement, as session.execute() takes it: by kind, so that statements of every model
  * (whose type parameters differ) fit; execute() tells them apart by class.
+ *
+ * @example
+ * ```ts
+ * import { delete_, update, type BulkStatement } from 'relata';
+ *
+ * const cleanup: BulkStatement[] = [update(Post).where(Post.id.eq(1)).values({ title: 'x' }), delete_(Tag).allRows()];
+ * for (const stmt of cleanup) await session.execute(stmt);
+ * ```
  */
 export interface BulkStatement {
   /** @internal */

@@ -11,10 +11,29 @@ import { ColumnAttribute } from '../mapping/attributes.js';
 import type { HasColumns } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
 
-/** The column attributes of a model class `M` (`Tag.id | Tag.name`), for targets and `returning()`. */
+/**
+ * The column attributes of a model class `M` (`Tag.id | Tag.name`), for targets and `returning()`.
+ *
+ * @example
+ * ```ts
+ * import type { ColumnOf } from 'relata';
+ *
+ * const key: ColumnOf<typeof Tag> = Tag.name; // Post.title would be a type error
+ * ```
+ */
 export type ColumnOf<M> = { [K in keyof M]: M[K] extends ColumnAttribute<unknown, string> ? M[K] : never }[keyof M];
 
-/** A conflict target: one column attribute of the model, or several (a composite unique key). */
+/**
+ * A conflict target: one column attribute of the model, or several (a composite unique key).
+ *
+ * @example
+ * ```ts
+ * import type { ConflictTarget } from 'relata';
+ *
+ * const byName: ConflictTarget<typeof Tag> = Tag.name;
+ * const byKey: ConflictTarget<typeof Tag> = [Tag.id];
+ * ```
+ */
 export type ConflictTarget<M> = ColumnOf<M> | readonly ColumnOf<M>[];
 
 /**
@@ -31,13 +50,33 @@ export type ConflictTarget<M> = ColumnOf<M> | readonly ColumnOf<M>[];
 export type UpsertSet<T> =
   T extends HasColumns<infer K, unknown> ? { [P in K & keyof T]?: T[P] | ColumnElement<T[P]> } : never;
 
-/** Options of `onConflictDoNothing()`. */
+/**
+ * Options of `onConflictDoNothing()`.
+ *
+ * @example
+ * ```ts
+ * import { insert, type DoNothingOptions } from 'relata';
+ *
+ * const options: DoNothingOptions<typeof Tag> = { target: Tag.name };
+ * await session.execute(insert(Tag).values({ name: 'orm' }).onConflictDoNothing(options));
+ * ```
+ */
 export interface DoNothingOptions<M> {
   /** The unique key the conflict is on; without it, a conflict on any unique key. */
   readonly target?: ConflictTarget<M>;
 }
 
-/** Options of `onConflictDoUpdate()`. */
+/**
+ * Options of `onConflictDoUpdate()`.
+ *
+ * @example
+ * ```ts
+ * import { excluded, insert, type DoUpdateOptions } from 'relata';
+ *
+ * const options: DoUpdateOptions<User, typeof User> = { target: User.username, set: { email: excluded(User.email) } };
+ * await session.execute(insert(User).values({ username: 'alice', email: 'a@x.org' }).onConflictDoUpdate(options));
+ * ```
+ */
 export interface DoUpdateOptions<T, M> {
   /** The unique key (primary key, UNIQUE constraint or unique index) the conflict is on. */
   readonly target: ConflictTarget<M>;
