@@ -132,4 +132,3 @@ function setList(c: OnConflict, r: ClauseRenderer): string {
   if (c.set.size === 0) throw new CompileError('an upsert that updates needs at least one column in set');
   return [...c.set].map(([col, v]) => `${r.quote(col.name)} = ${r.value(v, col)}`).join(', ');
 }
-
