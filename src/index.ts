@@ -311,3 +311,16 @@ export { ReturningStatement, type ReturnedRow } from './orm/query/returning.js';
 export type { UpsertOptions } from './orm/query/upsert-objects.js';
 export type { BulkStatement } from './orm/query/statements.js';
 export type { ForUpdateOptions, LockTarget } from './sql/locking.js';
+
+// Mapped inheritance: single-table and joined-table, polymorphic loading (issue 14).
+export { withPolymorphic, type PolymorphicEntity } from './orm/query/polymorphic.js';
+export type {
+  PolymorphicBrand,
+  PolymorphicBaseOptions,
+  SubclassOptions,
+  SubclassModelClass,
+  SubclassInstance,
+  PolymorphicUnion,
+  DiscriminatorOf,
+  ColumnKeys,
+} from './orm/mapping/inheritance-types.js';

@@ -37,6 +37,8 @@ export interface QueryState {
   readonly populateExisting: boolean;
   /** forUpdate(): the rows are locked until the session's transaction ends; null: no lock. */
   readonly locking: LockingClause | null;
+  /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
+  readonly polymorphic: readonly Mapper[];
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -48,9 +50,10 @@ export function initialState(mapper: Mapper): QueryState {
     offset: null,
     distinct: false,
     joins: [],
-    entities: [{ mapper, from: mapper.table }],
+    entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
     locking: null,
+    polymorphic: [],
   };
 }

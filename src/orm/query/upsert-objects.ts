@@ -49,6 +49,11 @@ export async function upsertObjects(
   options: UpsertOptions<unknown, unknown>,
 ): Promise<unknown[]> {
   const where = `session.upsert(${mapper.name})`;
+  if (mapper.inheritance.parent)
+    throw new ArgumentError(
+      `${where}: ${mapper.name} inherits ${mapper.inheritance.parent.name}, and its rows span or share tables; ` +
+        `upsert is not supported on a subclass`,
+    );
   if (typeof options !== 'object' || options === null) throw new ArgumentError(`${where} takes { target, set? }`);
   for (const k of Object.keys(options))
     if (k !== 'target' && k !== 'set')
