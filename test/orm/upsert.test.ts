@@ -100,7 +100,8 @@ describeEachDialect('upsert', (t) => {
           .values([{ name: 'orm', uses: 99 }, { name: 'new' }])
           .onConflictDoNothing({ target: m.Tag.name }),
       );
-      expect(r.rowsAffected).toBeGreaterThanOrEqual(1);
+      // What the database reports: MySQL counts the kept row too (1 per row found, 2 per row changed).
+      expect(r.rowsAffected).toBe(t.dialect === 'mysql' ? 2 : 1);
       await db.session.commit();
     });
     expect(seen).toHaveLength(1);
