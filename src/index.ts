@@ -301,6 +301,21 @@ export type {
 } from './orm/mapping/validators.js';
 export type { FlushEvent, SessionEvent, SessionEventMap, SessionEventName } from './orm/session/session-events.js';
 
+// Upsert, RETURNING and row locks (issue 15, part C). See docs/writing.md.
+export {
+  excluded,
+  inserted,
+  type ColumnOf,
+  type ConflictTarget,
+  type UpsertSet,
+  type DoNothingOptions,
+  type DoUpdateOptions,
+} from './orm/query/upsert.js';
+export { ReturningStatement, type ReturnedRow } from './orm/query/returning.js';
+export type { UpsertOptions } from './orm/query/upsert-objects.js';
+export type { BulkStatement } from './orm/query/statements.js';
+export type { ForUpdateOptions, LockTarget } from './sql/locking.js';
+
 // Mapped inheritance: single-table and joined-table, polymorphic loading (issue 14).
 export { withPolymorphic, type PolymorphicEntity } from './orm/query/polymorphic.js';
 export type {

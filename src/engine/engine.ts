@@ -256,7 +256,7 @@ export class Connection {
       const parts = splitInsert(stmt, this.engine.dialect.compiler);
       if (parts.length > 1) return this.executeParts(parts, options);
     }
-    if (stmt.kind === 'insert' && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
+    if (stmt.kind === 'insert' && !stmt.onConflict && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
       // The driver may know the generated keys without RETURNING (SQLite's rowids).
       const table = stmt.table.name;
       if (this.raw.generatesKeysWithoutReturning?.(table, stmt.returning[0]!.name)) {
@@ -397,7 +397,7 @@ export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
     stmt.kind === 'select'
       ? stmt.columns.map((c) => c.sqlType?.typeName)
-      : stmt.kind === 'insert'
+      : stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete'
         ? stmt.returning.map((c) => c.type.typeName)
         : [];
   return types.some(readExactly) ? types.map(readExactly) : undefined;
@@ -415,6 +415,6 @@ function onlyGeneratedKeyReturned(stmt: Insert): boolean {
 
 function returnsRowsOf(stmt: Statement): boolean {
   if (stmt.kind === 'select') return true;
-  if (stmt.kind === 'insert') return stmt.returning.length > 0;
+  if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') return stmt.returning.length > 0;
   return false;
 }

@@ -21,7 +21,9 @@ import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { ScalarResult } from '../query/result.js';
-import type { BulkStatement } from '../query/statements.js';
+import type { BulkStatement, ValuesOf } from '../query/statements.js';
+import { ReturningStatement, executeReturning } from '../query/returning.js';
+import { upsertObjects, type UpsertOptions } from '../query/upsert-objects.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { InstanceState } from './state.js';
@@ -273,11 +275,43 @@ export class Session {
     /** How many rows the statement changed. */
     rowsAffected: number;
   }>;
-  execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
+  /**
+   * Runs a bulk statement with RETURNING (`insert(Tag).values(...).returning(Tag)`): its rows, typed,
+   * or its objects through the identity map (see docs/writing.md).
+   */
+  execute<R>(stmt: ReturningStatement<R>): Promise<R[]>;
+  execute(
+    stmt: Select | BulkStatement | ReturningStatement<unknown>,
+  ): Promise<Record<string, unknown>[] | { rowsAffected: number } | unknown[]> {
     return this.run(async () => {
       if (this.autoflush && this.isDirty) await this.flushNow();
+      if (stmt instanceof ReturningStatement) return executeReturning(this, stmt);
       return stmt instanceof Select ? executeSelect(this, stmt) : executeBulk(this, stmt);
     });
+  }
+
+  /**
+   * Get-or-create by a unique key, safe when many sessions do it at once: the object of each row,
+   * inserted or (already there) kept as it is, or updated with `set`. The rows it returns are locked
+   * until the transaction ends, and go through the identity map (a loaded object takes the values
+   * read). One statement on PostgreSQL, SQLite and MariaDB; two on MySQL. See docs/writing.md.
+   *
+   * @example
+   * ```ts
+   * const [orm, sql] = await session.upsert(Tag, [{ name: 'orm' }, { name: 'sql' }], { target: Tag.name });
+   * ```
+   */
+  upsert<M extends ModelType<object>>(
+    model: M,
+    rows: ValuesOf<InstanceType<M>> | readonly ValuesOf<InstanceType<M>>[],
+    options: UpsertOptions<InstanceType<M>, M>,
+  ): Promise<InstanceType<M>[]> {
+    const mapper = this.registry.mapperOf(model);
+    const list = Array.isArray(rows) ? rows : [rows];
+    return this.run(async () => {
+      if (this.autoflush && this.isDirty) await this.flushNow();
+      return upsertObjects(this, mapper, list, options as UpsertOptions<unknown, unknown>);
+    }) as Promise<InstanceType<M>[]>;
   }
 
   /**
@@ -364,7 +398,7 @@ export class Session {
   }
 
   /** @internal A write: runs in the session's transaction, begun if needed. */
-  executeWrite(stmt: Statement): Promise<QueryResult> {
+  executeWrite(stmt: Statement | CompiledStatement): Promise<QueryResult> {
     return this.tx.write(stmt, this.activeFlush !== null);
   }
 

@@ -122,7 +122,7 @@ export class TransactionState {
   }
 
   /** A write: in the transaction, begun if needed. */
-  async write(stmt: Statement, inFlush: boolean): Promise<QueryResult> {
+  async write(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
     const conn = await this.connection();
     return this.guard(() => conn.execute(stmt), inFlush);
   }
