@@ -128,6 +128,7 @@ export class ObjectLifecycle {
     st.status = 'persistent';
     st.session = this.session;
     st.batch = batch;
+    batch?.created?.push(st);
     map.set(key, st);
     if (plan.mapper.hooks !== null) fireMapperEvent(st, 'loaded', this.session);
     return st;
