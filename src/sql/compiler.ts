@@ -28,7 +28,7 @@ import { LazyElement } from './lazy-element.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Index, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
-import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
+import { Join, Select, SubqueryAlias, TableAlias, memberOf, type FromClause } from './selectable.js';
 import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
 import type { SqlType } from './types.js';
@@ -368,7 +368,9 @@ export abstract class SqlCompiler {
 
   protected from(f: FromClause, ctx: CompileContext): string {
     if (f instanceof Join) {
-      return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${this.from(f.right, ctx)} ON ${this.expr(f.on, ctx)}`;
+      // A join on the right (a joined-inheritance subclass's tables, eagerly loaded) is parenthesized.
+      const right = f.right instanceof Join ? `(${this.from(f.right, ctx)})` : this.from(f.right, ctx);
+      return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${right} ON ${this.expr(f.on, ctx)}`;
     }
     if (f instanceof TableAlias) return `${this.tableName(f.table)} AS ${this.quote(f.name)}`;
     if (f instanceof SubqueryAlias) return `(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
@@ -413,8 +415,9 @@ export abstract class SqlCompiler {
   }
 
   protected columnRef(e: ColumnRef): string {
-    if (e.from.kind === 'join') throw new CompileError(`column ${e.describe()} refers to a join, not a table`);
-    return `${this.quote(e.from.name)}.${this.quote(e.column.name)}`;
+    const from = e.from.kind === 'join' ? memberOf(e.from, e.column) : e.from;
+    if (!from) throw new CompileError(`column ${e.describe()} refers to a join without its table`);
+    return `${this.quote(from.name)}.${this.quote(e.column.name)}`;
   }
 
   protected binary(e: BinaryExpression, ctx: CompileContext): string {

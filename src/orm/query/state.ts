@@ -34,6 +34,8 @@ export interface QueryState {
   readonly options: readonly LoaderOption[];
   /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
   readonly populateExisting: boolean;
+  /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
+  readonly polymorphic: readonly Mapper[];
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -45,8 +47,9 @@ export function initialState(mapper: Mapper): QueryState {
     offset: null,
     distinct: false,
     joins: [],
-    entities: [{ mapper, from: mapper.table }],
+    entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
+    polymorphic: [],
   };
 }
