@@ -19,7 +19,7 @@ import {
   withCount,
   type StatementEvent,
 } from '../../src/index.js';
-import { describeEachDialect, itOn } from '../support/databases.js';
+import { describeEachDialect, describePgBouncer, itOn } from '../support/databases.js';
 
 function models(db: Database) {
   class User extends db.Model(
@@ -92,7 +92,9 @@ describeEachDialect('streaming results', (t) => {
 
   /** Every pooled connection is free: as many sessions as the pool has connections each hold a transaction at once. */
   async function everyConnectionFree(): Promise<void> {
-    const sessions = Array.from({ length: t.dialect === 'sqlite' ? 1 : 12 }, () => db.newSession());
+    // In-memory SQLite has one connection; PgBouncer (RELATA_PG_URL through it) eight server connections.
+    const n = t.dialect === 'sqlite' ? 1 : t.behindPooler ? 8 : 12;
+    const sessions = Array.from({ length: n }, () => db.newSession());
     await Promise.all(sessions.map((s) => s.begin()));
     await Promise.all(sessions.map((s) => s.rollback()));
   }
@@ -421,5 +423,39 @@ describeEachDialect('streaming results', (t) => {
     await expect(async () => {
       for await (const _ of db.engine.stream(selectColumns(m.User.id), { batchSize: 1.5 })) void _;
     }).rejects.toThrow(/batchSize must be a positive integer, got 1.5/);
+  });
+});
+
+describePgBouncer('streaming through PgBouncer in transaction mode', (t) => {
+  const it = itOn(t);
+
+  it('cursors live in their transaction, so six sessions stream at once through a server pool of eight', async () => {
+    const db = new Database(t.url, { nPlusOne: 'off', pool: { max: 6 } });
+    try {
+      const { Item } = models(db);
+      await db.dropAll();
+      await db.createAll();
+      const s = db.newSession();
+      await s.execute(db.insert(Item).values(Array.from({ length: 3000 }, (_, j) => ({ id: j + 1, n: j }))));
+      await s.commit();
+      const sums = await Promise.all(
+        Array.from({ length: 6 }, async (_, k) => {
+          let sum = 0;
+          for await (const item of db
+            .newSession()
+            .query(Item)
+            .orderBy(Item.id)
+            .stream({ batchSize: 100 + k })) {
+            sum += item.n;
+            if (item.id % 500 === 0) await new Promise((r) => setTimeout(r, 2));
+          }
+          return sum;
+        }),
+      );
+      expect(sums).toEqual(Array.from({ length: 6 }, () => (3000 * 2999) / 2));
+      await db.dropAll();
+    } finally {
+      await db.close();
+    }
   });
 });
