@@ -5,6 +5,7 @@
  *
  *   node --import tsx bench/stream-memory.ts                       # sqlite, postgres and mariadb
  *   node --import tsx bench/stream-memory.ts --db=sqlite --rows=200000
+ *   node --import tsx bench/stream-memory.ts --heap-limit=64    # children run with --max-old-space-size=64
  *
  * SQLite uses a file in the OS temp folder; PostgreSQL and MariaDB a database of their own
  * (RELATA_PG_URL / RELATA_MYSQL_URL, as the tests), created and dropped by the run.
@@ -217,17 +218,20 @@ async function main(): Promise<void> {
   }
   const rows = Number(arg('rows') ?? 1_000_000);
   const dbs = (arg('db') ?? 'sqlite,postgres,mysql').split(',') as Db[];
+  const heapLimit = arg('heap-limit');
   const self = fileURLToPath(import.meta.url);
   for (const db of dbs) {
     const { url, drop } = await seed(db, rows);
     try {
-      console.log(`\n${db}: ${rows.toLocaleString('en')} rows, batches of ${BATCH}`);
+      const limited = heapLimit ? `, heap limit ${heapLimit} MB` : '';
+      console.log(`\n${db}: ${rows.toLocaleString('en')} rows, batches of ${BATCH}${limited}`);
       console.log('| mode | peak RSS (MB) | peak heap (MB) | time (ms) |');
       console.log('|---|---:|---:|---:|');
       for (const mode of MODES) {
+        const limit = heapLimit ? [`--max-old-space-size=${heapLimit}`] : [];
         const out = spawnSync(
           process.execPath,
-          ['--import', 'tsx', self, `--child=${JSON.stringify([db, mode, url])}`],
+          [...limit, '--import', 'tsx', self, `--child=${JSON.stringify([db, mode, url])}`],
           {
             encoding: 'utf8',
             maxBuffer: 1 << 20,
@@ -238,7 +242,11 @@ async function main(): Promise<void> {
         try {
           r = JSON.parse(line) as typeof r;
         } catch {
-          console.log(`| ${mode} | failed: ${(out.stderr || line).slice(0, 200)} | | |`);
+          const oom = /heap out of memory/i.test(out.stderr);
+          const why = oom
+            ? `out of memory (heap limit ${heapLimit} MB)`
+            : `failed: ${(out.stderr || line).slice(0, 200)}`;
+          console.log(`| ${mode} | ${why} | | |`);
           continue;
         }
         const ok = r.n === rows && r.sum === (rows * (rows + 1)) / 2 ? '' : ` ✗ read ${r.n} rows`;

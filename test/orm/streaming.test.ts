@@ -47,7 +47,29 @@ function models(db: Database) {
     { id: db.Column(db.Integer, { primaryKey: true }), n: db.Column(db.Integer, { nullable: false }) },
     { tableName: 'st_item' },
   ) {}
-  return { User, Post, Item };
+  class Person extends db.Model(
+    'Person',
+    {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      type: db.Column(db.String(20), { nullable: false }),
+      name: db.Column(db.String(40), { nullable: false }),
+    },
+    { tableName: 'st_person', polymorphicOn: 'type', polymorphicIdentity: 'person' },
+  ) {}
+  class Employee extends db.Model(
+    'Employee',
+    {
+      id: db.Column(db.Integer, db.ForeignKey('st_person.id'), { primaryKey: true }),
+      salary: db.Column(db.Integer),
+    },
+    { tableName: 'st_employee', inherits: Person, polymorphicIdentity: 'employee' },
+  ) {}
+  class Customer extends db.Model(
+    'Customer',
+    { discount: db.Column(db.Integer) },
+    { inherits: Person, polymorphicIdentity: 'customer' },
+  ) {}
+  return { User, Post, Item, Person, Employee, Customer };
 }
 
 /** A filter true for every item but n = `n`, where a scalar subquery finds many rows: an error on PostgreSQL and MySQL. */
@@ -80,6 +102,16 @@ describeEachDialect('streaming results', (t) => {
     for (let k = 0; k < ITEMS; k += 10_000) {
       await s.execute(
         db.insert(m.Item).values(Array.from({ length: 10_000 }, (_, j) => ({ id: k + j + 1, n: k + j }))),
+      );
+    }
+    for (let i = 1; i <= 30; i++) {
+      const name = `p${String(i).padStart(2, '0')}`;
+      s.add(
+        i % 3 === 0
+          ? new m.Employee({ name, salary: i * 10 })
+          : i % 3 === 1
+            ? new m.Customer({ name, discount: i })
+            : new m.Person({ name }),
       );
     }
     await s.commit();
@@ -164,6 +196,22 @@ describeEachDialect('streaming results', (t) => {
     expect(seen.every(([, id, n]) => n === postsOf(id))).toBe(true);
     const order = seen.map(([score, id]) => score * 10_000 + id);
     expect(order).toEqual([...order].sort((a, b) => a - b));
+  });
+
+  it('a polymorphic query streams each row as its class, joined subclass columns loaded per batch', async () => {
+    const s = db.newSession();
+    const seen: string[] = [];
+    const { statements } = await record(async () => {
+      for await (const p of s.query(m.Person).orderBy(m.Person.name).stream({ batchSize: 4 })) {
+        if (p instanceof m.Employee) seen.push(`${p.name}:employee:${p.salary}`);
+        else if (p instanceof m.Customer) seen.push(`${p.name}:customer:${p.discount}`);
+        else seen.push(`${p.name}:person`);
+      }
+    });
+    expect(seen).toHaveLength(30);
+    expect(seen.slice(0, 3)).toEqual(['p01:customer:1', 'p02:person', 'p03:employee:30']);
+    // The SELECT, then one SELECT of the employee table per batch of 4 (each holds an employee).
+    expect(statements).toHaveLength(1 + Math.ceil(30 / 4));
   });
 
   it('aggregates are loaded per batch too', async () => {
