@@ -44,7 +44,24 @@ export interface ExecuteOptions {
 /** What a connection may run beside an open cursor (RowCursor.allows). */
 export type CursorSharing = 'everything' | 'reads' | 'nothing';
 
-/** What openCursor() is given: a statement's options and how many rows each next() returns at most. */
+/**
+ * What a driver's openCursor() is given: a statement's options and how many rows each next() returns at most.
+ *
+ * @example
+ * ```ts
+ * import type { CursorOptions, DriverConnection } from 'relata';
+ *
+ * async function firstBatch(conn: DriverConnection): Promise<unknown[][]> {
+ *   const options: CursorOptions = { returnsRows: true, batchSize: 100 };
+ *   const cursor = await conn.openCursor!('SELECT 1', [], options);
+ *   try {
+ *     return await cursor.next();
+ *   } finally {
+ *     await cursor.close();
+ *   }
+ * }
+ * ```
+ */
 export interface CursorOptions extends ExecuteOptions {
   /** The most rows one next() returns (and, where the protocol allows, fetches from the server). */
   readonly batchSize: number;
@@ -80,8 +97,9 @@ export interface RowCursor {
    * statement at a time until the result is read).
    */
   readonly allows: CursorSharing;
-  /** What the driver sends to read the next batch and to close, when those are statements of their own (FETCH, CLOSE). */
+  /** What the driver sends to read the next batch, when that is a statement of its own (PostgreSQL's FETCH). */
   readonly fetchSql?: string;
+  /** What the driver sends to close the cursor, when that is a statement of its own (PostgreSQL's CLOSE). */
   readonly closeSql?: string;
 }
 

@@ -63,10 +63,10 @@ export class StreamClosedError extends RelataError {
  *
  * @example
  * ```ts
- * import type { RowStreamOptions } from 'relata';
+ * import { selectColumns, type RowStreamOptions } from 'relata';
  *
  * const options: RowStreamOptions = { batchSize: 500 };
- * for await (const [id, username] of db.engine.stream(db.select(User.id, User.username), options)) {
+ * for await (const [id, username] of db.engine.stream(selectColumns(User.id, User.username), options)) {
  *   console.log(id, username);
  * }
  * ```

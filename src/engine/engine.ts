@@ -174,8 +174,10 @@ export class Engine {
    *
    * @example
    * ```ts
+   * import { selectColumns } from 'relata';
+   *
    * let n = 0;
-   * for await (const [id] of db.engine.stream(db.select(User.id), { batchSize: 500 })) n += id === null ? 0 : 1;
+   * for await (const [id] of db.engine.stream(selectColumns(User.id), { batchSize: 500 })) n += id === null ? 0 : 1;
    * ```
    */
   async *stream(
