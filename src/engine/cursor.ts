@@ -9,8 +9,11 @@
  */
 import type { CursorSharing, ExecuteOptions, QueryResult, RowCursor } from '../dialects/dialect.js';
 import type { CompiledStatement } from '../sql/compiler.js';
+import type { Statement } from '../sql/dml.js';
 import { ArgumentError, RelataError } from '../sql/errors.js';
-import type { Connection } from './engine.js';
+import { checkParameterCount } from '../sql/limits.js';
+// A cycle engine.ts ↔ cursor.ts, safe: each uses the other's exports only when called.
+import { exactIntegerColumns, type Connection } from './engine.js';
 
 /**
  * A statement was sent to a connection that is streaming rows and cannot run it beside the stream:
@@ -195,6 +198,27 @@ export class EngineCursor {
         '(PostgreSQL cursors allow any statement between batches)',
     );
   }
+}
+
+/** A cursor on `conn` for a SELECT (a Core statement, or `{ sql, params }`); anything else is refused. */
+export function openCursorFor(
+  conn: Connection,
+  stmt: Statement | CompiledStatement,
+  batchSize: number,
+): Promise<EngineCursor> {
+  if (conn.cursor && !conn.cursor.permits(true)) throw conn.cursor.busyError('sql' in stmt ? stmt.sql : 'a SELECT');
+  const compiler = conn.engine.dialect.compiler;
+  if ('sql' in stmt) {
+    checkParameterCount(compiler, stmt.params);
+    return openEngineCursor(conn, stmt, { returnsRows: true, exactIntegers: stmt.exactIntegers }, batchSize);
+  }
+  if (stmt.kind !== 'select') {
+    const article = stmt.kind === 'delete' ? 'a' : 'an';
+    throw new ArgumentError(`stream() reads the rows of a SELECT, not of ${article} ${stmt.kind.toUpperCase()}`);
+  }
+  const compiled = conn.engine.compile(stmt);
+  checkParameterCount(compiler, compiled.params);
+  return openEngineCursor(conn, compiled, { returnsRows: true, exactIntegers: exactIntegerColumns(stmt) }, batchSize);
 }
 
 /**

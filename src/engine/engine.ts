@@ -15,11 +15,11 @@ import type { CompiledStatement, ShapedSql } from '../sql/compiler.js';
 import { ShapeKey } from '../sql/shape.js';
 import { BoundedMap, COMPILED_CACHE_SIZE } from '../sql/bounded.js';
 import { Insert, type Statement } from '../sql/dml.js';
-import { ArgumentError, DatabaseError } from '../sql/errors.js';
+import { DatabaseError } from '../sql/errors.js';
 import { checkParameterCount, splitInsert } from '../sql/limits.js';
 import { dialectForUrl } from './url.js';
 import { formatParams } from './format-params.js';
-import { batchSizeOf, openEngineCursor, rowsOf, type EngineCursor, type RowStreamOptions } from './cursor.js';
+import { batchSizeOf, openCursorFor, rowsOf, type EngineCursor, type RowStreamOptions } from './cursor.js';
 
 /**
  * One statement the database was sent, as listeners (`db.onStatement`) and the query counters
@@ -336,19 +336,8 @@ export class Connection {
   }
 
   /** @internal Opens a cursor for a SELECT (the ORM's stream reads its batches itself). */
-  async openCursor(stmt: Statement | CompiledStatement, batchSize: number): Promise<EngineCursor> {
-    if (this.cursor && !this.cursor.permits(true)) throw this.cursor.busyError('sql' in stmt ? stmt.sql : 'a SELECT');
-    if ('sql' in stmt) {
-      checkParameterCount(this.engine.dialect.compiler, stmt.params);
-      return openEngineCursor(this, stmt, { returnsRows: true, exactIntegers: stmt.exactIntegers }, batchSize);
-    }
-    if (stmt.kind !== 'select')
-      throw new ArgumentError(
-        `stream() reads the rows of a SELECT, not of ${stmt.kind === 'delete' ? 'a' : 'an'} ${stmt.kind.toUpperCase()}`,
-      );
-    const compiled = this.engine.compile(stmt);
-    checkParameterCount(this.engine.dialect.compiler, compiled.params);
-    return openEngineCursor(this, compiled, { returnsRows: true, exactIntegers: exactIntegerColumns(stmt) }, batchSize);
+  openCursor(stmt: Statement | CompiledStatement, batchSize: number): Promise<EngineCursor> {
+    return openCursorFor(this, stmt, batchSize);
   }
 
   /**
