@@ -468,8 +468,8 @@ export class SqliteDriver implements Driver {
         new OperationalError(
           memory
             ? `timed out after ${this.target.timeoutMs} ms waiting for the in-memory SQLite database: it has one connection, ` +
-              `and another session's open transaction or open stream holds it (commit or roll that session back, or end ` +
-              `the stream, first; a session that writes while it streams needs a second connection; ` +
+              `and another session's open transaction holds it, or its open stream (commit or roll that session back, ` +
+              `or end the stream, first; ` +
               `for sessions that work side by side, use a database file: sqlite:///app.db)`
             : `timed out after ${this.target.timeoutMs} ms waiting for a connection to SQLite database '${filename}': ` +
               `all ${max} are in use (release them: commit, rollback or close sessions; or raise pool.max)`,

@@ -34,7 +34,7 @@ export class LoadBatch {
    * written over, so each is overwritten once. Null for an ordinary query.
    */
   populated: Set<InstanceState> | null = null;
-  /** Set by a stream that expunges its batches: every object its rows (eager and lazy loads included) created. */
+  /** Set by a stream that expunges its batches: every object its rows and its eager loads created. */
   created: InstanceState[] | null = null;
   constructor(
     public size: number,
