@@ -214,6 +214,21 @@ describeEachDialect('streaming results', (t) => {
     expect(statements).toHaveLength(1 + Math.ceil(30 / 4));
   });
 
+  it('a joined collection under LIMIT/OFFSET streams the paged parents whole', async () => {
+    const s = db.newSession();
+    const seen: [number, number][] = [];
+    const q = s
+      .query(m.User)
+      .orderBy(m.User.score, m.User.name)
+      .options(joinedload(m.User.posts))
+      .offset(10)
+      .limit(100);
+    for await (const u of q.stream({ batchSize: 9 })) seen.push([u.id, u.posts.length]);
+    const expected = await db.newSession().query(m.User).orderBy(m.User.score, m.User.name).offset(10).limit(100).all();
+    expect(seen.map(([id]) => id)).toEqual(expected.map((u) => u.id));
+    expect(seen.every(([id, n]) => n === postsOf(id))).toBe(true);
+  });
+
   it('aggregates are loaded per batch too', async () => {
     const s = db.newSession();
     const counts: number[] = [];
