@@ -162,10 +162,15 @@ export { Table, MetaData, type ColumnOptions, type ForeignKeyOptions } from './s
 export type { TableDDLOrder } from './sql/ddl-order.js';
 export { Engine, Connection, type StatementEvent, type EngineOptions } from './engine/engine.js';
 export { registerDialect } from './engine/url.js';
+// Streaming (issue 15): query.stream(), engine.stream(), connection.stream().
+export { ConnectionBusyError, StreamClosedError, type RowStreamOptions } from './engine/cursor.js';
+export type { QueryStreamOptions } from './orm/query/stream.js';
 export type {
   Dialect,
   Driver,
   DriverConnection,
+  CursorOptions,
+  RowCursor,
   QueryResult,
   BeginOptions,
   IsolationLevel,

@@ -27,11 +27,13 @@ import { checkOptions } from '../../sql/options.js';
 import { lockingClause, type ForUpdateOptions } from '../../sql/locking.js';
 import { executionOptionTable, type QueryExecutionOptions } from './execution-options.js';
 import { countAll, loadAll } from './terminal.js';
+import { checkStreamOptions, streamObjects, type QueryStreamOptions } from './stream.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
 export type { Pagination } from './paginate.js';
 export type { QueryExecutionOptions } from './execution-options.js';
+export type { QueryStreamOptions } from './stream.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -215,6 +217,26 @@ export class Query<T> {
       return Promise.reject(err);
     }
     return session.run(() => loadAll<T>(session, this.mapper, this.s));
+  }
+
+  /**
+   * The query's objects one at a time, read from the database in batches of `batchSize` rows (a
+   * server-side cursor on PostgreSQL, row streaming on MySQL, stepping on SQLite) instead of all at
+   * once: SQLAlchemy's `yield_per`. Each batch goes through the identity map with its eager loads
+   * done (one selectin query per batch). Breaking out of the loop closes the cursor and releases
+   * its connection; `expunge: true` lets each batch's objects go, so memory stays flat.
+   *
+   * @example
+   * ```ts
+   * for await (const user of User.query.options(db.selectinload(User.posts)).stream({ batchSize: 500 })) {
+   *   console.log(user.username, user.posts.length); // posts loaded per batch: no await
+   * }
+   * ```
+   */
+  stream(options: QueryStreamOptions = {}): AsyncIterableIterator<T> {
+    const batchSize = checkStreamOptions(this.mapper, options);
+    const session = this.readySession();
+    return streamObjects<T>(session, this.mapper, this.s, batchSize, options.expunge === true);
   }
 
   /** The first result, or null. */

@@ -31,7 +31,7 @@ import type { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from '../loading/compiled.js';
 import type { IdentityMap } from './keymap.js';
 import { openNested, runNested, type NestedTransaction } from './nested.js';
-import { TransactionState } from './transaction-state.js';
+import { TransactionState, type SessionCursor } from './transaction-state.js';
 import { checkSessionOptions, type SessionOptions } from './session-options.js';
 import { IdentityMaps } from './identity.js';
 import { ObjectLifecycle, detach, requireState } from './lifecycle.js';
@@ -405,6 +405,11 @@ export class Session {
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
   executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
     return this.tx.read(stmt, this.activeFlush !== null);
+  }
+
+  /** @internal Opens a stream of a SELECT's rows (query.stream(), see stream.ts). */
+  openStream(stmt: Statement | CompiledStatement, batchSize: number): Promise<SessionCursor> {
+    return this.tx.openStream(stmt, batchSize, this.activeFlush !== null);
   }
 
   /** @internal Runs `op` on the transaction's connection: a failure in the database requires rollback (see TransactionState.guard). */
