@@ -13,6 +13,7 @@ import {
 import { Column, Table } from './schema.js';
 import { Any } from './types.js';
 import { joinOnto, type JoinableFrom } from './select-join.js';
+import { lockingClause, type ForUpdateOptions, type LockingClause } from './locking.js';
 
 /** `aliased` table: the same table under another name, to join it twice. */
 export class TableAlias {
@@ -94,8 +95,8 @@ export interface SelectState {
   readonly limit: number | null;
   readonly offset: number | null;
   readonly distinct: boolean;
-  /** `FOR UPDATE` row locking. */
-  readonly forUpdate: boolean;
+  /** Row locking (`FOR UPDATE …`, see locking.ts), or null. */
+  readonly locking: LockingClause | null;
 }
 
 const EMPTY: SelectState = {
@@ -108,7 +109,7 @@ const EMPTY: SelectState = {
   limit: null,
   offset: null,
   distinct: false,
-  forUpdate: false,
+  locking: null,
 };
 
 export type Orderable = ColumnElement | OrderByElement;
@@ -249,6 +250,14 @@ export class Select<out C extends readonly ColumnElement[] = readonly ColumnElem
   /** LEFT OUTER JOIN, as join(). */
   outerJoin(right: JoinableFrom, on?: ColumnElement<boolean>): Select<C> {
     return this.replace({ from: joinOnto(this.state.from, right, on, true) });
+  }
+
+  /**
+   * Locks the rows read until the transaction ends: `FOR UPDATE`, or `FOR SHARE` with `read: true`,
+   * with `nowait`, `skipLocked` and `of`. SQLite, which has no row locks, refuses it when run.
+   */
+  forUpdate(options: ForUpdateOptions = {}): Select<C> {
+    return this.replace({ locking: lockingClause(options, 'select().forUpdate()') });
   }
 
   /** This SELECT as a FROM element, `(SELECT …) AS name`, whose columns are in `c` by label. */

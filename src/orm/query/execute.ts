@@ -13,7 +13,8 @@ import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement }
 
 /** Runs a Core SELECT: its rows' values converted through the selected columns' types. */
 export async function executeSelect(session: Session, stmt: Select): Promise<ConvertedRows> {
-  const result = await session.executeRead(stmt);
+  // A lock lasts until the transaction ends: a locking SELECT begins the session's transaction.
+  const result = stmt.state.locking ? await session.executeWrite(stmt) : await session.executeRead(stmt);
   const columns = stmt.columns;
   const processors = columns.map((c) => valueReader(session.dialect, c));
   const values = result.rows.map((row) => {

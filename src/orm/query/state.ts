@@ -7,6 +7,7 @@
  */
 import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
 import type { FromClause } from '../../sql/selectable.js';
+import type { LockingClause } from '../../sql/locking.js';
 import type { LoaderOption } from '../loading/options.js';
 import type { Mapper } from '../mapping/mapper.js';
 
@@ -44,6 +45,8 @@ export interface QueryState {
   readonly groupBy: readonly ColumnElement[];
   /** HAVING conditions (AND-ed). */
   readonly having: readonly ColumnElement<boolean>[];
+  /** forUpdate(): the rows are locked until the session's transaction ends; null: no lock. */
+  readonly locking: LockingClause | null;
   /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
   readonly polymorphic: readonly Mapper[];
 }
@@ -63,6 +66,7 @@ export function initialState(mapper: Mapper): QueryState {
     selected: null,
     groupBy: [],
     having: [],
+    locking: null,
     polymorphic: [],
   };
 }
