@@ -116,6 +116,9 @@ describeEachDialect('ORM tuple queries', (t) => {
     await expect(s.query(User.id).options(selectinload(User.posts)).all()).rejects.toThrow(
       /loader options need the model/,
     );
+    expect(() => s.query(User, func.count(Post.id)).join(User.posts).groupBy(User.id).stream()).toThrow(
+      /User query: stream\(\) yields objects and does not stream tuple or grouped queries yet; use all\(\)/,
+    );
   });
 
   it('many sessions at once run tuple queries over their own uncommitted rows, counted from a second connection', async () => {

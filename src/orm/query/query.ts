@@ -247,6 +247,11 @@ export class Query<T> {
    */
   stream(options: QueryStreamOptions = {}): AsyncIterableIterator<T> {
     const batchSize = checkStreamOptions(this.mapper, options);
+    // The stream turns rows into objects only: a tuple row would lose its columns.
+    if (this.s.selected || this.s.groupBy.length)
+      throw new ArgumentError(
+        `${this.mapper.name} query: stream() yields objects and does not stream tuple or grouped queries yet; use all()`,
+      );
     const session = this.readySession();
     return streamObjects<T>(session, this.mapper, this.s, batchSize, options.expunge === true);
   }
