@@ -1,0 +1,451 @@
+/**
+ * Issue 14's mapping features under concurrency, as servers use an ORM: many async tasks at once,
+ * each with its own session (`db.newSession()`), all started together with Promise.all. What the
+ * database holds is counted afterwards from a connection of the raw driver (test/support/outside.ts),
+ * not from what a session believes it wrote; SQLite runs on a file so that connection can open it.
+ * No test assumes ids (MariaDB Galera steps them by 3) or relies on timing: every assertion holds
+ * whatever order the tasks interleave in.
+ */
+import { afterEach, expect } from 'vitest';
+import { Database, withCount, withPolymorphic, type Session } from '../../src/index.js';
+import { describeEachDialect, itOn } from '../support/databases.js';
+import { queryOutside, sqliteFileUrl } from '../support/outside.js';
+import {
+  aggregateModels,
+  auditModels,
+  commentableModels,
+  pairModels,
+  proxyModels,
+  staffModels,
+  writeOnlyModels,
+} from './fixtures/mapping-models.js';
+
+/** Sessions running at once in each test: several times any pool's size, so tasks queue for connections. */
+const TASKS = 48;
+const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const kind = (obj: object) => (obj.constructor as unknown as { modelName: string }).modelName;
+
+describeEachDialect('Mapping features under concurrency', (t) => {
+  const it = itOn(t);
+  const open: Database[] = [];
+  afterEach(async () => {
+    for (const d of open.splice(0)) {
+      await d.dropAll();
+      await d.close();
+    }
+  });
+
+  /** A Database on a fresh SQLite file or this file's server database, with `define`'s tables created. */
+  async function fresh<M>(define: (db: Database) => M) {
+    const url = t.dialect === 'sqlite' ? sqliteFileUrl() : t.url;
+    const db = new Database(url, { nPlusOne: 'off', warn: () => {} });
+    const m = define(db);
+    await db.dropAll();
+    await db.createAll();
+    open.push(db);
+    const q = (name: string) => db.engine.dialect.compiler.quote(name);
+    /** Rows of `sql` (identifiers written `{name}`) read by the raw driver on a connection of its own. */
+    const outside = (sql: string) =>
+      queryOutside(
+        t.dialect,
+        url,
+        sql.replace(/\{(\w+)\}/g, (_, name: string) => q(name)),
+      );
+    return { db, m, outside };
+  }
+  const num = (v: unknown) => (v === null ? null : Number(v));
+
+  it('joined-table inheritance: every person row has exactly its own subclass row; polymorphic reads meanwhile see whole objects', async () => {
+    const { db, m, outside } = await fresh(staffModels);
+    const { Person, Employee, Contractor, Customer } = m;
+    const checkPerson = (p: InstanceType<typeof Person>) => {
+      const [, prefix, i] = /^(e|k|c)(\d+)$/.exec(p.name)!;
+      const n = Number(i);
+      if (prefix === 'e') expect([kind(p), p instanceof Employee && p.salary]).toEqual(['Employee', 1000 + n]);
+      if (prefix === 'k') expect([kind(p), p instanceof Contractor && p.rate]).toEqual(['Contractor', 500 + n]);
+      if (prefix === 'c') expect([kind(p), p instanceof Customer && p.discount]).toEqual(['Customer', n]);
+    };
+    const writer = async (i: number) => {
+      const s = db.newSession();
+      const e = new Employee({ name: `e${i}`, salary: 1000 + i });
+      const k = new Contractor({ name: `k${i}`, rate: 500 + i });
+      const c = new Customer({ name: `c${i}`, discount: i });
+      s.addAll([e, k, c]);
+      await s.commit();
+      return { i, ids: [e.id, k.id, c.id] };
+    };
+    // Readers query until every writer has committed (and once more), however the tasks interleave.
+    let writing = true;
+    const reader = async (r: number) => {
+      const s = db.newSession();
+      for (let round = 0; writing || round === 0; round++) {
+        if (r % 3 === 2) {
+          // A subclass query joins its tables: only Employees, each with its own salary.
+          const employees = await s.query(Employee).all();
+          employees.forEach(checkPerson);
+          expect(employees.every((e) => e.name.startsWith('e'))).toBe(true);
+          await s.rollback();
+          continue;
+        }
+        const query = r % 3 ? s.query(withPolymorphic(Person, '*')) : s.query(Person);
+        const people = await query.orderBy(Person.name).all();
+        people.forEach(checkPerson);
+        // Each writer commits its three people at once: a snapshot holds all three of a task or none.
+        const names = new Set(people.map((p) => p.name));
+        for (const p of people)
+          expect(['e', 'k', 'c'].map((x) => names.has(x + p.name.slice(1)))).toEqual([true, true, true]);
+        await s.rollback(); // a new snapshot for the next round
+      }
+    };
+    const readers = Promise.all(range(9).map(reader)); // started first: they queue for connections first
+    const writers = Promise.all(range(TASKS).map(writer)).finally(() => (writing = false));
+    const [written] = await Promise.all([writers, readers]);
+
+    const rows = await outside(
+      'SELECT p.{id}, p.{type}, p.{name}, p.{discount}, e.{salary}, k.{rate} FROM {cm_person} p ' +
+        'LEFT JOIN {cm_employee} e ON e.{id} = p.{id} LEFT JOIN {cm_contractor} k ON k.{id} = p.{id}',
+    );
+    expect(rows).toHaveLength(3 * TASKS);
+    const byId = new Map(rows.map((r) => [Number(r[0]), r.slice(1).map((v, j) => (j < 2 ? v : num(v)))]));
+    for (const { i, ids } of written) {
+      expect([byId.get(ids[0]!), byId.get(ids[1]!), byId.get(ids[2]!)]).toEqual([
+        ['employee', `e${i}`, null, 1000 + i, null],
+        ['contractor', `k${i}`, null, null, 500 + i],
+        ['customer', `c${i}`, i, null, null],
+      ]);
+    }
+    expect(num((await outside('SELECT count(*) FROM {cm_employee}'))[0]![0])).toBe(TASKS);
+    expect(num((await outside('SELECT count(*) FROM {cm_contractor}'))[0]![0])).toBe(TASKS);
+    const all = await db.newSession().query(withPolymorphic(Person, '*')).all();
+    expect(all).toHaveLength(3 * TASKS);
+    all.forEach(checkPerson);
+  });
+
+  it('write-only collections: each session counts its own adds inside its transaction; totals exact; concurrent removes', async () => {
+    const { db, m, outside } = await fresh(writeOnlyModels);
+    const { Author, Post } = m;
+    const PER = 5;
+    const seed = db.newSession();
+    const authors = range(TASKS).map((i) => new Author({ name: `a${i}` }));
+    seed.addAll(authors);
+    await seed.commit();
+    const ids = authors.map((a) => a.id);
+    const everyone = new Author({ name: 'everyone' });
+    seed.add(everyone);
+    await seed.commit();
+    const sharedId = everyone.id;
+
+    const counts = await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const author = (await s.get(Author, ids[i]))!;
+        for (let k = 0; k < PER; k++) author.posts.add(new Post({ title: `a${i}-p${k}` }));
+        const inside = await author.posts.count(); // autoflushes: this transaction's rows, no other's
+        // One more post on the author all sessions share: its count is at least this session's own.
+        const everyone = (await s.get(Author, sharedId))!;
+        everyone.posts.add(new Post({ title: `shared-${i}` }));
+        const shared = await everyone.posts.count();
+        await s.commit();
+        return [inside, shared >= 1 && shared <= TASKS];
+      }),
+    );
+    expect(counts).toEqual(range(TASKS).map(() => [PER, true]));
+    expect(num((await outside(`SELECT count(*) FROM {cm_post} WHERE {author_id} = ${sharedId}`))[0]![0])).toBe(TASKS);
+    const cleanup = db.newSession();
+    await cleanup.execute(db.delete(Post).where(Post.authorId.eq(sharedId)));
+    await cleanup.commit();
+    const perAuthor = async () =>
+      new Map(
+        (await outside('SELECT {author_id}, count(*) FROM {cm_post} GROUP BY {author_id}')).map((r) => [
+          Number(r[0]),
+          Number(r[1]),
+        ]),
+      );
+    expect([...(await perAuthor()).entries()].sort()).toEqual(ids.map((id) => [id, PER]).sort());
+
+    // Each session removes two of its author's posts (distinct rows in every session).
+    const after = await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const author = (await s.get(Author, ids[i]))!;
+        const doomed = await author.posts
+          .select()
+          .filter(Post.title.in([`a${i}-p1`, `a${i}-p3`]))
+          .all();
+        for (const p of doomed) author.posts.remove(p);
+        const inside = await author.posts.count();
+        await s.commit();
+        return [doomed.length, inside];
+      }),
+    );
+    expect(after).toEqual(range(TASKS).map(() => [2, PER - 2]));
+    const titles = await outside('SELECT {author_id}, {title} FROM {cm_post}');
+    expect(titles).toHaveLength(TASKS * (PER - 2));
+    for (const [authorId, title] of titles) {
+      const i = ids.indexOf(Number(authorId));
+      expect([`a${i}-p0`, `a${i}-p2`, `a${i}-p4`]).toContain(title);
+    }
+  });
+
+  it('withCount from many sessions while others insert children: whole-commit counts of its own parents; exact afterwards', async () => {
+    const { db, m, outside } = await fresh(aggregateModels);
+    const { Writer, Article } = m;
+    const WRITERS = 12;
+    const PER = 3; // each task commits PER articles at once, so any snapshot counts a multiple of PER
+    const seed = db.newSession();
+    const writers = range(WRITERS).map((i) => new Writer({ name: `w${i}` }));
+    seed.addAll(writers);
+    await seed.commit();
+    const ids = writers.map((w) => w.id);
+    const tasksOf = (w: number) => range(TASKS).filter((i) => i % WRITERS === w).length;
+
+    const inserter = async (i: number) => {
+      const s = db.newSession();
+      const writer = (await s.get(Writer, ids[i % WRITERS]))!;
+      s.addAll(range(PER).map((k) => new Article({ title: `t${i}-${k}`, writer })));
+      await s.commit();
+    };
+    // Reader r asks for its own third of the writers; each answer names exactly those, in order.
+    let inserting = true;
+    const reader = async (r: number) => {
+      const mine = ids.filter((_, w) => w % 3 === r % 3);
+      for (let round = 0; inserting || round === 0; round++) {
+        const s = db.newSession();
+        const rows = await s
+          .query(Writer)
+          .filter(Writer.id.in(mine))
+          .orderBy(Writer.id)
+          .options(withCount(Writer.articles))
+          .all();
+        expect(rows.map((w) => w.id)).toEqual(mine);
+        for (const w of rows) {
+          expect(w.articlesCount % PER).toBe(0);
+          expect(w.articlesCount).toBeLessThanOrEqual(PER * tasksOf(ids.indexOf(w.id)));
+        }
+        await s.close();
+      }
+    };
+    const readers = Promise.all(range(9).map(reader)); // started first: they queue for connections first
+    const inserters = Promise.all(range(TASKS).map(inserter)).finally(() => (inserting = false));
+    await Promise.all([inserters, readers]);
+
+    const exact = ids.map((id, w) => [id, PER * tasksOf(w)]);
+    const rows = await db.newSession().query(Writer).orderBy(Writer.id).options(withCount(Writer.articles)).all();
+    expect(rows.map((w) => [w.id, w.articlesCount])).toEqual(exact);
+    const counted = await outside(
+      'SELECT w.{id}, count(a.{id}) FROM {cm_writer} w LEFT JOIN {cm_article} a ON a.{writer_id} = w.{id} GROUP BY w.{id} ORDER BY w.{id}',
+    );
+    expect(counted.map((r) => [Number(r[0]), Number(r[1])])).toEqual(exact);
+  });
+
+  it('postUpdate: many sessions each create a pair that points at each other; no pair points at another', async () => {
+    const { db, m, outside } = await fresh(pairModels);
+    const { Member, Entry } = m;
+    const pairs = await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const member = new Member({ name: `m${i}` });
+        const entry = new Entry({ title: `t${i}` });
+        member.entries = [entry];
+        member.favorite = entry;
+        s.add(member);
+        await s.commit();
+        return [member.id, entry.id];
+      }),
+    );
+    const rows = await outside(
+      'SELECT u.{id}, u.{name}, e.{id}, e.{title}, e.{member_id} FROM {cm_member} u JOIN {cm_entry} e ON e.{id} = u.{favorite_id}',
+    );
+    expect(rows).toHaveLength(TASKS);
+    expect(num((await outside('SELECT count(*) FROM {cm_entry}'))[0]![0])).toBe(TASKS);
+    for (const [memberId, name, entryId, title, author] of rows) {
+      expect(String(title)).toBe(String(name).replace('m', 't'));
+      expect(num(author)).toBe(num(memberId));
+      const i = Number(String(name).slice(1));
+      expect([num(memberId), num(entryId)]).toEqual(pairs[i]);
+    }
+
+    // Then at once: even members get a new favourite (an INSERT, then the post-update), odd ones are
+    // deleted (the favourite nulled by an UPDATE before the DELETEs).
+    const second = await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const member = (await s.get(Member, pairs[i]![0]))!;
+        if (i % 2) {
+          await member.favorite;
+          s.delete(member);
+          await s.commit();
+          return null;
+        }
+        const entry = new Entry({ title: `t${i}b` });
+        (await member.entries).push(entry);
+        member.favorite = entry;
+        await s.commit();
+        return entry.id;
+      }),
+    );
+    const kept = await outside(
+      'SELECT u.{id}, u.{name}, e.{id}, e.{title}, e.{member_id} FROM {cm_member} u JOIN {cm_entry} e ON e.{id} = u.{favorite_id}',
+    );
+    expect(kept).toHaveLength(TASKS / 2);
+    expect(num((await outside('SELECT count(*) FROM {cm_member}'))[0]![0])).toBe(TASKS / 2);
+    expect(num((await outside('SELECT count(*) FROM {cm_entry}'))[0]![0])).toBe(TASKS); // two for each member left
+    for (const [memberId, name, entryId, title, author] of kept) {
+      const i = Number(String(name).slice(1));
+      expect([num(memberId), num(entryId), title, num(author)]).toEqual([
+        pairs[i]![0],
+        second[i],
+        `t${i}b`,
+        pairs[i]![0],
+      ]);
+    }
+  });
+
+  it('mapper events: a listener stamping from its session (the context argument) stamps each row with its own session', async () => {
+    const { db, m, outside } = await fresh(auditModels);
+    const { Doc } = m;
+    const stamps = new Map<Session, string>();
+    const insertedBy = new Map<string, number[]>();
+    db.on(Doc, 'beforeInsert', (doc, { session }) => void (doc.createdBy = stamps.get(session)!));
+    db.on(Doc, 'beforeUpdate', (doc, { session }) => void (doc.updatedBy = stamps.get(session)!));
+    db.on(Doc, 'afterInsert', (doc, { session }) => {
+      const stamp = stamps.get(session)!;
+      insertedBy.set(stamp, [...(insertedBy.get(stamp) ?? []), doc.id]);
+    });
+    const PER = 3;
+    const created = await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        stamps.set(s, `s${i}`);
+        const docs = range(PER).map((k) => new Doc({ title: `d${i}-${k}` }));
+        s.addAll(docs);
+        await s.commit();
+        return docs.map((d) => d.id);
+      }),
+    );
+    created.forEach((docIds, i) => expect(insertedBy.get(`s${i}`)).toEqual(docIds));
+    await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        stamps.set(s, `u${i}`);
+        const docs = await s.query(Doc).filter(Doc.id.in(created[i]!)).all();
+        for (const d of docs) d.title = `${d.title}!`;
+        await s.commit();
+      }),
+    );
+    const rows = await outside('SELECT {id}, {title}, {created_by}, {updated_by} FROM {cm_doc}');
+    expect(rows).toHaveLength(TASKS * PER);
+    for (const [id, title, createdBy, updatedBy] of rows) {
+      const i = created.findIndex((docIds) => docIds.includes(Number(id)));
+      expect([String(title).replace(/-\d!$/, ''), createdBy, updatedBy]).toEqual([`d${i}`, `s${i}`, `u${i}`]);
+    }
+  });
+
+  it('association proxies: concurrent creators through reader.keywords write exact association rows', async () => {
+    const { db, m, outside } = await fresh(proxyModels);
+    const { Reader, Keyword } = m;
+    const seed = db.newSession();
+    const words = range(6).map((w) => new Keyword({ word: `k${w}` }));
+    seed.addAll(words);
+    await seed.commit();
+    const wordIds = words.map((w) => w.id);
+    const picks = (i: number) => [wordIds[i % 6]!, wordIds[(i + 1) % 6]!].sort((a, b) => a - b);
+    const readers = await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const reader = new Reader({ name: `r${i}` });
+        s.add(reader);
+        const chosen = await s
+          .query(Keyword)
+          .filter(Keyword.id.in(picks(i)))
+          .all();
+        const keywords = await reader.keywords;
+        for (const k of chosen) keywords.push(k);
+        await s.commit();
+        return reader.id;
+      }),
+    );
+    const rows = await outside('SELECT {reader_id}, {keyword_id}, {note} FROM {cm_reader_keyword}');
+    expect(rows).toHaveLength(2 * TASKS);
+    const byReader = new Map<number, number[]>();
+    for (const [readerId, keywordId, note] of rows) {
+      expect(note).toBe('via proxy');
+      byReader.set(Number(readerId), [...(byReader.get(Number(readerId)) ?? []), Number(keywordId)]);
+    }
+    readers.forEach((id, i) => expect(byReader.get(id)!.sort((a, b) => a - b)).toEqual(picks(i)));
+
+    // Then each session removes the first of its reader's keywords through the proxy (delete-orphan).
+    await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const reader = (await s.get(Reader, readers[i]))!;
+        const keywords = await reader.keywords;
+        expect(keywords.map((k) => k.id).sort((a, b) => a - b)).toEqual(picks(i));
+        keywords.remove(keywords.find((k) => k.id === wordIds[i % 6])!);
+        await s.commit();
+      }),
+    );
+    const left = await outside('SELECT {reader_id}, {keyword_id} FROM {cm_reader_keyword}');
+    expect(left.map((r) => [Number(r[0]), Number(r[1])]).sort((a, b) => a[0]! - b[0]!)).toEqual(
+      readers.map((id, i) => [id, wordIds[(i + 1) % 6]]).sort((a, b) => a[0]! - b[0]!),
+    );
+  });
+
+  it('polymorphic associations: notes on stories and pictures from many sessions; each row has its one key', async () => {
+    const { db, m, outside } = await fresh(commentableModels);
+    const { Story, Picture, Note } = m;
+    const TARGETS = 6;
+    const seed = db.newSession();
+    const stories = range(TARGETS).map((i) => new Story({ title: `s${i}` }));
+    const pictures = range(TARGETS).map((i) => new Picture({ url: `p${i}.jpg` }));
+    seed.addAll([...stories, ...pictures]);
+    await seed.commit();
+    const storyIds = stories.map((x) => x.id);
+    const pictureIds = pictures.map((x) => x.id);
+    await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const story = (await s.get(Story, storyIds[i % TARGETS]))!;
+        const picture = (await s.get(Picture, pictureIds[i % TARGETS]))!;
+        (await story.notes).push(new Note({ body: `n${i}-story` }));
+        (await picture.notes).push(new Note({ body: `n${i}-picture` }));
+        s.add(new Note({ body: `n${i}-assigned`, subject: i % 2 ? story : picture }));
+        await s.commit();
+      }),
+    );
+    const rows = await outside('SELECT {body}, {story_id}, {picture_id} FROM {cm_note}');
+    expect(rows).toHaveLength(3 * TASKS);
+    for (const [body, storyId, pictureId] of rows) {
+      const [, i, how] = /^n(\d+)-(\w+)$/.exec(String(body))!;
+      const n = Number(i);
+      const onStory = how === 'story' || (how === 'assigned' && n % 2 === 1);
+      expect([num(storyId), num(pictureId)]).toEqual(
+        onStory ? [storyIds[n % TARGETS], null] : [null, pictureIds[n % TARGETS]],
+      );
+    }
+
+    // Then every session moves its assigned note to the other kind of target at once: one key set,
+    // the other cleared, and the CHECK holds after every statement.
+    await Promise.all(
+      range(TASKS).map(async (i) => {
+        const s = db.newSession();
+        const note = (await s
+          .query(Note)
+          .filter(Note.body.eq(`n${i}-assigned`))
+          .one())!;
+        note.subject =
+          i % 2 ? (await s.get(Picture, pictureIds[i % TARGETS]))! : (await s.get(Story, storyIds[i % TARGETS]))!;
+        await s.commit();
+      }),
+    );
+    const moved = await outside(`SELECT {body}, {story_id}, {picture_id} FROM {cm_note} WHERE {body} LIKE '%assigned'`);
+    expect(moved).toHaveLength(TASKS);
+    for (const [body, storyId, pictureId] of moved) {
+      const n = Number(/^n(\d+)-/.exec(String(body))![1]);
+      expect([num(storyId), num(pictureId)]).toEqual(
+        n % 2 ? [null, pictureIds[n % TARGETS]] : [storyIds[n % TARGETS], null],
+      );
+    }
+    expect(num((await outside('SELECT count(*) FROM {cm_note}'))[0]![0])).toBe(3 * TASKS);
+  });
+});
