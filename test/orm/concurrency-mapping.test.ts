@@ -387,20 +387,37 @@ describeEachDialect('Mapping features under concurrency', (t) => {
       }),
     );
     created.forEach((docIds, i) => expect(insertedBy.get(`s${i}`)).toEqual(docIds));
+    // The updates: even tasks on a session of their own, odd ones in db.transaction(), whose session is
+    // the async context's `db.session` (a request scope), which the listener must see as its context.
+    const scopedMismatch: number[] = [];
+    const offScoped = db.on(Doc, 'beforeUpdate', (doc, { session }) => {
+      if (stamps.get(session)!.startsWith('t') && session !== db.session) scopedMismatch.push(doc.id);
+    });
+    const rename = async (s: Session, i: number) => {
+      const docs = await s.query(Doc).filter(Doc.id.in(created[i]!)).all();
+      for (const d of docs) d.title = `${d.title}!`;
+    };
     await Promise.all(
       range(TASKS).map(async (i) => {
+        if (i % 2)
+          return db.transaction(async (s) => {
+            stamps.set(s, `t${i}`);
+            await rename(db.session, i);
+          });
         const s = db.newSession();
         stamps.set(s, `u${i}`);
-        const docs = await s.query(Doc).filter(Doc.id.in(created[i]!)).all();
-        for (const d of docs) d.title = `${d.title}!`;
+        await rename(s, i);
         await s.commit();
       }),
     );
+    offScoped();
+    expect(scopedMismatch).toEqual([]);
     const rows = await outside('SELECT {id}, {title}, {created_by}, {updated_by} FROM {cm_doc}');
     expect(rows).toHaveLength(TASKS * PER);
     for (const [id, title, createdBy, updatedBy] of rows) {
       const i = created.findIndex((docIds) => docIds.includes(Number(id)));
-      expect([String(title).replace(/-\d!$/, ''), createdBy, updatedBy]).toEqual([`d${i}`, `s${i}`, `u${i}`]);
+      const updater = i % 2 ? `t${i}` : `u${i}`;
+      expect([String(title).replace(/-\d!$/, ''), createdBy, updatedBy]).toEqual([`d${i}`, `s${i}`, updater]);
     }
   });
 
@@ -444,11 +461,42 @@ describeEachDialect('Mapping features under concurrency', (t) => {
         const reader = (await s.get(Reader, readers[i]))!;
         const keywords = await reader.keywords;
         expect(keywords.map((k) => k.id).sort((a, b) => a - b)).toEqual(picks(i));
-        keywords.splice(keywords.findIndex((k) => k.id === wordIds[i % 6]), 1);
+        keywords.splice(
+          keywords.findIndex((k) => k.id === wordIds[i % 6]),
+          1,
+        );
         await s.commit();
       }),
     );
-    const left = await outside('SELECT {reader_id}, {keyword_id} FROM {cm_reader_keyword}');
+    // Then every session at once adds the same keyword to the first reader: one commit wins, every other
+    // is refused by the association table's primary key (MariaDB may pick a deadlock victim instead).
+    const target = readers[0]!;
+    const extra = wordIds[3]!;
+    const outcomes = await Promise.all(
+      range(TASKS).map(async () => {
+        const s = db.newSession();
+        const reader = (await s.get(Reader, target))!;
+        (await reader.keywords).push((await s.get(Keyword, extra))!);
+        return s.commit().then(
+          () => 'committed',
+          async (err: unknown) => {
+            await s.rollback();
+            return (err as Error).constructor.name;
+          },
+        );
+      }),
+    );
+    expect(outcomes.filter((o) => o === 'committed')).toHaveLength(1);
+    const refusals = new Set(outcomes.filter((o) => o !== 'committed'));
+    expect(
+      [...refusals].every((o) => o === 'IntegrityError' || (t.dialect === 'mysql' && o === 'OperationalError')),
+    ).toBe(true);
+    expect(num((await outside(`SELECT count(*) FROM {cm_reader_keyword} WHERE {reader_id} = ${target}`))[0]![0])).toBe(
+      2,
+    );
+    const left = (await outside('SELECT {reader_id}, {keyword_id} FROM {cm_reader_keyword}')).filter(
+      (r) => !(Number(r[0]) === target && Number(r[1]) === extra),
+    );
     expect(left.map((r) => [Number(r[0]), Number(r[1])]).sort((a, b) => a[0]! - b[0]!)).toEqual(
       readers.map((id, i) => [id, wordIds[(i + 1) % 6]]).sort((a, b) => a[0]! - b[0]!),
     );
