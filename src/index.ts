@@ -74,9 +74,13 @@ export { CompositeAttribute, type CompositeValues } from './orm/mapping/composit
 export type { Deferred, ColumnLoadingOptions, ReadOnlyAttribute } from './orm/mapping/declarative.js';
 export type { ModelColumnOptions } from './orm/mapping/declare-columns.js';
 export { InstrumentedList } from './orm/session/collections.js';
+export { InstrumentedSet } from './orm/session/collection-views.js';
+export { InstrumentedMap } from './orm/session/keyed-collection.js';
+export { keyedBy, KeyedBy, DuplicateKeyError } from './orm/mapping/collection-class.js';
+export type { KeyAttribute, KeyFunction } from './orm/mapping/collection-class.js';
 // Collection kinds beyond the list (issue 14: large and non-list collections).
 export { WriteOnlyCollection } from './orm/session/write-only.js';
-export type { CollectionKind } from './orm/mapping/declarative.js';
+export type { CollectionKind, KeyTypeOf } from './orm/mapping/declarative.js';
 export {
   associationProxy,
   AssociationProxyAttribute,
@@ -158,10 +162,15 @@ export { Table, MetaData, type ColumnOptions, type ForeignKeyOptions } from './s
 export type { TableDDLOrder } from './sql/ddl-order.js';
 export { Engine, Connection, type StatementEvent, type EngineOptions } from './engine/engine.js';
 export { registerDialect } from './engine/url.js';
+// Streaming (issue 15): query.stream(), engine.stream(), connection.stream().
+export { ConnectionBusyError, StreamClosedError, type RowStreamOptions } from './engine/cursor.js';
+export type { QueryStreamOptions } from './orm/query/stream.js';
 export type {
   Dialect,
   Driver,
   DriverConnection,
+  CursorOptions,
+  RowCursor,
   QueryResult,
   BeginOptions,
   IsolationLevel,
@@ -296,6 +305,21 @@ export type {
   ValidatorOptions,
 } from './orm/mapping/validators.js';
 export type { FlushEvent, SessionEvent, SessionEventMap, SessionEventName } from './orm/session/session-events.js';
+
+// Upsert, RETURNING and row locks (issue 15, part C). See docs/writing.md.
+export {
+  excluded,
+  inserted,
+  type ColumnOf,
+  type ConflictTarget,
+  type UpsertSet,
+  type DoNothingOptions,
+  type DoUpdateOptions,
+} from './orm/query/upsert.js';
+export { ReturningStatement, type ReturnedRow } from './orm/query/returning.js';
+export type { UpsertOptions } from './orm/query/upsert-objects.js';
+export type { BulkStatement } from './orm/query/statements.js';
+export type { ForUpdateOptions, LockTarget } from './sql/locking.js';
 
 // Mapped inheritance: single-table and joined-table, polymorphic loading (issue 14).
 export { withPolymorphic, type PolymorphicEntity } from './orm/query/polymorphic.js';

@@ -1,11 +1,13 @@
 /**
  * Creating a post with its tags, in one transaction: tags that exist are reused by name, new ones
- * are created with the post. Two requests creating the same new tag at once both find it missing;
- * the second INSERT then collides with the first on uq_tag_name. The tag exists by then, so the
- * whole transaction runs once more, and this time finds it.
+ * are created, by one upsert (`session.upsert(Tag, rows, { target: Tag.name })`: INSERT … ON
+ * CONFLICT (name) DO UPDATE … RETURNING, or ON DUPLICATE KEY UPDATE on MariaDB). Two requests
+ * creating the same new tag at once cannot collide: the second waits for the first to commit, then
+ * takes its row. The tags returned are locked until the post is committed, so none can be deleted
+ * in between.
  */
 import type { Database, Session } from '../../src/index.js';
-import { InvalidInputError, isUniqueViolation, NotFoundError } from './errors.js';
+import { InvalidInputError, NotFoundError } from './errors.js';
 import type { BlogModels } from './models.js';
 
 export interface NewPost {
@@ -18,31 +20,25 @@ export interface NewPost {
 /** Creates the post of `authorId`; returns its id. NotFoundError when there is no such user. */
 export async function createPost(db: Database, models: BlogModels, authorId: number, input: NewPost): Promise<number> {
   const names = tagNames(input.tags ?? []);
-  const attempt = () =>
-    db.transaction(async (session) => {
-      const author = await session.get(models.User, authorId);
-      if (!author) throw new NotFoundError('User', authorId);
-      const tags = await findOrCreateTags(session, models, names);
-      const post = new models.Post({ title: input.title, content: input.content ?? null, author, tags });
-      session.add(post);
-      await session.flush();
-      return post.id;
-    });
-  try {
-    return await attempt();
-  } catch (error) {
-    // Another request created one of our new tags after we looked: it is committed now, so reuse it.
-    if (isUniqueViolation(error, 'uq_tag_name')) return attempt();
-    throw error;
-  }
+  return db.transaction(async (session) => {
+    const author = await session.get(models.User, authorId);
+    if (!author) throw new NotFoundError('User', authorId);
+    const tags = await findOrCreateTags(session, models, names);
+    const post = new models.Post({ title: input.title, content: input.content ?? null, author, tags });
+    session.add(post);
+    await session.flush();
+    return post.id;
+  });
 }
 
-/** The tags named `names`, in that order: the existing ones loaded (one SELECT), the others new. */
+/** The tags named `names`, in that order: one upsert, whether they exist or not. */
 async function findOrCreateTags(session: Session, { Tag }: BlogModels, names: readonly string[]) {
   if (names.length === 0) return [];
-  const existing = await session.query(Tag).filter(Tag.name.in(names)).all();
-  const byName = new Map(existing.map((tag) => [tag.name, tag]));
-  return names.map((name) => byName.get(name) ?? new Tag({ name }));
+  return session.upsert(
+    Tag,
+    names.map((name) => ({ name })),
+    { target: Tag.name },
+  );
 }
 
 function tagNames(raw: readonly string[]): string[] {

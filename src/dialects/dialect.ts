@@ -41,6 +41,68 @@ export interface ExecuteOptions {
   readonly exactIntegers?: readonly boolean[];
 }
 
+/** What a connection may run beside an open cursor (RowCursor.allows). */
+export type CursorSharing = 'everything' | 'reads' | 'nothing';
+
+/**
+ * What a driver's openCursor() is given: a statement's options and how many rows each next() returns at most.
+ *
+ * @example
+ * ```ts
+ * import type { CursorOptions, DriverConnection } from 'relata';
+ *
+ * async function firstBatch(conn: DriverConnection): Promise<unknown[][]> {
+ *   const options: CursorOptions = { returnsRows: true, batchSize: 100 };
+ *   const cursor = await conn.openCursor!('SELECT 1', [], options);
+ *   try {
+ *     return await cursor.next();
+ *   } finally {
+ *     await cursor.close();
+ *   }
+ * }
+ * ```
+ */
+export interface CursorOptions extends ExecuteOptions {
+  /** The most rows one next() returns (and, where the protocol allows, fetches from the server). */
+  readonly batchSize: number;
+}
+
+/**
+ * An open result read in batches (a server-side cursor on PostgreSQL, row streaming on MySQL, a
+ * stepped statement on SQLite): memory holds one batch, not the whole result.
+ *
+ * @example
+ * ```ts
+ * import type { RowCursor } from 'relata';
+ *
+ * async function countRows(cursor: RowCursor): Promise<number> {
+ *   let n = 0;
+ *   try {
+ *     for (let rows = await cursor.next(); rows.length > 0; rows = await cursor.next()) n += rows.length;
+ *   } finally {
+ *     await cursor.close();
+ *   }
+ *   return n;
+ * }
+ * ```
+ */
+export interface RowCursor {
+  /** The next rows (at most batchSize), each an array in select order; empty once the result is read. */
+  next(): Promise<unknown[][]>;
+  /** Ends the result early, freeing what the server holds for it; safe to call again. */
+  close(): Promise<void>;
+  /**
+   * What else the connection may run while the cursor is open: 'everything' between batches
+   * (PostgreSQL's FETCH), 'reads' (SQLite: other SELECTs, no writes), or 'nothing' (MySQL: one
+   * statement at a time until the result is read).
+   */
+  readonly allows: CursorSharing;
+  /** What the driver sends to read the next batch, when that is a statement of its own (PostgreSQL's FETCH). */
+  readonly fetchSql?: string;
+  /** What the driver sends to close the cursor, when that is a statement of its own (PostgreSQL's CLOSE). */
+  readonly closeSql?: string;
+}
+
 /**
  * The SQL standard's isolation levels, as PostgreSQL and MySQL spell them.
  *
@@ -128,6 +190,13 @@ export interface DriverConnection {
    * order, as RETURNING would.
    */
   insertGeneratingKeys?(sql: string, params: readonly unknown[]): Promise<QueryResult>;
+  /**
+   * Optional: runs a SELECT and returns its rows in batches, without buffering the whole result.
+   * Drivers without it (SQLite in WebAssembly) have their results read at once and handed out in batches.
+   */
+  openCursor?(sql: string, params: readonly unknown[], options: CursorOptions): Promise<RowCursor>;
+  /** True when a cursor can only live inside a transaction (PostgreSQL): the engine begins one when none is open. */
+  readonly cursorNeedsTransaction?: boolean;
   /** False once the connection broke; a broken connection is discarded, never reused. */
   readonly usable: boolean;
   /** True between begin() and commit()/rollback(). */

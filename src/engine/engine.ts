@@ -19,6 +19,7 @@ import { DatabaseError } from '../sql/errors.js';
 import { checkParameterCount, splitInsert } from '../sql/limits.js';
 import { dialectForUrl } from './url.js';
 import { formatParams } from './format-params.js';
+import { batchSizeOf, openCursorFor, rowsOf, type EngineCursor, type RowStreamOptions } from './cursor.js';
 
 /**
  * One statement the database was sent, as listeners (`db.onStatement`) and the query counters
@@ -38,8 +39,11 @@ import { formatParams } from './format-params.js';
  * ```
  */
 export interface StatementEvent {
-  /** 'statement' for SQL that does work; 'transaction' for BEGIN/COMMIT/ROLLBACK/SAVEPOINT. */
-  readonly kind: 'statement' | 'transaction';
+  /**
+   * 'statement' for SQL that does work; 'transaction' for BEGIN/COMMIT/ROLLBACK/SAVEPOINT; 'cursor'
+   * for the FETCH and CLOSE a PostgreSQL stream sends for its SELECT (which is the one 'statement').
+   */
+  readonly kind: 'statement' | 'transaction' | 'cursor';
   /** The SQL text sent, in the dialect's placeholders. */
   readonly sql: string;
   /** The bound parameters, in placeholder order. */
@@ -163,6 +167,32 @@ export class Engine {
     }
   }
 
+  /**
+   * The rows of a SELECT, read in batches on a connection of its own (a server-side cursor on
+   * PostgreSQL, row streaming on MySQL, stepping on SQLite), each an array in select order; the
+   * connection goes back to the pool when the loop ends, breaks or throws.
+   *
+   * @example
+   * ```ts
+   * import { selectColumns } from 'relata';
+   *
+   * let n = 0;
+   * for await (const [id] of db.engine.stream(selectColumns(User.id), { batchSize: 500 })) n += id === null ? 0 : 1;
+   * ```
+   */
+  async *stream(
+    stmt: Statement | CompiledStatement,
+    options: RowStreamOptions = {},
+  ): AsyncGenerator<unknown[], void, undefined> {
+    batchSizeOf(options, 'engine.stream()');
+    const conn = await this.connect();
+    try {
+      yield* conn.stream(stmt, options);
+    } finally {
+      conn.release();
+    }
+  }
+
   /** Compiled SQL by statement shape (null: a shape that must be compiled each time); see shape.ts. */
   private readonly compiledShapes = new BoundedMap<string, ShapedSql | null>(COMPILED_CACHE_SIZE);
 
@@ -231,6 +261,8 @@ export class Connection {
    * lists what the session it joined to this connection ran (op.session()).
    */
   tap: ((sql: string) => void) | null = null;
+  /** @internal The stream open on this connection (see cursor.ts). */
+  cursor: EngineCursor | null = null;
   constructor(
     /** The engine it came from. */
     readonly engine: Engine,
@@ -242,6 +274,12 @@ export class Connection {
 
   /** Runs one statement (a Core statement, or `{ sql, params }` in the dialect's placeholders). */
   async execute(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
+    const cursor = this.cursor;
+    if (cursor && !cursor.permits('sql' in stmt ? /^\s*(select|with)\b/i.test(stmt.sql) : stmt.kind === 'select')) {
+      throw cursor.busyError(
+        'sql' in stmt ? stmt.sql : `a ${stmt.kind.toUpperCase()} of ${'table' in stmt ? stmt.table.name : 'a table'}`,
+      );
+    }
     if ('sql' in stmt) {
       const returnsRows = stmt.returnsRows ?? /^\s*(select|with|pragma|values)\b|\breturning\b/i.test(stmt.sql);
       return this.run(stmt, null, (c) =>
@@ -256,7 +294,7 @@ export class Connection {
       const parts = splitInsert(stmt, this.engine.dialect.compiler);
       if (parts.length > 1) return this.executeParts(parts, options);
     }
-    if (stmt.kind === 'insert' && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
+    if (stmt.kind === 'insert' && !stmt.onConflict && this.raw.insertGeneratingKeys && onlyGeneratedKeyReturned(stmt)) {
       // The driver may know the generated keys without RETURNING (SQLite's rowids).
       const table = stmt.table.name;
       if (this.raw.generatesKeysWithoutReturning?.(table, stmt.returning[0]!.name)) {
@@ -271,6 +309,35 @@ export class Connection {
         exactIntegers: exactIntegerColumns(stmt),
       }),
     );
+  }
+
+  /**
+   * The rows of a SELECT on this connection, read in batches (see Engine.stream). On PostgreSQL the
+   * cursor lives in the connection's transaction, begun (and ended) by the stream when none is open.
+   * While it is open, SQLite refuses writes on the connection, and MySQL any statement (ConnectionBusyError).
+   *
+   * @example
+   * ```ts
+   * const conn = await db.engine.connect();
+   * try {
+   *   for await (const row of conn.stream({ sql: 'SELECT id FROM "user"', params: [] }, { batchSize: 100 })) {
+   *     console.log(row[0]);
+   *   }
+   * } finally {
+   *   conn.release();
+   * }
+   * ```
+   */
+  async *stream(
+    stmt: Statement | CompiledStatement,
+    options: RowStreamOptions = {},
+  ): AsyncGenerator<unknown[], void, undefined> {
+    yield* rowsOf(await this.openCursor(stmt, batchSizeOf(options, 'stream()')));
+  }
+
+  /** @internal Opens a cursor for a SELECT (the ORM's stream reads its batches itself). */
+  openCursor(stmt: Statement | CompiledStatement, batchSize: number): Promise<EngineCursor> {
+    return openCursorFor(this, stmt, batchSize);
   }
 
   /**
@@ -337,6 +404,12 @@ export class Connection {
   }
 
   private async control(sql: string, run: () => Promise<void>): Promise<void> {
+    const cursor = this.cursor;
+    if (cursor) {
+      // A cursor lives no longer than its transaction: end it first (MySQL must read the rest before it can send anything).
+      if (/^(COMMIT|ROLLBACK)/.test(sql)) await cursor.endWithTransaction(sql);
+      else if (cursor.allows !== 'everything') throw cursor.busyError(sql);
+    }
     const start = performance.now();
     try {
       await run();
@@ -397,7 +470,7 @@ export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
     stmt.kind === 'select'
       ? stmt.columns.map((c) => c.sqlType?.typeName)
-      : stmt.kind === 'insert'
+      : stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete'
         ? stmt.returning.map((c) => c.type.typeName)
         : [];
   return types.some(readExactly) ? types.map(readExactly) : undefined;
@@ -415,6 +488,6 @@ function onlyGeneratedKeyReturned(stmt: Insert): boolean {
 
 function returnsRowsOf(stmt: Statement): boolean {
   if (stmt.kind === 'select') return true;
-  if (stmt.kind === 'insert') return stmt.returning.length > 0;
+  if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') return stmt.returning.length > 0;
   return false;
 }

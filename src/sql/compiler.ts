@@ -33,6 +33,8 @@ import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
 import type { SqlType } from './types.js';
 import { toStored } from './type-decorator.js';
+import { ExcludedColumn, renderOnConflict, type ClauseRenderer } from './upsert.js';
+import { renderPostgresLock, type LockingClause } from './locking.js';
 
 export interface CompiledStatement {
   readonly sql: string;
@@ -137,6 +139,13 @@ export abstract class SqlCompiler {
   /** How many parameters Relata's own batches (multi-row INSERTs, selectin IN lists) put in one statement: below parameterLimit. */
   abstract readonly maxParameters: number;
   abstract readonly supportsReturning: boolean;
+  /** UPDATE … RETURNING and DELETE … RETURNING: where INSERT has it, unless the dialect says otherwise (MariaDB). */
+  get supportsUpdateReturning(): boolean {
+    return this.supportsReturning;
+  }
+  get supportsDeleteReturning(): boolean {
+    return this.supportsReturning;
+  }
   /** What is text (quotes, comments) in a `text()` fragment, so a `?` there is no placeholder. */
   readonly textSyntax: TextSyntax = STANDARD_SYNTAX;
 
@@ -170,7 +179,7 @@ export abstract class SqlCompiler {
   private readonly insertTexts = new BoundedMap<string, string>(200);
 
   compile(stmt: Statement): CompiledStatement {
-    if (stmt.kind === 'insert' && stmt.columns.length > 0) return this.compileInsert(stmt);
+    if (stmt.kind === 'insert' && stmt.columns.length > 0 && !stmt.onConflict) return this.compileInsert(stmt);
     const ctx = new CompileContext();
     const sql = this.statement(stmt, ctx);
     return { sql, params: ctx.params };
@@ -344,7 +353,7 @@ export abstract class SqlCompiler {
     if (s.having) sql += ' HAVING ' + this.expr(s.having, ctx);
     if (s.orderBy.length) sql += ' ORDER BY ' + s.orderBy.map((o) => this.orderBy(o, ctx)).join(', ');
     sql += this.limitOffset(s.limit, s.offset);
-    if (s.forUpdate) sql += ' FOR UPDATE';
+    if (s.locking) sql += this.lockingClause(s.locking);
     return sql;
   }
 
@@ -404,6 +413,7 @@ export abstract class SqlCompiler {
     if (e instanceof ScalarSubquery) return `(${this.select(e.select, ctx)})`;
     if (e instanceof Concat) return this.concat(e, ctx);
     if (e instanceof LazyElement) return this.expr(e.element, ctx);
+    if (e instanceof ExcludedColumn) return this.excludedColumn(e);
     if (e instanceof TextClause) return this.textClause(e, ctx);
     if (e.kind === 'star') return '*';
     throw new CompileError(`cannot compile expression of kind '${e.kind}'`);
@@ -501,8 +511,52 @@ export abstract class SqlCompiler {
       );
       sql += `(${cols}) VALUES ${rows.join(', ')}`;
     }
-    if (s.returning.length) sql += ' RETURNING ' + s.returning.map((c) => this.quote(c.name)).join(', ');
-    return sql;
+    if (s.onConflict) sql += this.onConflictClause(s, this.clauseRenderer(ctx));
+    return sql + this.returningClause('INSERT', s.returning);
+  }
+
+  /** `RETURNING a, b` for `kind`, refused where the database has none. */
+  protected returningClause(kind: 'INSERT' | 'UPDATE' | 'DELETE', cols: readonly Column[]): string {
+    if (cols.length === 0) return '';
+    const has =
+      kind === 'INSERT'
+        ? this.supportsReturning
+        : kind === 'UPDATE'
+          ? this.supportsUpdateReturning
+          : this.supportsDeleteReturning;
+    if (!has)
+      throw new CompileError(`${this.noReturning(kind)}; run a SELECT of the rows in the same transaction instead`);
+    return ' RETURNING ' + cols.map((c) => this.quote(c.name)).join(', ');
+  }
+
+  /** Why `kind … RETURNING` cannot run here (the dialect names its server). */
+  protected noReturning(kind: string): string {
+    return `${this.dialectName} has no ${kind} … RETURNING`;
+  }
+
+  /** ON CONFLICT …: PostgreSQL and SQLite; MySQL overrides with ON DUPLICATE KEY UPDATE. */
+  protected onConflictClause(s: Insert, r: ClauseRenderer): string {
+    return renderOnConflict(s.onConflict!, r);
+  }
+
+  /** `EXCLUDED.col`; MySQL overrides with `VALUES(col)`. */
+  protected excludedColumn(e: ExcludedColumn): string {
+    return `EXCLUDED.${this.quote(e.column.name)}`;
+  }
+
+  /** FOR UPDATE and its options (PostgreSQL's spelling); MySQL and SQLite override. */
+  protected lockingClause(lock: LockingClause): string {
+    return renderPostgresLock(lock, (n) => this.quote(n));
+  }
+
+  /** What the upsert renderers need of this compiler, for one statement. */
+  protected clauseRenderer(ctx: CompileContext): ClauseRenderer {
+    return {
+      dialectName: this.dialectName,
+      quote: (n) => this.quote(n),
+      value: (v, col) => (v instanceof ColumnElement ? this.expr(v, ctx) : this.columnParam(ctx, v, col)),
+      expr: (e) => this.expr(e, ctx),
+    };
   }
 
   protected insertDefaultValues(rows: number): string {
@@ -518,13 +572,13 @@ export abstract class SqlCompiler {
     }
     let sql = `UPDATE ${this.tableName(s.table)} SET ${sets.join(', ')}`;
     if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
-    return sql;
+    return sql + this.returningClause('UPDATE', s.returning);
   }
 
   protected delete(s: Delete, ctx: CompileContext): string {
     let sql = `DELETE FROM ${this.tableName(s.table)}`;
     if (s.where) sql += ' WHERE ' + this.expr(s.where, ctx);
-    return sql;
+    return sql + this.returningClause('DELETE', s.returning);
   }
 
   // ---- DDL ----

@@ -2,6 +2,7 @@
 import type { ColumnElement } from './expressions.js';
 import type { Column, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
+import type { OnConflict } from './upsert.js';
 
 export class Insert {
   readonly kind = 'insert';
@@ -11,6 +12,8 @@ export class Insert {
     /** One array of values per row, in `columns` order; values are raw JS values, bound by type. */
     readonly rows: readonly (readonly unknown[])[],
     readonly returning: readonly Column[] = [],
+    /** ON CONFLICT / ON DUPLICATE KEY UPDATE (see upsert.ts), or null. */
+    readonly onConflict: OnConflict | null = null,
   ) {}
 }
 
@@ -20,6 +23,7 @@ export class Update {
     readonly table: Table,
     readonly values: ReadonlyMap<Column, unknown | ColumnElement>,
     readonly where: ColumnElement<boolean> | null,
+    readonly returning: readonly Column[] = [],
   ) {}
 }
 
@@ -28,6 +32,7 @@ export class Delete {
   constructor(
     readonly table: Table,
     readonly where: ColumnElement<boolean> | null,
+    readonly returning: readonly Column[] = [],
   ) {}
 }
 

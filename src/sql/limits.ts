@@ -31,7 +31,7 @@ export function splitInsert(stmt: Insert, compiler: SqlCompiler): Insert[] {
   const per = rowsPerStatement(width, compiler.maxParameters);
   const out: Insert[] = [];
   for (let i = 0; i < stmt.rows.length; i += per) {
-    out.push(new Insert(stmt.table, stmt.columns, stmt.rows.slice(i, i + per), stmt.returning));
+    out.push(new Insert(stmt.table, stmt.columns, stmt.rows.slice(i, i + per), stmt.returning, stmt.onConflict));
   }
   return out;
 }

@@ -12,6 +12,7 @@ import {
 } from './expressions.js';
 import { Column, Table } from './schema.js';
 import { Any } from './types.js';
+import { lockingClause, type ForUpdateOptions, type LockingClause } from './locking.js';
 
 /** `aliased` table: the same table under another name, to join it twice. */
 export class TableAlias {
@@ -83,8 +84,8 @@ export interface SelectState {
   readonly limit: number | null;
   readonly offset: number | null;
   readonly distinct: boolean;
-  /** `FOR UPDATE` row locking. */
-  readonly forUpdate: boolean;
+  /** Row locking (`FOR UPDATE …`, see locking.ts), or null. */
+  readonly locking: LockingClause | null;
 }
 
 export type Orderable = ColumnElement | OrderByElement;
@@ -127,8 +128,8 @@ export class Select implements SelectState {
   readonly offset: number | null = null;
   /** SELECT DISTINCT. */
   readonly distinct: boolean = false;
-  /** `FOR UPDATE` row locking. */
-  readonly forUpdate: boolean = false;
+  /** Row locking (`FOR UPDATE …`), or null. */
+  readonly locking: LockingClause | null = null;
 
   constructor(state?: Partial<SelectState>) {
     Object.assign(this, state);
@@ -179,6 +180,14 @@ export class Select implements SelectState {
     const left = from.pop()!;
     from.push(new Join(left, right, on, outer));
     return this.with({ from });
+  }
+
+  /**
+   * Locks the rows read until the transaction ends: `FOR UPDATE`, or `FOR SHARE` with `read: true`,
+   * with `nowait`, `skipLocked` and `of`. SQLite, which has no row locks, refuses it when run.
+   */
+  forUpdate(options: ForUpdateOptions = {}): Select {
+    return this.with({ locking: lockingClause(options, 'select().forUpdate()') });
   }
 
   /** This SELECT as a FROM element, `(SELECT …) AS name`, whose columns are in `c` by label. */

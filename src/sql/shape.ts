@@ -7,6 +7,7 @@
  * Every user-supplied string (labels, function names, text(), alias names) is length-prefixed, so no
  * two different shapes can write the same key.
  */
+import { lockingKey } from './locking.js';
 import {
   BetweenExpression,
   BinaryExpression,
@@ -204,13 +205,21 @@ export class ShapeKey implements BindSources {
       else this.cacheable = false;
     }
     this.where(u.where);
+    this.returning(u.returning);
     this.key += '}';
   }
 
   delete(d: Delete): void {
     this.key += `{X${schemaId(d.table)}`;
     this.where(d.where);
+    this.returning(d.returning);
     this.key += '}';
+  }
+
+  private returning(cols: readonly Column[]): void {
+    if (cols.length === 0) return;
+    this.key += 'r';
+    for (const c of cols) this.key += `${schemaId(c)},`;
   }
 
   private where(w: ColumnElement<boolean> | null): void {
@@ -240,7 +249,7 @@ export class ShapeKey implements BindSources {
     }
     if (s.limit !== null) this.key += `n${s.limit}`;
     if (s.offset !== null) this.key += `s${s.offset}`;
-    if (s.forUpdate) this.key += 'U';
+    if (s.locking) this.key += lockingKey(s.locking, schemaId);
     this.key += '}';
   }
 }

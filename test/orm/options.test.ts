@@ -47,7 +47,7 @@ function declareWithModelOptions(options: Record<string, unknown>): () => void {
 describe('relationship options', () => {
   it.each([
     ['post_update', { post_update: true }, /spell it postUpdate: true/],
-    ['collectionClass', { collectionClass: Set }, /always arrays/],
+    ['collectionClass', { collectionClass: Set }, /spell it collection: 'set' or collection: keyedBy\('attribute'\)/],
     ['secondaryjoin', { secondaryjoin: () => null }, /spell it secondaryJoin/],
   ])('refuses %s, naming the relationship and what to use instead', (option, options, instead) => {
     const declare = declareWithRelationship(options);

@@ -178,7 +178,11 @@ describe('INSERT texts', () => {
     for (const c of [new SqliteCompiler(), new PostgresCompiler(), new MysqlCompiler()]) {
       const cols = [users.columns[1]!, users.columns[2]!, users.columns[3]!];
       const when = new Date('2024-05-06T07:08:09Z');
-      const insert = (rows: unknown[][], returning = [users.columns[0]!]) => new Insert(users, cols, rows, returning);
+      // MySQL has no INSERT … RETURNING (refused when compiled): there the texts differ by row count only.
+      const key = c.supportsReturning ? [users.columns[0]!] : [];
+      const insert = (rows: unknown[][], returning = key) => new Insert(users, cols, rows, returning);
+      if (!c.supportsReturning)
+        expect(() => c.compile(insert([['x', true, when]], [users.columns[0]!]))).toThrow(/has no INSERT … RETURNING/);
       const fresh = (stmt: Insert) => {
         // A compiler that has never seen the shape compiles it from scratch: the reference.
         const ref = new (c.constructor as new () => typeof c)();
@@ -209,7 +213,7 @@ describe('INSERT texts', () => {
         [],
       );
       expect(c.compile(noReturning)).toEqual(fresh(noReturning));
-      expect(c.compile(noReturning).sql).not.toBe(c.compile(a).sql);
+      if (c.supportsReturning) expect(c.compile(noReturning).sql).not.toBe(c.compile(a).sql);
     }
   });
 });

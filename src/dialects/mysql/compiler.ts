@@ -3,6 +3,9 @@
  * differs between them, so two capabilities are set by the driver when it first connects.
  */
 import { SqlCompiler, type ColumnAlteration, type CompileContext, type TableRef } from '../../sql/compiler.js';
+import type { Insert } from '../../sql/dml.js';
+import { renderMysqlLock, type LockingClause } from '../../sql/locking.js';
+import { renderOnDuplicateKey, type ClauseRenderer, type ExcludedColumn } from '../../sql/upsert.js';
 import type { Concat } from '../../sql/concat.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column, Index, Table } from '../../sql/schema.js';
@@ -10,7 +13,7 @@ import type { ForeignKeyConstraint } from '../../sql/constraints.js';
 import type { EnumType, NumericType, SqlType, StringType } from '../../sql/types.js';
 import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
-import { ArgumentError } from '../../sql/errors.js';
+import { ArgumentError, CompileError } from '../../sql/errors.js';
 import { characterCount, decimalParts, decimalWidth, jsonText, plainDecimal } from '../../sql/value-checks.js';
 
 /** What Numeric() without a precision is here (DECIMAL(65, 30)) and String() without a length (VARCHAR(255)). */
@@ -51,6 +54,44 @@ export class MysqlCompiler extends SqlCompiler {
     this.supportsExpressionIndexes = !mariadb && (major > 8 || (major === 8 && (minor > 0 || server.version[2] >= 13)));
     this.collation = binaryCollationFor(server);
     this.flavor = server.flavor;
+    this.server = server;
+  }
+
+  private server: MysqlServerInfo = { flavor: 'mysql', version: [8, 0, 0] };
+
+  /** MariaDB has DELETE … RETURNING (10.0.5) but no UPDATE … RETURNING; MySQL has neither. */
+  override get supportsUpdateReturning(): boolean {
+    return false;
+  }
+  override get supportsDeleteReturning(): boolean {
+    return this.flavor === 'mariadb';
+  }
+
+  protected override noReturning(kind: string): string {
+    const [major, minor] = this.server.version;
+    const server = `${this.flavor === 'mariadb' ? 'MariaDB' : 'MySQL'} ${major}.${minor}`;
+    if (this.flavor === 'mariadb' && kind === 'INSERT') return `${server} has no INSERT … RETURNING (MariaDB 10.5 has)`;
+    return `${server} has no ${kind} … RETURNING${this.flavor === 'mariadb' ? ' (MariaDB has it for INSERT and DELETE only)' : ''}`;
+  }
+
+  protected override onConflictClause(s: Insert, r: ClauseRenderer): string {
+    if (s.onConflict!.action === 'nothing' && s.returning.length)
+      throw new CompileError(
+        "onConflictDoNothing().returning(): MariaDB's ON DUPLICATE KEY UPDATE … RETURNING also returns the rows " +
+          'that were kept, where PostgreSQL and SQLite return only the inserted ones; for get-or-create use session.upsert()',
+      );
+    return renderOnDuplicateKey(s.onConflict!, s.table, s.columns, r);
+  }
+
+  protected override excludedColumn(e: ExcludedColumn): string {
+    return `VALUES(${this.quote(e.column.name)})`;
+  }
+
+  protected override lockingClause(lock: LockingClause): string {
+    const [major, minor] = this.server.version;
+    const mariadb = this.flavor === 'mariadb';
+    const skipLocked = mariadb ? major > 10 || (major === 10 && minor >= 6) : major >= 8;
+    return renderMysqlLock(lock, { mariadb, skipLocked }, (n) => this.quote(n));
   }
 
   /** Which server this is (set by configureFor): MariaDB drops a CHECK with DROP CONSTRAINT, MySQL with DROP CHECK. */

@@ -23,14 +23,17 @@ import {
 import {
   isolationLevelSql,
   type BeginOptions,
+  type CursorOptions,
   type Driver,
   type DriverConnection,
   type ExecuteOptions,
   type PoolOptions,
   type QueryResult,
+  type RowCursor,
 } from '../dialect.js';
 import { commitOutcomeUnknown, connectionLost } from '../lost.js';
 import { loadDriver } from '../load-driver.js';
+import { MysqlCursor, type StreamingConnection } from './cursor.js';
 import type { MysqlServerInfo } from './compiler.js';
 
 export const DEFAULT_POOL_MAX = 10;
@@ -100,6 +103,21 @@ export class MysqlConnection implements DriverConnection {
       rowsAffected: header.affectedRows,
       insertId: id ? (typeof id === 'string' ? BigInt(id) : id) : undefined,
     };
+  }
+
+  /** Streams the rows of a SELECT, always prepared as execute() prepares it (see cursor.ts). */
+  async openCursor(sql: string, params: readonly unknown[], options: CursorOptions): Promise<RowCursor> {
+    const lost = this.brokenBy;
+    if (lost) throw connectionLost('MySQL', lost, 'earlier', this.inTransaction, codesOf(lost));
+    const core = this.conn.connection as unknown as StreamingConnection;
+    return MysqlCursor.open(core, sql, params, options.batchSize, (err) => {
+      if (isConnectionFailure(err)) {
+        this.failure ??= err;
+        return connectionLost('MySQL', err, 'now', this.inTransaction, codesOf(err));
+      }
+      if (!isServerError(err)) this.failure ??= err;
+      return mapMysqlError(err, sql);
+    });
   }
 
   private async run(

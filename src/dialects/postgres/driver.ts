@@ -16,14 +16,17 @@ import {
 import {
   isolationLevelSql,
   type BeginOptions,
+  type CursorOptions,
   type Driver,
   type DriverConnection,
   type ExecuteOptions,
   type PoolOptions,
   type QueryResult,
+  type RowCursor,
 } from '../dialect.js';
 import { commitOutcomeUnknown, connectionLost } from '../lost.js';
 import { loadDriver } from '../load-driver.js';
+import { PostgresCursor } from './cursor.js';
 
 export const DEFAULT_POOL_MAX = 10;
 /** SQLAlchemy's pool_timeout default: long enough for a busy pool, short enough that a leak is not a hang. */
@@ -243,6 +246,19 @@ export class PostgresConnection implements DriverConnection {
       rowsAffected: results.reduce((n, r) => n + (r.rowCount ?? r.rows.length), 0),
       columns: options.columnNames ? last.fields.map((f) => f.name) : undefined,
     };
+  }
+
+  /** A server-side cursor over `sql` (see cursor.ts); the engine has begun the transaction it needs. */
+  openCursor(sql: string, params: readonly unknown[], options: CursorOptions): Promise<RowCursor> {
+    return PostgresCursor.open(this, `relata_cursor_${++this.cursors}`, sql, params, options.batchSize);
+  }
+
+  readonly cursorNeedsTransaction = true;
+  private cursors = 0;
+
+  /** @internal A cursor's DECLARE, FETCH or CLOSE: run as execute() runs a statement, never named. */
+  async cursorStatement(sql: string, params: readonly unknown[]): Promise<unknown[][]> {
+    return (await this.run(sql, params)).rows;
   }
 
   private async run(

@@ -1,4 +1,5 @@
 import { SqlCompiler } from '../../sql/compiler.js';
+import { sqliteHasNoRowLocks } from '../../sql/locking.js';
 import { STANDARD_SYNTAX, type TextSyntax } from '../../sql/placeholders.js';
 import type { Column } from '../../sql/schema.js';
 import type { EnumType, SqlType } from '../../sql/types.js';
@@ -19,6 +20,10 @@ export class SqliteCompiler extends SqlCompiler {
 
   quote(identifier: string): string {
     return `"${identifier.replace(/"/g, '""')}"`;
+  }
+
+  protected override lockingClause(): string {
+    throw sqliteHasNoRowLocks();
   }
 
   placeholder(): string {

@@ -19,7 +19,17 @@ import {
   type DatabaseErrorDetails,
 } from '../../sql/errors.js';
 import { Lock, nextTurn } from '../../sql/lock.js';
-import type { BeginOptions, Driver, DriverConnection, ExecuteOptions, PoolOptions, QueryResult } from '../dialect.js';
+import type {
+  BeginOptions,
+  CursorOptions,
+  Driver,
+  DriverConnection,
+  ExecuteOptions,
+  PoolOptions,
+  QueryResult,
+  RowCursor,
+} from '../dialect.js';
+import { SqliteCursor } from './cursor.js';
 import { ConnectionPool, sleep } from '../pool.js';
 import { loadDriver } from '../load-driver.js';
 
@@ -86,6 +96,22 @@ export class SqliteConnection implements DriverConnection {
       }
     }
     return this.guarded(stmt.readonly, () => this.run(stmt, params, options));
+  }
+
+  /** Steps through a SELECT's rows one batch at a time (see cursor.ts): a read, so it needs no write lock. */
+  async openCursor(sql: string, params: readonly unknown[], options: CursorOptions): Promise<RowCursor> {
+    let stmt: Stmt;
+    try {
+      stmt = this.db.prepare(sql) as Stmt;
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
+    if (!stmt.reader) throw new ProgrammingError(`a stream needs a statement that returns rows, got: ${sql}`);
+    try {
+      return SqliteCursor.open(stmt, params, options.batchSize, options.exactIntegers ?? null, mapSqliteError);
+    } catch (err) {
+      throw mapSqliteError(err);
+    }
   }
 
   /**
@@ -442,7 +468,8 @@ export class SqliteDriver implements Driver {
         new OperationalError(
           memory
             ? `timed out after ${this.target.timeoutMs} ms waiting for the in-memory SQLite database: it has one connection, ` +
-              `and another session's open transaction holds it (commit or roll that session back first; ` +
+              `and another session's open transaction holds it, or its open stream (commit or roll that session back, ` +
+              `or end the stream, first; ` +
               `for sessions that work side by side, use a database file: sqlite:///app.db)`
             : `timed out after ${this.target.timeoutMs} ms waiting for a connection to SQLite database '${filename}': ` +
               `all ${max} are in use (release them: commit, rollback or close sessions; or raise pool.max)`,

@@ -34,10 +34,17 @@ export class LoadBatch {
    * written over, so each is overwritten once. Null for an ordinary query.
    */
   populated: Set<InstanceState> | null = null;
+  /** Set by a stream that expunges its batches: every object its rows and its eager loads created. */
+  created: InstanceState[] | null = null;
   constructor(
     public size: number,
     readonly rootName: string,
   ) {}
+}
+
+/** The identity key of the entity of `plan` in `row`; undefined when its key columns are NULL. */
+export function rowKey(plan: EntityPlan, row: readonly unknown[]): unknown {
+  return plan.keyAt === null ? plan.mapper.keyFromRow(row, plan.offset) : keyFromPlannedRow(plan, row);
 }
 
 /** The identity key of a row read by a plan of a subset of the columns (see EntityPlan.keyAt). */

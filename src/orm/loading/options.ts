@@ -90,7 +90,11 @@ export type Loaded<T, Shape> = unknown extends Shape
  */
 export type Reshape<S, Inner> = [S] extends [readonly (infer E)[]]
   ? Loaded<E, Inner>[]
-  : Loaded<NonNullable<S>, Inner> | Extract<S, null>;
+  : [S] extends [ReadonlyMap<infer K, infer E>]
+    ? Map<K, Loaded<E, Inner>>
+    : [S] extends [ReadonlySet<infer E>]
+      ? Set<Loaded<E, Inner>>
+      : Loaded<NonNullable<S>, Inner> | Extract<S, null>;
 
 /**
  * The object type a loaded path adds: `[['author', User|null], ['profile', Profile|null]]` → `{ author: (User & { profile: Profile|null }) | null }`.

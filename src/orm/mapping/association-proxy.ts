@@ -140,6 +140,12 @@ export class AssociationProxyDecl<T extends object, V> extends AttributeDecl<
           `proxies go through collections. Read ${lowerFirst(owner.name)}.${this.collectionKey}?.${this.attributeKey} instead`,
       );
     }
+    if (collection.collectionClass !== 'list') {
+      throw new MappingError(
+        `association proxy ${this.name}: ${collection.name} is a ${collection.collectionClass === 'set' ? 'Set' : 'keyed (Map)'} collection; ` +
+          `proxies go through array collections only (SQLAlchemy's set and dict proxies are not implemented)`,
+      );
+    }
     const target = collection.target;
     const viaRelationship = target.relationships.get(this.attributeKey) ?? null;
     const viaColumn = target.columnsByKey.get(this.attributeKey) ?? null;

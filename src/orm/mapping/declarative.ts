@@ -11,6 +11,7 @@ import type { ColumnAttribute, PolymorphicAttribute, RelationshipAttribute } fro
 import type { Query } from '../query/query.js';
 import type { Mapper } from './mapper.js';
 import type { WriteOnlyCollection } from '../session/write-only.js';
+import type { KeyAttribute, KeyedBy, KeyFunction } from './collection-class.js';
 
 /**
  * How a model column loads: `'eager'` with its row (the default), `'deferred'` on `await` (its
@@ -116,6 +117,8 @@ export interface BackrefOptions {
   cascade?: string;
   /** The reverse collection's order (see {@link RelationshipOptions.orderBy}). */
   orderBy?: RelationshipOptions['orderBy'];
+  /** The reverse collection's class (see {@link RelationshipOptions.collection}). */
+  collection?: RelationshipOptions['collection'];
 }
 
 /**
@@ -176,6 +179,12 @@ export interface RelationshipOptions {
    * NULL with an UPDATE before its DELETEs (SQLAlchemy's post_update): for rows that point at each other.
    */
   postUpdate?: boolean;
+  /**
+   * What the collection is on an instance: `'list'` (an array, the default), `'set'` (a `Set`:
+   * SQLAlchemy's collection_class=set) or `keyedBy('attribute')` / `keyedBy((m) => key)` (a `Map`
+   * by key: SQLAlchemy's attribute_keyed_dict / keyfunc_mapping). See {@link keyedBy}.
+   */
+  collection?: 'list' | 'set' | KeyedBy;
 }
 
 /** Any model class. */
@@ -183,7 +192,8 @@ export type AnyModelClass = abstract new (...args: never[]) => object;
 
 /**
  * What kind of collection a relationship is, as its declaration says: `'list'` (an array, the
- * default) or `'writeOnly'` (`lazy: 'writeOnly'`, a {@link WriteOnlyCollection}).
+ * default), `'writeOnly'` (`lazy: 'writeOnly'`, a {@link WriteOnlyCollection}), `'set'`
+ * (`collection: 'set'`, a `Set`) or a {@link KeyedBy} (`collection: keyedBy(...)`, a `Map`).
  *
  * @example
  * ```ts
@@ -195,7 +205,7 @@ export type AnyModelClass = abstract new (...args: never[]) => object;
  * const posts: Holds<'list', Post> = [];
  * ```
  */
-export type CollectionKind = 'list' | 'writeOnly';
+export type CollectionKind = 'list' | 'writeOnly' | 'set' | KeyedBy;
 
 /**
  * A relationship as declared: `Target` is the related model's instance type and `Many` whether it
@@ -238,9 +248,32 @@ export type ShapeOf<R> =
       : M extends true
         ? C extends 'writeOnly'
           ? WriteOnlyCollection<T>
-          : T[]
+          : C extends 'set'
+            ? Set<T>
+            : C extends KeyedBy<infer S>
+              ? Map<KeyTypeOf<T, S>, T>
+              : T[]
         : T | null
     : never;
+
+/**
+ * The key type of a keyed collection of `T`: the keyed attribute's type, or the key function's result.
+ *
+ * @example
+ * ```ts
+ * import type { KeyAttribute, KeyTypeOf } from 'relata';
+ *
+ * const key: KeyTypeOf<User, KeyAttribute<'username'>> = 'ada'; // User.username's type: string
+ * ```
+ */
+export type KeyTypeOf<T, S> =
+  S extends KeyAttribute<infer N>
+    ? N extends keyof T
+      ? Plain<T[N]>
+      : never
+    : S extends KeyFunction<never, infer K>
+      ? K
+      : unknown;
 
 /** What the constructor accepts for a relationship: its shape, or a list of first members for a write-only one. */
 type InitOf<R> = R extends RelationshipDecl<infer T, true, 'writeOnly'> ? T[] : ShapeOf<R>;
@@ -590,4 +623,10 @@ export type ModelClass<D> = (new (init?: ModelInit<D>) => ModelInstance<D>) &
  * const other: ElementOf<User | null> = new User({ username: 'y' }); // User
  * ```
  */
-export type ElementOf<S> = S extends readonly (infer E)[] ? E : NonNullable<S>;
+export type ElementOf<S> = S extends readonly (infer E)[]
+  ? E
+  : S extends ReadonlyMap<unknown, infer E>
+    ? E
+    : S extends ReadonlySet<infer E>
+      ? E
+      : NonNullable<S>;

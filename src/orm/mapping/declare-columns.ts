@@ -22,6 +22,7 @@ import {
   type LoadOf,
   type RelationshipOptions,
 } from './declarative.js';
+import type { KeyAttribute, KeyedBy, KeyFunction } from './collection-class.js';
 
 /**
  * A model column (also `db.Column`): `Column(Integer, { primaryKey: true })`, `Column(Integer, ForeignKey('user.id'))`, or with its database name first, `Column('Name', String(120))` (needed in `db.Table`). Its options decide whether the attribute's type includes null.
@@ -145,7 +146,22 @@ export function relationship<T>(
   target: string,
   options: RelationshipOptions & { lazy: 'writeOnly' },
 ): RelationshipDecl<T, true, 'writeOnly'>;
-export function relationship<T>(target: string, options?: RelationshipOptions): RelationshipDecl<T, true, 'list'>;
+export function relationship<T>(
+  target: string,
+  options: RelationshipOptions & { collection: 'set' },
+): RelationshipDecl<T, true, 'set'>;
+export function relationship<T, K>(
+  target: string,
+  options: RelationshipOptions & { collection: KeyedBy<KeyFunction<T, K>> },
+): RelationshipDecl<T, true, KeyedBy<KeyFunction<T, K>>>;
+export function relationship<T, N extends string>(
+  target: string,
+  options: RelationshipOptions & { collection: KeyedBy<KeyAttribute<N>> },
+): RelationshipDecl<T, true, KeyedBy<KeyAttribute<N>>>;
+export function relationship<T>(
+  target: string,
+  options?: RelationshipOptions & { collection?: 'list' },
+): RelationshipDecl<T, true, 'list'>;
 export function relationship<C extends AnyModelClass>(
   target: () => C,
   options: RelationshipOptions & { uselist: false },
@@ -156,7 +172,15 @@ export function relationship<C extends AnyModelClass>(
 ): RelationshipDecl<InstanceType<C>, true, 'writeOnly'>;
 export function relationship<C extends AnyModelClass>(
   target: () => C,
-  options?: RelationshipOptions,
+  options: RelationshipOptions & { collection: 'set' },
+): RelationshipDecl<InstanceType<C>, true, 'set'>;
+export function relationship<C extends AnyModelClass, const S>(
+  target: () => C,
+  options: RelationshipOptions & { collection: KeyedBy<S> },
+): RelationshipDecl<InstanceType<C>, true, KeyedBy<S>>;
+export function relationship<C extends AnyModelClass>(
+  target: () => C,
+  options?: RelationshipOptions & { collection?: 'list' },
 ): RelationshipDecl<InstanceType<C>, true, 'list'>;
 export function relationship(
   target: string | (() => AnyModelClass),

@@ -33,6 +33,7 @@ import { validated } from './validators.js';
 import { hooksOf } from './events.js';
 import { InstanceState, STATE } from '../session/state.js';
 import { WriteOnlyCollection } from '../session/write-only.js';
+import { installCollectionView } from '../session/collection-views.js';
 import { serializeValue } from '../serialization/serialize.js';
 import { INSPECT, inspectModel, type InspectFn } from '../serialization/inspect.js';
 
@@ -397,6 +398,8 @@ export function installRelationship(mapper: Mapper, prop: RelationshipProperty):
     });
     return;
   }
+  const collection = prop.decl.options.collection;
+  if (collection !== undefined && collection !== 'list') return installCollectionView(mapper, prop);
   Object.defineProperty(mapper.base.prototype, key, {
     enumerable: true,
     configurable: true,

@@ -20,6 +20,7 @@ import type { BackrefOptions, LazyStrategy, RelationshipOptions } from './declar
 import { MappingError } from '../errors.js';
 import type { ModelOptions } from './model.js';
 import { CASCADE_KNOWN } from './cascade.js';
+import { checkCollectionOption } from './collection-class.js';
 
 const LAZY: readonly LazyStrategy[] = ['select', 'joined', 'selectin', 'raise', 'noload', 'writeOnly'];
 const LAZY_REFUSED: Readonly<Record<string, string>> = {
@@ -56,8 +57,8 @@ const checkOrderBy = mustBe(
 
 const RELATIONSHIP_REFUSED: Readonly<Record<string, string>> = {
   post_update: 'spell it postUpdate: true',
-  collectionClass: 'collections are always arrays; build a Map or Set from the loaded array',
-  collection_class: 'collections are always arrays; build a Map or Set from the loaded array',
+  collectionClass: "spell it collection: 'set' or collection: keyedBy('attribute')",
+  collection_class: "spell it collection: 'set' or collection: keyedBy('attribute')",
   secondaryjoin: 'spell it secondaryJoin: () => condition',
   innerjoin: 'joined loads are always LEFT OUTER JOINs; use query.join(User.posts) for an inner join',
   joinDepth:
@@ -83,7 +84,14 @@ const RELATIONSHIP_REFUSED: Readonly<Record<string, string>> = {
 
 /** Options of a `backref: { name, … }` object. */
 export const backrefOptionTable = {
-  known: { name: isString, lazy: checkLazy, uselist: isBoolean, cascade: checkCascade, orderBy: checkOrderBy },
+  known: {
+    name: isString,
+    lazy: checkLazy,
+    uselist: isBoolean,
+    cascade: checkCascade,
+    orderBy: checkOrderBy,
+    collection: checkCollectionOption,
+  },
   refused: RELATIONSHIP_REFUSED,
 } as const satisfies OptionTable<BackrefOptions>;
 
@@ -118,6 +126,7 @@ export const relationshipOptionTable = {
       (v) => typeof v === 'function',
     ),
     postUpdate: isBoolean,
+    collection: checkCollectionOption,
   },
   refused: RELATIONSHIP_REFUSED,
 } as const satisfies OptionTable<RelationshipOptions>;

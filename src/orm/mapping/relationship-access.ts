@@ -5,6 +5,8 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import { InstrumentedList } from '../session/collections.js';
+import { assignedMembers } from '../session/collection-views.js';
+import { indexByKey, KeyedBy } from './collection-class.js';
 import { assignWriteOnly } from '../session/write-only.js';
 import { InvalidRequestError, NotLoadedError } from '../errors.js';
 import { NOT_LOADED, stateOf, type InstanceState } from '../session/state.js';
@@ -74,6 +76,8 @@ export function setLoaded(prop: RelationshipProperty, state: InstanceState, valu
     return;
   }
   const items = value as object[];
+  // Two rows under one key would leave one out of the Map: refused before anything is recorded.
+  if (prop.collectionClass instanceof KeyedBy) indexByKey(prop, prop.collectionClass, items);
   const list = InstrumentedList.of_(state, prop, items);
   state.rel[prop.key] = list;
   if (state.pendingMutations !== null) applyPending(prop, state, list);
@@ -111,6 +115,7 @@ export function set(prop: RelationshipProperty, state: InstanceState, value: unk
   if (prop.lazy === 'writeOnly') return assignWriteOnly(prop, state, value);
   const current = replacedValue(prop, state);
   if (prop.uselist) {
+    value = assignedMembers(prop, value);
     if (!Array.isArray(value))
       throw new ArgumentError(`${prop.name} is a collection: assign an array of ${prop.target.name}`);
     const before = current === NOT_LOADED ? null : (current as object[]);

@@ -7,6 +7,7 @@
 import { ColumnRef, OrderByElement, type ColumnElement } from '../../sql/expressions.js';
 import { MappingError } from '../errors.js';
 import { parseCascade } from './cascade.js';
+import { resolveCollectionClass } from './collection-class.js';
 import type { RelationshipDecl } from './declarative.js';
 import { resolvePairs, resolveSecondary } from './join-condition.js';
 import { mirrorSecondaryCriteria } from './secondary-join.js';
@@ -52,6 +53,7 @@ export function resolve(prop: RelationshipProperty): void {
       `relationship ${prop.name}: lazy: 'writeOnly' is for collections, and this one holds one ${prop.target.name}; ` +
         `drop lazy: 'writeOnly' (or uselist: false)`,
     );
+  prop.collectionClass = resolveCollectionClass(prop);
   prop.cascade = parseCascade(o.cascade, prop.name);
   prop.orderBy = resolveOrderBy(prop);
   linkBackPopulates(prop);
@@ -167,7 +169,13 @@ export function backrefFor(prop: RelationshipProperty): BackrefSpec | null {
   const decl = {
     kind: 'relationship-decl',
     target: prop.parent.name,
-    options: { lazy: spec.lazy, uselist: spec.uselist, cascade: spec.cascade, orderBy: spec.orderBy },
+    options: {
+      lazy: spec.lazy,
+      uselist: spec.uselist,
+      cascade: spec.cascade,
+      orderBy: spec.orderBy,
+      collection: spec.collection,
+    },
   } as unknown as RelationshipDecl;
   return { name: spec.name, decl };
 }

@@ -13,6 +13,7 @@ import { replaceFrom } from '../../sql/visitors.js';
 import { RelationshipAttribute } from './attributes.js';
 import type { LazyStrategy, RelationshipDecl, RelationshipOptions } from './declarative.js';
 import type { Mapper } from './mapper.js';
+import type { CollectionClass } from './collection-class.js';
 import type { InstanceState } from '../session/state.js';
 import * as setup from './relationship-setup.js';
 import * as join from './join-condition.js';
@@ -59,6 +60,8 @@ export class RelationshipProperty {
   cascade = new Set<string>();
   reverse: RelationshipProperty | null = null;
   lazy: LazyStrategy = 'select';
+  /** What the collection is on an instance: an array, a Set, or a Map by key (collection-class.ts). */
+  collectionClass: CollectionClass = 'list';
   viewonly = false;
   passiveDeletes = false;
   /** Set on each target's relationship of a polymorphic association. */

@@ -7,6 +7,7 @@
 import { NotLoadedError } from '../errors.js';
 import type { InstanceState } from '../session/state.js';
 import type { RelationshipProperty } from './relationships.js';
+import { collectionValue } from '../session/collection-views.js';
 
 /** `User` → `user`: how messages name an instance of a model. */
 export function lowerFirst(s: string): string {
@@ -30,7 +31,10 @@ export function makeUnloaded(prop: RelationshipProperty, state: InstanceState, s
           ),
         ).then(resolve, reject);
       }
-      return session.loadRelationship(state, prop, site).then(resolve, reject);
+      return session
+        .loadRelationship(state, prop, site)
+        .then((v) => collectionValue(prop, v))
+        .then(resolve, reject);
     },
   };
   // util.inspect looks through a Proxy at its target (unless showProxy): the target itself must

@@ -86,7 +86,11 @@ export type ValidatedValue<C, K extends keyof C> =
   C[K] extends RelationshipAttribute<string, infer S>
     ? S extends readonly (infer E)[]
       ? E
-      : S
+      : S extends ReadonlyMap<unknown, infer E>
+        ? E
+        : S extends ReadonlySet<infer E>
+          ? E
+          : S
     : C[K] extends ColumnAttribute<infer V>
       ? V
       : never;

@@ -13,6 +13,7 @@ import type { Table } from '../../sql/schema.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
 import type { QueryState } from './state.js';
+import { InvalidRequestError } from '../errors.js';
 
 /** The SELECT that loads a query's objects, with the plan that turns its rows into them. */
 export interface CompiledLoad {
@@ -83,6 +84,7 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
   const plan = planner.plan(mapper, mapper.inheritance.selectable, tree, [], polymorphic);
   const joinedCollection = plan.joined.some((j) => j.prop.uselist);
   const paged = state.limit !== null || state.offset !== null || state.distinct;
+  if (state.locking && plan.joined.length > 0) throw lockWithJoinedLoad(mapper, plan);
   if (joinedCollection && paged) return compilePagedParents(session, mapper, state, tree);
   // A joined collection's own order must not reorder the parents: order by their key first.
   const parentOrder =
@@ -97,8 +99,18 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
     limit: state.limit,
     offset: state.offset,
     distinct: state.distinct,
+    locking: state.locking,
   });
   return { select, plan, planCount: planner.planCount };
+}
+
+/** A lock on a query that joins its eager loads in would lock their rows too (and PostgreSQL refuses the outer side). */
+function lockWithJoinedLoad(mapper: Mapper, plan: EntityPlan): InvalidRequestError {
+  const names = plan.joined.map((j) => `${mapper.name}.${j.prop.key}`).join(', ');
+  return new InvalidRequestError(
+    `${mapper.name} query: forUpdate() with joinedload(${names}) would lock the joined rows too, and PostgreSQL ` +
+      `refuses FOR UPDATE on the nullable side of an outer join; load ${names} with selectinload() instead`,
+  );
 }
 
 /** LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it. */

@@ -12,7 +12,8 @@ import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement }
 
 /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
 export async function executeSelect(session: Session, stmt: Select): Promise<Record<string, unknown>[]> {
-  const result = await session.executeRead(stmt);
+  // A lock lasts until the transaction ends: a locking SELECT begins the session's transaction.
+  const result = stmt.locking ? await session.executeWrite(stmt) : await session.executeRead(stmt);
   const names = stmt.columns.map((c, i) => outputName(c, i));
   const processors = stmt.columns.map((c) =>
     c instanceof ColumnElement && c.sqlType ? processorFor(session.dialect, c.sqlType) : null,

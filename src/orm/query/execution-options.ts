@@ -25,8 +25,8 @@ export const executionOptionTable = {
   refused: {
     populate_existing: "spelled 'populateExisting' in Relata",
     autoflush: 'set session.autoflush, or create the session with { autoflush: false }',
-    yield_per: 'not implemented: page with limit()/offset() or paginate()',
-    stream_results: 'not implemented: page with limit()/offset() or paginate()',
+    yield_per: 'stream the results instead: query.stream({ batchSize })',
+    stream_results: 'stream the results instead: query.stream({ batchSize })',
     identity_token: 'not implemented: Relata has no horizontal sharding',
     synchronize_session: 'for bulk statements; session.execute(db.update(...)) keeps loaded objects in step',
   },

@@ -6,6 +6,7 @@
 import type { CompiledStatement } from '../../sql/compiler.js';
 import type { Select } from '../../sql/selectable.js';
 import { ShapeKey, schemaId } from '../../sql/shape.js';
+import { lockingKey } from '../../sql/locking.js';
 import { exactIntegerColumns } from '../../engine/engine.js';
 import type { EntityPlan } from '../loading/planner.js';
 import type { Mapper } from '../mapping/mapper.js';
@@ -66,6 +67,7 @@ function writeShape(k: ShapeKey, mapper: Mapper, s: QueryState): void {
     k.element(j.on);
   }
   writeOptionsShape(k, s);
+  if (s.locking) k.raw(lockingKey(s.locking, schemaId));
 }
 
 function writeOptionsShape(k: ShapeKey, s: QueryState): void {

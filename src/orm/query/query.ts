@@ -24,13 +24,16 @@ import { addJoin, type JoinTarget } from './joins.js';
 import { paginate, type Pagination } from './paginate.js';
 import { initialState, type QueryState } from './state.js';
 import { checkOptions } from '../../sql/options.js';
+import { lockingClause, type ForUpdateOptions } from '../../sql/locking.js';
 import { executionOptionTable, type QueryExecutionOptions } from './execution-options.js';
 import { countAll, loadAll } from './terminal.js';
+import { checkStreamOptions, streamObjects, type QueryStreamOptions } from './stream.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
 export type { Pagination } from './paginate.js';
 export type { QueryExecutionOptions } from './execution-options.js';
+export type { QueryStreamOptions } from './stream.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -183,6 +186,26 @@ export class Query<T> {
     return options.populateExisting === undefined ? this : this.with({ populateExisting: options.populateExisting });
   }
 
+  /**
+   * Locks the rows read until the session's transaction ends (SQLAlchemy's `with_for_update()`):
+   * `FOR UPDATE`, `FOR SHARE` with `read: true` (MariaDB: LOCK IN SHARE MODE), and `nowait`,
+   * `skipLocked` (job queues), `of`. A locking query begins the session's transaction if none is
+   * open, so the lock lasts until commit() or rollback(), and its rows overwrite the objects already
+   * loaded (as populateExisting(): stale values would defeat the lock). SQLite, which locks the whole database
+   * rather than rows, refuses it when run, saying what to do instead.
+   *
+   * @example
+   * ```ts
+   * await db.transaction(async (session) => {
+   *   const post = await session.query(Post).filterBy({ id: 1 }).forUpdate().one();
+   *   post.views += 1;
+   * });
+   * ```
+   */
+  forUpdate(options: ForUpdateOptions = {}): Query<T> {
+    return this.with({ locking: lockingClause(options, `${this.mapper.name} query forUpdate()`) });
+  }
+
   // ---- execution ----
 
   /** Runs the query: every object it matches, eager loads done. */
@@ -194,6 +217,26 @@ export class Query<T> {
       return Promise.reject(err);
     }
     return session.run(() => loadAll<T>(session, this.mapper, this.s));
+  }
+
+  /**
+   * The query's objects one at a time, read from the database in batches of `batchSize` rows (a
+   * server-side cursor on PostgreSQL, row streaming on MySQL, stepping on SQLite) instead of all at
+   * once: SQLAlchemy's `yield_per`. Each batch goes through the identity map with its eager loads
+   * done (one selectin query per batch). Breaking out of the loop closes the cursor and releases
+   * its connection; `expunge: true` lets each batch's objects go, so memory stays flat.
+   *
+   * @example
+   * ```ts
+   * for await (const user of User.query.options(db.selectinload(User.posts)).stream({ batchSize: 500 })) {
+   *   console.log(user.username, user.posts.length); // posts loaded per batch: no await
+   * }
+   * ```
+   */
+  stream(options: QueryStreamOptions = {}): AsyncIterableIterator<T> {
+    const batchSize = checkStreamOptions(this.mapper, options);
+    const session = this.readySession();
+    return streamObjects<T>(session, this.mapper, this.s, batchSize, options.expunge === true);
   }
 
   /** The first result, or null. */
@@ -252,6 +295,10 @@ export class Query<T> {
 
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
   async count(): Promise<number> {
+    if (this.s.locking)
+      throw new ArgumentError(
+        `${this.mapper.name} query: count() cannot lock rows; drop forUpdate(), or lock with all()`,
+      );
     const session = this.readySession();
     return session.run(() => countAll(session, this.mapper, this.s));
   }
@@ -260,7 +307,7 @@ export class Query<T> {
   async paginate({ page = 1, perPage = 20 }: { page?: number; perPage?: number } = {}): Promise<Pagination<T>> {
     return paginate(page, perPage, {
       items: (limit, offset) => this.limit(limit).offset(offset).all(),
-      total: () => this.with({ orderBy: [], limit: null, offset: null }).count(),
+      total: () => this.with({ orderBy: [], limit: null, offset: null, locking: null }).count(),
     });
   }
 

@@ -1,4 +1,5 @@
 import type { Query } from './query.js';
+import type { QueryStreamOptions } from './stream.js';
 
 /**
  * The result of `session.scalars(stmt)`: await it for the list, or call all()/first()/one().
@@ -22,6 +23,10 @@ export class ScalarResult<T> implements PromiseLike<T[]> {
   /** Exactly one object, else NoResultFoundError / MultipleResultsFoundError. */
   one(): Promise<T> {
     return this.query.one();
+  }
+  /** The objects one at a time, read in batches: see Query.stream(). */
+  stream(options?: QueryStreamOptions): AsyncIterableIterator<T> {
+    return this.query.stream(options);
   }
   then<A = T[], B = never>(
     onfulfilled?: ((v: T[]) => A | PromiseLike<A>) | null,

@@ -7,6 +7,7 @@
  */
 import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
 import type { FromClause } from '../../sql/selectable.js';
+import type { LockingClause } from '../../sql/locking.js';
 import type { LoaderOption } from '../loading/options.js';
 import type { Mapper } from '../mapping/mapper.js';
 
@@ -34,6 +35,8 @@ export interface QueryState {
   readonly options: readonly LoaderOption[];
   /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
   readonly populateExisting: boolean;
+  /** forUpdate(): the rows are locked until the session's transaction ends; null: no lock. */
+  readonly locking: LockingClause | null;
   /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
   readonly polymorphic: readonly Mapper[];
 }
@@ -50,6 +53,7 @@ export function initialState(mapper: Mapper): QueryState {
     entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
+    locking: null,
     polymorphic: [],
   };
 }

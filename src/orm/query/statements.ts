@@ -9,6 +9,17 @@ import { ArgumentError } from '../../sql/errors.js';
 import { and_, requireElement, type ColumnElement } from '../../sql/expressions.js';
 import type { Column } from '../../sql/schema.js';
 import type { Mapper } from '../mapping/mapper.js';
+import type { OnConflict } from '../../sql/upsert.js';
+import { ReturningStatement, type ReturnedRow } from './returning.js';
+import {
+  doNothing,
+  doUpdate,
+  duplicateKeyUpdate,
+  type ColumnOf,
+  type DoNothingOptions,
+  type DoUpdateOptions,
+  type UpsertSet,
+} from './upsert.js';
 
 /**
  * Column values by attribute name, as a model's instances take them.
@@ -53,22 +64,102 @@ function toColumns<T>(mapper: Mapper, values: ValuesOf<T>, where: string): Map<C
  * await session.execute(stmt);
  * ```
  */
-export class InsertStatement<T> {
+export class InsertStatement<T, M = unknown> {
   /** @internal Tells the bulk statements apart. */
   readonly kind = 'bulk-insert';
   constructor(
     /** @internal The mapper of the model inserted into. */
     readonly mapper: Mapper,
     private readonly rows: readonly ValuesOf<T>[] = [],
+    /** @internal ON CONFLICT / ON DUPLICATE KEY UPDATE, or null. */
+    readonly conflict: OnConflict | null = null,
   ) {}
 
   /** Rows to insert; each row may set a different set of columns. */
-  values(rows: ValuesOf<T> | readonly ValuesOf<T>[]): InsertStatement<T> {
-    return new InsertStatement<T>(this.mapper, [...this.rows, ...(Array.isArray(rows) ? rows : [rows as ValuesOf<T>])]);
+  values(rows: ValuesOf<T> | readonly ValuesOf<T>[]): InsertStatement<T, M> {
+    const more = Array.isArray(rows) ? rows : [rows as ValuesOf<T>];
+    return new InsertStatement<T, M>(this.mapper, [...this.rows, ...more], this.conflict);
   }
 
-  /** @internal One INSERT per distinct column set, in row order. */
-  toNodes(): Insert[] {
+  /**
+   * Keeps the existing row when one with the same key exists (`ON CONFLICT [(target)] DO NOTHING`;
+   * on MySQL/MariaDB `ON DUPLICATE KEY UPDATE key = key`, never INSERT IGNORE, which would also
+   * swallow other errors). With a `target` on MySQL, no other unique key of the table may be among
+   * the inserted columns (ON DUPLICATE KEY fires on any of them): that is refused when run.
+   *
+   * @example
+   * ```ts
+   * import { insert } from 'relata';
+   *
+   * await session.execute(insert(Tag).values([{ name: 'orm' }, { name: 'sql' }]).onConflictDoNothing({ target: Tag.name }));
+   * ```
+   */
+  onConflictDoNothing(options: DoNothingOptions<M> = {}): InsertStatement<T, M> {
+    const where = `insert(${this.mapper.name}).onConflictDoNothing()`;
+    return new InsertStatement<T, M>(this.mapper, this.rows, doNothing(this.mapper, options, where));
+  }
+
+  /**
+   * Updates the existing row when one with the same `target` key exists: `ON CONFLICT (target) DO
+   * UPDATE SET …` on PostgreSQL and SQLite, `ON DUPLICATE KEY UPDATE …` on MySQL/MariaDB (where
+   * `where` is refused, and the target must be the only unique key among the inserted columns).
+   * `excluded(Model.col)` is the value the row being inserted had.
+   *
+   * @example
+   * ```ts
+   * import { excluded, insert } from 'relata';
+   *
+   * await session.execute(
+   *   insert(User)
+   *     .values({ username: 'alice', email: 'alice@new.example' })
+   *     .onConflictDoUpdate({ target: User.username, set: { email: excluded(User.email) } }),
+   * );
+   * ```
+   */
+  onConflictDoUpdate(options: DoUpdateOptions<T, M>): InsertStatement<T, M> {
+    const where = `insert(${this.mapper.name}).onConflictDoUpdate()`;
+    return new InsertStatement<T, M>(this.mapper, this.rows, doUpdate(this.mapper, options, where));
+  }
+
+  /**
+   * MySQL and MariaDB's `ON DUPLICATE KEY UPDATE …` (SQLAlchemy's `on_duplicate_key_update`); on
+   * PostgreSQL and SQLite it is refused when run: use onConflictDoUpdate(), which runs everywhere.
+   *
+   * @example
+   * ```ts
+   * import { inserted, insert } from 'relata';
+   *
+   * const stmt = insert(User).values({ username: 'a', email: 'a@x' }).onDuplicateKeyUpdate({ email: inserted(User.email) });
+   * ```
+   */
+  onDuplicateKeyUpdate(set: UpsertSet<T>): InsertStatement<T, M> {
+    const where = `insert(${this.mapper.name}).onDuplicateKeyUpdate()`;
+    return new InsertStatement<T, M>(this.mapper, this.rows, duplicateKeyUpdate(this.mapper, set, where));
+  }
+
+  /**
+   * The inserted rows back (RETURNING): `returning(Tag)` as objects, through the session's identity
+   * map (an object already loaded takes the values read), or `returning(Tag.id, Tag.name)` as typed
+   * rows keyed by attribute. PostgreSQL, SQLite and MariaDB ≥ 10.5; refused elsewhere. With
+   * onConflictDoNothing() it is refused on MariaDB, whose ON DUPLICATE KEY … RETURNING also returns
+   * the rows that were kept (use session.upsert() for get-or-create).
+   *
+   * @example
+   * ```ts
+   * import { insert } from 'relata';
+   *
+   * const rows = await session.execute(insert(Tag).values([{ name: 'a' }, { name: 'b' }]).returning(Tag.id, Tag.name));
+   * const tags = await session.execute(insert(Tag).values({ name: 'c' }).returning(Tag)); // Tag[]
+   * ```
+   */
+  returning(model: M): ReturningStatement<T>;
+  returning<const A extends readonly ColumnOf<M>[]>(...columns: A): ReturningStatement<ReturnedRow<A>>;
+  returning(...what: unknown[]): ReturningStatement<unknown> {
+    return ReturningStatement.of(this as InsertStatement<unknown>, what);
+  }
+
+  /** @internal One INSERT per distinct column set, in row order, each returning `returning`. */
+  toNodes(returning: readonly Column[] = []): Insert[] {
     const where = `insert(${this.mapper.name}).values()`;
     const groups = new Map<string, { cols: Column[]; rows: unknown[][] }>();
     for (const row of this.rows) {
@@ -87,7 +178,7 @@ export class InsertStatement<T> {
       if (!g) groups.set(sig, (g = { cols: [...ordered.keys()], rows: [] }));
       g.rows.push([...ordered.values()]);
     }
-    return [...groups.values()].map((g) => new Insert(this.mapper.table, g.cols, g.rows));
+    return [...groups.values()].map((g) => new Insert(this.mapper.table, g.cols, g.rows, returning, this.conflict));
   }
 }
 
@@ -114,7 +205,7 @@ function criteria(
  * const { rowsAffected } = await session.execute(update(Post).where(Post.userId.eq(1)).values({ views: 0 }));
  * ```
  */
-export class UpdateStatement<T> {
+export class UpdateStatement<T, M = unknown> {
   /** @internal Tells the bulk statements apart. */
   readonly kind = 'bulk-update';
   constructor(
@@ -127,19 +218,37 @@ export class UpdateStatement<T> {
   ) {}
 
   /** Adds WHERE conditions (AND-ed). */
-  where(...conditions: ColumnElement<boolean>[]): UpdateStatement<T> {
+  where(...conditions: ColumnElement<boolean>[]): UpdateStatement<T, M> {
     conditions.forEach((c) => requireElement(c, `update(${this.mapper.name}).where()`));
-    return new UpdateStatement<T>(this.mapper, [...this.conditions, ...conditions], this.changes, this.all);
+    return new UpdateStatement<T, M>(this.mapper, [...this.conditions, ...conditions], this.changes, this.all);
   }
 
   /** The values to set, by attribute name; later calls add to (or override) earlier ones. */
-  values(changes: ValuesOf<T>): UpdateStatement<T> {
-    return new UpdateStatement<T>(this.mapper, this.conditions, { ...this.changes, ...changes }, this.all);
+  values(changes: ValuesOf<T>): UpdateStatement<T, M> {
+    return new UpdateStatement<T, M>(this.mapper, this.conditions, { ...this.changes, ...changes }, this.all);
   }
 
   /** Update every row (required when there is no where()). */
-  allRows(): UpdateStatement<T> {
-    return new UpdateStatement<T>(this.mapper, this.conditions, this.changes, true);
+  allRows(): UpdateStatement<T, M> {
+    return new UpdateStatement<T, M>(this.mapper, this.conditions, this.changes, true);
+  }
+
+  /**
+   * The updated rows back (UPDATE … RETURNING), as objects (`returning(Post)`, loaded objects take
+   * the new values) or typed rows (`returning(Post.id, Post.views)`). PostgreSQL and SQLite; MySQL
+   * and MariaDB have no UPDATE … RETURNING, and refuse it when run.
+   *
+   * @example
+   * ```ts
+   * import { update } from 'relata';
+   *
+   * const rows = await session.execute(update(Post).where(Post.userId.eq(1)).values({ views: 0 }).returning(Post.id));
+   * ```
+   */
+  returning(model: M): ReturningStatement<T>;
+  returning<const A extends readonly ColumnOf<M>[]>(...columns: A): ReturningStatement<ReturnedRow<A>>;
+  returning(...what: unknown[]): ReturningStatement<unknown> {
+    return ReturningStatement.of(this as UpdateStatement<unknown>, what);
   }
 
   /** @internal */
@@ -148,10 +257,10 @@ export class UpdateStatement<T> {
   }
 
   /** @internal */
-  toNode(): Update {
+  toNode(returning: readonly Column[] = []): Update {
     const values = toColumns(this.mapper, this.changes, `update(${this.mapper.name}).values()`);
     if (values.size === 0) throw new ArgumentError(`update(${this.mapper.name}) has no values()`);
-    return new Update(this.mapper.table, values, this.whereClause());
+    return new Update(this.mapper.table, values, this.whereClause(), returning);
   }
 }
 
@@ -167,7 +276,7 @@ export class UpdateStatement<T> {
  * await session.execute(delete_(Tag).allRows()); // no where(): say so
  * ```
  */
-export class DeleteStatement {
+export class DeleteStatement<T = unknown, M = unknown> {
   /** @internal Tells the bulk statements apart. */
   readonly kind = 'bulk-delete';
   constructor(
@@ -178,14 +287,32 @@ export class DeleteStatement {
   ) {}
 
   /** Adds WHERE conditions (AND-ed). */
-  where(...conditions: ColumnElement<boolean>[]): DeleteStatement {
+  where(...conditions: ColumnElement<boolean>[]): DeleteStatement<T, M> {
     conditions.forEach((c) => requireElement(c, `delete(${this.mapper.name}).where()`));
-    return new DeleteStatement(this.mapper, [...this.conditions, ...conditions], this.all);
+    return new DeleteStatement<T, M>(this.mapper, [...this.conditions, ...conditions], this.all);
   }
 
   /** Delete every row (required when there is no where()). */
-  allRows(): DeleteStatement {
-    return new DeleteStatement(this.mapper, this.conditions, true);
+  allRows(): DeleteStatement<T, M> {
+    return new DeleteStatement<T, M>(this.mapper, this.conditions, true);
+  }
+
+  /**
+   * The deleted rows back (DELETE … RETURNING): as objects (`returning(Tag)`, each now deleted in
+   * the session) or typed rows (`returning(Tag.id)`). PostgreSQL, SQLite and MariaDB; MySQL refuses
+   * it when run.
+   *
+   * @example
+   * ```ts
+   * import { delete_ } from 'relata';
+   *
+   * const gone = await session.execute(delete_(Post).where(Post.views.eq(0)).returning(Post.id, Post.title));
+   * ```
+   */
+  returning(model: M): ReturningStatement<T>;
+  returning<const A extends readonly ColumnOf<M>[]>(...columns: A): ReturningStatement<ReturnedRow<A>>;
+  returning(...what: unknown[]): ReturningStatement<unknown> {
+    return ReturningStatement.of(this as DeleteStatement, what);
   }
 
   /** @internal */
@@ -194,12 +321,32 @@ export class DeleteStatement {
   }
 
   /** @internal */
-  toNode(): Delete {
-    return new Delete(this.mapper.table, this.whereClause());
+  toNode(returning: readonly Column[] = []): Delete {
+    return new Delete(this.mapper.table, this.whereClause(), returning);
   }
 }
 
-export type BulkStatement = InsertStatement<unknown> | UpdateStatement<unknown> | DeleteStatement;
+/**
+ * Any bulk statement, as session.execute() takes it: by kind, so that statements of every model
+ * (whose type parameters differ) fit; execute() tells them apart by class.
+ *
+ * @example
+ * ```ts
+ * import { delete_, update, type BulkStatement } from 'relata';
+ *
+ * const cleanup: BulkStatement[] = [update(Post).where(Post.id.eq(1)).values({ title: 'x' }), delete_(Tag).allRows()];
+ * for (const stmt of cleanup) await session.execute(stmt);
+ * ```
+ */
+export interface BulkStatement {
+  /** @internal */
+  readonly kind: 'bulk-insert' | 'bulk-update' | 'bulk-delete';
+  /** @internal */
+  readonly mapper: Mapper;
+}
+
+/** A model class, as insert(), update() and delete_() take it. */
+type ModelClassLike = abstract new (...args: never[]) => object;
 
 function mapperOf(model: unknown, fn: string): Mapper {
   const mapper = typeof model === 'function' ? (model as { __mapper__?: Mapper }).__mapper__ : undefined;
@@ -225,8 +372,8 @@ function mapperOf(model: unknown, fn: string): Mapper {
  * await session.execute(insert(User).values([{ username: 'a' }, { username: 'b' }]));
  * ```
  */
-export function insert<T>(model: abstract new (...args: never[]) => T): InsertStatement<T> {
-  return new InsertStatement<T>(mapperOf(model, 'insert'));
+export function insert<M extends ModelClassLike>(model: M): InsertStatement<InstanceType<M>, M> {
+  return new InsertStatement<InstanceType<M>, M>(mapperOf(model, 'insert'));
 }
 
 /**
@@ -240,8 +387,8 @@ export function insert<T>(model: abstract new (...args: never[]) => T): InsertSt
  * await session.execute(update(User).where(User.id.eq(1)).values({ username: 'b' }));
  * ```
  */
-export function update<T>(model: abstract new (...args: never[]) => T): UpdateStatement<T> {
-  return new UpdateStatement<T>(mapperOf(model, 'update'));
+export function update<M extends ModelClassLike>(model: M): UpdateStatement<InstanceType<M>, M> {
+  return new UpdateStatement<InstanceType<M>, M>(mapperOf(model, 'update'));
 }
 
 /**
@@ -256,6 +403,6 @@ export function update<T>(model: abstract new (...args: never[]) => T): UpdateSt
  * await session.execute(delete_(User).where(User.username.eq('spam')));
  * ```
  */
-export function delete_(model: abstract new (...args: never[]) => object): DeleteStatement {
-  return new DeleteStatement(mapperOf(model, 'delete'));
+export function delete_<M extends ModelClassLike>(model: M): DeleteStatement<InstanceType<M>, M> {
+  return new DeleteStatement<InstanceType<M>, M>(mapperOf(model, 'delete'));
 }

@@ -16,9 +16,11 @@ import type { QueryState } from './state.js';
 export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryState): Promise<T[]> {
   if (session.autoflush && session.isDirty) await session.flushNow();
   const { plan, planCount, statement } = prepareLoad(session, mapper, state);
-  const result = await session.executeRead(statement);
+  // A lock lasts until the transaction ends: a locking query begins the session's transaction, as a write does.
+  const result = state.locking ? await session.executeWrite(statement) : await session.executeRead(statement);
   const batch = new LoadBatch(0, mapper.name);
-  if (state.populateExisting) batch.populated = new Set();
+  // A locked read is for the current values: it overwrites loaded objects, as populateExisting() does.
+  if (state.populateExisting || state.locking) batch.populated = new Set();
   const ctx = new LoadContext(session, batch, planCount);
   const out: T[] = [];
   // Joined rows repeat their parent: each object once, in first-seen order.

@@ -45,7 +45,10 @@ function relationshipMarker(st: InstanceState, prop: RelationshipProperty): Mark
     return new Marker('<not loaded>');
   }
   const value = rel[prop.key];
-  if (Array.isArray(value)) return new Marker(value.length === 0 ? '[]' : `[${value.length} ${prop.target.name}]`);
+  if (Array.isArray(value)) {
+    const kind = prop.collectionClass === 'list' ? '' : prop.collectionClass === 'set' ? 'Set ' : 'Map ';
+    return new Marker(value.length === 0 ? `${kind}[]` : `${kind}[${value.length} ${prop.target.name}]`);
+  }
   if (value === null || value === undefined) return new Marker('null');
   const other = stateOf(value as object);
   return new Marker(other ? describeKey(other) : prop.target.name);

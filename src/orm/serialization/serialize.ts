@@ -13,6 +13,8 @@ import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions, mustBe, nearest, type OptionTable } from '../../sql/options.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import { InstrumentedList } from '../session/collections.js';
+import { KeyedBy, keyOfMember } from '../mapping/collection-class.js';
+import { listBehind } from '../session/collection-views.js';
 import { stateOf, type InstanceState } from '../session/state.js';
 import type { Serialized, SerializableKey, SerializedOmit, SerializedPick } from './serialized.js';
 
@@ -168,7 +170,9 @@ function enter(v: Visit, path: Set<object>, stack: (Visit | object)[]): Json {
       if (!(key in out)) out[key] = null;
       continue;
     }
-    if (Array.isArray(related)) {
+    if (prop.collectionClass instanceof KeyedBy) {
+      out[key] = keyedJson(prop, prop.collectionClass, related as object[], path, children, v.depth - 1);
+    } else if (Array.isArray(related)) {
       const list: unknown[] = [];
       for (const item of related as object[]) {
         if (path.has(item)) continue;
@@ -185,6 +189,46 @@ function enter(v: Visit, path: Set<object>, stack: (Visit | object)[]): Json {
   }
   for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   return out;
+}
+
+/** A keyed collection's JSON: an object from each member's key (as a string) to its slot. */
+function keyedJson(
+  prop: RelationshipProperty,
+  by: KeyedBy,
+  members: readonly object[],
+  path: Set<object>,
+  children: Visit[],
+  depth: number,
+): Json {
+  const out: Json = {};
+  for (const item of members) {
+    if (path.has(item)) continue;
+    const key = String(keyOfMember(prop, by, item));
+    out[key] = null;
+    children.push(visit(stateOf(item)!, prop, depth, out, key, null));
+  }
+  return out;
+}
+
+/**
+ * A loaded Set or keyed collection (collection-views.ts) as JSON: an array of its members, or an
+ * object from each key (as a string) to its member; the owner and the reverse side left out.
+ */
+export function serializeView(
+  view: ReadonlySet<unknown> | ReadonlyMap<unknown, unknown>,
+  options: SerializeOptions = {},
+) {
+  const list = listBehind(view);
+  if (!(list instanceof InstrumentedList))
+    throw new ArgumentError(
+      `serialize() takes a model instance, an array of them or a loaded collection, got a plain ${view instanceof Set ? 'Set' : 'Map'}: spread it into an array`,
+    );
+  const origin = InstrumentedList.originOf(list);
+  const members = list.filter((m) => m !== origin.owner.obj);
+  const json = serializeValue(members, options, origin) as unknown[];
+  const by = origin.prop.collectionClass;
+  if (!(by instanceof KeyedBy)) return json;
+  return Object.fromEntries(members.map((m, i) => [String(keyOfMember(origin.prop, by, m)), json[i]]));
 }
 
 function modelState(value: unknown, where: string): InstanceState {
@@ -256,6 +300,7 @@ export function serialize<T extends object, const D extends number = number>(
   options?: { readonly depth?: D },
 ): Serialized<T, D>;
 export function serialize(value: object, options?: SerializeOptions): unknown {
+  if (value instanceof Set || value instanceof Map) return serializeView(value, options);
   if (value instanceof InstrumentedList) return serializeValue(value, options, InstrumentedList.originOf(value));
   return serializeValue(value, options);
 }

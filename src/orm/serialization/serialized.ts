@@ -53,9 +53,13 @@ interface Countdown {
 
 type SerializedRelation<S, D extends number> = S extends readonly (infer E)[]
   ? SerializedModel<E, D>[]
-  : S extends null | undefined
-    ? null
-    : SerializedModel<S, D>;
+  : S extends ReadonlyMap<unknown, infer E>
+    ? Record<string, SerializedModel<E, D>>
+    : S extends ReadonlySet<infer E>
+      ? SerializedModel<E, D>[]
+      : S extends null | undefined
+        ? null
+        : SerializedModel<S, D>;
 
 type SerializedColumns<T> = { -readonly [K in ColumnKeys<T>]: JsonColumn<T[K]> };
 
@@ -100,7 +104,11 @@ export type SerializedModel<T, D extends number = number> =
  */
 export type Serialized<T, D extends number = number> = T extends readonly (infer E)[]
   ? SerializedModel<E, D>[]
-  : SerializedModel<T, D>;
+  : T extends ReadonlyMap<unknown, infer E>
+    ? Record<string, SerializedModel<E, D>>
+    : T extends ReadonlySet<infer E>
+      ? SerializedModel<E, D>[]
+      : SerializedModel<T, D>;
 
 /**
  * The attribute names `pick`/`omit` accept for `T` (a model instance type or an array of them).

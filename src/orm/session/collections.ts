@@ -34,6 +34,8 @@ export class InstrumentedList<T extends object> extends Array<T> {
   // non-enumerable properties they replace, and four times cheaper to set than defineProperty.
   #owner!: InstanceState;
   #prop!: RelationshipProperty;
+  /** Bumped by every change of the members, so a Set or Map view (collection-views.ts) knows its index is stale. */
+  #version = 0;
 
   /** @internal A collection of `owner`'s relationship `prop`, holding `items`. */
   static of_<T extends object>(
@@ -49,6 +51,11 @@ export class InstrumentedList<T extends object> extends Array<T> {
     list.#owner = owner;
     list.#prop = prop;
     return list;
+  }
+
+  /** @internal How many times the members changed: an index over them is current while this is. */
+  static versionOf(list: InstrumentedList<object>): number {
+    return list.#version;
   }
 
   /** @internal Whose collection this is, for serializing it as seen from its owner. */
@@ -71,19 +78,38 @@ export class InstrumentedList<T extends object> extends Array<T> {
 
   /** @internal Appends without recording a change (loading, backref sync). */
   appendQuietly(item: T): void {
-    if (!this.includes(item)) Array.prototype.push.call(this, item);
+    if (this.includes(item)) return;
+    this.#version++;
+    Array.prototype.push.call(this, item);
   }
 
   /** @internal Removes without recording a change (backref sync). */
   removeQuietly(item: T): void {
     const i = this.indexOf(item);
-    if (i >= 0) Array.prototype.splice.call(this, i, 1);
+    if (i < 0) return;
+    this.#version++;
+    Array.prototype.splice.call(this, i, 1);
+  }
+
+  /**
+   * @internal A Set view's add: the validated value (a validator may return another object, such as
+   * an existing one) joins only when `isMember` says it is not there yet. Returns it, or null.
+   */
+  appendUnique(given: T, isMember: (item: T) => boolean): T | null {
+    const [item] = this.#validatedAppends([given]);
+    this.#prop.checkMember(item);
+    if (isMember(item!)) return null;
+    this.#version++;
+    super.push(item!);
+    this.#prop.onAppend(this.#owner, item!);
+    return item!;
   }
 
   override push(...given: T[]): number {
     this.#prop.checkWritable('changed (push)');
     const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
+    this.#version++;
     const n = super.push(...items);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
     return n;
@@ -93,6 +119,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
     this.#prop.checkWritable('changed (unshift)');
     const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
+    this.#version++;
     const n = super.unshift(...items);
     for (const item of items) this.#prop.onAppend(this.#owner, item);
     return n;
@@ -101,6 +128,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   override pop(): T | undefined {
     this.#prop.checkWritable('changed (pop)');
     if (this.length) this.#validateRemovals([this[this.length - 1]!]);
+    this.#version++;
     const item = super.pop();
     if (item) this.#prop.onRemove(this.#owner, item);
     return item;
@@ -109,6 +137,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
   override shift(): T | undefined {
     this.#prop.checkWritable('changed (shift)');
     if (this.length) this.#validateRemovals([this[0]!]);
+    this.#version++;
     const item = super.shift();
     if (item) this.#prop.onRemove(this.#owner, item);
     return item;
@@ -123,6 +152,7 @@ export class InstrumentedList<T extends object> extends Array<T> {
     }
     const items = this.#validatedAppends(given);
     for (const item of items) this.#prop.checkMember(item);
+    this.#version++;
     const removed = deleteCount === undefined ? super.splice(start) : super.splice(start, deleteCount, ...items);
     for (const item of removed) this.#prop.onRemove(this.#owner, item);
     for (const item of items) this.#prop.onAppend(this.#owner, item);

@@ -131,6 +131,7 @@ export class ObjectLifecycle {
     st.status = 'persistent';
     st.session = this.session;
     st.batch = batch;
+    batch?.created?.push(st);
     map.set(key, st);
     fireMapperEvent(st, 'loaded', this.session);
     return st;

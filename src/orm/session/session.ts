@@ -21,7 +21,9 @@ import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { ScalarResult } from '../query/result.js';
-import type { BulkStatement } from '../query/statements.js';
+import type { BulkStatement, ValuesOf } from '../query/statements.js';
+import { ReturningStatement, executeReturning } from '../query/returning.js';
+import { upsertObjects, type UpsertOptions } from '../query/upsert-objects.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { InstanceState } from './state.js';
@@ -29,7 +31,7 @@ import type { UnitOfWork } from './unitofwork.js';
 import type { CompiledLoads } from '../loading/compiled.js';
 import type { IdentityMap } from './keymap.js';
 import { openNested, runNested, type NestedTransaction } from './nested.js';
-import { TransactionState } from './transaction-state.js';
+import { TransactionState, type SessionCursor } from './transaction-state.js';
 import { checkSessionOptions, type SessionOptions } from './session-options.js';
 import { IdentityMaps } from './identity.js';
 import { ObjectLifecycle, detach, requireState } from './lifecycle.js';
@@ -273,11 +275,43 @@ export class Session {
     /** How many rows the statement changed. */
     rowsAffected: number;
   }>;
-  execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
+  /**
+   * Runs a bulk statement with RETURNING (`insert(Tag).values(...).returning(Tag)`): its rows, typed,
+   * or its objects through the identity map (see docs/writing.md).
+   */
+  execute<R>(stmt: ReturningStatement<R>): Promise<R[]>;
+  execute(
+    stmt: Select | BulkStatement | ReturningStatement<unknown>,
+  ): Promise<Record<string, unknown>[] | { rowsAffected: number } | unknown[]> {
     return this.run(async () => {
       if (this.autoflush && this.isDirty) await this.flushNow();
+      if (stmt instanceof ReturningStatement) return executeReturning(this, stmt);
       return stmt instanceof Select ? executeSelect(this, stmt) : executeBulk(this, stmt);
     });
+  }
+
+  /**
+   * Get-or-create by a unique key, safe when many sessions do it at once: the object of each row,
+   * inserted or (already there) kept as it is, or updated with `set`. The rows it returns are locked
+   * until the transaction ends, and go through the identity map (a loaded object takes the values
+   * read). One statement on PostgreSQL, SQLite and MariaDB; two on MySQL. See docs/writing.md.
+   *
+   * @example
+   * ```ts
+   * const [orm, sql] = await session.upsert(Tag, [{ name: 'orm' }, { name: 'sql' }], { target: Tag.name });
+   * ```
+   */
+  upsert<M extends ModelType<object>>(
+    model: M,
+    rows: ValuesOf<InstanceType<M>> | readonly ValuesOf<InstanceType<M>>[],
+    options: UpsertOptions<InstanceType<M>, M>,
+  ): Promise<InstanceType<M>[]> {
+    const mapper = this.registry.mapperOf(model);
+    const list = Array.isArray(rows) ? rows : [rows];
+    return this.run(async () => {
+      if (this.autoflush && this.isDirty) await this.flushNow();
+      return upsertObjects(this, mapper, list, options as UpsertOptions<unknown, unknown>);
+    }) as Promise<InstanceType<M>[]>;
   }
 
   /**
@@ -364,13 +398,18 @@ export class Session {
   }
 
   /** @internal A write: runs in the session's transaction, begun if needed. */
-  executeWrite(stmt: Statement): Promise<QueryResult> {
+  executeWrite(stmt: Statement | CompiledStatement): Promise<QueryResult> {
     return this.tx.write(stmt, this.activeFlush !== null);
   }
 
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
   executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
     return this.tx.read(stmt, this.activeFlush !== null);
+  }
+
+  /** @internal Opens a stream of a SELECT's rows (query.stream(), see stream.ts). */
+  openStream(stmt: Statement | CompiledStatement, batchSize: number): Promise<SessionCursor> {
+    return this.tx.openStream(stmt, batchSize, this.activeFlush !== null);
   }
 
   /** @internal Runs `op` on the transaction's connection: a failure in the database requires rollback (see TransactionState.guard). */

@@ -5,6 +5,7 @@
  */
 import type { BeginOptions, QueryResult } from '../../dialects/dialect.js';
 import type { Connection, Engine } from '../../engine/engine.js';
+import type { EngineCursor } from '../../engine/cursor.js';
 import type { Statement } from '../../sql/dml.js';
 import type { CompiledStatement } from '../../sql/compiler.js';
 import { DatabaseError, RelataError } from '../../sql/errors.js';
@@ -41,6 +42,8 @@ export class TransactionState {
   private joinSavepoint: string | null = null;
   /** Told the SQL of each statement a joined session runs on the external connection (the migration's report). */
   onExternalStatement: ((sql: string) => void) | null = null;
+  /** The connection borrowed for a stream outside the transaction, while it is open (see openStream). */
+  private streaming: Connection | null = null;
 
   constructor(
     private readonly engine: Engine,
@@ -80,6 +83,9 @@ export class TransactionState {
   /** The transaction's connection, beginning the transaction on first use. */
   async connection(options: BeginOptions = {}): Promise<Connection> {
     if (this.conn) return this.conn;
+    // SQLite: not on a second connection (an in-memory database has one); MySQL's second connection is fine.
+    const cursor = this.streaming?.cursor;
+    if (cursor?.allows === 'reads') throw cursor.busyError('a write of the same session (its transaction would begin)');
     if (this.external) return this.join(this.external, options);
     const c = await this.engine.connect();
     try {
@@ -122,13 +128,17 @@ export class TransactionState {
   }
 
   /** A write: in the transaction, begun if needed. */
-  async write(stmt: Statement, inFlush: boolean): Promise<QueryResult> {
+  async write(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
     const conn = await this.connection();
     return this.guard(() => conn.execute(stmt), inFlush);
   }
 
   /** A read: in the open transaction if there is one, else on a connection borrowed for it. */
   async read(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
+    // During a stream outside the transaction, reads share its connection where it runs them beside the
+    // stream (its snapshot on PostgreSQL; SQLite's one connection in memory); on MySQL they borrow another.
+    const streaming = this.streaming;
+    if (!this.conn && streaming?.cursor && streaming.cursor.allows !== 'nothing') return streaming.execute(stmt);
     const conn = this.conn;
     if (conn) return this.guard(() => conn.execute(stmt), inFlush, false);
     // A joined session reads on its connection, in the transaction there: never on another one.
@@ -142,6 +152,46 @@ export class TransactionState {
     } finally {
       c.release();
     }
+  }
+
+  /**
+   * Opens a stream (query.stream()): in the open transaction when there is one (a failure there
+   * requires rollback, as any statement's), else on a connection borrowed until the stream closes.
+   */
+  async openStream(stmt: Statement | CompiledStatement, batchSize: number, inFlush: boolean): Promise<SessionCursor> {
+    const tx = this.conn ?? this.external;
+    if (tx) {
+      const cursor = await this.guard(() => tx.openCursor(stmt, batchSize), inFlush, false);
+      return {
+        next: () => this.guard(() => cursor.next(), false, false),
+        close: () => cursor.close(),
+      };
+    }
+    if (this.streaming?.cursor) {
+      throw new InvalidRequestError(
+        `this session is already streaming ${this.streaming.cursor.sql}: one stream per session at a time (use another session)`,
+      );
+    }
+    const c = await this.engine.connect();
+    let cursor: EngineCursor;
+    try {
+      cursor = await c.openCursor(stmt, batchSize);
+    } catch (err) {
+      c.release();
+      throw err;
+    }
+    this.streaming = c;
+    return {
+      next: () => cursor.next(),
+      close: async () => {
+        try {
+          await cursor.close();
+        } finally {
+          if (this.streaming === c) this.streaming = null;
+          c.release();
+        }
+      },
+    };
   }
 
   /**
@@ -273,4 +323,10 @@ export class TransactionState {
     abandoned.unregister(this);
     c.release();
   }
+}
+
+/** A session's open stream: batches of rows, and the close that gives back what it holds. */
+export interface SessionCursor {
+  next(): Promise<unknown[][]>;
+  close(): Promise<void>;
 }
