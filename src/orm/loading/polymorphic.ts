@@ -175,14 +175,22 @@ export async function loadMissingColumns(
     const select = new Select({ columns: [...pk, ...missing].map(ref), from: [from], where });
     const { rows } = await session.executeRead(select);
     for (const row of rows) {
-      const st = byKey.get(keyText(row.slice(0, pk.length)));
+      const key = keyText(row.slice(0, pk.length));
+      const st = byKey.get(key);
       if (!st) continue;
+      byKey.delete(key);
       missing.forEach((mc, j) => {
         if (st.v[mc.key] !== undefined) return;
         const raw = row[pk.length + j];
         const p = processors[mc.index];
         st.v[mc.key] = p && raw !== null && raw !== undefined ? p(raw) : raw;
       });
+    }
+    // Rows another session deleted after the query's first statement (outside a transaction, or
+    // at READ COMMITTED, each statement reads what is committed then): their columns are expired,
+    // so reading one throws and refresh() says the row is gone, instead of reading as null.
+    for (const st of byKey.values()) {
+      for (const mc of missing) if (st.v[mc.key] === undefined) (st.expired ??= new Set()).add(mc.key);
     }
   }
 }

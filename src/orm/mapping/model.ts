@@ -304,7 +304,8 @@ function checkedColumnValue(mapper: Mapper, mc: MappedColumn, value: unknown): u
 
 function expiredError(st: InstanceState, key: string): ExpiredAttributeError {
   return new ExpiredAttributeError(
-    `${st.mapper.name}.${key} of ${String(st)} is expired (session.expire() or expireAll()); load it again with ` +
+    `${st.mapper.name}.${key} of ${String(st)} is expired (by session.expire() or expireAll(), or its row was not ` +
+      'found when a query loaded it: deleted by another session meanwhile); load it again with ' +
       '`await session.refresh(obj)`, `await session.get(Model, id)` or a query that returns the row',
   );
 }

@@ -64,8 +64,9 @@ export class InstanceState {
    */
   pendingMutations: Map<string, CollectionChanges> | null = null;
   /**
-   * Column attributes expired by session.expire()/expireAll() (absent from `v`): reading one throws
-   * ExpiredAttributeError until refresh(), get() or a query returning the row loads them again.
+   * Column attributes expired by session.expire()/expireAll(), or whose row a query found deleted
+   * (absent from `v`): reading one throws ExpiredAttributeError until refresh(), get() or a query
+   * returning the row loads them again.
    */
   expired: Set<string> | null = null;
   status: Status = 'transient';
