@@ -29,6 +29,7 @@ export {
   Column,
   ForeignKey,
   relationship,
+  select,
   selectColumns,
   type DatabaseOptions,
 } from './orm/mapping/database.js';
@@ -140,6 +141,11 @@ export {
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
 export { concat } from './sql/concat.js';
 export { Select } from './sql/selectable.js';
+// Typed column queries and window functions (issue 15): rows typed from the selected columns.
+export type { RowOf, TupleOf } from './sql/row-types.js';
+export { RowResult } from './orm/query/row-result.js';
+export type { QueryRow } from './orm/query/tuple-query.js';
+export type { WindowSpec } from './sql/window.js';
 export {
   SqlType,
   Integer,

@@ -34,6 +34,16 @@ export interface QueryState {
   readonly options: readonly LoaderOption[];
   /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
   readonly populateExisting: boolean;
+  /**
+   * What each row holds when it is a tuple rather than one object (`session.query(User,
+   * func.count(Post.id))`, `session.query(User.id, User.username)`): `null` stands for the model's
+   * object, anything else is a column. Null for a query of objects.
+   */
+  readonly selected: readonly (ColumnElement | null)[] | null;
+  /** GROUP BY expressions. */
+  readonly groupBy: readonly ColumnElement[];
+  /** HAVING conditions (AND-ed). */
+  readonly having: readonly ColumnElement<boolean>[];
   /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
   readonly polymorphic: readonly Mapper[];
 }
@@ -50,6 +60,9 @@ export function initialState(mapper: Mapper): QueryState {
     entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
+    selected: null,
+    groupBy: [],
+    having: [],
     polymorphic: [],
   };
 }

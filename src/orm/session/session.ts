@@ -19,8 +19,12 @@ import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
+import { queryOf, type QueryItem, type QueryRow } from '../query/tuple-query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { ScalarResult } from '../query/result.js';
+import { RowResult } from '../query/row-result.js';
+import type { RowOf, TupleOf } from '../../sql/row-types.js';
+import type { ColumnElement } from '../../sql/expressions.js';
 import type { BulkStatement } from '../query/statements.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
@@ -239,10 +243,18 @@ export class Session {
   // ---- queries ----
 
   /** `db.session.query(Post).join(User).filter(...).all()`. */
-  query<T>(model: ModelType<T>): Query<T> {
-    const poly = polymorphicSpec(model, (c) => this.registry.mapperOf(c));
-    if (poly) return new Query<T>(this.registry.mapperOf(poly.base), this).withPolymorphicMappers(poly.subclasses);
-    return new Query<T>(this.registry.mapperOf(model), this);
+  query<T>(model: ModelType<T>): Query<T>;
+  /**
+   * A query of tuples: `session.query(User, func.count(Post.id).label('n')).join(User.posts).groupBy(User.id)`
+   * gives `[User, number]` rows (objects through the identity map), `session.query(User.id, User.username)`
+   * gives `[number, string]` rows.
+   */
+  query<const E extends readonly QueryItem[]>(...items: E): Query<QueryRow<E>>;
+  query(...items: QueryItem[]): Query<unknown> {
+    const poly = items.length === 1 ? polymorphicSpec(items[0], (c) => this.registry.mapperOf(c as never)) : null;
+    if (poly)
+      return new Query(this.registry.mapperOf(poly.base as never), this).withPolymorphicMappers(poly.subclasses);
+    return queryOf(this.registry, this, items);
   }
 
   /** The object with this primary key: from the identity map (no SQL) or one SELECT; null when absent. */
@@ -262,8 +274,11 @@ export class Session {
     return new ScalarResult(query.bind(this));
   }
 
-  /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-  execute(stmt: Select): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs a Core SELECT (`select(User.id, func.count(Post.id).label('n'))...`): await it for rows as
+   * objects keyed by label or attribute key, or call `.tuples()` / `.scalars()`; all typed from the columns.
+   */
+  execute<C extends readonly ColumnElement[]>(stmt: Select<C>): RowResult<RowOf<C>, TupleOf<C>>;
   /**
    * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`) in the session's
    * transaction. Objects already in this session follow: updated values are set on them, deleted
@@ -273,11 +288,14 @@ export class Session {
     /** How many rows the statement changed. */
     rowsAffected: number;
   }>;
-  execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
-    return this.run(async () => {
-      if (this.autoflush && this.isDirty) await this.flushNow();
-      return stmt instanceof Select ? executeSelect(this, stmt) : executeBulk(this, stmt);
-    });
+  execute(stmt: Select | BulkStatement): RowResult<unknown, unknown[]> | Promise<{ rowsAffected: number }> {
+    const run = <R>(op: () => Promise<R>) =>
+      this.run(async () => {
+        if (this.autoflush && this.isDirty) await this.flushNow();
+        return op();
+      });
+    if (stmt instanceof Select) return new RowResult(run(() => executeSelect(this, stmt)));
+    return run(() => executeBulk(this, stmt));
   }
 
   /**
