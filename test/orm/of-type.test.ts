@@ -5,7 +5,7 @@
  * statement counts on every dialect.
  */
 import { afterEach, expect } from 'vitest';
-import { ArgumentError, Database, containsEager, selectinload, type ColumnElement } from '../../src/index.js';
+import { ArgumentError, Database, containsEager, func, selectinload, type ColumnElement } from '../../src/index.js';
 import { openBlog } from '../support/blog.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
@@ -161,6 +161,65 @@ describeEachDialect('ofType(): a relationship towards an alias or a subclass of 
     const Followed = db.aliased(Person, 'followed');
     expect(() => selectinload(Person.following.ofType(Followed))).toThrow(
       /selectinload\(Person\.following\.ofType\(db\.aliased\(Person, 'followed'\)\)\): ofType\(\) in a loader option names the alias containsEager\(\) reads/,
+    );
+  });
+});
+
+describeEachDialect('An aliased model as the queried entity', (t) => {
+  const it = itOn(t);
+  const dbs: Database[] = [];
+  afterEach(async () => {
+    for (const d of dbs.splice(0)) {
+      await d.dropAll();
+      await d.close();
+    }
+  });
+
+  it('session.query(alias): the model objects, through the identity map, filtered, ordered, paged, eager-loaded and counted', async () => {
+    const b = await openBlog(t.url);
+    dbs.push(b.db);
+    const U = b.db.aliased(b.User, 'u');
+    const s = b.db.newSession();
+    const events = await b.db.recordQueries(async () => {
+      const users = await s.query(U).filter(U.username.ne('dave')).orderBy(U.username.desc()).limit(2).all();
+      expect(users.map((u) => u.username)).toEqual(['carol', 'bob']);
+      expect(users[0]).toBeInstanceOf(b.User);
+    });
+    const sql = events.filter((e) => e.kind === 'statement').map((e) => e.sql);
+    expect(sql).toHaveLength(1);
+    expect(sql[0]).toMatch(/FROM .user. AS .?u.? WHERE/);
+    // The same objects as a query of the model: one identity map.
+    const alice = await s.query(b.User).filterBy({ username: 'alice' }).one();
+    expect(await s.query(U).filter(U.username.eq('alice')).one()).toBe(alice);
+    // Eager loads start from the alias; count() counts through it.
+    const withPosts = await s
+      .query(U)
+      .options(selectinload(b.User.posts), containsEager(b.User.profile))
+      .outerjoin(b.Profile, b.Profile.user_id.eq(U.id))
+      .filter(U.username.eq('alice'))
+      .all();
+    expect(withPosts[0]!.posts.map((p) => p.title)).toEqual(['Hello world', 'Joins, explained']);
+    expect(await s.query(U).filter(U.isActive.eq(true)).count()).toBe(3);
+    // A tuple query of the alias and an aggregate.
+    const rows = await s
+      .query(U, func.count(b.Post.id).label('n'))
+      .join(b.Post, b.Post.user_id.eq(U.id))
+      .groupBy(U.id)
+      .orderBy(U.username)
+      .all();
+    expect(rows.map(([u, n]) => [u.username, Number(n)])).toEqual([
+      ['alice', 2],
+      ['bob', 1],
+      ['carol', 1],
+    ]);
+  });
+
+  it('an alias of a model with subclasses is refused as the entity, naming why', async () => {
+    const db = new Database(t.url, { nPlusOne: 'off' });
+    dbs.push(db);
+    const { Person } = staff(db);
+    expect(() => db.newSession().query(db.aliased(Person, 'p'))).toThrow(
+      /Person is part of an inheritance hierarchy; query it through its own tables/,
     );
   });
 });

@@ -29,4 +29,12 @@ export async function ofType(): Promise<void> {
   void name;
   // @ts-expect-error ofType takes an alias or a model class
   Post.author.ofType('User');
+
+  // An alias queried as the entity: the model's objects; in a tuple, the object's place.
+  const writers = await db.session.query(Writer).filter(Writer.username.eq('ada')).all();
+  expectType<Equal<typeof writers, User[]>>();
+  const counted = await db.session.query(Writer, Post.id).join(Post, Post.authorId.eq(Writer.id)).all();
+  expectType<Equal<typeof counted, [User, number][]>>();
+  // @ts-expect-error an alias has the model's columns only
+  void Writer.nickname;
 }
