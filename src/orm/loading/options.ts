@@ -277,6 +277,22 @@ function step(attribute: RelationshipAttribute, strategy: LoadStrategy, alias?: 
   if (!(attribute instanceof RelationshipAttribute)) {
     throw new ArgumentError(`loader options take a relationship such as User.posts, got ${describe(attribute)}`);
   }
+  const as = attribute.targetAs;
+  if (as) {
+    // ofType(alias) says which alias containsEager reads; other uses would change nothing, so they are refused.
+    if (strategy !== 'contains' || !as.alias) {
+      throw new ArgumentError(
+        `${strategyFor(strategy).optionName}(${attribute}): ofType() in a loader option names the alias containsEager() reads ` +
+          `(containsEager(${attribute.property.name}.ofType(db.aliased(${attribute.property.target.name})))); ` +
+          `a query of ${attribute.property.target.name} already loads each object as its class`,
+      );
+    }
+    if (alias && alias !== as.alias)
+      throw new ArgumentError(
+        `containsEager(${attribute}): give the alias once, as ofType() or as the second argument`,
+      );
+    return { attribute, strategy, alias: as.alias };
+  }
   return { attribute, strategy, alias };
 }
 

@@ -2,9 +2,10 @@
 import { ColumnRef, type ColumnElement } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
 import type { Column } from '../../sql/schema.js';
-import type { FromClause } from '../../sql/selectable.js';
+import type { FromClause, TableAlias } from '../../sql/selectable.js';
 import type { Mapper } from './mapper.js';
 import type { RelationshipProperty } from './relationships.js';
+import type { AliasedModel } from '../query/alias.js';
 
 /**
  * A mapped column on the model class (`User.username`): usable anywhere a SQL expression is (`User.username.eq('x')`), typed with the column's values.
@@ -31,6 +32,38 @@ export class ColumnAttribute<T = unknown, K extends string = string> extends Col
   }
 }
 
+/** @internal What ofType() takes the target as: an alias of its table, or a subclass's rows. */
+export interface RelationshipTargetAs {
+  readonly mapper: Mapper;
+  readonly from: FromClause;
+  readonly alias: TableAlias | null;
+}
+
+function targetAsOf(prop: RelationshipProperty, target: object): RelationshipTargetAs | null {
+  if ('__alias__' in target && '__mapper__' in target) {
+    const mapper = target.__mapper__ as Mapper;
+    if (mapper !== prop.target) return null;
+    const alias = target.__alias__ as TableAlias;
+    return { mapper, from: alias, alias };
+  }
+  if (typeof target !== 'function') return null;
+  let mapper: Mapper;
+  try {
+    mapper = prop.parent.registry.mapperOf(target);
+  } catch {
+    return null;
+  }
+  if (mapper === prop.target) return { mapper, from: mapper.inheritance.selectable, alias: null };
+  if (!mapper.inheritance.isA(prop.target)) return null;
+  return { mapper, from: mapper.inheritance.selectable, alias: null };
+}
+
+function describeTarget(target: object): string {
+  if (typeof target === 'function') return `class ${target.name || 'anonymous'}`;
+  if ('__mapper__' in target) return `db.aliased(${(target.__mapper__ as Mapper).name})`;
+  return typeof target;
+}
+
 /**
  * A relationship on the class: pass it to `joinedload(User.posts)`, `join(User.posts)`,
  * or filter with `User.posts.any(...)` / `Post.author.has(...)`.
@@ -55,7 +88,27 @@ export class RelationshipAttribute<K extends string = string, S = unknown> {
     readonly property: RelationshipProperty,
     /** The attribute's name on the model. */
     readonly key: K,
+    /** @internal Set by ofType(): the alias or subclass the relationship's target is taken as. */
+    readonly targetAs: RelationshipTargetAs | null = null,
   ) {}
+
+  /**
+   * The relationship towards an alias of its target (`db.aliased(User)`), or towards a subclass of
+   * it (mapped inheritance): SQLAlchemy's `of_type()`. `join(Post.author.ofType(Writer))` joins the
+   * alias along the relationship, `containsEager(Post.author.ofType(Writer))` fills the relationship
+   * from the alias's columns; `join(Company.staff.ofType(Engineer))` joins the subclass's tables.
+   */
+  ofType(target: AliasedModel | (abstract new (...args: never[]) => object)): RelationshipAttribute<K, S> {
+    const prop = this.property;
+    prop.parent.registry.configure();
+    const as = targetAsOf(prop, target);
+    if (as === null) {
+      throw new ArgumentError(
+        `${this}.ofType(): expected db.aliased(${prop.target.name}) or a subclass of ${prop.target.name}, got ${describeTarget(target)}`,
+      );
+    }
+    return new RelationshipAttribute<K, S>(prop, this.key, as);
+  }
 
   /** EXISTS (a related row matching `criteria`): for collections. */
   any(criteria?: ColumnElement<boolean>): ColumnElement<boolean> {
@@ -69,7 +122,9 @@ export class RelationshipAttribute<K extends string = string, S = unknown> {
 
   /** `Model.key`, as messages name it. */
   toString(): string {
-    return `${this.property.parent.name}.${this.key}`;
+    const as = this.targetAs;
+    const of = as ? `.ofType(${as.alias ? `db.aliased(${as.mapper.name}, '${as.alias.name}')` : as.mapper.name})` : '';
+    return `${this.property.parent.name}.${this.key}${of}`;
   }
 }
 

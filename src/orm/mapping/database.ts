@@ -59,6 +59,9 @@ import {
 import { buildTable, type TableColumn, type TableOptions } from './declare-table.js';
 import { createTables, dropTables } from './table-ddl.js';
 
+/** The instances of a model class (unknown for anything else). */
+type InstanceOf<C> = C extends abstract new (...args: never[]) => infer I ? I : unknown;
+
 // The declaration factories live in their own modules; they are exported from here too, as before.
 export { Column, ForeignKey, relationship } from './declare-columns.js';
 export {
@@ -457,11 +460,14 @@ export class Database {
     await this.engine.dispose();
   }
 
-  /** A model under another name, to join its table twice. */
-  aliased<C extends object>(model: C, name?: string): Omit<C, 'prototype' | 'query'> & AliasedModel {
+  /**
+   * A model under another name: to join its table twice, or to query it as an entity of its own
+   * (`session.query(alias)` returns the model's objects, read through the alias).
+   */
+  aliased<C extends object>(model: C, name?: string): Omit<C, 'prototype' | 'query'> & AliasedModel<InstanceOf<C>> {
     const mapper = this.registry.mapperOf(model);
     return makeAlias(mapper, name ?? `${mapper.table.name}_alias`) as unknown as Omit<C, 'prototype' | 'query'> &
-      AliasedModel;
+      AliasedModel<InstanceOf<C>>;
   }
 
   /** Bulk INSERT: `db.session.execute(db.insert(User).values([...]))`. */

@@ -17,11 +17,13 @@ import type { Mapper } from '../mapping/mapper.js';
  * const shared = await User.query.join(Other, User.email.eq(Other.email)).filter(User.id.ne(Other.id)).all();
  * ```
  */
-export interface AliasedModel {
+export interface AliasedModel<T = unknown> {
   /** @internal The aliased table. */
   readonly __alias__: TableAlias;
   /** @internal The model's mapper. */
   readonly __mapper__: Mapper;
+  /** Type-only: the model's instances (what `session.query(alias)` returns); never present at run time. */
+  readonly '~instance'?: T;
 }
 
 export function isAliased(x: unknown): x is AliasedModel {

@@ -25,17 +25,22 @@ export interface CompiledLoad {
 
 export function whereClause(mapper: Mapper, state: QueryState): ColumnElement<boolean> | null {
   // A single-table subclass's rows are those of its identities (its table holds its base's too).
-  const only = mapper.inheritance.criterion();
+  const only = mapper.inheritance.criterion(rootFrom(state));
   const where = only ? [only, ...state.where] : state.where;
   return where.length ? and_(...where) : null;
 }
 
 /** The queried table (a joined subclass's tables, joined) with the query's joins. */
 export function fromClause(mapper: Mapper, state: QueryState): FromClause {
-  let from: FromClause = mapper.inheritance.selectable;
+  let from: FromClause = rootFrom(state);
   for (const t of polymorphicTables(mapper, state.polymorphic)) from = new Join(from, t.table, t.on, true);
   for (const j of state.joins) from = new Join(from, j.right, j.on, j.outer);
   return from;
+}
+
+/** What the queried model is read from: its table(s), or an alias of its table (`session.query(alias)`). */
+function rootFrom(state: QueryState): FromClause {
+  return state.entities[0]!.from;
 }
 
 /** The tables of `subclasses` a query on `mapper` does not already read, each with its join to its base. */
@@ -57,8 +62,10 @@ function polymorphicTables(
 
 /** The query's own SELECT of the model's columns, no eager loads: filters, joins, order and paging. */
 function parentSelect(mapper: Mapper, state: QueryState): Select {
+  const root = rootFrom(state);
+  const aliased = root.kind === 'table-alias';
   return new Select({
-    columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mc.column.table)),
+    columns: mapper.columns.map((mc) => new ColumnRef(mc.column, aliased ? root : mc.column.table)),
     from: [fromClause(mapper, state)],
     where: whereClause(mapper, state),
     orderBy: state.orderBy,
@@ -82,7 +89,8 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
   const tree = buildLoadTree(state.options);
   const planner = new Planner(session);
   const polymorphic = polymorphicTables(mapper, state.polymorphic).map((t) => t.table);
-  const plan = planner.plan(mapper, mapper.inheritance.selectable, tree, [], polymorphic);
+  const root = rootFrom(state);
+  const plan = planner.plan(mapper, root, tree, [], polymorphic);
   const joinedCollection = plan.joined.some((j) => j.prop.uselist);
   const paged = state.limit !== null || state.offset !== null || state.distinct;
   if (joinedCollection && state.selected)
@@ -94,7 +102,10 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
   // A joined collection's own order must not reorder the parents: order by their key first.
   const parentOrder =
     state.orderBy.length === 0 && planner.orderBy.length > 0
-      ? mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, pk.column.table), 'ASC'))
+      ? mapper.primaryKey.map(
+          (pk) =>
+            new OrderByElement(new ColumnRef(pk.column, root.kind === 'table-alias' ? root : pk.column.table), 'ASC'),
+        )
       : [];
   const select = new Select({
     columns: rowColumns(planner.columns, state),
@@ -137,9 +148,10 @@ function compilePagedParents(
   const sub = parentSelect(mapper, state).subquery('anon_1');
   const planner = new Planner(session);
   const plan = planner.plan(mapper, sub, tree, []);
+  const root = rootFrom(state).kind === 'table-alias' ? rootFrom(state) : mapper.table;
   const outerOrder = state.orderBy
-    .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === mapper.table)
-    .map((o) => new OrderByElement(replaceFrom(o.element, mapper.table, sub), o.direction));
+    .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === root)
+    .map((o) => new OrderByElement(replaceFrom(o.element, root, sub), o.direction));
   const select = new Select({
     columns: planner.columns,
     from: [planner.joinOnto(sub)],

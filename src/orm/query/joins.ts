@@ -87,9 +87,18 @@ function joinRelationship(
   attr: RelationshipAttribute,
   on: ColumnElement<boolean> | undefined,
   outer: boolean,
-  right: FromClause = attr.property.target.table,
+  given?: FromClause,
 ): JoinedState {
   const prop = attr.property;
+  const as = attr.targetAs;
+  if (given && as) throw new ArgumentError(`join(target, ${attr}): give the alias once, as ofType() or as the target`);
+  // ofType(): an alias of the target, or a subclass (its tables joined; the ON refers to the base's
+  // table inside them, and a single-table subclass's rows are told apart by the discriminator).
+  const right = given ?? as?.from ?? prop.target.table;
+  const onFrom = given ?? as?.alias ?? prop.target.table;
+  const joinedMapper = as?.mapper ?? prop.target;
+  const subclassOnly = as && !as.alias ? joinedMapper.inheritance.criterion(prop.target.table) : null;
+  const withSubclass = (cond: ColumnElement<boolean>) => (subclassOnly ? and_(cond, subclassOnly) : cond);
   const parent = [...state.entities].reverse().find((e) => e.mapper === prop.parent);
   if (!parent) throw new ArgumentError(`join(${attr}): the query does not select or join ${prop.parent.name}`);
   if (state.entities.some((e) => e.from === right)) {
@@ -101,15 +110,15 @@ function joinRelationship(
   const joins: QueryJoin[] = [...state.joins];
   if (prop.secondary) {
     joins.push({ right: prop.secondary, on: prop.secondaryCondition(parent.from, prop.secondary), outer });
-    joins.push({ right, on: on ?? prop.targetCondition(prop.secondary, right), outer });
+    joins.push({ right, on: withSubclass(on ?? prop.targetCondition(prop.secondary, onFrom)), outer });
   } else {
-    joins.push({
-      right,
-      on: on ? and_(prop.joinCondition(parent.from, right), on) : prop.joinCondition(parent.from, right),
-      outer,
-    });
+    const cond = prop.joinCondition(parent.from, onFrom);
+    joins.push({ right, on: withSubclass(on ? and_(cond, on) : cond), outer });
   }
-  return { joins, entities: [...state.entities, { mapper: prop.target, from: right }] };
+  return {
+    joins,
+    entities: [...state.entities, { mapper: joinedMapper, from: as && !as.alias ? joinedMapper.table : onFrom }],
+  };
 }
 
 /**

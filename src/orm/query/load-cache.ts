@@ -60,6 +60,8 @@ function writeShape(k: ShapeKey, mapper: Mapper, s: QueryState): void {
   for (const o of s.orderBy) k.orderBy(o);
   if (s.limit !== null) k.raw(`n${s.limit}`);
   if (s.offset !== null) k.raw(`s${s.offset}`);
+  // The root's FROM: the model's table(s), or an alias of it (session.query(alias)).
+  k.from(s.entities[0]!.from);
   k.raw(`j${s.joins.length}`);
   for (const j of s.joins) {
     k.raw(j.outer ? '<' : '=');

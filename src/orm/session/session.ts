@@ -19,6 +19,7 @@ import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
+import type { AliasedModel } from '../query/alias.js';
 import { queryOf, type QueryItem, type QueryRow } from '../query/tuple-query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { ScalarResult } from '../query/result.js';
@@ -246,6 +247,8 @@ export class Session {
 
   /** `db.session.query(Post).join(User).filter(...).all()`. */
   query<T>(model: ModelType<T>): Query<T>;
+  /** A query of an aliased model (`db.aliased(User, 'u')`): its objects, read through the alias. */
+  query<T>(alias: AliasedModel<T>): Query<T>;
   /**
    * A query of tuples: `session.query(User, func.count(Post.id).label('n')).join(User.posts).groupBy(User.id)`
    * gives `[User, number]` rows (objects through the identity map), `session.query(User.id, User.username)`
