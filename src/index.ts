@@ -140,6 +140,11 @@ export {
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
 export { concat } from './sql/concat.js';
 export { Select } from './sql/selectable.js';
+// CTEs, set operations, LATERAL, fromStatement (issue 15, part B). See docs/querying.md.
+export { Cte, type CteOptions, type CteColumns, type CteRow } from './sql/cte.js';
+export { CompoundSelect, type SetOperator, type CompoundMember } from './sql/compound.js';
+export { true_ } from './sql/lateral.js';
+export type { FromStatement } from './orm/query/from-statement.js';
 export {
   SqlType,
   Integer,

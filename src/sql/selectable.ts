@@ -12,6 +12,8 @@ import {
 } from './expressions.js';
 import { Column, Table } from './schema.js';
 import { Any } from './types.js';
+import { Cte, type CteOptions } from './cte.js';
+import { combine, type CompoundMember, type CompoundSelect } from './compound.js';
 
 /** `aliased` table: the same table under another name, to join it twice. */
 export class TableAlias {
@@ -35,6 +37,8 @@ export class SubqueryAlias {
   constructor(
     readonly select: Select,
     readonly name: string,
+    /** `LATERAL (SELECT …)`: it may refer to the FROM elements before it (see Select.lateral). */
+    readonly lateral = false,
   ) {
     this.c = {};
     const used = new Set<string>();
@@ -71,7 +75,7 @@ export class Join {
   ) {}
 }
 
-export type FromClause = Table | TableAlias | SubqueryAlias | Join;
+export type FromClause = Table | TableAlias | SubqueryAlias | Cte | Join;
 
 export interface SelectState {
   readonly columns: readonly ColumnElement[];
@@ -186,6 +190,44 @@ export class Select implements SelectState {
     return new SubqueryAlias(this, name);
   }
 
+  /** This SELECT as a common table expression, `WITH name AS (SELECT …)` (see {@link Cte}). */
+  cte(name: string, options: CteOptions = {}): Cte {
+    return new Cte(this, name, options);
+  }
+
+  /**
+   * This SELECT as a LATERAL subquery, which may refer to the FROM elements before it: join it with
+   * `join(lateral, true_())`. PostgreSQL and MySQL 8.0.14+; SQLite and MariaDB refuse it.
+   */
+  lateral(name = 'anon_1'): SubqueryAlias {
+    return new SubqueryAlias(this, name, true);
+  }
+
+  /** `SELECT … UNION SELECT …` (duplicates removed); see {@link CompoundSelect}. */
+  union(...others: CompoundMember[]): CompoundSelect {
+    return combine('UNION', this, others);
+  }
+  /** `SELECT … UNION ALL SELECT …` (duplicates kept). */
+  unionAll(...others: CompoundMember[]): CompoundSelect {
+    return combine('UNION ALL', this, others);
+  }
+  /** `SELECT … INTERSECT SELECT …`: rows in both. */
+  intersect(...others: CompoundMember[]): CompoundSelect {
+    return combine('INTERSECT', this, others);
+  }
+  /** `INTERSECT ALL` (not on SQLite). */
+  intersectAll(...others: CompoundMember[]): CompoundSelect {
+    return combine('INTERSECT ALL', this, others);
+  }
+  /** `SELECT … EXCEPT SELECT …`: rows of this one not in the others. */
+  except_(...others: CompoundMember[]): CompoundSelect {
+    return combine('EXCEPT', this, others);
+  }
+  /** `EXCEPT ALL` (not on SQLite). */
+  exceptAll(...others: CompoundMember[]): CompoundSelect {
+    return combine('EXCEPT ALL', this, others);
+  }
+
   /** `EXISTS (SELECT …)`, a condition. */
   exists(): ExistsExpression {
     return new ExistsExpression(this);
@@ -202,11 +244,11 @@ function checkCount(n: number, where: string): void {
 }
 
 /** The leftmost table-like element of a FROM clause. */
-export function leftmost(from: FromClause): Table | TableAlias | SubqueryAlias {
+export function leftmost(from: FromClause): Table | TableAlias | SubqueryAlias | Cte {
   return from.kind === 'join' ? leftmost(from.left) : from;
 }
 
 /** Every table or alias that appears in a FROM clause, joins included. */
-export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAlias)[] {
+export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAlias | Cte)[] {
   return from.kind === 'join' ? [...fromElements(from.left), ...fromElements(from.right)] : [from];
 }

@@ -6,12 +6,16 @@ import { ColumnElement, ColumnRef } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { processorFor } from '../../dialects/processors.js';
 import { Select, outputName } from '../../sql/selectable.js';
+import type { CompoundSelect } from '../../sql/compound.js';
 import type { Session } from '../session/session.js';
 import type { InstanceState } from '../session/state.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
 /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-export async function executeSelect(session: Session, stmt: Select): Promise<Record<string, unknown>[]> {
+export async function executeSelect(
+  session: Session,
+  stmt: Select | CompoundSelect,
+): Promise<Record<string, unknown>[]> {
   const result = await session.executeRead(stmt);
   const names = stmt.columns.map((c, i) => outputName(c, i));
   const processors = stmt.columns.map((c) =>

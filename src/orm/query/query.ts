@@ -4,7 +4,7 @@
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
 import { ArgumentError } from '../../sql/errors.js';
-import { OrderByElement, requireElement, type ColumnElement } from '../../sql/expressions.js';
+import { OrderByElement, TextClause, requireElement, type ColumnElement } from '../../sql/expressions.js';
 import type { Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
@@ -26,11 +26,13 @@ import { initialState, type QueryState } from './state.js';
 import { checkOptions } from '../../sql/options.js';
 import { executionOptionTable, type QueryExecutionOptions } from './execution-options.js';
 import { countAll, loadAll } from './terminal.js';
+import { checkFromStatement, loadFromStatement, type FromStatement } from './from-statement.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
 export type { Pagination } from './paginate.js';
 export type { QueryExecutionOptions } from './execution-options.js';
+export type { FromStatement } from './from-statement.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -178,6 +180,26 @@ export class Query<T> {
     return options.populateExisting === undefined ? this : this.with({ populateExisting: options.populateExisting });
   }
 
+  /**
+   * Loads the objects from a statement written by hand (SQLAlchemy's `from_statement()`): its columns
+   * are matched to the model's by SQL name or attribute key, the objects go through the identity map,
+   * and selectin loader options still run. The statement must return every column the model loads.
+   *
+   * @example
+   * ```ts
+   * import { text } from 'relata';
+   *
+   * const users = await db.session
+   *   .query(User)
+   *   .fromStatement(text('SELECT * FROM users WHERE username LIKE ? ORDER BY id', ['a%']))
+   *   .options(db.selectinload(User.posts))
+   *   .all();
+   * ```
+   */
+  fromStatement(stmt: FromStatement): Query<T> {
+    return this.with({ fromStatement: checkFromStatement(this.mapper, stmt) });
+  }
+
   // ---- execution ----
 
   /** Runs the query: every object it matches, eager loads done. */
@@ -188,6 +210,8 @@ export class Query<T> {
     } catch (err) {
       return Promise.reject(err);
     }
+    const from = this.s.fromStatement;
+    if (from) return session.run(() => loadFromStatement<T>(session, this.mapper, this.s, from));
     return session.run(() => loadAll<T>(session, this.mapper, this.s));
   }
 
@@ -247,6 +271,10 @@ export class Query<T> {
 
   /** How many objects the query returns (COUNT over a subquery when it joins, is distinct or limited). */
   async count(): Promise<number> {
+    if (this.s.fromStatement)
+      throw new ArgumentError(
+        `${this.mapper.name} query: count() cannot count a fromStatement() query; count in the statement`,
+      );
     const session = this.readySession();
     return session.run(() => countAll(session, this.mapper, this.s));
   }
@@ -268,7 +296,9 @@ export class Query<T> {
   } {
     const s = session ?? this.requireSession();
     s.registry.configure();
-    return s.dialect.compiler.compile(compileLoad(s, this.mapper, this.s).select);
+    const from = this.s.fromStatement;
+    if (from instanceof TextClause) return s.dialect.compiler.compileText(from);
+    return s.dialect.compiler.compile(from ?? compileLoad(s, this.mapper, this.s).select);
   }
 
   // ---- session ----
@@ -303,5 +333,6 @@ function searchClauses(s: QueryState): (string | false)[] {
     s.orderBy.length > 0 && 'orderBy',
     (s.limit !== null || s.offset !== null) && 'limit/offset',
     s.distinct && 'distinct',
+    s.fromStatement !== null && 'fromStatement',
   ].filter(Boolean);
 }

@@ -6,6 +6,7 @@
 import type { ColumnElement } from '../../sql/expressions.js';
 import type { Table as SqlTable } from '../../sql/schema.js';
 import { Select } from '../../sql/selectable.js';
+import type { Cte } from '../../sql/cte.js';
 import { adaptColumns } from '../../sql/visitors.js';
 import type { ColumnAttribute } from '../mapping/attributes.js';
 
@@ -29,11 +30,11 @@ export function selectColumns(...columns: (ColumnElement | ColumnAttribute)[]): 
 }
 
 /** Tables of every column referenced, also inside labels and functions (`func.sum(Invoice.Total).label('t')`). */
-function inferFrom(columns: readonly ColumnElement[]): SqlTable[] {
-  const out: SqlTable[] = [];
+function inferFrom(columns: readonly ColumnElement[]): (SqlTable | Cte)[] {
+  const out: (SqlTable | Cte)[] = [];
   for (const c of columns) {
     adaptColumns(c, (ref) => {
-      if (ref.from.kind === 'table' && !out.includes(ref.from)) out.push(ref.from);
+      if ((ref.from.kind === 'table' || ref.from.kind === 'cte') && !out.includes(ref.from)) out.push(ref.from);
       return null;
     });
   }

@@ -9,6 +9,7 @@ import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
 import type { FromClause } from '../../sql/selectable.js';
 import type { LoaderOption } from '../loading/options.js';
 import type { Mapper } from '../mapping/mapper.js';
+import type { FromStatement } from './from-statement.js';
 
 /** A model the query selects or has joined, with the FROM item (table or alias) it is reached by. */
 export interface JoinedEntity {
@@ -34,6 +35,8 @@ export interface QueryState {
   readonly options: readonly LoaderOption[];
   /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
   readonly populateExisting: boolean;
+  /** fromStatement(): the objects come from this statement, not from SQL the query builds (see from-statement.ts). */
+  readonly fromStatement: FromStatement | null;
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -48,5 +51,6 @@ export function initialState(mapper: Mapper): QueryState {
     entities: [{ mapper, from: mapper.table }],
     options: [],
     populateExisting: false,
+    fromStatement: null,
   };
 }

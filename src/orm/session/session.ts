@@ -19,6 +19,7 @@ import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { Query } from '../query/query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
+import { CompoundSelect } from '../../sql/compound.js';
 import { ScalarResult } from '../query/result.js';
 import type { BulkStatement } from '../query/statements.js';
 import type { Registry } from '../mapping/registry.js';
@@ -260,7 +261,7 @@ export class Session {
   }
 
   /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-  execute(stmt: Select): Promise<Record<string, unknown>[]>;
+  execute(stmt: Select | CompoundSelect): Promise<Record<string, unknown>[]>;
   /**
    * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`) in the session's
    * transaction. Objects already in this session follow: updated values are set on them, deleted
@@ -270,10 +271,14 @@ export class Session {
     /** How many rows the statement changed. */
     rowsAffected: number;
   }>;
-  execute(stmt: Select | BulkStatement): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
+  execute(
+    stmt: Select | CompoundSelect | BulkStatement,
+  ): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
     return this.run(async () => {
       if (this.autoflush && this.isDirty) await this.flushNow();
-      return stmt instanceof Select ? executeSelect(this, stmt) : executeBulk(this, stmt);
+      return stmt instanceof Select || stmt instanceof CompoundSelect
+        ? executeSelect(this, stmt)
+        : executeBulk(this, stmt);
     });
   }
 
@@ -366,8 +371,8 @@ export class Session {
   }
 
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
-  executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
-    return this.tx.read(stmt, this.activeFlush !== null);
+  executeRead(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
+    return this.tx.read(stmt, this.activeFlush !== null, options);
   }
 
   /** @internal Runs `op` on the transaction's connection: a failure in the database requires rollback (see TransactionState.guard). */

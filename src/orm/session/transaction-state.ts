@@ -128,17 +128,21 @@ export class TransactionState {
   }
 
   /** A read: in the open transaction if there is one, else on a connection borrowed for it. */
-  async read(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
+  async read(
+    stmt: Statement | CompiledStatement,
+    inFlush: boolean,
+    options: { columnNames?: boolean } = {},
+  ): Promise<QueryResult> {
     const conn = this.conn;
-    if (conn) return this.guard(() => conn.execute(stmt), inFlush, false);
+    if (conn) return this.guard(() => conn.execute(stmt, options), inFlush, false);
     // A joined session reads on its connection, in the transaction there: never on another one.
     if (this.external) {
       const c = this.external;
-      return c.execute(stmt);
+      return c.execute(stmt, options);
     }
     const c = await this.engine.connect();
     try {
-      return await c.execute(stmt);
+      return await c.execute(stmt, options);
     } finally {
       c.release();
     }
