@@ -50,7 +50,7 @@ export class CompileContext {
   readonly params: unknown[] = [];
   /** Where each parameter came from, when compiling for the cache (see compileShape). */
   readonly sources: BindSources | null;
-  /** Where the CTEs met while compiling go (see cte.ts); null once the WITH clause is written. */
+  /** Where the CTEs met while compiling a SELECT go (see cte.ts); null outside a SELECT statement. */
   ctes: CteCollector | null = null;
   constructor(trackSources = false) {
     this.sources = trackSources ? { nodes: [], indexes: [] } : null;
@@ -382,7 +382,12 @@ export abstract class SqlCompiler {
       return `${lateral}(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
     }
     if (f instanceof Cte) {
-      ctx.ctes?.add(f);
+      // Only a SELECT (or compound) gets a WITH clause; an UPDATE or DELETE here has none to define it.
+      if (!ctx.ctes)
+        throw new CompileError(
+          `CTE '${f.name}' is used in a statement that is not a SELECT; only a select can have a WITH clause`,
+        );
+      ctx.ctes.add(f);
       return this.quote(f.name);
     }
     return this.tableName(f);
@@ -393,7 +398,7 @@ export abstract class SqlCompiler {
   /** A statement with the WITH clause of the CTEs it uses, wherever in it they are (see cte.ts). */
   protected withClause(ctx: CompileContext, body: () => string): string {
     const mark = ctx.params.length;
-    const collecting = (into: CteCollector | null, render: () => string): string => {
+    const collecting = (into: CteCollector, render: () => string): string => {
       const outer = ctx.ctes;
       ctx.ctes = into;
       try {

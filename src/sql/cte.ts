@@ -129,9 +129,9 @@ export class CteCollector {
 /** How the compiler renders a statement with its WITH clause (see SqlCompiler.withClause). */
 export interface WithParts {
   /** Compiles the statement's body (after the WITH), collecting the CTEs it uses into `into`. */
-  readonly body: (into: CteCollector | null) => string;
+  readonly body: (into: CteCollector) => string;
   /** Compiles a CTE's body, collecting the CTEs it uses into `into`. */
-  readonly define: (cte: Cte, into: CteCollector | null) => string;
+  readonly define: (cte: Cte, into: CteCollector) => string;
   /** Compiles a CTE's body into a scratch context: only the CTEs it uses are wanted. */
   readonly probe: (cte: Cte, into: CteCollector) => void;
   readonly quote: (name: string) => string;
@@ -150,12 +150,13 @@ export function renderWith(parts: WithParts): string {
   if (used.byName.size === 0) return sql;
   const ordered = dependencyOrder(used, parts);
   parts.rewind();
+  // Compiled again with every CTE known: a use is now just its name.
   const defs = ordered.map(
     (cte) =>
-      `${parts.quote(cte.name)} (${cte.columnNames.map(parts.quote).join(', ')}) AS (${parts.define(cte, null)})`,
+      `${parts.quote(cte.name)} (${cte.columnNames.map(parts.quote).join(', ')}) AS (${parts.define(cte, used)})`,
   );
   const recursive = ordered.some((c) => c.recursive) ? 'RECURSIVE ' : '';
-  return `WITH ${recursive}${defs.join(', ')} ${parts.body(null)}`;
+  return `WITH ${recursive}${defs.join(', ')} ${parts.body(used)}`;
 }
 
 /** The CTEs used, each after the ones its body uses (a recursive CTE's use of itself aside). */

@@ -4,7 +4,15 @@
  * cache giving each statement its own values.
  */
 import { afterEach, expect } from 'vitest';
-import { CompileError, ArgumentError, selectColumns, true_, type CompoundSelect, type Database } from '../../src/index.js';
+import {
+  CompileError,
+  ArgumentError,
+  selectColumns,
+  true_,
+  update,
+  type CompoundSelect,
+  type Database,
+} from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 import { openTree, statementsOf, type TreeModels } from '../support/tree.js';
 
@@ -121,6 +129,18 @@ describeEachDialect('CTEs and set operations', (t) => {
     expect(() => selectColumns(Node.id, Node.id).cte('twice')).toThrow("cte('twice'): two columns are named 'id'");
   });
 
+  it('refuses a CTE inside an UPDATE, which has no WITH clause here', async () => {
+    const m = await open();
+    const tree = descendants(m, 2);
+    const stmt = update(m.Node)
+      .where(m.Node.id.in(selectColumns(tree.c.id)))
+      .values({ weight: 0 });
+    await expect(m.db.session.execute(stmt)).rejects.toThrow(
+      "CTE 'tree' is used in a statement that is not a SELECT; only a select can have a WITH clause",
+    );
+    await m.db.session.rollback();
+  });
+
   it('union, unionAll, intersect and except, with ORDER BY and LIMIT on the whole compound', async () => {
     const { db, Node } = await open();
     const light = selectColumns(Node.name).filter(Node.weight.le(20));
@@ -136,6 +156,10 @@ describeEachDialect('CTEs and set operations', (t) => {
     expect(await names(light.except_(selectColumns(Node.name).filter(Node.parentId.isNull())).orderBy('name'))).toEqual(
       ['a', 'b'],
     );
+    // The same shape twice: the cached SQL takes each statement's own values.
+    const under = (id: number) => light.union(selectColumns(Node.name).filter(Node.parentId.eq(id))).orderBy('name');
+    expect(await names(under(3))).toEqual(['a', 'b', 'b1', 'other', 'root']);
+    expect(await names(under(5))).toEqual(['a', 'a2x', 'b', 'other', 'root']);
     const [sql] = await statementsOf(db, () => db.session.execute(light.union(underA).orderBy('name').limit(3)));
     expect(sql).toMatch(new RegExp(`${q(' UNION SELECT .* ORDER BY "name" LIMIT 3$')}`));
   });
