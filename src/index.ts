@@ -29,6 +29,7 @@ export {
   Column,
   ForeignKey,
   relationship,
+  select,
   selectColumns,
   type DatabaseOptions,
 } from './orm/mapping/database.js';
@@ -139,7 +140,13 @@ export {
 } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
 export { concat } from './sql/concat.js';
-export { Select } from './sql/selectable.js';
+export { Select, type SelectState, type Orderable } from './sql/selectable.js';
+// Typed column queries and window functions (issue 15): rows typed from the selected columns.
+export type { RowOf, TupleOf, ValueOf, KeyOf } from './sql/row-types.js';
+export type { JoinableFrom } from './sql/select-join.js';
+export { RowResult } from './orm/query/row-result.js';
+export { Over, FunctionCall, Label } from './sql/expressions.js';
+export type { WindowSpec, FrameBound } from './sql/window.js';
 // CTEs, set operations, LATERAL, fromStatement (issue 15, part B). See docs/querying.md.
 export { Cte, type CteOptions, type CteColumns, type CteRow } from './sql/cte.js';
 export { CompoundSelect, type SetOperator, type CompoundMember } from './sql/compound.js';

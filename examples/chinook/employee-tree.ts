@@ -14,13 +14,13 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Database, selectColumns, selectinload, text } from '../../src/index.js';
+import { Database, select, selectinload, text } from '../../src/index.js';
 import { chinookModels, type ChinookModels } from './models.js';
 
 /** Everyone who reports to `bossId`, directly or not, and the boss: a recursive CTE of their ids. */
 export function reportsTree({ Employee }: ChinookModels, bossId: number) {
-  let tree = selectColumns(Employee.EmployeeId).filter(Employee.EmployeeId.eq(bossId)).cte('tree', { recursive: true });
-  tree = tree.unionAll(selectColumns(Employee.EmployeeId).join(tree, Employee.ReportsTo.eq(tree.c.EmployeeId)));
+  let tree = select(Employee.EmployeeId).filter(Employee.EmployeeId.eq(bossId)).cte('tree', { recursive: true });
+  tree = tree.unionAll(select(Employee.EmployeeId).join(tree, Employee.ReportsTo.eq(tree.c.EmployeeId)));
   return tree;
 }
 
@@ -37,22 +37,19 @@ export function teamOf(m: ChinookModels, bossId: number) {
 
 /** The chain of command above `employeeId`, from the employee up to the top: rows of a Core select. */
 export function chainOfCommand({ Employee }: ChinookModels, employeeId: number) {
-  let up = selectColumns(Employee.EmployeeId, Employee.ReportsTo, Employee.LastName)
+  let up = select(Employee.EmployeeId, Employee.ReportsTo, Employee.LastName)
     .filter(Employee.EmployeeId.eq(employeeId))
     .cte('up', { recursive: true });
   up = up.unionAll(
-    selectColumns(Employee.EmployeeId, Employee.ReportsTo, Employee.LastName).join(
-      up,
-      Employee.EmployeeId.eq(up.c.ReportsTo),
-    ),
+    select(Employee.EmployeeId, Employee.ReportsTo, Employee.LastName).join(up, Employee.EmployeeId.eq(up.c.ReportsTo)),
   );
-  return selectColumns(up.c.LastName);
+  return select(up.c.LastName);
 }
 
 /** Cities where Chinook has both an employee and a customer: INTERSECT of two selects. */
 export function sharedCities({ Employee, Customer }: ChinookModels) {
-  return selectColumns(Employee.City.label('city'))
-    .intersect(selectColumns(Customer.City.label('city')))
+  return select(Employee.City.label('city'))
+    .intersect(select(Customer.City.label('city')))
     .orderBy('city');
 }
 

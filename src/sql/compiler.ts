@@ -18,11 +18,13 @@ import {
   InExpression,
   Label,
   OrderByElement,
+  Over,
   ScalarSubquery,
   TextClause,
   TupleInExpression,
   UnaryExpression,
 } from './expressions.js';
+import { windowSql } from './window.js';
 import { Concat } from './concat.js';
 import { LazyElement } from './lazy-element.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
@@ -340,7 +342,8 @@ export abstract class SqlCompiler {
 
   // ---- SELECT ----
 
-  protected select(s: Select, ctx: CompileContext): string {
+  protected select(stmt: Select, ctx: CompileContext): string {
+    const s = stmt.state;
     if (s.columns.length === 0) throw new CompileError('SELECT has no columns');
     let sql = s.distinct ? 'SELECT DISTINCT ' : 'SELECT ';
     sql += s.columns.map((c) => this.selectColumn(c, ctx)).join(', ');
@@ -477,6 +480,7 @@ export abstract class SqlCompiler {
       return `${e.name.toLowerCase()}(${e.distinct ? 'DISTINCT ' : ''}${args})`;
     }
     if (e instanceof Label) return this.quote(e.name);
+    if (e instanceof Over) return this.over(e, ctx);
     if (e instanceof ExistsExpression) return `EXISTS (${this.select(e.select, ctx)})`;
     if (e instanceof ScalarSubquery) return `(${this.select(e.select, ctx)})`;
     if (e instanceof Concat) return this.concat(e, ctx);
@@ -484,6 +488,17 @@ export abstract class SqlCompiler {
     if (e instanceof TextClause) return this.textClause(e, ctx);
     if (e.kind === 'star') return '*';
     throw new CompileError(`cannot compile expression of kind '${e.kind}'`);
+  }
+
+  /** `fn(...) OVER (...)`: the same on the three databases (see window.ts). */
+  protected over(e: Over, ctx: CompileContext): string {
+    const w = e.window;
+    const inner = windowSql(
+      w,
+      w.partitionBy.map((p) => this.expr(p, ctx)),
+      w.orderBy.map((o) => this.orderBy(o, ctx)),
+    );
+    return `${this.expr(e.fn, ctx)} OVER (${inner})`;
   }
 
   /** `(a || b)`: SQLite and PostgreSQL; MySQL overrides (its `||` is OR). */

@@ -6,7 +6,8 @@
 import { ArgumentError, CompileError } from './errors.js';
 import { ColumnElement, ColumnRef, Label, OrderByElement, requireElement } from './expressions.js';
 import { Select, outputName, type Orderable } from './selectable.js';
-import { Cte, cteKey, type CteOptions, type CteRow } from './cte.js';
+import { Cte, cteKey, type CteOptions } from './cte.js';
+import type { RowOf } from './row-types.js';
 
 /** The set operators, as SQL writes them. */
 export type SetOperator = 'UNION' | 'UNION ALL' | 'INTERSECT' | 'INTERSECT ALL' | 'EXCEPT' | 'EXCEPT ALL';
@@ -29,11 +30,9 @@ export type CompoundMember = Select | CompoundSelect;
  * const rows = await session.execute(names); // [{ name: 'alice' }, { name: 'orm' }, …]
  * ```
  */
-export class CompoundSelect<Row extends CteRow = CteRow> {
+export class CompoundSelect<C extends readonly ColumnElement[] = readonly ColumnElement[]> {
   /** @internal Tells statements apart. */
   readonly kind = 'compound';
-  /** Type-only: the row type, the first SELECT's. */
-  declare readonly __row: Row;
 
   constructor(
     /** The set operator between every two members. */
@@ -62,32 +61,32 @@ export class CompoundSelect<Row extends CteRow = CteRow> {
   }
 
   /** The result columns: the first SELECT's (their labels name the rows' keys). */
-  get columns(): readonly ColumnElement[] {
-    return firstSelect(this).columns;
+  get columns(): C {
+    return firstSelect(this).columns as readonly ColumnElement[] as C;
   }
 
   /** `… UNION other…` (duplicates removed). */
-  union(...others: CompoundMember[]): CompoundSelect<Row> {
+  union(...others: CompoundMember[]): CompoundSelect<C> {
     return combine('UNION', this, others);
   }
   /** `… UNION ALL other…` (duplicates kept). */
-  unionAll(...others: CompoundMember[]): CompoundSelect<Row> {
+  unionAll(...others: CompoundMember[]): CompoundSelect<C> {
     return combine('UNION ALL', this, others);
   }
   /** `… INTERSECT other…`: rows in both. */
-  intersect(...others: CompoundMember[]): CompoundSelect<Row> {
+  intersect(...others: CompoundMember[]): CompoundSelect<C> {
     return combine('INTERSECT', this, others);
   }
   /** `… INTERSECT ALL other…` (not on SQLite). */
-  intersectAll(...others: CompoundMember[]): CompoundSelect<Row> {
+  intersectAll(...others: CompoundMember[]): CompoundSelect<C> {
     return combine('INTERSECT ALL', this, others);
   }
   /** `… EXCEPT other…`: rows of this one not in the others. */
-  except_(...others: CompoundMember[]): CompoundSelect<Row> {
+  except_(...others: CompoundMember[]): CompoundSelect<C> {
     return combine('EXCEPT', this, others);
   }
   /** `… EXCEPT ALL other…` (not on SQLite). */
-  exceptAll(...others: CompoundMember[]): CompoundSelect<Row> {
+  exceptAll(...others: CompoundMember[]): CompoundSelect<C> {
     return combine('EXCEPT ALL', this, others);
   }
 
@@ -95,7 +94,7 @@ export class CompoundSelect<Row extends CteRow = CteRow> {
    * ORDER BY of the whole compound, added after any already there: output columns, given by label
    * (`'name'`), by a column of the first SELECT, or as `.desc()` of one.
    */
-  orderBy(...terms: (Orderable | (keyof Row & string))[]): CompoundSelect<Row> {
+  orderBy(...terms: (Orderable | (keyof RowOf<C> & string))[]): CompoundSelect<C> {
     const more = terms.map((t) => {
       if (typeof t === 'string') return new OrderByElement(new Label(new OutputName(t), t), 'ASC');
       return t instanceof OrderByElement ? t : new OrderByElement(requireElement(t, 'orderBy()'), 'ASC');
@@ -104,18 +103,18 @@ export class CompoundSelect<Row extends CteRow = CteRow> {
   }
 
   /** LIMIT of the whole compound (null: none). */
-  limit(n: number | null): CompoundSelect<Row> {
+  limit(n: number | null): CompoundSelect<C> {
     return this.copy({ limitCount: n === null ? null : checkCount(n, 'limit()') });
   }
 
   /** OFFSET of the whole compound (null: none). */
-  offset(n: number | null): CompoundSelect<Row> {
+  offset(n: number | null): CompoundSelect<C> {
     return this.copy({ offsetCount: n === null ? null : checkCount(n, 'offset()') });
   }
 
   /** This compound as a common table expression: `WITH name AS (… UNION …)`. */
-  cte(name: string, options: CteOptions = {}): Cte<Row> {
-    return new Cte<Row>(this, name, options);
+  cte(name: string, options: CteOptions = {}): Cte<RowOf<C>> {
+    return new Cte<RowOf<C>>(this, name, options);
   }
 
   /** Whether it has ORDER BY, LIMIT or OFFSET of its own (then it is parenthesised as a member). */
@@ -127,8 +126,8 @@ export class CompoundSelect<Row extends CteRow = CteRow> {
     orderByTerms?: readonly OrderByElement[];
     limitCount?: number | null;
     offsetCount?: number | null;
-  }): CompoundSelect<Row> {
-    return new CompoundSelect<Row>(
+  }): CompoundSelect<C> {
+    return new CompoundSelect<C>(
       this.operator,
       this.members,
       changes.orderByTerms ?? this.orderByTerms,
@@ -147,14 +146,14 @@ class OutputName extends ColumnElement {
 }
 
 /** `first OP others…`: one flat compound when `first` already has the same operator and no bounds. */
-export function combine<Row extends CteRow>(
+export function combine<C extends readonly ColumnElement[]>(
   operator: SetOperator,
   first: CompoundMember,
   others: readonly CompoundMember[],
-): CompoundSelect<Row> {
+): CompoundSelect<C> {
   if (others.length === 0) throw new ArgumentError(`${operator.toLowerCase()}() needs at least one other select`);
   const flat = first instanceof CompoundSelect && first.operator === operator && !first.isBounded;
-  return new CompoundSelect<Row>(operator, flat ? [...first.members, ...others] : [first, ...others]);
+  return new CompoundSelect<C>(operator, flat ? [...first.members, ...others] : [first, ...others]);
 }
 
 function firstSelect(m: CompoundMember): Select {
@@ -183,7 +182,8 @@ export function renderCompound(s: CompoundSelect, parts: CompoundParts): string 
   const op = parts.operator(s.operator);
   const members = s.members.map((m) => {
     if (m instanceof CompoundSelect) return parts.grouped(parts.compound(m));
-    const bounded = m.orderBy.length > 0 || m.limit !== null || m.offset !== null;
+    const { orderBy, limit, offset } = m.state;
+    const bounded = orderBy.length > 0 || limit !== null || offset !== null;
     return bounded ? parts.grouped(parts.member(m)) : parts.member(m);
   });
   let sql = members.join(` ${op} `);

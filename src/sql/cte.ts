@@ -16,7 +16,22 @@ import { CompoundSelect, combine } from './compound.js';
 export type CteRow = Record<string, unknown>;
 
 /** The columns of a CTE, typed from its row: `tree.c.EmployeeId`. */
-export type CteColumns<Row extends CteRow> = { readonly [K in keyof Row & string]: ColumnRef<Row[K]> };
+export type CteColumns<Row extends CteRow> = { readonly [K in keyof Row]: CteColumn<Row[K], K & string> };
+
+/**
+ * A column of a CTE: its key (the name it has in rows) is typed, so a select of it names the row's
+ * key as a model attribute does.
+ */
+export class CteColumn<T = unknown, K extends string = string> extends ColumnRef<T> {
+  constructor(
+    column: Column,
+    from: Cte,
+    /** The column's name in the CTE and in rows. */
+    readonly key: K,
+  ) {
+    super(column, from, `${from.name}.${key}`);
+  }
+}
 
 /** Options of `select.cte(name, options)`. */
 export interface CteOptions {
@@ -58,7 +73,7 @@ export class Cte<Row extends CteRow = CteRow> {
   ) {
     if (typeof name !== 'string' || name === '') throw new ArgumentError('cte() needs a name');
     this.recursive = options.recursive ?? false;
-    const c: Record<string, ColumnRef> = {};
+    const c: Record<string, CteColumn> = {};
     // Named by result key (a model attribute's name, not its SQL name): the WITH clause lists these
     // names, so `tree.c.EmployeeId` is the same on a database whose column is employee_id.
     const columns = body.columns.map((el, i) => {
@@ -68,7 +83,7 @@ export class Cte<Row extends CteRow = CteRow> {
           `cte('${name}'): two columns are named '${col.name}'; label one of them (.label('other'))`,
         );
       }
-      c[col.name] = new ColumnRef(col, this);
+      c[col.name] = new CteColumn(col, this, col.name);
       return col;
     });
     // A shadow table gives the columns a table for messages, as SubqueryAlias does.
@@ -83,15 +98,15 @@ export class Cte<Row extends CteRow = CteRow> {
 
   /** A recursive CTE's members: `anchor.cte('tree', { recursive: true }).unionAll(member)`. */
   unionAll(...members: Select[]): Cte<Row> {
-    return this.completed(combine<Row>('UNION ALL', this.body, members));
+    return this.completed(combine('UNION ALL', this.body, members));
   }
 
   /** As unionAll(), removing duplicate rows (which also stops a cycle on PostgreSQL and SQLite). */
   union(...members: Select[]): Cte<Row> {
-    return this.completed(combine<Row>('UNION', this.body, members));
+    return this.completed(combine('UNION', this.body, members));
   }
 
-  private completed(body: CompoundSelect<Row>): Cte<Row> {
+  private completed(body: CompoundSelect): Cte<Row> {
     return new Cte<Row>(body, this.name, { recursive: this.recursive }, this);
   }
 

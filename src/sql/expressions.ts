@@ -7,6 +7,7 @@ import { checkTextParameters } from './text-params.js';
 import { StringType, Text, type SqlType } from './types.js';
 import type { Column } from './schema.js';
 import type { FromClause, Select } from './selectable.js';
+import { toWindow, type Window, type WindowSpec } from './window.js';
 
 /** Anything that can be compared to a column of value type T: a value or another expression. */
 export type Operand<T> = T | ColumnElement<unknown>;
@@ -111,9 +112,11 @@ export abstract class ColumnElement<T = unknown> {
   desc(): OrderByElement {
     return new OrderByElement(this, 'DESC');
   }
-  /** `expr AS name`: the key of this value in Core result rows. */
-  label(name: string): Label<T> {
-    return new Label<T>(this, name);
+  /** `expr AS name`: the key of this value in Core result rows (typed: `row.name`). */
+  label<const N extends string>(name: N): Label<T, N> {
+    if (typeof name !== 'string' || name === '')
+      throw new ArgumentError(`${this.describe()}.label() needs a non-empty name, got ${String(name)}`);
+    return new Label<T, N>(this, name);
   }
 
   protected compare(op: string, other: unknown, method: string): ColumnElement<boolean> {
@@ -300,21 +303,56 @@ export class FunctionCall<T = unknown> extends ColumnElement<T> {
   override get sqlType(): SqlType<unknown> | null {
     return this.type;
   }
+  /**
+   * As a window function: `func.rank().over({ partitionBy: Track.GenreId, orderBy: Track.Milliseconds.desc() })`,
+   * or a running aggregate, `func.sum(Invoice.Total).over({ orderBy: Invoice.InvoiceDate, rows: [null, 0] })`.
+   */
+  over(spec: WindowSpec = {}): Over<T> {
+    return new Over<T>(this, toWindow(spec, `${this.name}()`));
+  }
+}
+
+/** `fn(...) OVER (PARTITION BY … ORDER BY … frame)`, from `FunctionCall.over()` (see window.ts). */
+export class Over<T = unknown> extends ColumnElement<T> {
+  readonly kind = 'over';
+  constructor(
+    readonly fn: FunctionCall<T>,
+    readonly window: Window,
+  ) {
+    super();
+  }
+  override get sqlType(): SqlType<unknown> | null {
+    return this.fn.sqlType;
+  }
+  override describe(): string {
+    return `${this.fn.name}() OVER (...)`;
+  }
 }
 
 /** Functions whose result has their argument's type: sum(Numeric) is an exact decimal, max(DateTime) a Date. */
-const TYPE_FROM_ARGUMENT = new Set(['sum', 'min', 'max']);
+const TYPE_FROM_ARGUMENT = new Set(['sum', 'min', 'max', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
+
+/** Window functions spelled in camelCase on `func`, by their SQL names. */
+const WINDOW_NAMES: Record<string, string> = {
+  rowNumber: 'row_number',
+  denseRank: 'dense_rank',
+  percentRank: 'percent_rank',
+  cumeDist: 'cume_dist',
+  firstValue: 'first_value',
+  lastValue: 'last_value',
+  nthValue: 'nth_value',
+};
 
 /** `*`, as in count(*). */
 export class Star extends ColumnElement<never> {
   readonly kind = 'star';
 }
 
-export class Label<T = unknown> extends ColumnElement<T> {
+export class Label<T = unknown, N extends string = string> extends ColumnElement<T> {
   readonly kind = 'label';
   constructor(
     readonly element: ColumnElement<T>,
-    readonly name: string,
+    readonly name: N,
   ) {
     super();
   }
@@ -479,6 +517,26 @@ export const func: {
   upper(arg: ColumnElement<string | null>): FunctionCall<string>;
   /** `coalesce(a, b, …)`: the first non-null argument. */
   coalesce(...args: (ColumnElement | number | string | boolean)[]): FunctionCall<unknown>;
+  /** `row_number()`: 1, 2, 3… within the window; call `.over({...})` on it. */
+  rowNumber(): FunctionCall<number>;
+  /** `rank()`: ties share a rank and leave gaps (1, 1, 3); call `.over({...})` on it. */
+  rank(): FunctionCall<number>;
+  /** `dense_rank()`: ties share a rank, no gaps (1, 1, 2); call `.over({...})` on it. */
+  denseRank(): FunctionCall<number>;
+  /** `percent_rank()`: (rank - 1) / (rows - 1), from 0 to 1. */
+  percentRank(): FunctionCall<number>;
+  /** `cume_dist()`: the fraction of rows up to this one's peers, from 0 to 1. */
+  cumeDist(): FunctionCall<number>;
+  /** `ntile(n)`: which of n near-equal buckets the row falls in (1…n). */
+  ntile(buckets: number): FunctionCall<number>;
+  /** `lag(arg, offset = 1)`: the value `offset` rows before; null before the first. */
+  lag<T>(arg: ColumnElement<T>, offset?: number): FunctionCall<T | null>;
+  /** `lead(arg, offset = 1)`: the value `offset` rows after; null past the last. */
+  lead<T>(arg: ColumnElement<T>, offset?: number): FunctionCall<T | null>;
+  /** `first_value(arg)` in the window frame. */
+  firstValue<T>(arg: ColumnElement<T>): FunctionCall<T>;
+  /** `last_value(arg)` in the window frame (mind the default frame ends at the current row). */
+  lastValue<T>(arg: ColumnElement<T>): FunctionCall<T>;
   /** Any other SQL function, typed without `!`: `func.call('pg_backend_pid')`, `func.call<string>('upper', User.name)`. */
   call<T = unknown>(name: string, ...args: (ColumnElement | number | string | boolean)[]): FunctionCall<T>;
 } & Record<string, FuncBuilder> = new Proxy({} as never, {
@@ -500,10 +558,11 @@ export const func: {
     // The name goes into SQL unquoted: only a plain identifier may (func['x(); drop …'] must not).
     if (!/^[A-Za-z_][A-Za-z0-9_.]*$/.test(name))
       throw new ArgumentError(`func.${name}: not a function name (letters, digits and _ only)`);
+    const sqlName = WINDOW_NAMES[name] ?? name;
     return (...args: unknown[]) => {
       const elements = args.map((a) => (a instanceof ColumnElement ? a : bindValue(a, null, `func.${name}()`)));
-      const type = TYPE_FROM_ARGUMENT.has(name.toLowerCase()) ? (elements[0]?.sqlType ?? null) : null;
-      return new FunctionCall(name, elements, false, type);
+      const type = TYPE_FROM_ARGUMENT.has(sqlName.toLowerCase()) ? (elements[0]?.sqlType ?? null) : null;
+      return new FunctionCall(sqlName, elements, false, type);
     };
   },
 });

@@ -14,6 +14,8 @@ import { Column, Table } from './schema.js';
 import { Any } from './types.js';
 import { Cte, type CteOptions } from './cte.js';
 import { combine, type CompoundMember, type CompoundSelect } from './compound.js';
+import type { RowOf } from './row-types.js';
+import { joinOnto, type JoinableFrom } from './select-join.js';
 
 /** `aliased` table: the same table under another name, to join it twice. */
 export class TableAlias {
@@ -35,7 +37,7 @@ export class SubqueryAlias {
   /** Maps each column of the inner select (by identity) to the column this subquery exposes. */
   readonly exported = new Map<ColumnElement, ColumnRef>();
   constructor(
-    readonly select: Select,
+    readonly select: Select<readonly ColumnElement[]>,
     readonly name: string,
     /** `LATERAL (SELECT …)`: it may refer to the FROM elements before it (see Select.lateral). */
     readonly lateral = false,
@@ -65,6 +67,16 @@ export function outputName(el: ColumnElement, index: number): string {
   return `col_${index + 1}`;
 }
 
+/**
+ * The key of a selected element in an object row: its label, its column's key (a model attribute's
+ * name, which may differ from the column's SQL name), or `col_<n>`.
+ */
+export function resultKey(el: ColumnElement, index: number): string {
+  if (el instanceof Label) return el.name;
+  if (el instanceof ColumnRef) return el.column.key;
+  return `col_${index + 1}`;
+}
+
 export class Join {
   readonly kind = 'join';
   constructor(
@@ -91,98 +103,157 @@ export interface SelectState {
   readonly forUpdate: boolean;
 }
 
+const EMPTY: SelectState = {
+  columns: [],
+  from: [],
+  where: null,
+  groupBy: [],
+  having: null,
+  orderBy: [],
+  limit: null,
+  offset: null,
+  distinct: false,
+  forUpdate: false,
+};
+
 export type Orderable = ColumnElement | OrderByElement;
 
 /**
- * A Core SELECT of columns (not objects), from {@link selectColumns}; run it with
- * `session.execute(select)`, which returns plain rows keyed by label. Immutable: each method returns
- * a new Select.
+ * A Core SELECT of columns (not objects), from {@link select}; run it with `session.execute(stmt)`,
+ * whose rows are typed from the columns: objects keyed by label or attribute key, or tuples with
+ * `.tuples()`. Immutable: each method returns a new Select. Its parts are in `state`.
  *
  * @example
  * ```ts
- * import { func, selectColumns } from 'relata';
+ * import { func, select } from 'relata';
  *
- * const perAuthor = selectColumns(Post.userId, func.count(Post.id).label('posts'))
- *   .filter(Post.views.gt(0))
- *   .with({ groupBy: [Post.userId] })
- *   .orderByAlso(Post.userId)
- *   .withLimit(10);
- * const rows = await session.execute(perAuthor); // [{ userId: 1, posts: 3 }, …]
+ * const perAuthor = select(User.username, func.count(Post.id).label('posts'))
+ *   .join(Post.__table__)
+ *   .where(Post.views.gt(0))
+ *   .groupBy(User.username)
+ *   .having(func.count(Post.id).ge(1))
+ *   .orderBy(User.username)
+ *   .limit(10);
+ * const rows = await session.execute(perAuthor); // { username: string; posts: number }[]
+ * const pairs = await session.execute(perAuthor).tuples(); // [string, number][]
  * ```
  */
-export class Select implements SelectState {
+export class Select<out C extends readonly ColumnElement[] = readonly ColumnElement[]> {
   /** @internal Tells statements apart. */
   readonly kind = 'select';
-  /** The selected columns and expressions. */
-  readonly columns: readonly ColumnElement[] = [];
-  /** The FROM clause: tables, aliases, subqueries and joins. */
-  readonly from: readonly FromClause[] = [];
-  /** The WHERE condition, or null. */
-  readonly where: ColumnElement<boolean> | null = null;
-  /** GROUP BY expressions. */
-  readonly groupBy: readonly ColumnElement[] = [];
-  /** The HAVING condition, or null. */
-  readonly having: ColumnElement<boolean> | null = null;
-  /** ORDER BY terms. */
-  readonly orderBy: readonly OrderByElement[] = [];
-  /** LIMIT, or null. */
-  readonly limit: number | null = null;
-  /** OFFSET, or null. */
-  readonly offset: number | null = null;
-  /** SELECT DISTINCT. */
-  readonly distinct: boolean = false;
-  /** `FOR UPDATE` row locking. */
-  readonly forUpdate: boolean = false;
+  /** The statement's parts: columns, FROM, WHERE, GROUP BY, HAVING, ORDER BY, LIMIT, OFFSET, DISTINCT. */
+  readonly state: SelectState;
 
   constructor(state?: Partial<SelectState>) {
-    Object.assign(this, state);
+    this.state = { ...EMPTY, ...state };
   }
 
-  /** A copy with some parts replaced: `with({ groupBy: [Post.userId], distinct: true })`. */
-  with(changes: Partial<SelectState>): Select {
-    return new Select({ ...this, ...changes });
+  /** The selected columns and expressions. */
+  get columns(): C {
+    return this.state.columns as C;
+  }
+
+  /** The FROM clause: tables, aliases, subqueries and joins. */
+  get from(): readonly FromClause[] {
+    return this.state.from;
+  }
+
+  /**
+   * A copy with some parts replaced.
+   *
+   * @deprecated Use the methods: `groupBy()`, `having()`, `distinct()`, `where()`, `orderBy()`, `limit()`.
+   */
+  with(changes: Partial<SelectState>): Select<C> {
+    return this.replace(changes);
+  }
+
+  /** @internal A copy with some parts replaced (what every builder method returns). */
+  replace(changes: Partial<SelectState>): Select<C> {
+    return new Select<C>({ ...this.state, ...changes });
   }
 
   /** Adds FROM elements (tables are otherwise inferred from the selected columns). */
-  selectFrom(...from: FromClause[]): Select {
-    return this.with({ from: [...this.from, ...from] });
+  selectFrom(...from: FromClause[]): Select<C> {
+    // An alias or subquery inferred from the selected columns is in FROM already: not listed twice.
+    return this.replace({ from: [...this.state.from, ...from.filter((f) => !this.state.from.includes(f))] });
   }
 
-  /** Adds WHERE conditions, AND-ed with any already there. */
-  filter(...conditions: ColumnElement<boolean>[]): Select {
-    conditions.forEach((c) => requireElement(c, 'where()'));
-    const all = this.where ? [this.where, ...conditions] : conditions;
-    return this.with({ where: all.length === 0 ? null : and_(...all) });
+  /** Adds WHERE conditions, AND-ed with any already there: `where(Post.views.gt(10))`. */
+  where(...conditions: ColumnElement<boolean>[]): Select<C> {
+    conditions.forEach((c) => requireElement(c, 'select().where()'));
+    const all = this.state.where ? [this.state.where, ...conditions] : conditions;
+    return this.replace({ where: all.length === 0 ? null : and_(...all) });
+  }
+
+  /** Same as where(), the Flask-SQLAlchemy spelling. */
+  filter(...conditions: ColumnElement<boolean>[]): Select<C> {
+    return this.where(...conditions);
+  }
+
+  /** Adds GROUP BY expressions after any already there. */
+  groupBy(...columns: ColumnElement[]): Select<C> {
+    columns.forEach((c) => requireElement(c, 'select().groupBy()'));
+    return this.replace({ groupBy: [...this.state.groupBy, ...columns] });
+  }
+
+  /** Adds HAVING conditions (on the groups), AND-ed with any already there. */
+  having(...conditions: ColumnElement<boolean>[]): Select<C> {
+    conditions.forEach((c) => requireElement(c, 'select().having()'));
+    const all = this.state.having ? [this.state.having, ...conditions] : conditions;
+    return this.replace({ having: all.length === 0 ? null : and_(...all) });
   }
 
   /** Adds ORDER BY terms after any already there; a bare column sorts ascending. */
-  orderByAlso(...clauses: Orderable[]): Select {
+  orderBy(...clauses: Orderable[]): Select<C> {
     const more = clauses.map((c) =>
-      c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'orderBy()'), 'ASC'),
+      c instanceof OrderByElement ? c : new OrderByElement(requireElement(c, 'select().orderBy()'), 'ASC'),
     );
-    return this.with({ orderBy: [...this.orderBy, ...more] });
+    return this.replace({ orderBy: [...this.state.orderBy, ...more] });
+  }
+
+  /** @deprecated Use orderBy(), which adds terms the same way. */
+  orderByAlso(...clauses: Orderable[]): Select<C> {
+    return this.orderBy(...clauses);
   }
 
   /** Sets LIMIT (null: none). */
-  withLimit(n: number | null): Select {
-    if (n !== null) checkCount(n, 'limit()');
-    return this.with({ limit: n });
+  limit(n: number | null): Select<C> {
+    if (n !== null) checkCount(n, 'select().limit()');
+    return this.replace({ limit: n });
+  }
+
+  /** @deprecated Use limit(). */
+  withLimit(n: number | null): Select<C> {
+    return this.limit(n);
   }
 
   /** Sets OFFSET (null: none). */
-  withOffset(n: number | null): Select {
-    if (n !== null) checkCount(n, 'offset()');
-    return this.with({ offset: n });
+  offset(n: number | null): Select<C> {
+    if (n !== null) checkCount(n, 'select().offset()');
+    return this.replace({ offset: n });
   }
 
-  /** Joins `right` onto the last FROM element (or onto `onto` when given). */
-  join(right: FromClause, on: ColumnElement<boolean>, outer = false): Select {
-    // A table inferred into FROM from the selected columns is replaced by its join, not listed twice.
-    const from = this.from.filter((f) => f !== right);
-    if (from.length === 0) throw new ArgumentError('join() needs a FROM clause to join onto');
-    const left = from.pop()!;
-    from.push(new Join(left, right, on, outer));
-    return this.with({ from });
+  /** @deprecated Use offset(). */
+  withOffset(n: number | null): Select<C> {
+    return this.offset(n);
+  }
+
+  /** SELECT DISTINCT. */
+  distinct(): Select<C> {
+    return this.replace({ distinct: true });
+  }
+
+  /**
+   * Inner join of `right` (a table, alias, subquery or model class) onto the FROM clause. Without
+   * `on`, ON comes from the one foreign key between `right` and a table already in FROM.
+   */
+  join(right: JoinableFrom, on?: ColumnElement<boolean>): Select<C> {
+    return this.replace({ from: joinOnto(this.state.from, right, on, false) });
+  }
+
+  /** LEFT OUTER JOIN, as join(). */
+  outerJoin(right: JoinableFrom, on?: ColumnElement<boolean>): Select<C> {
+    return this.replace({ from: joinOnto(this.state.from, right, on, true) });
   }
 
   /** This SELECT as a FROM element, `(SELECT …) AS name`, whose columns are in `c` by label. */
@@ -191,8 +262,8 @@ export class Select implements SelectState {
   }
 
   /** This SELECT as a common table expression, `WITH name AS (SELECT …)` (see {@link Cte}). */
-  cte(name: string, options: CteOptions = {}): Cte {
-    return new Cte(this, name, options);
+  cte<S extends Select>(this: S, name: string, options: CteOptions = {}): Cte<RowOf<S['columns']>> {
+    return new Cte<RowOf<S['columns']>>(this, name, options);
   }
 
   /**
@@ -204,27 +275,27 @@ export class Select implements SelectState {
   }
 
   /** `SELECT … UNION SELECT …` (duplicates removed); see {@link CompoundSelect}. */
-  union(...others: CompoundMember[]): CompoundSelect {
+  union<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
     return combine('UNION', this, others);
   }
   /** `SELECT … UNION ALL SELECT …` (duplicates kept). */
-  unionAll(...others: CompoundMember[]): CompoundSelect {
+  unionAll<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
     return combine('UNION ALL', this, others);
   }
   /** `SELECT … INTERSECT SELECT …`: rows in both. */
-  intersect(...others: CompoundMember[]): CompoundSelect {
+  intersect<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
     return combine('INTERSECT', this, others);
   }
   /** `INTERSECT ALL` (not on SQLite). */
-  intersectAll(...others: CompoundMember[]): CompoundSelect {
+  intersectAll<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
     return combine('INTERSECT ALL', this, others);
   }
   /** `SELECT … EXCEPT SELECT …`: rows of this one not in the others. */
-  except_(...others: CompoundMember[]): CompoundSelect {
+  except_<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
     return combine('EXCEPT', this, others);
   }
   /** `EXCEPT ALL` (not on SQLite). */
-  exceptAll(...others: CompoundMember[]): CompoundSelect {
+  exceptAll<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
     return combine('EXCEPT ALL', this, others);
   }
 
@@ -234,7 +305,7 @@ export class Select implements SelectState {
   }
 
   /** This SELECT (of one column, one row) as a value in another statement. */
-  scalarSubquery<T = unknown>(): ScalarSubquery<T> {
+  scalarSubquery<T = C extends readonly [ColumnElement<infer V>] ? V : unknown>(): ScalarSubquery<T> {
     return new ScalarSubquery<T>(this);
   }
 }

@@ -18,6 +18,7 @@ import {
   InExpression,
   Label,
   OrderByElement,
+  Over,
   ScalarSubquery,
   TextClause,
   TupleInExpression,
@@ -25,6 +26,7 @@ import {
   ColumnElement,
 } from './expressions.js';
 import { Concat } from './concat.js';
+import { frameToken } from './window.js';
 import { LazyElement } from './lazy-element.js';
 import type { Delete, Update } from './dml.js';
 import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
@@ -127,6 +129,13 @@ export class ShapeKey implements BindSources {
       this.key += 'l';
       this.text(e.name);
       this.element(e.element);
+    } else if (e instanceof Over) {
+      const w = e.window;
+      this.key += `W${w.partitionBy.length},${w.orderBy.length}${frameToken(w)}(`;
+      this.element(e.fn);
+      for (const p of w.partitionBy) this.element(p);
+      for (const o of w.orderBy) this.orderBy(o);
+      this.key += ')';
     } else if (e instanceof ExistsExpression) {
       this.key += 'E';
       this.select(e.select);
@@ -261,7 +270,8 @@ export class ShapeKey implements BindSources {
     this.element(w);
   }
 
-  select(s: Select): void {
+  select(stmt: Select): void {
+    const s = stmt.state;
     this.key += s.distinct ? '{D' : '{';
     this.key += `${s.columns.length}`;
     for (const c of s.columns) this.element(c);

@@ -10,6 +10,7 @@ import {
   InExpression,
   Label,
   OrderByElement,
+  Over,
   ScalarSubquery,
   UnaryExpression,
 } from './expressions.js';
@@ -30,6 +31,11 @@ export function adaptColumns<E extends ColumnElement>(expr: E, replace: (ref: Co
     if (e instanceof BetweenExpression) return new BetweenExpression(visit(e.element), visit(e.low), visit(e.high));
     if (e instanceof FunctionCall) return new FunctionCall(e.name, e.args.map(visit), e.distinct, e.type);
     if (e instanceof Label) return new Label(visit(e.element), e.name);
+    if (e instanceof Over) {
+      const w = e.window;
+      const orderBy = w.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction));
+      return new Over(visit(e.fn) as FunctionCall, { ...w, partitionBy: w.partitionBy.map(visit), orderBy });
+    }
     if (e instanceof Concat) return new Concat(e.parts.map(visit));
     if (e instanceof LazyElement) return visit(e.element);
     // A correlated subquery (a column property's count) refers to the outer table inside it.
@@ -48,12 +54,13 @@ function adaptSelect(s: Select, replace: (ref: ColumnRef) => ColumnElement | nul
   const own = s.from.flatMap(fromElements);
   const outer = (ref: ColumnRef) => (own.includes(ref.from as never) ? null : replace(ref));
   const visit = <E extends ColumnElement>(e: E): E => adaptColumns(e, outer);
-  return s.with({
-    columns: s.columns.map(visit),
-    where: s.where && visit(s.where),
-    groupBy: s.groupBy.map(visit),
-    having: s.having && visit(s.having),
-    orderBy: s.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction)),
+  const st = s.state;
+  return s.replace({
+    columns: st.columns.map(visit),
+    where: st.where && visit(st.where),
+    groupBy: st.groupBy.map(visit),
+    having: st.having && visit(st.having),
+    orderBy: st.orderBy.map((o) => new OrderByElement(visit(o.element), o.direction)),
   });
 }
 

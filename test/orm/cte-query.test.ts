@@ -9,7 +9,7 @@ import {
   ArgumentError,
   InvalidRequestError,
   joinedload,
-  selectColumns,
+  select,
   selectinload,
   text,
   type Database,
@@ -34,8 +34,8 @@ describeEachDialect('ORM queries over CTEs and statements', (t) => {
   const q = (sql: string) => (t.dialect === 'mysql' ? sql.replace(/"/g, '`') : sql);
 
   const subtree = ({ Node }: TreeModels, rootId: number) => {
-    let tree = selectColumns(Node.id).filter(Node.id.eq(rootId)).cte('subtree', { recursive: true });
-    tree = tree.unionAll(selectColumns(Node.id).join(tree, Node.parentId.eq(tree.c.id)));
+    let tree = select(Node.id).filter(Node.id.eq(rootId)).cte('subtree', { recursive: true });
+    tree = tree.unionAll(select(Node.id).join(tree, Node.parentId.eq(tree.c.id)));
     return tree;
   };
 
@@ -62,9 +62,10 @@ describeEachDialect('ORM queries over CTEs and statements', (t) => {
     const session = m.db.newSession();
     const tree = subtree(m, 1);
     const query = session.query(Node).join(tree, Node.id.eq(tree.c.id)).filter(Node.weight.le(20));
-    let loaded: InstanceType<typeof Node>[] = [];
+    const load = () => query.options(selectinload(Node.children)).orderBy(Node.id).all();
+    let loaded: Awaited<ReturnType<typeof load>> = [];
     const sql = await statementsOf(m.db, async () => {
-      loaded = await query.options(selectinload(Node.children)).orderBy(Node.id).all();
+      loaded = await load();
     });
     expect(sql).toHaveLength(2);
     expect(loaded.map((n) => [n.name, n.children.map((c) => c.name)])).toEqual([
@@ -113,10 +114,11 @@ describeEachDialect('ORM queries over CTEs and statements', (t) => {
     const { Node } = m;
     const session = m.db.newSession();
     const b = (await session.get(Node, 3))!;
-    let nodes: InstanceType<typeof Node>[] = [];
     const stmt = text(q('SELECT weight, name, parent_id, id FROM cte_node WHERE weight = ? ORDER BY id'), [20]);
+    const load = () => session.query(Node).fromStatement(stmt).options(selectinload(Node.children)).all();
+    let nodes: Awaited<ReturnType<typeof load>> = [];
     const sql = await statementsOf(m.db, async () => {
-      nodes = await session.query(Node).fromStatement(stmt).options(selectinload(Node.children)).all();
+      nodes = await load();
     });
     expect(sql).toHaveLength(2);
     expect(sql[0]).toBe(
@@ -135,9 +137,9 @@ describeEachDialect('ORM queries over CTEs and statements', (t) => {
     const m = await open();
     const { Node } = m;
     const tree = subtree(m, 5);
-    const stmt = selectColumns(Node.id, Node.parentId.label('parentId'), Node.name, Node.weight)
+    const stmt = select(Node.id, Node.parentId.label('parentId'), Node.name, Node.weight)
       .join(tree, Node.id.eq(tree.c.id))
-      .orderByAlso(Node.id);
+      .orderBy(Node.id);
     const nodes = await m.db.newSession().query(Node).fromStatement(stmt).all();
     expect(nodes.map((n) => [n.name, n.parentId])).toEqual([
       ['a2', 2],

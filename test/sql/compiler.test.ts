@@ -56,7 +56,7 @@ describe('SQLite compiler', () => {
 
   it('compiles joins, ordering, limit/offset, distinct, subqueries, EXISTS and text()', () => {
     const s = new Select({ columns: [u.name!], from: [users], distinct: true })
-      .join(posts, u.id!.eq(posts.c.user_id!), true)
+      .outerJoin(posts, u.id!.eq(posts.c.user_id!))
       .orderByAlso(u.name!.desc(), u.id!)
       .withLimit(10)
       .withOffset(20);

@@ -7,7 +7,7 @@ import { afterEach, expect } from 'vitest';
 import {
   CompileError,
   ArgumentError,
-  selectColumns,
+  select,
   true_,
   update,
   type CompoundSelect,
@@ -33,11 +33,11 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   /** The descendants of `rootId` (itself included) by a recursive CTE. */
   const descendants = ({ Node }: TreeModels, rootId: number, minWeight = 0) => {
-    let tree = selectColumns(Node.id, Node.parentId, Node.name).filter(Node.id.eq(rootId)).cte('tree', {
+    let tree = select(Node.id, Node.parentId, Node.name).filter(Node.id.eq(rootId)).cte('tree', {
       recursive: true,
     });
     tree = tree.unionAll(
-      selectColumns(Node.id, Node.parentId, Node.name)
+      select(Node.id, Node.parentId, Node.name)
         .join(tree, Node.parentId.eq(tree.c.id))
         .filter(Node.weight.ge(minWeight)),
     );
@@ -46,9 +46,9 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('a CTE is a FROM element: WITH name (columns) AS (…) before the statement, one statement', async () => {
     const { db, Node } = await open();
-    const heavy = selectColumns(Node.id, Node.name.label('label')).filter(Node.weight.ge(30)).cte('heavy');
+    const heavy = select(Node.id, Node.name.label('label')).filter(Node.weight.ge(30)).cte('heavy');
     expect(Object.keys(heavy.c)).toEqual(['id', 'label']);
-    const stmt = selectColumns(heavy.c.label).orderByAlso(heavy.c.label.desc());
+    const stmt = select(heavy.c.label).orderBy(heavy.c.label.desc());
     const sql = await statementsOf(db, async () => {
       expect(await db.session.execute(stmt)).toEqual([
         { label: 'b1' },
@@ -64,13 +64,11 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('a CTE joined to a table, and a CTE used by another CTE (defined first)', async () => {
     const { db, Node } = await open();
-    const parents = selectColumns(Node.parentId.label('pid')).filter(Node.parentId.isNotNull()).cte('parents');
-    const named = selectColumns(Node.id, Node.name).join(parents, Node.id.eq(parents.c.pid)).cte('named');
-    const rows = await db.session.execute(
-      selectColumns(named.c.name).with({ distinct: true }).orderByAlso(named.c.name),
-    );
+    const parents = select(Node.parentId.label('pid')).filter(Node.parentId.isNotNull()).cte('parents');
+    const named = select(Node.id, Node.name).join(parents, Node.id.eq(parents.c.pid)).cte('named');
+    const rows = await db.session.execute(select(named.c.name).distinct().orderBy(named.c.name));
     expect(rows).toEqual([{ name: 'a' }, { name: 'a2' }, { name: 'b' }, { name: 'root' }]);
-    const [sql] = await statementsOf(db, () => db.session.execute(selectColumns(named.c.name)));
+    const [sql] = await statementsOf(db, () => db.session.execute(select(named.c.name)));
     expect(sql!.indexOf(q('"parents" ("pid") AS'))).toBeLessThan(sql!.indexOf(q('"named" ("id", "name") AS')));
     expect(sql!.match(/WITH/g)).toHaveLength(1);
   });
@@ -78,7 +76,7 @@ describeEachDialect('CTEs and set operations', (t) => {
   it('a recursive CTE walks the tree: WITH RECURSIVE anchor UNION ALL member', async () => {
     const m = await open();
     const tree = descendants(m, 2);
-    const stmt = selectColumns(tree.c.id, tree.c.name).orderByAlso(tree.c.id);
+    const stmt = select(tree.c.id, tree.c.name).orderBy(tree.c.id);
     const sql = await statementsOf(m.db, async () => {
       expect(await m.db.session.execute(stmt)).toEqual([
         { id: 2, name: 'a' },
@@ -97,7 +95,7 @@ describeEachDialect('CTEs and set operations', (t) => {
     const m = await open();
     const ids = async (rootId: number, minWeight = 0) => {
       const tree = descendants(m, rootId, minWeight);
-      const rows = await m.db.newSession().execute(selectColumns(tree.c.id).orderByAlso(tree.c.id));
+      const rows = await m.db.newSession().execute(select(tree.c.id).orderBy(tree.c.id));
       return rows.map((r) => r.id);
     };
     expect(await ids(1)).toEqual([1, 2, 3, 4, 5, 6, 7]);
@@ -118,22 +116,22 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('refuses a CTE that refers to itself without recursive, and two CTEs of one name', async () => {
     const { db, Node } = await open();
-    const loop = selectColumns(Node.id).cte('loop');
-    const bad = loop.unionAll(selectColumns(Node.id).join(loop, Node.parentId.eq(loop.c.id)));
-    await expect(db.session.execute(selectColumns(bad.c.id))).rejects.toThrow(
+    const loop = select(Node.id).cte('loop');
+    const bad = loop.unionAll(select(Node.id).join(loop, Node.parentId.eq(loop.c.id)));
+    await expect(db.session.execute(select(bad.c.id))).rejects.toThrow(
       "CTE 'loop' refers to itself; pass { recursive: true } to cte()",
     );
-    const x1 = selectColumns(Node.id).cte('x');
-    const x2 = selectColumns(Node.name).cte('x');
-    await expect(db.session.execute(selectColumns(x1.c.id, x2.c.name))).rejects.toThrow(CompileError);
-    expect(() => selectColumns(Node.id, Node.id).cte('twice')).toThrow("cte('twice'): two columns are named 'id'");
+    const x1 = select(Node.id).cte('x');
+    const x2 = select(Node.name).cte('x');
+    await expect(db.session.execute(select(x1.c.id, x2.c.name))).rejects.toThrow(CompileError);
+    expect(() => select(Node.id, Node.id).cte('twice')).toThrow("cte('twice'): two columns are named 'id'");
   });
 
   it('refuses a CTE inside an UPDATE, which has no WITH clause here', async () => {
     const m = await open();
     const tree = descendants(m, 2);
     const stmt = update(m.Node)
-      .where(m.Node.id.in(selectColumns(tree.c.id)))
+      .where(m.Node.id.in(select(tree.c.id)))
       .values({ weight: 0 });
     await expect(m.db.session.execute(stmt)).rejects.toThrow(
       "CTE 'tree' is used in a statement that is not a SELECT; only a select can have a WITH clause",
@@ -143,21 +141,22 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('union, unionAll, intersect and except, with ORDER BY and LIMIT on the whole compound', async () => {
     const { db, Node } = await open();
-    const light = selectColumns(Node.name).filter(Node.weight.le(20));
-    const underA = selectColumns(Node.name).filter(Node.parentId.eq(2));
+    const light = select(Node.name).filter(Node.weight.le(20));
+    const underA = select(Node.name).filter(Node.parentId.eq(2));
     const names = async (stmt: CompoundSelect) => (await db.session.execute(stmt)).map((r) => r.name);
     expect(await names(light.union(underA).orderBy('name'))).toEqual(['a', 'a1', 'a2', 'b', 'other', 'root']);
     expect(await names(light.union(underA).orderBy(Node.name.desc()).limit(2).offset(1))).toEqual(['other', 'b']);
     expect((await names(light.unionAll(light))).length).toBe(8);
-    expect(await names(light.intersect(selectColumns(Node.name).filter(Node.parentId.eq(1))).orderBy('name'))).toEqual([
+    expect(await names(light.intersect(select(Node.name).filter(Node.parentId.eq(1))).orderBy('name'))).toEqual([
       'a',
       'b',
     ]);
-    expect(await names(light.except_(selectColumns(Node.name).filter(Node.parentId.isNull())).orderBy('name'))).toEqual(
-      ['a', 'b'],
-    );
+    expect(await names(light.except_(select(Node.name).filter(Node.parentId.isNull())).orderBy('name'))).toEqual([
+      'a',
+      'b',
+    ]);
     // The same shape twice: the cached SQL takes each statement's own values.
-    const under = (id: number) => light.union(selectColumns(Node.name).filter(Node.parentId.eq(id))).orderBy('name');
+    const under = (id: number) => light.union(select(Node.name).filter(Node.parentId.eq(id))).orderBy('name');
     expect(await names(under(3))).toEqual(['a', 'b', 'b1', 'other', 'root']);
     expect(await names(under(5))).toEqual(['a', 'a2x', 'b', 'other', 'root']);
     const [sql] = await statementsOf(db, () => db.session.execute(light.union(underA).orderBy('name').limit(3)));
@@ -166,20 +165,20 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('a member with its own LIMIT, and a compound of compounds, are grouped', async () => {
     const { db, Node } = await open();
-    const heaviest = selectColumns(Node.name).orderByAlso(Node.weight.desc(), Node.id).withLimit(1);
-    const lightest = selectColumns(Node.name).orderByAlso(Node.weight, Node.id).withLimit(1);
+    const heaviest = select(Node.name).orderBy(Node.weight.desc(), Node.id).limit(1);
+    const lightest = select(Node.name).orderBy(Node.weight, Node.id).limit(1);
     const rows = await db.session.execute(heaviest.union(lightest).orderBy('name'));
     expect(rows).toEqual([{ name: 'a2x' }, { name: 'root' }]);
-    const ab = selectColumns(Node.name).filter(Node.id.in([2, 3]));
-    const bc = selectColumns(Node.name).filter(Node.id.in([3, 4]));
-    const both = ab.union(bc).intersect(selectColumns(Node.name).filter(Node.id.in([2, 4])));
+    const ab = select(Node.name).filter(Node.id.in([2, 3]));
+    const bc = select(Node.name).filter(Node.id.in([3, 4]));
+    const both = ab.union(bc).intersect(select(Node.name).filter(Node.id.in([2, 4])));
     expect(await db.session.execute(both.orderBy('name'))).toEqual([{ name: 'a' }, { name: 'a1' }]);
   });
 
   it('INTERSECT ALL and EXCEPT ALL where the database has them; SQLite refuses with the reason', async () => {
     const { db, Node } = await open();
-    const all = selectColumns(Node.weight);
-    const thirty = selectColumns(Node.weight).filter(Node.weight.eq(30));
+    const all = select(Node.weight);
+    const thirty = select(Node.weight).filter(Node.weight.eq(30));
     if (t.dialect === 'sqlite') {
       await expect(db.session.execute(all.intersectAll(thirty))).rejects.toThrow(
         'SQLite has no INTERSECT ALL; use intersect() (duplicates removed)',
@@ -195,11 +194,11 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('refuses members of different widths, and an ORDER BY that is not an output column', async () => {
     const { db, Node } = await open();
-    expect(() => selectColumns(Node.id).union(selectColumns(Node.id, Node.name))).toThrow(
+    expect(() => select(Node.id).union(select(Node.id, Node.name))).toThrow(
       'union(): every SELECT needs the same number of columns; the first has 1, member 2 has 2',
     );
-    expect(() => selectColumns(Node.id).union()).toThrow(ArgumentError);
-    const u = selectColumns(Node.id).union(selectColumns(Node.id)).orderBy(Node.weight);
+    expect(() => select(Node.id).union()).toThrow(ArgumentError);
+    const u = select(Node.id).union(select(Node.id)).orderBy(Node.weight);
     await expect(db.session.execute(u)).rejects.toThrow(
       "ORDER BY of a UNION: 'Node.weight' is not one of its output columns (id)",
     );
@@ -207,26 +206,23 @@ describeEachDialect('CTEs and set operations', (t) => {
 
   it('a compound as the body of a CTE', async () => {
     const { db, Node } = await open();
-    const ends = selectColumns(Node.id)
+    const ends = select(Node.id)
       .filter(Node.id.eq(1))
-      .union(selectColumns(Node.id).filter(Node.id.eq(7)))
+      .union(select(Node.id).filter(Node.id.eq(7)))
       .cte('ends');
-    const rows = await db.session.execute(
-      selectColumns(Node.name).join(ends, Node.id.eq(ends.c.id)).orderByAlso(Node.id),
-    );
+    const rows = await db.session.execute(select(Node.name).join(ends, Node.id.eq(ends.c.id)).orderBy(Node.id));
     expect(rows).toEqual([{ name: 'root' }, { name: 'a2x' }]);
   });
 
   it('LATERAL on PostgreSQL; MariaDB and SQLite refuse it, saying why', async () => {
     const { db, Node } = await open();
     const child = db.aliased(Node, 'child');
-    const firstChild = selectColumns(child.name.label('first'))
-      .selectFrom(child.__alias__)
-      .filter(child.parentId.eq(Node.id))
-      .orderByAlso(child.id)
-      .withLimit(1)
+    const firstChild = select(child.name!.label('first'))
+      .where(child.parentId.eq(Node.id))
+      .orderBy(child.id)
+      .limit(1)
       .lateral('fc');
-    const stmt = selectColumns(Node.name, firstChild.c.first).join(firstChild, true_()).orderByAlso(Node.id);
+    const stmt = select(Node.name, firstChild.c.first!).join(firstChild, true_()).orderBy(Node.id);
     if (t.dialect === 'postgres') {
       const sql = await statementsOf(db, async () => {
         expect(await db.session.execute(stmt)).toEqual([

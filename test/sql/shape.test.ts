@@ -77,7 +77,7 @@ const families: [string, (v: { n: number; s: string; b: boolean; d: Date }) => S
     (v) => {
       const a = new TableAlias(posts, 'p2');
       return new Select({ columns: [u.id, a.c.title!], from: [users] })
-        .join(a, and_(a.c.user_id!.eq(u.id), a.c.title!.ne(v.s)), true)
+        .outerJoin(a, and_(a.c.user_id!.eq(u.id), a.c.title!.ne(v.s)))
         .filter(u.id.gt(v.n))
         .orderByAlso(u.name.desc())
         .withLimit(5)

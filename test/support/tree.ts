@@ -51,7 +51,7 @@ export async function openTree(url: string): Promise<{ db: Database } & TreeMode
 }
 
 /** Statements sent while `fn` runs, without transaction control. */
-export async function statementsOf(db: Database, fn: () => Promise<unknown>): Promise<string[]> {
+export async function statementsOf(db: Database, fn: () => PromiseLike<unknown>): Promise<string[]> {
   const seen: string[] = [];
   const off = db.onStatement((e) => {
     if (!/^(BEGIN|COMMIT|ROLLBACK|START TRANSACTION|SAVEPOINT|RELEASE)/i.test(e.sql)) seen.push(e.sql);

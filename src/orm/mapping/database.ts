@@ -62,7 +62,7 @@ export {
   UniqueConstraint,
 } from './declare-constraints.js';
 export type { TableColumn, TableOptions } from './declare-table.js';
-export { selectColumns } from '../query/select-columns.js';
+export { select, selectColumns } from '../query/select-columns.js';
 
 /**
  * Options of `new Database(url, options)`: the engine's (echo, pool, dialect options), the sessions'

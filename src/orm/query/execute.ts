@@ -1,35 +1,32 @@
 /**
- * What `session.execute()` runs: a Core SELECT (rows as objects keyed by label) and the ORM-enabled
+ * What `session.execute()` runs: a Core SELECT (rows converted through their columns' types) and the ORM-enabled
  * bulk statements, which keep the session's loaded objects in step with what they changed.
  */
-import { ColumnElement, ColumnRef } from '../../sql/expressions.js';
+import { ColumnRef } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { processorFor } from '../../dialects/processors.js';
-import { Select, outputName } from '../../sql/selectable.js';
+import { valueReader } from './column-values.js';
+import { Select, resultKey } from '../../sql/selectable.js';
+import type { ConvertedRows } from './row-result.js';
 import type { CompoundSelect } from '../../sql/compound.js';
 import type { Session } from '../session/session.js';
 import type { InstanceState } from '../session/state.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
-/** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-export async function executeSelect(
-  session: Session,
-  stmt: Select | CompoundSelect,
-): Promise<Record<string, unknown>[]> {
+/** Runs a Core SELECT: its rows' values converted through the selected columns' types. */
+export async function executeSelect(session: Session, stmt: Select | CompoundSelect): Promise<ConvertedRows> {
   const result = await session.executeRead(stmt);
-  const names = stmt.columns.map((c, i) => outputName(c, i));
-  const processors = stmt.columns.map((c) =>
-    c instanceof ColumnElement && c.sqlType ? processorFor(session.dialect, c.sqlType) : null,
-  );
-  return result.rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    names.forEach((n, i) => {
+  const columns = stmt.columns;
+  const processors = columns.map((c) => valueReader(session.dialect, c));
+  const values = result.rows.map((row) => {
+    const out = new Array<unknown>(columns.length);
+    for (let i = 0; i < columns.length; i++) {
       const v = row[i];
       const p = processors[i];
-      out[n] = p && v !== null ? p(v) : v;
-    });
+      out[i] = p && v !== null && v !== undefined ? p(v) : v;
+    }
     return out;
   });
+  return { values, names: columns.map(resultKey), described: columns.map((c) => c.describe()) };
 }
 
 /** Runs a bulk INSERT, UPDATE or DELETE in the session's transaction. */

@@ -21,6 +21,9 @@ import { Query } from '../query/query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { CompoundSelect } from '../../sql/compound.js';
 import { ScalarResult } from '../query/result.js';
+import { RowResult } from '../query/row-result.js';
+import type { RowOf, TupleOf } from '../../sql/row-types.js';
+import type { ColumnElement } from '../../sql/expressions.js';
 import type { BulkStatement } from '../query/statements.js';
 import type { Registry } from '../mapping/registry.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
@@ -260,8 +263,13 @@ export class Session {
     return new ScalarResult(query.bind(this));
   }
 
-  /** Runs a Core SELECT and returns rows as plain objects keyed by column label. */
-  execute(stmt: Select | CompoundSelect): Promise<Record<string, unknown>[]>;
+  /**
+   * Runs a Core SELECT (`select(User.id, func.count(Post.id).label('n'))...`): await it for rows as
+   * objects keyed by label or attribute key, or call `.tuples()` / `.scalars()`; all typed from the columns.
+   */
+  execute<C extends readonly ColumnElement[]>(stmt: Select<C>): RowResult<RowOf<C>, TupleOf<C>>;
+  /** Runs a UNION/INTERSECT/EXCEPT (`select(...).union(...)`): rows typed from its first SELECT's columns. */
+  execute<C extends readonly ColumnElement[]>(stmt: CompoundSelect<C>): RowResult<RowOf<C>, TupleOf<C>>;
   /**
    * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`) in the session's
    * transaction. Objects already in this session follow: updated values are set on them, deleted
@@ -273,13 +281,14 @@ export class Session {
   }>;
   execute(
     stmt: Select | CompoundSelect | BulkStatement,
-  ): Promise<Record<string, unknown>[] | { rowsAffected: number }> {
-    return this.run(async () => {
-      if (this.autoflush && this.isDirty) await this.flushNow();
-      return stmt instanceof Select || stmt instanceof CompoundSelect
-        ? executeSelect(this, stmt)
-        : executeBulk(this, stmt);
-    });
+  ): RowResult<unknown, unknown[]> | Promise<{ rowsAffected: number }> {
+    const run = <R>(op: () => Promise<R>) =>
+      this.run(async () => {
+        if (this.autoflush && this.isDirty) await this.flushNow();
+        return op();
+      });
+    if (stmt instanceof Select || stmt instanceof CompoundSelect) return new RowResult(run(() => executeSelect(this, stmt)));
+    return run(() => executeBulk(this, stmt));
   }
 
   /**
