@@ -287,7 +287,8 @@ export class Session {
         if (this.autoflush && this.isDirty) await this.flushNow();
         return op();
       });
-    if (stmt instanceof Select || stmt instanceof CompoundSelect) return new RowResult(run(() => executeSelect(this, stmt)));
+    if (stmt instanceof Select || stmt instanceof CompoundSelect)
+      return new RowResult(run(() => executeSelect(this, stmt)));
     return run(() => executeBulk(this, stmt));
   }
 
