@@ -148,7 +148,7 @@ export { RowResult } from './orm/query/row-result.js';
 export { Over, FunctionCall, Label } from './sql/expressions.js';
 export type { WindowSpec, FrameBound } from './sql/window.js';
 // CTEs, set operations, LATERAL, fromStatement (issue 15, part B). See docs/querying.md.
-export { Cte, type CteOptions, type CteColumns, type CteRow } from './sql/cte.js';
+export { Cte, CteColumn, type CteOptions, type CteColumns, type CteRow } from './sql/cte.js';
 export { CompoundSelect, type SetOperator, type CompoundMember } from './sql/compound.js';
 export { true_ } from './sql/lateral.js';
 export type { FromStatement } from './orm/query/from-statement.js';
