@@ -9,10 +9,29 @@ import { Select, outputName, type Orderable } from './selectable.js';
 import { Cte, cteKey, type CteOptions } from './cte.js';
 import type { RowOf } from './row-types.js';
 
-/** The set operators, as SQL writes them. */
+/**
+ * The set operators, as SQL writes them (a compound's `operator`).
+ *
+ * @example
+ * ```ts
+ * import { select, type SetOperator } from 'relata';
+ *
+ * const op: SetOperator = select(User.id).intersect(select(Post.userId)).operator; // 'INTERSECT'
+ * ```
+ */
 export type SetOperator = 'UNION' | 'UNION ALL' | 'INTERSECT' | 'INTERSECT ALL' | 'EXCEPT' | 'EXCEPT ALL';
 
-/** What a compound combines: SELECTs, or other compounds (`a.union(b).intersect(c)`). */
+/**
+ * What a compound combines: SELECTs, or other compounds (`a.union(b).intersect(c)`).
+ *
+ * @example
+ * ```ts
+ * import { select, type CompoundMember } from 'relata';
+ *
+ * const members: CompoundMember[] = [select(User.id), select(Post.userId).union(select(Post.id))];
+ * const all = select(User.id).unionAll(...members);
+ * ```
+ */
 export type CompoundMember = Select | CompoundSelect;
 
 /**
@@ -21,10 +40,10 @@ export type CompoundMember = Select | CompoundSelect;
  *
  * @example
  * ```ts
- * import { selectColumns } from 'relata';
+ * import { select } from 'relata';
  *
- * const names = selectColumns(User.username.label('name'))
- *   .union(selectColumns(Tag.name.label('name')))
+ * const names = select(User.username.label('name'))
+ *   .union(select(Tag.name.label('name')))
  *   .orderBy('name')
  *   .limit(10);
  * const rows = await session.execute(names); // [{ name: 'alice' }, { name: 'orm' }, …]

@@ -12,15 +12,44 @@ import { Any } from './types.js';
 import type { Select } from './selectable.js';
 import { CompoundSelect, combine } from './compound.js';
 
-/** Type-only: the row of a select or CTE, keyed by output name. */
+/**
+ * Type-only: the row of a CTE, keyed by column name (what `Cte<Row>` is typed by).
+ *
+ * @example
+ * ```ts
+ * import { select, type Cte, type CteRow } from 'relata';
+ *
+ * const row: CteRow = { id: 1 };
+ * const ids: Cte<{ id: number }> = select(User.id).cte('ids');
+ * ```
+ */
 export type CteRow = Record<string, unknown>;
 
-/** The columns of a CTE, typed from its row: `tree.c.EmployeeId`. */
+/**
+ * The columns of a CTE, typed from its row: `tree.c.EmployeeId`.
+ *
+ * @example
+ * ```ts
+ * import { select, type CteColumns } from 'relata';
+ *
+ * const named = select(User.id, User.username).cte('named');
+ * const columns: CteColumns<{ id: number; username: string }> = named.c;
+ * ```
+ */
 export type CteColumns<Row extends CteRow> = { readonly [K in keyof Row]: CteColumn<Row[K], K & string> };
 
 /**
  * A column of a CTE: its key (the name it has in rows) is typed, so a select of it names the row's
  * key as a model attribute does.
+ *
+ * @example
+ * ```ts
+ * import { select, type CteColumn } from 'relata';
+ *
+ * const named = select(User.id, User.username.label('name')).cte('named');
+ * const name: CteColumn<string, 'name'> = named.c.name;
+ * const rows = await session.execute(select(name)); // { name: string }[]
+ * ```
  */
 export class CteColumn<T = unknown, K extends string = string> extends ColumnRef<T> {
   constructor(
@@ -33,7 +62,17 @@ export class CteColumn<T = unknown, K extends string = string> extends ColumnRef
   }
 }
 
-/** Options of `select.cte(name, options)`. */
+/**
+ * Options of `select.cte(name, options)`.
+ *
+ * @example
+ * ```ts
+ * import { select, type CteOptions } from 'relata';
+ *
+ * const options: CteOptions = { recursive: true };
+ * const tree = select(User.id).where(User.id.eq(1)).cte('tree', options);
+ * ```
+ */
 export interface CteOptions {
   /** `WITH RECURSIVE`: the CTE's body may refer to the CTE (add that member with `unionAll`). */
   readonly recursive?: boolean;
@@ -46,12 +85,14 @@ export interface CteOptions {
  *
  * @example
  * ```ts
- * import { selectColumns } from 'relata';
+ * import { func, select } from 'relata';
  *
- * const busy = selectColumns(Post.userId).with({ groupBy: [Post.userId] }).cte('busy');
- * const rows = await session.execute(
- *   selectColumns(User.username).selectFrom(busy).filter(User.id.eq(busy.c.userId)),
- * );
+ * const busy = select(Post.userId, func.count(Post.id).label('posts')).groupBy(Post.userId).cte('busy');
+ * const rows = await session.execute(select(User.username, busy.c.posts).join(busy, User.id.eq(busy.c.userId)));
+ * // { username: string; posts: number }[]
+ *
+ * let tree = select(User.id).where(User.id.eq(1)).cte('tree', { recursive: true });
+ * tree = tree.unionAll(select(User.id).join(tree, User.id.eq(tree.c.id)));
  * ```
  */
 export class Cte<Row extends CteRow = CteRow> {

@@ -6,10 +6,10 @@ import { TextClause, type ColumnElement } from './expressions.js';
  *
  * @example
  * ```ts
- * import { selectColumns, true_ } from 'relata';
+ * import { select, true_ } from 'relata';
  *
- * const latest = selectColumns(Post.title).filter(Post.userId.eq(User.id)).orderByAlso(Post.id.desc()).withLimit(1).lateral('latest');
- * const rows = await session.execute(selectColumns(User.username, latest.c.title).join(latest, true_()));
+ * const latest = select(Post.title).where(Post.userId.eq(User.id)).orderBy(Post.id.desc()).limit(1).lateral('latest');
+ * const rows = await session.execute(select(User.username, latest.c.title!).join(latest, true_())); // PostgreSQL, MySQL
  * ```
  */
 export function true_(): ColumnElement<boolean> {

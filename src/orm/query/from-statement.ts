@@ -20,7 +20,18 @@ import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
 import type { QueryState } from './state.js';
 
-/** What `fromStatement()` takes: `text('SELECT …')`, or a Core select or compound. */
+/**
+ * What `fromStatement()` takes: `text('SELECT …')`, or a Core select or compound.
+ *
+ * @example
+ * ```ts
+ * import { select, text, type FromStatement } from 'relata';
+ *
+ * const byHand: FromStatement = text('SELECT * FROM users WHERE id < ?', [10]);
+ * const users = await session.query(User).fromStatement(byHand).all();
+ * const core: FromStatement = select(User.id, User.username, User.email).where(User.id.lt(10));
+ * ```
+ */
 export type FromStatement = TextClause | Select | CompoundSelect;
 
 /** Refuses what is not a statement, and the query clauses the statement would make meaningless. */
