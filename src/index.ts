@@ -308,3 +308,16 @@ export type {
   ValidatorOptions,
 } from './orm/mapping/validators.js';
 export type { FlushEvent, SessionEvent, SessionEventMap, SessionEventName } from './orm/session/session-events.js';
+
+// Mapped inheritance: single-table and joined-table, polymorphic loading (issue 14).
+export { withPolymorphic, type PolymorphicEntity } from './orm/query/polymorphic.js';
+export type {
+  PolymorphicBrand,
+  PolymorphicBaseOptions,
+  SubclassOptions,
+  SubclassModelClass,
+  SubclassInstance,
+  PolymorphicUnion,
+  DiscriminatorOf,
+  ColumnKeys,
+} from './orm/mapping/inheritance-types.js';

@@ -398,11 +398,21 @@ export class MigrationOperations implements Operations {
   }
 
   /** ADD CONSTRAINT … CHECK; SQLite rebuilds the table with it. */
-  async createCheckConstraint(name: string, table: string, sql: string): Promise<void> {
+  async createCheckConstraint(
+    name: string,
+    table: string,
+    condition: string | ((quote: (identifier: string) => string) => string),
+  ): Promise<void> {
     const where = `createCheckConstraint('${String(name)}', '${String(table)}')`;
     const ref = tableRef(table, where);
+    // A function names its columns through this dialect's quoting (rendered migrations use it, so one
+    // file is right on MySQL, where "col" would be a string literal, and on the others).
+    const sql = typeof condition === 'function' ? condition((id) => this.ctx.sql.quote(id)) : condition;
     if (typeof sql !== 'string' || sql.trim() === '')
-      throw new MigrationOperationError(`${where}: expected the condition as SQL text`, ref.fullName);
+      throw new MigrationOperationError(
+        `${where}: expected the condition as SQL text, or a function of quote returning it`,
+        ref.fullName,
+      );
     await this.ctx.columns(ref, where);
     if (this.dialect === 'sqlite') return this.batch(ref, where).addCheck(new CheckConstraint(sql, { name }));
     await this.ctx.run([this.ctx.sql.addCheck(ref, name, sql)]);

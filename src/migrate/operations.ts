@@ -192,8 +192,16 @@ export interface Operations {
     referredColumns: readonly string[],
     options?: CreateForeignKeyOptions,
   ): Promise<void>;
-  /** Adds a CHECK constraint (its condition as SQL). */
-  createCheckConstraint(name: string, table: string, sql: string): Promise<void>;
+  /**
+   * Adds a CHECK constraint: its condition as SQL, or as a function of the dialect's identifier
+   * quoting (`(q) => \`${q('unitPrice')} >= 0\``), which rendered migrations use so one file is right
+   * on every database.
+   */
+  createCheckConstraint(
+    name: string,
+    table: string,
+    condition: string | ((quote: (identifier: string) => string) => string),
+  ): Promise<void>;
   /** Adds a primary key to a table that has none. */
   createPrimaryKey(name: string, table: string, columns: readonly string[]): Promise<void>;
   /** Drops a constraint by name and kind. */

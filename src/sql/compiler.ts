@@ -30,7 +30,7 @@ import { LazyElement } from './lazy-element.js';
 import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from './dml.js';
 import type { Column, Index, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
-import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
+import { Join, Select, SubqueryAlias, TableAlias, memberOf, type FromClause } from './selectable.js';
 import { Cte, renderWith, type CteCollector } from './cte.js';
 import { CompoundSelect, renderCompound, type SetOperator } from './compound.js';
 import { BoundedMap } from './bounded.js';
@@ -377,7 +377,9 @@ export abstract class SqlCompiler {
 
   protected from(f: FromClause, ctx: CompileContext): string {
     if (f instanceof Join) {
-      return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${this.from(f.right, ctx)} ON ${this.expr(f.on, ctx)}`;
+      // A join on the right (a joined-inheritance subclass's tables, eagerly loaded) is parenthesized.
+      const right = f.right instanceof Join ? `(${this.from(f.right, ctx)})` : this.from(f.right, ctx);
+      return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${right} ON ${this.expr(f.on, ctx)}`;
     }
     if (f instanceof TableAlias) return `${this.tableName(f.table)} AS ${this.quote(f.name)}`;
     if (f instanceof SubqueryAlias) {
@@ -507,8 +509,9 @@ export abstract class SqlCompiler {
   }
 
   protected columnRef(e: ColumnRef): string {
-    if (e.from.kind === 'join') throw new CompileError(`column ${e.describe()} refers to a join, not a table`);
-    return `${this.quote(e.from.name)}.${this.quote(e.column.name)}`;
+    const from = e.from.kind === 'join' ? memberOf(e.from, e.column) : e.from;
+    if (!from) throw new CompileError(`column ${e.describe()} refers to a join without its table`);
+    return `${this.quote(from.name)}.${this.quote(e.column.name)}`;
   }
 
   protected binary(e: BinaryExpression, ctx: CompileContext): string {

@@ -408,6 +408,31 @@ export class Table {
     (this.checks as CheckConstraint[]).push(check);
   }
 
+  /**
+   * @internal Adds a column after construction: a single-table-inheritance subclass's columns live
+   * in its base's table (SQLAlchemy adds them to the parent's Table the same way).
+   */
+  appendColumn(col: Column): void {
+    if (this.columnsByName.has(col.name))
+      throw new ArgumentError(`Table '${this.name}' has two columns named '${col.name}'`);
+    col.table = this;
+    (this.columns as Column[]).push(col);
+    this.columnsByName.set(col.name, col);
+    this.c[col.key] = new ColumnRef(col, this);
+    if (col.index) this.indexes.push(new Index(`ix_${this.name}_${col.name}`, [col]));
+    for (const fk of col.foreignKeys) {
+      const k = ForeignKeyConstraint.forColumn(fk);
+      k.table = this;
+      (this.foreignKeyConstraints as ForeignKeyConstraint[]).push(k);
+      (this.foreignKeys as ForeignKey[]).push(fk);
+    }
+    if (col.unique) {
+      const u = UniqueConstraint.forColumn(col);
+      u.table = this;
+      (this.uniqueConstraints as UniqueConstraint[]).push(u);
+    }
+  }
+
   private setPrimaryKey(k: PrimaryKeyConstraint): void {
     if (this.primaryKeyConstraint) throw new ArgumentError(`Table '${this.name}' has two PrimaryKeyConstraints`);
     const cols = k.columnNames.map((n) => this.constraintColumn(n, 'PrimaryKeyConstraint'));

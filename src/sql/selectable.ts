@@ -323,3 +323,21 @@ export function leftmost(from: FromClause): Table | TableAlias | SubqueryAlias |
 export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAlias | Cte)[] {
   return from.kind === 'join' ? [...fromElements(from.left), ...fromElements(from.right)] : [from];
 }
+
+/**
+ * The table or alias of a join that holds `column` (a column read "from" a joined-inheritance
+ * subclass's join is read from the member table it belongs to); null when no member holds it.
+ */
+export function memberOf(join: Join, column: Column): Table | TableAlias | SubqueryAlias | Cte | null {
+  for (const side of [join.left, join.right]) {
+    if (side instanceof Join) {
+      const found = memberOf(side, column);
+      if (found) return found;
+    } else if (
+      side.kind === 'table' ? side === column.table : side.kind === 'table-alias' && side.table === column.table
+    ) {
+      return side;
+    }
+  }
+  return null;
+}

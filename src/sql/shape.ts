@@ -29,7 +29,7 @@ import { Concat } from './concat.js';
 import { frameToken } from './window.js';
 import { LazyElement } from './lazy-element.js';
 import type { Delete, Update } from './dml.js';
-import { Join, Select, SubqueryAlias, TableAlias, type FromClause } from './selectable.js';
+import { Join, Select, SubqueryAlias, TableAlias, memberOf, type FromClause } from './selectable.js';
 import { Cte } from './cte.js';
 import { CompoundSelect } from './compound.js';
 import type { Column, Table } from './schema.js';
@@ -82,7 +82,8 @@ export class ShapeKey implements BindSources {
       // A subquery's columns are made anew with each subquery: they go by name.
       if (e.from instanceof SubqueryAlias || e.from instanceof Cte) this.text(e.column.name);
       else this.key += `c${schemaId(e.column)}`;
-      this.fromName(e.from);
+      // A column read from a join (a joined-inheritance subclass) is read from its member table.
+      this.fromName(e.from instanceof Join ? (memberOf(e.from, e.column) ?? e.from) : e.from);
     } else if (e instanceof BindParameter) {
       this.key += '?';
       this.nodes.push(e);

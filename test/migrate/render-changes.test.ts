@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ArgumentError,
+  CheckConstraint,
   Column,
   Database,
   Integer,
@@ -94,6 +95,34 @@ describe('renderMigration', () => {
     );
     expect(source).toContain('// NOT NULL without a server default: fails on a table with rows');
     expect(source).toContain("import { Column, defineMigration, Integer, String, Text } from 'relata';");
+  });
+
+  it('a CHECK over columns is rendered as a function of the dialect quoting, plain text as text', () => {
+    const changes = diff(
+      (db) =>
+        db.Model(
+          'Line',
+          { id: Column(Integer, { primaryKey: true }), unitPrice: Column(Integer) },
+          {
+            tableName: 'line',
+            tableArgs: [
+              CheckConstraint((q) => `${q('unitPrice')} >= 0`, { name: 'ck_line_price' }),
+              CheckConstraint('id > 0', { name: 'ck_line_id' }),
+            ],
+          },
+        ),
+      (db) =>
+        db.Model(
+          'Line',
+          { id: Column(Integer, { primaryKey: true }), unitPrice: Column(Integer) },
+          { tableName: 'line' },
+        ),
+    );
+    const source = renderMigration(changes, options);
+    expect(source).toContain(
+      "await op.createCheckConstraint('ck_line_price', 'line', (q) => `${q('unitPrice')} >= 0`);",
+    );
+    expect(source).toContain("await op.createCheckConstraint('ck_line_id', 'line', 'id > 0');");
   });
 
   it('no changes: an empty migration to write by hand', () => {

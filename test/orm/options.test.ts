@@ -150,15 +150,19 @@ describe('column and model options', () => {
     expect(declareWithColumn({ unique: 'yes' })).toThrow("User.email: option unique must be true or false, got 'yes'");
   });
 
-  it.each([
-    ['inherits', { inherits: 'Person' }, /inheritance is not supported/],
-    // schema is implemented (issue 13): see test/sql/ddl-schemas.test.ts.
-    ['polymorphicOn', { polymorphicOn: 'kind' }, /inheritance is not supported/],
-  ])('refuses model option %s, naming the model', (option, options, instead) => {
-    const declare = declareWithModelOptions(options);
+  // schema (issue 13) and inheritance (issue 14) are implemented: see test/sql/ddl-schemas.test.ts and
+  // test/orm/inheritance.test.ts.
+  it('refuses model option abstract, naming the model and what to do instead', () => {
+    const declare = declareWithModelOptions({ abstract: true });
     expect(declare).toThrow(MappingError);
-    expect(declare).toThrow(`Model User: option '${option}' is not supported by Relata`);
-    expect(declare).toThrow(instead);
+    expect(declare).toThrow(`Model User: option 'abstract' is not supported by Relata`);
+    expect(declare).toThrow(/spreading a function that returns them/);
+  });
+
+  it('refuses inherits that is not a model class, naming the model', () => {
+    expect(declareWithModelOptions({ inherits: 'Person' })).toThrow(
+      "Model User: option inherits must be a model class, got 'Person'",
+    );
   });
 
   it('refuses a misspelt model option and a wrong value type', () => {

@@ -51,6 +51,24 @@ describeEachDialect('Flushing new objects', (t) => {
 
   const rows = async (sql: string) => (await db.engine.execute({ sql, params: [] })).rows;
 
+  it('null assigned to an unloaded many-to-one whose target the session never loaded clears the key', async () => {
+    const { Author, Book } = M;
+    const s = db.newSession();
+    s.add(new Book({ title: 'kept', author: new Author({ name: 'ann' }) }));
+    s.add(new Book({ title: 'cleared', author: new Author({ name: 'bob' }) }));
+    await s.commit();
+    const other = db.newSession();
+    const book = await other.query(Book).filterBy({ title: 'cleared' }).one(); // its author not loaded
+    book.author = null;
+    expect(other.isDirty).toBe(true);
+    const writes = (await db.recordQueries(() => other.commit())).map((e) => e.sql).filter((x) => /^UPDATE/.test(x));
+    expect(writes).toHaveLength(1);
+    const check = db.newSession();
+    expect((await check.query(Book).filterBy({ title: 'cleared' }).one()).authorId).toBeNull();
+    expect((await check.query(Book).filterBy({ title: 'kept' }).one()).authorId).not.toBeNull();
+    expect(await check.query(Author).count()).toBe(2); // the author row stays (no delete-orphan from this side)
+  });
+
   it('a saved child added to a new parent and taken out again is left as it was, not orphaned', async () => {
     const { Author, Book } = M;
     const ann = new Author({ name: 'ann', books: [new Book({ title: 'kept' })] });

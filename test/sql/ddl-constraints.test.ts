@@ -29,6 +29,8 @@ function orders(db: Database) {
           name: 'fk_line_order',
         }),
         db.CheckConstraint('qty > 0', { name: 'ck_line_qty' }),
+        // A column name that needs quoting, through the dialect's quoting (a string literal on MySQL otherwise).
+        db.CheckConstraint((q) => `${q('order_region')} <> ''`, { name: 'ck_line_region' }),
       ],
     },
   ) {}
@@ -103,6 +105,12 @@ describeEachDialect('DDL: table-level constraints', (t) => {
     expect(checkError).toBeInstanceOf(IntegrityError);
     expect(String((checkError as Error).message)).toContain('ck_line_qty');
     await check.close();
+    const quoted = db.newSession();
+    quoted.add(new Line({ orderId: 1, orderRegion: '', qty: 1 }));
+    const regionError = await quoted.commit().catch((e: unknown) => e);
+    expect(regionError).toBeInstanceOf(IntegrityError);
+    expect(String((regionError as Error).message)).toContain('ck_line_region');
+    await quoted.close();
 
     // ON DELETE CASCADE over both columns.
     await db.engine.execute({ sql: 'DELETE FROM orders', params: [] });

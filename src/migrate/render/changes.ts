@@ -3,6 +3,7 @@
  * a dropped column is re-added in `down` with its live type, nullability and default.
  */
 import type { SchemaChange } from '../../schema/compare/changes.js';
+import type { CheckConstraint } from '../../sql/constraints.js';
 import type { Column } from '../../sql/schema.js';
 import { objectSource } from '../pull/columns.js';
 import {
@@ -145,7 +146,7 @@ export function changeCode(change: SchemaChange, imports: Imports): ChangeCode {
     case 'add-check':
     case 'drop-check': {
       const ck = change.kind === 'add-check' ? change.modelCheck : change.liveCheck;
-      const create = call('createCheckConstraint', [quote(ck.name), t, quote(ck.sql)]);
+      const create = call('createCheckConstraint', [quote(ck.name), t, checkCode(ck)]);
       const drop = call('dropConstraint', [quote(ck.name), t, `'check'`]);
       return change.kind === 'add-check'
         ? { comments, up: [create], down: [drop] }
@@ -176,4 +177,17 @@ export function changeCode(change: SchemaChange, imports: Imports): ChangeCode {
       };
     }
   }
+}
+
+/**
+ * A CHECK's condition as code: its text, or for one that names columns through the dialect's
+ * quoting (`CheckConstraint.overColumns`) a function of `q`, so the file is right on every dialect.
+ */
+function checkCode(ck: CheckConstraint): string {
+  const mark = '\u0000';
+  const parts = ck.sqlFor((id) => `${mark}${id}${mark}`).split(mark);
+  if (parts.length === 1) return quote(ck.sql);
+  const escape = (text: string) => text.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
+  const body = parts.map((p, i) => (i % 2 === 1 ? `\${q(${quote(p)})}` : escape(p))).join('');
+  return `(q) => \`${body}\``;
 }

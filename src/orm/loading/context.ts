@@ -23,6 +23,8 @@ import type { LoadNode } from './load-tree.js';
 import type { EntityPlan, JoinedChild } from './planner.js';
 import { relatedLoad } from './related-select.js';
 import { strategyFor } from './strategies/index.js';
+import { loadMissingColumns } from './polymorphic.js';
+import type { MappedColumn, Mapper } from '../mapping/mapper.js';
 
 /** One query's result set, so repeated lazy loads across its objects can be reported as N+1. */
 export class LoadBatch {
@@ -58,6 +60,8 @@ export class LoadContext {
   // Keyed by joined relationship first, then parent: two Map lookups and an array push per row.
   // Made on first use: a lazy load or a load without eager relationships needs neither.
   private collected: Map<JoinedChild, Map<InstanceState, Collected>> | null = null;
+  /** Subclass objects whose rows lacked some of their columns (polymorphic loading), by class. */
+  private incomplete: Map<Mapper, { missing: readonly MappedColumn[]; states: Set<InstanceState> }> | null = null;
   /** Only for plans with selectin loads to run afterwards. */
   private statesByPlan: Map<EntityPlan, Set<InstanceState>> | null = null;
   /** The session's identity map for each plan's mapper, by plan index: plans outlive sessions (they are cached). */
@@ -77,6 +81,7 @@ export class LoadContext {
     if (key === undefined) return null;
     const identity = (this.identities[plan.index] ??= this.session.identityMap(plan.mapper));
     const st = this.session.identityFromRow(identity, key, row, plan, this.batch);
+    if (plan.poly) this.noteIncomplete(plan.poly.missing(st.mapper), st);
     if (this.batch) st.batch = this.batch;
     if (plan.post.length > 0) this.noteForFollowUps(plan, st);
     if (plan.overrides) {
@@ -89,6 +94,15 @@ export class LoadContext {
       this.collect(st, j, child);
     }
     return st;
+  }
+
+  /** A subclass object whose columns the rows did not hold (and that has not loaded them yet). */
+  private noteIncomplete(missing: readonly MappedColumn[], st: InstanceState): void {
+    if (missing.length === 0 || st.v[missing[0]!.key] !== undefined) return;
+    this.incomplete ??= new Map();
+    let list = this.incomplete.get(st.mapper);
+    if (!list) this.incomplete.set(st.mapper, (list = { missing, states: new Set() }));
+    list.states.add(st);
   }
 
   private noteForFollowUps(plan: EntityPlan, st: InstanceState): void {
@@ -126,8 +140,18 @@ export class LoadContext {
       }
     }
     this.collected = null;
+    if (this.incomplete !== null) return this.completeThenFollowUps(plans);
     if (this.statesByPlan === null) return undefined;
     return this.loadFollowUps(plans);
+  }
+
+  /** Subclass columns first: the follow-up loads may need them (a subclass relationship's foreign key). */
+  private async completeThenFollowUps(plans: readonly EntityPlan[]): Promise<void> {
+    const incomplete = this.incomplete!;
+    this.incomplete = null;
+    for (const [cls, { missing, states }] of incomplete)
+      await loadMissingColumns(this.session, cls, missing, [...states]);
+    if (this.statesByPlan !== null) await this.loadFollowUps(plans);
   }
 
   private async loadFollowUps(plans: readonly EntityPlan[]): Promise<void> {

@@ -62,6 +62,9 @@ export function columnLoadInfo(mapper: Mapper): ColumnLoadInfo {
   if (info) return info;
   const always = new Map<string, string>();
   for (const pk of mapper.primaryKey) always.set(pk.key, `${mapper.name}.${pk.key} is the primary key`);
+  const on = mapper.inheritance.root.inheritance.on;
+  if (on && mapper.columnsByKey.has(on.key))
+    always.set(on.key, `${mapper.name}.${on.key} is the discriminator (it says which class a row is)`);
   if (mapper.versionColumn)
     always.set(mapper.versionColumn.key, `${mapper.name}.${mapper.versionColumn.key} is the version column`);
   // Its own relationships first, so a message names Book.author rather than Author.books.
@@ -152,10 +155,11 @@ export function loadColumn(st: InstanceState, key: string): Promise<unknown> {
     if (keys.length > 0) {
       const mapper = st.mapper;
       const cols = keys.map((k) => mapper.columnsByKey.get(k)!);
-      const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
+      // A subclass's columns may live in a base's table (joined inheritance): read through the join.
+      const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, pk.column.table).eq(st.v[pk.key] as never));
       const select = new Select({
-        columns: cols.map((mc) => new ColumnRef(mc.column, mapper.table)),
-        from: [mapper.table],
+        columns: cols.map((mc) => new ColumnRef(mc.column, mc.column.table)),
+        from: [mapper.inheritance.selectable],
       }).filter(...where);
       const row = (await session.executeRead(select)).rows[0];
       if (!row) throw new NotLoadedError(`${name} cannot be loaded: the row of ${st} no longer exists`);
@@ -178,6 +182,17 @@ export function loadColumn(st: InstanceState, key: string): Promise<unknown> {
  */
 export function fillUnloaded(st: InstanceState, plan: EntityPlan, row: readonly unknown[]): void {
   const unloaded = st.unloaded!;
+  if (plan.poly) {
+    // A polymorphic plan reads each class's columns with that class's reader: fill what it read.
+    const read = plan.poly.read(st.mapper, row);
+    let left: Set<string> | null = null;
+    for (const k of unloaded) {
+      if (k in read) st.v[k] = read[k];
+      else (left ??= new Set()).add(k);
+    }
+    st.unloaded = left;
+    return;
+  }
   if (plan.unloaded !== null && [...unloaded].every((k) => plan.unloaded!.has(k))) return;
   const values = plan.read(row, plan.offset);
   let rest: Set<string> | null = null;

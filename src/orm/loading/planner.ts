@@ -6,6 +6,7 @@
 import type { ResultProcessor } from '../../dialects/dialect.js';
 import type { ColumnElement, OrderByElement } from '../../sql/expressions.js';
 import { Join, TableAlias, type FromClause } from '../../sql/selectable.js';
+import { replaceFrom } from '../../sql/visitors.js';
 import type { MappedColumn, Mapper, RowReader } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
@@ -13,6 +14,8 @@ import { columnsOf, type LoadNode } from './load-tree.js';
 import { planColumns } from './column-plan.js';
 import type { LoadStrategy } from './options.js';
 import { strategyFor } from './strategies/index.js';
+import { planPolymorphic, type PolymorphicReader } from './polymorphic.js';
+import type { Table } from '../../sql/schema.js';
 
 /** A relationship read from the same row as its parent (joined, containsEager). */
 export interface JoinedChild {
@@ -46,6 +49,8 @@ export interface EntityPlan {
   readonly joined: JoinedChild[];
   readonly post: PostLoad[];
   overrides: Map<RelationshipProperty, LoadStrategy> | null;
+  /** For a model with subclasses: which class each row is, and how to read it (see polymorphic.ts). */
+  readonly poly: PolymorphicReader | null;
 }
 
 const NO_OPTIONS = new Map<RelationshipProperty, LoadNode>();
@@ -66,11 +71,17 @@ export class Planner {
     from: FromClause,
     options: Map<RelationshipProperty, LoadNode>,
     path: readonly RelationshipProperty[],
+    /** Subclass tables the query LEFT OUTER JOINs (withPolymorphic): their columns are read from its rows. */
+    polymorphicTables: readonly Table[] = [],
   ): EntityPlan {
     const offset = this.columns.length;
     const cols = planColumns(mapper, from, columnsOf(options), this.session.dialect);
     for (const c of cols.select) this.columns.push(c);
     const processors = mapper.processors(this.session.dialect);
+    const dialect = this.session.dialect;
+    const poly = mapper.inheritance.polymorphic
+      ? planPolymorphic(this.columns, dialect, mapper, from, offset, polymorphicTables, cols)
+      : null;
     const plan: EntityPlan = {
       mapper,
       from,
@@ -84,6 +95,7 @@ export class Planner {
       joined: [],
       post: [],
       overrides: null,
+      poly,
     };
     for (const prop of mapper.relationships.values()) {
       const node = options.get(prop);
@@ -97,6 +109,31 @@ export class Planner {
   /** A new alias of the table `name` (for a joined load), numbered within this query. */
   nextAlias(name: string, table = this.session.registry.metadata.tables.get(name)!): TableAlias {
     return new TableAlias(table, `${name}_${++this.aliasCount}`);
+  }
+
+  /**
+   * A new alias of a model's rows, for a joined load: of its table, or for a joined-table subclass
+   * an inner join of aliases of each of its tables (`(person AS person_1 JOIN employee AS employee_2 ON ...)`).
+   */
+  aliasOf(mapper: Mapper): FromClause {
+    if (!mapper.inheritance.joined) return this.nextAlias(mapper.table.name, mapper.table);
+    const aliases = new Map<Table, TableAlias>();
+    let from: FromClause | null = null;
+    for (const m of mapper.inheritance.lineage()) {
+      if (aliases.has(m.table)) continue;
+      const alias = this.nextAlias(m.table.name, m.table);
+      aliases.set(m.table, alias);
+      if (from === null) from = alias;
+      else {
+        const on = replaceFrom(
+          replaceFrom(m.inheritance.keyJoin(), m.inheritance.parent!.table, aliases.get(m.inheritance.parent!.table)!),
+          m.table,
+          alias,
+        );
+        from = new Join(from, alias, on, false);
+      }
+    }
+    return from!;
   }
 
   /** Adds this planner's joins onto a FROM element. */

@@ -65,24 +65,29 @@ function compileRelatedLoad(
 ): CompiledLoad {
   const target = prop.target;
   const planner = new Planner(session);
-  const plan = planner.plan(target, target.table, children, path);
-  let from: FromClause = target.table;
+  // A joined subclass target is read from its tables' join (its columns resolve to their own table).
+  const targetFrom = target.inheritance.selectable;
+  const plan = planner.plan(target, targetFrom, children, path);
+  let from: FromClause = targetFrom;
   let filterCols: Column[];
   const groupOffset = planner.columns.length;
   if (prop.secondary) {
-    from = new Join(from, prop.secondary, prop.targetCondition(prop.secondary, target.table), false);
+    from = new Join(from, prop.secondary, prop.targetCondition(prop.secondary, targetFrom), false);
     filterCols = prop.secondaryLocal.map((p) => p.remote);
     for (const c of filterCols) planner.columns.push(new ColumnRef(c, prop.secondary));
   } else {
     filterCols = prop.pairs.map((p) => p.remote);
   }
-  const filterFrom = prop.secondary ?? target.table;
+  const filterFrom = prop.secondary ?? targetFrom;
   const keyFilter = inClause(
     filterCols.map((c) => new ColumnRef(c, filterFrom)),
     values,
   );
   const where: ColumnElement<boolean>[] = [keyFilter.clause];
   if (prop.extraCriteria) where.push(prop.extraCriteria);
+  // A single-table subclass target: only the rows of its identities.
+  const only = target.inheritance.criterion();
+  if (only) where.push(only);
   const orderBy = [...prop.orderBy, ...planner.orderBy];
   const select = new Select({
     columns: planner.columns,

@@ -28,6 +28,13 @@ import {
   type SessionEventName,
 } from '../session/session-events.js';
 import { createModel, type ModelOptions } from './model.js';
+import type {
+  ColumnKeys,
+  PolymorphicBaseOptions,
+  PolymorphicBrand,
+  SubclassModelClass,
+  SubclassOptions,
+} from './inheritance-types.js';
 import { containsEager, joinedload, lazyload, noload, raiseload, selectinload } from '../loading/options.js';
 import { defer, loadOnly, undefer, undeferGroup } from '../loading/column-options.js';
 import { columnProperty, composite, hybrid } from './declare-computed.js';
@@ -234,8 +241,18 @@ export class Database {
    * Declares a model: `class User extends db.Model('User', { id: db.Column(db.Integer, { primaryKey: true }) }) {}`.
    * The table is named after the model (`BlogPost` → `blog_post`) unless `tableName` is given.
    */
-  Model<D extends Declarations>(name: string, declarations: D, options?: ModelOptions): ModelClass<D> {
-    return createModel(this.registry, name, declarations, options) as unknown as ModelClass<D>;
+  Model<D extends Declarations, B extends AnyModelClass, const Id extends string = never>(
+    name: string,
+    declarations: D,
+    options: SubclassOptions<B, Id>,
+  ): SubclassModelClass<B, D, Id>;
+  Model<D extends Declarations, const On extends ColumnKeys<D> = never, const Id extends string = never>(
+    name: string,
+    declarations: D,
+    options?: PolymorphicBaseOptions<On, Id>,
+  ): [On] extends [never] ? ModelClass<D> : ModelClass<D> & PolymorphicBrand<On, Id>;
+  Model(name: string, declarations: Declarations, options?: ModelOptions): unknown {
+    return createModel(this.registry, name, declarations, options);
   }
 
   /**

@@ -489,8 +489,11 @@ export interface ModelMethods {
  * ```
  */
 export interface HasColumns<K, P = never> {
-  /** Type-only: the column attribute names; never present at run time. */
-  readonly '~columns'?: K;
+  /**
+   * Type-only: the column attribute names; never present at run time. A parameter, so a subclass
+   * model (more columns) stays assignable to its base (see inheritance-types.ts).
+   */
+  readonly '~columns'?: (key: K) => void;
   /** Type-only: the primary key's attribute names (loadOnly() keeps them); never present at run time. */
   readonly '~primaryKey'?: P;
 }

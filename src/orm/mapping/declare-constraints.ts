@@ -92,10 +92,22 @@ export function ForeignKeyConstraint(
  *   id: db.Column(db.Integer, { primaryKey: true }),
  *   price: db.Column(db.Integer),
  * }, { tableArgs: [db.CheckConstraint('price >= 0', { name: 'ck_product_price' })] }) {}
+ *
+ * // Naming a column whose name needs quoting: a function of the dialect's quoting, right on every
+ * // database (on MySQL "unitPrice" would be a string literal).
+ * class Line extends db.Model('Line', {
+ *   id: db.Column(db.Integer, { primaryKey: true }),
+ *   unitPrice: db.Column(db.Integer),
+ * }, { tableArgs: [db.CheckConstraint((q) => `${q('unitPrice')} >= 0`, { name: 'ck_line_price' })] }) {}
  * ```
  */
-export function CheckConstraint(sql: string, options?: ConstraintOptions): SqlCheckConstraint {
-  return new SqlCheckConstraint(sql, options);
+export function CheckConstraint(
+  condition: string | ((quote: (identifier: string) => string) => string),
+  options?: ConstraintOptions,
+): SqlCheckConstraint {
+  return typeof condition === 'function'
+    ? SqlCheckConstraint.overColumns(condition, options)
+    : new SqlCheckConstraint(condition, options);
 }
 
 /**

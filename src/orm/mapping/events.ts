@@ -104,11 +104,26 @@ export class Listeners<Name extends string> {
 export class MapperHooks {
   readonly listeners = new Listeners<MapperEventName>();
   readonly validators = new Map<string, ValidatorEntry>();
+
+  /** A subclass's hooks see its base's validators (its listeners are found along the lineage). */
+  constructor(readonly parent: MapperHooks | null = null) {}
+
+  /** The validator of `key`: this model's own, else the nearest base's. */
+  validator(key: string): ValidatorEntry | undefined {
+    return this.validators.get(key) ?? this.parent?.validator(key);
+  }
 }
 
-/** The hooks of `mapper`, made when it has none yet. */
+/**
+ * The hooks of `mapper`, made when it has none yet; a base's hooks give its subclasses hooks too,
+ * so the hot paths' `hooks === null` check stays right for a subclass of a base with listeners.
+ */
 export function hooksOf(mapper: Mapper): MapperHooks {
-  return (mapper.hooks ??= new MapperHooks());
+  if (mapper.hooks !== null) return mapper.hooks;
+  const parent = mapper.inheritance.parent;
+  mapper.hooks = new MapperHooks(parent ? hooksOf(parent) : null);
+  for (const sub of mapper.inheritance.subclasses) hooksOf(sub);
+  return mapper.hooks;
 }
 
 /** Refuses an event name that is not one of `names`, listing them. */
@@ -152,10 +167,16 @@ export function callListener(fn: AnyListener, args: readonly unknown[], what: st
  * after-listener makes is written by the next flush (the unit of work reconciles it).
  */
 export function fireMapperEvent(st: InstanceState, event: MapperEventName, session: Session): void {
-  const hooks = st.mapper.hooks;
-  if (hooks === null || !hooks.listeners.has(event)) return;
+  const mapper = st.mapper;
+  // A listener on a base model hears its subclasses' objects too (SQLAlchemy's propagate=True).
+  const lineage = mapper.inheritance.parent === null ? [mapper] : mapper.inheritance.lineage();
+  if (!lineage.some((m) => m.hooks?.listeners.has(event))) return;
   const wasChanged = session.changed.has(st);
   const context: MapperEventContext = { session };
-  for (const fn of hooks.listeners.of(event)) callListener(fn, [st.obj, context], `${st.mapper.name} ${event}`);
+  for (const m of lineage) {
+    const hooks = m.hooks;
+    if (hooks === null || !hooks.listeners.has(event)) continue;
+    for (const fn of hooks.listeners.of(event)) callListener(fn, [st.obj, context], `${mapper.name} ${event}`);
+  }
   if (!wasChanged && event.startsWith('before')) session.changed.delete(st);
 }

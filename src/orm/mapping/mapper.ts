@@ -14,6 +14,7 @@ import { InstanceState, STATE } from '../session/state.js';
 import type { Registry } from './registry.js';
 import type { AttributeDecl } from './declarative.js';
 import type { MapperHooks } from './events.js';
+import { Inheritance, inheritedColumns, ownColumns } from './inheritance.js';
 
 export interface MappedColumn {
   readonly key: string;
@@ -46,20 +47,30 @@ export class Mapper {
   versionColumn: MappedColumn | null = null;
   /** Event listeners and validators (`db.on(Model, …)`, `db.validates(Model, …)`); null while it has none. */
   hooks: MapperHooks | null = null;
+  /** Mapped inheritance (see inheritance.ts): the base this model inherits from, its identity, its subclasses. */
+  readonly inheritance: Inheritance;
 
   constructor(
     readonly registry: Registry,
     readonly name: string,
     readonly table: Table,
     readonly base: abstract new (...args: never[]) => object,
+    /** The mapper of the model this one inherits from, and the columns this one adds (see inheritance.ts). */
+    inherits?: { readonly parent: Mapper; readonly own: readonly Column[] },
   ) {
     this.cls = base;
-    this.columns = table.columns.map((column, index) => ({ key: column.key, column, index }));
+    this.inheritance = new Inheritance(this, inherits?.parent ?? null);
+    this.columns = inherits ? inheritedColumns(inherits.parent, table, inherits.own) : ownColumns(table);
     for (const mc of this.columns) {
       this.columnsByKey.set(mc.key, mc);
       this.columnsByColumn.set(mc.column, mc);
-      this.attributes.set(mc.key, new ColumnAttribute(mc.column, table, this, mc.key));
+      // Read from the column's own table: a joined subclass's columns live in several.
+      this.attributes.set(mc.key, new ColumnAttribute(mc.column, mc.column.table, this, mc.key));
     }
+    // A joined subclass's primary key columns stand for the base's (the same attribute).
+    if (inherits)
+      for (const [col, mc] of inherits.parent.columnsByColumn)
+        this.columnsByColumn.set(col, this.columnsByKey.get(mc.key)!);
     this.primaryKey = this.columns.filter((c) => c.column.primaryKey);
     this.columnsWithDefaults = this.columns.filter((c) => c.column.default !== undefined);
     this.columnsWithServerDefaults = this.columns.filter(

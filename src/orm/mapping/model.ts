@@ -12,16 +12,25 @@ import {
   AttributeDecl,
   ColumnDecl,
   RelationshipDecl,
+  type AnyModelClass,
   type ColumnLoadingOptions,
   type Declarations,
 } from './declarative.js';
 import { declareColumnLoading, markLoaded, unloadedColumn } from '../loading/deferred-columns.js';
+import {
+  checkPolymorphicOptions,
+  constructedHere,
+  inheritFrom,
+  setUpPolymorphism,
+  subclassTable,
+} from './inheritance-setup.js';
 import { Mapper, type MappedColumn } from './mapper.js';
 import type { Registry } from './registry.js';
 import { RelationshipProperty } from './relationships.js';
 import { ExpiredAttributeError, MappingError } from '../errors.js';
 import { checkRelationshipOptions, modelOptionTable } from './option-tables.js';
 import { validated } from './validators.js';
+import { hooksOf } from './events.js';
 import { InstanceState, STATE } from '../session/state.js';
 import { WriteOnlyCollection } from '../session/write-only.js';
 import { serializeValue } from '../serialization/serialize.js';
@@ -61,6 +70,12 @@ export interface ModelOptions {
   comment?: string;
   /** The schema the table lives in: a PostgreSQL schema, a MySQL database, an attached SQLite database. */
   schema?: string;
+  /** The model class this one inherits from (mapped inheritance: see docs/inheritance.md). */
+  inherits?: AnyModelClass;
+  /** On the base of a hierarchy: the discriminator column's attribute, saying which class each row is. */
+  polymorphicOn?: string;
+  /** The discriminator value of this model's rows. */
+  polymorphicIdentity?: string;
 }
 
 /**
@@ -130,12 +145,21 @@ export function createModel(registry: Registry, name: string, decls: Declaration
       throw new ArgumentError(`${name}.${key} must be db.Column(...), db.relationship(...) or another db.* attribute`);
     }
   }
-  const table = registry.metadata.add(
-    new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
-      ...(options.comment !== undefined && { comment: options.comment }),
-      ...(options.schema !== undefined && { schema: options.schema }),
-    }),
+  const parent = options.inherits === undefined ? null : inheritFrom(registry, name, options.inherits);
+  checkPolymorphicOptions(
+    name,
+    parent,
+    columns.map((c) => c.key),
+    options,
   );
+  const table = parent
+    ? subclassTable(registry, name, parent, columns, options)
+    : registry.metadata.add(
+        new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
+          ...(options.comment !== undefined && { comment: options.comment }),
+          ...(options.schema !== undefined && { schema: options.schema }),
+        }),
+      );
 
   // After the table: a PrimaryKeyConstraint in tableArgs makes its columns primary keys.
   for (const [key, col, loading] of loadings) declareColumnLoading(`${name}.${key}`, col, loading);
@@ -143,9 +167,12 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   // Assigned right after the class exists; the class body only reads it later, at construction.
   // eslint-disable-next-line prefer-const
   let mapper: Mapper;
-  const Base = class extends ModelBase {
+  const Super = (options.inherits ?? ModelBase) as unknown as new () => ModelBase;
+  const Base = class extends Super {
     constructor(init?: Record<string, unknown>) {
       super();
+      // Called as a subclass model's super(): that constructor sets the object up.
+      if (mapper.inheritance.subclasses.length && !constructedHere(new.target, mapper)) return;
       registry.bindClass(new.target, mapper);
       // Configure on first use (SQLAlchemy's configure_mappers): backrefs exist before the first query.
       registry.configure();
@@ -168,6 +195,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
           else throw new ArgumentError(`new ${name}(): ${name} has no attribute '${k}'`);
         }
       }
+      if (mapper.inheritance.on) mapper.inheritance.setDiscriminator(st);
     }
     static get query() {
       return registry.defaultSession().query(this);
@@ -184,11 +212,14 @@ export function createModel(registry: Registry, name: string, decls: Declaration
     }
   };
   Object.defineProperty(Base, 'name', { value: name });
-  mapper = new Mapper(registry, name, table, Base);
+  mapper = new Mapper(registry, name, table, Base, parent ? { parent, own: columns } : undefined);
+  if (parent?.hooks) hooksOf(mapper); // its base's validators and listeners apply to it
   if (options.versionId !== undefined) mapper.setVersionColumn(options.versionId);
+  setUpPolymorphism(mapper, options);
   registry.register(mapper);
 
   for (const mc of mapper.columns) installColumn(mapper, mc.key);
+  if (parent) for (const prop of parent.relationships.values()) inheritRelationship(mapper, prop);
   for (const [key, decl] of relationships) installRelationship(mapper, new RelationshipProperty(mapper, key, decl));
   for (const [key, decl] of declared) installDeclared(mapper, key, decl);
   installBackrefPlaceholders(registry, mapper);
@@ -332,6 +363,14 @@ function defineStatic(mapper: Mapper, key: string): void {
   }
 }
 
+/** A base's relationship on a subclass: the same property (its instance accessor is inherited). */
+function inheritRelationship(mapper: Mapper, prop: RelationshipProperty): void {
+  mapper.relationships.set(prop.key, prop);
+  mapper.attributes.set(prop.key, prop.attribute);
+  defineStatic(mapper, prop.key);
+  for (const sub of mapper.inheritance.subclasses) inheritRelationship(sub, prop);
+}
+
 /** Adds a relationship to a mapper: the property, the class attribute and the instance accessor. */
 export function installRelationship(mapper: Mapper, prop: RelationshipProperty): void {
   const key = prop.key;
@@ -340,6 +379,8 @@ export function installRelationship(mapper: Mapper, prop: RelationshipProperty):
   mapper.relationships.set(key, prop);
   mapper.attributes.set(key, prop.attribute);
   defineStatic(mapper, key);
+  // A backref added to a base when the mappers are configured is its subclasses' too.
+  for (const sub of mapper.inheritance.subclasses) inheritRelationship(sub, prop);
   if (prop.decl.options.lazy === 'writeOnly') {
     // Never loaded: reading it is its WriteOnlyCollection, whatever the object's state.
     Object.defineProperty(mapper.base.prototype, key, {

@@ -130,12 +130,11 @@ export const modelOptionTable = {
     comment: isString,
     schema: isString,
     tableArgs: mustBe('a list of constraints', (v) => Array.isArray(v) && v.every(isTableConstraint)),
+    inherits: mustBe('a model class', (v) => typeof v === 'function'),
+    polymorphicOn: isString,
+    polymorphicIdentity: isString,
   },
   refused: {
-    inherits:
-      'model inheritance is not supported: declare each model with its own table (shared columns can come from a function returning them)',
-    polymorphicOn: 'model inheritance is not supported: declare each model with its own table',
-    polymorphicIdentity: 'model inheritance is not supported: declare each model with its own table',
     abstract: 'share columns by spreading a function that returns them into each declaration',
   },
 } as const satisfies OptionTable<ModelOptions>;

@@ -132,9 +132,10 @@ export function set(prop: RelationshipProperty, state: InstanceState, value: unk
   if (current === value) return;
   state.rel ??= {};
   state.rel![prop.key] = value;
-  noteScalarChange(prop, state, current);
+  noteScalarChange(prop, state, current === TARGET_NOT_IN_SESSION ? null : current);
   if (prop.reverse) {
-    if (current && current !== NOT_LOADED) prop.reverse.detachQuietly(stateOf(current as object)!, state.obj);
+    if (current && current !== NOT_LOADED && current !== TARGET_NOT_IN_SESSION)
+      prop.reverse.detachQuietly(stateOf(current as object)!, state.obj);
     if (value) prop.reverse.attachQuietly(stateOf(value as object)!, state.obj);
   }
   if (value !== null) prop.polymorphic?.linked(prop, state);
@@ -150,7 +151,22 @@ function replacedValue(prop: RelationshipProperty, state: InstanceState): unknow
   if (state.isLoaded(prop.key) || state.status !== 'persistent') return currentValue(prop, state, 'assigned');
   if (prop.uselist)
     return (state.loadOptions?.get(prop) ?? prop.lazy) === 'noload' ? unloaded(prop, state) : NOT_LOADED;
-  return prop.direction === 'MANYTOONE' ? targetInIdentityMap(prop, state) : NOT_LOADED;
+  if (prop.direction !== 'MANYTOONE') return NOT_LOADED;
+  return targetInIdentityMap(prop, state) ?? (refersToARow(prop, state) ? TARGET_NOT_IN_SESSION : null);
+}
+
+/**
+ * What an unloaded many-to-one replaces when its key refers to a row this session has not loaded:
+ * not null (assigning null must still clear the key), and nothing in memory to detach.
+ */
+const TARGET_NOT_IN_SESSION: unique symbol = Symbol('relata.targetNotInSession');
+
+/** Whether a many-to-one's foreign key columns all hold a value. */
+function refersToARow(prop: RelationshipProperty, state: InstanceState): boolean {
+  return prop.pairs.every((p) => {
+    const v = state.v[prop.parent.columnsByColumn.get(p.local)!.key];
+    return v !== null && v !== undefined;
+  });
 }
 
 /**

@@ -140,13 +140,13 @@ export function addValidator(mapper: Mapper, key: unknown, fn: unknown, options:
 
 /** The value to store for `key` of `obj`: the validator's answer, or `value` when the attribute has none. */
 export function validated(mapper: Mapper, key: string, value: unknown, obj: object, op: 'set' | 'append'): unknown {
-  const entry = mapper.hooks?.validators.get(key);
+  const entry = mapper.hooks?.validator(key);
   return entry ? entry.fn(value, obj, op) : value;
 }
 
 /** Runs the removal validator of collection `key` for `item` leaving it (with `includeRemoves`). */
 export function validateRemoval(mapper: Mapper, key: string, item: unknown, obj: object): void {
-  const entry = mapper.hooks?.validators.get(key);
+  const entry = mapper.hooks?.validator(key);
   if (entry?.includeRemoves) entry.fn(item, obj, 'remove');
 }
 
@@ -161,7 +161,7 @@ export function validatedReplacement(
   before: readonly object[] | null,
   obj: object,
 ): object[] {
-  const entry = mapper.hooks?.validators.get(key);
+  const entry = mapper.hooks?.validator(key);
   if (!entry) return [...next];
   if (before && entry.includeRemoves)
     for (const item of before) if (!next.includes(item)) entry.fn(item, obj, 'remove');

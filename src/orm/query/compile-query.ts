@@ -9,6 +9,7 @@ import { replaceFrom } from '../../sql/visitors.js';
 import { Planner, type EntityPlan } from '../loading/planner.js';
 import { buildLoadTree, type LoadNode } from '../loading/load-tree.js';
 import type { Mapper } from '../mapping/mapper.js';
+import type { Table } from '../../sql/schema.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
 import type { QueryState } from './state.js';
@@ -20,23 +21,44 @@ export interface CompiledLoad {
   readonly planCount: number;
 }
 
-export function whereClause(state: QueryState): ColumnElement<boolean> | null {
-  return state.where.length ? and_(...state.where) : null;
+export function whereClause(mapper: Mapper, state: QueryState): ColumnElement<boolean> | null {
+  // A single-table subclass's rows are those of its identities (its table holds its base's too).
+  const only = mapper.inheritance.criterion();
+  const where = only ? [only, ...state.where] : state.where;
+  return where.length ? and_(...where) : null;
 }
 
-/** The queried table with the query's joins. */
+/** The queried table (a joined subclass's tables, joined) with the query's joins. */
 export function fromClause(mapper: Mapper, state: QueryState): FromClause {
-  let from: FromClause = mapper.table;
+  let from: FromClause = mapper.inheritance.selectable;
+  for (const t of polymorphicTables(mapper, state.polymorphic)) from = new Join(from, t.table, t.on, true);
   for (const j of state.joins) from = new Join(from, j.right, j.on, j.outer);
   return from;
+}
+
+/** The tables of `subclasses` a query on `mapper` does not already read, each with its join to its base. */
+function polymorphicTables(
+  mapper: Mapper,
+  subclasses: readonly Mapper[],
+): { table: Table; on: ColumnElement<boolean> }[] {
+  const have = new Set(mapper.inheritance.tables);
+  const out: { table: Table; on: ColumnElement<boolean> }[] = [];
+  for (const sub of subclasses) {
+    for (const m of sub.inheritance.lineage()) {
+      if (have.has(m.table)) continue;
+      have.add(m.table);
+      out.push({ table: m.table, on: m.inheritance.keyJoin() });
+    }
+  }
+  return out;
 }
 
 /** The query's own SELECT of the model's columns, no eager loads: filters, joins, order and paging. */
 function parentSelect(mapper: Mapper, state: QueryState): Select {
   return new Select({
-    columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
+    columns: mapper.columns.map((mc) => new ColumnRef(mc.column, mc.column.table)),
     from: [fromClause(mapper, state)],
-    where: whereClause(state),
+    where: whereClause(mapper, state),
     orderBy: state.orderBy,
     limit: state.limit,
     offset: state.offset,
@@ -48,7 +70,8 @@ function parentSelect(mapper: Mapper, state: QueryState): Select {
 export function countSelect(mapper: Mapper, state: QueryState): Select {
   const simple = state.joins.length === 0 && !state.distinct && state.limit === null && state.offset === null;
   const countStar = new FunctionCall<number>('count', [new Star()]);
-  if (simple) return new Select({ columns: [countStar], from: [mapper.table], where: whereClause(state) });
+  if (simple)
+    return new Select({ columns: [countStar], from: [fromClause(mapper, state)], where: whereClause(mapper, state) });
   return new Select({ columns: [countStar], from: [parentSelect(mapper, state).subquery('anon_1')] });
 }
 
@@ -56,19 +79,20 @@ export function countSelect(mapper: Mapper, state: QueryState): Select {
 export function compileLoad(session: Session, mapper: Mapper, state: QueryState): CompiledLoad {
   const tree = buildLoadTree(state.options);
   const planner = new Planner(session);
-  const plan = planner.plan(mapper, mapper.table, tree, []);
+  const polymorphic = polymorphicTables(mapper, state.polymorphic).map((t) => t.table);
+  const plan = planner.plan(mapper, mapper.inheritance.selectable, tree, [], polymorphic);
   const joinedCollection = plan.joined.some((j) => j.prop.uselist);
   const paged = state.limit !== null || state.offset !== null || state.distinct;
   if (joinedCollection && paged) return compilePagedParents(session, mapper, state, tree);
   // A joined collection's own order must not reorder the parents: order by their key first.
   const parentOrder =
     state.orderBy.length === 0 && planner.orderBy.length > 0
-      ? mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, mapper.table), 'ASC'))
+      ? mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, pk.column.table), 'ASC'))
       : [];
   const select = new Select({
     columns: planner.columns,
     from: [planner.joinOnto(fromClause(mapper, state))],
-    where: whereClause(state),
+    where: whereClause(mapper, state),
     orderBy: [...state.orderBy, ...parentOrder, ...planner.orderBy],
     limit: state.limit,
     offset: state.offset,

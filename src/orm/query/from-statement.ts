@@ -77,6 +77,12 @@ export async function loadFromStatement<T>(
   }
   const result = await session.executeRead(compiled(session, stmt), { columnNames: true });
   const positions = rowPositions(mapper, plan, result.columns ?? []);
+  if (positions.length !== planner.columns.length) {
+    // A model with subclasses reads their discriminator and tables too, which a hand-written row has no place for.
+    throw new InvalidRequestError(
+      `${mapper.name} query fromStatement(): ${mapper.name} is loaded polymorphically (with its subclasses), which fromStatement() does not do yet; query the subclass, or use a query`,
+    );
+  }
   const batch = new LoadBatch(0, mapper.name);
   if (state.populateExisting) batch.populated = new Set();
   const ctx = new LoadContext(session, batch, planner.planCount);

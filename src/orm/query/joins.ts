@@ -55,7 +55,7 @@ export function addJoin(
     right = target.__alias__;
   } else if (typeof target === 'function') {
     joined = mapper.registry.mapperOf(target);
-    right = joined.table;
+    right = joined.inheritance.selectable;
   } else {
     throw new ArgumentError(
       `join() takes a model, aliased(Model) or a relationship like User.posts, got ${typeof target}`,

@@ -47,6 +47,11 @@ export function prepareLoad(session: Session, mapper: Mapper, state: QueryState)
 /** Everything that decides the query's SQL and plan, its bound values aside (see ShapeKey). */
 function writeShape(k: ShapeKey, mapper: Mapper, s: QueryState): void {
   k.raw(`q${schemaId(mapper.table)}`);
+  // Classes sharing a table (single-table inheritance) load differently: the class is part of the shape.
+  if (mapper.inheritance.polymorphic) {
+    k.text(mapper.name);
+    for (const m of s.polymorphic) k.text(m.name);
+  }
   if (s.distinct) k.raw('D');
   k.raw(`w${s.where.length}`);
   for (const w of s.where) k.element(w);

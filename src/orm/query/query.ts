@@ -63,6 +63,11 @@ export class Query<T> {
     this.s = state ?? initialState(mapper);
   }
 
+  /** @internal The same query LEFT OUTER JOINing these subclasses' tables (see withPolymorphic). */
+  withPolymorphicMappers(mappers: readonly Mapper[]): Query<T> {
+    return this.with({ polymorphic: mappers });
+  }
+
   private with<U = T>(changes: Partial<QueryState>): Query<U> {
     return new Query<U>(this.mapper, this.session, { ...this.s, ...changes });
   }

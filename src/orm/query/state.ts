@@ -37,6 +37,8 @@ export interface QueryState {
   readonly populateExisting: boolean;
   /** fromStatement(): the objects come from this statement, not from SQL the query builds (see from-statement.ts). */
   readonly fromStatement: FromStatement | null;
+  /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
+  readonly polymorphic: readonly Mapper[];
 }
 
 /** The state of `mapper`'s query before any method is called: every row of its table. */
@@ -48,9 +50,10 @@ export function initialState(mapper: Mapper): QueryState {
     offset: null,
     distinct: false,
     joins: [],
-    entities: [{ mapper, from: mapper.table }],
+    entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
     fromStatement: null,
+    polymorphic: [],
   };
 }

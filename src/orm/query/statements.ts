@@ -204,6 +204,13 @@ export type BulkStatement = InsertStatement<unknown> | UpdateStatement<unknown> 
 function mapperOf(model: unknown, fn: string): Mapper {
   const mapper = typeof model === 'function' ? (model as { __mapper__?: Mapper }).__mapper__ : undefined;
   if (!mapper) throw new ArgumentError(`${fn}() takes a model class declared with db.Model(...)`);
+  if (mapper.inheritance.parent) {
+    // Its rows span several tables, or share one with other classes: one statement on one table would be wrong.
+    throw new ArgumentError(
+      `${fn}(${mapper.name}): ${mapper.name} inherits ${mapper.inheritance.parent.name}; ORM bulk statements on a subclass are not supported. ` +
+        `Use the session (add, change, delete objects), or a bulk statement on ${mapper.inheritance.root.name} filtered on its discriminator`,
+    );
+  }
   return mapper;
 }
 

@@ -30,13 +30,13 @@ export async function readColumnProperties(session: Session, states: Iterable<In
 async function readBatch(session: Session, mapper: Mapper, states: InstanceState[]): Promise<void> {
   const props = columnPropertiesOf(mapper);
   const pk = mapper.primaryKey;
-  const ref = (i: number) => new ColumnRef(pk[i]!.column, mapper.table);
+  const ref = (i: number) => new ColumnRef(pk[i]!.column, pk[i]!.column.table);
   const keyOf = (st: InstanceState): ColumnElement<boolean> =>
     and_(...pk.map((p, i) => ref(i).eq(st.v[p.key] as never)));
   const where = pk.length === 1 ? ref(0).in(states.map((st) => st.v[pk[0]!.key] as never)) : or_(...states.map(keyOf));
   const select = new Select({
     columns: [...pk.map((_, i) => ref(i)), ...props.map((p) => p.element)],
-    from: [mapper.table],
+    from: [mapper.inheritance.selectable],
     where,
   });
   const rows = (await session.executeRead(select)).rows;

@@ -18,12 +18,45 @@ import { nextMark, type FkAssignment, type InstanceState } from './state.js';
 
 const NO_ASSIGNMENTS: readonly FkAssignment[] = [];
 
-/** The session's mappers in table dependency order: referenced tables first. */
+/**
+ * The session's mappers in table dependency order: referenced tables first. A mapper of an
+ * inheritance hierarchy writes several tables (a joined subclass's) or shares one (a single-table
+ * subclass's): it follows every mapper whose tables its tables refer to, so a row referring to a
+ * base's table waits for every class whose rows live there.
+ */
 export function mapperOrder(session: Session): Mapper[] {
   const tables = session.registry.metadata.sortedTables();
-  const byTable = new Map<Table, Mapper>();
-  for (const m of session.registry.mappers.values()) byTable.set(m.table, m);
-  return tables.map((t) => byTable.get(t)).filter((m): m is Mapper => m !== undefined);
+  const mappers = [...session.registry.mappers.values()];
+  if (!mappers.some((m) => m.inheritance.polymorphic)) {
+    const byTable = new Map<Table, Mapper>();
+    for (const m of mappers) byTable.set(m.table, m);
+    return tables.map((t) => byTable.get(t)).filter((m): m is Mapper => m !== undefined);
+  }
+  const position = new Map(tables.map((t, i) => [t, i]));
+  const rank = (m: Mapper) => position.get(m.table) ?? 0;
+  const holders = new Map<Table, Mapper[]>();
+  for (const m of mappers) for (const t of m.inheritance.tables) holders.set(t, [...(holders.get(t) ?? []), m]);
+  const needs = new Map<Mapper, Set<Mapper>>();
+  for (const m of mappers) {
+    const own = new Set(m.inheritance.tables);
+    const before = new Set<Mapper>();
+    for (const t of own) {
+      for (const fk of t.foreignKeys) {
+        if (own.has(fk.column.table)) continue; // within its own row (a joined subclass's key) or self-referential
+        for (const h of holders.get(fk.column.table) ?? []) if (h !== m) before.add(h);
+      }
+    }
+    needs.set(m, before);
+  }
+  const order: Mapper[] = [];
+  const left = new Set(mappers.sort((a, b) => rank(a) - rank(b)));
+  while (left.size) {
+    // The first mapper all of whose dependencies are placed; in a cycle, the first by table order.
+    const next = [...left].find((m) => [...needs.get(m)!].every((d) => !left.has(d))) ?? left.values().next().value!;
+    order.push(next);
+    left.delete(next);
+  }
+  return order;
 }
 
 /**

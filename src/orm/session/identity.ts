@@ -10,21 +10,25 @@ import type { InstanceState } from './state.js';
 export class IdentityMaps {
   private readonly maps = new Map<Mapper, IdentityMap>();
 
-  /** The identity map of one model, made on first use. */
+  /**
+   * The identity map of one model, made on first use. The classes of an inheritance hierarchy share
+   * their root's: one object per base primary key (SQLAlchemy's identity key is the base mapper's).
+   */
   of(mapper: Mapper): IdentityMap {
-    let m = this.maps.get(mapper);
-    if (!m) this.maps.set(mapper, (m = new KeyMap<InstanceState>()));
+    const root = mapper.inheritance.root;
+    let m = this.maps.get(root);
+    if (!m) this.maps.set(root, (m = new KeyMap<InstanceState>()));
     return m;
   }
 
-  /** The identity map of one model, if any of its objects were loaded. */
+  /** The identity map of one model (its hierarchy's), if any of its objects were loaded. */
   loaded(mapper: Mapper): IdentityMap | undefined {
-    return this.maps.get(mapper);
+    return this.maps.get(mapper.inheritance.root);
   }
 
   /** Takes `st` out of its model's map, unless another object holds its key there. */
   remove(st: InstanceState): void {
-    const m = this.maps.get(st.mapper);
+    const m = this.maps.get(st.mapper.inheritance.root);
     if (m && m.get(st.key) === st) m.delete(st.key);
   }
 

@@ -103,6 +103,8 @@ export class ObjectLifecycle {
   /** The object with this key, unless it is marked for deletion. */
   lookup(mapper: Mapper, key: unknown): InstanceState | undefined {
     const st = this.identity.loaded(mapper)?.get(key);
+    // An object of another class of the hierarchy is not this model's (get(Customer, anEmployeeId)).
+    if (st && st.mapper !== mapper && !st.mapper.inheritance.isA(mapper)) return undefined;
     return st && !this.session.toDelete.has(st) ? st : undefined;
   }
 
@@ -122,14 +124,15 @@ export class ObjectLifecycle {
       if (existing.unloaded !== null) fillUnloaded(existing, plan, row);
       return existing;
     }
-    const st = plan.mapper.instantiate(plan.read, row, plan.offset);
-    if (plan.unloaded !== null) st.unloaded = plan.unloaded;
+    const st = plan.poly ? plan.poly.instantiate(row) : plan.mapper.instantiate(plan.read, row, plan.offset);
+    const unloaded = plan.poly ? plan.poly.unloaded(st.mapper) : plan.unloaded;
+    if (unloaded !== null) st.unloaded = unloaded;
     st.key = key;
     st.status = 'persistent';
     st.session = this.session;
     st.batch = batch;
     map.set(key, st);
-    if (plan.mapper.hooks !== null) fireMapperEvent(st, 'loaded', this.session);
+    fireMapperEvent(st, 'loaded', this.session);
     return st;
   }
 

@@ -49,29 +49,32 @@ export async function insertBatch(ctx: FlushContext, mapper: Mapper, states: Ins
     else groups.set(sig, [st]);
   }
   const compiler = session.dialect.compiler;
+  const tables = mapper.inheritance.tables;
   for (const group of groups.values()) {
     const first = group[0]!;
-    const cols = mapper.columns.filter((mc) => first.v[mc.key] !== undefined);
-    const generated = mapper.primaryKey.filter((pk) => first.v[pk.key] === undefined);
-    const perStatement = rowsPerStatement(cols.length, compiler.maxParameters);
-    const readRow = rowValues(cols.map((c) => c.key));
+    // Decided once per group, before any INSERT assigns generated keys to its objects.
+    const given = new Set(mapper.columns.filter((mc) => first.v[mc.key] !== undefined).map((mc) => mc.key));
+    const columnCount = given.size + tables.length - 1;
+    const perStatement = rowsPerStatement(columnCount, compiler.maxParameters);
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement);
-      const rows = chunk.map(readRow);
-      const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
-      const stmt = new Insert(
-        mapper.table,
-        cols.map((c) => c.column),
-        rows,
-        returning,
-      );
-      journal.recordInsertChunk(
-        chunk,
-        cols.map((c) => c.key),
-        rows,
-      );
-      const result = await session.executeWrite(stmt);
-      if (generated.length) assignGeneratedKeys(ctx, mapper, chunk, generated[0]!.key, result);
+      const keys = [...given];
+      journal.recordInsertChunk(chunk, keys, chunk.map(rowValues(keys)));
+      // A joined subclass's row is one row per table, the base's first: the others take its generated key.
+      for (const [t, table] of tables.entries()) {
+        const tableCols = mapper.inheritance.columnsOf(table);
+        const cols = tableCols.filter((mc) => given.has(mc.key) || (t > 0 && mc.column.primaryKey));
+        const generated = t > 0 ? [] : tableCols.filter((mc) => mc.column.primaryKey && !given.has(mc.key));
+        const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
+        const stmt = new Insert(
+          table,
+          cols.map((c) => c.column),
+          chunk.map(rowValues(cols.map((c) => c.key))),
+          returning,
+        );
+        const result = await session.executeWrite(stmt);
+        if (generated.length) assignGeneratedKeys(ctx, table, chunk, generated[0]!.key, result);
+      }
       const serverDefaulted = mapper.columnsWithServerDefaults.filter((mc) => first.v[mc.key] === undefined);
       if (serverDefaulted.length) await readServerDefaults(ctx, mapper, chunk, serverDefaulted);
       for (const st of chunk) {
@@ -91,9 +94,10 @@ async function readServerDefaults(
   cols: MappedColumn[],
 ): Promise<void> {
   const { session, journal } = ctx;
-  const ref = (mc: MappedColumn) => new ColumnRef(mc.column, mapper.table);
+  const from = mapper.inheritance.selectable;
+  const ref = (mc: MappedColumn) => new ColumnRef(mc.column, from);
   const byKey = (st: InstanceState) => and_(...mapper.primaryKey.map((pk) => ref(pk).eq(st.v[pk.key] as never)));
-  const select = new Select({ columns: [...mapper.primaryKey, ...cols].map(ref), from: [mapper.table] }).filter(
+  const select = new Select({ columns: [...mapper.primaryKey, ...cols].map(ref), from: [from] }).filter(
     or_(...chunk.map(byKey)),
   );
   const { rows } = await session.executeRead(select);
@@ -115,7 +119,7 @@ async function readServerDefaults(
 /** Writes the keys the database generated for `chunk` into its objects, from RETURNING or the first insert id. */
 function assignGeneratedKeys(
   ctx: FlushContext,
-  mapper: Mapper,
+  table: Table,
   chunk: InstanceState[],
   key: string,
   result: { rows: unknown[][]; insertId?: number | bigint },
@@ -129,9 +133,9 @@ function assignGeneratedKeys(
     const first = Number(result.insertId);
     ids = chunk.map((_, i) => first + i);
   } else {
-    throw new FlushError(`INSERT into ${mapper.table.name} returned no generated keys`);
+    throw new FlushError(`INSERT into ${table.name} returned no generated keys`);
   }
-  const toNumber = mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer';
+  const toNumber = chunk[0]!.mapper.columnsByKey.get(key)!.column.type.typeName === 'Integer';
   for (let i = 0; i < chunk.length; i++) {
     const id = ids[i];
     ctx.journal.write(chunk[i]!, key, typeof id === 'bigint' && toNumber ? Number(id) : id);
@@ -177,14 +181,10 @@ async function updateRow(ctx: FlushContext, st: InstanceState): Promise<void> {
     written[mc.key] = now;
     values.set(mc.column, new BindParameter(now, mc.column.type));
   }
-  const conds = st.mapper.primaryKey.map((pk) =>
-    new ColumnRef(pk.column, st.mapper.table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never),
-  );
   const version = st.mapper.versionColumn;
   if (version) {
     // Optimistic locking: only the version we loaded may be updated, and the update bumps it.
     const loaded = (version.key in orig ? orig[version.key] : st.v[version.key]) as number;
-    conds.push(new ColumnRef(version.column, st.mapper.table).eq(loaded));
     st.noteModified(version.key, loaded);
     st.txnOrig ??= {};
     if (!(version.key in st.txnOrig)) st.txnOrig[version.key] = loaded;
@@ -193,12 +193,24 @@ async function updateRow(ctx: FlushContext, st: InstanceState): Promise<void> {
     values.set(version.column, new BindParameter(loaded + 1, version.column.type));
   }
   ctx.journal.recordUpdate(st, written);
-  const result = await ctx.session.executeWrite(new Update(st.mapper.table, values, and_(...conds)));
-  if (result.rowsAffected === 0) {
-    const why = version
-      ? 'it was changed or deleted by someone else since it was loaded'
-      : 'it was deleted or its key changed outside this session';
-    throw new StaleDataError(`UPDATE of ${st} matched no row: ${why}`);
+  // A joined subclass's row spans several tables: one UPDATE for each whose columns changed.
+  for (const table of st.mapper.inheritance.tables) {
+    const changed = new Map([...values].filter(([column]) => column.table === table));
+    if (changed.size === 0) continue;
+    const conds = st.mapper.inheritance
+      .columnsOf(table)
+      .filter((mc) => mc.column.primaryKey)
+      .map((pk) => new ColumnRef(pk.column, table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never));
+    if (version && version.column.table === table) {
+      conds.push(new ColumnRef(version.column, table).eq((st.v[version.key] as number) - 1));
+    }
+    const result = await ctx.session.executeWrite(new Update(table, changed, and_(...conds)));
+    if (result.rowsAffected === 0) {
+      const why = version
+        ? 'it was changed or deleted by someone else since it was loaded'
+        : 'it was deleted or its key changed outside this session';
+      throw new StaleDataError(`UPDATE of ${st} matched no row: ${why}`);
+    }
   }
   ctx.session.txnUpdated.add(st);
 }
@@ -255,36 +267,20 @@ export async function writeAssociations(ctx: FlushContext): Promise<void> {
   }
 }
 
-/** One multi-row DELETE per parameter-limit chunk (rows that do not refer to each other). */
+/**
+ * One multi-row DELETE per parameter-limit chunk (rows that do not refer to each other); a joined
+ * subclass's rows from each of its tables, the subclass's first (its key refers to the base's).
+ */
 export async function deleteRows(ctx: FlushContext, mapper: Mapper, states: InstanceState[]): Promise<void> {
   const { session, journal } = ctx;
-  if (mapper.versionColumn) return deleteVersioned(ctx, mapper, states);
-  const pkCols = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table));
-  const per = Math.max(1, Math.floor(session.dialect.compiler.maxParameters / pkCols.length));
+  const tables = [...mapper.inheritance.tables].reverse();
+  const per = Math.max(1, Math.floor(session.dialect.compiler.maxParameters / mapper.primaryKey.length));
   for (let i = 0; i < states.length; i += per) {
     const chunk = states.slice(i, i + per);
-    const values = chunk.map((st) =>
-      mapper.primaryKey.map((pk) => (st.orig && pk.key in st.orig ? st.orig[pk.key] : st.v[pk.key])),
-    );
-    let where: ColumnElement<boolean>;
-    if (pkCols.length === 1) {
-      where = new InExpression(
-        pkCols[0]!,
-        values.map((v) => bindValue(v[0], pkCols[0]!.sqlType, 'delete')),
-        false,
-      );
-    } else {
-      where = new TupleInExpression(
-        pkCols,
-        values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))),
-      );
-    }
     for (const st of chunk) fireMapperEvent(st, 'beforeDelete', session);
-    const result = await session.executeWrite(new Delete(mapper.table, where));
-    if (result.rowsAffected !== chunk.length) {
-      throw new FlushError(
-        `DELETE from ${mapper.table.name} expected to delete ${chunk.length} row(s) but deleted ${result.rowsAffected}: deleted or changed outside this session?`,
-      );
+    for (const table of tables) {
+      if (mapper.versionColumn?.column.table === table) await deleteVersioned(ctx, mapper, table, chunk);
+      else await deleteByKey(ctx, mapper, table, chunk);
     }
     for (const st of chunk) {
       session.registerDeleted(st);
@@ -294,26 +290,48 @@ export async function deleteRows(ctx: FlushContext, mapper: Mapper, states: Inst
   }
 }
 
-/** One DELETE per row, each checking the version it loaded. */
-async function deleteVersioned(ctx: FlushContext, mapper: Mapper, states: InstanceState[]): Promise<void> {
-  const { session, journal } = ctx;
-  const version = mapper.versionColumn!;
-  for (const st of states) {
-    const conds = [...mapper.primaryKey, version].map((mc) =>
-      new ColumnRef(mc.column, mapper.table).eq(
-        (st.orig && mc.key in st.orig ? st.orig[mc.key] : st.v[mc.key]) as never,
-      ),
+/** The key values a row was loaded with (a changed key is written by the flush's UPDATE, after). */
+function loadedValue(st: InstanceState, key: string): unknown {
+  return st.orig && key in st.orig ? st.orig[key] : st.v[key];
+}
+
+async function deleteByKey(ctx: FlushContext, mapper: Mapper, table: Table, chunk: InstanceState[]): Promise<void> {
+  const pk = mapper.inheritance.columnsOf(table).filter((mc) => mc.column.primaryKey);
+  const pkCols = pk.map((mc) => new ColumnRef(mc.column, table));
+  const values = chunk.map((st) => pk.map((mc) => loadedValue(st, mc.key)));
+  let where: ColumnElement<boolean>;
+  if (pkCols.length === 1) {
+    where = new InExpression(
+      pkCols[0]!,
+      values.map((v) => bindValue(v[0], pkCols[0]!.sqlType, 'delete')),
+      false,
     );
-    fireMapperEvent(st, 'beforeDelete', session);
-    const result = await session.executeWrite(new Delete(mapper.table, and_(...conds)));
+  } else {
+    where = new TupleInExpression(
+      pkCols,
+      values.map((row) => row.map((v, j) => bindValue(v, pkCols[j]!.sqlType, 'delete'))),
+    );
+  }
+  const result = await ctx.session.executeWrite(new Delete(table, where));
+  if (result.rowsAffected !== chunk.length) {
+    throw new FlushError(
+      `DELETE from ${table.name} expected to delete ${chunk.length} row(s) but deleted ${result.rowsAffected}: deleted or changed outside this session?`,
+    );
+  }
+}
+
+/** One DELETE per row, each checking the version it loaded. */
+async function deleteVersioned(ctx: FlushContext, mapper: Mapper, table: Table, chunk: InstanceState[]): Promise<void> {
+  const version = mapper.versionColumn!;
+  const pk = mapper.inheritance.columnsOf(table).filter((mc) => mc.column.primaryKey);
+  for (const st of chunk) {
+    const conds = [...pk, version].map((mc) => new ColumnRef(mc.column, table).eq(loadedValue(st, mc.key) as never));
+    const result = await ctx.session.executeWrite(new Delete(table, and_(...conds)));
     if (result.rowsAffected !== 1) {
       throw new StaleDataError(
         `DELETE of ${st} matched no row: it was changed or deleted by someone else since it was loaded`,
       );
     }
-    session.registerDeleted(st);
-    journal.recordDeleted(st);
-    fireMapperEvent(st, 'afterDelete', session);
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import { BindParameter, ColumnRef, and_ } from '../../sql/expressions.js';
 import { Update } from '../../sql/dml.js';
-import type { Column } from '../../sql/schema.js';
+import type { Column, Table } from '../../sql/schema.js';
 import { FlushError } from '../errors.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
@@ -48,7 +48,7 @@ export async function writePostUpdates(ctx: FlushContext): Promise<void> {
         values.set(column, new BindParameter(value, column.type));
       }
     }
-    if (values.size) await ctx.session.executeWrite(new Update(st.mapper.table, values, keyCondition(st)));
+    await updateRow(ctx, st, values);
   }
 }
 
@@ -65,7 +65,7 @@ export async function clearPostUpdateKeys(ctx: FlushContext): Promise<void> {
       const column = st.mapper.columnsByKey.get(key)!.column;
       values.set(column, new BindParameter(null, column.type));
     }
-    if (values.size) await ctx.session.executeWrite(new Update(st.mapper.table, values, keyCondition(st)));
+    await updateRow(ctx, st, values);
   }
 }
 
@@ -82,11 +82,23 @@ function postUpdateKeys(mapper: Mapper): string[] {
   return [...out];
 }
 
-function keyCondition(st: InstanceState) {
+/** One UPDATE per table the values' columns are in (a joined subclass's keys may be in its base's table). */
+async function updateRow(ctx: FlushContext, st: InstanceState, values: Map<Column, BindParameter>): Promise<void> {
+  const byTable = new Map<Table, Map<Column, BindParameter>>();
+  for (const [column, value] of values) {
+    let set = byTable.get(column.table!);
+    if (!set) byTable.set(column.table!, (set = new Map()));
+    set.set(column, value);
+  }
+  for (const [table, set] of byTable) await ctx.session.executeWrite(new Update(table, set, keyCondition(st, table)));
+}
+
+function keyCondition(st: InstanceState, table: Table) {
   const orig = st.orig;
+  const pk = st.mapper.inheritance.columnsOf(table).filter((mc) => mc.column.primaryKey);
   return and_(
-    ...st.mapper.primaryKey.map((pk) =>
-      new ColumnRef(pk.column, st.mapper.table).eq((orig && pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never),
+    ...pk.map((mc) =>
+      new ColumnRef(mc.column, table).eq((orig && mc.key in orig ? orig[mc.key] : st.v[mc.key]) as never),
     ),
   );
 }

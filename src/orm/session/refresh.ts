@@ -111,10 +111,11 @@ export function forgetRelationship(st: InstanceState, key: string): void {
 /** One SELECT of `columns` from `st`'s row; their values replace what `st` holds, changes to them dropped. */
 async function reloadColumns(session: Session, st: InstanceState, columns: readonly MappedColumn[]): Promise<void> {
   const mapper = st.mapper;
-  const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, mapper.table).eq(st.v[pk.key] as never));
+  // A subclass's columns live in its tables and its bases' (joined inheritance): read them through the join.
+  const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, pk.column.table).eq(st.v[pk.key] as never));
   const select = new Select({
-    columns: columns.map((mc) => new ColumnRef(mc.column, mapper.table)),
-    from: [mapper.table],
+    columns: columns.map((mc) => new ColumnRef(mc.column, mc.column.table)),
+    from: [mapper.inheritance.selectable],
   }).filter(...where);
   const row = (await session.executeRead(select)).rows[0];
   if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);

@@ -17,6 +17,7 @@ import type { LoadBatch } from '../loading/context.js';
 import type { EntityPlan } from '../loading/planner.js';
 import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
+import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { CompoundSelect } from '../../sql/compound.js';
@@ -243,6 +244,8 @@ export class Session {
 
   /** `db.session.query(Post).join(User).filter(...).all()`. */
   query<T>(model: ModelType<T>): Query<T> {
+    const poly = polymorphicSpec(model, (c) => this.registry.mapperOf(c));
+    if (poly) return new Query<T>(this.registry.mapperOf(poly.base), this).withPolymorphicMappers(poly.subclasses);
     return new Query<T>(this.registry.mapperOf(model), this);
   }
 

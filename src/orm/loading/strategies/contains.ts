@@ -10,6 +10,9 @@ export class ContainsStrategy implements LoaderStrategy {
   readonly loadsKeptMembers = false;
 
   plan({ planner, plan, prop, node, children, path }: PlanStep): void {
-    plan.joined.push({ prop, plan: planner.plan(prop.target, node?.alias ?? prop.target.table, children, path) });
+    plan.joined.push({
+      prop,
+      plan: planner.plan(prop.target, node?.alias ?? prop.target.inheritance.selectable, children, path),
+    });
   }
 }
