@@ -50,6 +50,7 @@ export function clausesBesideStatement(state: QueryState): string[] {
   if (state.orderBy.length) out.push('orderBy');
   if (state.limit !== null || state.offset !== null) out.push('limit/offset');
   if (state.distinct) out.push('distinct');
+  if (state.polymorphic.length) out.push('withPolymorphic');
   return out;
 }
 
@@ -75,14 +76,14 @@ export async function loadFromStatement<T>(
       `${mapper.name} query fromStatement(): ${names} would be loaded by a join, which a statement written by hand cannot take; use selectinload()`,
     );
   }
-  const result = await session.executeRead(compiled(session, stmt), { columnNames: true });
-  const positions = rowPositions(mapper, plan, result.columns ?? []);
-  if (positions.length !== planner.columns.length) {
+  if ((plan.columns ?? mapper.columns).length + columnPropertiesOf(mapper).length !== planner.columns.length) {
     // A model with subclasses reads their discriminator and tables too, which a hand-written row has no place for.
     throw new InvalidRequestError(
       `${mapper.name} query fromStatement(): ${mapper.name} is loaded polymorphically (with its subclasses), which fromStatement() does not do yet; query the subclass, or use a query`,
     );
   }
+  const result = await session.executeRead(compiled(session, stmt), { columnNames: true });
+  const positions = rowPositions(mapper, plan, result.columns ?? []);
   const batch = new LoadBatch(0, mapper.name);
   if (state.populateExisting) batch.populated = new Set();
   const ctx = new LoadContext(session, batch, planner.planCount);
