@@ -62,8 +62,8 @@ export class ShapeKey implements BindSources {
   readonly indexes: number[] = [];
   /** False once the walk met something it cannot describe: such a statement is compiled every time. */
   cacheable = true;
-  /** CTEs whose bodies were walked (where first met): each body's values are collected once. */
-  private readonly ctes = new Set<Cte>();
+  /** CTEs whose bodies were walked (where first met): each body's values are collected once. Made on first use. */
+  private ctes: Set<Cte> | null = null;
 
   /** Appends a fixed token (never user text: use `text()` for that). */
   raw(token: string | number): this {
@@ -210,8 +210,9 @@ export class ShapeKey implements BindSources {
   private cte(c: Cte): void {
     this.key += c.recursive ? '@R' : '@C';
     this.text(c.name);
-    if (this.ctes.has(c)) return;
-    for (let r: Cte | null = c; r; r = r.restates) this.ctes.add(r);
+    const walked = (this.ctes ??= new Set());
+    if (walked.has(c)) return;
+    for (let r: Cte | null = c; r; r = r.restates) walked.add(r);
     this.key += '(';
     if (c.body instanceof Select) this.select(c.body);
     else this.compound(c.body);

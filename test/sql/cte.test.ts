@@ -3,18 +3,11 @@
  * (one statement, WITH first), the refusals of what a database lacks, and the compiled-statement
  * cache giving each statement its own values.
  */
-import { afterEach, expect } from 'vitest';
-import {
-  CompileError,
-  ArgumentError,
-  select,
-  true_,
-  update,
-  type CompoundSelect,
-  type Database,
-} from '../../src/index.js';
+import { afterEach, describe, expect, test } from 'vitest';
+import { CompileError, ArgumentError, select, true_, update, Database, type CompoundSelect } from '../../src/index.js';
+import { MysqlCompiler } from '../../src/dialects/mysql/compiler.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
-import { openTree, statementsOf, type TreeModels } from '../support/tree.js';
+import { openTree, statementsOf, treeModels, type TreeModels } from '../support/tree.js';
 
 describeEachDialect('CTEs and set operations', (t) => {
   const it = itOn(t);
@@ -240,5 +233,39 @@ describeEachDialect('CTEs and set operations', (t) => {
         ? "SQLite has no LATERAL subqueries (lateral 'fc')"
         : "MariaDB has no LATERAL subqueries (lateral 'fc')";
     await expect(db.session.execute(stmt)).rejects.toThrow(why);
+  });
+});
+
+describe('what each MySQL and MariaDB version has', () => {
+  const compilerFor = (flavor: 'mysql' | 'mariadb', version: [number, number, number]) => {
+    const c = new MysqlCompiler();
+    c.configureFor({ flavor, version });
+    return c;
+  };
+  const db = new Database('sqlite://');
+  const { Node } = treeModels(db);
+  const child = db.aliased(Node, 'child');
+  const lateral = select(child.name!).where(child.parentId.eq(Node.id)).limit(1).lateral('fc');
+  const withLateral = select(Node.name, lateral.c.name!).join(lateral, true_());
+
+  test('LATERAL from MySQL 8.0.14; refused before, and on MariaDB', () => {
+    expect(compilerFor('mysql', [8, 0, 14]).compile(withLateral).sql).toContain('JOIN LATERAL (SELECT');
+    expect(() => compilerFor('mysql', [8, 0, 13]).compile(withLateral)).toThrow(
+      'LATERAL needs MySQL 8.0.14 or later; this server is 8.0.13',
+    );
+    expect(() => compilerFor('mariadb', [11, 4, 0]).compile(withLateral)).toThrow('MariaDB has no LATERAL subqueries');
+  });
+
+  test('INTERSECT/EXCEPT from MySQL 8.0.31 and MariaDB 10.3, their ALL forms from MariaDB 10.5', () => {
+    const both = select(Node.id).intersect(select(Node.parentId));
+    const all = select(Node.id).exceptAll(select(Node.parentId));
+    expect(compilerFor('mysql', [8, 0, 31]).compile(all).sql).toContain(' EXCEPT ALL ');
+    expect(() => compilerFor('mysql', [8, 0, 30]).compile(both)).toThrow(
+      'INTERSECT needs MySQL 8.0.31 or later; this server is 8.0.30',
+    );
+    expect(compilerFor('mariadb', [10, 3, 0]).compile(both).sql).toContain(' INTERSECT ');
+    expect(() => compilerFor('mariadb', [10, 4, 9]).compile(all)).toThrow(
+      'EXCEPT ALL needs MariaDB 10.5 or later; this server is 10.4.9',
+    );
   });
 });
