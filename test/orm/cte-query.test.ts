@@ -133,6 +133,24 @@ describeEachDialect('ORM queries over CTEs and statements', (t) => {
     expect(nodes.map((n) => n.children.map((c) => c.name))).toEqual([['a1', 'a2'], ['b1']]);
   });
 
+  it('fromStatement() from many sessions at once: each gets its own rows, loaded once per session', async () => {
+    const m = await open();
+    const { Node } = m;
+    const stmt = (weight: number) => text(q('SELECT * FROM cte_node WHERE weight = ? ORDER BY id'), [weight]);
+    const weights = Array.from({ length: 40 }, (_, i) => [10, 20, 30, 40][i % 4]!);
+    const expected: Record<number, number[]> = { 10: [1, 8], 20: [2, 3], 30: [4, 5, 6], 40: [7] };
+    const results = await Promise.all(
+      weights.map(async (w) => {
+        const s = m.db.newSession();
+        const first = await s.query(Node).fromStatement(stmt(w)).all();
+        const again = await s.query(Node).fromStatement(stmt(w)).all();
+        expect(again.every((n, i) => n === first[i])).toBe(true);
+        return first.map((n) => n.id);
+      }),
+    );
+    results.forEach((ids, i) => expect(ids).toEqual(expected[weights[i]!]));
+  });
+
   it('fromStatement() of a Core select (a recursive CTE), attribute keys matching too', async () => {
     const m = await open();
     const { Node } = m;
