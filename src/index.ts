@@ -140,14 +140,13 @@ export {
 } from './sql/errors.js';
 export { and_, or_, not_, func, text, ColumnElement, OrderByElement } from './sql/expressions.js';
 export { concat } from './sql/concat.js';
-export { Select, type SelectState, type Orderable } from './sql/selectable.js';
+export { Select } from './sql/selectable.js';
 // Typed column queries and window functions (issue 15): rows typed from the selected columns.
-export type { RowOf, TupleOf, ValueOf, KeyOf } from './sql/row-types.js';
-export type { JoinableFrom } from './sql/select-join.js';
+export type { RowOf, TupleOf } from './sql/row-types.js';
 export { RowResult } from './orm/query/row-result.js';
-export { Over, FunctionCall, Label } from './sql/expressions.js';
-export type { WindowSpec, FrameBound } from './sql/window.js';
-// CTEs, set operations, LATERAL, fromStatement (issue 15, part B). See docs/querying.md.
+export type { QueryRow } from './orm/query/tuple-query.js';
+export type { WindowSpec } from './sql/window.js';
+// CTEs, set operations, LATERAL, fromStatement (issue 15, part B). See docs/ctes.md.
 export { Cte, CteColumn, type CteOptions, type CteColumns, type CteRow } from './sql/cte.js';
 export { CompoundSelect, type SetOperator, type CompoundMember } from './sql/compound.js';
 export { true_ } from './sql/lateral.js';

@@ -37,7 +37,7 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
  */
 export type RowOf<C extends readonly unknown[]> = number extends C['length']
   ? Record<string, unknown>
-  : Simplify<{ [I in keyof C as I extends `${number}` ? KeyOf<C[I]> : never]: ValueOf<C[I]> }>;
+  : Simplify<{ -readonly [I in keyof C as I extends `${number}` ? KeyOf<C[I]> : never]: ValueOf<C[I]> }>;
 
 /**
  * The tuple row of a select of `C`, in select order: `[number, string, number]` for

@@ -3,7 +3,7 @@
  * its SQL and plan, and still returns exactly its own rows; queries of another shape never share.
  */
 import { afterEach, beforeEach, expect } from 'vitest';
-import { Database, or_, text } from '../../src/index.js';
+import { Database, or_, text, type Query } from '../../src/index.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
 function models(db: Database) {
@@ -98,7 +98,7 @@ describeEachDialect('Compiled-load cache', (t) => {
   it('queries that differ in shape only never share SQL, and each returns its own rows', async () => {
     const { Author } = M;
     const s = db.newSession();
-    const names = async (q: ReturnType<typeof s.query<InstanceType<typeof Author>>>) =>
+    const names = async (q: Query<InstanceType<typeof Author>>) =>
       (await q.orderBy(Author.id).all()).map((a) => a.name);
     const q = () => s.query(Author);
     // Run twice over, so the second round answers from the cache.

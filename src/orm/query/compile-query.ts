@@ -4,6 +4,7 @@
  * SELECT COUNT that counts them. The builder (query.ts) only collects state; the SQL is decided here.
  */
 import { ColumnRef, FunctionCall, OrderByElement, Star, and_, type ColumnElement } from '../../sql/expressions.js';
+import { ArgumentError } from '../../sql/errors.js';
 import { Join, Select, type FromClause } from '../../sql/selectable.js';
 import { replaceFrom } from '../../sql/visitors.js';
 import { Planner, type EntityPlan } from '../loading/planner.js';
@@ -83,6 +84,10 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
   const plan = planner.plan(mapper, mapper.inheritance.selectable, tree, [], polymorphic);
   const joinedCollection = plan.joined.some((j) => j.prop.uselist);
   const paged = state.limit !== null || state.offset !== null || state.distinct;
+  if (joinedCollection && state.selected)
+    throw new ArgumentError(
+      `${mapper.name} query of tuples: a joined collection would repeat each row once per child; use selectinload`,
+    );
   if (joinedCollection && paged) return compilePagedParents(session, mapper, state, tree);
   // A joined collection's own order must not reorder the parents: order by their key first.
   const parentOrder =
@@ -90,15 +95,24 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
       ? mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, pk.column.table), 'ASC'))
       : [];
   const select = new Select({
-    columns: planner.columns,
+    columns: rowColumns(planner.columns, state),
     from: [planner.joinOnto(fromClause(mapper, state))],
     where: whereClause(mapper, state),
+    groupBy: state.groupBy,
+    having: state.having.length ? and_(...state.having) : null,
     orderBy: [...state.orderBy, ...parentOrder, ...planner.orderBy],
     limit: state.limit,
     offset: state.offset,
     distinct: state.distinct,
   });
   return { select, plan, planCount: planner.planCount };
+}
+
+/** The model's columns (when the rows hold its object), then the query's own columns, in their order. */
+function rowColumns(entityColumns: readonly ColumnElement[], state: QueryState): readonly ColumnElement[] {
+  if (!state.selected) return entityColumns;
+  const extra = state.selected.filter((c): c is ColumnElement => c !== null);
+  return state.selected.includes(null) ? [...entityColumns, ...extra] : extra;
 }
 
 /** LIMIT must count parents, not joined rows: page the parents in a subquery, join eager tables outside it. */

@@ -51,6 +51,8 @@ export function clausesBesideStatement(state: QueryState): string[] {
   if (state.limit !== null || state.offset !== null) out.push('limit/offset');
   if (state.distinct) out.push('distinct');
   if (state.polymorphic.length) out.push('withPolymorphic');
+  if (state.selected) out.push('columns');
+  if (state.groupBy.length || state.having.length) out.push('groupBy/having');
   return out;
 }
 

@@ -66,6 +66,27 @@ function writeShape(k: ShapeKey, mapper: Mapper, s: QueryState): void {
     k.element(j.on);
   }
   writeOptionsShape(k, s);
+  writeRowShape(k, s);
+}
+
+/** A tuple query's columns (`-` marks the model's object), GROUP BY and HAVING. */
+function writeRowShape(k: ShapeKey, s: QueryState): void {
+  if (s.selected) {
+    k.raw(`r${s.selected.length}(`);
+    for (const c of s.selected) {
+      if (c === null) k.raw('-');
+      else k.element(c);
+    }
+    k.raw(')');
+  }
+  if (s.groupBy.length) {
+    k.raw(`g${s.groupBy.length}`);
+    for (const g of s.groupBy) k.element(g);
+  }
+  if (s.having.length) {
+    k.raw(`h${s.having.length}`);
+    for (const h of s.having) k.element(h);
+  }
 }
 
 function writeOptionsShape(k: ShapeKey, s: QueryState): void {

@@ -110,6 +110,18 @@ export class Query<T> {
     return this.filter(...conds);
   }
 
+  /** GROUP BY: `session.query(User, func.count(Post.id)).join(User.posts).groupBy(User.id)`. */
+  groupBy(...columns: ColumnElement[]): Query<T> {
+    columns.forEach((c) => requireElement(c, `${this.mapper.name} query groupBy()`));
+    return this.with({ groupBy: [...this.s.groupBy, ...columns] });
+  }
+
+  /** HAVING conditions on the groups (AND-ed): `having(func.count(Post.id).gt(1))`. */
+  having(...conditions: ColumnElement<boolean>[]): Query<T> {
+    conditions.forEach((c) => requireElement(c, `${this.mapper.name} query having()`));
+    return this.with({ having: [...this.s.having, ...conditions] });
+  }
+
   /** Adds ORDER BY terms: `orderBy(Post.id.desc(), Post.title)`; a bare column sorts ascending. */
   orderBy(...clauses: Orderable[]): Query<T> {
     const more = clauses.map((c) =>
@@ -148,7 +160,7 @@ export class Query<T> {
   }
 
   /** Loader options; the result type then has those relationships loaded. */
-  options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<Loaded<T, ShapeOfOptions<O>>> {
+  options<O extends readonly LoaderOption<LoadedPath>[]>(...opts: O): Query<LoadedRow<T, ShapeOfOptions<O>>> {
     // A path that does not fit this query would be ignored by the loaders: refuse it here instead.
     this.mapper.registry.configure();
     const expanded = opts.flatMap(expandPolymorphic);
@@ -280,6 +292,11 @@ export class Query<T> {
       throw new ArgumentError(
         `${this.mapper.name} query: count() cannot count a fromStatement() query; count in the statement`,
       );
+    if (this.s.selected || this.s.groupBy.length)
+      throw new ArgumentError(
+        `${this.mapper.name} query: count() counts objects, not the rows of a grouped or tuple query; ` +
+          'count them with select(func.count()).selectFrom(stmt.subquery())',
+      );
     const session = this.readySession();
     return session.run(() => countAll(session, this.mapper, this.s));
   }
@@ -325,6 +342,20 @@ export class Query<T> {
   }
 }
 
+/**
+ * A query row with the relationships in `Shape` loaded: the object itself, or in a tuple row
+ * (`session.query(User, func.count(...))`) the element that has those relationships.
+ */
+type LoadedRow<T, Shape> = T extends readonly unknown[]
+  ? {
+      [I in keyof T]: T[I] extends object
+        ? [keyof Shape & keyof T[I]] extends [never]
+          ? T[I]
+          : Loaded<T[I], Shape>
+        : T[I];
+    }
+  : Loaded<T, Shape>;
+
 function checkCount(n: number, where: string): number {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
   return n;
@@ -339,5 +370,7 @@ function searchClauses(s: QueryState): (string | false)[] {
     (s.limit !== null || s.offset !== null) && 'limit/offset',
     s.distinct && 'distinct',
     s.fromStatement !== null && 'fromStatement',
+    s.selected !== null && 'columns',
+    (s.groupBy.length > 0 || s.having.length > 0) && 'groupBy/having',
   ].filter(Boolean);
 }

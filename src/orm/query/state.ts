@@ -37,6 +37,16 @@ export interface QueryState {
   readonly populateExisting: boolean;
   /** fromStatement(): the objects come from this statement, not from SQL the query builds (see from-statement.ts). */
   readonly fromStatement: FromStatement | null;
+  /**
+   * What each row holds when it is a tuple rather than one object (`session.query(User,
+   * func.count(Post.id))`, `session.query(User.id, User.username)`): `null` stands for the model's
+   * object, anything else is a column. Null for a query of objects.
+   */
+  readonly selected: readonly (ColumnElement | null)[] | null;
+  /** GROUP BY expressions. */
+  readonly groupBy: readonly ColumnElement[];
+  /** HAVING conditions (AND-ed). */
+  readonly having: readonly ColumnElement<boolean>[];
   /** Subclasses whose tables are LEFT OUTER JOINed, so their columns come in the same rows (withPolymorphic). */
   readonly polymorphic: readonly Mapper[];
 }
@@ -54,6 +64,9 @@ export function initialState(mapper: Mapper): QueryState {
     options: [],
     populateExisting: false,
     fromStatement: null,
+    selected: null,
+    groupBy: [],
+    having: [],
     polymorphic: [],
   };
 }

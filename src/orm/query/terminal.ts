@@ -10,11 +10,15 @@ import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
 import { countSelect } from './compile-query.js';
 import { prepareLoad } from './load-cache.js';
+import { valueReader } from './column-values.js';
+import { ArgumentError } from '../../sql/errors.js';
+import type { ColumnElement } from '../../sql/expressions.js';
 import type { QueryState } from './state.js';
 
-/** Every object the query matches, in first-seen order, its eager loads done. */
+/** Every object the query matches, in first-seen order, its eager loads done (or its tuples: see loadTuples). */
 export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryState): Promise<T[]> {
   if (session.autoflush && session.isDirty) await session.flushNow();
+  if (state.selected) return loadTuples(session, mapper, state) as Promise<T[]>;
   const { plan, planCount, statement } = prepareLoad(session, mapper, state);
   const result = await session.executeRead(statement);
   const batch = new LoadBatch(0, mapper.name);
@@ -43,4 +47,46 @@ export async function countAll(session: Session, mapper: Mapper, state: QuerySta
   if (session.autoflush && session.isDirty) await session.flushNow();
   const result = await session.executeRead(countSelect(mapper, state));
   return Number(result.rows[0]![0]);
+}
+
+/**
+ * A tuple query's rows, every one (SQLAlchemy does not de-duplicate them either): the model's
+ * object through the identity map, its eager loads done once for all rows, and each column's value
+ * read as a column select reads it.
+ */
+async function loadTuples(session: Session, mapper: Mapper, state: QueryState): Promise<unknown[][]> {
+  const selected = state.selected!;
+  const withObject = selected.includes(null);
+  if (!withObject && state.options.length)
+    throw new ArgumentError(`${mapper.name} query of columns only: loader options need the model in the row`);
+  const { plan, planCount, statement } = prepareLoad(session, mapper, state);
+  const result = await session.executeRead(statement);
+  const columns = selected.filter((c): c is ColumnElement => c !== null);
+  const readers = columns.map((c) => valueReader(session.dialect, c));
+  const batch = new LoadBatch(0, mapper.name);
+  if (state.populateExisting) batch.populated = new Set();
+  const ctx = new LoadContext(session, batch, planCount);
+  const objects = new Set<object>();
+  const out = result.rows.map((row) => {
+    const first = row.length - columns.length;
+    let k = 0;
+    return selected.map((c) => {
+      if (c === null) {
+        const obj = ctx.processRow(row, plan)?.obj ?? null;
+        if (obj) objects.add(obj);
+        return obj;
+      }
+      const i = k++;
+      const v = row[first + i];
+      const read = readers[i];
+      return read && v !== null && v !== undefined ? read(v) : v;
+    });
+  });
+  if (withObject) {
+    batch.size = objects.size;
+    const followUps = ctx.finish([plan]);
+    if (followUps) await followUps;
+    if (state.options.some((o) => o.aggregate)) await loadAggregates(session, [...objects], state.options);
+  }
+  return out;
 }

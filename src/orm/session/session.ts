@@ -19,6 +19,7 @@ import { NPlusOneReporter, type NPlusOneMode } from '../loading/nplusone.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { polymorphicSpec } from '../query/polymorphic.js';
 import { Query } from '../query/query.js';
+import { queryOf, type QueryItem, type QueryRow } from '../query/tuple-query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
 import { CompoundSelect } from '../../sql/compound.js';
 import { ScalarResult } from '../query/result.js';
@@ -243,10 +244,18 @@ export class Session {
   // ---- queries ----
 
   /** `db.session.query(Post).join(User).filter(...).all()`. */
-  query<T>(model: ModelType<T>): Query<T> {
-    const poly = polymorphicSpec(model, (c) => this.registry.mapperOf(c));
-    if (poly) return new Query<T>(this.registry.mapperOf(poly.base), this).withPolymorphicMappers(poly.subclasses);
-    return new Query<T>(this.registry.mapperOf(model), this);
+  query<T>(model: ModelType<T>): Query<T>;
+  /**
+   * A query of tuples: `session.query(User, func.count(Post.id).label('n')).join(User.posts).groupBy(User.id)`
+   * gives `[User, number]` rows (objects through the identity map), `session.query(User.id, User.username)`
+   * gives `[number, string]` rows.
+   */
+  query<const E extends readonly QueryItem[]>(...items: E): Query<QueryRow<E>>;
+  query(...items: QueryItem[]): Query<unknown> {
+    const poly = items.length === 1 ? polymorphicSpec(items[0], (c) => this.registry.mapperOf(c as never)) : null;
+    if (poly)
+      return new Query(this.registry.mapperOf(poly.base as never), this).withPolymorphicMappers(poly.subclasses);
+    return queryOf(this.registry, this, items);
   }
 
   /** The object with this primary key: from the identity map (no SQL) or one SELECT; null when absent. */
