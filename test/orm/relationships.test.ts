@@ -247,6 +247,26 @@ describeEachDialect('Relationships', (t) => {
     expect(eager.published.map((b) => b.title)).toEqual(['Alpha', 'Zeta']);
   });
 
+  it('a backref of a relationship whose primaryJoin has an extra condition is refused, not silently widened', () => {
+    const db = new Database();
+    class Writer extends db.Model('Writer', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      drafts: db.relationship<Draft>('Draft', {
+        primaryJoin: (): ColumnElement<boolean> => db.and_(Writer.id.eq(Draft.writerId), Draft.done.eq(false)),
+        backref: 'writer',
+      }),
+    }) {}
+    class Draft extends db.Model('Draft', {
+      id: db.Column(db.Integer, { primaryKey: true }),
+      writerId: db.Column(db.Integer, db.ForeignKey('writer.id')),
+      done: db.Column(db.Boolean, { nullable: false }),
+    }) {}
+    expect(() => db.registry.configure()).toThrow(
+      /relationship Writer\.drafts: its primaryJoin has a condition beyond the foreign key, which backref 'writer' cannot mirror; declare Draft\.writer yourself/,
+    );
+    expect([Writer, Draft]).toHaveLength(2); // declared: configure() is what refuses them
+  });
+
   it('statement counts: lazy 1 + N, joinedload 1, selectinload 2, get() from the identity map 0', async () => {
     const { db, User } = await blog();
     const lazy = await db.countQueries(async () => {

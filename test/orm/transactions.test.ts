@@ -77,6 +77,44 @@ describeEachDialect('Transactions', (t) => {
     expect(await columnOutsideOr(dbUrl, db, 'counter', 'body')).toEqual(['one', 'two']);
   });
 
+  it('an expired version column is read again before the UPDATE or DELETE that checks it', async () => {
+    const { db, Counter } = await counters(url());
+    await db.transaction(async (s) => {
+      s.add(new Counter({ body: 'a' }));
+      s.add(new Counter({ body: 'b' }));
+    });
+    const s = db.newSession();
+    const [a, b] = await s.query(Counter).orderBy(Counter.body).all();
+    // Someone else changes both rows: their versions move on.
+    await db.transaction(async (o) => {
+      for (const c of await o.query(Counter).all()) c.n += 10;
+    });
+    s.expire(a!);
+    a!.body = 'a2';
+    const events = await db.recordQueries(() => s.commit());
+    const sql = events.map((e) => e.sql).filter((x) => /^(SELECT|UPDATE)/.test(x));
+    expect(sql).toHaveLength(2);
+    expect(sql[0]).toMatch(/^SELECT .*version.* FROM .counter. WHERE/);
+    expect(sql[1]).toMatch(/^UPDATE .counter. SET/);
+    // Not expired, b's stale version still makes its write fail: optimistic locking is kept.
+    s.expire(b!, ['body']);
+    b!.body = 'b2';
+    await expect(s.commit()).rejects.toThrow(/UPDATE of .* matched no row/);
+    await s.rollback();
+    const check = await db.newSession().query(Counter).orderBy(Counter.body).all();
+    expect(check.map((c) => [c.body, c.n, c.version])).toEqual([
+      ['a2', 10, 3],
+      ['b', 10, 2],
+    ]);
+    // Deleting an expired object checks the version the database holds now.
+    const d = db.newSession();
+    const gone = (await d.query(Counter).filterBy({ body: 'a2' }).one())!;
+    d.expire(gone);
+    await d.delete(gone);
+    await d.commit();
+    expect(await db.newSession().query(Counter).count()).toBe(1);
+  });
+
   it('options are checked before anything runs', async () => {
     const { db } = await counters(url());
     const s = db.newSession();

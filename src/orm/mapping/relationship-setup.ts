@@ -76,6 +76,15 @@ function resolveTarget(prop: RelationshipProperty): Mapper {
 /** A backref's side: the other side's keys and direction, reversed; each is the other's reverse. */
 function mirror(prop: RelationshipProperty, other: RelationshipProperty): void {
   other.configure();
+  if (other.extraCriteria) {
+    // The reverse would load rows the condition excludes (post.shelf of an unpublished post): refuse,
+    // rather than silently drop the condition.
+    throw new MappingError(
+      `relationship ${other.name}: its primaryJoin has a condition beyond the foreign key, which backref '${prop.key}' ` +
+        `cannot mirror; declare ${other.target.name}.${prop.key} yourself ` +
+        `(with its own primaryJoin, and backPopulates on both sides), or drop the backref`,
+    );
+  }
   prop.secondary = other.secondary;
   prop.pairs = other.pairs.map((p) => ({ local: p.remote, remote: p.local }));
   prop.secondaryLocal = other.secondaryRemote.map((p) => ({ local: p.remote, remote: p.local }));

@@ -27,6 +27,7 @@ import type { FlushContext } from './flush-plan.js';
 import type { InstanceState } from './state.js';
 import { applyAssignments } from './sync.js';
 import { fireMapperEvent } from '../mapping/events.js';
+import { loadExpiredVersion } from './refresh.js';
 /**
  * INSERTs for rows of `mapper` that do not refer to each other: their foreign keys and defaults
  * set, rows with the same columns batched, one statement per parameter-limit chunk.
@@ -148,6 +149,7 @@ function assignGeneratedKeys(
  * every object the flush updates, also when no column changed (a collection of it did).
  */
 export async function update(ctx: FlushContext, st: InstanceState): Promise<void> {
+  if (st.expired !== null) await loadExpiredVersion(ctx.session, st);
   applyAssignments(st, ctx.journal);
   fireMapperEvent(st, 'beforeUpdate', ctx.session);
   await updateRow(ctx, st);
@@ -277,6 +279,7 @@ export async function deleteRows(ctx: FlushContext, mapper: Mapper, states: Inst
   const per = Math.max(1, Math.floor(session.dialect.compiler.maxParameters / mapper.primaryKey.length));
   for (let i = 0; i < states.length; i += per) {
     const chunk = states.slice(i, i + per);
+    if (mapper.versionColumn) for (const st of chunk) if (st.expired !== null) await loadExpiredVersion(session, st);
     for (const st of chunk) fireMapperEvent(st, 'beforeDelete', session);
     for (const table of tables) {
       if (mapper.versionColumn?.column.table === table) await deleteVersioned(ctx, mapper, table, chunk);

@@ -97,6 +97,15 @@ export async function loadExpired(session: Session, st: InstanceState): Promise<
   );
 }
 
+/**
+ * Loads a version column expire() left unloaded before the flush writes or deletes the row: the
+ * UPDATE's `WHERE version = ?` needs the version the database holds now (SQLAlchemy does the same).
+ */
+export async function loadExpiredVersion(session: Session, st: InstanceState): Promise<void> {
+  const version = st.mapper.versionColumn;
+  if (version && st.expired?.has(version.key)) await reloadColumns(session, st, [version]);
+}
+
 /** Drops a relationship's loaded value and its unflushed changes. */
 export function forgetRelationship(st: InstanceState, key: string): void {
   if (st.rel) delete st.rel[key];
