@@ -150,6 +150,11 @@ export type { RowOf, TupleOf } from './sql/row-types.js';
 export { RowResult } from './orm/query/row-result.js';
 export type { QueryRow } from './orm/query/tuple-query.js';
 export type { WindowSpec } from './sql/window.js';
+// CTEs, set operations, LATERAL, fromStatement (issue 15, part B). See docs/ctes.md.
+export { Cte, CteColumn, type CteOptions, type CteColumns, type CteRow } from './sql/cte.js';
+export { CompoundSelect, type SetOperator, type CompoundMember } from './sql/compound.js';
+export { true_ } from './sql/lateral.js';
+export type { FromStatement } from './orm/query/from-statement.js';
 export {
   SqlType,
   Integer,

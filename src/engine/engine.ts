@@ -202,7 +202,7 @@ export class Engine {
    * refresh(), count() and Core selects are compiled once per shape.
    */
   compile(stmt: Statement): CompiledStatement {
-    if (stmt.kind === 'select' || stmt.kind === 'update' || stmt.kind === 'delete') {
+    if (stmt.kind === 'select' || stmt.kind === 'compound' || stmt.kind === 'update' || stmt.kind === 'delete') {
       const shape = new ShapeKey();
       shape.statement(stmt);
       if (shape.cacheable) {
@@ -468,7 +468,7 @@ export class Connection {
  */
 export function exactIntegerColumns(stmt: Statement): boolean[] | undefined {
   const types =
-    stmt.kind === 'select'
+    stmt.kind === 'select' || stmt.kind === 'compound'
       ? stmt.columns.map((c) => c.sqlType?.typeName)
       : stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete'
         ? stmt.returning.map((c) => c.type.typeName)
@@ -487,7 +487,7 @@ function onlyGeneratedKeyReturned(stmt: Insert): boolean {
 }
 
 function returnsRowsOf(stmt: Statement): boolean {
-  if (stmt.kind === 'select') return true;
+  if (stmt.kind === 'select' || stmt.kind === 'compound') return true;
   if (stmt.kind === 'insert' || stmt.kind === 'update' || stmt.kind === 'delete') return stmt.returning.length > 0;
   return false;
 }

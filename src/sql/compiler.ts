@@ -31,6 +31,8 @@ import { CreateTable, Delete, DropTable, Insert, Update, type Statement } from '
 import type { Column, Index, Table } from './schema.js';
 import type { ForeignKeyConstraint } from './constraints.js';
 import { Join, Select, SubqueryAlias, TableAlias, memberOf, type FromClause } from './selectable.js';
+import { Cte, renderWith, type CteCollector } from './cte.js';
+import { CompoundSelect, renderCompound, type SetOperator } from './compound.js';
 import { BoundedMap } from './bounded.js';
 import { schemaId, type BindSources } from './shape.js';
 import type { SqlType } from './types.js';
@@ -52,6 +54,8 @@ export class CompileContext {
   readonly params: unknown[] = [];
   /** Where each parameter came from, when compiling for the cache (see compileShape). */
   readonly sources: BindSources | null;
+  /** Where the CTEs met while compiling a SELECT go (see cte.ts); null outside a SELECT statement. */
+  ctes: CteCollector | null = null;
   constructor(trackSources = false) {
     this.sources = trackSources ? { nodes: [], indexes: [] } : null;
   }
@@ -219,7 +223,7 @@ export abstract class SqlCompiler {
    * bound values each parameter is mapped back to. Null when that mapping is ambiguous (one bound
    * node used at two places of the statement), so the statement must be compiled every time.
    */
-  compileShape(stmt: Select | Update | Delete, shape: BindSources): ShapedSql | null {
+  compileShape(stmt: Select | CompoundSelect | Update | Delete, shape: BindSources): ShapedSql | null {
     const ctx = new CompileContext(true);
     const sql = this.statement(stmt, ctx);
     // A parameter that came from no node (a raw value) cannot be taken from another statement.
@@ -301,7 +305,9 @@ export abstract class SqlCompiler {
   protected statement(stmt: Statement, ctx: CompileContext): string {
     switch (stmt.kind) {
       case 'select':
-        return this.select(stmt, ctx);
+        return this.withClause(ctx, () => this.select(stmt, ctx));
+      case 'compound':
+        return this.withClause(ctx, () => this.compoundSelect(stmt, ctx));
       case 'insert':
         return this.insert(stmt, ctx);
       case 'update':
@@ -385,8 +391,81 @@ export abstract class SqlCompiler {
       return `${this.from(f.left, ctx)} ${f.outer ? 'LEFT OUTER JOIN' : 'JOIN'} ${right} ON ${this.expr(f.on, ctx)}`;
     }
     if (f instanceof TableAlias) return `${this.tableName(f.table)} AS ${this.quote(f.name)}`;
-    if (f instanceof SubqueryAlias) return `(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
+    if (f instanceof SubqueryAlias) {
+      const lateral = f.lateral ? this.lateralKeyword(f) : '';
+      return `${lateral}(${this.select(f.select, ctx)}) AS ${this.quote(f.name)}`;
+    }
+    if (f instanceof Cte) {
+      // Only a SELECT (or compound) gets a WITH clause; an UPDATE or DELETE here has none to define it.
+      if (!ctx.ctes)
+        throw new CompileError(
+          `CTE '${f.name}' is used in a statement that is not a SELECT; only a select can have a WITH clause`,
+        );
+      ctx.ctes.add(f);
+      return this.quote(f.name);
+    }
     return this.tableName(f);
+  }
+
+  // ---- WITH, set operations, LATERAL (cte.ts, compound.ts) ----
+
+  /** A statement with the WITH clause of the CTEs it uses, wherever in it they are (see cte.ts). */
+  protected withClause(ctx: CompileContext, body: () => string): string {
+    const mark = ctx.params.length;
+    const collecting = (into: CteCollector, render: () => string): string => {
+      const outer = ctx.ctes;
+      ctx.ctes = into;
+      try {
+        return render();
+      } finally {
+        ctx.ctes = outer;
+      }
+    };
+    const cteBody = (cte: Cte, c: CompileContext) =>
+      cte.body instanceof Select ? this.select(cte.body, c) : this.compoundSelect(cte.body, c);
+    return renderWith({
+      body: (into) => collecting(into, body),
+      define: (cte, into) => collecting(into, () => cteBody(cte, ctx)),
+      probe: (cte, into) => {
+        const scratch = new CompileContext();
+        scratch.ctes = into;
+        cteBody(cte, scratch);
+      },
+      quote: (name) => this.quote(name),
+      rewind: () => {
+        ctx.params.length = mark;
+        if (ctx.sources) {
+          ctx.sources.nodes.length = mark;
+          ctx.sources.indexes.length = mark;
+        }
+      },
+    });
+  }
+
+  protected compoundSelect(s: CompoundSelect, ctx: CompileContext): string {
+    return renderCompound(s, {
+      member: (m) => this.select(m, ctx),
+      compound: (m) => this.compoundSelect(m, ctx),
+      quote: (name) => this.quote(name),
+      limitOffset: (limit, offset) => this.limitOffset(limit, offset),
+      operator: (op) => this.setOperator(op),
+      grouped: (sql) => this.groupedCompoundMember(sql),
+    });
+  }
+
+  /** A set operator as this database writes it; a dialect without one refuses it. */
+  protected setOperator(op: SetOperator): string {
+    return op;
+  }
+
+  /** A compound's member that has its own ORDER BY/LIMIT, or is itself a compound. */
+  protected groupedCompoundMember(sql: string): string {
+    return `(${sql})`;
+  }
+
+  /** `LATERAL ` before a subquery; dialects without LATERAL refuse it, naming the subquery. */
+  protected lateralKeyword(_subquery: SubqueryAlias): string {
+    return 'LATERAL ';
   }
 
   // ---- expressions ----

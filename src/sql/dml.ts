@@ -58,4 +58,11 @@ export class CreateIndexes {
   constructor(readonly table: Table) {}
 }
 
-export type Statement = import('./selectable.js').Select | Insert | Update | Delete | CreateTable | DropTable;
+export type Statement =
+  | import('./selectable.js').Select
+  | import('./compound.js').CompoundSelect
+  | Insert
+  | Update
+  | Delete
+  | CreateTable
+  | DropTable;

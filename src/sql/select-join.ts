@@ -7,6 +7,7 @@ import { ArgumentError } from './errors.js';
 import { ColumnRef, requireElement, type ColumnElement } from './expressions.js';
 import { Table, type ForeignKey } from './schema.js';
 import { Join, SubqueryAlias, TableAlias, fromElements, type FromClause } from './selectable.js';
+import { Cte } from './cte.js';
 import { adaptColumns } from './visitors.js';
 
 /** What join() takes: a FROM element, or a model class (anything with its `__table__`). */
@@ -52,11 +53,12 @@ function referencedFroms(e: ColumnElement): Set<FromClause> {
 
 function asFrom(target: JoinableFrom): FromClause {
   if (target instanceof Table || target instanceof TableAlias || target instanceof SubqueryAlias) return target;
+  if (target instanceof Cte) return target;
   if (target instanceof Join) return target;
   const table = (target as { __table__?: unknown } | null)?.__table__;
   if (table instanceof Table) return table;
   throw new ArgumentError(
-    `join() takes a table, an alias, a subquery or a model class, got ${target === null ? 'null' : typeof target}`,
+    `join() takes a table, an alias, a subquery, a CTE or a model class, got ${target === null ? 'null' : typeof target}`,
   );
 }
 
@@ -65,7 +67,7 @@ function nameOf(f: FromClause): string {
 }
 
 /** A FROM element's table, when it has one (a subquery has none: its ON must be given). */
-function tableOf(f: Table | TableAlias | SubqueryAlias): Table | null {
+function tableOf(f: Table | TableAlias | SubqueryAlias | Cte): Table | null {
   return f instanceof Table ? f : f instanceof TableAlias ? f.table : null;
 }
 
@@ -78,7 +80,7 @@ function inferOn(from: readonly FromClause[], right: FromClause): { at: number; 
   from.forEach((f, at) => {
     for (const el of fromElements(f)) {
       const t = el.kind === 'subquery' ? null : tableOf(el);
-      if (!t || el.kind === 'subquery') continue;
+      if (!t || el.kind === 'subquery' || el.kind === 'cte') continue;
       for (const fk of t.foreignKeysTo(rightTable)) found.push({ at, from: el, fk, fromRight: false });
       if (t !== rightTable)
         for (const fk of rightTable.foreignKeysTo(t)) found.push({ at, from: el, fk, fromRight: true });

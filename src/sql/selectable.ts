@@ -12,6 +12,9 @@ import {
 } from './expressions.js';
 import { Column, Table } from './schema.js';
 import { Any } from './types.js';
+import { Cte, type CteOptions } from './cte.js';
+import { combine, type CompoundMember, type CompoundSelect } from './compound.js';
+import type { RowOf } from './row-types.js';
 import { joinOnto, type JoinableFrom } from './select-join.js';
 import { lockingClause, type ForUpdateOptions, type LockingClause } from './locking.js';
 
@@ -37,6 +40,8 @@ export class SubqueryAlias {
   constructor(
     readonly select: Select<readonly ColumnElement[]>,
     readonly name: string,
+    /** `LATERAL (SELECT …)`: it may refer to the FROM elements before it (see Select.lateral). */
+    readonly lateral = false,
   ) {
     this.c = {};
     const used = new Set<string>();
@@ -83,7 +88,7 @@ export class Join {
   ) {}
 }
 
-export type FromClause = Table | TableAlias | SubqueryAlias | Join;
+export type FromClause = Table | TableAlias | SubqueryAlias | Cte | Join;
 
 export interface SelectState {
   readonly columns: readonly ColumnElement[];
@@ -265,6 +270,44 @@ export class Select<out C extends readonly ColumnElement[] = readonly ColumnElem
     return new SubqueryAlias(this, name);
   }
 
+  /** This SELECT as a common table expression, `WITH name AS (SELECT …)` (see {@link Cte}). */
+  cte<S extends Select>(this: S, name: string, options: CteOptions = {}): Cte<RowOf<S['columns']>> {
+    return new Cte<RowOf<S['columns']>>(this, name, options);
+  }
+
+  /**
+   * This SELECT as a LATERAL subquery, which may refer to the FROM elements before it: join it with
+   * `join(lateral, true_())`. PostgreSQL and MySQL 8.0.14+; SQLite and MariaDB refuse it.
+   */
+  lateral(name = 'anon_1'): SubqueryAlias {
+    return new SubqueryAlias(this, name, true);
+  }
+
+  /** `SELECT … UNION SELECT …` (duplicates removed); see {@link CompoundSelect}. */
+  union<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
+    return combine('UNION', this, others);
+  }
+  /** `SELECT … UNION ALL SELECT …` (duplicates kept). */
+  unionAll<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
+    return combine('UNION ALL', this, others);
+  }
+  /** `SELECT … INTERSECT SELECT …`: rows in both. */
+  intersect<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
+    return combine('INTERSECT', this, others);
+  }
+  /** `INTERSECT ALL` (not on SQLite). */
+  intersectAll<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
+    return combine('INTERSECT ALL', this, others);
+  }
+  /** `SELECT … EXCEPT SELECT …`: rows of this one not in the others. */
+  except_<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
+    return combine('EXCEPT', this, others);
+  }
+  /** `EXCEPT ALL` (not on SQLite). */
+  exceptAll<S extends Select>(this: S, ...others: CompoundMember[]): CompoundSelect<S['columns']> {
+    return combine('EXCEPT ALL', this, others);
+  }
+
   /** `EXISTS (SELECT …)`, a condition. */
   exists(): ExistsExpression {
     return new ExistsExpression(this);
@@ -281,12 +324,12 @@ function checkCount(n: number, where: string): void {
 }
 
 /** The leftmost table-like element of a FROM clause. */
-export function leftmost(from: FromClause): Table | TableAlias | SubqueryAlias {
+export function leftmost(from: FromClause): Table | TableAlias | SubqueryAlias | Cte {
   return from.kind === 'join' ? leftmost(from.left) : from;
 }
 
 /** Every table or alias that appears in a FROM clause, joins included. */
-export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAlias)[] {
+export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAlias | Cte)[] {
   return from.kind === 'join' ? [...fromElements(from.left), ...fromElements(from.right)] : [from];
 }
 
@@ -294,7 +337,7 @@ export function fromElements(from: FromClause): (Table | TableAlias | SubqueryAl
  * The table or alias of a join that holds `column` (a column read "from" a joined-inheritance
  * subclass's join is read from the member table it belongs to); null when no member holds it.
  */
-export function memberOf(join: Join, column: Column): Table | TableAlias | SubqueryAlias | null {
+export function memberOf(join: Join, column: Column): Table | TableAlias | SubqueryAlias | Cte | null {
   for (const side of [join.left, join.right]) {
     if (side instanceof Join) {
       const found = memberOf(side, column);

@@ -31,6 +31,8 @@ import { frameToken } from './window.js';
 import { LazyElement } from './lazy-element.js';
 import type { Delete, Update } from './dml.js';
 import { Join, Select, SubqueryAlias, TableAlias, memberOf, type FromClause } from './selectable.js';
+import { Cte } from './cte.js';
+import { CompoundSelect } from './compound.js';
 import type { Column, Table } from './schema.js';
 
 /**
@@ -61,6 +63,8 @@ export class ShapeKey implements BindSources {
   readonly indexes: number[] = [];
   /** False once the walk met something it cannot describe: such a statement is compiled every time. */
   cacheable = true;
+  /** CTEs whose bodies were walked (where first met): each body's values are collected once. Made on first use. */
+  private ctes: Set<Cte> | null = null;
 
   /** Appends a fixed token (never user text: use `text()` for that). */
   raw(token: string | number): this {
@@ -77,7 +81,7 @@ export class ShapeKey implements BindSources {
   element(e: ColumnElement): void {
     if (e instanceof ColumnRef) {
       // A subquery's columns are made anew with each subquery: they go by name.
-      if (e.from instanceof SubqueryAlias) this.text(e.column.name);
+      if (e.from instanceof SubqueryAlias || e.from instanceof Cte) this.text(e.column.name);
       else this.key += `c${schemaId(e.column)}`;
       // A column read from a join (a joined-inheritance subclass) is read from its member table.
       this.fromName(e.from instanceof Join ? (memberOf(e.from, e.column) ?? e.from) : e.from);
@@ -175,7 +179,7 @@ export class ShapeKey implements BindSources {
       this.element(f.on);
       this.key += ')';
     } else if (f instanceof SubqueryAlias) {
-      this.key += 'S';
+      this.key += f.lateral ? 'SL' : 'S';
       this.text(f.name);
       this.select(f.select);
     } else {
@@ -191,6 +195,8 @@ export class ShapeKey implements BindSources {
     } else if (f instanceof SubqueryAlias) {
       this.key += '@s';
       this.text(f.name);
+    } else if (f instanceof Cte) {
+      this.cte(f);
     } else if (f instanceof Join) {
       this.cacheable = false;
     } else {
@@ -198,9 +204,47 @@ export class ShapeKey implements BindSources {
     }
   }
 
-  /** A SELECT, UPDATE or DELETE (INSERTs have their own text cache in the compiler). */
-  statement(stmt: Select | Update | Delete): void {
+  /**
+   * A CTE by name; its body where first met. The body of a CTE it completes (a recursive CTE's
+   * anchor, met again inside the members) is part of its own body, so it is not walked twice.
+   */
+  private cte(c: Cte): void {
+    this.key += c.recursive ? '@R' : '@C';
+    this.text(c.name);
+    const walked = (this.ctes ??= new Set());
+    if (walked.has(c)) return;
+    for (let r: Cte | null = c; r; r = r.restates) walked.add(r);
+    this.key += '(';
+    if (c.body instanceof Select) this.select(c.body);
+    else this.compound(c.body);
+    this.key += ')';
+  }
+
+  /** A UNION/INTERSECT/EXCEPT: operator, members, and its own ORDER BY and bounds. */
+  compound(s: CompoundSelect): void {
+    this.key += `{K`;
+    this.text(s.operator);
+    this.key += `${s.members.length}`;
+    for (const m of s.members) {
+      if (m instanceof Select) this.select(m);
+      else this.compound(m);
+    }
+    this.key += `o${s.orderByTerms.length}`;
+    for (const o of s.orderByTerms) {
+      this.key += o.direction === 'DESC' ? 'v' : '^';
+      // A label is rendered as its output name alone (a string term has no expression to walk).
+      if (o.element instanceof Label) this.text(o.element.name);
+      else this.element(o.element);
+    }
+    if (s.limitCount !== null) this.key += `n${s.limitCount}`;
+    if (s.offsetCount !== null) this.key += `s${s.offsetCount}`;
+    this.key += '}';
+  }
+
+  /** A SELECT, compound, UPDATE or DELETE (INSERTs have their own text cache in the compiler). */
+  statement(stmt: Select | CompoundSelect | Update | Delete): void {
     if (stmt.kind === 'select') this.select(stmt);
+    else if (stmt.kind === 'compound') this.compound(stmt);
     else if (stmt.kind === 'update') this.update(stmt);
     else this.delete(stmt);
   }

@@ -14,6 +14,8 @@ import type { EnumType, NumericType, SqlType, StringType } from '../../sql/types
 import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
 import { ArgumentError, CompileError } from '../../sql/errors.js';
+import type { SetOperator } from '../../sql/compound.js';
+import type { SubqueryAlias } from '../../sql/selectable.js';
 import { characterCount, decimalParts, decimalWidth, jsonText, plainDecimal } from '../../sql/value-checks.js';
 
 /** What Numeric() without a precision is here (DECIMAL(65, 30)) and String() without a length (VARCHAR(255)). */
@@ -45,8 +47,12 @@ export class MysqlCompiler extends SqlCompiler {
   /** MySQL 8.0.13+ indexes expressions; MariaDB does not (it indexes generated columns). */
   supportsExpressionIndexes = true;
 
+  /** The server, for what only some MySQL/MariaDB versions have (set by configureFor). */
+  server: MysqlServerInfo = { flavor: 'mysql', version: [8, 0, 40] };
+
   /** Called by the driver once it knows which server it talks to. */
   configureFor(server: MysqlServerInfo): void {
+    this.server = server;
     const [major, minor] = server.version;
     const mariadb = server.flavor === 'mariadb';
     this.supportsReturning = mariadb && (major > 10 || (major === 10 && minor >= 5));
@@ -54,10 +60,7 @@ export class MysqlCompiler extends SqlCompiler {
     this.supportsExpressionIndexes = !mariadb && (major > 8 || (major === 8 && (minor > 0 || server.version[2] >= 13)));
     this.collation = binaryCollationFor(server);
     this.flavor = server.flavor;
-    this.server = server;
   }
-
-  private server: MysqlServerInfo = { flavor: 'mysql', version: [8, 0, 0] };
 
   /** MariaDB has DELETE … RETURNING (10.0.5) but no UPDATE … RETURNING; MySQL has neither. */
   override get supportsUpdateReturning(): boolean {
@@ -105,6 +108,26 @@ export class MysqlCompiler extends SqlCompiler {
 
   quote(identifier: string): string {
     return `\`${identifier.replace(/`/g, '``')}\``;
+  }
+
+  /** INTERSECT/EXCEPT: MariaDB 10.3+ (their ALL forms 10.5+), MySQL 8.0.31+. */
+  protected override setOperator(op: SetOperator): string {
+    const missing = missingSetOperator(this.server, op);
+    if (missing) throw new CompileError(missing);
+    return op;
+  }
+
+  /** LATERAL: MySQL 8.0.14+; MariaDB has none (10.11 included). */
+  protected override lateralKeyword(subquery: SubqueryAlias): string {
+    const { flavor, version } = this.server;
+    if (flavor === 'mariadb')
+      throw new CompileError(
+        `MariaDB has no LATERAL subqueries (lateral '${subquery.name}'); MySQL 8.0.14+ and PostgreSQL have them. ` +
+          'Use a correlated scalar subquery or a window function instead',
+      );
+    if (!atLeast(version, [8, 0, 14]))
+      throw new CompileError(`LATERAL needs MySQL 8.0.14 or later; this server is ${version.join('.')}`);
+    return 'LATERAL ';
   }
 
   placeholder(): string {
@@ -360,4 +383,23 @@ function boundedVarchar(value: string, type: StringType): string {
     );
   }
   return value;
+}
+
+function atLeast(version: readonly [number, number, number], min: readonly [number, number, number]): boolean {
+  for (let i = 0; i < 3; i++) if (version[i] !== min[i]) return version[i]! > min[i]!;
+  return true;
+}
+
+/** Why this server cannot run the set operator, or null when it can. */
+function missingSetOperator(server: MysqlServerInfo, op: SetOperator): string | null {
+  if (op === 'UNION' || op === 'UNION ALL') return null;
+  const all = op.endsWith('ALL');
+  const v = server.version.join('.');
+  if (server.flavor === 'mariadb') {
+    const min: [number, number, number] = all ? [10, 5, 0] : [10, 3, 0];
+    return atLeast(server.version, min)
+      ? null
+      : `${op} needs MariaDB ${min.slice(0, 2).join('.')} or later; this server is ${v}`;
+  }
+  return atLeast(server.version, [8, 0, 31]) ? null : `${op} needs MySQL 8.0.31 or later; this server is ${v}`;
 }

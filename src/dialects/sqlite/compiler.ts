@@ -5,7 +5,9 @@ import type { Column } from '../../sql/schema.js';
 import type { EnumType, SqlType } from '../../sql/types.js';
 import { ddlString, noArrayTypeError, noColumnTypeError } from '../../sql/storable.js';
 import { storedType } from '../../sql/type-decorator.js';
-import { DataError } from '../../sql/errors.js';
+import { CompileError, DataError } from '../../sql/errors.js';
+import type { SetOperator } from '../../sql/compound.js';
+import type { SubqueryAlias } from '../../sql/selectable.js';
 import { decimalParts, jsonText, plainDecimal } from '../../sql/value-checks.js';
 
 export class SqliteCompiler extends SqlCompiler {
@@ -24,6 +26,24 @@ export class SqliteCompiler extends SqlCompiler {
 
   protected override lockingClause(): string {
     throw sqliteHasNoRowLocks();
+  }
+
+  /** SQLite has UNION [ALL], INTERSECT and EXCEPT, but no INTERSECT ALL or EXCEPT ALL. */
+  protected override setOperator(op: SetOperator): string {
+    if (op === 'INTERSECT ALL' || op === 'EXCEPT ALL')
+      throw new CompileError(`SQLite has no ${op}; use ${op.split(' ')[0]!.toLowerCase()}() (duplicates removed)`);
+    return op;
+  }
+
+  /** SQLite cannot parenthesise a compound's member: a subquery stands in for it. */
+  protected override groupedCompoundMember(sql: string): string {
+    return `SELECT * FROM (${sql})`;
+  }
+
+  protected override lateralKeyword(subquery: SubqueryAlias): string {
+    throw new CompileError(
+      `SQLite has no LATERAL subqueries (lateral '${subquery.name}'); use a correlated scalar subquery, or a window function`,
+    );
   }
 
   placeholder(): string {

@@ -7,14 +7,16 @@ import { ArgumentError } from '../../sql/errors.js';
 import { valueReader } from './column-values.js';
 import { Select, resultKey } from '../../sql/selectable.js';
 import type { ConvertedRows } from './row-result.js';
+import type { CompoundSelect } from '../../sql/compound.js';
 import type { Session } from '../session/session.js';
 import type { InstanceState } from '../session/state.js';
 import { DeleteStatement, InsertStatement, UpdateStatement, type BulkStatement } from './statements.js';
 
 /** Runs a Core SELECT: its rows' values converted through the selected columns' types. */
-export async function executeSelect(session: Session, stmt: Select): Promise<ConvertedRows> {
+export async function executeSelect(session: Session, stmt: Select | CompoundSelect): Promise<ConvertedRows> {
   // A lock lasts until the transaction ends: a locking SELECT begins the session's transaction.
-  const result = stmt.state.locking ? await session.executeWrite(stmt) : await session.executeRead(stmt);
+  const locks = stmt instanceof Select && stmt.state.locking !== null;
+  const result = locks ? await session.executeWrite(stmt) : await session.executeRead(stmt);
   const columns = stmt.columns;
   const processors = columns.map((c) => valueReader(session.dialect, c));
   const values = result.rows.map((row) => {

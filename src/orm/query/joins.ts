@@ -6,7 +6,8 @@
 import { ArgumentError } from '../../sql/errors.js';
 import { ColumnRef, and_, requireElement, type ColumnElement } from '../../sql/expressions.js';
 import type { ForeignKey } from '../../sql/schema.js';
-import type { FromClause } from '../../sql/selectable.js';
+import { SubqueryAlias, type FromClause } from '../../sql/selectable.js';
+import { Cte } from '../../sql/cte.js';
 import { RelationshipAttribute } from '../mapping/attributes.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { AmbiguousForeignKeysError, NoForeignKeysError } from '../errors.js';
@@ -24,7 +25,12 @@ import type { JoinedEntity, QueryJoin, QueryState } from './state.js';
  * const posts = await Post.query.join(targets[1]!).all();
  * ```
  */
-export type JoinTarget = (abstract new (...args: never[]) => object) | AliasedModel | RelationshipAttribute;
+export type JoinTarget =
+  | (abstract new (...args: never[]) => object)
+  | AliasedModel
+  | RelationshipAttribute
+  | Cte
+  | SubqueryAlias;
 
 /** The part of a query's state a join changes. */
 export type JoinedState = Pick<QueryState, 'joins' | 'entities'>;
@@ -40,6 +46,7 @@ export function addJoin(
   mapper.registry.configure();
   if (on instanceof RelationshipAttribute) return joinAlong(state, target, on, outer);
   if (on !== undefined) requireElement(on, 'join() ON clause');
+  if (target instanceof Cte || target instanceof SubqueryAlias) return joinFrom(mapper, state, target, on, outer);
   if (target instanceof RelationshipAttribute) return joinRelationship(state, target, on, outer);
   let joined: Mapper;
   let right: FromClause;
@@ -59,6 +66,26 @@ export function addJoin(
     joins: [...state.joins, { right, on: cond, outer }],
     entities: [...state.entities, { mapper: joined, from: right }],
   };
+}
+
+/**
+ * `join(tree, Employee.EmployeeId.eq(tree.c.EmployeeId))`: a CTE or subquery joined by the ON given
+ * (it has no foreign keys to infer one from). It selects no entity: its columns filter and order.
+ */
+function joinFrom(
+  mapper: Mapper,
+  state: QueryState,
+  target: Cte | SubqueryAlias,
+  on: ColumnElement<boolean> | undefined,
+  outer: boolean,
+): JoinedState {
+  const what = target instanceof Cte ? 'CTE' : 'subquery';
+  if (on === undefined) {
+    throw new ArgumentError(
+      `${mapper.name} query join(${what} '${target.name}'): pass the ON clause, e.g. join(${target.name}, ${mapper.name}.id.eq(${target.name}.c.id))`,
+    );
+  }
+  return { joins: [...state.joins, { right: target, on, outer }], entities: state.entities };
 }
 
 /**

@@ -4,7 +4,7 @@
  * Immutable: every method returns a new Query. The result type records eager-loaded relationships.
  */
 import { ArgumentError } from '../../sql/errors.js';
-import { OrderByElement, requireElement, type ColumnElement } from '../../sql/expressions.js';
+import { OrderByElement, TextClause, requireElement, type ColumnElement } from '../../sql/expressions.js';
 import type { Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
@@ -28,12 +28,14 @@ import { lockingClause, type ForUpdateOptions } from '../../sql/locking.js';
 import { executionOptionTable, type QueryExecutionOptions } from './execution-options.js';
 import { countAll, loadAll } from './terminal.js';
 import { checkStreamOptions, streamObjects, type QueryStreamOptions } from './stream.js';
+import { checkFromStatement, loadFromStatement, type FromStatement } from './from-statement.js';
 
 export type { AliasedModel } from './alias.js';
 export type { JoinTarget } from './joins.js';
 export type { Pagination } from './paginate.js';
 export type { QueryExecutionOptions } from './execution-options.js';
 export type { QueryStreamOptions } from './stream.js';
+export type { FromStatement } from './from-statement.js';
 
 /**
  * An ORM query of one model: `User.query`, `db.session.query(User)` or `db.select(User)`. Immutable:
@@ -218,6 +220,26 @@ export class Query<T> {
     return this.with({ locking: lockingClause(options, `${this.mapper.name} query forUpdate()`) });
   }
 
+  /**
+   * Loads the objects from a statement written by hand (SQLAlchemy's `from_statement()`): its columns
+   * are matched to the model's by SQL name or attribute key, the objects go through the identity map,
+   * and selectin loader options still run. The statement must return every column the model loads.
+   *
+   * @example
+   * ```ts
+   * import { text } from 'relata';
+   *
+   * const users = await db.session
+   *   .query(User)
+   *   .fromStatement(text('SELECT * FROM users WHERE username LIKE ? ORDER BY id', ['a%']))
+   *   .options(db.selectinload(User.posts))
+   *   .all();
+   * ```
+   */
+  fromStatement(stmt: FromStatement): Query<T> {
+    return this.with({ fromStatement: checkFromStatement(this.mapper, stmt) });
+  }
+
   // ---- execution ----
 
   /** Runs the query: every object it matches, eager loads done. */
@@ -228,6 +250,8 @@ export class Query<T> {
     } catch (err) {
       return Promise.reject(err);
     }
+    const from = this.s.fromStatement;
+    if (from) return session.run(() => loadFromStatement<T>(session, this.mapper, this.s, from));
     return session.run(() => loadAll<T>(session, this.mapper, this.s));
   }
 
@@ -251,6 +275,10 @@ export class Query<T> {
     if (this.s.selected || this.s.groupBy.length)
       throw new ArgumentError(
         `${this.mapper.name} query: stream() yields objects and does not stream tuple or grouped queries yet; use all()`,
+      );
+    if (this.s.fromStatement)
+      throw new ArgumentError(
+        `${this.mapper.name} query: stream() does not stream a fromStatement() query yet (it would run the model's own query); use all()`,
       );
     const session = this.readySession();
     return streamObjects<T>(session, this.mapper, this.s, batchSize, options.expunge === true);
@@ -316,6 +344,10 @@ export class Query<T> {
       throw new ArgumentError(
         `${this.mapper.name} query: count() cannot lock rows; drop forUpdate(), or lock with all()`,
       );
+    if (this.s.fromStatement)
+      throw new ArgumentError(
+        `${this.mapper.name} query: count() cannot count a fromStatement() query; count in the statement`,
+      );
     if (this.s.selected || this.s.groupBy.length)
       throw new ArgumentError(
         `${this.mapper.name} query: count() counts objects, not the rows of a grouped or tuple query; ` +
@@ -342,7 +374,9 @@ export class Query<T> {
   } {
     const s = session ?? this.requireSession();
     s.registry.configure();
-    return s.dialect.compiler.compile(compileLoad(s, this.mapper, this.s).select);
+    const from = this.s.fromStatement;
+    if (from instanceof TextClause) return s.dialect.compiler.compileText(from);
+    return s.dialect.compiler.compile(from ?? compileLoad(s, this.mapper, this.s).select);
   }
 
   // ---- session ----
@@ -391,6 +425,7 @@ function searchClauses(s: QueryState): (string | false)[] {
     s.orderBy.length > 0 && 'orderBy',
     (s.limit !== null || s.offset !== null) && 'limit/offset',
     s.distinct && 'distinct',
+    s.fromStatement !== null && 'fromStatement',
     s.selected !== null && 'columns',
     (s.groupBy.length > 0 || s.having.length > 0) && 'groupBy/having',
   ].filter(Boolean);

@@ -10,6 +10,7 @@ import type { FromClause } from '../../sql/selectable.js';
 import type { LockingClause } from '../../sql/locking.js';
 import type { LoaderOption } from '../loading/options.js';
 import type { Mapper } from '../mapping/mapper.js';
+import type { FromStatement } from './from-statement.js';
 
 /** A model the query selects or has joined, with the FROM item (table or alias) it is reached by. */
 export interface JoinedEntity {
@@ -35,6 +36,8 @@ export interface QueryState {
   readonly options: readonly LoaderOption[];
   /** populateExisting(): rows overwrite the objects already in the identity map (no change to the SQL). */
   readonly populateExisting: boolean;
+  /** fromStatement(): the objects come from this statement, not from SQL the query builds (see from-statement.ts). */
+  readonly fromStatement: FromStatement | null;
   /**
    * What each row holds when it is a tuple rather than one object (`session.query(User,
    * func.count(Post.id))`, `session.query(User.id, User.username)`): `null` stands for the model's
@@ -63,6 +66,7 @@ export function initialState(mapper: Mapper): QueryState {
     entities: [{ mapper, from: mapper.inheritance.selectable }],
     options: [],
     populateExisting: false,
+    fromStatement: null,
     selected: null,
     groupBy: [],
     having: [],

@@ -22,6 +22,7 @@ import { Query } from '../query/query.js';
 import type { AliasedModel } from '../query/alias.js';
 import { queryOf, type QueryItem, type QueryRow } from '../query/tuple-query.js';
 import { executeBulk, executeSelect } from '../query/execute.js';
+import { CompoundSelect } from '../../sql/compound.js';
 import { ScalarResult } from '../query/result.js';
 import { RowResult } from '../query/row-result.js';
 import type { RowOf, TupleOf } from '../../sql/row-types.js';
@@ -284,6 +285,8 @@ export class Session {
    * objects keyed by label or attribute key, or call `.tuples()` / `.scalars()`; all typed from the columns.
    */
   execute<C extends readonly ColumnElement[]>(stmt: Select<C>): RowResult<RowOf<C>, TupleOf<C>>;
+  /** Runs a UNION/INTERSECT/EXCEPT (`select(...).union(...)`): rows typed from its first SELECT's columns. */
+  execute<C extends readonly ColumnElement[]>(stmt: CompoundSelect<C>): RowResult<RowOf<C>, TupleOf<C>>;
   /**
    * Runs a bulk INSERT/UPDATE/DELETE (`db.update(User).where(...).values(...)`) in the session's
    * transaction. Objects already in this session follow: updated values are set on them, deleted
@@ -299,14 +302,15 @@ export class Session {
    */
   execute<R>(stmt: ReturningStatement<R>): Promise<R[]>;
   execute(
-    stmt: Select | BulkStatement | ReturningStatement<unknown>,
+    stmt: Select | CompoundSelect | BulkStatement | ReturningStatement<unknown>,
   ): RowResult<unknown, unknown[]> | Promise<{ rowsAffected: number } | unknown[]> {
     const run = <R>(op: () => Promise<R>) =>
       this.run(async () => {
         if (this.autoflush && this.isDirty) await this.flushNow();
         return op();
       });
-    if (stmt instanceof Select) return new RowResult(run(() => executeSelect(this, stmt)));
+    if (stmt instanceof Select || stmt instanceof CompoundSelect)
+      return new RowResult(run(() => executeSelect(this, stmt)));
     if (stmt instanceof ReturningStatement) return run(() => executeReturning(this, stmt));
     return run(() => executeBulk(this, stmt));
   }
@@ -424,8 +428,8 @@ export class Session {
   }
 
   /** @internal A read: in the open transaction if there is one, else on a connection borrowed for it. */
-  executeRead(stmt: Statement | CompiledStatement): Promise<QueryResult> {
-    return this.tx.read(stmt, this.activeFlush !== null);
+  executeRead(stmt: Statement | CompiledStatement, options: { columnNames?: boolean } = {}): Promise<QueryResult> {
+    return this.tx.read(stmt, this.activeFlush !== null, options);
   }
 
   /** @internal Opens a stream of a SELECT's rows (query.stream(), see stream.ts). */

@@ -134,21 +134,25 @@ export class TransactionState {
   }
 
   /** A read: in the open transaction if there is one, else on a connection borrowed for it. */
-  async read(stmt: Statement | CompiledStatement, inFlush: boolean): Promise<QueryResult> {
+  async read(
+    stmt: Statement | CompiledStatement,
+    inFlush: boolean,
+    options: { columnNames?: boolean } = {},
+  ): Promise<QueryResult> {
     // During a stream outside the transaction, reads share its connection where it runs them beside the
     // stream (its snapshot on PostgreSQL; SQLite's one connection in memory); on MySQL they borrow another.
     const streaming = this.streaming;
-    if (!this.conn && streaming?.cursor && streaming.cursor.allows !== 'nothing') return streaming.execute(stmt);
+    if (!this.conn && streaming?.cursor && streaming.cursor.allows !== 'nothing') return streaming.execute(stmt, options);
     const conn = this.conn;
-    if (conn) return this.guard(() => conn.execute(stmt), inFlush, false);
+    if (conn) return this.guard(() => conn.execute(stmt, options), inFlush, false);
     // A joined session reads on its connection, in the transaction there: never on another one.
     if (this.external) {
       const c = this.external;
-      return c.execute(stmt);
+      return c.execute(stmt, options);
     }
     const c = await this.engine.connect();
     try {
-      return await c.execute(stmt);
+      return await c.execute(stmt, options);
     } finally {
       c.release();
     }
