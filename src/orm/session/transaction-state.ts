@@ -142,7 +142,8 @@ export class TransactionState {
     // During a stream outside the transaction, reads share its connection where it runs them beside the
     // stream (its snapshot on PostgreSQL; SQLite's one connection in memory); on MySQL they borrow another.
     const streaming = this.streaming;
-    if (!this.conn && streaming?.cursor && streaming.cursor.allows !== 'nothing') return streaming.execute(stmt, options);
+    if (!this.conn && streaming?.cursor && streaming.cursor.allows !== 'nothing')
+      return streaming.execute(stmt, options);
     const conn = this.conn;
     if (conn) return this.guard(() => conn.execute(stmt, options), inFlush, false);
     // A joined session reads on its connection, in the transaction there: never on another one.
