@@ -10,15 +10,14 @@ import type { CompiledStatement } from '../../sql/compiler.js';
 import { CompoundSelect } from '../../sql/compound.js';
 import { TextClause } from '../../sql/expressions.js';
 import { Select } from '../../sql/selectable.js';
-import { loadAggregates } from '../loading/aggregate-load.js';
 import { LoadBatch, LoadContext } from '../loading/context.js';
 import { buildLoadTree } from '../loading/load-tree.js';
 import { Planner, type EntityPlan } from '../loading/planner.js';
 import { columnPropertiesOf } from '../mapping/column-property.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { Session } from '../session/session.js';
-import { nextMark } from '../session/state.js';
 import type { QueryState } from './state.js';
+import { objectsFromRows } from './terminal.js';
 
 /**
  * What `fromStatement()` takes: `text('SELECT …')`, or a Core select or compound.
@@ -91,23 +90,8 @@ export async function loadFromStatement<T>(
   const batch = new LoadBatch(0, mapper.name);
   if (state.populateExisting) batch.populated = new Set();
   const ctx = new LoadContext(session, batch, planner.planCount);
-  const out: T[] = [];
-  const mark = nextMark();
-  for (const row of result.rows) {
-    const st = ctx.processRow(
-      positions.map((i) => row[i]),
-      plan,
-    );
-    if (st && st.mark !== mark) {
-      st.mark = mark;
-      out.push(st.obj as T);
-    }
-  }
-  batch.size = out.length;
-  const followUps = ctx.finish([plan]);
-  if (followUps) await followUps;
-  if (state.options.some((o) => o.aggregate)) await loadAggregates(session, out as object[], state.options);
-  return out;
+  const rows = result.rows.map((row) => positions.map((i) => row[i]));
+  return objectsFromRows<T>(session, ctx, batch, plan, rows, state);
 }
 
 function compiled(session: Session, stmt: FromStatement): CompiledStatement {

@@ -6,6 +6,7 @@
 import { loadAggregates } from '../loading/aggregate-load.js';
 import { LoadBatch, LoadContext } from '../loading/context.js';
 import type { Mapper } from '../mapping/mapper.js';
+import type { EntityPlan } from '../loading/planner.js';
 import type { Session } from '../session/session.js';
 import { nextMark } from '../session/state.js';
 import { countSelect } from './compile-query.js';
@@ -25,11 +26,24 @@ export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryS
   const batch = new LoadBatch(0, mapper.name);
   // A locked read is for the current values: it overwrites loaded objects, as populateExisting() does.
   if (state.populateExisting || state.locking) batch.populated = new Set();
-  const ctx = new LoadContext(session, batch, planCount);
+  return objectsFromRows<T>(session, new LoadContext(session, batch, planCount), batch, plan, result.rows, state);
+}
+
+/**
+ * The objects of `rows` (each once, in first-seen order: joined rows repeat their parent), then
+ * their follow-up loads and aggregates: what a query's rows and a fromStatement()'s become.
+ */
+export async function objectsFromRows<T>(
+  session: Session,
+  ctx: LoadContext,
+  batch: LoadBatch,
+  plan: EntityPlan,
+  rows: readonly (readonly unknown[])[],
+  state: QueryState,
+): Promise<T[]> {
   const out: T[] = [];
-  // Joined rows repeat their parent: each object once, in first-seen order.
   const mark = nextMark();
-  for (const row of result.rows) {
+  for (const row of rows) {
     const st = ctx.processRow(row, plan);
     if (st && st.mark !== mark) {
       st.mark = mark;
