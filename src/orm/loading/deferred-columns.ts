@@ -8,6 +8,7 @@ import { Select } from '../../sql/selectable.js';
 import type { Column } from '../../sql/schema.js';
 import { MappingError, NotLoadedError } from '../errors.js';
 import type { MappedColumn, Mapper } from '../mapping/mapper.js';
+import type { Session } from '../session/session.js';
 import type { InstanceState } from '../session/state.js';
 import type { EntityPlan } from './planner.js';
 import type { ColumnLoadingOptions } from '../mapping/declarative.js';
@@ -153,26 +154,41 @@ export function loadColumn(st: InstanceState, key: string): Promise<unknown> {
   return session.run(async () => {
     const keys = keysToLoad(st, key);
     if (keys.length > 0) {
-      const mapper = st.mapper;
-      const cols = keys.map((k) => mapper.columnsByKey.get(k)!);
-      // A subclass's columns may live in a base's table (joined inheritance): read through the join.
-      const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, pk.column.table).eq(st.v[pk.key] as never));
-      const select = new Select({
-        columns: cols.map((mc) => new ColumnRef(mc.column, mc.column.table)),
-        from: [mapper.inheritance.selectable],
-      }).filter(...where);
-      const row = (await session.executeRead(select)).rows[0];
-      if (!row) throw new NotLoadedError(`${name} cannot be loaded: the row of ${st} no longer exists`);
-      const processors = mapper.processors(session.dialect);
+      const cols = keys.map((k) => st.mapper.columnsByKey.get(k)!);
+      const values = await readColumnsByKey(session, st, cols);
+      if (!values) throw new NotLoadedError(`${name} cannot be loaded: the row of ${st} no longer exists`);
       cols.forEach((mc, i) => {
         if (!st.unloaded?.has(mc.key)) return; // assigned while the SELECT ran: keep the assignment
-        const raw = row[i];
-        const p = processors[mc.index];
-        st.v[mc.key] = p && raw !== null ? p(raw) : raw;
+        st.v[mc.key] = values[i];
         markLoaded(st, mc.key);
       });
     }
     return st.v[key] ?? null;
+  });
+}
+
+/**
+ * One SELECT of `columns` of `st`'s row by its primary key, the values converted; null when the row
+ * is gone. A subclass's columns may live in a base's table (joined inheritance): read through the join.
+ */
+export async function readColumnsByKey(
+  session: Session,
+  st: InstanceState,
+  columns: readonly MappedColumn[],
+): Promise<unknown[] | null> {
+  const mapper = st.mapper;
+  const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, pk.column.table).eq(st.v[pk.key] as never));
+  const select = new Select({
+    columns: columns.map((mc) => new ColumnRef(mc.column, mc.column.table)),
+    from: [mapper.inheritance.selectable],
+  }).filter(...where);
+  const row = (await session.executeRead(select)).rows[0];
+  if (!row) return null;
+  const processors = mapper.processors(session.dialect);
+  return columns.map((mc, i) => {
+    const raw = row[i];
+    const p = processors[mc.index];
+    return p && raw !== null ? p(raw) : raw;
   });
 }
 

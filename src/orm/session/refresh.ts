@@ -4,14 +4,13 @@
  * marked when a lazy load needs it, and populateExisting (a query's rows written over the objects it
  * finds). expire() itself is in expire.ts: it forgets values, these read them.
  */
-import { ColumnRef } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
-import { Select } from '../../sql/selectable.js';
 import { InvalidRequestError } from '../errors.js';
 import type { MappedColumn } from '../mapping/mapper.js';
 import type { Session } from './session.js';
 import type { InstanceState } from './state.js';
 import { readColumnProperties } from './computed-readback.js';
+import { readColumnsByKey } from '../loading/deferred-columns.js';
 
 /** The column and relationship attributes of `st`'s model that `attrs` names, checked. */
 export function splitAttributes(
@@ -119,20 +118,10 @@ export function forgetRelationship(st: InstanceState, key: string): void {
 
 /** One SELECT of `columns` from `st`'s row; their values replace what `st` holds, changes to them dropped. */
 async function reloadColumns(session: Session, st: InstanceState, columns: readonly MappedColumn[]): Promise<void> {
-  const mapper = st.mapper;
-  // A subclass's columns live in its tables and its bases' (joined inheritance): read them through the join.
-  const where = mapper.primaryKey.map((pk) => new ColumnRef(pk.column, pk.column.table).eq(st.v[pk.key] as never));
-  const select = new Select({
-    columns: columns.map((mc) => new ColumnRef(mc.column, mc.column.table)),
-    from: [mapper.inheritance.selectable],
-  }).filter(...where);
-  const row = (await session.executeRead(select)).rows[0];
-  if (!row) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
-  const processors = mapper.processors(session.dialect);
+  const values = await readColumnsByKey(session, st, columns);
+  if (!values) throw new InvalidRequestError(`cannot refresh ${st}: its row no longer exists`);
   columns.forEach((mc, i) => {
-    const v = row[i];
-    const process = processors[mc.index];
-    st.v[mc.key] = process && v !== null ? process(v) : v;
+    st.v[mc.key] = values[i];
     if (st.orig) delete st.orig[mc.key];
     st.expired?.delete(mc.key);
   });
