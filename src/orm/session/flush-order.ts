@@ -190,11 +190,11 @@ function parentsWithin(mapper: Mapper, states: readonly InstanceState[]): Map<In
     const referencedKey = mapper.columnsByColumn.get(fk.column)!.key;
     const byValue = new Map<unknown, InstanceState>();
     for (const st of states) {
-      const v = stored(st, referencedKey);
+      const v = st.stored(referencedKey);
       if (v !== null && v !== undefined) byValue.set(groupKey([v]), st);
     }
     for (const st of states) {
-      const v = stored(st, childKey);
+      const v = st.stored(childKey);
       if (v === null || v === undefined) continue;
       const parent = byValue.get(groupKey([v]));
       if (!parent || parent === st) continue;
@@ -204,9 +204,4 @@ function parentsWithin(mapper: Mapper, states: readonly InstanceState[]): Map<In
     }
   }
   return parents;
-}
-
-/** The value the database holds: a row to delete may carry unflushed edits (the originals are in `orig`). */
-function stored(st: InstanceState, key: string): unknown {
-  return st.orig && key in st.orig ? st.orig[key] : st.v[key];
 }

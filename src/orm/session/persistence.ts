@@ -28,6 +28,7 @@ import type { InstanceState } from './state.js';
 import { applyAssignments } from './sync.js';
 import { fireMapperEvent } from '../mapping/events.js';
 import { loadExpiredVersion } from './refresh.js';
+import { keyConditions, primaryKeyIn } from './row-key.js';
 /**
  * INSERTs for rows of `mapper` that do not refer to each other: their foreign keys and defaults
  * set, rows with the same columns batched, one statement per parameter-limit chunk.
@@ -199,10 +200,7 @@ async function updateRow(ctx: FlushContext, st: InstanceState): Promise<void> {
   for (const table of st.mapper.inheritance.tables) {
     const changed = new Map([...values].filter(([column]) => column.table === table));
     if (changed.size === 0) continue;
-    const conds = st.mapper.inheritance
-      .columnsOf(table)
-      .filter((mc) => mc.column.primaryKey)
-      .map((pk) => new ColumnRef(pk.column, table).eq((pk.key in orig ? orig[pk.key] : st.v[pk.key]) as never));
+    const conds = keyConditions(st, table);
     if (version && version.column.table === table) {
       conds.push(new ColumnRef(version.column, table).eq((st.v[version.key] as number) - 1));
     }
@@ -293,15 +291,10 @@ export async function deleteRows(ctx: FlushContext, mapper: Mapper, states: Inst
   }
 }
 
-/** The key values a row was loaded with (a changed key is written by the flush's UPDATE, after). */
-function loadedValue(st: InstanceState, key: string): unknown {
-  return st.orig && key in st.orig ? st.orig[key] : st.v[key];
-}
-
 async function deleteByKey(ctx: FlushContext, mapper: Mapper, table: Table, chunk: InstanceState[]): Promise<void> {
-  const pk = mapper.inheritance.columnsOf(table).filter((mc) => mc.column.primaryKey);
+  const pk = primaryKeyIn(mapper, table);
   const pkCols = pk.map((mc) => new ColumnRef(mc.column, table));
-  const values = chunk.map((st) => pk.map((mc) => loadedValue(st, mc.key)));
+  const values = chunk.map((st) => pk.map((mc) => st.stored(mc.key)));
   let where: ColumnElement<boolean>;
   if (pkCols.length === 1) {
     where = new InExpression(
@@ -326,9 +319,9 @@ async function deleteByKey(ctx: FlushContext, mapper: Mapper, table: Table, chun
 /** One DELETE per row, each checking the version it loaded. */
 async function deleteVersioned(ctx: FlushContext, mapper: Mapper, table: Table, chunk: InstanceState[]): Promise<void> {
   const version = mapper.versionColumn!;
-  const pk = mapper.inheritance.columnsOf(table).filter((mc) => mc.column.primaryKey);
+  const pk = primaryKeyIn(mapper, table);
   for (const st of chunk) {
-    const conds = [...pk, version].map((mc) => new ColumnRef(mc.column, table).eq(loadedValue(st, mc.key) as never));
+    const conds = [...pk, version].map((mc) => new ColumnRef(mc.column, table).eq(st.stored(mc.key) as never));
     const result = await ctx.session.executeWrite(new Delete(table, and_(...conds)));
     if (result.rowsAffected !== 1) {
       throw new StaleDataError(

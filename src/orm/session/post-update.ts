@@ -4,7 +4,7 @@
  * of the flush has run (so rows that point at each other can both be inserted first), and it is
  * set to NULL by an UPDATE before the flush's DELETEs (so either row can go first).
  */
-import { BindParameter, ColumnRef, and_ } from '../../sql/expressions.js';
+import { BindParameter, and_ } from '../../sql/expressions.js';
 import { Update } from '../../sql/dml.js';
 import type { Column, Table } from '../../sql/schema.js';
 import { FlushError } from '../errors.js';
@@ -13,6 +13,7 @@ import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { FlushContext } from './flush-plan.js';
 import type { InstanceState } from './state.js';
 import { fkColumns } from './sync.js';
+import { keyConditions } from './row-key.js';
 
 /** Whether the key `prop` copies is written after the rows (postUpdate on it, or on its other side). */
 export function postUpdated(prop: RelationshipProperty): boolean {
@@ -61,7 +62,7 @@ export async function clearPostUpdateKeys(ctx: FlushContext): Promise<void> {
     if (!keys) columnsOf.set(st.mapper, (keys = postUpdateKeys(st.mapper)));
     const values = new Map<Column, BindParameter>();
     for (const key of keys) {
-      if (stored(st, key) === null || stored(st, key) === undefined) continue;
+      if (st.stored(key) === null || st.stored(key) === undefined) continue;
       const column = st.mapper.columnsByKey.get(key)!.column;
       values.set(column, new BindParameter(null, column.type));
     }
@@ -90,20 +91,6 @@ async function updateRow(ctx: FlushContext, st: InstanceState, values: Map<Colum
     if (!set) byTable.set(column.table!, (set = new Map()));
     set.set(column, value);
   }
-  for (const [table, set] of byTable) await ctx.session.executeWrite(new Update(table, set, keyCondition(st, table)));
-}
-
-function keyCondition(st: InstanceState, table: Table) {
-  const orig = st.orig;
-  const pk = st.mapper.inheritance.columnsOf(table).filter((mc) => mc.column.primaryKey);
-  return and_(
-    ...pk.map((mc) =>
-      new ColumnRef(mc.column, table).eq((orig && mc.key in orig ? orig[mc.key] : st.v[mc.key]) as never),
-    ),
-  );
-}
-
-/** The value the database holds: a row to delete may carry unflushed edits (the originals are in `orig`). */
-function stored(st: InstanceState, key: string): unknown {
-  return st.orig && key in st.orig ? st.orig[key] : st.v[key];
+  for (const [table, set] of byTable)
+    await ctx.session.executeWrite(new Update(table, set, and_(...keyConditions(st, table))));
 }

@@ -101,6 +101,11 @@ export class InstanceState {
     return this.orig !== null || this.collectionChanges !== null || this.scalarChanges !== null;
   }
 
+  /** The value the database holds for column `key`: its original while a change is unflushed. */
+  stored(key: string): unknown {
+    return this.orig && key in this.orig ? this.orig[key] : this.v[key];
+  }
+
   /** Records that `key` changed from its value as loaded. */
   noteModified(key: string, previous: unknown): void {
     this.orig ??= {};
