@@ -53,9 +53,8 @@ function targetAsOf(prop: RelationshipProperty, target: object): RelationshipTar
   } catch {
     return null;
   }
-  if (mapper === prop.target) return { mapper, from: mapper.inheritance.selectable, alias: null };
-  if (!mapper.inheritance.isA(prop.target)) return null;
-  return { mapper, from: mapper.inheritance.selectable, alias: null };
+  // The target itself, or one of its subclasses.
+  return mapper.inheritance.isA(prop.target) ? { mapper, from: mapper.inheritance.selectable, alias: null } : null;
 }
 
 function describeTarget(target: object): string {

@@ -71,12 +71,13 @@ export function queryOf(registry: Registry, session: Session, items: readonly Qu
   for (const i of items)
     if (!isEntity(i) && !(i instanceof ColumnElement))
       throw new ArgumentError(`session.query(): ${describe(i)} is neither a model nor a SQL expression`);
+  // Columns only: the FROM is the first column's model.
+  const columnModel = items.find((i): i is ColumnAttribute => i instanceof ColumnAttribute)?.mapper;
   const root = models[0]
     ? rootState(models[0])
-    : (() => {
-        const mapper = items.find((i): i is ColumnAttribute => i instanceof ColumnAttribute)?.mapper;
-        return mapper ? { mapper, state: initialState(mapper) } : null;
-      })();
+    : columnModel
+      ? { mapper: columnModel, state: initialState(columnModel) }
+      : null;
   if (!root)
     throw new ArgumentError(
       `session.query(${described()}): name a model or one of its columns to query from (or use select(...) with session.execute())`,
