@@ -108,6 +108,11 @@ export class MapperHooks {
   /** A subclass's hooks see its base's validators (its listeners are found along the lineage). */
   constructor(readonly parent: MapperHooks | null = null) {}
 
+  /** Whether this model or a base has a listener for `event` (a base's hear its subclasses' objects). */
+  hears(event: MapperEventName): boolean {
+    return this.listeners.has(event) || (this.parent?.hears(event) ?? false);
+  }
+
   /** The validator of `key`: this model's own, else the nearest base's. */
   validator(key: string): ValidatorEntry | undefined {
     return this.validators.get(key) ?? this.parent?.validator(key);
@@ -146,6 +151,12 @@ export function listenMapper(mapper: Mapper, event: unknown, fn: unknown): () =>
   return hooksOf(mapper).listeners.add(event as MapperEventName, fn as AnyListener);
 }
 
+/** A base's listeners first, then the subclass's own (SQLAlchemy's propagate=True, in class order). */
+function callListeners(hooks: MapperHooks, event: MapperEventName, args: readonly unknown[], what: string): void {
+  if (hooks.parent) callListeners(hooks.parent, event, args, what);
+  for (const fn of hooks.listeners.of(event)) callListener(fn, args, what);
+}
+
 /**
  * Calls one listener; a returned Promise is refused (its rejection, if any, is left handled: the
  * InvalidRequestError thrown here is what reports the mistake).
@@ -167,16 +178,11 @@ export function callListener(fn: AnyListener, args: readonly unknown[], what: st
  * after-listener makes is written by the next flush (the unit of work reconciles it).
  */
 export function fireMapperEvent(st: InstanceState, event: MapperEventName, session: Session): void {
-  const mapper = st.mapper;
-  // A listener on a base model hears its subclasses' objects too (SQLAlchemy's propagate=True).
-  const lineage = mapper.inheritance.parent === null ? [mapper] : mapper.inheritance.lineage();
-  if (!lineage.some((m) => m.hooks?.listeners.has(event))) return;
+  // A subclass of a model with hooks has hooks too (hooksOf), so null means no listener anywhere:
+  // the hot path (every row loaded, every row flushed) stops here.
+  const hooks = st.mapper.hooks;
+  if (hooks === null || !hooks.hears(event)) return;
   const wasChanged = session.changed.has(st);
-  const context: MapperEventContext = { session };
-  for (const m of lineage) {
-    const hooks = m.hooks;
-    if (hooks === null || !hooks.listeners.has(event)) continue;
-    for (const fn of hooks.listeners.of(event)) callListener(fn, [st.obj, context], `${mapper.name} ${event}`);
-  }
+  callListeners(hooks, event, [st.obj, { session } satisfies MapperEventContext], `${st.mapper.name} ${event}`);
   if (!wasChanged && event.startsWith('before')) session.changed.delete(st);
 }
