@@ -58,23 +58,31 @@ export async function insertBatch(ctx: FlushContext, mapper: Mapper, states: Ins
     const given = new Set(mapper.columns.filter((mc) => first.v[mc.key] !== undefined).map((mc) => mc.key));
     const columnCount = given.size + tables.length - 1;
     const perStatement = rowsPerStatement(columnCount, compiler.maxParameters);
+    const keys = [...given];
+    // A joined subclass's row is one row per table, the base's first: the others take its generated
+    // key. What each table's INSERT writes is the same for the whole group.
+    const inserts = tables.map((table, t) => {
+      const tableCols = mapper.inheritance.columnsOf(table);
+      const cols = tableCols.filter((mc) => given.has(mc.key) || (t > 0 && mc.column.primaryKey));
+      const generated = t > 0 ? [] : tableCols.filter((mc) => mc.column.primaryKey && !given.has(mc.key));
+      const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
+      return {
+        table,
+        columns: cols.map((c) => c.column),
+        read: rowValues(cols.map((c) => c.key)),
+        generated,
+        returning,
+      };
+    });
     for (let i = 0; i < group.length; i += perStatement) {
       const chunk = group.slice(i, i + perStatement);
-      const keys = [...given];
-      journal.recordInsertChunk(chunk, keys, chunk.map(rowValues(keys)));
-      // A joined subclass's row is one row per table, the base's first: the others take its generated key.
-      for (const [t, table] of tables.entries()) {
-        const tableCols = mapper.inheritance.columnsOf(table);
-        const cols = tableCols.filter((mc) => given.has(mc.key) || (t > 0 && mc.column.primaryKey));
-        const generated = t > 0 ? [] : tableCols.filter((mc) => mc.column.primaryKey && !given.has(mc.key));
-        const returning = generated.length && compiler.supportsReturning ? generated.map((g) => g.column) : [];
-        const stmt = new Insert(
-          table,
-          cols.map((c) => c.column),
-          chunk.map(rowValues(cols.map((c) => c.key))),
-          returning,
-        );
-        const result = await session.executeWrite(stmt);
+      const rows = chunk.map(rowValues(keys));
+      journal.recordInsertChunk(chunk, keys, rows);
+      for (const { table, columns, read, generated, returning } of inserts) {
+        // One table: its columns are `keys`, so the journal's rows are the INSERT's. Otherwise each
+        // table's rows are read after the INSERT before it, which assigned the generated key.
+        const values = tables.length === 1 ? rows : chunk.map(read);
+        const result = await session.executeWrite(new Insert(table, columns, values, returning));
         if (generated.length) assignGeneratedKeys(ctx, table, chunk, generated[0]!.key, result);
       }
       const serverDefaulted = mapper.columnsWithServerDefaults.filter((mc) => first.v[mc.key] === undefined);
@@ -185,9 +193,9 @@ async function updateRow(ctx: FlushContext, st: InstanceState): Promise<void> {
     values.set(mc.column, new BindParameter(now, mc.column.type));
   }
   const version = st.mapper.versionColumn;
+  // Optimistic locking: only the version we loaded may be updated, and the update bumps it.
+  const loaded = version ? (st.stored(version.key) as number) : 0;
   if (version) {
-    // Optimistic locking: only the version we loaded may be updated, and the update bumps it.
-    const loaded = (version.key in orig ? orig[version.key] : st.v[version.key]) as number;
     st.noteModified(version.key, loaded);
     st.txnOrig ??= {};
     if (!(version.key in st.txnOrig)) st.txnOrig[version.key] = loaded;
@@ -202,7 +210,7 @@ async function updateRow(ctx: FlushContext, st: InstanceState): Promise<void> {
     if (changed.size === 0) continue;
     const conds = keyConditions(st, table);
     if (version && version.column.table === table) {
-      conds.push(new ColumnRef(version.column, table).eq((st.v[version.key] as number) - 1));
+      conds.push(new ColumnRef(version.column, table).eq(loaded));
     }
     const result = await ctx.session.executeWrite(new Update(table, changed, and_(...conds)));
     if (result.rowsAffected === 0) {
