@@ -4,9 +4,9 @@
  * to the whole compound. What each database lacks is refused when compiling, naming the database.
  */
 import { ArgumentError, CompileError } from './errors.js';
-import { ColumnElement, ColumnRef, Label, OrderByElement, requireElement } from './expressions.js';
-import { Select, outputName, type Orderable } from './selectable.js';
-import { Cte, cteKey, type CteOptions } from './cte.js';
+import { ColumnElement, ColumnRef, Label, OrderByElement, requireElement, resultKey } from './expressions.js';
+import { Select, checkCount, outputName, type Orderable } from './selectable.js';
+import { Cte, type CteOptions } from './cte.js';
 import type { RowOf } from './row-types.js';
 
 /**
@@ -179,11 +179,6 @@ function firstSelect(m: CompoundMember): Select {
   return m instanceof Select ? m : firstSelect(m.members[0]!);
 }
 
-function checkCount(n: number, where: string): number {
-  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
-  return n;
-}
-
 /** What rendering a compound needs from the dialect's compiler (its protected methods, bound). */
 export interface CompoundParts {
   readonly member: (m: Select) => string;
@@ -217,7 +212,7 @@ function orderTerm(s: CompoundSelect, o: OrderByElement, parts: CompoundParts): 
   let name: string | undefined;
   if (e instanceof Label) {
     // A string term is a row key (an attribute's name) or the SQL output name.
-    const byKey = s.columns.findIndex((c, i) => cteKey(c, i) === e.name);
+    const byKey = s.columns.findIndex((c, i) => resultKey(c, i) === e.name);
     name = byKey >= 0 ? names[byKey] : e.name;
   } else {
     const i = s.columns.findIndex((c) => c === e || (c instanceof Label && c.element === e));

@@ -6,7 +6,7 @@
  * of the statement that is compiled, so it is written once.
  */
 import { ArgumentError, CompileError } from './errors.js';
-import { ColumnRef, Label, type ColumnElement } from './expressions.js';
+import { ColumnRef, resultKey } from './expressions.js';
 import { Column, Table } from './schema.js';
 import { Any } from './types.js';
 import type { Select } from './selectable.js';
@@ -118,7 +118,7 @@ export class Cte<Row extends CteRow = CteRow> {
     // Named by result key (a model attribute's name, not its SQL name): the WITH clause lists these
     // names, so `tree.c.EmployeeId` is the same on a database whose column is employee_id.
     const columns = body.columns.map((el, i) => {
-      const col = new Column(cteKey(el, i), el.sqlType ?? Any);
+      const col = new Column(resultKey(el, i), el.sqlType ?? Any);
       if (col.name in c) {
         throw new ArgumentError(
           `cte('${name}'): two columns are named '${col.name}'; label one of them (.label('other'))`,
@@ -155,13 +155,6 @@ export class Cte<Row extends CteRow = CteRow> {
   restatesOrIs(other: Cte): boolean {
     return this === other || (this.restates !== null && this.restates.restatesOrIs(other));
   }
-}
-
-/** A selected element's name in rows and in a CTE: its label, its column's key, or `col_<n>`. */
-export function cteKey(el: ColumnElement, index: number): string {
-  if (el instanceof Label) return el.name;
-  if (el instanceof ColumnRef) return el.column.key;
-  return `col_${index + 1}`;
 }
 
 /**

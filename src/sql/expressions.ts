@@ -566,3 +566,13 @@ export const func: {
     };
   },
 });
+
+/**
+ * The key of a selected element in an object row: its label, its column's key (a model attribute's
+ * name, which may differ from the column's SQL name), or `col_<n>`.
+ */
+export function resultKey(el: ColumnElement, index: number): string {
+  if (el instanceof Label) return el.name;
+  if (el instanceof ColumnRef) return el.column.key;
+  return `col_${index + 1}`;
+}

@@ -68,16 +68,6 @@ export function outputName(el: ColumnElement, index: number): string {
   return `col_${index + 1}`;
 }
 
-/**
- * The key of a selected element in an object row: its label, its column's key (a model attribute's
- * name, which may differ from the column's SQL name), or `col_<n>`.
- */
-export function resultKey(el: ColumnElement, index: number): string {
-  if (el instanceof Label) return el.name;
-  if (el instanceof ColumnRef) return el.column.key;
-  return `col_${index + 1}`;
-}
-
 export class Join {
   readonly kind = 'join';
   constructor(
@@ -319,8 +309,10 @@ export class Select<out C extends readonly ColumnElement[] = readonly ColumnElem
   }
 }
 
-function checkCount(n: number, where: string): void {
+/** `n` for a LIMIT or OFFSET; anything but a non-negative integer is refused, naming `where`. */
+export function checkCount(n: number, where: string): number {
   if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
+  return n;
 }
 
 /** The leftmost table-like element of a FROM clause. */

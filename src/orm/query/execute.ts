@@ -5,7 +5,8 @@
 import { ColumnRef } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { valueReader } from './column-values.js';
-import { Select, resultKey } from '../../sql/selectable.js';
+import { Select } from '../../sql/selectable.js';
+import { resultKey } from '../../sql/expressions.js';
 import type { ConvertedRows } from './row-result.js';
 import type { CompoundSelect } from '../../sql/compound.js';
 import type { Session } from '../session/session.js';

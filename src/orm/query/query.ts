@@ -5,7 +5,7 @@
  */
 import { ArgumentError } from '../../sql/errors.js';
 import { OrderByElement, TextClause, requireElement, type ColumnElement } from '../../sql/expressions.js';
-import type { Orderable } from '../../sql/selectable.js';
+import { checkCount, type Orderable } from '../../sql/selectable.js';
 import { MultipleResultsFoundError, NoResultFoundError } from '../errors.js';
 import type { ColumnFilter } from '../mapping/declarative.js';
 import type { Mapper } from '../mapping/mapper.js';
@@ -411,11 +411,6 @@ type LoadedRow<T, Shape> = T extends readonly unknown[]
         : T[I];
     }
   : Loaded<T, Shape>;
-
-function checkCount(n: number, where: string): number {
-  if (!Number.isInteger(n) || n < 0) throw new ArgumentError(`${where} needs a non-negative integer, got ${String(n)}`);
-  return n;
-}
 
 /** The parts of a query that search rather than look up a key, which get() would ignore. */
 function searchClauses(s: QueryState): (string | false)[] {
