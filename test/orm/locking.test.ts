@@ -184,6 +184,25 @@ describeEachDialect('row locks (forUpdate)', (t) => {
     await s.close();
   });
 
+  it('a tuple query with forUpdate() begins the transaction too, and its objects take the locked values', async () => {
+    if (t.dialect === 'sqlite') return;
+    const s = db.newSession();
+    const stale = await s.query(m.Account).filterBy({ owner: 'ben' }).one();
+    await other.engine.execute({
+      sql: `UPDATE lk_account SET balance = balance + 5 WHERE owner = 'ben'`,
+      params: [],
+    });
+    const rows = await s.query(m.Account, m.Account.balance).filter(m.Account.owner.eq('ben')).forUpdate().all();
+    expect(s.inTransaction).toBe(true);
+    expect(rows[0]![0]).toBe(stale);
+    expect(stale.balance).toBe(rows[0]![1]); // overwritten by the locked read, as populateExisting()
+    const o = other.newSession();
+    await expect(o.query(om.Account).filterBy({ owner: 'ben' }).forUpdate({ nowait: true }).all()).rejects.toThrow();
+    await o.rollback();
+    await o.close();
+    await s.rollback();
+  });
+
   it('a Core select().forUpdate() run by session.execute() also begins the transaction', async () => {
     if (t.dialect === 'sqlite') return;
     const s = db.newSession();

@@ -5,7 +5,15 @@
  * statement counts on every dialect.
  */
 import { afterEach, expect } from 'vitest';
-import { ArgumentError, Database, containsEager, func, selectinload, type ColumnElement } from '../../src/index.js';
+import {
+  ArgumentError,
+  Database,
+  containsEager,
+  func,
+  joinedload,
+  selectinload,
+  type ColumnElement,
+} from '../../src/index.js';
 import { openBlog } from '../support/blog.js';
 import { describeEachDialect, itOn } from '../support/databases.js';
 
@@ -211,6 +219,25 @@ describeEachDialect('An aliased model as the queried entity', (t) => {
       ['alice', 2],
       ['bob', 1],
       ['carol', 1],
+    ]);
+  });
+
+  it('stream() of an alias with a joined collection orders by the alias key: every user once, all posts', async () => {
+    const b = await openBlog(t.url);
+    dbs.push(b.db);
+    const U = b.db.aliased(b.User, 'u');
+    const seen: [string, number][] = [];
+    const events = await b.db.recordQueries(async () => {
+      for await (const u of b.db.newSession().query(U).options(joinedload(b.User.posts)).stream({ batchSize: 2 }))
+        seen.push([u.username, u.posts.length]);
+    });
+    const select = events.map((e) => e.sql).find((x) => x.startsWith('SELECT'))!;
+    expect(select).toMatch(/ORDER BY .?u.?\..?id.?, /); // the alias's key, not the table's
+    expect(seen.sort()).toEqual([
+      ['alice', 2],
+      ['bob', 1],
+      ['carol', 1],
+      ['dave', 0],
     ]);
   });
 

@@ -10,7 +10,7 @@ import { replaceFrom } from '../../sql/visitors.js';
 import { Planner, type EntityPlan } from '../loading/planner.js';
 import { buildLoadTree, type LoadNode } from '../loading/load-tree.js';
 import type { Mapper } from '../mapping/mapper.js';
-import type { Table } from '../../sql/schema.js';
+import type { Column, Table } from '../../sql/schema.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
 import type { Session } from '../session/session.js';
 import type { QueryState } from './state.js';
@@ -43,6 +43,17 @@ function rootFrom(state: QueryState): FromClause {
   return state.entities[0]!.from;
 }
 
+/** A column of the queried model as the query reads it: through the alias, or from its own table. */
+export function rootColumn(state: QueryState, column: Column): ColumnRef {
+  const root = rootFrom(state);
+  return new ColumnRef(column, root.kind === 'table-alias' ? root : column.table);
+}
+
+/** The queried model's rows ordered by primary key (one parent's joined rows together). */
+export function byPrimaryKey(mapper: Mapper, state: QueryState): OrderByElement[] {
+  return mapper.primaryKey.map((pk) => new OrderByElement(rootColumn(state, pk.column), 'ASC'));
+}
+
 /** The tables of `subclasses` a query on `mapper` does not already read, each with its join to its base. */
 function polymorphicTables(
   mapper: Mapper,
@@ -62,10 +73,8 @@ function polymorphicTables(
 
 /** The query's own SELECT of the model's columns, no eager loads: filters, joins, order and paging. */
 function parentSelect(mapper: Mapper, state: QueryState): Select {
-  const root = rootFrom(state);
-  const aliased = root.kind === 'table-alias';
   return new Select({
-    columns: mapper.columns.map((mc) => new ColumnRef(mc.column, aliased ? root : mc.column.table)),
+    columns: mapper.columns.map((mc) => rootColumn(state, mc.column)),
     from: [fromClause(mapper, state)],
     where: whereClause(mapper, state),
     orderBy: state.orderBy,
@@ -100,13 +109,7 @@ export function compileLoad(session: Session, mapper: Mapper, state: QueryState)
   if (state.locking && plan.joined.length > 0) throw lockWithJoinedLoad(mapper, plan);
   if (joinedCollection && paged) return compilePagedParents(session, mapper, state, tree);
   // A joined collection's own order must not reorder the parents: order by their key first.
-  const parentOrder =
-    state.orderBy.length === 0 && planner.orderBy.length > 0
-      ? mapper.primaryKey.map(
-          (pk) =>
-            new OrderByElement(new ColumnRef(pk.column, root.kind === 'table-alias' ? root : pk.column.table), 'ASC'),
-        )
-      : [];
+  const parentOrder = state.orderBy.length === 0 && planner.orderBy.length > 0 ? byPrimaryKey(mapper, state) : [];
   const select = new Select({
     columns: rowColumns(planner.columns, state),
     from: [planner.joinOnto(fromClause(mapper, state))],
@@ -148,7 +151,8 @@ function compilePagedParents(
   const sub = parentSelect(mapper, state).subquery('anon_1');
   const planner = new Planner(session);
   const plan = planner.plan(mapper, sub, tree, []);
-  const root = rootFrom(state).kind === 'table-alias' ? rootFrom(state) : mapper.table;
+  const from = rootFrom(state);
+  const root = from.kind === 'table-alias' ? from : mapper.table;
   const outerOrder = state.orderBy
     .filter((o) => !(o.element instanceof ColumnRef) || o.element.from === root)
     .map((o) => new OrderByElement(replaceFrom(o.element, root, sub), o.direction));

@@ -6,17 +6,17 @@
  * parent whose rows reach the end of a batch waits for the next one.
  */
 import { batchSizeOf, type RowStreamOptions } from '../../engine/cursor.js';
-import { ColumnRef, OrderByElement } from '../../sql/expressions.js';
 import { ArgumentError } from '../../sql/errors.js';
 import { checkOptions, isBoolean, type OptionTable } from '../../sql/options.js';
-import { loadAggregates } from '../loading/aggregate-load.js';
-import { LoadBatch, LoadContext, rowKey } from '../loading/context.js';
+import { LoadContext, rowKey, type LoadBatch } from '../loading/context.js';
 import type { EntityPlan } from '../loading/planner.js';
 import type { Mapper } from '../mapping/mapper.js';
 import type { Session } from '../session/session.js';
 import type { SessionCursor } from '../session/transaction-state.js';
-import { nextMark, type InstanceState } from '../session/state.js';
+import type { InstanceState } from '../session/state.js';
 import { prepareLoad } from './load-cache.js';
+import { byPrimaryKey } from './compile-query.js';
+import { loadBatch, objectsFromRows } from './terminal.js';
 import type { QueryState } from './state.js';
 
 /**
@@ -103,10 +103,9 @@ async function openStream(
   const groupsParents = hasJoinedCollection(plan);
   if (groupsParents) {
     // Unique order, so one parent's rows are adjacent (SQLAlchemy refuses yield_per with joined collections instead).
-    const byKey = mapper.primaryKey.map((pk) => new OrderByElement(new ColumnRef(pk.column, mapper.table), 'ASC'));
     ({ plan, planCount, statement } = prepareLoad(session, mapper, {
       ...state,
-      orderBy: [...state.orderBy, ...byKey],
+      orderBy: [...state.orderBy, ...byPrimaryKey(mapper, state)],
     }));
   }
   const cursor = await session.openStream(statement, batchSize);
@@ -164,27 +163,13 @@ class BatchReader<T> {
     return all.slice(0, i);
   }
 
-  private async objectsOf(rows: unknown[][]): Promise<T[]> {
+  private objectsOf(rows: unknown[][]): Promise<T[]> {
     const { session, state } = this;
-    const batch = new LoadBatch(0, this.plan.mapper.name);
-    if (state.populateExisting) batch.populated = new Set();
+    const batch = loadBatch(this.plan.mapper, state);
     if (this.expunges) batch.created = [];
     this.batch = batch;
     const ctx = new LoadContext(session, batch, this.planCount);
-    const out: T[] = [];
-    const mark = nextMark();
-    for (const row of rows) {
-      const st = ctx.processRow(row, this.plan);
-      if (st && st.mark !== mark) {
-        st.mark = mark;
-        out.push(st.obj as T);
-      }
-    }
-    batch.size = out.length;
-    const followUps = ctx.finish([this.plan]);
-    if (followUps) await followUps;
-    if (state.options.some((o) => o.aggregate)) await loadAggregates(session, out as object[], state.options);
-    return out;
+    return objectsFromRows<T>(session, ctx, batch, this.plan, rows, state);
   }
 
   /** The last batch's objects leave the session, but those with changes a flush must write. */

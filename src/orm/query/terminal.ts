@@ -15,18 +15,34 @@ import { valueReader } from './column-values.js';
 import { ArgumentError } from '../../sql/errors.js';
 import type { ColumnElement } from '../../sql/expressions.js';
 import type { QueryState } from './state.js';
+import type { QueryResult } from '../../dialects/dialect.js';
+import type { CompiledStatement } from '../../sql/compiler.js';
+import type { Select } from '../../sql/selectable.js';
 
 /** Every object the query matches, in first-seen order, its eager loads done (or its tuples: see loadTuples). */
 export async function loadAll<T>(session: Session, mapper: Mapper, state: QueryState): Promise<T[]> {
   if (session.autoflush && session.isDirty) await session.flushNow();
   if (state.selected) return loadTuples(session, mapper, state) as Promise<T[]>;
   const { plan, planCount, statement } = prepareLoad(session, mapper, state);
-  // A lock lasts until the transaction ends: a locking query begins the session's transaction, as a write does.
-  const result = state.locking ? await session.executeWrite(statement) : await session.executeRead(statement);
-  const batch = new LoadBatch(0, mapper.name);
-  // A locked read is for the current values: it overwrites loaded objects, as populateExisting() does.
-  if (state.populateExisting || state.locking) batch.populated = new Set();
+  const result = await runLoad(session, state, statement);
+  const batch = loadBatch(mapper, state);
   return objectsFromRows<T>(session, new LoadContext(session, batch, planCount), batch, plan, result.rows, state);
+}
+
+/** Runs a query's SELECT; a lock lasts until the transaction ends, so a locking one begins the session's transaction. */
+export function runLoad(
+  session: Session,
+  state: QueryState,
+  statement: Select | CompiledStatement,
+): Promise<QueryResult> {
+  return state.locking ? session.executeWrite(statement) : session.executeRead(statement);
+}
+
+/** The batch a query's rows load into; a locked read is for the current values, as populateExisting(). */
+export function loadBatch(mapper: Mapper, state: QueryState): LoadBatch {
+  const batch = new LoadBatch(0, mapper.name);
+  if (state.populateExisting || state.locking) batch.populated = new Set();
+  return batch;
 }
 
 /**
@@ -76,11 +92,10 @@ async function loadTuples(session: Session, mapper: Mapper, state: QueryState): 
   if (!withObject && state.options.length)
     throw new ArgumentError(`${mapper.name} query of columns only: loader options need the model in the row`);
   const { plan, planCount, statement } = prepareLoad(session, mapper, state);
-  const result = await session.executeRead(statement);
+  const result = await runLoad(session, state, statement);
   const columns = selected.filter((c): c is ColumnElement => c !== null);
   const readers = columns.map((c) => valueReader(session.dialect, c));
-  const batch = new LoadBatch(0, mapper.name);
-  if (state.populateExisting) batch.populated = new Set();
+  const batch = loadBatch(mapper, state);
   const ctx = new LoadContext(session, batch, planCount);
   const objects = new Set<object>();
   const out = result.rows.map((row) => {
