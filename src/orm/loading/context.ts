@@ -84,7 +84,7 @@ export class LoadContext {
 
   /** The object for the entity of `plan` in `row` (from the identity map when present), with joined children. */
   processRow(row: readonly unknown[], plan: EntityPlan): InstanceState | null {
-    const key = plan.keyAt === null ? plan.mapper.keyFromRow(row, plan.offset) : keyFromPlannedRow(plan, row);
+    const key = rowKey(plan, row);
     if (key === undefined) return null;
     const identity = (this.identities[plan.index] ??= this.session.identityMap(plan.mapper));
     const st = this.session.identityFromRow(identity, key, row, plan, this.batch);

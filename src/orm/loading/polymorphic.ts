@@ -15,6 +15,7 @@ import type { Session } from '../session/session.js';
 import type { InstanceState } from '../session/state.js';
 import { selectinBatchSize } from './keys.js';
 import { columnLoadInfo } from './deferred-columns.js';
+import { columnPosition } from './column-plan.js';
 
 /** How one class of the hierarchy is read from a row of the query. */
 interface ClassReader {
@@ -130,7 +131,7 @@ export function planPolymorphic(
   const added = new Map<Column, number>();
   const positionOf = (mc: MappedColumn): number => {
     const own = mapper.columnsByKey.get(mc.key);
-    if (own) return base.columns === null ? offset + own.index : offset + base.columns.indexOf(own);
+    if (own) return offset + columnPosition(base.columns, own);
     const known = added.get(mc.column);
     if (known !== undefined) return known;
     const source = tables.get(mc.column.table);

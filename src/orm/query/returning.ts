@@ -107,7 +107,7 @@ export async function executeReturning(session: Session, stmt: ReturningStatemen
   // The primary key comes back too, so the objects of this session that the statement changed follow it.
   const pkCols = mapper.primaryKey.map((pk) => pk.column);
   const columns = [...reading.columns, ...pkCols.filter((c) => !reading.columns.includes(c))];
-  const node = s.kind === 'bulk-update' ? s.toNode(columns) : s.toNode(columns);
+  const node = s.toNode(columns);
   const result = await session.executeWrite(node);
   const out = reading.read(session, result.rows);
   const loaded = session.loadedObjects(mapper);

@@ -8,19 +8,12 @@ import { ArgumentError } from '../../sql/errors.js';
 import { describeValue } from '../../sql/options.js';
 import { keyOfMember } from '../mapping/collection-class.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
-import { inspectCollection, type InspectFn } from '../serialization/inspect.js';
+import { INSPECT, inspectCollection, type InspectFn } from '../serialization/inspect.js';
 import { serializeView } from '../serialization/serialize.js';
 import { InstrumentedList } from './collections.js';
-import { InstrumentedMap, sameKey } from './keyed-collection.js';
+import { InstrumentedMap, propOf, sameKey } from './keyed-collection.js';
 import type { Mapper } from '../mapping/mapper.js';
 import { STATE, type InstanceState } from './state.js';
-
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-/** What the views need of a list beyond its array methods: whose collection it is. */
-function propOf(list: InstrumentedList<object>): RelationshipProperty {
-  return InstrumentedList.originOf(list).prop;
-}
 
 /**
  * A loaded `collection: 'set'` relationship (`user.tags`): a Set whose `add`, `delete` and `clear`

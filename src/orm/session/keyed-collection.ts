@@ -7,13 +7,12 @@ import { ArgumentError } from '../../sql/errors.js';
 import { describeValue } from '../../sql/options.js';
 import { indexByKey, keyOfMember, type KeyedBy } from '../mapping/collection-class.js';
 import type { RelationshipProperty } from '../mapping/relationships.js';
-import { inspectCollection, type InspectFn } from '../serialization/inspect.js';
+import { INSPECT, inspectCollection, type InspectFn } from '../serialization/inspect.js';
 import { serializeView } from '../serialization/serialize.js';
 import { InstrumentedList } from './collections.js';
 
-const INSPECT = Symbol.for('nodejs.util.inspect.custom');
-
-function propOf(list: InstrumentedList<object>): RelationshipProperty {
+/** Whose collection a list is (what the Set and Map views name in errors). */
+export function propOf(list: InstrumentedList<object>): RelationshipProperty {
   return InstrumentedList.originOf(list).prop;
 }
 

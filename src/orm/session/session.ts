@@ -304,15 +304,10 @@ export class Session {
   execute(
     stmt: Select | CompoundSelect | BulkStatement | ReturningStatement<unknown>,
   ): RowResult<unknown, unknown[]> | Promise<{ rowsAffected: number } | unknown[]> {
-    const run = <R>(op: () => Promise<R>) =>
-      this.run(async () => {
-        if (this.autoflush && this.isDirty) await this.flushNow();
-        return op();
-      });
     if (stmt instanceof Select || stmt instanceof CompoundSelect)
-      return new RowResult(run(() => executeSelect(this, stmt)));
-    if (stmt instanceof ReturningStatement) return run(() => executeReturning(this, stmt));
-    return run(() => executeBulk(this, stmt));
+      return new RowResult(this.runAfterAutoflush(() => executeSelect(this, stmt)));
+    if (stmt instanceof ReturningStatement) return this.runAfterAutoflush(() => executeReturning(this, stmt));
+    return this.runAfterAutoflush(() => executeBulk(this, stmt));
   }
 
   /**
@@ -333,10 +328,17 @@ export class Session {
   ): Promise<InstanceType<M>[]> {
     const mapper = this.registry.mapperOf(model);
     const list = Array.isArray(rows) ? rows : [rows];
+    return this.runAfterAutoflush(() =>
+      upsertObjects(this, mapper, list, options as UpsertOptions<unknown, unknown>),
+    ) as Promise<InstanceType<M>[]>;
+  }
+
+  /** run(), after an autoflush: a statement must see the session's pending changes. */
+  private runAfterAutoflush<R>(op: () => Promise<R>): Promise<R> {
     return this.run(async () => {
       if (this.autoflush && this.isDirty) await this.flushNow();
-      return upsertObjects(this, mapper, list, options as UpsertOptions<unknown, unknown>);
-    }) as Promise<InstanceType<M>[]>;
+      return op();
+    });
   }
 
   /**
