@@ -355,14 +355,7 @@ export class Table {
     if (columns.length === 0) throw new ArgumentError(`Table '${name}' has no columns`);
     this.columns = columns;
     this.c = {};
-    for (const col of columns) {
-      if (this.columnsByName.has(col.name))
-        throw new ArgumentError(`Table '${name}' has two columns named '${col.name}'`);
-      col.table = this;
-      this.columnsByName.set(col.name, col);
-      this.c[col.key] = new ColumnRef(col, this);
-      if (col.index) this.indexes.push(new Index(`ix_${name}_${col.name}`, [col]));
-    }
+    for (const col of columns) this.attachColumn(col);
     const fkcs = columns.flatMap((c) => c.foreignKeys.map((fk) => ForeignKeyConstraint.forColumn(fk)));
     const checks: CheckConstraint[] = [];
     const uniques = columns.filter((c) => c.unique).map((c) => UniqueConstraint.forColumn(c));
@@ -413,13 +406,8 @@ export class Table {
    * in its base's table (SQLAlchemy adds them to the parent's Table the same way).
    */
   appendColumn(col: Column): void {
-    if (this.columnsByName.has(col.name))
-      throw new ArgumentError(`Table '${this.name}' has two columns named '${col.name}'`);
-    col.table = this;
+    this.attachColumn(col);
     (this.columns as Column[]).push(col);
-    this.columnsByName.set(col.name, col);
-    this.c[col.key] = new ColumnRef(col, this);
-    if (col.index) this.indexes.push(new Index(`ix_${this.name}_${col.name}`, [col]));
     for (const fk of col.foreignKeys) {
       const k = ForeignKeyConstraint.forColumn(fk);
       k.table = this;
@@ -431,6 +419,16 @@ export class Table {
       u.table = this;
       (this.uniqueConstraints as UniqueConstraint[]).push(u);
     }
+  }
+
+  /** A column becomes this table's: its name checked unique, its `c` entry and its one-column index. */
+  private attachColumn(col: Column): void {
+    if (this.columnsByName.has(col.name))
+      throw new ArgumentError(`Table '${this.name}' has two columns named '${col.name}'`);
+    col.table = this;
+    this.columnsByName.set(col.name, col);
+    this.c[col.key] = new ColumnRef(col, this);
+    if (col.index) this.indexes.push(new Index(`ix_${this.name}_${col.name}`, [col]));
   }
 
   private setPrimaryKey(k: PrimaryKeyConstraint): void {

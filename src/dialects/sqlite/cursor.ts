@@ -62,8 +62,8 @@ export class SqliteCursor implements RowCursor {
   }
 }
 
-/** As the connection's readExact(): bigints back to numbers in columns that are not BigInteger, refusing a lossy one. */
-function numbersWhereInexactAllowed(row: unknown[], exact: readonly boolean[]): void {
+/** Bigints back to numbers in the columns that are not BigInteger (`exact`), refusing a lossy one. */
+export function numbersWhereInexactAllowed(row: unknown[], exact: readonly boolean[]): void {
   for (let i = 0; i < row.length; i++) {
     const v = row[i];
     if (typeof v !== 'bigint' || exact[i]) continue;

@@ -29,7 +29,7 @@ import type {
   QueryResult,
   RowCursor,
 } from '../dialect.js';
-import { SqliteCursor } from './cursor.js';
+import { SqliteCursor, numbersWhereInexactAllowed } from './cursor.js';
 import { ConnectionPool, sleep } from '../pool.js';
 import { loadDriver } from '../load-driver.js';
 
@@ -165,18 +165,7 @@ export class SqliteConnection implements DriverConnection {
     } finally {
       stmt.safeIntegers(false);
     }
-    for (const row of rows) {
-      for (let i = 0; i < row.length; i++) {
-        const v = row[i];
-        if (typeof v !== 'bigint' || exact[i]) continue;
-        if (v > BigInt(Number.MAX_SAFE_INTEGER) || v < BigInt(Number.MIN_SAFE_INTEGER)) {
-          throw new DataError(
-            `integer ${v} in result column ${i + 1} does not fit a JS number exactly; declare the column BigInteger`,
-          );
-        }
-        row[i] = Number(v);
-      }
-    }
+    for (const row of rows) numbersWhereInexactAllowed(row, exact);
     const columns = options.columnNames ? stmt.columns().map((c) => c.name) : undefined;
     return { rows, rowsAffected: rows.length, columns };
   }
