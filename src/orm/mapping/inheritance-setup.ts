@@ -4,12 +4,11 @@
  * class's identity on the hierarchy's root.
  */
 import type { Column, Table } from '../../sql/schema.js';
-import { Table as TableClass } from '../../sql/schema.js';
 import { MappingError } from '../errors.js';
 import { checkJoinedKey } from './inheritance.js';
 import type { Mapper } from './mapper.js';
 import type { ModelOptions } from './model.js';
-import { tableNameFor } from './model.js';
+import { modelTable } from './model.js';
 import type { Registry } from './registry.js';
 
 /** The generated base class of each mapper: which mapper a `new` is for (see constructedHere). */
@@ -52,12 +51,7 @@ export function subclassTable(
   options: ModelOptions,
 ): Table {
   if (columns.some((c) => c.primaryKey)) {
-    const table = registry.metadata.add(
-      new TableClass(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
-        ...(options.comment !== undefined && { comment: options.comment }),
-        ...(options.schema !== undefined && { schema: options.schema }),
-      }),
-    );
+    const table = modelTable(registry, name, columns, options);
     try {
       checkJoinedKey(name, parent, table);
     } catch (err) {

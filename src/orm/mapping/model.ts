@@ -96,6 +96,16 @@ export function tableNameFor(modelName: string): string {
     .replace(/^_+/, '');
 }
 
+/** A model's own table (a base's, or a joined subclass's), from its options, added to the metadata. */
+export function modelTable(registry: Registry, name: string, columns: readonly Column[], options: ModelOptions): Table {
+  return registry.metadata.add(
+    new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
+      ...(options.comment !== undefined && { comment: options.comment }),
+      ...(options.schema !== undefined && { schema: options.schema }),
+    }),
+  );
+}
+
 /** Every model instance inherits from this. */
 export abstract class ModelBase {
   declare [STATE]: InstanceState;
@@ -155,12 +165,7 @@ export function createModel(registry: Registry, name: string, decls: Declaration
   );
   const table = parent
     ? subclassTable(registry, name, parent, columns, options)
-    : registry.metadata.add(
-        new Table(options.tableName ?? tableNameFor(name), columns, options.tableArgs ?? [], {
-          ...(options.comment !== undefined && { comment: options.comment }),
-          ...(options.schema !== undefined && { schema: options.schema }),
-        }),
-      );
+    : modelTable(registry, name, columns, options);
 
   // After the table: a PrimaryKeyConstraint in tableArgs makes its columns primary keys.
   for (const [key, col, loading] of loadings) declareColumnLoading(`${name}.${key}`, col, loading);
