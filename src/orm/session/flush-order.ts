@@ -48,15 +48,37 @@ export function mapperOrder(session: Session): Mapper[] {
     }
     needs.set(m, before);
   }
-  const order: Mapper[] = [];
-  const left = new Set(mappers.sort((a, b) => rank(a) - rank(b)));
-  while (left.size) {
-    // The first mapper all of whose dependencies are placed; in a cycle, the first by table order.
-    const next = [...left].find((m) => [...needs.get(m)!].every((d) => !left.has(d))) ?? left.values().next().value!;
-    order.push(next);
-    left.delete(next);
+  // In a cycle, the first by table order.
+  return readyFirst(
+    mappers.sort((a, b) => rank(a) - rank(b)),
+    (m) => needs.get(m),
+    'first',
+  )!;
+}
+
+/**
+ * Kahn's algorithm: each time the first mapper of `order` whose `needs` are all placed, so the
+ * result keeps `order` wherever the needs do not say otherwise. When none is ready (a cycle),
+ * `onCycle` decides: take the first left, or give up (null).
+ */
+function readyFirst(
+  order: readonly Mapper[],
+  needs: (m: Mapper) => ReadonlySet<Mapper> | undefined,
+  onCycle: 'first' | 'null',
+): Mapper[] | null {
+  const out: Mapper[] = [];
+  const placed = new Set<Mapper>();
+  const ready = (m: Mapper) => !placed.has(m) && [...(needs(m) ?? [])].every((d) => placed.has(d));
+  while (out.length < order.length) {
+    let next = order.find(ready);
+    if (!next) {
+      if (onCycle === 'null') return null;
+      next = order.find((m) => !placed.has(m))!;
+    }
+    out.push(next);
+    placed.add(next);
   }
-  return order;
+  return out;
 }
 
 /**
@@ -77,17 +99,8 @@ export function flushMapperOrder(session: Session, children: readonly InstanceSt
     }
   }
   if (after.size === 0) return base;
-  // Kahn's algorithm, taking the first ready mapper in table order each time: the order is the
-  // table order wherever the keys do not say otherwise.
-  const out: Mapper[] = [];
-  const placed = new Set<Mapper>();
-  while (out.length < base.length) {
-    const next = base.find((m) => !placed.has(m) && [...(after.get(m) ?? [])].every((p) => placed.has(p)));
-    if (!next) return null;
-    out.push(next);
-    placed.add(next);
-  }
-  return out;
+  // The table order wherever the keys do not say otherwise.
+  return readyFirst(base, (m) => after.get(m), 'null');
 }
 
 /** The states of `set` that pass `keep`, grouped by mapper, in set order. */
